@@ -1,0 +1,103 @@
+/**
+ * The plain data that crosses the boundary between a Raft implementation and its host.
+ *
+ * Everything here is JSON-serialisable on purpose: the same shapes travel over the process protocol
+ * (docs/protocol.md) for implementations written in other languages.
+ */
+
+/** A node's identity. Invariant: an integer >= 1 (0 means "none" wherever a NodeId | 0 appears). */
+export type NodeId = number;
+
+/**
+ * One log entry. `data` is opaque to Raft: the host's state machine decodes it.
+ * An entry with `data === ''` is a no-op (a new leader appends one on election, Raft §8).
+ * Invariant: index >= 1, term >= 1.
+ */
+export interface Entry {
+  readonly term: number;
+  readonly index: number;
+  readonly data: string;
+}
+
+/**
+ * The state Raft must make durable before sending any message that depends on it (Raft Figure 2,
+ * "persistent state on all servers"; `commit` is carried along as etcd-raft does, so a restarted node
+ * can re-apply its committed prefix).
+ */
+export interface HardState {
+  readonly term: number;
+  /** Whom this node voted for in `term`; 0 when it has not voted. */
+  readonly vote: NodeId | 0;
+  readonly commit: number;
+}
+
+export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
+
+/** Volatile state an implementation announces when it changes; not persisted. */
+export interface SoftState {
+  readonly role: Role;
+  /** The leader this node believes in; 0 when unknown. */
+  readonly leader: NodeId | 0;
+}
+
+/**
+ * A Raft message as the network sees it. The network only routes on `from`/`to`; `type` and `term`
+ * are required so traces are readable and garbage can be rejected. Any other fields are the
+ * implementation's own payload and must be JSON-serialisable.
+ */
+export interface Message {
+  readonly type: string;
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly term: number;
+  readonly [payload: string]: unknown;
+}
+
+/**
+ * What the host must do next, pulled from an implementation (etcd-raft's Ready). The host acts on it in
+ * this fixed order, then calls `advance()`:
+ *   1. append `entries` to stable storage (an entry whose index is <= the last stored index replaces
+ *      the stored suffix from that index) and store `hardState`, then fsync;
+ *   2. send `messages`;
+ *   3. apply `committedEntries` to the state machine, in order.
+ */
+export interface Ready {
+  /** Present when role or leader changed since the last Ready. */
+  readonly softState?: SoftState;
+  /** Present when term, vote or commit changed since the last Ready. */
+  readonly hardState?: HardState;
+  /** Entries to persist. Invariant: consecutive indexes. */
+  readonly entries: readonly Entry[];
+  /** Messages to send once `entries` and `hardState` are durable. */
+  readonly messages: readonly Message[];
+  /** Entries known committed, to apply in order. Invariant: consecutive, starting at applied + 1. */
+  readonly committedEntries: readonly Entry[];
+}
+
+/** The outcome of a client proposal. Only `accepted` means the entry was appended to the leader's log. */
+export type ProposeResult =
+  | { readonly accepted: true; readonly index: number; readonly term: number }
+  | { readonly accepted: false; readonly reason: 'not-leader'; readonly leaderHint: NodeId | 0 };
+
+/**
+ * An implementation's own view of itself. Used only for display (timelines, progress); checkers never
+ * trust it.
+ */
+export interface Status {
+  readonly id: NodeId;
+  readonly term: number;
+  readonly role: Role;
+  readonly leader: NodeId | 0;
+  readonly commit: number;
+  readonly applied: number;
+  readonly lastIndex: number;
+}
+
+/** What survived on a node's disk, handed back to the implementation when it (re)starts. */
+export interface StoredState {
+  readonly hardState: HardState;
+  /** Invariant: consecutive indexes starting at 1. */
+  readonly entries: readonly Entry[];
+}
+
+export const EMPTY_HARD_STATE: HardState = Object.freeze({ term: 0, vote: 0, commit: 0 });

@@ -1,0 +1,63 @@
+/**
+ * Facts: what the host observed an implementation do, in the order it happened. Checkers in properties/
+ * judge a run from these alone, never from an implementation's self-reported status.
+ */
+import type { Entry, HardState, NodeId, Role, StoredState } from './contract.js';
+
+interface FactBase {
+  /** Simulated time of the observation, in ms. */
+  readonly atMs: number;
+  /** Index of the simulation event during which it was observed (monotonic, starts at 0). */
+  readonly event: number;
+  readonly node: NodeId;
+}
+
+/**
+ * A Ready's durable part reached the node's disk and was fsynced. `entries` replace the node's stored log
+ * from `entries[0].index` on (the stored suffix beyond the last entry given is dropped too, as a follower
+ * truncating a conflict does); an empty `entries` leaves the log as it was.
+ */
+export interface PersistFact extends FactBase {
+  readonly kind: 'persist';
+  readonly hardState: HardState;
+  readonly entries: readonly Entry[];
+}
+
+/** A node announced a role (from its Ready). `term` is the term it has durably stored at that moment. */
+export interface RoleFact extends FactBase {
+  readonly kind: 'role';
+  readonly role: Role;
+  readonly leader: NodeId | 0;
+  readonly term: number;
+}
+
+/** A node applied a committed entry to its state machine. */
+export interface ApplyFact extends FactBase {
+  readonly kind: 'apply';
+  readonly entry: Entry;
+}
+
+/**
+ * A client received a successful reply for a command that changes state, served by `node` when it
+ * applied the command at (`index`, `term`).
+ */
+export interface AckFact extends FactBase {
+  readonly kind: 'ack';
+  readonly clientId: number;
+  readonly seq: number;
+  readonly index: number;
+  readonly term: number;
+}
+
+/** The node crashed: volatile state gone, its disk keeps only what was synced. */
+export interface CrashFact extends FactBase {
+  readonly kind: 'crash';
+}
+
+/** The node restarted from `stored`, exactly what its disk kept. */
+export interface RestartFact extends FactBase {
+  readonly kind: 'restart';
+  readonly stored: StoredState;
+}
+
+export type Fact = PersistFact | RoleFact | ApplyFact | AckFact | CrashFact | RestartFact;
