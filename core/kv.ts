@@ -1,0 +1,101 @@
+/**
+ * The built-in key-value state machine: get / put / cas on integer values, with per-client
+ * de-duplication so a retried command is applied at most once (Raft thesis §6.3).
+ */
+import type { StateMachine } from './state-machine.js';
+
+export type KvOp = 'get' | 'put' | 'cas';
+
+export interface KvCommand {
+  /** The client session; sequence numbers are per client. */
+  readonly client: number;
+  /** Invariant: a client's commands carry increasing seq, starting at 1. */
+  readonly seq: number;
+  readonly op: KvOp;
+  readonly key: string;
+  /** put: the new value; cas: the value to set. */
+  readonly value?: number;
+  /** cas: the value the key must hold (null: never written). */
+  readonly expected?: number | null;
+}
+
+/** get: the value read; put: ok; cas: ok when the compare held, else not ok (and nothing changed). */
+export type KvResult = { readonly ok: true; readonly value: number | null } | { readonly ok: false };
+
+export function encodeKvCommand(command: KvCommand): string {
+  return JSON.stringify(command);
+}
+
+/** Decodes entry data written by {@link encodeKvCommand}; undefined for data that is not a KV command. */
+export function decodeKvCommand(data: string): KvCommand | undefined {
+  if (data === '' || data.charCodeAt(0) !== 0x7b /* { */) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const c = parsed as Record<string, unknown>;
+  if (typeof c.client !== 'number' || typeof c.seq !== 'number' || typeof c.key !== 'string') return undefined;
+  if (c.op !== 'get' && c.op !== 'put' && c.op !== 'cas') return undefined;
+  return parsed as KvCommand;
+}
+
+interface Session {
+  lastSeq: number;
+  lastResult: KvResult;
+}
+
+const OK_NULL: KvResult = Object.freeze({ ok: true, value: null });
+const NOT_OK: KvResult = Object.freeze({ ok: false });
+
+export class KvStateMachine implements StateMachine<KvResult> {
+  private readonly values = new Map<string, number>();
+  private readonly sessions = new Map<number, Session>();
+
+  apply(data: string): KvResult | undefined {
+    const command = decodeKvCommand(data);
+    return command === undefined ? undefined : this.applyCommand(command);
+  }
+
+  /** Applies an already decoded command (the host decodes once to also match client replies). */
+  applyCommand(command: KvCommand): KvResult {
+    const session = this.sessions.get(command.client);
+    if (session !== undefined && command.seq <= session.lastSeq) {
+      // A retry of a command already applied: answer as the first time, change nothing (thesis §6.3).
+      // Older sequence numbers cannot be retried by a well-behaved client, which has one command outstanding.
+      return command.seq === session.lastSeq ? session.lastResult : NOT_OK;
+    }
+    const result = this.execute(command);
+    if (session === undefined) this.sessions.set(command.client, { lastSeq: command.seq, lastResult: result });
+    else {
+      session.lastSeq = command.seq;
+      session.lastResult = result;
+    }
+    return result;
+  }
+
+  /** The current value of `key`, or null. For tests and display. */
+  read(key: string): number | null {
+    return this.values.get(key) ?? null;
+  }
+
+  private execute(command: KvCommand): KvResult {
+    switch (command.op) {
+      case 'get': {
+        const value = this.values.get(command.key);
+        return value === undefined ? OK_NULL : { ok: true, value };
+      }
+      case 'put':
+        this.values.set(command.key, command.value ?? 0);
+        return OK_NULL;
+      case 'cas': {
+        const current = this.values.get(command.key) ?? null;
+        if (current !== (command.expected ?? null)) return NOT_OK;
+        this.values.set(command.key, command.value ?? 0);
+        return OK_NULL;
+      }
+    }
+  }
+}

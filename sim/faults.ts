@@ -1,0 +1,65 @@
+/**
+ * Fault plans: timed fault events as plain data, so a plan can be printed, saved, replayed and shrunk.
+ * The guard keeps a plan inside the fault model Raft claims to survive.
+ */
+import type { NodeId } from './contract.js';
+
+export type FaultEvent =
+  /** Split the cluster into groups that cannot talk to each other. */
+  | { readonly atMs: number; readonly kind: 'partition'; readonly groups: readonly (readonly NodeId[])[] }
+  /** Restore every link. */
+  | { readonly atMs: number; readonly kind: 'heal' }
+  /** The node's process dies: volatile state and unsynced writes are lost. */
+  | { readonly atMs: number; readonly kind: 'crash'; readonly node: NodeId }
+  /** A crashed node starts again from what its disk kept. */
+  | { readonly atMs: number; readonly kind: 'restart'; readonly node: NodeId };
+
+export type FaultKind = FaultEvent['kind'];
+
+export interface FaultPlan {
+  /** Invariant: sorted by atMs (stable for equal times). */
+  readonly events: readonly FaultEvent[];
+}
+
+export const EMPTY_PLAN: FaultPlan = Object.freeze({ events: Object.freeze([]) });
+
+/** The most nodes that may be down at once so a quorum survives: f of 2f + 1. */
+export function maxFaultyNodes(nodeCount: number): number {
+  return Math.floor((nodeCount - 1) / 2);
+}
+
+/**
+ * Checks a plan against the fault model: events in time order within the safety phase, nodes that exist,
+ * restarts only of crashed nodes, and never more than f nodes down at once. Returns the problems found
+ * (empty when the plan is inside the model).
+ */
+export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number): string[] {
+  const problems: string[] = [];
+  const down = new Set<NodeId>();
+  let lastMs = 0;
+  const limit = maxFaultyNodes(nodeCount);
+  const validNode = (n: NodeId): boolean => Number.isInteger(n) && n >= 1 && n <= nodeCount;
+  plan.events.forEach((e, i) => {
+    const where = `fault #${i} (${e.kind} at ${e.atMs} ms)`;
+    if (!Number.isInteger(e.atMs) || e.atMs < 0 || e.atMs > safetyMs) problems.push(`${where}: time outside the safety phase [0, ${safetyMs}]`);
+    if (e.atMs < lastMs) problems.push(`${where}: events out of time order`);
+    lastMs = Math.max(lastMs, e.atMs);
+    switch (e.kind) {
+      case 'crash':
+        if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+        else if (down.has(e.node)) problems.push(`${where}: node ${e.node} is already down`);
+        else if (down.size >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
+        else down.add(e.node);
+        break;
+      case 'restart':
+        if (!down.delete(e.node)) problems.push(`${where}: node ${e.node} is not down`);
+        break;
+      case 'partition':
+        for (const g of e.groups) for (const n of g) if (!validNode(n)) problems.push(`${where}: no node ${n}`);
+        break;
+      case 'heal':
+        break;
+    }
+  });
+  return problems;
+}

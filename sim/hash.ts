@@ -1,0 +1,70 @@
+/**
+ * Small, fast, deterministic hashing for traces and checkers: 32-bit lanes mixed with Math.imul
+ * (FNV-1a for strings, a murmur3-style finaliser for integers). Not cryptographic; stable forever,
+ * because pinned trace hashes depend on it.
+ */
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over the UTF-16 code units of `text`, as an unsigned 32-bit integer. */
+export function hashString(text: string, seed: number = FNV_OFFSET): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, FNV_PRIME);
+  }
+  return h >>> 0;
+}
+
+/** Mixes one integer into a 32-bit running hash (murmur3 body step). */
+export function mixInt(h: number, value: number): number {
+  // Fold values above 32 bits in so large integers still change the hash.
+  let k = (value | 0) ^ ((value / 0x100000000) | 0);
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  let r = (h ^ k) | 0;
+  r = (r << 13) | (r >>> 19);
+  return (Math.imul(r, 5) + 0xe6546b64) >>> 0;
+}
+
+/** Avalanche finaliser (murmur3 fmix32). */
+export function finalize(h: number): number {
+  let r = h >>> 0;
+  r ^= r >>> 16;
+  r = Math.imul(r, 0x85ebca6b);
+  r ^= r >>> 13;
+  r = Math.imul(r, 0xc2b2ae35);
+  r ^= r >>> 16;
+  return r >>> 0;
+}
+
+/** Formats a 32-bit lane as 8 lowercase hex digits. */
+export function hex32(value: number): string {
+  return (value >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * A running 64-bit hash as two independent 32-bit lanes. The trace hash of a run is one of these, fed
+ * every observable event, so two runs with one differing event differ in their hash.
+ */
+export class RunningHash {
+  private lo = 0x9e3779b9;
+  private hi = 0x7f4a7c15;
+
+  mix(value: number): void {
+    this.lo = mixInt(this.lo, value);
+    this.hi = mixInt(this.hi, value ^ 0x5bd1e995);
+  }
+
+  mixString(text: string): void {
+    this.lo = hashString(text, this.lo);
+    this.hi = hashString(text, this.hi ^ 0x27d4eb2f);
+  }
+
+  /** 16 hex digits. */
+  digest(): string {
+    return hex32(finalize(this.hi)) + hex32(finalize(this.lo));
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The node host: drives one implementation instance through the Ready loop and owns all of its I/O — the
+ * disk it persists to, the messages it sends, the state machine it applies to. Every fact the checkers
+ * judge is observed here, so a custom implementation gets the same checks as our own core without being
+ * trusted.
+ */
+import { decodeKvCommand, KvStateMachine } from '../core/kv.js';
+import type { KvCommand, KvResult } from '../core/kv.js';
+import { Disk } from './disk.js';
+import type { Entry, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from './contract.js';
+import type { Fact } from './facts.js';
+import type { Prng } from './prng.js';
+
+/** What a host needs from the simulation around it. */
+export interface HostContext {
+  readonly nowMs: number;
+  readonly eventIndex: number;
+  observe(fact: Fact): void;
+  send(message: Message): void;
+  /** The node applied a client's command: reply to the client waiting on this node. */
+  commandApplied(node: NodeId, command: KvCommand, result: KvResult, entry: Entry): void;
+  traceHash(a: number, b: number, c: number, d: number): void;
+}
+
+/** An implementation broke the contract or threw: reported as an `implementation-error`. */
+export class ImplementationFault extends Error {
+  override readonly name = 'ImplementationFault';
+  constructor(
+    readonly node: NodeId,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Bound on Ready rounds per input: an implementation that never runs dry is livelocked. */
+const READY_ROUNDS_MAX = 10_000;
+
+export interface HostOptions {
+  readonly id: NodeId;
+  readonly peers: readonly NodeId[];
+  readonly implementation: RaftImplementation;
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  /** Randomness for this node; forked per incarnation. */
+  readonly prng: Prng;
+}
+
+export class NodeHost {
+  readonly id: NodeId;
+  readonly disk = new Disk();
+  private instance: RaftInstance | null = null;
+  private sm = new KvStateMachine();
+  /** Incremented on every start; events addressed to an older incarnation are void. */
+  incarnation = 0;
+  /** Index of the last entry applied in this incarnation (observed, not self-reported). */
+  appliedIndex = 0;
+  /** The last role announced in this incarnation, and the stored term when it was announced. */
+  role: Status['role'] = 'follower';
+  roleTerm = 0;
+  /** Client sessions waiting on this node: session -> seq of the command proposed here. */
+  private readonly waiting = new Map<number, number>();
+  private readonly isPeer: Uint8Array;
+
+  constructor(
+    private readonly options: HostOptions,
+    private readonly ctx: HostContext,
+  ) {
+    this.id = options.id;
+    this.isPeer = new Uint8Array(Math.max(...options.peers) + 1);
+    for (const p of options.peers) this.isPeer[p] = 1;
+  }
+
+  get up(): boolean {
+    return this.instance !== null;
+  }
+
+  /** Starts (or restarts) the node from what its disk kept. */
+  start(): void {
+    this.incarnation++;
+    this.appliedIndex = 0;
+    this.role = 'follower';
+    this.roleTerm = 0;
+    this.sm = new KvStateMachine();
+    const stream = this.options.prng.fork(`incarnation/${this.incarnation}`);
+    const storage = this.disk.stored();
+    if (this.incarnation > 1) this.ctx.observe({ kind: 'restart', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id, stored: storage });
+    this.instance = this.call(() =>
+      this.options.implementation.create({
+        id: this.id,
+        peers: this.options.peers,
+        storage,
+        random: () => stream.float(),
+        seed: stream.uint32(),
+        electionTicks: this.options.electionTicks,
+        heartbeatTicks: this.options.heartbeatTicks,
+      }),
+    );
+    this.drain();
+  }
+
+  /** Process death: volatile state and unsynced writes are lost. */
+  crash(): void {
+    this.instance = null;
+    this.disk.crash();
+    this.waiting.clear();
+    this.ctx.observe({ kind: 'crash', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id });
+  }
+
+  tick(): void {
+    const instance = this.instance;
+    if (instance === null) return;
+    this.call(() => instance.tick());
+    this.drain();
+  }
+
+  step(message: Message): void {
+    const instance = this.instance;
+    if (instance === null) return;
+    this.call(() => instance.step(message));
+    this.drain();
+  }
+
+  /** A client's command arrives here. The client waits for it to be applied on this node. */
+  propose(session: number, seq: number, data: string): ProposeResult {
+    const instance = this.instance;
+    if (instance === null) throw new Error('propose on a crashed node');
+    const result = this.call(() => instance.propose(data));
+    if (typeof result !== 'object' || result === null || typeof result.accepted !== 'boolean') {
+      throw new ImplementationFault(this.id, `propose returned ${safeJson(result)}, expected {accepted: boolean, ...}`);
+    }
+    if (result.accepted) this.waiting.set(session, seq);
+    this.drain();
+    return result;
+  }
+
+  status(): Status | null {
+    const instance = this.instance;
+    return instance === null ? null : this.call(() => instance.status());
+  }
+
+  /** Handles Ready after Ready until the implementation has nothing more to do. */
+  private drain(): void {
+    const instance = this.instance;
+    if (instance === null) return;
+    for (let round = 0; round < READY_ROUNDS_MAX; round++) {
+      const ready = this.call(() => instance.ready());
+      if (ready === null || ready === undefined) return;
+      this.handleReady(ready);
+      this.call(() => instance.advance());
+    }
+    throw new ImplementationFault(this.id, `ready() did not run dry after ${READY_ROUNDS_MAX} rounds`);
+  }
+
+  /** The fixed order of the contract: persist (and fsync), announce, send, apply. */
+  private handleReady(ready: Ready): void {
+    validateReady(this.id, ready);
+    const ctx = this.ctx;
+    const { hardState, entries } = ready;
+    if (hardState !== undefined || entries.length > 0) {
+      const first = entries[0];
+      if (first !== undefined && first.index > this.disk.durableLastIndex + 1) {
+        throw new ImplementationFault(this.id, `ready().entries start at index ${first.index}, leaving a gap after the stored log's last index ${this.disk.durableLastIndex}`);
+      }
+      this.disk.write(hardState, entries);
+      this.disk.sync();
+      const stored = this.disk.durableHardState;
+      const last = entries[entries.length - 1];
+      ctx.traceHash(7, this.id, stored.term * 64 + stored.vote, (last?.index ?? 0) * 65536 + (last?.term ?? 0));
+      ctx.observe({ kind: 'persist', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, hardState: stored, entries });
+    }
+    if (ready.softState !== undefined) {
+      this.role = ready.softState.role;
+      this.roleTerm = this.disk.durableHardState.term;
+      ctx.observe({
+        kind: 'role',
+        atMs: ctx.nowMs,
+        event: ctx.eventIndex,
+        node: this.id,
+        role: ready.softState.role,
+        leader: ready.softState.leader,
+        term: this.roleTerm,
+      });
+    }
+    for (const message of ready.messages) {
+      this.validateMessage(message);
+      ctx.send(message);
+    }
+    for (const entry of ready.committedEntries) this.applyEntry(entry);
+  }
+
+  private applyEntry(entry: Entry): void {
+    const ctx = this.ctx;
+    this.appliedIndex = entry.index;
+    ctx.traceHash(8, this.id, entry.index, entry.term);
+    ctx.observe({ kind: 'apply', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, entry });
+    const command = decodeKvCommand(entry.data);
+    if (command === undefined) return;
+    const result = this.sm.applyCommand(command);
+    if (this.waiting.get(command.client) === command.seq) {
+      this.waiting.delete(command.client);
+      ctx.commandApplied(this.id, command, result, entry);
+    }
+  }
+
+  private validateMessage(m: Message): void {
+    if (typeof m !== 'object' || m === null || typeof m.type !== 'string') {
+      throw new ImplementationFault(this.id, `sent a message without a string "type": ${safeJson(m)}`);
+    }
+    if (m.from !== this.id) throw new ImplementationFault(this.id, `sent a message with from=${safeJson(m.from)}, expected ${this.id}: ${safeJson(m)}`);
+    if (!Number.isInteger(m.to) || this.isPeer[m.to] !== 1 || m.to === this.id) {
+      throw new ImplementationFault(this.id, `sent a message to a node that does not exist: ${safeJson(m)}`);
+    }
+    if (!Number.isInteger(m.term) || m.term < 0) throw new ImplementationFault(this.id, `sent a message without an integer "term": ${safeJson(m)}`);
+  }
+
+  /** Calls into the implementation; anything it throws becomes an ImplementationFault. */
+  private call<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof ImplementationFault) throw error;
+      const text = error instanceof Error ? error.message : String(error);
+      throw new ImplementationFault(this.id, `threw: ${text}`);
+    }
+  }
+}
+
+function validateReady(node: NodeId, ready: Ready): void {
+  if (typeof ready !== 'object' || !Array.isArray(ready.entries) || !Array.isArray(ready.messages) || !Array.isArray(ready.committedEntries)) {
+    throw new ImplementationFault(node, `ready() returned ${safeJson(ready)}, expected {entries: [], messages: [], committedEntries: []}`);
+  }
+  checkEntries(node, 'entries', ready.entries);
+  checkEntries(node, 'committedEntries', ready.committedEntries);
+  const hs = ready.hardState;
+  if (hs !== undefined && (!Number.isInteger(hs.term) || !Number.isInteger(hs.vote) || !Number.isInteger(hs.commit))) {
+    throw new ImplementationFault(node, `ready() returned a malformed hardState: ${safeJson(hs)}`);
+  }
+}
+
+function checkEntries(node: NodeId, field: string, entries: readonly Entry[]): void {
+  let previous = -1;
+  for (const e of entries) {
+    if (typeof e !== 'object' || e === null || !Number.isInteger(e.index) || !Number.isInteger(e.term) || typeof e.data !== 'string' || e.index < 1) {
+      throw new ImplementationFault(node, `ready().${field} holds a malformed entry: ${safeJson(e)}`);
+    }
+    if (previous !== -1 && e.index !== previous + 1) throw new ImplementationFault(node, `ready().${field} indexes are not consecutive: ${previous} then ${e.index}`);
+    previous = e.index;
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,502 @@
+/**
+ * One simulated run: a cluster of node hosts on a simulated network, driven by a seeded event queue
+ * through a safety phase (with the fault plan) and, optionally, a liveness phase (faults healed, every
+ * node restarted, the cluster must converge). Everything observable feeds the trace hash; facts go to the
+ * observer (the checkers), which may stop the run.
+ */
+import type { KvCommand, KvResult } from '../core/kv.js';
+import { assert } from './assert.js';
+import type { Entry, Message, NodeId, RaftImplementation } from './contract.js';
+import { EventQueue } from './event-queue.js';
+import type { Fact } from './facts.js';
+import { checkPlan } from './faults.js';
+import type { FaultEvent, FaultPlan } from './faults.js';
+import { hashString } from './hash.js';
+import { ImplementationFault, NodeHost } from './host.js';
+import type { HostContext } from './host.js';
+import { Network, RELIABLE_NETWORK } from './network.js';
+import type { NetworkOptions } from './network.js';
+import { Prng } from './prng.js';
+import { Trace, TRACE_CODE } from './trace.js';
+import type { TraceKind, TraceLine } from './trace.js';
+import { Workload } from './workload.js';
+import type { ClientHistoryEvent, WorkloadContext, WorkloadCounts, WorkloadOptions } from './workload.js';
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly nodeCount: number;
+  readonly implementation: RaftImplementation;
+  /** Real time between two ticks of a node, in simulated ms. */
+  readonly tickMs: number;
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  /** Length of the safety phase (faults on), in simulated ms. */
+  readonly safetyMs: number;
+  /** Bound on the liveness phase (faults off, cluster must converge), in simulated ms; 0 turns it off. */
+  readonly livenessMs: number;
+  readonly network: NetworkOptions;
+  readonly workload: WorkloadOptions;
+  readonly plan: FaultPlan;
+  /** Record readable trace lines (replay, reports); off on the hot path. */
+  readonly record: boolean;
+}
+
+/** Receives every fact as it is observed; returns true to stop the run (a violation was found). */
+export interface FactObserver {
+  observe(fact: Fact): boolean;
+}
+
+export interface FaultCounts {
+  partition: number;
+  heal: number;
+  crash: number;
+  restart: number;
+  /** Messages dropped by loss or partitions. */
+  'message-loss': number;
+  'message-duplicate': number;
+}
+
+export interface SimulationStats {
+  events: number;
+  simulatedMs: number;
+  messagesSent: number;
+  messagesDelivered: number;
+  leadersElected: number;
+  maxTerm: number;
+  clientOps: WorkloadCounts;
+  faults: FaultCounts;
+}
+
+export interface LivenessOutcome {
+  /** False when the liveness phase was off. */
+  readonly checked: boolean;
+  readonly ok: boolean;
+  /** Simulated ms from the start of the liveness phase to convergence, when it converged. */
+  readonly convergedAfterMs: number | null;
+  /** What was still wrong at the deadline. */
+  readonly problems: readonly string[];
+}
+
+export interface SimulationResult {
+  readonly seed: number;
+  readonly traceHash: string;
+  /** Why the run ended. */
+  readonly stoppedBy: 'end' | 'observer' | 'implementation-error';
+  readonly implementationError: { readonly node: NodeId; readonly message: string; readonly atMs: number; readonly event: number } | null;
+  readonly liveness: LivenessOutcome;
+  readonly history: readonly ClientHistoryEvent[];
+  readonly stats: SimulationStats;
+  readonly trace: readonly TraceLine[] | null;
+}
+
+type SimEvent =
+  | { readonly atMs: number; seq: number; readonly kind: 'tick'; readonly node: NodeId; readonly incarnation: number }
+  | { readonly atMs: number; seq: number; readonly kind: 'deliver'; readonly message: Message }
+  | { readonly atMs: number; seq: number; readonly kind: 'fault'; readonly fault: FaultEvent }
+  | { readonly atMs: number; seq: number; readonly kind: 'client-next'; readonly slot: number }
+  | { readonly atMs: number; seq: number; readonly kind: 'client-timeout'; readonly slot: number; readonly attempt: number }
+  | {
+      readonly atMs: number;
+      seq: number;
+      readonly kind: 'client-request';
+      readonly slot: number;
+      readonly node: NodeId;
+      readonly session: number;
+      readonly seq_: number;
+      readonly data: string;
+    }
+  | {
+      readonly atMs: number;
+      seq: number;
+      readonly kind: 'client-reply';
+      readonly slot: number;
+      readonly from: NodeId;
+      readonly session: number;
+      readonly seq_: number;
+      readonly result: KvResult | null;
+      readonly leaderHint: NodeId | 0;
+    }
+  | { readonly atMs: number; seq: number; readonly kind: 'liveness-start' }
+  | { readonly atMs: number; seq: number; readonly kind: 'liveness-check' };
+
+/** How often the liveness phase checks for convergence, in simulated ms. */
+const LIVENESS_CHECK_MS = 50;
+/** Hard bound on events in one run, against runaway feedback loops. */
+const EVENTS_MAX = 50_000_000;
+
+export function simulate(options: SimulationOptions, observer: FactObserver): SimulationResult {
+  return new Simulation(options, observer).run();
+}
+
+class Simulation implements HostContext, WorkloadContext {
+  nowMs = 0;
+  eventIndex = 0;
+  readonly nodeCount: number;
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly hosts: NodeHost[] = [];
+  private readonly network: Network;
+  private readonly workload: Workload;
+  private readonly trace: Trace;
+  private readonly typeHashes = new Map<string, number>();
+  private readonly clientPrng: Prng;
+  private stopped: SimulationResult['stoppedBy'] | null = null;
+  private implementationError: SimulationResult['implementationError'] = null;
+  private livenessStartMs = -1;
+  private liveness: LivenessOutcome = { checked: false, ok: true, convergedAfterMs: null, problems: [] };
+  private readonly stats: SimulationStats = {
+    events: 0,
+    simulatedMs: 0,
+    messagesSent: 0,
+    messagesDelivered: 0,
+    leadersElected: 0,
+    maxTerm: 0,
+    clientOps: { ok: 0, fail: 0, info: 0, retries: 0 },
+    faults: { partition: 0, heal: 0, crash: 0, restart: 0, 'message-loss': 0, 'message-duplicate': 0 },
+  };
+
+  constructor(
+    private readonly options: SimulationOptions,
+    private readonly observer: FactObserver,
+  ) {
+    const problems = checkPlan(options.plan, options.nodeCount, options.safetyMs);
+    assert(problems.length === 0, `fault plan outside the fault model: ${problems.join('; ')}`);
+    this.nodeCount = options.nodeCount;
+    const root = Prng.forRun(options.seed);
+    this.network = new Network(options.nodeCount, options.network, root.fork('network'));
+    this.clientPrng = root.fork('client-network');
+    this.trace = new Trace(options.record);
+    const peers = Array.from({ length: options.nodeCount }, (_, i) => i + 1);
+    for (const id of peers) {
+      const host = new NodeHost(
+        {
+          id,
+          peers,
+          implementation: options.implementation,
+          electionTicks: options.electionTicks,
+          heartbeatTicks: options.heartbeatTicks,
+          prng: root.fork(`node/${id}`),
+        },
+        this,
+      );
+      this.hosts.push(host);
+    }
+    this.workload = new Workload(options.workload, root.fork('workload'), this);
+    const tickPhase = root.fork('tick-phase');
+    for (const host of this.hosts) {
+      this.guard(() => host.start());
+      this.scheduleTick(host, tickPhase.int(options.tickMs));
+    }
+    for (const fault of options.plan.events) this.queue.push({ atMs: fault.atMs, seq: 0, kind: 'fault', fault });
+    if (options.livenessMs > 0) this.queue.push({ atMs: options.safetyMs, seq: 0, kind: 'liveness-start' });
+    this.workload.begin();
+  }
+
+  run(): SimulationResult {
+    const { safetyMs, livenessMs } = this.options;
+    const endMs = safetyMs + livenessMs;
+    while (this.stopped === null) {
+      const event = this.queue.pop();
+      if (event === undefined || event.atMs > endMs) break;
+      this.nowMs = event.atMs;
+      this.eventIndex++;
+      assert(this.eventIndex < EVENTS_MAX, `run exceeded ${EVENTS_MAX} events`);
+      this.guard(() => this.handle(event));
+    }
+    if (this.stopped === null && livenessMs > 0 && !this.liveness.checked) this.finishLiveness(false);
+    this.stats.events = this.eventIndex;
+    this.stats.simulatedMs = this.nowMs;
+    this.stats.clientOps = { ...this.workload.counts };
+    return {
+      seed: this.options.seed,
+      traceHash: this.trace.hash.digest(),
+      stoppedBy: this.stopped ?? 'end',
+      implementationError: this.implementationError,
+      liveness: this.liveness,
+      history: this.workload.history,
+      stats: this.stats,
+      trace: this.trace.lines,
+    };
+  }
+
+  // ---- HostContext -------------------------------------------------------------------------------
+
+  observe(fact: Fact): void {
+    if (fact.kind === 'role' && fact.role === 'leader') this.stats.leadersElected++;
+    if (fact.kind === 'persist' && fact.hardState.term > this.stats.maxTerm) this.stats.maxTerm = fact.hardState.term;
+    if (this.trace.recording) this.recordFact(fact);
+    if (this.observer.observe(fact)) this.stopped = 'observer';
+  }
+
+  send(message: Message): void {
+    this.stats.messagesSent++;
+    const copies = this.network.route(message.from, message.to);
+    this.traceHash(4, this.typeHash(message.type), message.from * 256 + message.to, message.term * 4 + copies);
+    if (copies === 0) {
+      this.stats.faults['message-loss']++;
+      if (this.trace.recording) this.line('drop', message.from, `${describeMessage(message)} dropped`);
+      return;
+    }
+    if (copies === 2) this.stats.faults['message-duplicate']++;
+    for (let i = 0; i < copies; i++) {
+      this.queue.push({ atMs: this.nowMs + (this.network.delays[i] as number), seq: 0, kind: 'deliver', message });
+    }
+    if (this.trace.recording) this.line('send', message.from, `${describeMessage(message)}${copies === 2 ? ' (duplicated)' : ''}`);
+  }
+
+  commandApplied(node: NodeId, command: KvCommand, result: KvResult, entry: Entry): void {
+    const slot = this.workload.slotOf(command.client);
+    if (slot < 0) return;
+    if (result.ok && command.op !== 'get') {
+      this.observe({ kind: 'ack', atMs: this.nowMs, event: this.eventIndex, node, clientId: command.client, seq: command.seq, index: entry.index, term: entry.term });
+    }
+    if (!this.network.clientMessageArrives()) return;
+    const atMs = this.nowMs + this.network.latency();
+    this.queue.push({ atMs, seq: 0, kind: 'client-reply', slot, from: node, session: command.client, seq_: command.seq, result, leaderHint: 0 });
+  }
+
+  traceHash(a: number, b: number, c: number, d: number): void {
+    const h = this.trace.hash;
+    h.mix(this.eventIndex);
+    h.mix(a);
+    h.mix(b);
+    h.mix(c);
+    h.mix(d);
+  }
+
+  // ---- WorkloadContext ---------------------------------------------------------------------------
+
+  sendRequest(slot: number, node: NodeId, session: number, seq: number, data: string): void {
+    if (!this.network.clientMessageArrives()) return;
+    const atMs = this.nowMs + this.network.latency();
+    this.queue.push({ atMs, seq: 0, kind: 'client-request', slot, node, session, seq_: seq, data });
+  }
+
+  scheduleTimeout(slot: number, attempt: number, delayMs: number): void {
+    this.queue.push({ atMs: this.nowMs + delayMs, seq: 0, kind: 'client-timeout', slot, attempt });
+  }
+
+  scheduleNext(slot: number, delayMs: number): void {
+    this.queue.push({ atMs: this.nowMs + delayMs, seq: 0, kind: 'client-next', slot });
+  }
+
+  // ---- Event handling ----------------------------------------------------------------------------
+
+  private handle(event: SimEvent): void {
+    switch (event.kind) {
+      case 'tick': {
+        const host = this.host(event.node);
+        if (event.incarnation !== host.incarnation || !host.up) return;
+        this.traceHash(20, event.node, 0, 0);
+        host.tick();
+        this.scheduleTick(host, this.options.tickMs);
+        return;
+      }
+      case 'deliver': {
+        const m = event.message;
+        const host = this.host(m.to);
+        this.traceHash(TRACE_CODE.deliver, this.typeHash(m.type), m.from * 256 + m.to, m.term * 2 + (host.up ? 1 : 0));
+        if (!host.up) return;
+        this.stats.messagesDelivered++;
+        if (this.trace.recording) this.line('deliver', m.to, `${describeMessage(m)} delivered`);
+        host.step(m);
+        return;
+      }
+      case 'fault':
+        this.applyFault(event.fault);
+        return;
+      case 'client-next':
+        this.workload.startNext(event.slot);
+        return;
+      case 'client-timeout':
+        this.traceHash(21, event.slot, event.attempt, 0);
+        this.workload.onTimeout(event.slot, event.attempt);
+        return;
+      case 'client-request':
+        this.onClientRequest(event);
+        return;
+      case 'client-reply':
+        this.traceHash(TRACE_CODE.client, event.slot, event.session, event.seq_ * 2 + (event.result === null ? 0 : 1));
+        if (event.result === null) this.workload.onNotLeader(event.slot, event.session, event.seq_, event.leaderHint);
+        else this.workload.onApplied(event.slot, event.session, event.seq_, event.from, event.result);
+        return;
+      case 'liveness-start':
+        this.startLiveness();
+        return;
+      case 'liveness-check':
+        if (this.converged().length === 0) this.finishLiveness(true);
+        else this.queue.push({ atMs: this.nowMs + LIVENESS_CHECK_MS, seq: 0, kind: 'liveness-check' });
+        return;
+    }
+  }
+
+  private onClientRequest(event: Extract<SimEvent, { kind: 'client-request' }>): void {
+    const host = this.host(event.node);
+    this.traceHash(22, event.node, event.session, event.seq_ * 2 + (host.up ? 1 : 0));
+    if (!host.up) return;
+    const result = host.propose(event.session, event.seq_, event.data);
+    if (this.trace.recording) {
+      this.line('client', event.node, `client ${event.session} seq ${event.seq_} ${event.data} → ${result.accepted ? `accepted at ${result.index}` : `not leader (hint ${result.leaderHint})`}`);
+    }
+    if (result.accepted || !this.network.clientMessageArrives()) return;
+    const atMs = this.nowMs + this.network.latency();
+    this.queue.push({ atMs, seq: 0, kind: 'client-reply', slot: event.slot, from: event.node, session: event.session, seq_: event.seq_, result: null, leaderHint: result.leaderHint });
+  }
+
+  private applyFault(fault: FaultEvent): void {
+    this.stats.faults[fault.kind]++;
+    this.traceHash(TRACE_CODE.fault, hashString(fault.kind), fault.kind === 'crash' || fault.kind === 'restart' ? fault.node : 0, 0);
+    if (this.trace.recording) this.line('fault', fault.kind === 'crash' || fault.kind === 'restart' ? fault.node : 0, describeFault(fault));
+    switch (fault.kind) {
+      case 'partition':
+        this.network.partition(fault.groups);
+        return;
+      case 'heal':
+        this.network.heal();
+        return;
+      case 'crash': {
+        const host = this.host(fault.node);
+        if (host.up) host.crash();
+        return;
+      }
+      case 'restart': {
+        const host = this.host(fault.node);
+        if (!host.up) this.restart(host);
+        return;
+      }
+    }
+  }
+
+  private restart(host: NodeHost): void {
+    host.start();
+    this.scheduleTick(host, this.options.tickMs);
+  }
+
+  private startLiveness(): void {
+    this.livenessStartMs = this.nowMs;
+    if (this.trace.recording) this.line('phase', 0, 'liveness phase: network healed, every node up, no new client operations');
+    this.traceHash(TRACE_CODE.phase, 1, 0, 0);
+    this.network.heal();
+    this.network.setOptions({ ...RELIABLE_NETWORK, latencyMsMin: this.network.settings.latencyMsMin, latencyMsMax: this.network.settings.latencyMsMax });
+    for (const host of this.hosts) if (!host.up) this.restart(host);
+    this.workload.accepting = false;
+    this.workload.mayGiveUp = false;
+    this.queue.push({ atMs: this.nowMs + LIVENESS_CHECK_MS, seq: 0, kind: 'liveness-check' });
+  }
+
+  /** What still keeps the cluster from having converged (empty when it has). */
+  private converged(): string[] {
+    const problems: string[] = [];
+    const leaders = this.hosts.filter((h) => h.up && h.role === 'leader');
+    const maxTerm = Math.max(...this.hosts.map((h) => h.disk.durableHardState.term));
+    const leader = leaders.find((h) => h.roleTerm === maxTerm);
+    if (leader === undefined) problems.push(`no leader in the highest term ${maxTerm}`);
+    const outstanding = this.workload.outstanding();
+    if (outstanding > 0) problems.push(`${outstanding} client operation(s) still pending`);
+    const applied = this.hosts.map((h) => h.appliedIndex);
+    if (Math.min(...applied) !== Math.max(...applied)) problems.push(`nodes applied different prefixes (applied indexes ${applied.join(', ')})`);
+    return problems;
+  }
+
+  private finishLiveness(ok: boolean): void {
+    const problems = ok ? [] : this.converged();
+    this.liveness = {
+      checked: true,
+      ok: problems.length === 0,
+      convergedAfterMs: problems.length === 0 ? this.nowMs - this.livenessStartMs : null,
+      problems,
+    };
+    if (this.trace.recording) this.line('phase', 0, problems.length === 0 ? `converged after ${this.nowMs - this.livenessStartMs} ms` : `did not converge: ${problems.join('; ')}`);
+    this.stopped = 'end';
+  }
+
+  private scheduleTick(host: NodeHost, delayMs: number): void {
+    this.queue.push({ atMs: this.nowMs + delayMs, seq: 0, kind: 'tick', node: host.id, incarnation: host.incarnation });
+  }
+
+  /** Runs `fn`; an implementation fault ends the run as an implementation error. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      if (!(error instanceof ImplementationFault)) throw error;
+      this.implementationError = { node: error.node, message: error.message, atMs: this.nowMs, event: this.eventIndex };
+      if (this.trace.recording) this.line('violation', error.node, `implementation error on node ${error.node}: ${error.message}`);
+      this.stopped = 'implementation-error';
+    }
+  }
+
+  private host(node: NodeId): NodeHost {
+    const host = this.hosts[node - 1];
+    assert(host !== undefined, `no node ${node}`);
+    return host;
+  }
+
+  private typeHash(type: string): number {
+    let h = this.typeHashes.get(type);
+    if (h === undefined) {
+      h = hashString(type);
+      this.typeHashes.set(type, h);
+    }
+    return h;
+  }
+
+  private line(kind: TraceKind, node: number, text: string): void {
+    this.trace.line(this.nowMs, this.eventIndex, kind, node, text);
+  }
+
+  private recordFact(fact: Fact): void {
+    switch (fact.kind) {
+      case 'persist':
+        this.line('persist', fact.node, `persist term ${fact.hardState.term} vote ${fact.hardState.vote} commit ${fact.hardState.commit}${fact.entries.length > 0 ? ` entries ${describeEntries(fact.entries)}` : ''}`);
+        return;
+      case 'role':
+        this.line('role', fact.node, `becomes ${fact.role} in term ${fact.term}${fact.leader !== 0 ? ` (leader ${fact.leader})` : ''}`);
+        return;
+      case 'apply':
+        this.line('apply', fact.node, `apply ${describeEntry(fact.entry)}`);
+        return;
+      case 'ack':
+        this.line('client', fact.node, `ack client ${fact.clientId} seq ${fact.seq} at ${fact.index}/${fact.term}`);
+        return;
+      case 'crash':
+        this.line('crash', fact.node, 'crashed: volatile state and unsynced writes lost');
+        return;
+      case 'restart':
+        this.line('restart', fact.node, `restarted from disk: term ${fact.stored.hardState.term} vote ${fact.stored.hardState.vote} commit ${fact.stored.hardState.commit}, ${fact.stored.entries.length} entries`);
+        return;
+    }
+  }
+}
+
+function describeMessage(m: Message): string {
+  const extra: string[] = [];
+  for (const key of Object.keys(m)) {
+    if (key === 'type' || key === 'from' || key === 'to' || key === 'term') continue;
+    const value = m[key];
+    extra.push(Array.isArray(value) ? `${key}=[${value.length}]` : `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  }
+  return `${m.type} ${m.from}→${m.to} t${m.term}${extra.length > 0 ? ` ${extra.join(' ')}` : ''}`;
+}
+
+function describeEntry(e: Entry): string {
+  return `${e.index}/t${e.term} ${e.data === '' ? 'no-op' : e.data}`;
+}
+
+function describeEntries(entries: readonly Entry[]): string {
+  const first = entries[0] as Entry;
+  const last = entries[entries.length - 1] as Entry;
+  return entries.length === 1 ? `[${first.index}/t${first.term}]` : `[${first.index}/t${first.term} .. ${last.index}/t${last.term}]`;
+}
+
+export function describeFault(f: FaultEvent): string {
+  switch (f.kind) {
+    case 'partition':
+      return `partition ${f.groups.map((g) => `{${g.join(',')}}`).join(' | ')}`;
+    case 'heal':
+      return 'heal all links';
+    case 'crash':
+      return `crash node ${f.node}`;
+    case 'restart':
+      return `restart node ${f.node}`;
+  }
+}

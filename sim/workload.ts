@@ -1,0 +1,227 @@
+/**
+ * The client workload: a few clients issuing get / put / cas to whichever node they believe leads, with
+ * per-request timeouts, retries under the same (session, seq) so the state machine applies each command at
+ * most once, and a recorded history for the linearizability checker.
+ */
+import { encodeKvCommand } from '../core/kv.js';
+import type { KvCommand, KvResult } from '../core/kv.js';
+import type { NodeId } from './contract.js';
+import type { Prng } from './prng.js';
+
+export interface WorkloadOptions {
+  readonly clientCount: number;
+  readonly keys: readonly string[];
+  /** How long a client waits for one reply before trying another node. */
+  readonly requestTimeoutMs: number;
+  /** How long a client keeps retrying one operation before giving up on it (recorded as `info`). */
+  readonly opTimeoutMs: number;
+  /** Pause between a client's operations, uniform in [0, thinkMsMax]. */
+  readonly thinkMsMax: number;
+}
+
+/** One history event, in the native format of the linearizability checker. */
+export interface ClientHistoryEvent {
+  readonly process: number;
+  readonly type: 'invoke' | 'ok' | 'fail' | 'info';
+  readonly f: 'read' | 'write' | 'cas';
+  readonly key: string;
+  readonly value: number | null | readonly [number | null, number];
+  readonly atMs: number;
+}
+
+/** What the workload needs from the simulation: sending, timers, and knowing which nodes exist. */
+export interface WorkloadContext {
+  readonly nowMs: number;
+  readonly nodeCount: number;
+  /** Sends the client's request to `node`; it may be lost. */
+  sendRequest(slot: number, node: NodeId, session: number, seq: number, data: string): void;
+  /** Schedules {@link Workload.onTimeout} for this attempt after `delayMs`. */
+  scheduleTimeout(slot: number, attempt: number, delayMs: number): void;
+  /** Schedules {@link Workload.startNext} after `delayMs`. */
+  scheduleNext(slot: number, delayMs: number): void;
+}
+
+interface Operation {
+  readonly f: ClientHistoryEvent['f'];
+  readonly command: KvCommand;
+  readonly data: string;
+  readonly deadlineMs: number;
+}
+
+interface Client {
+  /** The session id; also the history's process id. A new one starts after an operation is given up. */
+  session: number;
+  seq: number;
+  target: NodeId;
+  attempt: number;
+  op: Operation | null;
+}
+
+export interface WorkloadCounts {
+  ok: number;
+  fail: number;
+  info: number;
+  retries: number;
+}
+
+export class Workload {
+  readonly history: ClientHistoryEvent[] = [];
+  readonly counts: WorkloadCounts = { ok: 0, fail: 0, info: 0, retries: 0 };
+  private readonly clients: Client[] = [];
+  /** session -> client slot */
+  private readonly slotOfSession = new Map<number, number>();
+  private nextSession = 1;
+  private nextValue = 1;
+  /** Whether clients start new operations (off once the safety phase ends). */
+  accepting = true;
+  /** Whether clients may give up on an operation (off in the liveness phase: everything must finish). */
+  mayGiveUp = true;
+
+  constructor(
+    private readonly options: WorkloadOptions,
+    private readonly prng: Prng,
+    private readonly ctx: WorkloadContext,
+  ) {
+    for (let slot = 0; slot < options.clientCount; slot++) {
+      const session = this.newSession(slot);
+      this.clients.push({ session, seq: 0, target: 1 + prng.int(ctx.nodeCount), attempt: 0, op: null });
+    }
+  }
+
+  /** Schedules every client's first operation. */
+  begin(): void {
+    for (let slot = 0; slot < this.clients.length; slot++) this.ctx.scheduleNext(slot, this.prng.range(0, this.options.thinkMsMax));
+  }
+
+  /** Operations invoked and not yet completed. */
+  outstanding(): number {
+    let n = 0;
+    for (const c of this.clients) if (c.op !== null) n++;
+    return n;
+  }
+
+  startNext(slot: number): void {
+    const client = this.client(slot);
+    if (!this.accepting || client.op !== null) return;
+    client.seq++;
+    const key = this.prng.pick(this.options.keys);
+    const roll = this.prng.int(10);
+    const base = { client: client.session, seq: client.seq, key };
+    let command: KvCommand;
+    let f: Operation['f'];
+    let value: ClientHistoryEvent['value'];
+    if (roll < 4) {
+      command = { ...base, op: 'get' };
+      f = 'read';
+      value = null;
+    } else if (roll < 8) {
+      const v = this.nextValue++;
+      command = { ...base, op: 'put', value: v };
+      f = 'write';
+      value = v;
+    } else {
+      // Compare against a recently written value (or "never written") so some compares succeed.
+      const expected = this.nextValue > 1 && this.prng.chance(3, 4) ? this.nextValue - 1 - this.prng.int(Math.min(3, this.nextValue - 1)) : null;
+      const v = this.nextValue++;
+      command = { ...base, op: 'cas', expected, value: v };
+      f = 'cas';
+      value = [expected, v];
+    }
+    client.op = { f, command, data: encodeKvCommand(command), deadlineMs: this.ctx.nowMs + this.options.opTimeoutMs };
+    this.history.push({ process: client.session, type: 'invoke', f, key, value, atMs: this.ctx.nowMs });
+    this.dispatch(slot, client);
+  }
+
+  /** A node rejected the request: it is not the leader. Retry at its hint, or the next node. */
+  onNotLeader(slot: number, session: number, seq: number, leaderHint: NodeId | 0): void {
+    const client = this.client(slot);
+    if (!this.isCurrent(client, session, seq)) return;
+    client.target = leaderHint !== 0 && leaderHint !== client.target ? leaderHint : this.nextNode(client.target);
+    this.counts.retries++;
+    this.dispatch(slot, client);
+  }
+
+  /** A node applied the client's command and replied. */
+  onApplied(slot: number, session: number, seq: number, from: NodeId, result: KvResult): void {
+    const client = this.client(slot);
+    if (!this.isCurrent(client, session, seq)) return;
+    const op = client.op as Operation;
+    const cmd = op.command;
+    client.target = from;
+    if (!result.ok) {
+      // Only a cas whose compare failed: it changed nothing, so it did not take effect.
+      this.complete(slot, client, 'fail', [cmd.expected ?? null, cmd.value ?? 0]);
+      return;
+    }
+    const value: ClientHistoryEvent['value'] = op.f === 'read' ? result.value : op.f === 'write' ? (cmd.value ?? 0) : [cmd.expected ?? null, cmd.value ?? 0];
+    this.complete(slot, client, 'ok', value);
+  }
+
+  onTimeout(slot: number, attempt: number): void {
+    const client = this.client(slot);
+    if (client.op === null || client.attempt !== attempt) return;
+    if (this.mayGiveUp && this.ctx.nowMs >= client.op.deadlineMs) {
+      // The command may still be applied later: the outcome is unknown, and this session ends (Jepsen's
+      // convention: a process never reuses its id after an indeterminate operation).
+      const op = client.op;
+      this.history.push({ process: client.session, type: 'info', f: op.f, key: op.command.key, value: historyValue(op), atMs: this.ctx.nowMs });
+      this.counts.info++;
+      client.op = null;
+      client.session = this.newSession(slot);
+      client.seq = 0;
+      this.ctx.scheduleNext(slot, this.prng.range(0, this.options.thinkMsMax));
+      return;
+    }
+    client.target = this.nextNode(client.target);
+    this.counts.retries++;
+    this.dispatch(slot, client);
+  }
+
+  /** Which client slot a session belongs to, or -1. */
+  slotOf(session: number): number {
+    return this.slotOfSession.get(session) ?? -1;
+  }
+
+  private complete(slot: number, client: Client, type: 'ok' | 'fail', value: ClientHistoryEvent['value']): void {
+    const op = client.op as Operation;
+    this.history.push({ process: client.session, type, f: op.f, key: op.command.key, value, atMs: this.ctx.nowMs });
+    if (type === 'ok') this.counts.ok++;
+    else this.counts.fail++;
+    client.op = null;
+    this.ctx.scheduleNext(slot, this.prng.range(0, this.options.thinkMsMax));
+  }
+
+  private dispatch(slot: number, client: Client): void {
+    const op = client.op as Operation;
+    client.attempt++;
+    this.ctx.sendRequest(slot, client.target, client.session, client.seq, op.data);
+    this.ctx.scheduleTimeout(slot, client.attempt, this.options.requestTimeoutMs);
+  }
+
+  private isCurrent(client: Client, session: number, seq: number): boolean {
+    return client.op !== null && client.session === session && client.seq === seq;
+  }
+
+  private nextNode(node: NodeId): NodeId {
+    return (node % this.ctx.nodeCount) + 1;
+  }
+
+  private newSession(slot: number): number {
+    const session = this.nextSession++;
+    this.slotOfSession.set(session, slot);
+    return session;
+  }
+
+  private client(slot: number): Client {
+    const c = this.clients[slot];
+    if (c === undefined) throw new Error(`no client slot ${slot}`);
+    return c;
+  }
+}
+
+function historyValue(op: Operation): ClientHistoryEvent['value'] {
+  const cmd = op.command;
+  if (op.f === 'read') return null;
+  if (op.f === 'write') return cmd.value ?? 0;
+  return [cmd.expected ?? null, cmd.value ?? 0];
+}
