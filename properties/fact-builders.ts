@@ -1,0 +1,80 @@
+/**
+ * Builders for hand-written fact sequences, for checker tests: each fact gets the next event index and a
+ * time 10 ms after the previous one, so a test can say which fact a violation must be reported on.
+ */
+import { EMPTY_HARD_STATE } from '../core/types.js';
+import type { Entry, HardState, NodeId, Role } from '../sim/contract.js';
+import type { AckFact, ApplyFact, CrashFact, Fact, PersistFact, RestartFact, RoleFact } from '../sim/facts.js';
+import type { Checker, Violation } from './types.js';
+
+/** Time between consecutive built facts, in ms. */
+export const FACT_STEP_MS = 10;
+
+/** Shorthand for an entry. */
+export function entry(index: number, term: number, data: string = `x${index}.${term}`): Entry {
+  return { index, term, data };
+}
+
+/** Entries `from`..`to` of one term, with default data. */
+export function entries(from: number, to: number, term: number): Entry[] {
+  const out: Entry[] = [];
+  for (let i = from; i <= to; i++) out.push(entry(i, term));
+  return out;
+}
+
+export class FactLog {
+  readonly facts: Fact[] = [];
+  private event = 0;
+
+  private base(node: NodeId): { atMs: number; event: number; node: NodeId } {
+    const event = this.event++;
+    return { atMs: event * FACT_STEP_MS, event, node };
+  }
+
+  private push<F extends Fact>(fact: F): F {
+    this.facts.push(fact);
+    return fact;
+  }
+
+  persist(node: NodeId, hardState: Partial<HardState>, persisted: readonly Entry[] = []): PersistFact {
+    const hs: HardState = { ...EMPTY_HARD_STATE, ...hardState };
+    return this.push({ ...this.base(node), kind: 'persist', hardState: hs, entries: persisted });
+  }
+
+  role(node: NodeId, role: Role, term: number, leader: NodeId | 0 = role === 'leader' ? node : 0): RoleFact {
+    return this.push({ ...this.base(node), kind: 'role', role, leader, term });
+  }
+
+  /** A node becoming leader: persists its term and vote, then announces. */
+  lead(node: NodeId, term: number): RoleFact {
+    this.persist(node, { term, vote: node });
+    return this.role(node, 'leader', term);
+  }
+
+  apply(node: NodeId, applied: Entry): ApplyFact {
+    return this.push({ ...this.base(node), kind: 'apply', entry: applied });
+  }
+
+  ack(node: NodeId, index: number, term: number, clientId = 1, seq = 1): AckFact {
+    return this.push({ ...this.base(node), kind: 'ack', clientId, seq, index, term });
+  }
+
+  crash(node: NodeId): CrashFact {
+    return this.push({ ...this.base(node), kind: 'crash' });
+  }
+
+  restart(node: NodeId, storedEntries: readonly Entry[], hardState: Partial<HardState> = {}): RestartFact {
+    const hs: HardState = { ...EMPTY_HARD_STATE, ...hardState };
+    return this.push({ ...this.base(node), kind: 'restart', stored: { hardState: hs, entries: storedEntries } });
+  }
+}
+
+/** Feeds `facts` to `checker` in order and returns every violation reported, in order. */
+export function runChecker(checker: Checker, facts: readonly Fact[]): Violation[] {
+  const out: Violation[] = [];
+  for (const f of facts) {
+    const v = checker.observe(f);
+    if (v !== null) out.push(v);
+  }
+  return out;
+}
