@@ -1,0 +1,21 @@
+/**
+ * Planted bugs: deliberate deviations from Raft that the checkers in properties/ must catch. `undefined`
+ * everywhere means correct Raft. Under any planted bug the node skips its own safety assertions (a bug is meant
+ * to be caught by the checkers from observed facts, not by the core crashing); structural assertions stay.
+ */
+
+export type CoreBug = 'double-vote' | 'figure8-commit' | 'no-truncate' | 'forget-vote' | 'early-ack' | 'apply-beyond-commit';
+
+export const CORE_BUGS: readonly { readonly name: CoreBug; readonly description: string }[] = Object.freeze([
+  { name: 'double-vote', description: 'grants a vote to any candidate with an up-to-date log, even after voting for another in the same term' },
+  { name: 'figure8-commit', description: 'the leader commits any entry stored on a majority, whatever its term (violates Raft §5.4.2, Figure 8)' },
+  { name: 'no-truncate', description: 'a follower keeps its conflicting entries on append yet reports success up to the leader\'s last entry' },
+  { name: 'forget-vote', description: 'the vote is never persisted (hardState.vote is always 0), so a restarted node can vote twice in a term' },
+  { name: 'early-ack', description: 'the leader delivers each proposed entry as committed at once, before it is replicated' },
+  { name: 'apply-beyond-commit', description: 'followers deliver every stable entry as committed, ignoring the leader\'s commit index' },
+] as const);
+
+/** True when `name` is one of the planted bugs (for parsing user input in cli/). */
+export function isCoreBug(name: string): name is CoreBug {
+  return CORE_BUGS.some((b) => b.name === name);
+}

@@ -1,0 +1,110 @@
+/**
+ * The core's own messages: each one is a `Message` of core/types.ts (routing on from/to, a type and a term)
+ * with its payload as extra plain fields, so they are JSON-serialisable as the network requires.
+ */
+import type { Entry, Message } from './types.js';
+
+/** AppendEntries (Raft Figure 2); with no entries it is a heartbeat that carries the leader's commit. */
+export interface AppendMessage extends Message {
+  readonly type: 'append';
+  readonly prevLogIndex: number;
+  readonly prevLogTerm: number;
+  /** Invariant: consecutive from prevLogIndex + 1, terms <= term. */
+  readonly entries: readonly Entry[];
+  /** The leader's commit index. */
+  readonly commit: number;
+}
+
+/**
+ * Response to an append. On success `index` is the last index known to match the leader's log. On rejection
+ * `index` is the prevLogIndex that was rejected (so the leader can tell stale rejections apart) and
+ * (`hintIndex`, `hintTerm`) is the follower's last entry at or below it whose term is <= prevLogTerm
+ * (etcd's fast back-off, one round trip per conflicting term).
+ */
+export interface AppendResponseMessage extends Message {
+  readonly type: 'append-resp';
+  readonly reject: boolean;
+  readonly index: number;
+  readonly hintIndex: number;
+  readonly hintTerm: number;
+}
+
+/**
+ * RequestVote (Raft §5.2), or a PreVote (thesis §9.6) when type is 'pre-vote': then `term` is the term the
+ * sender would campaign in, and nobody changes term on its account.
+ */
+export interface VoteMessage extends Message {
+  readonly type: 'vote' | 'pre-vote';
+  readonly lastLogIndex: number;
+  readonly lastLogTerm: number;
+}
+
+/** A (pre-)vote answer. A granted pre-vote carries the requested term; a rejection carries the voter's term. */
+export interface VoteResponseMessage extends Message {
+  readonly type: 'vote-resp' | 'pre-vote-resp';
+  readonly reject: boolean;
+}
+
+export type CoreMessage = AppendMessage | AppendResponseMessage | VoteMessage | VoteResponseMessage;
+export type CoreMessageType = CoreMessage['type'];
+
+/** Most entries one append may carry; a malformed message with more is dropped. */
+export const MAX_ENTRIES_PER_MESSAGE = 64;
+
+function isIndex(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isEntry(v: unknown, index: number, maxTerm: number): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const e = v as { readonly term?: unknown; readonly index?: unknown; readonly data?: unknown };
+  return e.index === index && isIndex(e.term) && e.term >= 1 && e.term <= maxTerm && typeof e.data === 'string';
+}
+
+function isAppend(m: Message): boolean {
+  const prev = m['prevLogIndex'];
+  const prevTerm = m['prevLogTerm'];
+  const ents = m['entries'];
+  if (!isIndex(prev) || !isIndex(prevTerm) || !isIndex(m['commit']) || !Array.isArray(ents)) return false;
+  if (prevTerm > m.term || (prev === 0) !== (prevTerm === 0) || ents.length > MAX_ENTRIES_PER_MESSAGE) return false;
+  for (let i = 0; i < ents.length; i++) {
+    if (!isEntry(ents[i], prev + 1 + i, m.term)) return false;
+  }
+  return true;
+}
+
+function isAppendResponse(m: Message): boolean {
+  const index = m['index'];
+  const hint = m['hintIndex'];
+  return typeof m['reject'] === 'boolean' && isIndex(index) && isIndex(hint) && hint <= index && isIndex(m['hintTerm']);
+}
+
+function isVote(m: Message): boolean {
+  const last = m['lastLogIndex'];
+  const lastTerm = m['lastLogTerm'];
+  return isIndex(last) && isIndex(lastTerm) && (last === 0) === (lastTerm === 0) && lastTerm <= m.term && m.term >= 1;
+}
+
+/**
+ * Narrows a `Message` that arrived from the network to one of the core's messages. Returns false for anything
+ * malformed (unknown type, wrong field types, negative or fractional numbers, non-consecutive entries…): the node
+ * ignores such messages, as a real server ignores garbage on the wire.
+ */
+export function isCoreMessage(m: Message): m is CoreMessage {
+  if (typeof m !== 'object' || m === null) return false;
+  if (!isIndex(m.from) || m.from < 1 || !isIndex(m.to) || m.to < 1 || !isIndex(m.term)) return false;
+  switch (m.type) {
+    case 'append':
+      return m.term >= 1 && isAppend(m);
+    case 'append-resp':
+      return isAppendResponse(m);
+    case 'vote':
+    case 'pre-vote':
+      return isVote(m);
+    case 'vote-resp':
+    case 'pre-vote-resp':
+      return typeof m['reject'] === 'boolean';
+    default:
+      return false;
+  }
+}

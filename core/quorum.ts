@@ -1,0 +1,37 @@
+/** Majority math (etcd's quorum/majority.go without joint configs). Pure functions; no allocation. */
+import { assert } from './assert.js';
+
+/** Votes needed for a majority of `voterCount` voters. */
+export function quorumSize(voterCount: number): number {
+  assert(voterCount >= 1, `quorumSize of ${voterCount} voters`);
+  return Math.floor(voterCount / 2) + 1;
+}
+
+/**
+ * The highest index stored on a majority, given every voter's match index. Sorts `matchIndexes` in place
+ * (descending) so the caller can reuse one scratch array and the hot path allocates nothing.
+ */
+export function committedIndex(matchIndexes: number[]): number {
+  const n = matchIndexes.length;
+  // Insertion sort: clusters are small (3-7 voters), and Array#sort needs a comparator call per pair.
+  for (let i = 1; i < n; i++) {
+    const v = matchIndexes[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (matchIndexes[j] as number) < v) {
+      matchIndexes[j + 1] = matchIndexes[j] as number;
+      j--;
+    }
+    matchIndexes[j + 1] = v;
+  }
+  return matchIndexes[quorumSize(n) - 1] as number;
+}
+
+export type VoteResult = 'won' | 'lost' | 'pending';
+
+/** Outcome of an election among `voterCount` voters once `granted` and `rejected` votes are in. */
+export function voteResult(granted: number, rejected: number, voterCount: number): VoteResult {
+  const q = quorumSize(voterCount);
+  if (granted >= q) return 'won';
+  if (rejected >= q) return 'lost';
+  return 'pending';
+}

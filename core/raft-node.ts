@@ -1,0 +1,532 @@
+/**
+ * A sans-IO Raft node in etcd-raft's RawNode shape (Raft paper Figure 2; PreVote and CheckQuorum from the
+ * thesis §9.6 and §6.2). It is a deterministic function of its options and the calls made on it: no timers, no
+ * I/O, no clock; randomness only through `options.random`. The host drives it with tick/step/propose, pulls a
+ * Ready, persists, sends, applies, and calls advance (see `Ready` in core/types.ts).
+ */
+import { assert } from './assert.js';
+import type { CoreBug } from './bugs.js';
+import { RaftLog } from './log.js';
+import { isCoreMessage, MAX_ENTRIES_PER_MESSAGE } from './messages.js';
+import type { AppendMessage, AppendResponseMessage, VoteMessage, VoteResponseMessage } from './messages.js';
+import { Progress } from './progress.js';
+import { committedIndex, quorumSize, voteResult } from './quorum.js';
+import type { Entry, HardState, Message, NodeId, ProposeResult, Ready, Role, SoftState, Status, StoredState } from './types.js';
+
+export interface RaftNodeOptions {
+  readonly id: NodeId;
+  /** Every node of the cluster, including `id`, ascending. */
+  readonly peers: readonly NodeId[];
+  /** What the disk kept: empty log + EMPTY_HARD_STATE on first start. */
+  readonly storage: StoredState;
+  /** Uniform in [0, 1); the node's only randomness. */
+  readonly random: () => number;
+  /** Election timeout base in ticks; the timeout is randomised in [electionTicks, 2 * electionTicks). */
+  readonly electionTicks: number;
+  /** Heartbeat interval in ticks. */
+  readonly heartbeatTicks: number;
+  /** Raft thesis §9.6: campaign only after a pre-vote round that does not bump anyone's term. Default false. */
+  readonly preVote?: boolean;
+  /** Thesis §6.2: a leader steps down when it has not heard from a quorum within an election timeout. Default false. */
+  readonly checkQuorum?: boolean;
+  /** A planted bug (core/bugs.ts); undefined means correct Raft. */
+  readonly bug?: CoreBug;
+}
+
+/** Most appends sent back to back to one follower in replicate state before waiting for a response. */
+const MAX_BURST_MESSAGES = 4;
+const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
+const NO_MESSAGES: readonly Message[] = Object.freeze([]);
+
+type SendMode = 'new' | 'heartbeat' | 'commit';
+
+export class RaftNode {
+  private readonly id: NodeId;
+  private readonly peers: readonly NodeId[];
+  private readonly random: () => number;
+  private readonly electionTicks: number;
+  private readonly heartbeatTicks: number;
+  private readonly preVote: boolean;
+  private readonly checkQuorum: boolean;
+  private readonly bug: CoreBug | undefined;
+  /** Safety assertions (those a planted bug can legitimately break) run only for correct Raft. */
+  private readonly safetyAsserts: boolean;
+
+  /** Invariant: never decreases. */
+  private term: number;
+  /** Whom this node voted for in `term`, 0 if nobody. Invariant: reset to 0 exactly when `term` changes. */
+  private vote: NodeId | 0;
+  private role: Role = 'follower';
+  private leader: NodeId | 0 = 0;
+  private readonly log: RaftLog;
+  /** Invariant: never decreases; <= log.lastIndex() for correct Raft. */
+  private commit: number;
+  /** Last index handed to the host in committedEntries and acknowledged by advance(). Invariant: <= commit (correct Raft). */
+  private applied = 0;
+
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+
+  /** One per peer other than `id`; meaningful only while leader. */
+  private readonly progress = new Map<NodeId, Progress>();
+  /** (Pre-)vote answers in the current campaign, by voter (including self). */
+  private readonly votes = new Map<NodeId, boolean>();
+  /** Reused for quorum math so committing allocates nothing. Invariant: length === peers.length. */
+  private readonly matchScratch: number[];
+  private msgs: Message[] = [];
+
+  // What the last Ready reported (or what storage held), to report only changes.
+  private reportedTerm: number;
+  private reportedVote: NodeId | 0;
+  private reportedCommit: number;
+  private reportedRole: Role = 'follower';
+  private reportedLeader: NodeId | 0 = 0;
+
+  /** A Ready was returned and advance() has not been called yet. */
+  private readyPending = false;
+  private pendingStableIndex = 0;
+  private pendingApplied = 0;
+
+  /** Throws if the options break their documented invariants (peers not ascending, id not among them…). */
+  constructor(o: RaftNodeOptions) {
+    assert(Number.isSafeInteger(o.id) && o.id >= 1, `node id must be an integer >= 1, got ${o.id}`);
+    for (let i = 1; i < o.peers.length; i++) {
+      assert((o.peers[i - 1] as number) < (o.peers[i] as number), `peers must be ascending and unique, got [${o.peers.join(', ')}]`);
+    }
+    assert(o.peers.includes(o.id), `peers [${o.peers.join(', ')}] must include id ${o.id}`);
+    assert(Number.isSafeInteger(o.electionTicks) && o.electionTicks >= 1, `electionTicks must be an integer >= 1, got ${o.electionTicks}`);
+    assert(Number.isSafeInteger(o.heartbeatTicks) && o.heartbeatTicks >= 1, `heartbeatTicks must be an integer >= 1, got ${o.heartbeatTicks}`);
+    this.id = o.id;
+    this.peers = Object.freeze([...o.peers]);
+    this.random = o.random;
+    this.electionTicks = o.electionTicks;
+    this.heartbeatTicks = o.heartbeatTicks;
+    this.preVote = o.preVote ?? false;
+    this.checkQuorum = o.checkQuorum ?? false;
+    this.bug = o.bug;
+    this.safetyAsserts = o.bug === undefined;
+    this.log = new RaftLog(o.storage.entries);
+    const hs = o.storage.hardState;
+    this.term = hs.term;
+    this.vote = hs.vote;
+    // A crash can tear an unsynced Ready so that hardState survived but its entries did not; committed entries
+    // beyond the stored log are still committed cluster-wide, this node just has to learn them again.
+    this.commit = Math.min(hs.commit, this.log.lastIndex());
+    this.reportedTerm = hs.term;
+    this.reportedVote = hs.vote;
+    this.reportedCommit = hs.commit;
+    this.matchScratch = new Array<number>(o.peers.length).fill(0);
+    for (const p of this.peers) if (p !== this.id) this.progress.set(p, new Progress());
+    this.resetTimers();
+  }
+
+  /** Advances the logical clock by one tick: may start an election or send heartbeats. */
+  tick(): void {
+    this.assertNoPendingReady('tick');
+    if (this.role === 'leader') this.tickLeader();
+    else this.tickElection();
+  }
+
+  /** Delivers a message from the network. Malformed, misaddressed and stale messages are ignored. */
+  step(m: Message): void {
+    this.assertNoPendingReady('step');
+    if (!isCoreMessage(m) || m.to !== this.id || m.from === this.id || !this.progress.has(m.from)) return;
+    if (m.term > this.term) {
+      const isVoteRequest = m.type === 'vote' || m.type === 'pre-vote';
+      // CheckQuorum's leader lease (thesis §4.2.3): while a leader is known to be alive, a disrupting candidate
+      // is ignored, so a rejoining node cannot depose a healthy leader.
+      if (isVoteRequest && this.inLease()) return;
+      // PreVote: neither a pre-vote request nor a grant of one changes anybody's term (thesis §9.6).
+      const keepsTerm = m.type === 'pre-vote' || (m.type === 'pre-vote-resp' && !m.reject);
+      if (!keepsTerm) this.becomeFollower(m.term, m.type === 'append' ? m.from : 0);
+    } else if (m.term < this.term) {
+      // Answer a stale leader or pre-candidate with our term so it steps down (Figure 2: "reply false").
+      if (m.type === 'append') this.sendAppendResponse(m.from, true, 0, 0, 0);
+      else if (m.type === 'pre-vote') this.sendVoteResponse(m.from, 'pre-vote-resp', this.term, true);
+      return;
+    }
+    switch (m.type) {
+      case 'vote':
+      case 'pre-vote':
+        this.handleVoteRequest(m);
+        return;
+      case 'append':
+        this.handleAppend(m);
+        return;
+      case 'append-resp':
+        if (this.role === 'leader') this.handleAppendResponse(m);
+        return;
+      case 'vote-resp':
+        if (this.role === 'candidate') this.handleVoteResponse(m);
+        return;
+      case 'pre-vote-resp':
+        // A grant carries the term we would campaign in; anything else is from an earlier round.
+        if (this.role === 'pre-candidate' && (m.reject || m.term === this.term + 1)) this.handleVoteResponse(m);
+        return;
+    }
+  }
+
+  /** Appends `data` to the log if this node is the leader; otherwise names the leader it believes in. */
+  propose(data: string): ProposeResult {
+    this.assertNoPendingReady('propose');
+    if (this.role !== 'leader') return { accepted: false, reason: 'not-leader', leaderHint: this.leader };
+    const index = this.log.lastIndex() + 1;
+    this.log.push({ term: this.term, index, data });
+    this.bcastAppend('new');
+    return { accepted: true, index, term: this.term };
+  }
+
+  /**
+   * What the host must do next, or null when nothing. Throws if the previous Ready has not been advanced.
+   * Messages always travel with (or after) the hard state and entries they depend on, so the host's
+   * persist-then-send order makes them safe.
+   */
+  ready(): Ready | null {
+    assert(!this.readyPending, 'ready() called again before advance()');
+    const vote = this.bug === 'forget-vote' ? 0 : this.vote;
+    const hardChanged = this.term !== this.reportedTerm || vote !== this.reportedVote || this.commit !== this.reportedCommit;
+    const softChanged = this.role !== this.reportedRole || this.leader !== this.reportedLeader;
+    const hasUnstable = this.log.lastIndex() > this.log.stableIndex();
+    const applyTo = this.applyTarget();
+    if (!hardChanged && !softChanged && !hasUnstable && this.msgs.length === 0 && applyTo <= this.applied) return null;
+    if (this.safetyAsserts) {
+      assert(this.commit <= this.log.lastIndex(), `commit ${this.commit} beyond last index ${this.log.lastIndex()}`);
+      assert(this.applied <= this.commit, `applied ${this.applied} beyond commit ${this.commit}`);
+    }
+    const messages = this.msgs.length === 0 ? NO_MESSAGES : this.msgs;
+    if (this.msgs.length !== 0) this.msgs = [];
+    const ready: {
+      softState?: SoftState;
+      hardState?: HardState;
+      entries: readonly Entry[];
+      messages: readonly Message[];
+      committedEntries: readonly Entry[];
+    } = {
+      entries: hasUnstable ? this.log.unstableEntries() : NO_ENTRIES,
+      messages,
+      committedEntries: applyTo > this.applied ? this.log.slice(this.applied + 1, applyTo, Number.MAX_SAFE_INTEGER) : NO_ENTRIES,
+    };
+    if (softChanged) {
+      ready.softState = { role: this.role, leader: this.leader };
+      this.reportedRole = this.role;
+      this.reportedLeader = this.leader;
+    }
+    if (hardChanged) {
+      ready.hardState = { term: this.term, vote, commit: this.commit };
+      this.reportedTerm = this.term;
+      this.reportedVote = vote;
+      this.reportedCommit = this.commit;
+    }
+    this.readyPending = true;
+    this.pendingStableIndex = this.log.lastIndex();
+    this.pendingApplied = Math.max(this.applied, applyTo);
+    return ready;
+  }
+
+  /** The host persisted, sent and applied the last Ready. Throws if there is none outstanding. */
+  advance(): void {
+    assert(this.readyPending, 'advance() called without a pending Ready');
+    this.readyPending = false;
+    this.log.stableTo(this.pendingStableIndex);
+    this.applied = this.pendingApplied;
+    // The leader's own entries count toward the commit quorum only once stable (as in etcd).
+    if (this.role === 'leader' && this.maybeCommit()) this.bcastAppend('commit');
+  }
+
+  /** Self-reported status, for display only. */
+  status(): Status {
+    return {
+      id: this.id,
+      term: this.term,
+      role: this.role,
+      leader: this.leader,
+      commit: this.commit,
+      applied: this.applied,
+      lastIndex: this.log.lastIndex(),
+    };
+  }
+
+  // ---- timers --------------------------------------------------------------------------------------------
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.electionElapsed < this.randomizedElectionTimeout) return;
+    this.electionElapsed = 0;
+    this.campaign(this.preVote);
+  }
+
+  private tickLeader(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.electionTicks) {
+      this.electionElapsed = 0;
+      if (this.checkQuorum && !this.quorumActive()) {
+        this.becomeFollower(this.term, 0);
+        return;
+      }
+    }
+    if (this.heartbeatElapsed >= this.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      this.bcastAppend('heartbeat');
+    }
+  }
+
+  /** Did a quorum (counting self) respond since the last check? Clears the marks for the next round. */
+  private quorumActive(): boolean {
+    let active = 1;
+    for (const pr of this.progress.values()) {
+      if (pr.recentActive) active++;
+      pr.recentActive = false;
+    }
+    return active >= quorumSize(this.peers.length);
+  }
+
+  private inLease(): boolean {
+    return this.checkQuorum && this.leader !== 0 && this.electionElapsed < this.electionTicks;
+  }
+
+  private resetTimers(): void {
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.randomizedElectionTimeout = this.electionTicks + Math.floor(this.random() * this.electionTicks);
+  }
+
+  // ---- role changes --------------------------------------------------------------------------------------
+
+  private becomeFollower(term: number, leader: NodeId | 0): void {
+    if (term !== this.term) {
+      assert(term > this.term, `term would go back from ${this.term} to ${term}`);
+      this.term = term;
+      this.vote = 0;
+    }
+    this.role = 'follower';
+    this.leader = leader;
+    this.resetTimers();
+  }
+
+  /** Starts a pre-vote round (`pre`) or a real election (Raft §5.2). */
+  private campaign(pre: boolean): void {
+    if (pre) {
+      this.role = 'pre-candidate';
+      this.leader = 0;
+    } else {
+      this.term++;
+      this.vote = this.id;
+      this.role = 'candidate';
+      this.leader = 0;
+    }
+    this.resetTimers();
+    this.votes.clear();
+    this.votes.set(this.id, true);
+    if (this.tallyVotes()) return;
+    const type = pre ? 'pre-vote' : 'vote';
+    const term = pre ? this.term + 1 : this.term;
+    const lastLogIndex = this.log.lastIndex();
+    const lastLogTerm = this.log.lastTerm();
+    for (const to of this.progress.keys()) {
+      const m: VoteMessage = { type, from: this.id, to, term, lastLogIndex, lastLogTerm };
+      this.msgs.push(m);
+    }
+  }
+
+  /** Acts on the election outcome so far; true when the campaign ended. */
+  private tallyVotes(): boolean {
+    let granted = 0;
+    let rejected = 0;
+    for (const g of this.votes.values()) {
+      if (g) granted++;
+      else rejected++;
+    }
+    const result = voteResult(granted, rejected, this.peers.length);
+    if (result === 'won') {
+      if (this.role === 'pre-candidate') this.campaign(false);
+      else this.becomeLeader();
+      return true;
+    }
+    if (result === 'lost') {
+      this.becomeFollower(this.term, 0);
+      return true;
+    }
+    return false;
+  }
+
+  private becomeLeader(): void {
+    assert(this.role === 'candidate', `becomeLeader from ${this.role}`);
+    this.role = 'leader';
+    this.leader = this.id;
+    this.resetTimers();
+    const last = this.log.lastIndex();
+    for (const pr of this.progress.values()) pr.reset(last);
+    // Raft §8: a no-op of the new term lets earlier entries commit indirectly (§5.4.2) without waiting for a client.
+    this.log.push({ term: this.term, index: last + 1, data: '' });
+    this.bcastAppend('new');
+  }
+
+  // ---- votes ---------------------------------------------------------------------------------------------
+
+  private handleVoteRequest(m: VoteMessage): void {
+    const pre = m.type === 'pre-vote';
+    const respType = pre ? 'pre-vote-resp' : 'vote-resp';
+    let canVote = this.vote === m.from || (this.vote === 0 && this.leader === 0) || (pre && m.term > this.term);
+    if (!pre && this.bug === 'double-vote') canVote = true;
+    // Raft §5.4.1: only a candidate whose log is at least as up to date as ours.
+    if (canVote && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm)) {
+      if (!pre) {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+      this.sendVoteResponse(m.from, respType, m.term, false);
+    } else {
+      this.sendVoteResponse(m.from, respType, this.term, true);
+    }
+  }
+
+  private handleVoteResponse(m: VoteResponseMessage): void {
+    if (this.votes.has(m.from)) return; // a duplicate
+    this.votes.set(m.from, !m.reject);
+    this.tallyVotes();
+  }
+
+  private sendVoteResponse(to: NodeId, type: VoteResponseMessage['type'], term: number, reject: boolean): void {
+    const m: VoteResponseMessage = { type, from: this.id, to, term, reject };
+    this.msgs.push(m);
+  }
+
+  // ---- replication, follower side ------------------------------------------------------------------------
+
+  private handleAppend(m: AppendMessage): void {
+    if (this.role === 'leader') return; // another leader of our term: impossible in correct Raft; ignore it
+    if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
+    this.electionElapsed = 0;
+    this.leader = m.from;
+    if (!this.log.matchTerm(m.prevLogIndex, m.prevLogTerm)) {
+      // Consistency check failed (Raft §5.3): hint where our log may still match, skipping a term at a time.
+      const hintIndex = this.log.findConflictByTerm(Math.min(m.prevLogIndex, this.log.lastIndex()), m.prevLogTerm);
+      this.sendAppendResponse(m.from, true, m.prevLogIndex, hintIndex, this.log.termAt(hintIndex));
+      return;
+    }
+    const lastNew = m.prevLogIndex + m.entries.length;
+    const conflict = this.log.findConflict(m.entries);
+    if (conflict !== 0) {
+      const last = this.log.lastIndex();
+      if (conflict <= last && this.bug === 'no-truncate') {
+        this.log.truncateAndAppend(m.entries, last - m.prevLogIndex);
+      } else {
+        if (this.safetyAsserts) assert(conflict > this.commit, `append conflicts with committed entry ${conflict} (commit ${this.commit})`);
+        this.log.truncateAndAppend(m.entries, conflict - m.prevLogIndex - 1);
+      }
+    }
+    // Figure 2: commitIndex = min(leaderCommit, index of last new entry); never beyond what this append proved.
+    const newCommit = Math.min(m.commit, lastNew);
+    if (newCommit > this.commit) this.commit = newCommit;
+    this.sendAppendResponse(m.from, false, lastNew, 0, 0);
+  }
+
+  private sendAppendResponse(to: NodeId, reject: boolean, index: number, hintIndex: number, hintTerm: number): void {
+    const m: AppendResponseMessage = { type: 'append-resp', from: this.id, to, term: this.term, reject, index, hintIndex, hintTerm };
+    this.msgs.push(m);
+  }
+
+  // ---- replication, leader side --------------------------------------------------------------------------
+
+  private handleAppendResponse(m: AppendResponseMessage): void {
+    const pr = this.progress.get(m.from);
+    if (pr === undefined) return;
+    pr.recentActive = true;
+    if (m.reject) {
+      let hint = Math.min(m.hintIndex, this.log.lastIndex());
+      if (m.hintTerm > 0) hint = this.log.findConflictByTerm(hint, m.hintTerm);
+      if (pr.maybeDecrTo(m.index, hint)) this.sendAppend(m.from, pr, 'new');
+      return;
+    }
+    if (m.index > this.log.lastIndex()) return; // claims entries we never sent: garbage
+    const wasProbe = pr.state === 'probe';
+    if (pr.maybeUpdate(m.index) || (wasProbe && pr.match === m.index)) {
+      if (pr.state === 'probe') pr.becomeReplicate();
+      if (this.maybeCommit()) {
+        this.bcastAppend('commit');
+        return;
+      }
+    }
+    this.sendAppend(m.from, pr, 'new');
+  }
+
+  /**
+   * Advances commit to the highest index stored on a majority, but only by counting replicas of an entry of the
+   * current term (Raft §5.4.2, Figure 8); older entries commit with it. The leader's own replica counts once
+   * stable. Returns true when commit moved.
+   */
+  private maybeCommit(): boolean {
+    for (let i = 0; i < this.peers.length; i++) {
+      const p = this.peers[i] as NodeId;
+      this.matchScratch[i] = p === this.id ? this.log.stableIndex() : (this.progress.get(p) as Progress).match;
+    }
+    const index = committedIndex(this.matchScratch);
+    if (index <= this.commit) return false;
+    if (this.bug !== 'figure8-commit' && this.log.termAt(index) !== this.term) return false;
+    this.commit = index;
+    return true;
+  }
+
+  private bcastAppend(mode: SendMode): void {
+    for (const [to, pr] of this.progress) this.sendAppend(to, pr, mode);
+  }
+
+  /**
+   * Sends appends to one follower. Probe: one outstanding append at a time (a heartbeat re-sends it). Replicate:
+   * stream new entries (at most MAX_BURST_MESSAGES now); a heartbeat re-sends from `match` so a lost append is
+   * repaired without a rejection round trip; 'commit' sends an empty append just to carry the new commit.
+   */
+  private sendAppend(to: NodeId, pr: Progress, mode: SendMode): void {
+    const last = this.log.lastIndex();
+    if (pr.state === 'probe') {
+      if (pr.probeSent && mode !== 'heartbeat') return;
+      this.sendEntries(to, pr.next - 1, last);
+      pr.probeSent = true;
+      return;
+    }
+    if (mode === 'heartbeat') {
+      const sentLast = this.sendEntries(to, pr.match, last);
+      if (pr.next <= sentLast) pr.next = sentLast + 1;
+      return;
+    }
+    let sent = 0;
+    while (pr.next <= last && sent < MAX_BURST_MESSAGES) {
+      pr.next = this.sendEntries(to, pr.next - 1, last) + 1;
+      sent++;
+    }
+    if (sent === 0 && mode === 'commit') this.sendEntries(to, pr.match, pr.match);
+  }
+
+  /** Sends one append of entries (prev, min(hi, prev + MAX)]; returns the index of the last entry sent (or prev). */
+  private sendEntries(to: NodeId, prev: number, hi: number): number {
+    const entries = this.log.slice(prev + 1, hi, MAX_ENTRIES_PER_MESSAGE);
+    const m: AppendMessage = {
+      type: 'append',
+      from: this.id,
+      to,
+      term: this.term,
+      prevLogIndex: prev,
+      prevLogTerm: this.log.termAt(prev),
+      entries,
+      commit: this.commit,
+    };
+    this.msgs.push(m);
+    return prev + entries.length;
+  }
+
+  // ---- applying ------------------------------------------------------------------------------------------
+
+  /** The last index the next Ready should deliver as committed (bugs aside: the commit index). */
+  private applyTarget(): number {
+    let target = this.commit;
+    if (this.bug === 'early-ack' && this.role === 'leader') target = this.log.lastIndex();
+    else if (this.bug === 'apply-beyond-commit' && this.role !== 'leader') target = this.log.lastIndex();
+    return Math.min(target, this.log.lastIndex());
+  }
+
+  private assertNoPendingReady(call: string): void {
+    assert(!this.readyPending, `${call}() called between ready() and advance()`);
+  }
+}
