@@ -1,0 +1,162 @@
+/**
+ * Leader Completeness (Raft §5.4, §5.4.3): if an entry is committed in a given term, it is present in the
+ * log of every leader of every higher term. Judged from observed facts only:
+ *
+ * - An entry is known committed when some node first applies it (ApplyFact). At that moment we record
+ *   uMax, the highest term any node has durably stored so far: the entry was committed by a leader of some
+ *   term u, which had stored u before committing, so u <= uMax.
+ * - A leader announced (RoleFact 'leader') with term T > uMax of a committed entry must hold that entry
+ *   (same index, term and data) in its persisted log at that moment. Leaders of terms <= uMax are not
+ *   judged: a stale leader of a term below the commit term is legitimate (delayed vote responses).
+ *
+ * Committed entries form a prefix (each node applies 1, 2, 3, ...), and their bounds grow with the index,
+ * so one chain-hash comparison at the last relevant index judges the whole prefix; the first differing
+ * entry is searched only on a violation.
+ *
+ * The other direction (an entry becoming known committed after a leader of a term above its bound was
+ * announced) cannot happen: uMax also takes in every announced leader's term, so any leader already
+ * announced has term <= uMax when a later commit becomes known. Taking the max with RoleFact terms stays
+ * sound (a larger bound only judges fewer leaders) and equals the persisted max when the host keeps its
+ * promise that a RoleFact's term is durably stored.
+ */
+import type { Entry, NodeId } from '../sim/contract.js';
+import type { ApplyFact, Fact, RoleFact } from '../sim/facts.js';
+import { CHAIN_EMPTY, chainNext, hashData } from './entry-hash.js';
+import { PersistedLog, persistProblem } from './persisted-log.js';
+import type { Checker, Violation } from './types.js';
+
+/** Creates a Leader Completeness checker. `nodeIds` only pre-sizes per-node state. */
+export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = []): Checker {
+  const logs = new Map<NodeId, PersistedLog>();
+  for (const id of nodeIds) logs.set(id, new PersistedLog());
+  /** Highest term durably stored (or announced) by any node so far. */
+  let uMax = 0;
+
+  // The known-committed prefix 1..committedCount, position = index (position 0 unused / CHAIN_EMPTY).
+  // Invariant: committedBound is non-decreasing (a running max, which stays sound: see header).
+  const committed: (ApplyFact | null)[] = [null];
+  const committedChain: number[] = [CHAIN_EMPTY];
+  const committedBound: number[] = [0];
+  let committedCount = 0;
+  /** Applies seen beyond the prefix + 1 (only when some node skipped an index, itself a violation). */
+  const pending = new Map<number, ApplyFact>();
+
+  function logOf(node: NodeId): PersistedLog {
+    let log = logs.get(node);
+    if (log === undefined) {
+      log = new PersistedLog();
+      logs.set(node, log);
+    }
+    return log;
+  }
+
+  function extendCommitted(fact: ApplyFact): void {
+    const index = committedCount + 1;
+    const previousBound = committedBound[committedCount]!;
+    committed.push(fact);
+    committedChain.push(chainNext(committedChain[committedCount]!, fact.entry.term, hashData(fact.entry.data)));
+    committedBound.push(uMax > previousBound ? uMax : previousBound);
+    committedCount = index;
+  }
+
+  function apply(fact: ApplyFact): void {
+    const index = fact.entry.index;
+    if (index <= committedCount) return; // the common case: already known committed
+    if (index > committedCount + 1) {
+      if (!pending.has(index)) pending.set(index, fact);
+      return;
+    }
+    extendCommitted(fact);
+    for (let next = pending.get(committedCount + 1); next !== undefined; next = pending.get(committedCount + 1)) {
+      pending.delete(committedCount + 1);
+      extendCommitted(next);
+    }
+  }
+
+  /** The number of committed entries whose bound is below `term` (binary search on the bounds). */
+  function relevantCount(term: number): number {
+    let lo = 0;
+    let hi = committedCount;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (committedBound[mid]! < term) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  function judgeLeader(fact: RoleFact): Violation | null {
+    const count = relevantCount(fact.term);
+    if (count === 0) return null;
+    const log = logOf(fact.node);
+    if (log.lastIndex >= count && log.chainAt(count) === committedChain[count]) return null;
+    for (let index = 1; index <= count; index++) {
+      const want = committed[index]!;
+      const have = log.entryAt(index);
+      if (have === undefined || have.term !== want.entry.term || have.data !== want.entry.data) {
+        return missing(fact, want, have, committedBound[index]!);
+      }
+    }
+    return null; // a chain collision in the other direction cannot happen: equal logs hash equal
+  }
+
+  return {
+    property: 'leader-completeness',
+    observe(fact: Fact): Violation | null {
+      switch (fact.kind) {
+        case 'persist': {
+          if (fact.hardState.term > uMax) uMax = fact.hardState.term;
+          const log = logOf(fact.node);
+          // A malformed persist is log-matching's to report; here it leaves the log unchanged.
+          if (persistProblem(fact.entries, log.lastIndex) === null) log.replaceFrom(fact.entries);
+          return null;
+        }
+        case 'restart':
+          if (fact.stored.hardState.term > uMax) uMax = fact.stored.hardState.term;
+          logOf(fact.node).reset(fact.stored.entries);
+          return null;
+        case 'apply':
+          apply(fact);
+          return null;
+        case 'role': {
+          if (fact.role !== 'leader') return null;
+          const violation = judgeLeader(fact);
+          if (fact.term > uMax) uMax = fact.term;
+          return violation;
+        }
+        default:
+          return null;
+      }
+    },
+  };
+}
+
+function missing(fact: RoleFact, want: ApplyFact, have: Entry | undefined, bound: number): Violation {
+  const { index, term } = want.entry;
+  const nodes = want.node === fact.node ? [fact.node] : [Math.min(fact.node, want.node), Math.max(fact.node, want.node)];
+  const instead =
+    have === undefined
+      ? `its persisted log ends at index ${index - 1}`
+      : have.term !== term
+        ? `its persisted log has term ${have.term} there`
+        : `its persisted log has data ${JSON.stringify(have.data)} there instead of ${JSON.stringify(want.entry.data)}`;
+  return {
+    property: 'leader-completeness',
+    atMs: fact.atMs,
+    event: fact.event,
+    nodes,
+    message:
+      `Node ${fact.node} became leader of term ${fact.term} without committed entry (index ${index}, term ${term}), ` +
+      `first applied by node ${want.node} at ${want.atMs} ms when no node had stored a term above ${bound}; ${instead}.`,
+    evidence: {
+      leader: fact.node,
+      leaderTerm: fact.term,
+      index,
+      term,
+      appliedBy: want.node,
+      appliedAtMs: want.atMs,
+      commitTermBound: bound,
+      found: have === undefined ? null : { term: have.term, data: have.data },
+    },
+  };
+}
