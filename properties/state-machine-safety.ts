@@ -1,0 +1,121 @@
+/**
+ * State Machine Safety (Raft §5.4.3, Figure 3): if a node has applied a log entry at a given index, no
+ * other node ever applies a different entry (term or data) at that index, over the whole run including
+ * restarts. Also judged per node: applies are consecutive (after a start or restart the first apply is
+ * index 1, then previous + 1), and a crashed node applies nothing until it restarts.
+ */
+import type { NodeId } from '../sim/contract.js';
+import type { ApplyFact, Fact } from '../sim/facts.js';
+import type { Checker, Violation } from './types.js';
+
+interface NodeApplyState {
+  /** The index this node must apply next. Invariant: >= 1; reset to 1 by a restart. */
+  nextIndex: number;
+  /** Index and term of the node's last apply since it (re)started; 0 when none. */
+  lastIndex: number;
+  lastTerm: number;
+  crashed: boolean;
+}
+
+/** Creates a State Machine Safety checker. `nodeIds` only pre-sizes per-node state. */
+export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = []): Checker {
+  const nodes = new Map<NodeId, NodeApplyState>();
+  for (const id of nodeIds) nodes.set(id, fresh());
+  /** Position = index: the first ApplyFact seen at that index, by any node. Holes only after a skip. */
+  const firstApplied: (ApplyFact | null)[] = [null];
+
+  function stateOf(node: NodeId): NodeApplyState {
+    let s = nodes.get(node);
+    if (s === undefined) {
+      s = fresh();
+      nodes.set(node, s);
+    }
+    return s;
+  }
+
+  function judgeOrder(fact: ApplyFact, s: NodeApplyState): Violation | null {
+    const { index, term } = fact.entry;
+    if (s.crashed) {
+      return violation(fact, [fact.node], `Node ${fact.node} applied entry (index ${index}, term ${term}) while crashed.`, {
+        node: fact.node,
+        index,
+        term,
+        crashed: true,
+      });
+    }
+    if (index === s.nextIndex) return null;
+    const after = s.lastIndex === 0 ? 'as its first apply since it started' : `after index ${s.lastIndex} (term ${s.lastTerm})`;
+    const what = index > s.nextIndex ? `skipping index ${s.nextIndex}` : 'out of order';
+    return violation(fact, [fact.node], `Node ${fact.node} applied entry (index ${index}, term ${term}) ${after}, ${what}.`, {
+      node: fact.node,
+      index,
+      term,
+      expectedIndex: s.nextIndex,
+    });
+  }
+
+  function judgeAgreement(fact: ApplyFact): Violation | null {
+    const { index, term, data } = fact.entry;
+    while (firstApplied.length <= index) firstApplied.push(null);
+    const first = firstApplied[index]!;
+    if (first === null) {
+      firstApplied[index] = fact;
+      return null;
+    }
+    if (first.entry.term === term && first.entry.data === data) return null;
+    const other = first.entry;
+    const differs = other.term !== term ? `term ${other.term}` : `data ${JSON.stringify(other.data)} (not ${JSON.stringify(data)})`;
+    const involved = first.node === fact.node ? [fact.node] : [Math.min(first.node, fact.node), Math.max(first.node, fact.node)];
+    return violation(
+      fact,
+      involved,
+      `Node ${fact.node} applied entry (index ${index}, term ${term}) but node ${first.node} had applied ${differs} at that index at ${first.atMs} ms.`,
+      {
+        index,
+        applied: { node: fact.node, term, data, atMs: fact.atMs },
+        firstApplied: { node: first.node, term: other.term, data: other.data, atMs: first.atMs },
+      },
+    );
+  }
+
+  function apply(fact: ApplyFact): Violation | null {
+    const s = stateOf(fact.node);
+    const order = judgeOrder(fact, s);
+    const agreement = judgeAgreement(fact);
+    s.nextIndex = fact.entry.index + 1;
+    s.lastIndex = fact.entry.index;
+    s.lastTerm = fact.entry.term;
+    return order ?? agreement;
+  }
+
+  return {
+    property: 'state-machine-safety',
+    observe(fact: Fact): Violation | null {
+      switch (fact.kind) {
+        case 'apply':
+          return apply(fact);
+        case 'crash':
+          stateOf(fact.node).crashed = true;
+          return null;
+        case 'restart': {
+          const s = stateOf(fact.node);
+          s.crashed = false;
+          s.nextIndex = 1;
+          s.lastIndex = 0;
+          s.lastTerm = 0;
+          return null;
+        }
+        default:
+          return null;
+      }
+    },
+  };
+}
+
+function fresh(): NodeApplyState {
+  return { nextIndex: 1, lastIndex: 0, lastTerm: 0, crashed: false };
+}
+
+function violation(fact: ApplyFact, nodes: NodeId[], message: string, evidence: unknown): Violation {
+  return { property: 'state-machine-safety', atMs: fact.atMs, event: fact.event, nodes, message, evidence };
+}
