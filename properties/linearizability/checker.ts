@@ -1,0 +1,145 @@
+/**
+ * Checks a paired history against a model: partitions it (P-compositionality), runs one resumable WGL search
+ * per partition under a shared step budget, and explains the first failing partition.
+ */
+import type { Operation } from './history.js';
+import type { Model } from './model.js';
+import type { ExplainedOperation, LinExplanation, LinResult, LinVerdict, PartitionResult, PositionName } from './result.js';
+import { PartitionSearch } from './search.js';
+
+/** Generous: the slowest shared history needs well under a hundredth of it. */
+export const DEFAULT_STEP_BUDGET = 100_000_000;
+
+/** Steps the first round gives each partition; later rounds double it (iterative deepening across keys). */
+const FIRST_SLICE_STEPS = 20_000;
+
+export interface CheckOptions {
+  /** Search steps allowed across all partitions before answering `unknown`. Default {@link DEFAULT_STEP_BUDGET}. */
+  readonly stepBudget?: number;
+  /** How explanations name positions; default `event`. */
+  readonly positionName?: PositionName;
+}
+
+interface Part<State, Input, Output> {
+  readonly key: string;
+  readonly label: string;
+  readonly ops: readonly Operation<Input, Output>[];
+  readonly search: PartitionSearch<State, Input, Output>;
+}
+
+function partitionOps<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  ops: readonly Operation<Input, Output>[],
+): Part<State, Input, Output>[] {
+  const groups = new Map<string, Operation<Input, Output>[]>();
+  const partition = model.partition;
+  for (const op of ops) {
+    const key = partition === undefined ? '' : partition(op.input);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = [];
+      groups.set(key, group);
+    }
+    group.push(op);
+  }
+  const parts: Part<State, Input, Output>[] = [];
+  for (const [key, group] of groups) {
+    const label = partition === undefined ? 'history' : (model.describePartition?.(key) ?? key);
+    parts.push({ key, label, ops: group, search: new PartitionSearch(model, group) });
+  }
+  return parts;
+}
+
+/**
+ * Decides whether `ops` (sorted by call position, positions distinct) is linearizable with respect to `model`.
+ * Deterministic; never throws for a well-formed history. When the budget runs out before every partition is
+ * decided, and none has failed, the verdict is `unknown`.
+ */
+export function checkOperations<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  ops: readonly Operation<Input, Output>[],
+  options: CheckOptions = {},
+): LinResult {
+  const stepBudget = options.stepBudget ?? DEFAULT_STEP_BUDGET;
+  const parts = partitionOps(model, ops);
+  let pending = parts.filter((part) => part.search.result === 'pending');
+  let used = 0;
+  let slice = FIRST_SLICE_STEPS;
+  let failed: Part<State, Input, Output> | undefined;
+  while (pending.length > 0 && failed === undefined && used < stepBudget) {
+    for (const part of pending) {
+      const before = part.search.steps;
+      const status = part.search.run(Math.min(slice, stepBudget - used));
+      used += part.search.steps - before;
+      if (status === 'not-linearizable') {
+        failed = part;
+        break;
+      }
+      if (used >= stepBudget) break;
+    }
+    pending = pending.filter((part) => part.search.result === 'pending');
+    slice *= 2;
+  }
+
+  const verdict: LinVerdict = failed !== undefined ? 'not-linearizable' : pending.length > 0 ? 'unknown' : 'linearizable';
+  const partitions: PartitionResult[] = parts.map((part) => ({
+    key: part.key,
+    label: part.label,
+    ops: part.ops.length,
+    verdict: part.search.result === 'pending' ? 'unknown' : part.search.result,
+    steps: part.search.steps,
+  }));
+  const base = { verdict, model: model.name, ops: ops.length, steps: used, stepBudget, partitions };
+  if (failed === undefined) return base;
+  return { ...base, explanation: explain(model, failed, options.positionName ?? 'event') };
+}
+
+function explainOp<State, Input, Output>(model: Model<State, Input, Output>, op: Operation<Input, Output>): ExplainedOperation {
+  const described = {
+    id: op.id,
+    process: op.process,
+    description: model.describeOperation(op.input, op.output),
+    call: op.call,
+    ret: op.ret,
+  };
+  return {
+    ...described,
+    ...(op.callAtMs === undefined ? {} : { callAtMs: op.callAtMs }),
+    ...(op.retAtMs === undefined ? {} : { retAtMs: op.retAtMs }),
+  };
+}
+
+function explain<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  part: Part<State, Input, Output>,
+  positionName: PositionName,
+): LinExplanation {
+  const longest = part.search.longest();
+  const placed = new Set(longest.ops);
+  // The failing operation: the earliest-returning completed one that the longest prefix could not reach.
+  let failing: Operation<Input, Output> | undefined;
+  for (let i = 0; i < part.ops.length; i++) {
+    const op = part.ops[i] as Operation<Input, Output>;
+    if (placed.has(i) || op.ret === null) continue;
+    if (failing === undefined || op.ret < (failing.ret as number)) failing = op;
+  }
+  if (failing === undefined) throw new Error('a failed search must leave a completed operation unplaced');
+  const target = failing;
+  const initial = model.init();
+  const lastState = longest.statesAfter.length === 0 ? initial : (longest.statesAfter[longest.statesAfter.length - 1] as State);
+  const concurrent = part.ops.filter(
+    (op) => op !== target && op.call < (target.ret as number) && (op.ret === null || op.ret > target.call),
+  );
+  return {
+    partition: part.label,
+    positionName,
+    initialState: model.describeState(initial),
+    failing: explainOp(model, target),
+    longest: longest.ops.map((index, i) => ({
+      op: explainOp(model, part.ops[index] as Operation<Input, Output>),
+      stateAfter: model.describeState(longest.statesAfter[i] as State),
+    })),
+    stateBeforeFailing: model.describeState(lastState),
+    concurrent: concurrent.map((op) => explainOp(model, op)),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Linearizability checking (Herlihy & Wing) of client histories: WGL search with memoisation and per-key
+ * partitioning, after Porcupine. Entry point for the simulator: {@link checkHistory}.
+ */
+import { checkOperations } from './checker.js';
+import type { CheckOptions } from './checker.js';
+import type { HistoryEvent, Operation } from './history.js';
+import type { Model } from './model.js';
+import { registerMapModel } from './models/register-map.js';
+import type { RegisterInput, RegisterOutput } from './models/register-map.js';
+import { pairNativeEvents } from './native.js';
+import type { LinResult } from './result.js';
+
+export { checkOperations, DEFAULT_STEP_BUDGET } from './checker.js';
+export type { CheckOptions } from './checker.js';
+export { describeExplanation } from './explain.js';
+export { HistoryError } from './history.js';
+export type { EventType, HistoryEvent, Operation } from './history.js';
+export { ILLEGAL } from './model.js';
+export type { Illegal, Model } from './model.js';
+export { etcdRegisterModel } from './models/etcd-register.js';
+export { kvMapModel } from './models/kv-map.js';
+export { registerMapModel } from './models/register-map.js';
+export { pairNativeEvents } from './native.js';
+export { checkParsed, detectFormat, HISTORY_FORMATS, parseHistory } from './parse/index.js';
+export type { HistoryFormat, ParsedHistory } from './parse/index.js';
+export type { ExplainedOperation, LinExplanation, LinearizedStep, LinResult, LinVerdict, PartitionResult } from './result.js';
+
+export interface CheckHistoryOptions extends Omit<CheckOptions, 'positionName'> {
+  /** A model over native operations; default the register map (read / write / cas per key). */
+  readonly model?: Model<unknown, RegisterInput, RegisterOutput>;
+}
+
+/**
+ * Checks a native history (events in real-time order, as the client workload records them) for
+ * linearizability. Throws {@link HistoryError} (with the event index) for a malformed history; otherwise
+ * returns a verdict, `unknown` only when `stepBudget` search steps did not suffice.
+ */
+export function checkHistory(events: readonly HistoryEvent[], options: CheckHistoryOptions = {}): LinResult {
+  const ops: Operation<RegisterInput, RegisterOutput>[] = pairNativeEvents(events);
+  const checkOptions: CheckOptions = { positionName: 'event', ...(options.stepBudget === undefined ? {} : { stepBudget: options.stepBudget }) };
+  if (options.model === undefined) return checkOperations(registerMapModel, ops, checkOptions);
+  return checkOperations(options.model, ops, checkOptions);
+}

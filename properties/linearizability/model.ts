@@ -1,0 +1,41 @@
+/**
+ * A sequential specification, after Porcupine's `Model`: a record of pure functions. The checker never looks
+ * inside states, inputs or outputs except through these functions.
+ */
+
+/** Returned by {@link Model.step} when the operation cannot happen in the given state. */
+export const ILLEGAL: unique symbol = Symbol('illegal');
+export type Illegal = typeof ILLEGAL;
+
+export interface Model<State, Input, Output> {
+  readonly name: string;
+  /** The state before any operation. */
+  init(): State;
+  /**
+   * Applies one operation with its observed output. Returns the next state, or {@link ILLEGAL} when the
+   * output cannot be observed in `state`. Must be pure: the checker calls it many times on the same arguments.
+   * An operation that never completed carries an "unknown" output that every state must accept, because it
+   * may take effect at any point (the checker stops once every completed operation is placed).
+   */
+  step(state: State, input: Input, output: Output): State | Illegal;
+  /**
+   * P-compositionality (Herlihy & Wing): operations with different keys are checked independently, each
+   * partition starting from `init()`. The model's states then describe one partition only.
+   */
+  partition?(input: Input): string;
+  /** Partition label for humans, e.g. `key "x"`. */
+  describePartition?(key: string): string;
+  /** State equality for memoisation; defaults to `Object.is`. */
+  equal?(a: State, b: State): boolean;
+  /**
+   * True when the operation never changes the state wherever it is legal (a read, a failed compare). The search
+   * then places it as soon as it is legal, without trying alternatives: moving such an operation earlier to a
+   * point where it is legal preserves every linearization (Lowe, "Testing for linearizability", §4).
+   */
+  readOnly?(input: Input, output: Output): boolean;
+  describeOperation(input: Input, output: Output): string;
+  describeState(state: State): string;
+}
+
+/** A model with its type parameters erased, for registries and results. */
+export type AnyModel = Model<never, never, never>;

@@ -1,0 +1,57 @@
+/**
+ * A map of integer registers with read / write / cas: the native history's model. Partitioned by key, so each
+ * partition's state is one register (null until first written).
+ */
+import { ILLEGAL } from '../model.js';
+import type { Illegal, Model } from '../model.js';
+
+export type RegisterValue = number | null;
+
+export type RegisterInput =
+  | { readonly f: 'read'; readonly key: string }
+  | { readonly f: 'write'; readonly key: string; readonly value: number }
+  | { readonly f: 'cas'; readonly key: string; readonly expected: RegisterValue; readonly value: number };
+
+/** `known` outputs: a read's value (null for writes and successful cas); `unknown`: it never completed. */
+export type RegisterOutput = { readonly kind: 'known'; readonly value: RegisterValue } | { readonly kind: 'unknown' };
+
+export const KNOWN_NULL: RegisterOutput = { kind: 'known', value: null };
+export const UNKNOWN: RegisterOutput = { kind: 'unknown' };
+
+function showValue(value: RegisterValue): string {
+  return value === null ? 'null' : String(value);
+}
+
+export const registerMapModel: Model<RegisterValue, RegisterInput, RegisterOutput> = {
+  name: 'register-map',
+  init: () => null,
+  step(state: RegisterValue, input: RegisterInput, output: RegisterOutput): RegisterValue | Illegal {
+    switch (input.f) {
+      case 'read':
+        return output.kind === 'unknown' || output.value === state ? state : ILLEGAL;
+      case 'write':
+        return input.value;
+      case 'cas':
+        // A completed cas in the native form succeeded (a failed one was not applied and is dropped). One that
+        // never completed may have run either way; failing is indistinguishable from not running.
+        if (state === input.expected) return input.value;
+        return output.kind === 'unknown' ? state : ILLEGAL;
+    }
+  },
+  partition: (input) => input.key,
+  describePartition: (key) => `key ${JSON.stringify(key)}`,
+  readOnly: (input) => input.f === 'read',
+  describeOperation(input: RegisterInput, output: RegisterOutput): string {
+    const key = JSON.stringify(input.key);
+    const suffix = output.kind === 'unknown' ? ' (outcome unknown)' : '';
+    switch (input.f) {
+      case 'read':
+        return output.kind === 'unknown' ? `read ${key} -> ?` : `read ${key} -> ${showValue(output.value)}`;
+      case 'write':
+        return `write ${key} ${String(input.value)}${suffix}`;
+      case 'cas':
+        return `cas ${key} ${showValue(input.expected)} -> ${String(input.value)}${suffix}`;
+    }
+  },
+  describeState: showValue,
+};

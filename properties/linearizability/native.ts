@@ -1,0 +1,143 @@
+/**
+ * The native history form: validation of {@link HistoryEvent}s and their pairing into register-map operations.
+ * Shared by the `jsonl` parser (positions are line numbers) and {@link checkHistory} (positions are indices).
+ */
+import { HistoryError, show } from './history.js';
+import type { EventType, HistoryEvent, Operation } from './history.js';
+import { KNOWN_NULL, UNKNOWN } from './models/register-map.js';
+import type { RegisterInput, RegisterOutput } from './models/register-map.js';
+
+const EVENT_TYPES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
+const FUNCTIONS = ['read', 'write', 'cas'] as const;
+type NativeF = (typeof FUNCTIONS)[number];
+
+function isInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
+}
+
+/** Checks the shape of one event (any JSON value); throws {@link HistoryError} at `position`. */
+export function validateEvent(raw: unknown, position: number): HistoryEvent {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new HistoryError(position, `expected an event object, got ${show(raw)}`);
+  }
+  const event = raw as Record<string, unknown>;
+  const { process, type, f, key, value, atMs } = event;
+  if (!isInteger(process) || process < 0) {
+    throw new HistoryError(position, `expected "process" to be a non-negative integer, got ${show(process)}`);
+  }
+  if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
+    throw new HistoryError(position, `expected "type" to be invoke|ok|fail|info, got ${show(type)}`);
+  }
+  if (typeof f !== 'string' || !(FUNCTIONS as readonly string[]).includes(f)) {
+    throw new HistoryError(position, `expected "f" to be read|write|cas, got ${show(f)}`);
+  }
+  if (typeof key !== 'string') throw new HistoryError(position, `expected "key" to be a string, got ${show(key)}`);
+  if (atMs !== undefined && (typeof atMs !== 'number' || !Number.isFinite(atMs))) {
+    throw new HistoryError(position, `expected "atMs" to be a number of ms, got ${show(atMs)}`);
+  }
+  const validated: HistoryEvent = { process, type: type as EventType, f, key, value };
+  return atMs === undefined ? validated : { ...validated, atMs };
+}
+
+function inputOf(event: HistoryEvent, position: number): RegisterInput {
+  const { f, key, value } = event;
+  switch (f as NativeF) {
+    case 'read':
+      if (value !== null && value !== undefined) {
+        throw new HistoryError(position, `expected "value" of a read invocation to be null, got ${show(value)}`);
+      }
+      return { f: 'read', key };
+    case 'write':
+      if (!isInteger(value)) throw new HistoryError(position, `expected "value" of a write to be an integer, got ${show(value)}`);
+      return { f: 'write', key, value };
+    case 'cas': {
+      const ok = Array.isArray(value) && value.length === 2 && (value[0] === null || isInteger(value[0])) && isInteger(value[1]);
+      if (!ok) {
+        throw new HistoryError(position, `expected "value" of a cas to be [expected, new] integers, got ${show(value)}`);
+      }
+      const pair = value as unknown as readonly [number | null, number];
+      return { f: 'cas', key, expected: pair[0], value: pair[1] };
+    }
+  }
+}
+
+interface Pending {
+  readonly input: RegisterInput;
+  readonly call: number;
+  readonly callAtMs: number | undefined;
+}
+
+function makeOp(
+  pending: Pending,
+  process: number,
+  output: RegisterOutput,
+  ret: number | null,
+  retAtMs: number | undefined,
+): Operation<RegisterInput, RegisterOutput> {
+  const op = { id: -1, process, input: pending.input, output, call: pending.call, ret };
+  return {
+    ...op,
+    ...(pending.callAtMs === undefined ? {} : { callAtMs: pending.callAtMs }),
+    ...(retAtMs === undefined ? {} : { retAtMs }),
+  };
+}
+
+/**
+ * Pairs native events into operations sorted by call. `fail`ed operations are dropped (not applied); `info`
+ * and never-completed ones stay open with an unknown outcome, except reads, which constrain nothing then and
+ * are dropped. `positions[i]` names event i in errors and explanations (default: its index).
+ */
+export function pairNativeEvents(
+  events: readonly HistoryEvent[],
+  positions?: readonly number[],
+): Operation<RegisterInput, RegisterOutput>[] {
+  const pendingByProcess = new Map<number, Pending>();
+  const ops: Operation<RegisterInput, RegisterOutput>[] = [];
+  events.forEach((raw, index) => {
+    const position = positions?.[index] ?? index;
+    const event = validateEvent(raw, position);
+    const pending = pendingByProcess.get(event.process);
+    if (event.type === 'invoke') {
+      if (pending !== undefined) {
+        throw new HistoryError(
+          position,
+          `expected process ${String(event.process)} to complete its ${pending.input.f} from ${String(pending.call)} before invoking again`,
+        );
+      }
+      pendingByProcess.set(event.process, { input: inputOf(event, position), call: position, callAtMs: event.atMs });
+      return;
+    }
+    if (pending === undefined) {
+      throw new HistoryError(position, `expected an invocation by process ${String(event.process)} before this ${event.type}`);
+    }
+    if (event.f !== pending.input.f || event.key !== pending.input.key) {
+      throw new HistoryError(
+        position,
+        `expected ${event.type} to match the invocation at ${String(pending.call)} (${pending.input.f} ${JSON.stringify(pending.input.key)}), got ${event.f} ${JSON.stringify(event.key)}`,
+      );
+    }
+    pendingByProcess.delete(event.process);
+    if (event.type === 'fail') return;
+    if (event.type === 'info') {
+      if (pending.input.f !== 'read') ops.push(makeOp(pending, event.process, UNKNOWN, null, undefined));
+      return;
+    }
+    let output = KNOWN_NULL;
+    if (pending.input.f === 'read') {
+      if (event.value !== null && !isInteger(event.value)) {
+        throw new HistoryError(position, `expected "value" of a read completion to be an integer or null, got ${show(event.value)}`);
+      }
+      output = event.value === null ? KNOWN_NULL : { kind: 'known', value: event.value };
+    }
+    ops.push(makeOp(pending, event.process, output, position, event.atMs));
+  });
+  for (const [process, pending] of pendingByProcess) {
+    if (pending.input.f !== 'read') ops.push(makeOp(pending, process, UNKNOWN, null, undefined));
+  }
+  return finishOperations(ops);
+}
+
+/** Sorts operations by call position and numbers them; every parser ends with this. */
+export function finishOperations<Input, Output>(ops: readonly Operation<Input, Output>[]): Operation<Input, Output>[] {
+  return [...ops].sort((a, b) => a.call - b.call).map((op, id) => ({ ...op, id }));
+}

@@ -1,0 +1,405 @@
+/**
+ * The Wing & Gong / Lowe search (WGL) over one partition, with memoisation of (linearized set, state) and a step
+ * budget. Resumable: {@link PartitionSearch.run} does at most a given number of steps and can be called again,
+ * so the checker can share one budget fairly between partitions.
+ *
+ * Entries: each operation has a call node and, when it completed, a return node; the nodes form a doubly
+ * linked list in real-time order. The search repeatedly tries to linearize a call node that precedes the first
+ * return node (its operation may take effect now); reaching a return node means the pending operation can no
+ * longer be placed, so it backtracks. Linearizing an operation "lifts" its nodes out of the list.
+ *
+ * Memo key: the linearized set is canonicalised without storing a bitset of the whole history. With `f` the
+ * first completed operation (in call order) not yet linearized, every earlier completed operation is
+ * linearized and every linearized later one was invoked before `f` returned (else it would have to follow
+ * `f`). So (f, the bit words from f to the last operation invoked before f's return, the bits of the
+ * operations that never completed) identifies the set, in space bounded by concurrency, not history length.
+ */
+import { ILLEGAL } from './model.js';
+import type { Model } from './model.js';
+import type { Operation } from './history.js';
+
+export type SearchStatus = 'linearizable' | 'not-linearizable' | 'pending';
+
+/** The deepest partial linearization seen: operation indices (local to the partition) and the state after each. */
+export interface PartialLinearization<State> {
+  readonly ops: readonly number[];
+  readonly statesAfter: readonly State[];
+}
+
+const NONE = -1;
+
+/** A deterministic 30-bit mix of an operation index (Murmur3 finaliser), so XOR-combined set hashes spread. */
+function opHash(index: number): number {
+  let h = Math.imul(index + 1, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h & 0x3fffffff;
+}
+
+export class PartitionSearch<State, Input, Output> {
+  private readonly n: number;
+  private readonly head: number;
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly hasReturn: Uint8Array;
+  private readonly readOnly: Uint8Array;
+  /** Closed (completed) operations are numbered in call order; open ones separately. -1 when not applicable. */
+  private readonly closedIndex: Int32Array;
+  private readonly openIndex: Int32Array;
+  private readonly closedCount: number;
+  /** Invariant: windowEnd[c] is the last closed index whose call precedes closed operation c's return. */
+  private readonly windowEnd: Int32Array;
+  private readonly closedBits: Uint32Array;
+  private readonly openBits: Uint32Array;
+  private readonly hashes: Int32Array;
+  private readonly inputs: readonly Input[];
+  private readonly outputs: readonly Output[];
+
+  // Memo table: hash -> first entry; entries chained, keys packed into a growable word pool.
+  private readonly cache = new Map<number, number>();
+  private entryNext: Int32Array = new Int32Array(1024);
+  private entryOffset: Int32Array = new Int32Array(1024);
+  private entryState: State[] = [];
+  private entryCount = 0;
+  private pool: Uint32Array = new Uint32Array(4096);
+  private poolLength = 0;
+
+  // Search state (saved between run() calls).
+  private readonly stackOp: Int32Array;
+  private readonly stackForced: Uint8Array;
+  private readonly stackState: State[] = [];
+  private depth = 0;
+  private state: State;
+  private entry: number;
+  private closedLeft: number;
+  /** Invariant: every closed operation with index < firstOpen is linearized; firstOpen itself is not. */
+  private firstOpen = 0;
+  private hash = 0;
+  private status: SearchStatus = 'pending';
+  private stepCount = 0;
+
+  // Deepest partial linearization; longest[0, stableDepth) equals the current stack's prefix.
+  private readonly longestOp: Int32Array;
+  private readonly longestState: State[] = [];
+  private longestDepth = 0;
+  private stableDepth = 0;
+
+  constructor(
+    private readonly model: Model<State, Input, Output>,
+    ops: readonly Operation<Input, Output>[],
+  ) {
+    const n = ops.length;
+    this.n = n;
+    this.head = 2 * n;
+    this.next = new Int32Array(2 * n + 1).fill(NONE);
+    this.prev = new Int32Array(2 * n + 1).fill(NONE);
+    this.hasReturn = new Uint8Array(n);
+    this.readOnly = new Uint8Array(n);
+    this.closedIndex = new Int32Array(n).fill(NONE);
+    this.openIndex = new Int32Array(n).fill(NONE);
+    this.hashes = new Int32Array(n);
+    this.inputs = ops.map((op) => op.input);
+    this.outputs = ops.map((op) => op.output);
+    this.stackOp = new Int32Array(n);
+    this.stackForced = new Uint8Array(n);
+    this.longestOp = new Int32Array(n);
+
+    const closedRets: number[] = [];
+    let closed = 0;
+    let open = 0;
+    for (let i = 0; i < n; i++) {
+      const op = ops[i] as Operation<Input, Output>;
+      if (i > 0 && (ops[i - 1] as Operation<Input, Output>).call >= op.call) {
+        throw new Error(`operations must be sorted by call position (index ${String(i)})`);
+      }
+      this.hashes[i] = opHash(i);
+      this.readOnly[i] = model.readOnly?.(op.input, op.output) === true ? 1 : 0;
+      if (op.ret === null) {
+        this.openIndex[i] = open++;
+      } else {
+        if (op.ret <= op.call) throw new Error(`operation ${String(i)} returns before it is called`);
+        this.hasReturn[i] = 1;
+        this.closedIndex[i] = closed++;
+        closedRets.push(op.ret);
+      }
+    }
+    this.closedCount = closed;
+    this.closedLeft = closed;
+    this.closedBits = new Uint32Array((closed >>> 5) + 1);
+    this.openBits = new Uint32Array((open + 31) >>> 5);
+
+    // Returns are not sorted in call order, so each window is found by its own forward scan: O(concurrency).
+    this.windowEnd = new Int32Array(closed);
+    const closedCalls: number[] = [];
+    for (const op of ops) if (op.ret !== null) closedCalls.push(op.call);
+    for (let c = 0; c < closed; c++) {
+      const ret = closedRets[c] as number;
+      let end = c;
+      while (end + 1 < closed && (closedCalls[end + 1] as number) < ret) end++;
+      this.windowEnd[c] = end;
+    }
+
+    this.linkEntries(ops);
+    this.state = model.init();
+    this.entry = this.next[this.head] as number;
+    if (closed === 0) this.status = 'linearizable';
+  }
+
+  /** Builds the entry list: call nodes 0..n-1, return nodes n..2n-1, merged by position. */
+  private linkEntries(ops: readonly Operation<Input, Output>[]): void {
+    const n = this.n;
+    const returns: number[] = [];
+    for (let i = 0; i < n; i++) if (this.hasReturn[i] === 1) returns.push(i);
+    returns.sort((a, b) => ((ops[a] as Operation<Input, Output>).ret as number) - ((ops[b] as Operation<Input, Output>).ret as number) || a - b);
+    let last = this.head;
+    let r = 0;
+    const append = (node: number): void => {
+      this.next[last] = node;
+      this.prev[node] = last;
+      last = node;
+    };
+    for (let i = 0; i < n; i++) {
+      const call = (ops[i] as Operation<Input, Output>).call;
+      while (r < returns.length && ((ops[returns[r] as number] as Operation<Input, Output>).ret as number) < call) {
+        append(n + (returns[r] as number));
+        r++;
+      }
+      append(i);
+    }
+    while (r < returns.length) append(n + (returns[r++] as number));
+  }
+
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  get result(): SearchStatus {
+    return this.status;
+  }
+
+  /** Operation count of the partition. */
+  get size(): number {
+    return this.n;
+  }
+
+  /** The deepest partial linearization found so far (meaningful after a `not-linearizable` result). */
+  longest(): PartialLinearization<State> {
+    return {
+      ops: Array.from(this.longestOp.subarray(0, this.longestDepth)),
+      statesAfter: this.longestState.slice(0, this.longestDepth),
+    };
+  }
+
+  /**
+   * Searches for at most `stepLimit` more steps (one step = one attempt to place an operation, or one
+   * backtrack). Returns the status; `pending` when the limit was reached first.
+   */
+  run(stepLimit: number): SearchStatus {
+    if (this.status !== 'pending') return this.status;
+    const n = this.n;
+    const next = this.next;
+    const model = this.model;
+    const inputs = this.inputs;
+    const outputs = this.outputs;
+    const readOnly = this.readOnly;
+    const stackOp = this.stackOp;
+    const stackForced = this.stackForced;
+    const stackState = this.stackState;
+    let state = this.state;
+    let entry = this.entry;
+    let depth = this.depth;
+    const stepEnd = this.stepCount + Math.max(0, Math.floor(stepLimit));
+    let steps = this.stepCount;
+    let status: SearchStatus = 'pending';
+
+    while (steps < stepEnd) {
+      steps++;
+      let backtrack = entry === NONE || entry >= n;
+      if (!backtrack) {
+        const op = entry;
+        const after = model.step(state, inputs[op] as Input, outputs[op] as Output);
+        if (after !== ILLEGAL) {
+          this.mark(op);
+          if (this.closedLeft === 0) {
+            status = 'linearizable';
+            break;
+          }
+          if (!this.seen(after)) {
+            stackOp[depth] = op;
+            stackForced[depth] = readOnly[op] as number;
+            stackState[depth] = state;
+            depth++;
+            state = after;
+            this.lift(op);
+            entry = next[this.head] as number;
+            if (depth > this.longestDepth) this.recordLongest(depth, state);
+            continue;
+          }
+          this.unmark(op);
+          // The configuration with this read-only operation added was explored and failed; since placing it
+          // now loses nothing, the current configuration fails too.
+          backtrack = readOnly[op] === 1;
+        }
+        if (!backtrack) {
+          entry = next[entry] as number;
+          continue;
+        }
+      }
+      // Backtrack: undo the last placement; undo forced (read-only) placements transitively.
+      let forced = true;
+      while (forced) {
+        if (depth === 0) {
+          status = 'not-linearizable';
+          break;
+        }
+        depth--;
+        const op = stackOp[depth] as number;
+        forced = stackForced[depth] === 1;
+        state = stackState[depth] as State;
+        this.unmark(op);
+        this.unlift(op);
+        entry = next[op] as number;
+        if (depth < this.stableDepth) this.stableDepth = depth;
+      }
+      if (status !== 'pending') break;
+    }
+
+    this.state = state;
+    this.entry = entry;
+    this.depth = depth;
+    this.stepCount = steps;
+    this.status = status;
+    return status;
+  }
+
+  private recordLongest(depth: number, state: State): void {
+    for (let i = this.stableDepth; i < depth; i++) {
+      this.longestOp[i] = this.stackOp[i] as number;
+      this.longestState[i] = i + 1 < depth ? (this.stackState[i + 1] as State) : state;
+    }
+    this.longestDepth = depth;
+    this.stableDepth = depth;
+  }
+
+  private mark(op: number): void {
+    this.hash ^= this.hashes[op] as number;
+    const c = this.closedIndex[op] as number;
+    if (c === NONE) {
+      const o = this.openIndex[op] as number;
+      this.openBits[o >>> 5] = (this.openBits[o >>> 5] as number) | (1 << (o & 31));
+      return;
+    }
+    this.closedBits[c >>> 5] = (this.closedBits[c >>> 5] as number) | (1 << (c & 31));
+    this.closedLeft--;
+    if (c === this.firstOpen) {
+      let f = c + 1;
+      while (f < this.closedCount && ((this.closedBits[f >>> 5] as number) & (1 << (f & 31))) !== 0) f++;
+      this.firstOpen = f;
+    }
+  }
+
+  private unmark(op: number): void {
+    this.hash ^= this.hashes[op] as number;
+    const c = this.closedIndex[op] as number;
+    if (c === NONE) {
+      const o = this.openIndex[op] as number;
+      this.openBits[o >>> 5] = (this.openBits[o >>> 5] as number) & ~(1 << (o & 31));
+      return;
+    }
+    this.closedBits[c >>> 5] = (this.closedBits[c >>> 5] as number) & ~(1 << (c & 31));
+    this.closedLeft++;
+    if (c < this.firstOpen) this.firstOpen = c;
+  }
+
+  private lift(op: number): void {
+    const next = this.next;
+    const prev = this.prev;
+    const p = prev[op] as number;
+    const q = next[op] as number;
+    next[p] = q;
+    if (q !== NONE) prev[q] = p;
+    if (this.hasReturn[op] === 1) {
+      const r = this.n + op;
+      const rp = prev[r] as number;
+      const rq = next[r] as number;
+      next[rp] = rq;
+      if (rq !== NONE) prev[rq] = rp;
+    }
+  }
+
+  private unlift(op: number): void {
+    const next = this.next;
+    const prev = this.prev;
+    if (this.hasReturn[op] === 1) {
+      const r = this.n + op;
+      const rp = prev[r] as number;
+      const rq = next[r] as number;
+      next[rp] = r;
+      if (rq !== NONE) prev[rq] = r;
+    }
+    const p = prev[op] as number;
+    const q = next[op] as number;
+    next[p] = op;
+    if (q !== NONE) prev[q] = op;
+  }
+
+  /** True when (current linearized set, state) is memoised; otherwise memoises it and returns false. */
+  private seen(state: State): boolean {
+    const f = this.firstOpen;
+    const lo = f >>> 5;
+    const hi = (this.windowEnd[f] as number) >>> 5;
+    const closedBits = this.closedBits;
+    const openBits = this.openBits;
+    const openWords = openBits.length;
+    const pool = this.pool;
+    const equal = this.model.equal;
+    const key = this.hash;
+    const first = this.cache.get(key);
+    let e = first ?? NONE;
+    while (e !== NONE) {
+      let off = this.entryOffset[e] as number;
+      let same = pool[off] === f;
+      off++;
+      for (let w = lo; same && w <= hi; w++) same = pool[off++] === closedBits[w];
+      for (let w = 0; same && w < openWords; w++) same = pool[off++] === openBits[w];
+      if (same) {
+        const other = this.entryState[e] as State;
+        if (equal === undefined ? Object.is(other, state) : equal(other, state)) return true;
+      }
+      e = this.entryNext[e] as number;
+    }
+    this.store(key, first ?? NONE, f, lo, hi, state);
+    return false;
+  }
+
+  private store(key: number, chain: number, f: number, lo: number, hi: number, state: State): void {
+    const words = 1 + (hi - lo + 1) + this.openBits.length;
+    if (this.poolLength + words > this.pool.length) {
+      const grown = new Uint32Array(Math.max(this.pool.length * 2, this.poolLength + words));
+      grown.set(this.pool);
+      this.pool = grown;
+    }
+    if (this.entryCount === this.entryNext.length) {
+      const nextGrown = new Int32Array(this.entryCount * 2);
+      nextGrown.set(this.entryNext);
+      this.entryNext = nextGrown;
+      const offsetGrown = new Int32Array(this.entryCount * 2);
+      offsetGrown.set(this.entryOffset);
+      this.entryOffset = offsetGrown;
+    }
+    const pool = this.pool;
+    let off = this.poolLength;
+    const e = this.entryCount++;
+    this.entryOffset[e] = off;
+    this.entryNext[e] = chain;
+    this.entryState[e] = state;
+    pool[off++] = f;
+    for (let w = lo; w <= hi; w++) pool[off++] = this.closedBits[w] as number;
+    for (let w = 0; w < this.openBits.length; w++) pool[off++] = this.openBits[w] as number;
+    this.poolLength = off;
+    this.cache.set(key, e);
+  }
+}
