@@ -1,0 +1,83 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { FactLog, entries, entry, runChecker } from './fact-builders.js';
+import { SAFETY_PROPERTIES, createSafetyCheckers } from './safety.js';
+
+/** A healthy three-node run: election, replication, commit, ack, a follower crash and catch-up, re-election. */
+function healthyRun(): FactLog {
+  const f = new FactLog();
+  f.persist(1, { term: 1, vote: 1 });
+  f.persist(2, { term: 1, vote: 1 });
+  f.role(1, 'leader', 1);
+  f.role(2, 'follower', 1, 1);
+  f.persist(1, { term: 1, vote: 1 }, [entry(1, 1, ''), entry(2, 1, 'set a=1')]);
+  f.persist(2, { term: 1, vote: 1 }, [entry(1, 1, ''), entry(2, 1, 'set a=1')]);
+  f.persist(1, { term: 1, vote: 1, commit: 2 });
+  f.apply(1, entry(1, 1, ''));
+  f.apply(1, entry(2, 1, 'set a=1'));
+  f.ack(1, 2, 1);
+  f.persist(3, { term: 1, vote: 0, commit: 2 }, [entry(1, 1, ''), entry(2, 1, 'set a=1')]);
+  f.apply(3, entry(1, 1, ''));
+  f.apply(3, entry(2, 1, 'set a=1'));
+  f.crash(1);
+  f.persist(2, { term: 2, vote: 2, commit: 2 });
+  f.persist(3, { term: 2, vote: 2, commit: 2 });
+  f.role(2, 'leader', 2);
+  f.persist(2, { term: 2, vote: 2, commit: 2 }, [entry(3, 2, '')]);
+  f.persist(3, { term: 2, vote: 2, commit: 3 }, [entry(3, 2, '')]);
+  f.apply(3, entry(3, 2, ''));
+  f.restart(1, [entry(1, 1, ''), entry(2, 1, 'set a=1')], { term: 1, vote: 1, commit: 2 });
+  f.persist(1, { term: 2, vote: 0, commit: 3 }, [entry(3, 2, '')]);
+  for (const e of [entry(1, 1, ''), entry(2, 1, 'set a=1'), entry(3, 2, '')]) f.apply(1, e);
+  return f;
+}
+
+describe('safety checkers', () => {
+  it('returns one checker per listed property, in order', () => {
+    const checkers = createSafetyCheckers([1, 2, 3]);
+    expect(checkers.map((c) => c.property)).toEqual(SAFETY_PROPERTIES.map((p) => p.name));
+    expect(SAFETY_PROPERTIES.map((p) => p.name)).toEqual([
+      'election-safety',
+      'log-matching',
+      'leader-completeness',
+      'state-machine-safety',
+      'durability',
+    ]);
+    for (const p of SAFETY_PROPERTIES) expect(p.description).toMatch(/^[A-Z].*\.$/);
+  });
+
+  it('passes a healthy run on every checker', () => {
+    const facts = healthyRun().facts;
+    for (const checker of createSafetyCheckers([1, 2, 3])) expect(runChecker(checker, facts)).toEqual([]);
+  });
+
+  it('each checker can fail on the same broken run (a checker that cannot fail is a defect)', () => {
+    const f = new FactLog();
+    f.lead(1, 1);
+    f.persist(1, { term: 1, vote: 1, commit: 2 }, entries(1, 2, 1));
+    f.apply(1, entry(1, 1));
+    f.apply(1, entry(2, 1));
+    f.ack(1, 2, 1);
+    f.lead(2, 1); // election safety
+    f.persist(2, { term: 2, vote: 2 }, [entry(1, 1), entry(2, 1, 'other')]); // log matching
+    f.lead(3, 3); // leader completeness: node 3 has nothing
+    f.apply(2, entry(1, 1));
+    f.apply(2, entry(2, 3)); // state machine safety and durability
+    const found = createSafetyCheckers([1, 2, 3]).map((c) => runChecker(c, f.facts)[0]?.property);
+    expect(found).toEqual(SAFETY_PROPERTIES.map((p) => p.name));
+  });
+});
+
+describe('properties/ stays deterministic', () => {
+  it('uses no clock, randomness, timers, process, fs, async or any in checker modules', () => {
+    const dir = fileURLToPath(new URL('.', import.meta.url));
+    const modules = readdirSync(dir).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
+    expect(modules.length).toBeGreaterThan(5);
+    const forbidden = /\b(Date|performance|Math\.random|setTimeout|setInterval|setImmediate|queueMicrotask|process|Promise|async|await|WeakRef|require)\b|from 'node:|: any\b|as any\b/;
+    for (const name of modules) {
+      const code = readFileSync(dir + name, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      expect(forbidden.exec(code)?.[0], name).toBeUndefined();
+    }
+  });
+});
