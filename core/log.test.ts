@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { RaftLog } from './log.js';
+import type { Entry } from './types.js';
+
+const ents = (terms: readonly number[], from = 1): Entry[] => terms.map((term, i) => ({ term, index: from + i, data: `d${from + i}` }));
+
+describe('RaftLog', () => {
+  it('starts stable from storage and looks up terms', () => {
+    const log = new RaftLog(ents([1, 1, 2]));
+    expect([log.lastIndex(), log.lastTerm(), log.stableIndex()]).toEqual([3, 2, 3]);
+    expect([log.termAt(0), log.termAt(1), log.termAt(3)]).toEqual([0, 1, 2]);
+    expect(() => log.termAt(4)).toThrow(/outside log/);
+    expect(log.matchTerm(0, 0)).toBe(true);
+    expect(log.matchTerm(3, 2)).toBe(true);
+    expect(log.matchTerm(4, 2)).toBe(false);
+  });
+
+  it('rejects non-consecutive stored entries', () => {
+    expect(() => new RaftLog([{ term: 1, index: 2, data: '' }])).toThrow(/index 2 after last index 0/);
+  });
+
+  it('compares up-to-dateness by last term, then length (Raft §5.4.1)', () => {
+    const log = new RaftLog(ents([1, 2, 2]));
+    expect(log.isUpToDate(3, 2)).toBe(true);
+    expect(log.isUpToDate(2, 2)).toBe(false);
+    expect(log.isUpToDate(1, 3)).toBe(true);
+    expect(log.isUpToDate(9, 1)).toBe(false);
+  });
+
+  it('finds the first conflict, or 0 for a duplicate', () => {
+    const log = new RaftLog(ents([1, 1, 2]));
+    expect(log.findConflict(ents([1, 1], 1))).toBe(0);
+    expect(log.findConflict(ents([1, 2, 3], 2))).toBe(4);
+    expect(log.findConflict(ents([1, 3], 2))).toBe(3);
+    expect(log.findConflict([])).toBe(0);
+  });
+
+  it('finds the last index at or below a term (fast back-off)', () => {
+    const log = new RaftLog(ents([1, 1, 3, 3, 5]));
+    expect(log.findConflictByTerm(5, 4)).toBe(4);
+    expect(log.findConflictByTerm(5, 2)).toBe(2);
+    expect(log.findConflictByTerm(9, 0)).toBe(0);
+    expect(log.findConflictByTerm(9, 5)).toBe(5);
+  });
+
+  it('truncates a conflicting suffix, lowering the stable index', () => {
+    const log = new RaftLog(ents([1, 1, 2, 2]));
+    log.truncateAndAppend(ents([3, 3], 3), 0);
+    expect(log.lastIndex()).toBe(4);
+    expect(log.stableIndex()).toBe(2);
+    expect(log.unstableEntries().map((e) => e.term)).toEqual([3, 3]);
+    log.stableTo(4);
+    expect(log.unstableEntries()).toEqual([]);
+  });
+
+  it('appends from an offset into the given entries', () => {
+    const log = new RaftLog(ents([1]));
+    log.truncateAndAppend(ents([1, 1, 1], 1), 1);
+    expect(log.lastIndex()).toBe(3);
+    expect(log.stableIndex()).toBe(1);
+    expect(() => log.truncateAndAppend(ents([1], 9), 0)).toThrow(/truncateAndAppend at 9/);
+  });
+
+  it('slices with a bound', () => {
+    const log = new RaftLog(ents([1, 1, 1, 1, 1]));
+    expect(log.slice(2, 5, 2).map((e) => e.index)).toEqual([2, 3]);
+    expect(log.slice(6, 5, 2)).toEqual([]);
+    expect(() => log.slice(1, 6, 9)).toThrow(/outside log/);
+  });
+
+  it('refuses to move the stable index backwards or past the end', () => {
+    const log = new RaftLog(ents([1, 1]));
+    expect(() => log.stableTo(1)).toThrow(/stableTo/);
+    expect(() => log.stableTo(3)).toThrow(/stableTo/);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { isCoreMessage } from './messages.js';
+import type { Message } from './types.js';
+
+const ok: Message[] = [
+  { type: 'append', from: 1, to: 2, term: 2, prevLogIndex: 1, prevLogTerm: 1, entries: [{ term: 2, index: 2, data: 'x' }], commit: 1 },
+  { type: 'append', from: 1, to: 2, term: 2, prevLogIndex: 0, prevLogTerm: 0, entries: [], commit: 0 },
+  { type: 'append-resp', from: 2, to: 1, term: 2, reject: true, index: 5, hintIndex: 3, hintTerm: 1 },
+  { type: 'vote', from: 1, to: 2, term: 2, lastLogIndex: 0, lastLogTerm: 0 },
+  { type: 'pre-vote', from: 1, to: 2, term: 3, lastLogIndex: 4, lastLogTerm: 2 },
+  { type: 'vote-resp', from: 2, to: 1, term: 2, reject: false },
+  { type: 'pre-vote-resp', from: 2, to: 1, term: 3, reject: true },
+];
+
+const bad: Message[] = [
+  { type: 'append', from: 1, to: 2, term: 2, prevLogIndex: 1, prevLogTerm: 1, entries: [{ term: 2, index: 3, data: 'x' }], commit: 1 },
+  { type: 'append', from: 1, to: 2, term: 2, prevLogIndex: 1, prevLogTerm: 1, entries: [{ term: 3, index: 2, data: 'x' }], commit: 1 },
+  { type: 'append', from: 1, to: 2, term: 2, prevLogIndex: 1, prevLogTerm: 1, entries: [{ term: 2, index: 2, data: 7 }], commit: 1 },
+  { type: 'append', from: 1, to: 2, term: 2, prevLogIndex: 1, prevLogTerm: 3, entries: [], commit: 1 },
+  { type: 'append', from: 1, to: 2, term: 2, prevLogIndex: 1, prevLogTerm: 0, entries: [], commit: 1 },
+  { type: 'append', from: 1, to: 2, term: 2, prevLogIndex: 0, prevLogTerm: 0, entries: 'none', commit: 0 },
+  { type: 'append', from: 1, to: 2, term: 0, prevLogIndex: 0, prevLogTerm: 0, entries: [], commit: 0 },
+  { type: 'append-resp', from: 2, to: 1, term: 2, reject: true, index: 5, hintIndex: 6, hintTerm: 1 },
+  { type: 'vote', from: 1, to: 2, term: 2, lastLogIndex: 1, lastLogTerm: 3 },
+  { type: 'vote', from: 0, to: 2, term: 2, lastLogIndex: 0, lastLogTerm: 0 },
+  { type: 'vote', from: 1, to: 2, term: -1, lastLogIndex: 0, lastLogTerm: 0 },
+  { type: 'vote-resp', from: 2, to: 1, term: 2 },
+  { type: 'heartbeat', from: 2, to: 1, term: 2 },
+];
+
+describe('isCoreMessage', () => {
+  it('accepts well-formed messages', () => {
+    for (const m of ok) expect(isCoreMessage(m), JSON.stringify(m)).toBe(true);
+  });
+
+  it('rejects malformed ones', () => {
+    for (const m of bad) expect(isCoreMessage(m), JSON.stringify(m)).toBe(false);
+  });
+
+  it('survives a JSON round trip', () => {
+    for (const m of ok) expect(isCoreMessage(JSON.parse(JSON.stringify(m)) as Message)).toBe(true);
+  });
+});

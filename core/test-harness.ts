@@ -1,0 +1,266 @@
+/**
+ * Test-only: an in-memory cluster of RaftNodes for core/ unit tests. It plays the host honestly (persist, then
+ * send, then apply, then advance) and checks as it goes what the host could observe: persist-before-send, one
+ * leader per term, applied prefixes that agree. Not used by the simulator (sim/ has the real host).
+ */
+import type { CoreBug } from './bugs.js';
+import { describeMessage } from './describe.js';
+import { isCoreMessage } from './messages.js';
+import { RaftNode } from './raft-node.js';
+import type { Entry, HardState, Message, NodeId, Ready } from './types.js';
+import { EMPTY_HARD_STATE } from './types.js';
+
+/** mulberry32: a tiny deterministic PRNG, uniform in [0, 1). */
+export function testRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Disk {
+  hardState: HardState;
+  entries: Entry[];
+}
+
+export interface ClusterOptions {
+  readonly size: number;
+  readonly seed?: number;
+  readonly electionTicks?: number;
+  readonly heartbeatTicks?: number;
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
+  readonly bug?: CoreBug;
+  /** Initial disks, by node id (default: empty). */
+  readonly disks?: ReadonlyMap<NodeId, Disk>;
+}
+
+export class Cluster {
+  readonly ids: NodeId[];
+  readonly nodes = new Map<NodeId, RaftNode>();
+  readonly disks = new Map<NodeId, Disk>();
+  /** Entries each node's state machine applied, in order (reset on restart: it re-applies). */
+  readonly applied = new Map<NodeId, Entry[]>();
+  /** Every Ready each node produced, in order. */
+  readonly readys = new Map<NodeId, Ready[]>();
+  /** Host-observable protocol violations found so far (persist-before-send, election safety, apply safety). */
+  readonly violations: string[] = [];
+  /** The leader seen for each term. */
+  readonly leaderOfTerm = new Map<number, NodeId>();
+  queue: Message[] = [];
+  /** Return false to drop a message. */
+  filter: (m: Message) => boolean = () => true;
+  private readonly down = new Set<NodeId>();
+  private readonly isolated = new Set<NodeId>();
+  private readonly rand: () => number;
+  private incarnation = 0;
+
+  constructor(readonly o: ClusterOptions) {
+    this.ids = Array.from({ length: o.size }, (_, i) => i + 1);
+    this.rand = testRandom((o.seed ?? 1) * 7919);
+    for (const id of this.ids) {
+      const d = o.disks?.get(id);
+      this.disks.set(id, { hardState: d?.hardState ?? EMPTY_HARD_STATE, entries: [...(d?.entries ?? [])] });
+      this.start(id);
+    }
+  }
+
+  node(id: NodeId): RaftNode {
+    const n = this.nodes.get(id);
+    if (n === undefined) throw new Error(`node ${id} is down`);
+    return n;
+  }
+
+  private start(id: NodeId): void {
+    const disk = this.disks.get(id) as Disk;
+    this.incarnation++;
+    const o = this.o;
+    this.nodes.set(
+      id,
+      new RaftNode({
+        id,
+        peers: this.ids,
+        storage: { hardState: disk.hardState, entries: [...disk.entries] },
+        random: testRandom((o.seed ?? 1) * 1000 + id * 31 + this.incarnation),
+        electionTicks: o.electionTicks ?? 10,
+        heartbeatTicks: o.heartbeatTicks ?? 2,
+        ...(o.preVote === undefined ? {} : { preVote: o.preVote }),
+        ...(o.checkQuorum === undefined ? {} : { checkQuorum: o.checkQuorum }),
+        ...(o.bug === undefined ? {} : { bug: o.bug }),
+      }),
+    );
+    this.applied.set(id, []);
+    this.readys.set(id, this.readys.get(id) ?? []);
+  }
+
+  crash(id: NodeId): void {
+    this.nodes.delete(id);
+    this.down.add(id);
+  }
+
+  restart(id: NodeId): void {
+    this.down.delete(id);
+    this.start(id);
+  }
+
+  isolate(id: NodeId): void {
+    this.isolated.add(id);
+  }
+
+  heal(): void {
+    this.isolated.clear();
+  }
+
+  /** Runs every node's Ready loop until none has anything to do. */
+  processAll(): void {
+    for (let round = 0; round < 1000; round++) {
+      let any = false;
+      for (const id of this.ids) any = this.processReady(id) || any;
+      if (!any) return;
+    }
+    throw new Error('Ready loop did not settle');
+  }
+
+  /** Handles one Ready of `id` as an honest host would; false when it had none. */
+  processReady(id: NodeId): boolean {
+    const n = this.nodes.get(id);
+    if (n === undefined) return false;
+    const rd = n.ready();
+    if (rd === null) return false;
+    (this.readys.get(id) as Ready[]).push(rd);
+    const disk = this.disks.get(id) as Disk;
+    const first = rd.entries[0];
+    if (first !== undefined) disk.entries.splice(first.index - 1, disk.entries.length, ...rd.entries);
+    if (rd.hardState !== undefined) disk.hardState = rd.hardState;
+    for (const m of rd.messages) this.checkPersistBeforeSend(id, disk, m);
+    if (rd.softState?.role === 'leader') this.noteLeader(id, n.status().term);
+    this.queue.push(...rd.messages);
+    const applied = this.applied.get(id) as Entry[];
+    for (const e of rd.committedEntries) {
+      if (e.index !== applied.length + 1) this.violations.push(`${id} applied ${e.index} after ${applied.length}`);
+      applied.push(e);
+    }
+    this.checkAppliedAgree(id);
+    n.advance();
+    return true;
+  }
+
+  private noteLeader(id: NodeId, term: number): void {
+    const prev = this.leaderOfTerm.get(term);
+    if (prev !== undefined && prev !== id) this.violations.push(`two leaders in term ${term}: ${prev} and ${id}`);
+    this.leaderOfTerm.set(term, id);
+  }
+
+  private checkPersistBeforeSend(id: NodeId, disk: Disk, m: Message): void {
+    if (!isCoreMessage(m)) return;
+    const hs = disk.hardState;
+    const pre = m.type === 'pre-vote' || m.type === 'pre-vote-resp';
+    if (!pre && m.term > hs.term) this.violations.push(`${id} sent ${describeMessage(m)} with term ${hs.term} on disk`);
+    if (m.type === 'vote-resp' && !m.reject && this.o.bug !== 'forget-vote' && (hs.term !== m.term || hs.vote !== m.to)) {
+      this.violations.push(`${id} granted ${describeMessage(m)} with hard state t${hs.term}/v${hs.vote} on disk`);
+    }
+    if (m.type === 'append-resp' && !m.reject && disk.entries.length < m.index) {
+      this.violations.push(`${id} acked ${describeMessage(m)} with ${disk.entries.length} entries on disk`);
+    }
+  }
+
+  private checkAppliedAgree(id: NodeId): void {
+    const mine = this.applied.get(id) as Entry[];
+    for (const other of this.ids) {
+      if (other === id) continue;
+      const theirs = this.applied.get(other) as Entry[];
+      const n = Math.min(mine.length, theirs.length);
+      const a = mine[n - 1];
+      const b = theirs[n - 1];
+      if (a !== undefined && b !== undefined && (a.term !== b.term || a.data !== b.data)) {
+        this.violations.push(`${id} and ${other} applied different entries at ${n}`);
+      }
+    }
+  }
+
+  /** Delivers every queued message once (in order); replies go to the back of the queue. */
+  deliverRound(): number {
+    const batch = this.queue;
+    this.queue = [];
+    for (const m of batch) this.deliver(m);
+    this.processAll();
+    return batch.length;
+  }
+
+  deliver(m: Message): void {
+    if (!this.filter(m) || this.isolated.has(m.from) || this.isolated.has(m.to)) return;
+    const n = this.nodes.get(m.to);
+    if (n === undefined) return;
+    n.step(m);
+    this.processReady(m.to);
+  }
+
+  /** Delivers until the network is quiet (bounded). */
+  settle(maxRounds = 200): void {
+    this.processAll();
+    for (let i = 0; i < maxRounds && this.queue.length > 0; i++) this.deliverRound();
+  }
+
+  tick(ids: readonly NodeId[] = this.ids): void {
+    for (const id of ids) this.nodes.get(id)?.tick();
+    this.processAll();
+  }
+
+  /** Ticks all nodes and settles the network after each tick, until `pred` holds; throws after `maxTicks`. */
+  runUntil(pred: () => boolean, maxTicks = 1000): number {
+    for (let t = 0; t < maxTicks; t++) {
+      if (pred()) return t;
+      this.tick();
+      this.settle();
+    }
+    throw new Error(`condition not reached within ${maxTicks} ticks`);
+  }
+
+  run(ticks: number): void {
+    for (let t = 0; t < ticks; t++) {
+      this.tick();
+      this.settle();
+    }
+  }
+
+  leaders(): NodeId[] {
+    return this.ids.filter((id) => this.nodes.get(id)?.status().role === 'leader');
+  }
+
+  /** The single leader of the highest term among live nodes, or 0. */
+  leader(): NodeId | 0 {
+    let best: NodeId | 0 = 0;
+    let bestTerm = -1;
+    for (const id of this.leaders()) {
+      const t = this.node(id).status().term;
+      if (t > bestTerm) [best, bestTerm] = [id, t];
+    }
+    return best;
+  }
+
+  /** Random message chaos for soak tests: drop, duplicate and reorder the queue with the cluster's PRNG. */
+  chaosRound(dropRatio: number, dupRatio: number): void {
+    const batch = this.queue;
+    this.queue = [];
+    const out: Message[] = [];
+    for (const m of batch) {
+      if (this.rand() < dropRatio) continue;
+      out.push(m);
+      if (this.rand() < dupRatio) out.push(m);
+    }
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(this.rand() * (i + 1));
+      [out[i], out[j]] = [out[j] as Message, out[i] as Message];
+    }
+    for (const m of out) this.deliver(m);
+    this.processAll();
+  }
+
+  random(): number {
+    return this.rand();
+  }
+}
