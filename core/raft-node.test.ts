@@ -398,6 +398,47 @@ describe('PreVote (thesis §9.6) and CheckQuorum', () => {
     expect(n.status().term).toBe(0);
   });
 
+  it('rejects a pre-vote while a leader was heard within the election timeout', () => {
+    const n = newNode({ preVote: true });
+    n.step(append(2, 1, 1, 0, 0, [], 0));
+    drain(n);
+    n.step({ type: 'pre-vote', from: 3, to: 1, term: 2, lastLogIndex: 5, lastLogTerm: 1 });
+    expect(onlyMessage(drain(n))).toMatchObject({ type: 'pre-vote-resp', term: 1, reject: true });
+    for (let t = 0; t < 10; t++) n.tick();
+    n.step({ type: 'pre-vote', from: 3, to: 1, term: 2, lastLogIndex: 5, lastLogTerm: 1 });
+    expect(drain(n)?.messages.find((m) => m.type === 'pre-vote-resp')).toMatchObject({ term: 2, reject: false });
+  });
+
+  it('a rejoining node with an up-to-date log does not depose the leader', () => {
+    const c = new Cluster({ size: 3, seed: 29, preVote: true });
+    c.runUntil(() => c.leader() !== 0);
+    c.run(5);
+    const leader = c.leader() as NodeId;
+    const term = c.node(leader).status().term;
+    const loner = c.ids.find((id) => id !== leader) as NodeId;
+    c.isolate(loner);
+    c.run(100);
+    // Let only the loner's traffic through first: its pre-votes meet followers that hear the leader.
+    c.heal();
+    const held: Message[] = [];
+    c.filter = (m) => {
+      if (m.from === leader) {
+        held.push(m);
+        return false;
+      }
+      return true;
+    };
+    for (let t = 0; t < 40; t++) {
+      c.tick([loner]);
+      c.settle();
+    }
+    c.filter = () => true;
+    c.run(20);
+    expect(c.leader()).toBe(leader);
+    expect(c.node(leader).status().term).toBe(term);
+    expect(held.length).toBeGreaterThan(0);
+  });
+
   it('with CheckQuorum, an isolated leader steps down', () => {
     const c = new Cluster({ size: 3, seed: 17, checkQuorum: true });
     c.runUntil(() => c.leader() !== 0);

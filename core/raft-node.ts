@@ -282,8 +282,13 @@ export class RaftNode {
     return active >= quorumSize(this.peers.length);
   }
 
+  private leaderRecentlyHeard(): boolean {
+    return this.leader !== 0 && this.electionElapsed < this.electionTicks;
+  }
+
+  /** CheckQuorum's leader lease: vote requests of higher terms are ignored outright while it holds. */
   private inLease(): boolean {
-    return this.checkQuorum && this.leader !== 0 && this.electionElapsed < this.electionTicks;
+    return this.checkQuorum && this.leaderRecentlyHeard();
   }
 
   private resetTimers(): void {
@@ -369,6 +374,9 @@ export class RaftNode {
     const pre = m.type === 'pre-vote';
     const respType = pre ? 'pre-vote-resp' : 'vote-resp';
     let canVote = this.vote === m.from || (this.vote === 0 && this.leader === 0) || (pre && m.term > this.term);
+    // Thesis §9.6 / §4.2.3: no pre-vote while a leader was heard within the election timeout, so a node that
+    // merely lost touch for a while cannot win a pre-vote and then depose a healthy leader.
+    if (pre && this.leaderRecentlyHeard()) canVote = false;
     if (!pre && this.bug === 'double-vote') canVote = true;
     // Raft §5.4.1: only a candidate whose log is at least as up to date as ours.
     if (canVote && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm)) {
