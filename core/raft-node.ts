@@ -115,7 +115,8 @@ export class RaftNode {
     this.commit = Math.min(hs.commit, this.log.lastIndex());
     this.reportedTerm = hs.term;
     this.reportedVote = hs.vote;
-    this.reportedCommit = hs.commit;
+    // Report from the clamped value so a later hardState never claims more than the stored log holds.
+    this.reportedCommit = this.commit;
     this.matchScratch = new Array<number>(o.peers.length).fill(0);
     for (const p of this.peers) if (p !== this.id) this.progress.set(p, new Progress());
     this.resetTimers();
@@ -190,6 +191,7 @@ export class RaftNode {
     const hasUnstable = this.log.lastIndex() > this.log.stableIndex();
     const applyTo = this.applyTarget();
     if (!hardChanged && !softChanged && !hasUnstable && this.msgs.length === 0 && applyTo <= this.applied) return null;
+    assert(this.commit >= this.reportedCommit, `commit went back from ${this.reportedCommit} to ${this.commit}`);
     if (this.safetyAsserts) {
       assert(this.commit <= this.log.lastIndex(), `commit ${this.commit} beyond last index ${this.log.lastIndex()}`);
       assert(this.applied <= this.commit, `applied ${this.applied} beyond commit ${this.commit}`);
