@@ -27,12 +27,19 @@ export interface Model<State, Input, Output> {
   describePartition?(key: string): string;
   /** State equality for memoisation; defaults to `Object.is`. */
   equal?(a: State, b: State): boolean;
+  /** A hash consistent with `equal`, spreading memo entries of one linearized set over many states. */
+  hashState?(state: State): number;
   /**
    * True when the operation never changes the state wherever it is legal (a read, a failed compare). The search
    * then places it as soon as it is legal, without trying alternatives: moving such an operation earlier to a
    * point where it is legal preserves every linearization (Lowe, "Testing for linearizability", §4).
    */
   readOnly?(input: Input, output: Output): boolean;
+  /**
+   * Identity of an input: operations that never completed and have equal keys are interchangeable, so the
+   * search only places them in invocation order (symmetry reduction). Omit when inputs cannot be keyed.
+   */
+  inputKey?(input: Input): string;
   describeOperation(input: Input, output: Output): string;
   describeState(state: State): string;
 }

@@ -46,6 +46,11 @@ export class PartitionSearch<State, Input, Output> {
   private readonly prev: Int32Array;
   private readonly hasReturn: Uint8Array;
   private readonly readOnly: Uint8Array;
+  /**
+   * For an operation that never completed: the nearest earlier such operation with the same input, else -1.
+   * Invariant: placed twins form a prefix in invocation order, so checking this one twin suffices.
+   */
+  private readonly twinBefore: Int32Array;
   /** Closed (completed) operations are numbered in call order; open ones separately. -1 when not applicable. */
   private readonly closedIndex: Int32Array;
   private readonly openIndex: Int32Array;
@@ -73,7 +78,17 @@ export class PartitionSearch<State, Input, Output> {
   private readonly stackState: State[] = [];
   private depth = 0;
   private state: State;
-  private entry: number;
+  /**
+   * Candidates of each configuration on the stack: the operations invoked before the first pending return,
+   * in order of return (earliest deadline first; never-completed ones last). Level d's candidates live in
+   * candidates[candidateStart[d], candidateStart[d] + candidateCount[d]); candidateCursor[d] is the next to try.
+   */
+  private candidates: Int32Array;
+  private readonly candidateStart: Int32Array;
+  private readonly candidateCount: Int32Array;
+  private readonly candidateCursor: Int32Array;
+  /** Invariant: rank orders closed operations by return, then open ones by call. */
+  private readonly rank: Int32Array;
   private closedLeft: number;
   /** Invariant: every closed operation with index < firstOpen is linearized; firstOpen itself is not. */
   private firstOpen = 0;
@@ -101,6 +116,8 @@ export class PartitionSearch<State, Input, Output> {
     this.closedIndex = new Int32Array(n).fill(NONE);
     this.openIndex = new Int32Array(n).fill(NONE);
     this.hashes = new Int32Array(n);
+    this.twinBefore = new Int32Array(n).fill(NONE);
+    const lastTwin = new Map<string, number>();
     this.inputs = ops.map((op) => op.input);
     this.outputs = ops.map((op) => op.output);
     this.stackOp = new Int32Array(n);
@@ -119,6 +136,11 @@ export class PartitionSearch<State, Input, Output> {
       this.readOnly[i] = model.readOnly?.(op.input, op.output) === true ? 1 : 0;
       if (op.ret === null) {
         this.openIndex[i] = open++;
+        if (model.inputKey !== undefined) {
+          const key = model.inputKey(op.input);
+          this.twinBefore[i] = lastTwin.get(key) ?? NONE;
+          lastTwin.set(key, i);
+        }
       } else {
         if (op.ret <= op.call) throw new Error(`operation ${String(i)} returns before it is called`);
         this.hasReturn[i] = 1;
@@ -144,8 +166,21 @@ export class PartitionSearch<State, Input, Output> {
 
     this.linkEntries(ops);
     this.state = model.init();
-    this.entry = this.next[this.head] as number;
+    this.rank = new Int32Array(n);
+    const byReturn = [...closedRets.keys()];
+    const closedOps: number[] = [];
+    for (let i = 0; i < n; i++) if (this.hasReturn[i] === 1) closedOps.push(i);
+    byReturn.sort((a, b) => (closedRets[a] as number) - (closedRets[b] as number) || a - b);
+    byReturn.forEach((c, position) => {
+      this.rank[closedOps[c] as number] = position;
+    });
+    for (let i = 0; i < n; i++) if (this.hasReturn[i] === 0) this.rank[i] = closed + (this.openIndex[i] as number);
+    this.candidates = new Int32Array(Math.max(64, 4 * n));
+    this.candidateStart = new Int32Array(n + 1);
+    this.candidateCount = new Int32Array(n + 1);
+    this.candidateCursor = new Int32Array(n + 1);
     if (closed === 0) this.status = 'linearizable';
+    else this.collectCandidates(0);
   }
 
   /** Builds the entry list: call nodes 0..n-1, return nodes n..2n-1, merged by position. */
@@ -200,27 +235,40 @@ export class PartitionSearch<State, Input, Output> {
   run(stepLimit: number): SearchStatus {
     if (this.status !== 'pending') return this.status;
     const n = this.n;
-    const next = this.next;
     const model = this.model;
     const inputs = this.inputs;
     const outputs = this.outputs;
     const readOnly = this.readOnly;
+    const hasReturn = this.hasReturn;
+    const twinBefore = this.twinBefore;
+    const equal = model.equal;
     const stackOp = this.stackOp;
     const stackForced = this.stackForced;
     const stackState = this.stackState;
     let state = this.state;
-    let entry = this.entry;
     let depth = this.depth;
     const stepEnd = this.stepCount + Math.max(0, Math.floor(stepLimit));
     let steps = this.stepCount;
     let status: SearchStatus = 'pending';
+    const candidateStart = this.candidateStart;
+    const candidateCount = this.candidateCount;
+    const candidateCursor = this.candidateCursor;
 
     while (steps < stepEnd) {
       steps++;
-      let backtrack = entry === NONE || entry >= n;
+      const cursor = candidateCursor[depth] as number;
+      let backtrack = cursor >= (candidateStart[depth] as number) + (candidateCount[depth] as number);
       if (!backtrack) {
-        const op = entry;
-        const after = model.step(state, inputs[op] as Input, outputs[op] as Output);
+        candidateCursor[depth] = cursor + 1;
+        const op = this.candidates[cursor] as number;
+        let after = model.step(state, inputs[op] as Input, outputs[op] as Output);
+        if (after !== ILLEGAL && hasReturn[op] === 0) {
+          // An operation that never completed may also never take effect: placing it where it changes
+          // nothing, or before its identical earlier twin, only loses options.
+          const twin = twinBefore[op] as number;
+          if (equal === undefined ? Object.is(after, state) : equal(after, state)) after = ILLEGAL;
+          else if (twin !== NONE && !this.isPlaced(twin)) after = ILLEGAL;
+        }
         if (after !== ILLEGAL) {
           this.mark(op);
           if (this.closedLeft === 0) {
@@ -234,7 +282,7 @@ export class PartitionSearch<State, Input, Output> {
             depth++;
             state = after;
             this.lift(op);
-            entry = next[this.head] as number;
+            this.collectCandidates(depth);
             if (depth > this.longestDepth) this.recordLongest(depth, state);
             continue;
           }
@@ -243,10 +291,7 @@ export class PartitionSearch<State, Input, Output> {
           // now loses nothing, the current configuration fails too.
           backtrack = readOnly[op] === 1;
         }
-        if (!backtrack) {
-          entry = next[entry] as number;
-          continue;
-        }
+        if (!backtrack) continue;
       }
       // Backtrack: undo the last placement; undo forced (read-only) placements transitively.
       let forced = true;
@@ -261,18 +306,52 @@ export class PartitionSearch<State, Input, Output> {
         state = stackState[depth] as State;
         this.unmark(op);
         this.unlift(op);
-        entry = next[op] as number;
         if (depth < this.stableDepth) this.stableDepth = depth;
       }
       if (status !== 'pending') break;
     }
 
     this.state = state;
-    this.entry = entry;
     this.depth = depth;
     this.stepCount = steps;
     this.status = status;
     return status;
+  }
+
+  /** Lists level `depth`'s candidates (calls before the first return node), sorted by rank. */
+  private collectCandidates(depth: number): void {
+    const start = depth === 0 ? 0 : (this.candidateStart[depth - 1] as number) + (this.candidateCount[depth - 1] as number);
+    const n = this.n;
+    const next = this.next;
+    const rank = this.rank;
+    let buffer = this.candidates;
+    let end = start;
+    for (let node = next[this.head] as number; node !== NONE && node < n; node = next[node] as number) {
+      if (end === buffer.length) {
+        const grown = new Int32Array(buffer.length * 2);
+        grown.set(buffer);
+        this.candidates = buffer = grown;
+      }
+      // Insertion sort by rank: candidate lists are short (bounded by concurrency) and nearly sorted.
+      const r = rank[node] as number;
+      let i = end;
+      while (i > start && (rank[buffer[i - 1] as number] as number) > r) {
+        buffer[i] = buffer[i - 1] as number;
+        i--;
+      }
+      buffer[i] = node;
+      end++;
+    }
+    this.candidateStart[depth] = start;
+    this.candidateCount[depth] = end - start;
+    this.candidateCursor[depth] = start;
+  }
+
+  private isPlaced(op: number): boolean {
+    const c = this.closedIndex[op] as number;
+    if (c !== NONE) return ((this.closedBits[c >>> 5] as number) & (1 << (c & 31))) !== 0;
+    const o = this.openIndex[op] as number;
+    return ((this.openBits[o >>> 5] as number) & (1 << (o & 31))) !== 0;
   }
 
   private recordLongest(depth: number, state: State): void {
@@ -356,7 +435,8 @@ export class PartitionSearch<State, Input, Output> {
     const openWords = openBits.length;
     const pool = this.pool;
     const equal = this.model.equal;
-    const key = this.hash;
+    const hashState = this.model.hashState;
+    const key = hashState === undefined ? this.hash : (this.hash + Math.imul(hashState(state), 0x9e3779b1)) & 0x3fffffff;
     const first = this.cache.get(key);
     let e = first ?? NONE;
     while (e !== NONE) {

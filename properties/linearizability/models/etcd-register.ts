@@ -47,6 +47,7 @@ export const etcdRegisterModel: Model<EtcdState, EtcdInput, EtcdOutput> = {
     }
   },
   readOnly: (input, output) => input.f === 'read' || (output.kind === 'cas' && !output.ok),
+  inputKey: (input) => JSON.stringify(input),
   describeOperation(input: EtcdInput, output: EtcdOutput): string {
     switch (input.f) {
       case 'read':
@@ -59,5 +60,6 @@ export const etcdRegisterModel: Model<EtcdState, EtcdInput, EtcdOutput> = {
       }
     }
   },
+  hashState: (state) => (state === null ? 0x2545f491 : state | 0),
   describeState: showValue,
 };

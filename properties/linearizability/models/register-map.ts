@@ -41,6 +41,7 @@ export const registerMapModel: Model<RegisterValue, RegisterInput, RegisterOutpu
   partition: (input) => input.key,
   describePartition: (key) => `key ${JSON.stringify(key)}`,
   readOnly: (input) => input.f === 'read',
+  inputKey: (input) => JSON.stringify(input),
   describeOperation(input: RegisterInput, output: RegisterOutput): string {
     const key = JSON.stringify(input.key);
     const suffix = output.kind === 'unknown' ? ' (outcome unknown)' : '';
@@ -53,5 +54,6 @@ export const registerMapModel: Model<RegisterValue, RegisterInput, RegisterOutpu
         return `cas ${key} ${showValue(input.expected)} -> ${String(input.value)}${suffix}`;
     }
   },
+  hashState: (state) => (state === null ? 0x2545f491 : state | 0),
   describeState: showValue,
 };
