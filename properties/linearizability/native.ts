@@ -83,19 +83,22 @@ function makeOp(
 }
 
 /**
- * Pairs native events into operations sorted by call. `fail`ed operations are dropped (not applied); `info`
- * and never-completed ones stay open with an unknown outcome, except reads, which constrain nothing then and
- * are dropped. `positions[i]` names event i in errors and explanations (default: its index).
+ * Pairs native events into operations sorted by call, validating each event in order (so the first problem
+ * reported is the earliest). `fail`ed operations are dropped (not applied); `info` and never-completed ones
+ * stay open with an unknown outcome, except reads, which constrain nothing then and are dropped.
+ * `positions[i]` names event i in errors and explanations (default: its index); `decode` turns a raw item
+ * into an event candidate first (the jsonl parser passes lines and JSON.parse).
  */
 export function pairNativeEvents(
-  events: readonly HistoryEvent[],
+  events: readonly unknown[],
   positions?: readonly number[],
+  decode?: (raw: unknown, position: number) => unknown,
 ): Operation<RegisterInput, RegisterOutput>[] {
   const pendingByProcess = new Map<number, Pending>();
   const ops: Operation<RegisterInput, RegisterOutput>[] = [];
   events.forEach((raw, index) => {
     const position = positions?.[index] ?? index;
-    const event = validateEvent(raw, position);
+    const event = validateEvent(decode === undefined ? raw : decode(raw, position), position);
     const pending = pendingByProcess.get(event.process);
     if (event.type === 'invoke') {
       if (pending !== undefined) {

@@ -1,30 +1,28 @@
 /** The native `jsonl` format: one {@link HistoryEvent} JSON object per line, in real-time order. */
 import { HistoryError } from '../history.js';
-import type { HistoryEvent, Operation } from '../history.js';
+import type { Operation } from '../history.js';
 import type { RegisterInput, RegisterOutput } from '../models/register-map.js';
-import { pairNativeEvents, validateEvent } from '../native.js';
+import { pairNativeEvents } from '../native.js';
 import { sourceLines } from './lines.js';
 
-/** Parses the events, validating each line's shape; throws {@link HistoryError} naming the line. */
-export function parseJsonlEvents(text: string): { events: HistoryEvent[]; lines: number[] } {
-  const events: HistoryEvent[] = [];
-  const lines: number[] = [];
-  for (const line of sourceLines(text)) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line.text);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new HistoryError(line.number, `expected a JSON object, got invalid JSON (${reason})`);
-    }
-    events.push(validateEvent(raw, line.number));
-    lines.push(line.number);
+function decodeLine(raw: unknown, line: number): unknown {
+  try {
+    return JSON.parse(String(raw));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new HistoryError(line, `expected a JSON object, got invalid JSON (${reason})`);
   }
-  return { events, lines };
 }
 
-/** Parses and pairs a native history; positions in the operations are line numbers. */
+/**
+ * Parses and pairs a native history; positions in the operations are line numbers. Throws
+ * {@link HistoryError} naming the first bad line.
+ */
 export function parseJsonl(text: string): Operation<RegisterInput, RegisterOutput>[] {
-  const { events, lines } = parseJsonlEvents(text);
-  return pairNativeEvents(events, lines);
+  const lines = sourceLines(text);
+  return pairNativeEvents(
+    lines.map((line) => line.text),
+    lines.map((line) => line.number),
+    decodeLine,
+  );
 }
