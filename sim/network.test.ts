@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import { AssertionError } from './assert.js';
+import { Network, RELIABLE_NETWORK } from './network.js';
+import type { NetworkOptions } from './network.js';
+import { Prng } from './prng.js';
+
+const DRAWS = 20_000;
+
+function network(options: Partial<NetworkOptions> = {}, nodeCount = 5, seed = 1): Network {
+  return new Network(nodeCount, { ...RELIABLE_NETWORK, ...options }, Prng.forRun(seed).fork('network'));
+}
+
+/** How many times route(1, 2) returned 0, 1 and 2 copies over `draws` calls. */
+function copyCounts(net: Network, draws = DRAWS): [number, number, number] {
+  const counts: [number, number, number] = [0, 0, 0];
+  for (let i = 0; i < draws; i++) {
+    const copies = net.route(1, 2);
+    counts[copies as 0 | 1 | 2]++;
+  }
+  return counts;
+}
+
+describe('Network: loss and duplication', () => {
+  it('delivers exactly one copy on a reliable network', () => {
+    expect(copyCounts(network())).toEqual([0, DRAWS, 0]);
+  });
+
+  it('never loses a message when lossPerMille = 0, even with other faults on', () => {
+    const [lost] = copyCounts(network({ lossPerMille: 0, duplicatePerMille: 500, longDelayPerMille: 500, longDelayMsMax: 100 }));
+    expect(lost).toBe(0);
+  });
+
+  it('loses messages at roughly the configured rate', () => {
+    for (const lossPerMille of [50, 200, 500]) {
+      const [lost] = copyCounts(network({ lossPerMille }));
+      const rate = (lost / DRAWS) * 1000;
+      expect(rate).toBeGreaterThan(lossPerMille * 0.9);
+      expect(rate).toBeLessThan(lossPerMille * 1.1);
+    }
+  });
+
+  it('loses every message when lossPerMille = 1000', () => {
+    expect(copyCounts(network({ lossPerMille: 1000 }), 1000)).toEqual([1000, 0, 0]);
+  });
+
+  it('duplicates delivered messages at roughly the configured rate, as 2 copies with their own delays', () => {
+    const net = network({ duplicatePerMille: 200 });
+    const [lost, once, twice] = copyCounts(net);
+    expect(lost).toBe(0);
+    expect(once + twice).toBe(DRAWS);
+    const rate = (twice / DRAWS) * 1000;
+    expect(rate).toBeGreaterThan(180);
+    expect(rate).toBeLessThan(220);
+    let distinctDelays = 0;
+    for (let i = 0; i < 1000; i++) {
+      if (net.route(1, 2) === 2 && net.delays[0] !== net.delays[1]) distinctDelays++;
+    }
+    expect(distinctDelays).toBeGreaterThan(0);
+  });
+
+  it('never duplicates when duplicatePerMille = 0', () => {
+    const [, , twice] = copyCounts(network({ lossPerMille: 300 }));
+    expect(twice).toBe(0);
+  });
+
+  it('is deterministic for a seed', () => {
+    const a = network({ lossPerMille: 100, duplicatePerMille: 100, latencyMsMax: 50 }, 3, 9);
+    const b = network({ lossPerMille: 100, duplicatePerMille: 100, latencyMsMax: 50 }, 3, 9);
+    for (let i = 0; i < 500; i++) {
+      expect(a.route(1, 2)).toBe(b.route(1, 2));
+      expect(a.delays).toEqual(b.delays);
+    }
+  });
+});
+
+describe('Network: latency', () => {
+  it('keeps latency within [min, max] and reaches both ends', () => {
+    const net = network({ latencyMsMin: 3, latencyMsMax: 7 });
+    const seen = new Set<number>();
+    for (let i = 0; i < 2000; i++) {
+      expect(net.route(1, 2)).toBe(1);
+      seen.add(net.delays[0] as number);
+    }
+    expect([...seen].sort((x, y) => x - y)).toEqual([3, 4, 5, 6, 7]);
+  });
+
+  it('sends some copies on long delays beyond max when enabled, never beyond longDelayMsMax', () => {
+    const net = network({ latencyMsMin: 1, latencyMsMax: 5, longDelayPerMille: 200, longDelayMsMax: 500 });
+    let beyond = 0;
+    let maxSeen = 0;
+    let minSeen = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < DRAWS; i++) {
+      const d = net.latency();
+      if (d > 5) beyond++;
+      maxSeen = Math.max(maxSeen, d);
+      minSeen = Math.min(minSeen, d);
+    }
+    expect(minSeen).toBe(1);
+    expect(maxSeen).toBeLessThanOrEqual(500);
+    expect(maxSeen).toBeGreaterThan(400);
+    // 20% take the detour, uniform in [5, 500]: nearly all of those land beyond 5.
+    expect(beyond / DRAWS).toBeGreaterThan(0.18);
+    expect(beyond / DRAWS).toBeLessThan(0.22);
+  });
+
+  it('never exceeds max when long delays are off', () => {
+    const net = network({ latencyMsMin: 1, latencyMsMax: 5, longDelayPerMille: 0, longDelayMsMax: 500 });
+    for (let i = 0; i < 2000; i++) expect(net.latency()).toBeLessThanOrEqual(5);
+  });
+
+  it('validates its options', () => {
+    expect(() => network({ latencyMsMin: 5, latencyMsMax: 4 })).toThrow(AssertionError);
+    expect(() => network({ latencyMsMin: -1 })).toThrow(AssertionError);
+    expect(() => network({ latencyMsMin: 1.5, latencyMsMax: 3 })).toThrow(AssertionError);
+    expect(() => network({ lossPerMille: 1001 })).toThrow(/lossPerMille/);
+    expect(() => network({ duplicatePerMille: -1 })).toThrow(/duplicatePerMille/);
+    expect(() => network({ longDelayPerMille: 0.5 })).toThrow(/longDelayPerMille/);
+    const net = network();
+    expect(() => net.setOptions({ ...RELIABLE_NETWORK, lossPerMille: 2000 })).toThrow(AssertionError);
+    net.setOptions({ ...RELIABLE_NETWORK, lossPerMille: 1000 });
+    expect(net.settings.lossPerMille).toBe(1000);
+    expect(net.route(1, 2)).toBe(0);
+  });
+
+  // Bug: validate() checks neither longDelayMsMax nor anything about it, so a fractional (or otherwise bad)
+  // longDelayMsMax is accepted here and only blows up later, mid-run, as an AssertionError from
+  // Prng.range ("int: bad bound 46.5") the first time a long delay is drawn. Fix: in validate(), assert
+  // `Number.isInteger(o.longDelayMsMax) && o.longDelayMsMax >= 0` (and, when longDelayPerMille > 0,
+  // `o.longDelayMsMax >= o.latencyMsMax`, else the "long" detour is just latencyMsMax).
+  it.fails('rejects a non-integer longDelayMsMax up front', () => {
+    expect(() => network({ longDelayPerMille: 10, longDelayMsMax: 50.5 })).toThrow(/longDelayMsMax/);
+  });
+
+  it('draws only for faults that are switched on (all off: route draws just the latency)', () => {
+    // With every fault off, route() draws only the latency: the same stream as latency() alone.
+    const a = network({ latencyMsMax: 100 }, 3, 4);
+    const b = network({ latencyMsMax: 100 }, 3, 4);
+    for (let i = 0; i < 100; i++) {
+      a.route(1, 2);
+      expect(a.delays[0]).toBe(b.latency());
+    }
+  });
+});
+
+describe('Network: partitions', () => {
+  function reachable(net: Network, from: number, to: number): boolean {
+    return !net.isBlocked(from, to) && net.route(from, to) > 0;
+  }
+
+  it('blocks across groups and not within them', () => {
+    const net = network({}, 5);
+    net.partition([
+      [1, 2],
+      [3, 4, 5],
+    ]);
+    for (let a = 1; a <= 5; a++) {
+      for (let b = 1; b <= 5; b++) {
+        if (a === b) continue;
+        const together = (a <= 2) === (b <= 2);
+        expect(reachable(net, a, b)).toBe(together);
+      }
+    }
+  });
+
+  it('isolates nodes missing from every group', () => {
+    const net = network({}, 5);
+    net.partition([[1, 2, 3]]);
+    expect(reachable(net, 1, 2)).toBe(true);
+    expect(reachable(net, 3, 1)).toBe(true);
+    for (const lonely of [4, 5]) {
+      for (let other = 1; other <= 5; other++) {
+        if (other === lonely) continue;
+        expect(reachable(net, lonely, other)).toBe(false);
+        expect(reachable(net, other, lonely)).toBe(false);
+      }
+    }
+  });
+
+  it('replaces the previous partition rather than adding to it', () => {
+    const net = network({}, 3);
+    net.partition([[1], [2, 3]]);
+    net.partition([[1, 2], [3]]);
+    expect(reachable(net, 1, 2)).toBe(true);
+    expect(reachable(net, 2, 3)).toBe(false);
+  });
+
+  it('block(from, to) cuts one direction only', () => {
+    const net = network({}, 3);
+    net.block(1, 2);
+    expect(net.isBlocked(1, 2)).toBe(true);
+    expect(net.route(1, 2)).toBe(0);
+    expect(net.isBlocked(2, 1)).toBe(false);
+    expect(net.route(2, 1)).toBe(1);
+    expect(net.route(1, 3)).toBe(1);
+    expect(net.route(3, 2)).toBe(1);
+  });
+
+  it('heal restores every link', () => {
+    const net = network({}, 5);
+    net.partition([[1], [2], [3, 4]]);
+    net.block(3, 4);
+    net.heal();
+    for (let a = 1; a <= 5; a++) for (let b = 1; b <= 5; b++) if (a !== b) expect(reachable(net, a, b)).toBe(true);
+  });
+
+  it('drops blocked messages without drawing from the stream', () => {
+    const a = network({ latencyMsMax: 100 }, 3, 6);
+    const b = network({ latencyMsMax: 100 }, 3, 6);
+    a.block(1, 2);
+    for (let i = 0; i < 50; i++) expect(a.route(1, 2)).toBe(0);
+    a.route(2, 1);
+    b.route(2, 1);
+    expect(a.delays[0]).toBe(b.delays[0]);
+  });
+
+  it('asserts on bad node ids', () => {
+    const net = network({}, 3);
+    expect(() => net.block(0, 1)).toThrow(AssertionError);
+    expect(() => net.block(1, 4)).toThrow(/no node 4/);
+    expect(() => net.block(1.5, 2)).toThrow(AssertionError);
+    expect(() => net.partition([[1, 9]])).toThrow(/no node 9/);
+    expect(() => net.partition([[0]])).toThrow(AssertionError);
+    expect(() => net.partition([[1, 2], [2, 3]])).toThrow(/two partition groups/);
+  });
+});
