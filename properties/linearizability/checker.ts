@@ -7,8 +7,12 @@ import type { Model } from './model.js';
 import type { ExplainedOperation, LinExplanation, LinResult, LinVerdict, PartitionResult, PositionName } from './result.js';
 import { PartitionSearch } from './search.js';
 
-/** Generous: the slowest shared history needs well under a hundredth of it. */
-export const DEFAULT_STEP_BUDGET = 100_000_000;
+/**
+ * Generous: the hardest shared history (kv c50-ok) needs about 1.3 million steps. Bounded because memo entries
+ * grow with steps (roughly tens of bytes each); 20 million steps is seconds of search and at most a few
+ * hundred MB.
+ */
+export const DEFAULT_STEP_BUDGET = 20_000_000;
 
 /** Steps the first round gives each partition; later rounds double it (iterative deepening across keys). */
 const FIRST_SLICE_STEPS = 20_000;
