@@ -8,7 +8,7 @@ export type CoreBug = 'double-vote' | 'figure8-commit' | 'no-truncate' | 'forget
 
 export const CORE_BUGS: readonly { readonly name: CoreBug; readonly description: string }[] = Object.freeze([
   { name: 'double-vote', description: 'grants a vote to any candidate with an up-to-date log, even after voting for another in the same term' },
-  { name: 'figure8-commit', description: 'the leader commits any entry stored on a majority, whatever its term (violates Raft §5.4.2, Figure 8)' },
+  { name: 'figure8-commit', description: 'the leader commits any entry stored on a majority, whatever its term (violates Raft §5.4.2, Figure 8), and appends no election no-op that would mask it' },
   { name: 'no-truncate', description: 'a follower keeps its conflicting entries on append yet reports success up to the leader\'s last entry' },
   { name: 'forget-vote', description: 'the vote is never persisted (hardState.vote is always 0), so a restarted node can vote twice in a term' },
   { name: 'early-ack', description: 'the leader delivers each proposed entry as committed at once, before it is replicated' },

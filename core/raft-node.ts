@@ -253,6 +253,10 @@ export class RaftNode {
 
   private tickElection(): void {
     this.electionElapsed++;
+    if ((this.role === 'candidate' || this.role === 'pre-candidate') && ++this.heartbeatElapsed >= this.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      this.requestVotes(this.role === 'pre-candidate', true);
+    }
     if (this.electionElapsed < this.randomizedElectionTimeout) return;
     this.electionElapsed = 0;
     this.campaign(this.preVote);
@@ -327,11 +331,21 @@ export class RaftNode {
     this.votes.clear();
     this.votes.set(this.id, true);
     if (this.tallyVotes()) return;
+    this.requestVotes(pre, false);
+  }
+
+  /**
+   * Sends (pre-)vote requests for the current campaign. With `onlySilent`, only to voters that have not
+   * answered yet: Raft §5.1, servers retry RPCs that get no timely response, so one lost request does not
+   * cost a whole election timeout.
+   */
+  private requestVotes(pre: boolean, onlySilent: boolean): void {
     const type = pre ? 'pre-vote' : 'vote';
     const term = pre ? this.term + 1 : this.term;
     const lastLogIndex = this.log.lastIndex();
     const lastLogTerm = this.log.lastTerm();
     for (const to of this.progress.keys()) {
+      if (onlySilent && this.votes.has(to)) continue;
       const m: VoteMessage = { type, from: this.id, to, term, lastLogIndex, lastLogTerm };
       this.msgs.push(m);
     }
@@ -365,8 +379,10 @@ export class RaftNode {
     this.resetTimers();
     const last = this.log.lastIndex();
     for (const pr of this.progress.values()) pr.reset(last);
-    // Raft §8: a no-op of the new term lets earlier entries commit indirectly (§5.4.2) without waiting for a client.
-    this.log.push({ term: this.term, index: last + 1, data: '' });
+    // Raft §8: a no-op of the new term lets earlier entries commit indirectly (§5.4.2) without waiting for a
+    // client. The figure8-commit bug leaves it out: the no-op would mask the broken commit rule in almost every
+    // schedule, since it travels in the same append as the older entries.
+    if (this.bug !== 'figure8-commit') this.log.push({ term: this.term, index: last + 1, data: '' });
     this.bcastAppend('new');
   }
 

@@ -7,10 +7,20 @@ import type { NodeId } from './contract.js';
 export type FaultEvent =
   /** Split the cluster into groups that cannot talk to each other. */
   | { readonly atMs: number; readonly kind: 'partition'; readonly groups: readonly (readonly NodeId[])[] }
+  /**
+   * Two sides that cannot talk to each other, and one bridge node that talks to both (a non-transitive
+   * partition: both sides may elect leaders that the bridge hears).
+   */
+  | { readonly atMs: number; readonly kind: 'bridge'; readonly bridge: NodeId; readonly sides: readonly [readonly NodeId[], readonly NodeId[]] }
   /** Restore every link. */
   | { readonly atMs: number; readonly kind: 'heal' }
   /** The node's process dies: volatile state and unsynced writes are lost. */
   | { readonly atMs: number; readonly kind: 'crash'; readonly node: NodeId }
+  /**
+   * Crash a node and restart it `downMs` later. `node: 'leader'` picks, when the event fires, the live node
+   * that leads in the highest term (none: nothing happens), so plans can target roles they cannot foresee.
+   */
+  | { readonly atMs: number; readonly kind: 'bounce'; readonly node: NodeId | 'leader'; readonly downMs: number }
   /** A crashed node starts again from what its disk kept. */
   | { readonly atMs: number; readonly kind: 'restart'; readonly node: NodeId };
 
@@ -36,6 +46,8 @@ export function maxFaultyNodes(nodeCount: number): number {
 export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number): string[] {
   const problems: string[] = [];
   const down = new Set<NodeId>();
+  /** End times of bounces in progress (their node may be unknown until run time). */
+  let bouncesUntil: number[] = [];
   let lastMs = 0;
   const limit = maxFaultyNodes(nodeCount);
   const validNode = (n: NodeId): boolean => Number.isInteger(n) && n >= 1 && n <= nodeCount;
@@ -44,22 +56,44 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number):
     if (!Number.isInteger(e.atMs) || e.atMs < 0 || e.atMs > safetyMs) problems.push(`${where}: time outside the safety phase [0, ${safetyMs}]`);
     if (e.atMs < lastMs) problems.push(`${where}: events out of time order`);
     lastMs = Math.max(lastMs, e.atMs);
+    bouncesUntil = bouncesUntil.filter((until) => until > e.atMs);
     switch (e.kind) {
       case 'crash':
         if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
         else if (down.has(e.node)) problems.push(`${where}: node ${e.node} is already down`);
-        else if (down.size >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
+        else if (down.size + bouncesUntil.length >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
         else down.add(e.node);
+        break;
+      case 'bounce':
+        if (e.node !== 'leader' && !validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+        else if (!Number.isInteger(e.downMs) || e.downMs < 1) problems.push(`${where}: downMs must be a whole number >= 1`);
+        else if (down.size + bouncesUntil.length >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
+        else bouncesUntil.push(e.atMs + e.downMs);
         break;
       case 'restart':
         if (!down.delete(e.node)) problems.push(`${where}: node ${e.node} is not down`);
         break;
       case 'partition':
-        for (const g of e.groups) for (const n of g) if (!validNode(n)) problems.push(`${where}: no node ${n}`);
+        problems.push(...groupProblems(where, e.groups.flat(), validNode));
+        break;
+      case 'bridge':
+        problems.push(...groupProblems(where, [e.bridge, ...e.sides[0], ...e.sides[1]], validNode));
         break;
       case 'heal':
         break;
     }
   });
+  return problems;
+}
+
+/** Unknown nodes, or a node named twice, in a partition's groups or a bridge's sides. */
+function groupProblems(where: string, nodes: readonly NodeId[], validNode: (n: NodeId) => boolean): string[] {
+  const problems: string[] = [];
+  const seen = new Set<NodeId>();
+  for (const n of nodes) {
+    if (!validNode(n)) problems.push(`${where}: no node ${n}`);
+    else if (seen.has(n)) problems.push(`${where}: node ${n} is in two partition groups`);
+    seen.add(n);
+  }
   return problems;
 }

@@ -53,18 +53,21 @@ export class RunningHash {
   private lo = 0x9e3779b9;
   private hi = 0x7f4a7c15;
 
+  /** Mixes one integer into both lanes (cheap multiply-xor steps; the digest finalises). */
   mix(value: number): void {
-    this.lo = mixInt(this.lo, value);
-    this.hi = mixInt(this.hi, value ^ 0x5bd1e995);
+    const v = (value | 0) ^ ((value / 0x100000000) | 0);
+    this.lo = Math.imul(this.lo ^ v, 0x01000193);
+    this.hi = Math.imul((this.hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
   }
 
   mixString(text: string): void {
+    this.mix(text.length);
     this.lo = hashString(text, this.lo);
     this.hi = hashString(text, this.hi ^ 0x27d4eb2f);
   }
 
   /** 16 hex digits. */
   digest(): string {
-    return hex32(finalize(this.hi)) + hex32(finalize(this.lo));
+    return hex32(finalize(this.hi)) + hex32(finalize(this.lo ^ this.hi));
   }
 }

@@ -187,7 +187,7 @@ describe('host: implementations that throw', () => {
   // implementationError, so when create() throws on every node the report names the last node (3), not the
   // first one that failed. Fix: in guard(), record the error only when `this.implementationError === null`
   // (or stop starting hosts once `this.stopped !== null`).
-  it.fails('reports the first node whose create() threw', () => {
+  it('reports the first node whose create() threw', () => {
     const impl: RaftImplementation = {
       name: 'throws-in-every-create',
       create(init) {
@@ -338,7 +338,7 @@ describe('host: propose results', () => {
   // an implementation-error. Fix: in NodeHost.propose, when !result.accepted require `leaderHint === 0 ||
   // this.isPeer[leaderHint] === 1` (an integer), and when accepted require integer index >= 1 and term >= 1;
   // otherwise throw ImplementationFault(this.id, `propose returned ${safeJson(result)}, ...`).
-  it.fails('reports a rejection whose leaderHint names a node that does not exist', () => {
+  it('reports a rejection whose leaderHint names a node that does not exist', () => {
     const impl: RaftImplementation = {
       name: 'bad-leader-hint',
       create(init) {
@@ -352,7 +352,7 @@ describe('host: propose results', () => {
     expect(result.implementationError?.message).toMatch(/leaderHint/);
   });
 
-  it.fails('reports a rejection without a leaderHint', () => {
+  it('reports a rejection without a leaderHint', () => {
     const impl: RaftImplementation = {
       name: 'no-leader-hint',
       create(init) {
@@ -371,7 +371,7 @@ describe('host: create() returning garbage', () => {
   // the liveness phase just "restarts" it into null again. Fix: in start(), check the result is an object
   // whose tick/step/propose/ready/advance/status are functions, else throw
   // ImplementationFault(this.id, `create() returned ${safeJson(instance)}, expected a RaftInstance`).
-  it.fails('reports create() returning null', () => {
+  it('reports create() returning null', () => {
     const impl: RaftImplementation = {
       name: 'null-instance',
       create: (init) => (init.id === BAD_NODE ? (null as unknown as RaftInstance) : new QuietNode(init)),

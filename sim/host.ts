@@ -4,7 +4,7 @@
  * judge is observed here, so a custom implementation gets the same checks as our own core without being
  * trusted.
  */
-import { decodeKvCommand, KvStateMachine } from '../core/kv.js';
+import { KvStateMachine } from '../core/kv.js';
 import type { KvCommand, KvResult } from '../core/kv.js';
 import { Disk } from './disk.js';
 import type { Entry, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from './contract.js';
@@ -20,6 +20,8 @@ export interface HostContext {
   /** The node applied a client's command: reply to the client waiting on this node. */
   commandApplied(node: NodeId, command: KvCommand, result: KvResult, entry: Entry): void;
   traceHash(a: number, b: number, c: number, d: number): void;
+  /** Decodes entry data into a client command (undefined for no-ops and foreign data). */
+  decodeCommand(data: string): KvCommand | undefined;
 }
 
 /** An implementation broke the contract or threw: reported as an `implementation-error`. */
@@ -85,7 +87,7 @@ export class NodeHost {
     const stream = this.options.prng.fork(`incarnation/${this.incarnation}`);
     const storage = this.disk.stored();
     if (this.incarnation > 1) this.ctx.observe({ kind: 'restart', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id, stored: storage });
-    this.instance = this.call(() =>
+    const instance = this.call(() =>
       this.options.implementation.create({
         id: this.id,
         peers: this.options.peers,
@@ -96,6 +98,12 @@ export class NodeHost {
         heartbeatTicks: this.options.heartbeatTicks,
       }),
     );
+    for (const method of ['tick', 'step', 'propose', 'ready', 'advance', 'status'] as const) {
+      if (typeof instance !== 'object' || instance === null || typeof instance[method] !== 'function') {
+        throw new ImplementationFault(this.id, `create() returned ${safeJson(instance)}, which has no ${method}() method`);
+      }
+    }
+    this.instance = instance;
     this.drain();
   }
 
@@ -128,6 +136,9 @@ export class NodeHost {
     const result = this.call(() => instance.propose(data));
     if (typeof result !== 'object' || result === null || typeof result.accepted !== 'boolean') {
       throw new ImplementationFault(this.id, `propose returned ${safeJson(result)}, expected {accepted: boolean, ...}`);
+    }
+    if (result.accepted ? !isIndex(result.index) || !isIndex(result.term) : result.leaderHint !== 0 && (!Number.isInteger(result.leaderHint) || this.isPeer[result.leaderHint] !== 1)) {
+      throw new ImplementationFault(this.id, `propose returned ${safeJson(result)}: expected {accepted: true, index >= 1, term >= 1} or {accepted: false, leaderHint: 0 or a node id}`);
     }
     if (result.accepted) this.waiting.set(session, seq);
     this.drain();
@@ -194,7 +205,7 @@ export class NodeHost {
     this.appliedIndex = entry.index;
     ctx.traceHash(8, this.id, entry.index, entry.term);
     ctx.observe({ kind: 'apply', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, entry });
-    const command = decodeKvCommand(entry.data);
+    const command = ctx.decodeCommand(entry.data);
     if (command === undefined) return;
     const result = this.sm.applyCommand(command);
     if (this.waiting.get(command.client) === command.seq) {
@@ -247,6 +258,10 @@ function checkEntries(node: NodeId, field: string, entries: readonly Entry[]): v
     if (previous !== -1 && e.index !== previous + 1) throw new ImplementationFault(node, `ready().${field} indexes are not consecutive: ${previous} then ${e.index}`);
     previous = e.index;
   }
+}
+
+function isIndex(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 1;
 }
 
 function safeJson(value: unknown): string {

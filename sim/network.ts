@@ -113,6 +113,19 @@ export class Network {
     }
   }
 
+  /** Cuts every link between the two sides; the bridge (in neither side) keeps talking to all. */
+  bridge(bridgeNode: number, sides: readonly [readonly number[], readonly number[]]): void {
+    this.checkNode(bridgeNode);
+    this.heal();
+    for (const a of sides[0]) {
+      for (const b of sides[1]) {
+        assert(a !== bridgeNode && b !== bridgeNode, `bridge node ${bridgeNode} cannot be on a side`);
+        this.block(a, b);
+        this.block(b, a);
+      }
+    }
+  }
+
   /** Restores every link. */
   heal(): void {
     this.blocked.fill(0);
@@ -130,5 +143,7 @@ function validate(o: NetworkOptions): NetworkOptions {
     const value = o[name];
     assert(Number.isInteger(value) && value >= 0 && value <= 1000, `${name} must be an integer in [0, 1000]`);
   }
+  assert(Number.isInteger(o.longDelayMsMax) && o.longDelayMsMax >= 0, 'longDelayMsMax must be an integer >= 0');
+  assert(o.longDelayPerMille === 0 || o.longDelayMsMax >= o.latencyMsMax, 'longDelayMsMax must be >= latencyMsMax when long delays are on');
   return o;
 }

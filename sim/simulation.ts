@@ -4,6 +4,7 @@
  * node restarted, the cluster must converge). Everything observable feeds the trace hash; facts go to the
  * observer (the checkers), which may stop the run.
  */
+import { decodeKvCommand } from '../core/kv.js';
 import type { KvCommand, KvResult } from '../core/kv.js';
 import { assert } from './assert.js';
 import type { Entry, Message, NodeId, RaftImplementation } from './contract.js';
@@ -48,8 +49,10 @@ export interface FactObserver {
 
 export interface FaultCounts {
   partition: number;
+  bridge: number;
   heal: number;
   crash: number;
+  bounce: number;
   restart: number;
   /** Messages dropped by loss or partitions. */
   'message-loss': number;
@@ -138,6 +141,7 @@ class Simulation implements HostContext, WorkloadContext {
   private readonly workload: Workload;
   private readonly trace: Trace;
   private readonly typeHashes = new Map<string, number>();
+  private readonly commandCache = new Map<string, KvCommand | null>();
   private readonly clientPrng: Prng;
   private stopped: SimulationResult['stoppedBy'] | null = null;
   private implementationError: SimulationResult['implementationError'] = null;
@@ -151,7 +155,7 @@ class Simulation implements HostContext, WorkloadContext {
     leadersElected: 0,
     maxTerm: 0,
     clientOps: { ok: 0, fail: 0, info: 0, retries: 0 },
-    faults: { partition: 0, heal: 0, crash: 0, restart: 0, 'message-loss': 0, 'message-duplicate': 0 },
+    faults: { partition: 0, bridge: 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'message-loss': 0, 'message-duplicate': 0 },
   };
 
   constructor(
@@ -263,6 +267,17 @@ class Simulation implements HostContext, WorkloadContext {
     h.mix(d);
   }
 
+  decodeCommand(data: string): KvCommand | undefined {
+    // Every node applies the same entry data: decode each distinct command once per run.
+    if (data === '') return undefined;
+    let command = this.commandCache.get(data);
+    if (command === undefined) {
+      command = decodeKvCommand(data) ?? null;
+      this.commandCache.set(data, command);
+    }
+    return command ?? undefined;
+  }
+
   // ---- WorkloadContext ---------------------------------------------------------------------------
 
   sendRequest(slot: number, node: NodeId, session: number, seq: number, data: string): void {
@@ -344,11 +359,15 @@ class Simulation implements HostContext, WorkloadContext {
 
   private applyFault(fault: FaultEvent): void {
     this.stats.faults[fault.kind]++;
-    this.traceHash(TRACE_CODE.fault, hashString(fault.kind), fault.kind === 'crash' || fault.kind === 'restart' ? fault.node : 0, 0);
-    if (this.trace.recording) this.line('fault', fault.kind === 'crash' || fault.kind === 'restart' ? fault.node : 0, describeFault(fault));
+    const node = fault.kind === 'crash' || fault.kind === 'restart' ? fault.node : fault.kind === 'bounce' && fault.node !== 'leader' ? fault.node : 0;
+    this.traceHash(TRACE_CODE.fault, hashString(fault.kind), node, 0);
+    if (this.trace.recording) this.line('fault', node, describeFault(fault));
     switch (fault.kind) {
       case 'partition':
         this.network.partition(fault.groups);
+        return;
+      case 'bridge':
+        this.network.bridge(fault.bridge, fault.sides);
         return;
       case 'heal':
         this.network.heal();
@@ -358,12 +377,27 @@ class Simulation implements HostContext, WorkloadContext {
         if (host.up) host.crash();
         return;
       }
+      case 'bounce': {
+        const host = fault.node === 'leader' ? this.currentLeader() : this.host(fault.node);
+        if (host === undefined || !host.up) return;
+        if (this.trace.recording && fault.node === 'leader') this.line('fault', host.id, `(the leader is node ${host.id})`);
+        host.crash();
+        this.queue.push({ atMs: Math.min(this.nowMs + fault.downMs, this.options.safetyMs), seq: 0, kind: 'fault', fault: { atMs: this.nowMs + fault.downMs, kind: 'restart', node: host.id } });
+        return;
+      }
       case 'restart': {
         const host = this.host(fault.node);
         if (!host.up) this.restart(host);
         return;
       }
     }
+  }
+
+  /** The live node leading in the highest term, if any. */
+  private currentLeader(): NodeHost | undefined {
+    let best: NodeHost | undefined;
+    for (const h of this.hosts) if (h.up && h.role === 'leader' && (best === undefined || h.roleTerm > best.roleTerm)) best = h;
+    return best;
   }
 
   private restart(host: NodeHost): void {
@@ -419,6 +453,7 @@ class Simulation implements HostContext, WorkloadContext {
       fn();
     } catch (error) {
       if (!(error instanceof ImplementationFault)) throw error;
+      if (this.implementationError !== null) return;
       this.implementationError = { node: error.node, message: error.message, atMs: this.nowMs, event: this.eventIndex };
       if (this.trace.recording) this.line('violation', error.node, `implementation error on node ${error.node}: ${error.message}`);
       this.stopped = 'implementation-error';
@@ -492,10 +527,14 @@ export function describeFault(f: FaultEvent): string {
   switch (f.kind) {
     case 'partition':
       return `partition ${f.groups.map((g) => `{${g.join(',')}}`).join(' | ')}`;
+    case 'bridge':
+      return `bridge: node ${f.bridge} links {${f.sides[0].join(',')}} and {${f.sides[1].join(',')}}, which cannot talk`;
     case 'heal':
       return 'heal all links';
     case 'crash':
       return `crash node ${f.node}`;
+    case 'bounce':
+      return `crash ${f.node === 'leader' ? 'the leader' : `node ${f.node}`}, restart it ${f.downMs} ms later`;
     case 'restart':
       return `restart node ${f.node}`;
   }

@@ -1,0 +1,82 @@
+/** `seaworthy replay`: rerun one seed exactly, show its knobs, plan, timeline and verdict. */
+import chalk from 'chalk';
+import type { Argv, CommandModule } from 'yargs';
+import { runSeed } from '../../scenarios/run-seed.js';
+import { describeFault } from '../../sim/simulation.js';
+import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
+import { processIo } from '../io.js';
+import type { Io } from '../io.js';
+import { parseBug, parseNodes, parseScenario, parseSeed } from '../options.js';
+import { formatTimeline } from '../timeline.js';
+
+export interface ReplayArgs {
+  readonly seed: unknown;
+  readonly nodes: unknown;
+  readonly scenario: unknown;
+  readonly bug: unknown;
+  readonly trace: boolean;
+  readonly messages: boolean;
+  readonly width: unknown;
+  readonly json: boolean;
+  readonly safetyOnly: boolean;
+}
+
+export function executeReplay(args: ReplayArgs, io: Io): number {
+  const seed = parseSeed('seed', args.seed);
+  const nodeCount = parseNodes(args.nodes ?? 5);
+  const scenario = parseScenario(args.scenario);
+  const bug = parseBug(args.bug);
+  const implementation = bug?.implementation();
+  const verdict = runSeed({ seed, scenario, nodeCount, ...(implementation ? { implementation } : {}), safetyOnly: args.safetyOnly, record: args.trace });
+  if (args.json) {
+    io.stdout(
+      JSON.stringify({
+        seed,
+        ok: verdict.ok,
+        traceHash: verdict.traceHash,
+        violations: verdict.violations,
+        scenario: verdict.scenario,
+        nodes: nodeCount,
+        bug: bug?.name ?? null,
+        implementation: verdict.implementation,
+        knobs: verdict.knobs,
+        network: verdict.network,
+        plan: verdict.plan,
+        stats: verdict.stats,
+      }),
+    );
+    return verdict.ok ? EXIT_PASS : EXIT_VIOLATION;
+  }
+  io.stdout(chalk.bold(`seaworthy replay: seed ${seed}, scenario ${verdict.scenario}, ${nodeCount} nodes, ${verdict.implementation}`));
+  io.stdout(`knobs: ${Object.entries(verdict.knobs).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+  io.stdout(`fault plan (${verdict.plan.events.length} events): ${verdict.plan.events.map((e) => `${e.atMs}ms ${describeFault(e)}`).join('; ') || 'none'}`);
+  if (args.trace && verdict.trace !== null) {
+    const width = args.width === undefined ? (process.stdout.columns ?? 0) : Number(args.width);
+    for (const line of formatTimeline(verdict.trace, verdict.violations, { messages: args.messages, width: Number.isFinite(width) ? width : 0 })) io.stdout(line);
+  }
+  const s = verdict.stats;
+  io.stdout(chalk.dim(`${s.events} events, ${s.simulatedMs} ms simulated, ${s.leadersElected} leader elections, max term ${s.maxTerm}, client ops ${s.clientOps.ok} ok / ${s.clientOps.fail} failed / ${s.clientOps.info} indeterminate`));
+  io.stdout(`trace hash ${verdict.traceHash}`);
+  if (verdict.ok) io.stdout(chalk.green('✔ every property held'));
+  for (const v of verdict.violations) io.stdout(chalk.red(`✘ ${v.property} at ${v.atMs} ms (event ${v.event}, nodes ${v.nodes.join(',') || '-'}): ${v.message}`));
+  return verdict.ok ? EXIT_PASS : EXIT_VIOLATION;
+}
+
+export const replayCommand: CommandModule<object, ReplayArgs> = {
+  command: 'replay',
+  describe: 'rerun one seed exactly, with its fault plan, timeline and verdict',
+  builder: (y: Argv) =>
+    y
+      .option('seed', { describe: 'the seed to replay', demandOption: true })
+      .option('nodes', { describe: 'cluster size (3 or 5)', default: 5 })
+      .option('scenario', { describe: 'named fault scenario', type: 'string' })
+      .option('bug', { describe: 'a planted bug', type: 'string' })
+      .option('trace', { describe: 'print the coloured timeline', type: 'boolean', default: false })
+      .option('messages', { describe: 'with --trace, include every message sent and delivered', type: 'boolean', default: false })
+      .option('width', { describe: 'with --trace, cut lines to this many columns', type: 'number' })
+      .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
+      .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<ReplayArgs>,
+  handler: (args) => {
+    process.exitCode = executeReplay(args, processIo);
+  },
+};

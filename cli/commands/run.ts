@@ -1,0 +1,154 @@
+/** `seaworthy run`: many seeds, a progress bar on a terminal, a human summary or a JSON last line. */
+import chalk from 'chalk';
+import cliProgress from 'cli-progress';
+import type { Argv, CommandModule } from 'yargs';
+import { runSeed } from '../../scenarios/run-seed.js';
+import type { Verdict } from '../../scenarios/run-seed.js';
+import type { FaultCounts } from '../../sim/simulation.js';
+import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
+import { processIo } from '../io.js';
+import type { Io } from '../io.js';
+import { parseBug, parseCount, parseNodes, parseScenario, parseSeed, replayCommand } from '../options.js';
+
+export interface RunArgs {
+  readonly seeds: unknown;
+  readonly seedStart: unknown;
+  readonly nodes: unknown;
+  readonly scenario: unknown;
+  readonly bug: unknown;
+  readonly json: boolean;
+  readonly safetyOnly: boolean;
+}
+
+export interface RunFailure {
+  readonly seed: number;
+  readonly property: string;
+  readonly message: string;
+  readonly atMs: number;
+  readonly repro: string;
+}
+
+/** The JSON summary: a public interface (fields are only ever added). */
+export interface RunSummary {
+  readonly runs: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly failures: readonly RunFailure[];
+  readonly events: number;
+  readonly simulatedMs: number;
+  readonly wallMs: number;
+  readonly seedStart: number;
+  readonly scenario: string;
+  readonly nodes: number;
+  readonly bug: string | null;
+  readonly implementation: string;
+  readonly faults: FaultCounts;
+  readonly clientOps: { ok: number; fail: number; info: number };
+}
+
+export function executeRun(args: RunArgs, io: Io): number {
+  const seeds = parseCount('seeds', args.seeds);
+  const seedStart = parseSeed('seed-start', args.seedStart ?? 1);
+  const nodeCount = parseNodes(args.nodes ?? 5);
+  const scenario = parseScenario(args.scenario);
+  const bug = parseBug(args.bug);
+  const implementation = bug?.implementation();
+
+  const bar = io.interactive ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} seeds | {failed} failed | {rate} runs/s', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+  bar?.start(seeds, 0, { failed: 0, rate: '-' });
+  const started = Date.now();
+  const failures: RunFailure[] = [];
+  const faults: FaultCounts = { partition: 0, bridge: 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'message-loss': 0, 'message-duplicate': 0 };
+  const clientOps = { ok: 0, fail: 0, info: 0 };
+  let events = 0;
+  let simulatedMs = 0;
+  let implementationName = implementation?.name ?? 'seaworthy-core';
+  for (let i = 0; i < seeds; i++) {
+    const seed = seedStart + i;
+    const verdict: Verdict = runSeed({ seed, scenario, nodeCount, ...(implementation ? { implementation } : {}), safetyOnly: args.safetyOnly });
+    implementationName = verdict.implementation;
+    events += verdict.stats.events;
+    simulatedMs += verdict.stats.simulatedMs;
+    for (const key of Object.keys(faults) as (keyof FaultCounts)[]) faults[key] += verdict.stats.faults[key];
+    clientOps.ok += verdict.stats.clientOps.ok;
+    clientOps.fail += verdict.stats.clientOps.fail;
+    clientOps.info += verdict.stats.clientOps.info;
+    const first = verdict.violations[0];
+    if (first !== undefined) {
+      failures.push({ seed, property: first.property, message: first.message, atMs: first.atMs, repro: replayCommand(seed, scenario.name, nodeCount, bug?.name, '--trace') });
+    }
+    if (bar !== null && (i % 10 === 9 || i === seeds - 1)) {
+      const elapsed = Math.max(1, Date.now() - started);
+      bar.update(i + 1, { failed: failures.length, rate: ((i + 1) / (elapsed / 1000)).toFixed(0) });
+    }
+  }
+  bar?.stop();
+  const wallMs = Date.now() - started;
+  const summary: RunSummary = {
+    runs: seeds,
+    passed: seeds - failures.length,
+    failed: failures.length,
+    failures,
+    events,
+    simulatedMs,
+    wallMs,
+    seedStart,
+    scenario: scenario.name,
+    nodes: nodeCount,
+    bug: bug?.name ?? null,
+    implementation: implementationName,
+    faults,
+    clientOps,
+  };
+  if (args.json) io.stdout(JSON.stringify(summary));
+  else printSummary(summary, io);
+  return failures.length === 0 ? EXIT_PASS : EXIT_VIOLATION;
+}
+
+const FAILURES_SHOWN_MAX = 20;
+
+function printSummary(s: RunSummary, io: Io): void {
+  const seconds = s.wallMs / 1000;
+  io.stdout(chalk.bold(`seaworthy run: seeds ${s.seedStart}..${s.seedStart + s.runs - 1}, scenario ${s.scenario}, ${s.nodes} nodes, ${s.implementation}`));
+  const rate = seconds > 0 ? `${(s.runs / seconds).toFixed(0)} runs/s, ${formatCount(s.events / seconds)} events/s` : '';
+  const verdict = s.failed === 0 ? chalk.green(`✔ ${s.passed} passed`) : `${chalk.green(`${s.passed} passed`)}, ${chalk.red(`✘ ${s.failed} failed`)}`;
+  io.stdout(`${verdict} in ${seconds.toFixed(1)} s (${rate}); simulated ${formatDuration(s.simulatedMs)}, ${formatCount(s.events)} events`);
+  const faultText = Object.entries(s.faults).map(([k, v]) => `${k} ${v}`).join(', ');
+  io.stdout(chalk.dim(`faults injected: ${faultText}`));
+  io.stdout(chalk.dim(`client operations: ${s.clientOps.ok} ok, ${s.clientOps.fail} failed, ${s.clientOps.info} indeterminate`));
+  for (const f of s.failures.slice(0, FAILURES_SHOWN_MAX)) {
+    io.stdout(`${chalk.red(`seed ${f.seed}`)} ${chalk.yellow(f.property)} at ${f.atMs} ms: ${f.message}`);
+    io.stdout(chalk.dim(`  repro: ${f.repro}`));
+  }
+  if (s.failures.length > FAILURES_SHOWN_MAX) io.stdout(chalk.dim(`… and ${s.failures.length - FAILURES_SHOWN_MAX} more failing seeds (use --json for all)`));
+}
+
+export function formatCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return n.toFixed(0);
+}
+
+function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s % 60}s` : `${s}s`;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run',
+  describe: 'run many seeds and check every safety, liveness and linearizability property',
+  builder: (y: Argv) =>
+    y
+      .option('seeds', { describe: 'how many seeds to run', default: 100 })
+      .option('seed-start', { describe: 'first seed', default: 1 })
+      .option('nodes', { describe: 'cluster size (3 or 5)', default: 5 })
+      .option('scenario', { describe: 'named fault scenario (see `seaworthy scenarios`)', type: 'string' })
+      .option('bug', { describe: 'run a deliberately broken core (see `seaworthy bugs`)', type: 'string' })
+      .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
+      .option('json', { describe: 'print one JSON summary as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<RunArgs>,
+  handler: (args) => {
+    process.exitCode = executeRun(args, processIo);
+  },
+};

@@ -1,0 +1,61 @@
+/**
+ * Parsing and validation of the flags shared by several commands. Each failure is a UsageError with one
+ * line in the form "expected X, got Y" so a user knows what to type instead.
+ */
+import { findPlantedBug, PLANTED_BUGS } from '../scenarios/planted-bugs.js';
+import type { PlantedBug } from '../scenarios/planted-bugs.js';
+import { DEFAULT_SCENARIO, findScenario, SCENARIOS } from '../scenarios/registry.js';
+import type { Scenario } from '../scenarios/types.js';
+import { UsageError } from './errors.js';
+
+/** A non-negative safe integer seed. */
+export function parseSeed(flag: string, raw: unknown): number {
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (typeof raw === 'boolean' || raw === '' || !Number.isSafeInteger(value) || value < 0) {
+    throw new UsageError(`--${flag} expects a whole number >= 0, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** A whole number >= 1. */
+export function parseCount(flag: string, raw: unknown): number {
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (typeof raw === 'boolean' || raw === '' || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`--${flag} expects a whole number >= 1, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+export function parseNodes(raw: unknown): 3 | 5 {
+  const value = Number(raw);
+  if (value !== 3 && value !== 5) throw new UsageError(`--nodes expects 3 or 5, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+export function parseScenario(raw: unknown): Scenario {
+  const name = raw === undefined ? DEFAULT_SCENARIO : String(raw);
+  const scenario = findScenario(name);
+  if (scenario === undefined) {
+    throw new UsageError(`unknown scenario ${JSON.stringify(name)}; expected one of: ${SCENARIOS.map((s) => s.name).join(', ')} (see 'seaworthy scenarios')`);
+  }
+  return scenario;
+}
+
+export function parseBug(raw: unknown): PlantedBug | undefined {
+  if (raw === undefined) return undefined;
+  const bug = findPlantedBug(String(raw));
+  if (bug === undefined) {
+    throw new UsageError(`unknown bug ${JSON.stringify(raw)}; expected one of: ${PLANTED_BUGS.map((b) => b.name).join(', ')} (see 'seaworthy bugs')`);
+  }
+  return bug;
+}
+
+/** The command that reruns one seed exactly, for repro lines. */
+export function replayCommand(seed: number, scenario: string, nodes: number, bug: string | undefined, extra = ''): string {
+  const parts = ['npx seaworthy replay', `--seed ${seed}`];
+  if (scenario !== DEFAULT_SCENARIO) parts.push(`--scenario ${scenario}`);
+  if (nodes !== 5) parts.push(`--nodes ${nodes}`);
+  if (bug !== undefined) parts.push(`--bug ${bug}`);
+  if (extra !== '') parts.push(extra);
+  return parts.join(' ');
+}

@@ -1,0 +1,112 @@
+/**
+ * The default scenario: random partitions, message loss, duplication, reordering, crashes and restarts,
+ * with the families and their intensities chosen per seed (swarm testing, Groce et al. 2012: a seed that
+ * switches some faults off explores behaviour that constant all-on noise hides). The run's liveness phase
+ * heals everything at the end.
+ */
+import { maxFaultyNodes } from '../sim/faults.js';
+import type { FaultEvent } from '../sim/faults.js';
+import type { NodeId } from '../sim/contract.js';
+import type { Prng } from '../sim/prng.js';
+import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
+
+export const randomFaults: Scenario = {
+  name: 'random',
+  description: 'swarm of random faults: partitions and bridges, loss, duplication, reordering, crashes and restarts, healed at the end',
+  requires: [],
+  generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan {
+    const partitions = prng.chance(2, 3);
+    const crashes = prng.chance(2, 3);
+    const lossPerMille = prng.chance(1, 2) ? prng.range(1, 80) : 0;
+    const duplicatePerMille = prng.chance(1, 2) ? prng.range(1, 80) : 0;
+    const longDelayPerMille = prng.chance(1, 3) ? prng.range(1, 30) : 0;
+    const latencyMsMax = prng.range(2, 20);
+    // Mean gap between fault events: from a storm (several per election timeout) to a calm sea.
+    const electionMs = ctx.electionTicks * ctx.tickMs;
+    const faultGapMsMean = prng.chance(1, 4) ? prng.range(electionMs >> 2, electionMs) : prng.range(2, 20) * electionMs;
+    // Client intensity varies too: an idle cluster commits old-term entries only through the commit rule
+    // (Figure 8), a busy one exercises replication and retries.
+    const thinkMsMax = prng.pick([0, 20, 40, 100, 400, 1000]);
+    const events = faultSchedule(prng.fork('plan'), ctx, { partitions, crashes, faultGapMsMean });
+    return {
+      network: { latencyMsMin: 1, latencyMsMax, lossPerMille, duplicatePerMille, longDelayPerMille, longDelayMsMax: 20 * ctx.tickMs },
+      plan: { events },
+      workload: { thinkMsMax },
+      knobs: { partitions, crashes, lossPerMille, duplicatePerMille, longDelayPerMille, latencyMsMax, faultGapMsMean, thinkMsMax },
+    };
+  },
+};
+
+interface ScheduleKnobs {
+  readonly partitions: boolean;
+  readonly crashes: boolean;
+  readonly faultGapMsMean: number;
+}
+
+/** Random partitions, heals, crashes and restarts, inside the fault model (at most f nodes down). */
+function faultSchedule(prng: Prng, ctx: ScenarioContext, knobs: ScheduleKnobs): FaultEvent[] {
+  const events: FaultEvent[] = [];
+  if (!knobs.partitions && !knobs.crashes) return events;
+  const nodes = Array.from({ length: ctx.nodeCount }, (_, i) => i + 1);
+  /** Crashed nodes -> when they restart (Infinity: at a later restart event, or the liveness phase). */
+  const down = new Map<NodeId, number>();
+  const limit = maxFaultyNodes(ctx.nodeCount);
+  const electionMs = ctx.electionTicks * ctx.tickMs;
+  let partitioned = false;
+  const restartDue = (untilMs: number): void => {
+    const due = [...down].filter(([, at]) => at <= untilMs).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    for (const [node, at] of due) {
+      events.push({ atMs: at, kind: 'restart', node });
+      down.delete(node);
+    }
+  };
+  for (let atMs = prng.range(0, knobs.faultGapMsMean); atMs < ctx.safetyMs; atMs += prng.range(knobs.faultGapMsMean >> 2, knobs.faultGapMsMean * 2)) {
+    restartDue(atMs);
+    const roll = prng.int(4);
+    if (knobs.partitions && roll < 2) {
+      if (partitioned && prng.chance(1, 2)) {
+        events.push({ atMs, kind: 'heal' });
+        partitioned = false;
+      } else {
+        events.push(prng.chance(1, 3) ? randomBridge(prng, nodes, atMs) : { atMs, kind: 'partition', groups: randomSplit(prng, nodes) });
+        partitioned = true;
+      }
+    } else if (knobs.crashes) {
+      if (down.size < limit && (down.size === 0 || prng.chance(1, 2))) {
+        const node = prng.pick(nodes.filter((n) => !down.has(n)));
+        events.push({ atMs, kind: 'crash', node });
+        // Half the crashes are quick bounces (back within about two election timeouts): a node that
+        // returns mid-election is where forgotten votes and lost unsynced state bite.
+        const bounceAtMs = atMs + prng.range(1, electionMs);
+        down.set(node, prng.chance(1, 2) && bounceAtMs < ctx.safetyMs ? bounceAtMs : Number.POSITIVE_INFINITY);
+      } else {
+        const indefinitely = [...down].filter(([, at]) => at === Number.POSITIVE_INFINITY).map(([n]) => n).sort((a, b) => a - b);
+        if (indefinitely.length > 0) {
+          const node = prng.pick(indefinitely);
+          down.delete(node);
+          events.push({ atMs, kind: 'restart', node });
+        }
+      }
+    }
+  }
+  restartDue(ctx.safetyMs);
+  return events;
+}
+
+/** A random split into two sides (sometimes one node alone). */
+function randomSplit(prng: Prng, nodes: readonly NodeId[]): NodeId[][] {
+  const shuffled = prng.shuffle(nodes);
+  const cut = prng.chance(1, 3) ? 1 : prng.range(1, nodes.length - 1);
+  const a = shuffled.slice(0, cut).sort((x, y) => x - y);
+  const b = shuffled.slice(cut).sort((x, y) => x - y);
+  return [a, b];
+}
+
+/** A bridge: one node hears two sides that cannot hear each other. */
+function randomBridge(prng: Prng, nodes: readonly NodeId[], atMs: number): FaultEvent {
+  const [bridge, ...rest] = prng.shuffle(nodes) as [NodeId, ...NodeId[]];
+  const cut = prng.range(1, rest.length - 1);
+  const a = rest.slice(0, cut).sort((x, y) => x - y);
+  const b = rest.slice(cut).sort((x, y) => x - y);
+  return { atMs, kind: 'bridge', bridge, sides: [a, b] };
+}

@@ -1,0 +1,138 @@
+/**
+ * The run pipeline for one seed: seed → scenario knobs and fault plan → simulation (safety phase, then
+ * liveness phase) with the safety checkers watching every fact → linearizability of the client history →
+ * a verdict. Pure: the same config always gives the same verdict and trace hash.
+ */
+import type { Violation } from '../properties/types.js';
+import { createSafetyCheckers } from '../properties/safety.js';
+import type { Checker } from '../properties/types.js';
+import { builtinRaft } from '../sim/builtin.js';
+import type { RaftImplementation } from '../sim/contract.js';
+import type { Fact } from '../sim/facts.js';
+import type { FaultPlan } from '../sim/faults.js';
+import type { NetworkOptions } from '../sim/network.js';
+import { Prng } from '../sim/prng.js';
+import { simulate } from '../sim/simulation.js';
+import type { FactObserver, SimulationResult, SimulationStats } from '../sim/simulation.js';
+import type { TraceLine } from '../sim/trace.js';
+import type { ClientHistoryEvent, WorkloadOptions } from '../sim/workload.js';
+import type { Knobs, Scenario } from './types.js';
+
+/** The standard timing: 10 ms ticks, elections after 100–200 ms, heartbeats every 20 ms. */
+export const DEFAULT_TIMING = Object.freeze({ tickMs: 10, electionTicks: 10, heartbeatTicks: 2, safetyMs: 10_000, livenessMs: 10_000 });
+
+export const DEFAULT_WORKLOAD: WorkloadOptions = Object.freeze({
+  clientCount: 3,
+  keys: Object.freeze(['x', 'y', 'z']),
+  requestTimeoutMs: 250,
+  opTimeoutMs: 2_000,
+  thinkMsMax: 40,
+});
+
+export interface RunConfig {
+  readonly seed: number;
+  readonly scenario: Scenario;
+  readonly nodeCount: number;
+  /** The implementation under test; our core when absent. */
+  readonly implementation?: RaftImplementation;
+  /** Skip the liveness phase. */
+  readonly safetyOnly?: boolean;
+  /** Record readable trace lines. */
+  readonly record?: boolean;
+  /** Overrides of the standard timing (tests and benchmarks). */
+  readonly safetyMs?: number;
+}
+
+export interface Verdict {
+  readonly seed: number;
+  readonly scenario: string;
+  readonly implementation: string;
+  readonly ok: boolean;
+  readonly traceHash: string;
+  /** Empty when ok; otherwise the violations found, first one first. */
+  readonly violations: readonly Violation[];
+  readonly knobs: Knobs;
+  readonly network: NetworkOptions;
+  readonly plan: FaultPlan;
+  readonly stats: SimulationStats;
+  readonly history: readonly ClientHistoryEvent[];
+  readonly trace: readonly TraceLine[] | null;
+}
+
+/** Feeds every fact to every checker; stops the run at the first violation. */
+class CheckingObserver implements FactObserver {
+  readonly violations: Violation[] = [];
+  constructor(private readonly checkers: readonly Checker[]) {}
+
+  observe(fact: Fact): boolean {
+    for (const checker of this.checkers) {
+      const violation = checker.observe(fact);
+      if (violation !== null) this.violations.push(violation);
+    }
+    return this.violations.length > 0;
+  }
+}
+
+export function runSeed(config: RunConfig): Verdict {
+  const implementation = config.implementation ?? builtinRaft();
+  const safetyMs = config.safetyMs ?? DEFAULT_TIMING.safetyMs;
+  const ctx = { nodeCount: config.nodeCount, safetyMs, tickMs: DEFAULT_TIMING.tickMs, electionTicks: DEFAULT_TIMING.electionTicks };
+  const generated = config.scenario.generate(Prng.forRun(config.seed).fork(`scenario/${config.scenario.name}`), ctx);
+  const nodeIds = Array.from({ length: config.nodeCount }, (_, i) => i + 1);
+  const observer = new CheckingObserver(createSafetyCheckers(nodeIds));
+  const result = simulate(
+    {
+      seed: config.seed,
+      nodeCount: config.nodeCount,
+      implementation,
+      tickMs: DEFAULT_TIMING.tickMs,
+      electionTicks: DEFAULT_TIMING.electionTicks,
+      heartbeatTicks: DEFAULT_TIMING.heartbeatTicks,
+      safetyMs,
+      livenessMs: config.safetyOnly === true ? 0 : DEFAULT_TIMING.livenessMs,
+      network: generated.network,
+      workload: { ...DEFAULT_WORKLOAD, ...generated.workload },
+      plan: generated.plan,
+      record: config.record === true,
+    },
+    observer,
+  );
+  const violations = [...observer.violations, ...endOfRunViolations(result, observer.violations.length > 0)];
+  return {
+    seed: config.seed,
+    scenario: config.scenario.name,
+    implementation: implementation.name,
+    ok: violations.length === 0,
+    traceHash: result.traceHash,
+    violations,
+    knobs: generated.knobs,
+    network: generated.network,
+    plan: generated.plan,
+    stats: result.stats,
+    history: result.history,
+    trace: result.trace,
+  };
+}
+
+/** Violations judged once the run is over: implementation errors, liveness, linearizability. */
+function endOfRunViolations(result: SimulationResult, alreadyFailed: boolean): Violation[] {
+  const out: Violation[] = [];
+  const { stats } = result;
+  if (result.implementationError !== null) {
+    const e = result.implementationError;
+    out.push({ property: 'implementation-error', atMs: e.atMs, event: e.event, nodes: [e.node], message: `node ${e.node} ${e.message}` });
+    return out;
+  }
+  if (alreadyFailed) return out;
+  if (result.liveness.checked && !result.liveness.ok) {
+    out.push({
+      property: 'liveness',
+      atMs: stats.simulatedMs,
+      event: stats.events,
+      nodes: [],
+      message: `the cluster did not converge after faults healed: ${result.liveness.problems.join('; ')}`,
+      evidence: { problems: result.liveness.problems },
+    });
+  }
+  return out;
+}

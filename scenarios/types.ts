@@ -1,0 +1,35 @@
+/** A named scenario: how one seed becomes network settings, a fault plan and the knobs that shaped them. */
+import type { Capability } from '../sim/contract.js';
+import type { FaultPlan } from '../sim/faults.js';
+import type { NetworkOptions } from '../sim/network.js';
+import type { Prng } from '../sim/prng.js';
+import type { WorkloadOptions } from '../sim/workload.js';
+
+/** The cluster and timing a scenario plans for. */
+export interface ScenarioContext {
+  readonly nodeCount: number;
+  readonly safetyMs: number;
+  readonly tickMs: number;
+  readonly electionTicks: number;
+}
+
+/** Knob values chosen for one seed, printed by `replay` and included in JSON (numbers, flags, names). */
+export type Knobs = Readonly<Record<string, number | boolean | string>>;
+
+export interface ScenarioPlan {
+  readonly network: NetworkOptions;
+  /** Workload settings this seed overrides (client intensity is a swarm knob too). */
+  readonly workload?: Partial<WorkloadOptions>;
+  readonly plan: FaultPlan;
+  readonly knobs: Knobs;
+}
+
+export interface Scenario {
+  readonly name: string;
+  /** One line, for `seaworthy scenarios` and the docs. */
+  readonly description: string;
+  /** Capabilities an implementation needs for this scenario to apply. */
+  readonly requires: readonly Capability[];
+  /** Derives everything random about the run from `prng` (a stream of its own). Pure. */
+  generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan;
+}

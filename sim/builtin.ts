@@ -1,0 +1,38 @@
+/**
+ * Our own Raft core, plugged in through the same contract as any user's implementation: the simulator
+ * cannot tell it apart from a custom one.
+ */
+import type { CoreBug } from '../core/bugs.js';
+import { RaftNode } from '../core/raft-node.js';
+import type { RaftImplementation } from './contract.js';
+
+export interface BuiltinOptions {
+  /** A planted bug, to prove the checkers catch it; undefined for correct Raft. */
+  readonly bug?: CoreBug;
+  /** PreVote (thesis §9.6); on by default, as in a production deployment. */
+  readonly preVote?: boolean;
+  /** CheckQuorum: a leader that cannot reach a quorum steps down; on by default. */
+  readonly checkQuorum?: boolean;
+}
+
+export function builtinRaft(options: BuiltinOptions = {}): RaftImplementation {
+  const preVote = options.preVote ?? true;
+  const checkQuorum = options.checkQuorum ?? true;
+  return {
+    name: options.bug === undefined ? 'seaworthy-core' : `seaworthy-core+${options.bug}`,
+    capabilities: ['pre-vote', 'check-quorum'],
+    create(init) {
+      return new RaftNode({
+        id: init.id,
+        peers: init.peers,
+        storage: init.storage,
+        random: init.random,
+        electionTicks: init.electionTicks,
+        heartbeatTicks: init.heartbeatTicks,
+        preVote,
+        checkQuorum,
+        ...(options.bug === undefined ? {} : { bug: options.bug }),
+      });
+    },
+  };
+}
