@@ -36,6 +36,12 @@ export interface Model<State, Input, Output> {
    */
   readOnly?(input: Input, output: Output): boolean;
   /**
+   * True when the operation's resulting state does not depend on the state before it (a blind write, a put).
+   * Only a search-order hint: such an operation hides every operation placed just before it, so the search
+   * first tries the mutating operations that were invoked before it and still running when it was invoked.
+   */
+  overwrites?(input: Input): boolean;
+  /**
    * Identity of an input: operations that never completed and have equal keys are interchangeable, so the
    * search only places them in invocation order (symmetry reduction). Omit when inputs cannot be keyed.
    */

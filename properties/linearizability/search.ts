@@ -166,21 +166,45 @@ export class PartitionSearch<State, Input, Output> {
 
     this.linkEntries(ops);
     this.state = model.init();
-    this.rank = new Int32Array(n);
-    const byReturn = [...closedRets.keys()];
-    const closedOps: number[] = [];
-    for (let i = 0; i < n; i++) if (this.hasReturn[i] === 1) closedOps.push(i);
-    byReturn.sort((a, b) => (closedRets[a] as number) - (closedRets[b] as number) || a - b);
-    byReturn.forEach((c, position) => {
-      this.rank[closedOps[c] as number] = position;
-    });
-    for (let i = 0; i < n; i++) if (this.hasReturn[i] === 0) this.rank[i] = closed + (this.openIndex[i] as number);
+    this.rank = this.rankCandidates(ops);
     this.candidates = new Int32Array(Math.max(64, 4 * n));
     this.candidateStart = new Int32Array(n + 1);
     this.candidateCount = new Int32Array(n + 1);
     this.candidateCursor = new Int32Array(n + 1);
     if (closed === 0) this.status = 'linearizable';
     else this.collectCandidates(0);
+  }
+
+  /**
+   * The order in which candidates are tried (any order is sound; this one is fast on real histories):
+   * earliest return first, which places the operation whose return comes next first, as just-in-time
+   * linearization does; never-completed operations last, in call order. An overwriting operation is tried
+   * no earlier than the completed mutating operations invoked before it and still running at its invocation,
+   * since placing those first is the only way to hide their effects behind it.
+   */
+  private rankCandidates(ops: readonly Operation<Input, Output>[]): Int32Array {
+    const n = ops.length;
+    const model = this.model;
+    const keys = new Float64Array(n);
+    let latestMutatingRet = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const op = ops[i] as Operation<Input, Output>;
+      if (op.ret === null) {
+        keys[i] = Number.MAX_VALUE;
+        continue;
+      }
+      let key = op.ret;
+      if (model.overwrites?.(op.input) === true && latestMutatingRet > op.call) key = Math.max(key, latestMutatingRet + 0.5);
+      keys[i] = key;
+      if (this.readOnly[i] === 0) latestMutatingRet = Math.max(latestMutatingRet, op.ret);
+    }
+    // Ties (never-completed operations) keep call order: the comparator ends with the index.
+    const order = [...keys.keys()].sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
+    const rank = new Int32Array(n);
+    order.forEach((op, position) => {
+      rank[op] = position;
+    });
+    return rank;
   }
 
   /** Builds the entry list: call nodes 0..n-1, return nodes n..2n-1, merged by position. */

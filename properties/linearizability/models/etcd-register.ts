@@ -47,6 +47,7 @@ export const etcdRegisterModel: Model<EtcdState, EtcdInput, EtcdOutput> = {
     }
   },
   readOnly: (input, output) => input.f === 'read' || (output.kind === 'cas' && !output.ok),
+  overwrites: (input) => input.f === 'write',
   inputKey: (input) => JSON.stringify(input),
   describeOperation(input: EtcdInput, output: EtcdOutput): string {
     switch (input.f) {

@@ -72,6 +72,7 @@ export const kvMapModel: Model<KvState, KvInput, KvOutput> = {
   partition: (input) => input.key,
   describePartition: (key) => `key ${JSON.stringify(key)}`,
   readOnly: (input) => input.f === 'get',
+  overwrites: (input) => input.f === 'put',
   inputKey: (input) => JSON.stringify(input),
   describeOperation(input: KvInput, output: KvOutput): string {
     const key = JSON.stringify(input.key);

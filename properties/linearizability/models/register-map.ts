@@ -41,6 +41,7 @@ export const registerMapModel: Model<RegisterValue, RegisterInput, RegisterOutpu
   partition: (input) => input.key,
   describePartition: (key) => `key ${JSON.stringify(key)}`,
   readOnly: (input) => input.f === 'read',
+  overwrites: (input) => input.f === 'write',
   inputKey: (input) => JSON.stringify(input),
   describeOperation(input: RegisterInput, output: RegisterOutput): string {
     const key = JSON.stringify(input.key);
