@@ -59,8 +59,3 @@ export function show(value: unknown): string {
   const text = JSON.stringify(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
-
-/** A compact rendering of an operation's interval, e.g. `[12, 17]` or `[12, open)`. */
-export function describeInterval(op: { readonly call: number; readonly ret: number | null }): string {
-  return op.ret === null ? `[${String(op.call)}, open)` : `[${String(op.call)}, ${String(op.ret)}]`;
-}

@@ -49,6 +49,3 @@ export interface Model<State, Input, Output> {
   describeOperation(input: Input, output: Output): string;
   describeState(state: State): string;
 }
-
-/** A model with its type parameters erased, for registries and results. */
-export type AnyModel = Model<never, never, never>;

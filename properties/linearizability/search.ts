@@ -258,7 +258,6 @@ export class PartitionSearch<State, Input, Output> {
    */
   run(stepLimit: number): SearchStatus {
     if (this.status !== 'pending') return this.status;
-    const n = this.n;
     const model = this.model;
     const inputs = this.inputs;
     const outputs = this.outputs;
