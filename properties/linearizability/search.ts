@@ -64,7 +64,10 @@ export class PartitionSearch<State, Input, Output> {
   private readonly outputs: readonly Output[];
 
   // Memo table: hash -> first entry; entries chained, keys packed into a growable word pool.
-  private readonly cache = new Map<number, number>();
+  // Open-addressing table (linear probing, load <= 1/2): slot -> memo hash and the first entry of its chain.
+  private tableHash: Int32Array = new Int32Array(1024);
+  private tableFirst: Int32Array = new Int32Array(1024).fill(NONE);
+  private tableUsed = 0;
   private entryNext: Int32Array = new Int32Array(1024);
   private entryOffset: Int32Array = new Int32Array(1024);
   private entryState: State[] = [];
@@ -460,8 +463,11 @@ export class PartitionSearch<State, Input, Output> {
     const equal = this.model.equal;
     const hashState = this.model.hashState;
     const key = hashState === undefined ? this.hash : (this.hash + Math.imul(hashState(state), 0x9e3779b1)) & 0x3fffffff;
-    const first = this.cache.get(key);
-    let e = first ?? NONE;
+    const mask = this.tableFirst.length - 1;
+    let slot = key & mask;
+    while (this.tableFirst[slot] !== NONE && this.tableHash[slot] !== key) slot = (slot + 1) & mask;
+    const first = this.tableFirst[slot] as number;
+    let e = first;
     while (e !== NONE) {
       let off = this.entryOffset[e] as number;
       let same = pool[off] === f;
@@ -474,11 +480,11 @@ export class PartitionSearch<State, Input, Output> {
       }
       e = this.entryNext[e] as number;
     }
-    this.store(key, first ?? NONE, f, lo, hi, state);
+    this.store(slot, key, first, f, lo, hi, state);
     return false;
   }
 
-  private store(key: number, chain: number, f: number, lo: number, hi: number, state: State): void {
+  private store(slot: number, key: number, chain: number, f: number, lo: number, hi: number, state: State): void {
     const words = 1 + (hi - lo + 1) + this.openBits.length;
     if (this.poolLength + words > this.pool.length) {
       const grown = new Uint32Array(Math.max(this.pool.length * 2, this.poolLength + words));
@@ -503,6 +509,27 @@ export class PartitionSearch<State, Input, Output> {
     for (let w = lo; w <= hi; w++) pool[off++] = this.closedBits[w] as number;
     for (let w = 0; w < this.openBits.length; w++) pool[off++] = this.openBits[w] as number;
     this.poolLength = off;
-    this.cache.set(key, e);
+    if (chain === NONE) this.tableUsed++;
+    this.tableHash[slot] = key;
+    this.tableFirst[slot] = e;
+    if (this.tableUsed * 2 > this.tableFirst.length) this.growTable();
+  }
+
+  private growTable(): void {
+    const oldHash = this.tableHash;
+    const oldFirst = this.tableFirst;
+    const size = oldFirst.length * 2;
+    const mask = size - 1;
+    this.tableHash = new Int32Array(size);
+    this.tableFirst = new Int32Array(size).fill(NONE);
+    for (let i = 0; i < oldFirst.length; i++) {
+      const first = oldFirst[i] as number;
+      if (first === NONE) continue;
+      const key = oldHash[i] as number;
+      let slot = key & mask;
+      while (this.tableFirst[slot] !== NONE) slot = (slot + 1) & mask;
+      this.tableHash[slot] = key;
+      this.tableFirst[slot] = first;
+    }
   }
 }
