@@ -81,10 +81,15 @@ const explained = firstEtcd.rows.filter((r) => r.note === 'explained').length;
 console.log(`\nall 102 etcd logs: cold ${firstEtcd.ms.toFixed(1)} ms, warm best ${Math.min(...warm).toFixed(1)} ms (Porcupine ~535 ms)`);
 console.log(`  median file ${medianMs.toFixed(2)} ms; decided ${String(decided)}/102; mismatches ${String(mismatches)}; not linearizable and explained ${String(explained)}`);
 
-const kvRows = pass(kv).rows;
-table('kv histories (partitioned by key; Porcupine: c50-ok 139 ms, c50-bad 24 ms, explanation of c50-bad OOM)', kvRows);
-const kvWarm = pass(kv).rows;
-table('kv histories, second pass', kvWarm);
+/** Element-wise fastest of several passes: the machine may be shared, so the minimum is the stable figure. */
+function bestOf(runs: number, once: () => Row[]): Row[] {
+  let best = once();
+  for (let i = 1; i < runs; i++) best = once().map((r, j) => ((best[j] as Row).ms <= r.ms ? (best[j] as Row) : r));
+  return best;
+}
+
+table('kv histories, first pass (partitioned by key; Porcupine: c50-ok 139 ms, c50-bad 24 ms, c50-bad explanation OOM)', pass(kv).rows);
+table('kv histories, best of 5 passes', bestOf(5, () => pass(kv).rows));
 
 // ---- generated histories ------------------------------------------------------------------------------
 /** xorshift32: a fixed-seed stream, so every run benchmarks the same histories. */
@@ -176,12 +181,12 @@ function scaling(title: string, sizes: readonly number[], keys: number, clients:
       ops = pairNativeEvents(generate(invocations, keys, clients, 0x5ea + size, infoPerMille));
     }
     const open = ops.filter((op) => op.ret === null).length;
-    const { value, ms } = timed(() => checkOperations(registerMapModel, ops));
-    rows.push({ ...row(`${String(size / 1000)}k ops (${String(open)} open)`, value, ms, true) });
+    const name = `${String(size / 1000)}k ops (${String(open)} open)`;
+    rows.push(...bestOf(2, () => [timed(() => checkOperations(registerMapModel, ops))].map(({ value, ms }) => row(name, value, ms, true))));
   }
   table(title, rows);
 }
 
-scaling('scaling: 100 keys, 20 clients, 0.5% crashed ops (target: 100k ops < 1 s)', [1_000, 10_000, 100_000], 100, 20, 5);
-scaling('scaling: one key, 10 clients, no crashes', [1_000, 10_000, 100_000], 1, 10, 0);
-scaling('scaling: one key, 10 clients, 0.1% crashed ops (each stays open to the end)', [1_000, 10_000, 100_000], 1, 10, 1);
+scaling('scaling, best of 2: 100 keys, 20 clients, 0.5% crashed ops (target: 100k ops < 1 s)', [1_000, 10_000, 100_000], 100, 20, 5);
+scaling('scaling, best of 2: one key, 10 clients, no crashes', [1_000, 10_000, 100_000], 1, 10, 0);
+scaling('scaling, best of 2: one key, 10 clients, 0.1% crashed ops (each stays open to the end)', [1_000, 10_000, 100_000], 1, 10, 1);
