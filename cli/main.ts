@@ -6,6 +6,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { bugsCommand } from './commands/bugs.js';
+import { linCheckCommand } from './commands/lin-check.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .command(runCommand)
     .command(replayCommand)
     .command(bugsCommand)
+    .command(linCheckCommand)
     .demandCommand(1, 'expected a command; try --help')
     .strict()
     .recommendCommands()

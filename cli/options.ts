@@ -32,8 +32,9 @@ export function parseNodes(raw: unknown): 3 | 5 {
   return value;
 }
 
-export function parseScenario(raw: unknown): Scenario {
-  const name = raw === undefined ? DEFAULT_SCENARIO : String(raw);
+/** The named scenario; without one, the planted bug's own scenario, else the default. */
+export function parseScenario(raw: unknown, bug?: PlantedBug): Scenario {
+  const name = raw === undefined ? (bug?.scenario ?? DEFAULT_SCENARIO) : String(raw);
   const scenario = findScenario(name);
   if (scenario === undefined) {
     throw new UsageError(`unknown scenario ${JSON.stringify(name)}; expected one of: ${SCENARIOS.map((s) => s.name).join(', ')} (see 'seaworthy scenarios')`);
@@ -51,11 +52,11 @@ export function parseBug(raw: unknown): PlantedBug | undefined {
 }
 
 /** The command that reruns one seed exactly, for repro lines. */
-export function replayCommand(seed: number, scenario: string, nodes: number, bug: string | undefined, extra = ''): string {
+export function replayCommand(seed: number, scenario: string, nodes: number, bug: PlantedBug | undefined, extra = ''): string {
   const parts = ['npx seaworthy replay', `--seed ${seed}`];
-  if (scenario !== DEFAULT_SCENARIO) parts.push(`--scenario ${scenario}`);
+  if (scenario !== (bug?.scenario ?? DEFAULT_SCENARIO)) parts.push(`--scenario ${scenario}`);
   if (nodes !== 5) parts.push(`--nodes ${nodes}`);
-  if (bug !== undefined) parts.push(`--bug ${bug}`);
+  if (bug !== undefined) parts.push(`--bug ${bug.name}`);
   if (extra !== '') parts.push(extra);
   return parts.join(' ');
 }

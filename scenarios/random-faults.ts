@@ -17,6 +17,9 @@ export const randomFaults: Scenario = {
   generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan {
     const partitions = prng.chance(2, 3);
     const crashes = prng.chance(2, 3);
+    // Faults aimed at whoever leads when they fire: isolating or bouncing leaders soon after election is
+    // what leaves divergent terms at one index (the paper's Figure 8).
+    const leaderFaults = prng.chance(1, 2);
     const lossPerMille = prng.chance(1, 2) ? prng.range(1, 80) : 0;
     const duplicatePerMille = prng.chance(1, 2) ? prng.range(1, 80) : 0;
     const longDelayPerMille = prng.chance(1, 3) ? prng.range(1, 30) : 0;
@@ -27,12 +30,12 @@ export const randomFaults: Scenario = {
     // Client intensity varies too: an idle cluster commits old-term entries only through the commit rule
     // (Figure 8), a busy one exercises replication and retries.
     const thinkMsMax = prng.pick([0, 20, 40, 100, 400, 1000]);
-    const events = faultSchedule(prng.fork('plan'), ctx, { partitions, crashes, faultGapMsMean });
+    const events = faultSchedule(prng.fork('plan'), ctx, { partitions, crashes, leaderFaults, faultGapMsMean });
     return {
       network: { latencyMsMin: 1, latencyMsMax, lossPerMille, duplicatePerMille, longDelayPerMille, longDelayMsMax: 20 * ctx.tickMs },
       plan: { events },
       workload: { thinkMsMax },
-      knobs: { partitions, crashes, lossPerMille, duplicatePerMille, longDelayPerMille, latencyMsMax, faultGapMsMean, thinkMsMax },
+      knobs: { partitions, crashes, leaderFaults, lossPerMille, duplicatePerMille, longDelayPerMille, latencyMsMax, faultGapMsMean, thinkMsMax },
     };
   },
 };
@@ -40,6 +43,7 @@ export const randomFaults: Scenario = {
 interface ScheduleKnobs {
   readonly partitions: boolean;
   readonly crashes: boolean;
+  readonly leaderFaults: boolean;
   readonly faultGapMsMean: number;
 }
 
@@ -53,6 +57,7 @@ function faultSchedule(prng: Prng, ctx: ScenarioContext, knobs: ScheduleKnobs): 
   const limit = maxFaultyNodes(ctx.nodeCount);
   const electionMs = ctx.electionTicks * ctx.tickMs;
   let partitioned = false;
+  let leaderBouncesUntil: number[] = [];
   const restartDue = (untilMs: number): void => {
     const due = [...down].filter(([, at]) => at <= untilMs).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
     for (const [node, at] of due) {
@@ -68,11 +73,20 @@ function faultSchedule(prng: Prng, ctx: ScenarioContext, knobs: ScheduleKnobs): 
         events.push({ atMs, kind: 'heal' });
         partitioned = false;
       } else {
-        events.push(prng.chance(1, 3) ? randomBridge(prng, nodes, atMs) : { atMs, kind: 'partition', groups: randomSplit(prng, nodes) });
+        const shape = prng.int(knobs.leaderFaults ? 4 : 3);
+        if (shape === 3) events.push({ atMs, kind: 'isolate-leader', companions: prng.int(Math.min(2, ctx.nodeCount - 2)) });
+        else events.push(shape === 2 ? randomBridge(prng, nodes, atMs) : { atMs, kind: 'partition', groups: randomSplit(prng, nodes) });
         partitioned = true;
       }
     } else if (knobs.crashes) {
-      if (down.size < limit && (down.size === 0 || prng.chance(1, 2))) {
+      leaderBouncesUntil = leaderBouncesUntil.filter((until) => until > atMs);
+      const downCount = down.size + leaderBouncesUntil.length;
+      if (knobs.leaderFaults && downCount < limit && prng.chance(1, 3)) {
+        // Whom this bounce takes down is only known at run time, so it counts toward the limit on its own.
+        const downMs = prng.range(1, 2 * electionMs);
+        leaderBouncesUntil.push(atMs + downMs);
+        events.push({ atMs, kind: 'bounce', node: 'leader', downMs });
+      } else if (downCount < limit && (down.size === 0 || prng.chance(1, 2))) {
         const node = prng.pick(nodes.filter((n) => !down.has(n)));
         events.push({ atMs, kind: 'crash', node });
         // Half the crashes are quick bounces (back within about two election timeouts): a node that

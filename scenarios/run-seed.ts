@@ -4,6 +4,7 @@
  * a verdict. Pure: the same config always gives the same verdict and trace hash.
  */
 import type { Violation } from '../properties/types.js';
+import { checkHistory, describeExplanation } from '../properties/linearizability/index.js';
 import { createSafetyCheckers } from '../properties/safety.js';
 import type { Checker } from '../properties/types.js';
 import { builtinRaft } from '../sim/builtin.js';
@@ -134,5 +135,38 @@ function endOfRunViolations(result: SimulationResult, alreadyFailed: boolean): V
       evidence: { problems: result.liveness.problems },
     });
   }
+  const lin = linearizabilityViolation(result);
+  if (lin !== null) out.push(lin);
   return out;
+}
+
+/** Lines of the explanation kept in a violation message (the whole explanation goes in `evidence`). */
+const LIN_MESSAGE_LINES = 3;
+
+/** Checks the run's client history; an undecided check is reported, never passed silently. */
+function linearizabilityViolation(result: SimulationResult): Violation | null {
+  const lin = checkHistory(result.history);
+  if (lin.verdict === 'linearizable') return null;
+  const { stats } = result;
+  if (lin.verdict === 'unknown') {
+    return {
+      property: 'linearizability',
+      atMs: stats.simulatedMs,
+      event: stats.events,
+      nodes: [],
+      message: `the client history (${lin.ops} operations) could not be decided within ${lin.stepBudget} search steps`,
+      evidence: { verdict: lin.verdict, steps: lin.steps },
+    };
+  }
+  const lines = describeExplanation(lin);
+  const failing = lin.explanation?.failing;
+  const lastEvent = result.history[result.history.length - 1];
+  return {
+    property: 'linearizability',
+    atMs: lastEvent?.atMs ?? stats.simulatedMs,
+    event: stats.events,
+    nodes: [],
+    message: `the client history is not linearizable: ${lines.slice(0, LIN_MESSAGE_LINES).join(' / ')}`,
+    evidence: { verdict: lin.verdict, explanation: lines, operation: failing ?? null },
+  };
 }

@@ -12,6 +12,11 @@ export type FaultEvent =
    * partition: both sides may elect leaders that the bridge hears).
    */
   | { readonly atMs: number; readonly kind: 'bridge'; readonly bridge: NodeId; readonly sides: readonly [readonly NodeId[], readonly NodeId[]] }
+  /**
+   * Cut the current leader (the live node leading in the highest term), together with the `companions`
+   * nodes that follow it in id order (wrapping), off from the rest of the cluster. No leader: nothing happens.
+   */
+  | { readonly atMs: number; readonly kind: 'isolate-leader'; readonly companions: number }
   /** Restore every link. */
   | { readonly atMs: number; readonly kind: 'heal' }
   /** The node's process dies: volatile state and unsynced writes are lost. */
@@ -78,6 +83,9 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number):
         break;
       case 'bridge':
         problems.push(...groupProblems(where, [e.bridge, ...e.sides[0], ...e.sides[1]], validNode));
+        break;
+      case 'isolate-leader':
+        if (!Number.isInteger(e.companions) || e.companions < 0 || e.companions >= nodeCount - 1) problems.push(`${where}: companions must be a whole number in [0, ${nodeCount - 2}]`);
         break;
       case 'heal':
         break;

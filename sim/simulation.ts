@@ -50,6 +50,7 @@ export interface FactObserver {
 export interface FaultCounts {
   partition: number;
   bridge: number;
+  'isolate-leader': number;
   heal: number;
   crash: number;
   bounce: number;
@@ -155,7 +156,7 @@ class Simulation implements HostContext, WorkloadContext {
     leadersElected: 0,
     maxTerm: 0,
     clientOps: { ok: 0, fail: 0, info: 0, retries: 0 },
-    faults: { partition: 0, bridge: 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'message-loss': 0, 'message-duplicate': 0 },
+    faults: { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'message-loss': 0, 'message-duplicate': 0 },
   };
 
   constructor(
@@ -369,6 +370,16 @@ class Simulation implements HostContext, WorkloadContext {
       case 'bridge':
         this.network.bridge(fault.bridge, fault.sides);
         return;
+      case 'isolate-leader': {
+        const leader = this.currentLeader();
+        if (leader === undefined) return;
+        const side = [leader.id];
+        for (let k = 1; k <= fault.companions; k++) side.push(((leader.id - 1 + k) % this.nodeCount) + 1);
+        const rest = this.hosts.map((h) => h.id).filter((id) => !side.includes(id));
+        if (this.trace.recording) this.line('fault', leader.id, `(the leader is node ${leader.id}: cut off {${side.join(',')}} from {${rest.join(',')}})`);
+        this.network.partition([side, rest]);
+        return;
+      }
       case 'heal':
         this.network.heal();
         return;
@@ -529,6 +540,8 @@ export function describeFault(f: FaultEvent): string {
       return `partition ${f.groups.map((g) => `{${g.join(',')}}`).join(' | ')}`;
     case 'bridge':
       return `bridge: node ${f.bridge} links {${f.sides[0].join(',')}} and {${f.sides[1].join(',')}}, which cannot talk`;
+    case 'isolate-leader':
+      return f.companions === 0 ? 'isolate the leader' : `isolate the leader with ${f.companions} follower(s)`;
     case 'heal':
       return 'heal all links';
     case 'crash':

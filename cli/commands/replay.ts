@@ -24,8 +24,8 @@ export interface ReplayArgs {
 export function executeReplay(args: ReplayArgs, io: Io): number {
   const seed = parseSeed('seed', args.seed);
   const nodeCount = parseNodes(args.nodes ?? 5);
-  const scenario = parseScenario(args.scenario);
   const bug = parseBug(args.bug);
+  const scenario = parseScenario(args.scenario, bug);
   const implementation = bug?.implementation();
   const verdict = runSeed({ seed, scenario, nodeCount, ...(implementation ? { implementation } : {}), safetyOnly: args.safetyOnly, record: args.trace });
   if (args.json) {

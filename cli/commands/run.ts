@@ -50,15 +50,15 @@ export function executeRun(args: RunArgs, io: Io): number {
   const seeds = parseCount('seeds', args.seeds);
   const seedStart = parseSeed('seed-start', args.seedStart ?? 1);
   const nodeCount = parseNodes(args.nodes ?? 5);
-  const scenario = parseScenario(args.scenario);
   const bug = parseBug(args.bug);
+  const scenario = parseScenario(args.scenario, bug);
   const implementation = bug?.implementation();
 
   const bar = io.interactive ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} seeds | {failed} failed | {rate} runs/s', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
   bar?.start(seeds, 0, { failed: 0, rate: '-' });
   const started = Date.now();
   const failures: RunFailure[] = [];
-  const faults: FaultCounts = { partition: 0, bridge: 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'message-loss': 0, 'message-duplicate': 0 };
+  const faults: FaultCounts = { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'message-loss': 0, 'message-duplicate': 0 };
   const clientOps = { ok: 0, fail: 0, info: 0 };
   let events = 0;
   let simulatedMs = 0;
@@ -75,7 +75,7 @@ export function executeRun(args: RunArgs, io: Io): number {
     clientOps.info += verdict.stats.clientOps.info;
     const first = verdict.violations[0];
     if (first !== undefined) {
-      failures.push({ seed, property: first.property, message: first.message, atMs: first.atMs, repro: replayCommand(seed, scenario.name, nodeCount, bug?.name, '--trace') });
+      failures.push({ seed, property: first.property, message: first.message, atMs: first.atMs, repro: replayCommand(seed, scenario.name, nodeCount, bug, '--trace') });
     }
     if (bar !== null && (i % 10 === 9 || i === seeds - 1)) {
       const elapsed = Math.max(1, Date.now() - started);
@@ -144,7 +144,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('seeds', { describe: 'how many seeds to run', default: 100 })
       .option('seed-start', { describe: 'first seed', default: 1 })
       .option('nodes', { describe: 'cluster size (3 or 5)', default: 5 })
-      .option('scenario', { describe: 'named fault scenario (see `seaworthy scenarios`)', type: 'string' })
+      .option('scenario', { describe: 'named fault scenario (default: random, or the planted bug\'s own scenario)', type: 'string' })
       .option('bug', { describe: 'run a deliberately broken core (see `seaworthy bugs`)', type: 'string' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
       .option('json', { describe: 'print one JSON summary as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<RunArgs>,
