@@ -27,7 +27,7 @@ const CATCHING: Readonly<Record<CoreBug, { readonly scenario: string; readonly s
   'double-vote': { scenario: 'random', seedsToCatchMax: 50 },
   'figure8-commit': { scenario: 'figure8', seedsToCatchMax: 50 },
   'no-truncate': { scenario: 'random', seedsToCatchMax: 50 },
-  'forget-vote': { scenario: 'crash-restart-storm', seedsToCatchMax: 50 },
+  'forget-vote': { scenario: 'crash-restart-storm', seedsToCatchMax: 200 },
   'early-ack': { scenario: 'random', seedsToCatchMax: 50 },
   'apply-beyond-commit': { scenario: 'random', seedsToCatchMax: 50 },
 };
