@@ -41,6 +41,23 @@ function highWord(value: number): number {
 }
 
 /** The 53-bit hash of an entry's opaque `data` (over its UTF-16 code units, length included). */
+/**
+ * Data hashes by entry object. In a run the same Entry object is persisted on every node (messages carry
+ * references), so each entry's data is hashed once instead of once per node and per re-send. A WeakMap
+ * keeps no entry alive and its lookups are deterministic.
+ */
+const entryDataHashes = new WeakMap<object, number>();
+
+/** {@link hashData} of `entry.data`, memoised per entry object. */
+export function hashEntryData(entry: { readonly data: string }): number {
+  let h = entryDataHashes.get(entry);
+  if (h === undefined) {
+    h = hashData(entry.data);
+    entryDataHashes.set(entry, h);
+  }
+  return h;
+}
+
 export function hashData(data: string): number {
   let a = 0x811c9dc5 ^ data.length;
   let b = 0x9747b28c;

@@ -21,7 +21,7 @@
  */
 import type { Entry, NodeId } from '../sim/contract.js';
 import type { ApplyFact, Fact, RoleFact } from '../sim/facts.js';
-import { CHAIN_EMPTY, chainNext, hashData } from './entry-hash.js';
+import { CHAIN_EMPTY, chainNext, hashEntryData } from './entry-hash.js';
 import { PersistedLog, persistProblem } from './persisted-log.js';
 import type { Checker, Violation } from './types.js';
 
@@ -54,7 +54,7 @@ export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = [])
     const index = committedCount + 1;
     const previousBound = committedBound[committedCount]!;
     committed.push(fact);
-    committedChain.push(chainNext(committedChain[committedCount]!, fact.entry.term, hashData(fact.entry.data)));
+    committedChain.push(chainNext(committedChain[committedCount]!, fact.entry.term, hashEntryData(fact.entry)));
     committedBound.push(uMax > previousBound ? uMax : previousBound);
     committedCount = index;
   }

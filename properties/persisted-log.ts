@@ -3,7 +3,7 @@
  * can be compared up to an index in O(1). Shared by the checkers that judge persisted logs.
  */
 import type { Entry } from '../sim/contract.js';
-import { CHAIN_EMPTY, chainNext, hashData } from './entry-hash.js';
+import { CHAIN_EMPTY, chainNext, hashEntryData } from './entry-hash.js';
 
 /**
  * Why a persisted batch of entries cannot be applied to a stored log:
@@ -67,7 +67,7 @@ export class PersistedLog {
     let index = first.index;
     let chain = this.chains[index - 1]!;
     for (const e of entries) {
-      chain = chainNext(chain, e.term, hashData(e.data));
+      chain = chainNext(chain, e.term, hashEntryData(e));
       this.set(index, e, chain);
       index++;
     }
@@ -86,7 +86,7 @@ export class PersistedLog {
       if (e.index !== k + 1) {
         throw new Error(`restart log is not consecutive from 1: position ${k} holds index ${e.index}`);
       }
-      chain = chainNext(chain, e.term, hashData(e.data));
+      chain = chainNext(chain, e.term, hashEntryData(e));
       this.set(k + 1, e, chain);
     }
     this.lastIndex = entries.length;

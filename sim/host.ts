@@ -118,14 +118,24 @@ export class NodeHost {
   tick(): void {
     const instance = this.instance;
     if (instance === null) return;
-    this.call(() => instance.tick());
+    // Inline try/catch rather than this.call(() => ...): ticks and steps are the hot path, and a closure
+    // per call is garbage per event.
+    try {
+      instance.tick();
+    } catch (error) {
+      throw this.fault(error);
+    }
     this.drain();
   }
 
   step(message: Message): void {
     const instance = this.instance;
     if (instance === null) return;
-    this.call(() => instance.step(message));
+    try {
+      instance.step(message);
+    } catch (error) {
+      throw this.fault(error);
+    }
     this.drain();
   }
 
@@ -155,10 +165,19 @@ export class NodeHost {
     const instance = this.instance;
     if (instance === null) return;
     for (let round = 0; round < READY_ROUNDS_MAX; round++) {
-      const ready = this.call(() => instance.ready());
+      let ready: Ready | null;
+      try {
+        ready = instance.ready();
+      } catch (error) {
+        throw this.fault(error);
+      }
       if (ready === null || ready === undefined) return;
       this.handleReady(ready);
-      this.call(() => instance.advance());
+      try {
+        instance.advance();
+      } catch (error) {
+        throw this.fault(error);
+      }
     }
     throw new ImplementationFault(this.id, `ready() did not run dry after ${READY_ROUNDS_MAX} rounds`);
   }
@@ -230,10 +249,14 @@ export class NodeHost {
     try {
       return fn();
     } catch (error) {
-      if (error instanceof ImplementationFault) throw error;
-      const text = error instanceof Error ? error.message : String(error);
-      throw new ImplementationFault(this.id, `threw: ${text}`);
+      throw this.fault(error);
     }
+  }
+
+  private fault(error: unknown): ImplementationFault {
+    if (error instanceof ImplementationFault) return error;
+    const text = error instanceof Error ? error.message : String(error);
+    return new ImplementationFault(this.id, `threw: ${text}`);
   }
 }
 
