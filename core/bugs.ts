@@ -4,7 +4,7 @@
  * to be caught by the checkers from observed facts, not by the core crashing); structural assertions stay.
  */
 
-export type CoreBug = 'double-vote' | 'figure8-commit' | 'no-truncate' | 'forget-vote' | 'early-ack' | 'apply-beyond-commit';
+export type CoreBug = 'double-vote' | 'figure8-commit' | 'no-truncate' | 'forget-vote' | 'early-ack' | 'apply-beyond-commit' | 'stale-read';
 
 export const CORE_BUGS: readonly { readonly name: CoreBug; readonly description: string }[] = Object.freeze([
   { name: 'double-vote', description: 'grants a vote to any candidate with an up-to-date log, even after voting for another in the same term' },
@@ -13,6 +13,9 @@ export const CORE_BUGS: readonly { readonly name: CoreBug; readonly description:
   { name: 'forget-vote', description: 'the vote is never persisted (hardState.vote is always 0), so a restarted node can vote twice in a term' },
   { name: 'early-ack', description: 'the leader delivers each proposed entry as committed at once, before it is replicated' },
   { name: 'apply-beyond-commit', description: 'followers deliver every stable entry as committed, ignoring the leader\'s commit index' },
+  // Under stale-read the leader also ignores CheckQuorum (it never steps down for want of a quorum), so a
+  // partitioned leader keeps serving reads for as long as the partition lasts: a wide window for the checker.
+  { name: 'stale-read', description: 'a leader answers reads from local state at once, without confirming it still leads, so a deposed leader serves stale values' },
 ] as const);
 
 /** True when `name` is one of the planted bugs (for parsing user input in cli/). */

@@ -19,6 +19,12 @@ describe('describe', () => {
     expect(describeMessage({ type: 'append-resp', from: 2, to: 1, term: 3, reject: true, index: 4, hintIndex: 3, hintTerm: 2 })).toBe(
       '2->1 append-resp t3 reject index=4 hint=3/2',
     );
+    expect(
+      describeMessage({ type: 'append', from: 1, to: 2, term: 3, prevLogIndex: 5, prevLogTerm: 3, commit: 5, entries: [], ctx: 2 }),
+    ).toBe('1->2 append t3 prev=5/3 commit=5 ctx=2 []');
+    expect(describeMessage({ type: 'append-resp', from: 2, to: 1, term: 3, reject: false, index: 5, hintIndex: 0, hintTerm: 0, ctx: 2 })).toBe(
+      '2->1 append-resp t3 ok index=5 ctx=2',
+    );
     expect(describeMessage({ type: 'pre-vote', from: 1, to: 2, term: 3, lastLogIndex: 5, lastLogTerm: 2 })).toBe('1->2 pre-vote t3 last=5/2');
     expect(describeMessage({ type: 'vote-resp', from: 2, to: 1, term: 3, reject: false })).toBe('2->1 vote-resp t3 granted');
   });
@@ -38,13 +44,18 @@ describe('describe', () => {
         committedEntries: [],
       }),
     ).toBe('soft=leader/1 hard=t2/v1/c0 entries=[1/2 noop] msgs=[1->2 vote-resp t2 rejected]');
+    const reads = [
+      { requestId: 7, index: 5 },
+      { requestId: 8, index: 5 },
+    ];
+    expect(describeReady({ entries: [], messages: [], committedEntries: [], readStates: reads })).toBe('reads=[7@5, 8@5]');
   });
 });
 
 describe('bugs', () => {
   it('lists every planted bug once with a description', () => {
     const names = CORE_BUGS.map((b) => b.name);
-    expect(new Set(names).size).toBe(6);
+    expect(new Set(names).size).toBe(7);
     for (const b of CORE_BUGS) expect(b.description.length).toBeGreaterThan(10);
     expect(isCoreBug('double-vote')).toBe(true);
     expect(isCoreBug('nope')).toBe(false);

@@ -5,7 +5,9 @@
  *   entry:    `3/2 "set x 1"` (index/term, JSON-quoted data) or `4/3 noop`
  *   message:  `1->2 append t3 prev=4/2 commit=4 [5/3 "x"]`, `2->1 append-resp t3 ok index=5`,
  *             `2->1 append-resp t3 reject index=4 hint=3/2`, `1->2 vote t3 last=5/2`, `2->1 vote-resp t3 granted`
- *   Ready:    `soft=leader/1 hard=t3/v1/c5 entries=[…] msgs=[…; …] committed=[…]` (absent parts omitted)
+ *             a read-confirmation round shows as ` ctx=2` after `commit=` or after the response's index/hint
+ *   Ready:    `soft=leader/1 hard=t3/v1/c5 entries=[…] msgs=[…; …] committed=[…] reads=[7@5, 8@5]` (absent parts
+ *             omitted; a read state is requestId@index)
  */
 import { isCoreMessage } from './messages.js';
 import type { CoreMessage } from './messages.js';
@@ -19,12 +21,16 @@ export function describeEntries(ents: readonly Entry[]): string {
   return `[${ents.map(describeEntry).join(', ')}]`;
 }
 
+function describeCtx(ctx: number | undefined): string {
+  return ctx === undefined ? '' : ` ctx=${ctx}`;
+}
+
 function describeCorePayload(m: CoreMessage): string {
   switch (m.type) {
     case 'append':
-      return ` prev=${m.prevLogIndex}/${m.prevLogTerm} commit=${m.commit} ${describeEntries(m.entries)}`;
+      return ` prev=${m.prevLogIndex}/${m.prevLogTerm} commit=${m.commit}${describeCtx(m.ctx)} ${describeEntries(m.entries)}`;
     case 'append-resp':
-      return m.reject ? ` reject index=${m.index} hint=${m.hintIndex}/${m.hintTerm}` : ` ok index=${m.index}`;
+      return (m.reject ? ` reject index=${m.index} hint=${m.hintIndex}/${m.hintTerm}` : ` ok index=${m.index}`) + describeCtx(m.ctx);
     case 'vote':
     case 'pre-vote':
       return ` last=${m.lastLogIndex}/${m.lastLogTerm}`;
@@ -53,5 +59,8 @@ export function describeReady(r: Ready): string {
   if (r.entries.length > 0) parts.push(`entries=${describeEntries(r.entries)}`);
   if (r.messages.length > 0) parts.push(`msgs=[${r.messages.map(describeMessage).join('; ')}]`);
   if (r.committedEntries.length > 0) parts.push(`committed=${describeEntries(r.committedEntries)}`);
+  if (r.readStates !== undefined && r.readStates.length > 0) {
+    parts.push(`reads=[${r.readStates.map((s) => `${s.requestId}@${s.index}`).join(', ')}]`);
+  }
   return parts.length === 0 ? 'empty' : parts.join(' ');
 }

@@ -13,6 +13,12 @@ export interface AppendMessage extends Message {
   readonly entries: readonly Entry[];
   /** The leader's commit index. */
   readonly commit: number;
+  /**
+   * The leader's latest read-confirmation round (ReadIndex, thesis §6.4): sent on every append once the leader
+   * has taken a read, absent before. The follower echoes it in its response, which proves to the leader that it
+   * still led (in this term) after that round began.
+   */
+  readonly ctx?: number;
 }
 
 /**
@@ -27,6 +33,8 @@ export interface AppendResponseMessage extends Message {
   readonly index: number;
   readonly hintIndex: number;
   readonly hintTerm: number;
+  /** The `ctx` of the append this answers, echoed; absent when that append had none. */
+  readonly ctx?: number;
 }
 
 /**
@@ -61,11 +69,16 @@ function isEntry(v: unknown, index: number, maxTerm: number): boolean {
   return e.index === index && isIndex(e.term) && e.term >= 1 && e.term <= maxTerm && typeof e.data === 'string';
 }
 
+/** `ctx` is optional (older senders omit it) but, when present, a non-negative integer. */
+function isCtx(v: unknown): boolean {
+  return v === undefined || isIndex(v);
+}
+
 function isAppend(m: Message): boolean {
   const prev = m['prevLogIndex'];
   const prevTerm = m['prevLogTerm'];
   const ents = m['entries'];
-  if (!isIndex(prev) || !isIndex(prevTerm) || !isIndex(m['commit']) || !Array.isArray(ents)) return false;
+  if (!isIndex(prev) || !isIndex(prevTerm) || !isIndex(m['commit']) || !isCtx(m['ctx']) || !Array.isArray(ents)) return false;
   if (prevTerm > m.term || (prev === 0) !== (prevTerm === 0) || ents.length > MAX_ENTRIES_PER_MESSAGE) return false;
   for (let i = 0; i < ents.length; i++) {
     if (!isEntry(ents[i], prev + 1 + i, m.term)) return false;
@@ -76,6 +89,7 @@ function isAppend(m: Message): boolean {
 function isAppendResponse(m: Message): boolean {
   const index = m['index'];
   const hint = m['hintIndex'];
+  if (!isCtx(m['ctx'])) return false;
   return typeof m['reject'] === 'boolean' && isIndex(index) && isIndex(hint) && hint <= index && isIndex(m['hintTerm']);
 }
 

@@ -19,6 +19,8 @@ export class Progress {
   probeSent = false;
   /** The follower responded since the last CheckQuorum round. */
   recentActive = false;
+  /** The highest read round (ReadIndex `ctx`) the follower echoed in the leader's current term. */
+  readAcked = 0;
 
   /** Forget everything; used when this node becomes leader. */
   reset(lastIndex: number): void {
@@ -27,6 +29,7 @@ export class Progress {
     this.state = 'probe';
     this.probeSent = false;
     this.recentActive = false;
+    this.readAcked = 0;
   }
 
   becomeProbe(): void {

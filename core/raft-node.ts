@@ -1,8 +1,9 @@
 /**
  * A sans-IO Raft node in etcd-raft's RawNode shape (Raft paper Figure 2; PreVote and CheckQuorum from the
- * thesis §9.6 and §6.2). It is a deterministic function of its options and the calls made on it: no timers, no
- * I/O, no clock; randomness only through `options.random`. The host drives it with tick/step/propose, pulls a
- * Ready, persists, sends, applies, and calls advance (see `Ready` in core/types.ts).
+ * thesis §9.6 and §6.2; linearizable reads by ReadIndex, thesis §6.4). It is a deterministic function of its
+ * options and the calls made on it: no timers, no I/O, no clock; randomness only through `options.random`. The
+ * host drives it with tick/step/propose/readIndex, pulls a Ready, persists, sends, applies, serves reads, and
+ * calls advance (see `Ready` in core/types.ts).
  */
 import { assert } from './assert.js';
 import type { CoreBug } from './bugs.js';
@@ -11,7 +12,7 @@ import { isCoreMessage, MAX_ENTRIES_PER_MESSAGE } from './messages.js';
 import type { AppendMessage, AppendResponseMessage, VoteMessage, VoteResponseMessage } from './messages.js';
 import { Progress } from './progress.js';
 import { committedIndex, quorumSize, voteResult } from './quorum.js';
-import type { Entry, HardState, Message, NodeId, ProposeResult, Ready, Role, SoftState, Status, StoredState } from './types.js';
+import type { Entry, HardState, Message, NodeId, ProposeResult, Ready, ReadState, Role, SoftState, Status, StoredState } from './types.js';
 
 export interface RaftNodeOptions {
   readonly id: NodeId;
@@ -37,8 +38,23 @@ export interface RaftNodeOptions {
 const MAX_BURST_MESSAGES = 4;
 const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
 const NO_MESSAGES: readonly Message[] = Object.freeze([]);
+/** Most reads a leader holds unconfirmed; beyond it readIndex rejects, and the client retries later. */
+const MAX_PENDING_READS = 1024;
 
-type SendMode = 'new' | 'heartbeat' | 'commit';
+/** new: stream entries; heartbeat: repair and keep alive; commit: carry a new commit; read: start a read round. */
+type SendMode = 'new' | 'heartbeat' | 'commit' | 'read';
+
+/** A message under construction: the optional `ctx` is set only when there is one (exactOptionalPropertyTypes). */
+type Draft<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A read accepted by the leader and not yet confirmed (thesis §6.4). */
+interface PendingRead {
+  readonly requestId: number;
+  /** The read index; 0 while the leader has not yet committed an entry of its term (it is set then). */
+  index: number;
+  /** The read-confirmation round that must be acknowledged by a quorum before the read is released. */
+  readonly round: number;
+}
 
 export class RaftNode {
   private readonly id: NodeId;
@@ -75,6 +91,20 @@ export class RaftNode {
   /** Reused for quorum math so committing allocates nothing. Invariant: length === peers.length. */
   private readonly matchScratch: number[];
   private msgs: Message[] = [];
+
+  // ReadIndex (thesis §6.4). A read of round r is confirmed once a quorum (counting the leader) has answered, in the
+  // leader's term, an append carrying ctx >= r: every such append left the node after the read was accepted.
+  /** Invariant: empty unless leader; rounds nondecreasing; the reads with index 0 form a prefix. */
+  private pendingReads: PendingRead[] = [];
+  /** Confirmed reads not yet reported in a Ready. */
+  private readStates: ReadState[] = [];
+  /** The latest read-confirmation round started; every append carries it once it is > 0. Invariant: never decreases. */
+  private readRound = 0;
+  /**
+   * The appends that announce round `readRound` are still in `msgs` (no Ready has handed them out), so a read
+   * accepted now can share that round: nothing carrying it has left the node yet.
+   */
+  private readRoundUnsent = false;
 
   // What the last Ready reported (or what storage held), to report only changes.
   private reportedTerm: number;
@@ -143,7 +173,7 @@ export class RaftNode {
       if (!keepsTerm) this.becomeFollower(m.term, m.type === 'append' ? m.from : 0);
     } else if (m.term < this.term) {
       // Answer a stale leader or pre-candidate with our term so it steps down (Figure 2: "reply false").
-      if (m.type === 'append') this.sendAppendResponse(m.from, true, 0, 0, 0);
+      if (m.type === 'append') this.sendAppendResponse(m.from, true, 0, 0, 0, undefined);
       else if (m.type === 'pre-vote') this.sendVoteResponse(m.from, 'pre-vote-resp', this.term, true);
       return;
     }
@@ -179,6 +209,38 @@ export class RaftNode {
   }
 
   /**
+   * Asks for a linearizable read (ReadIndex, thesis §6.4); `requestId` is the host's and is handed back as is.
+   * Returns false when the read is rejected: this node is not the leader (the caller should ask the one
+   * `status().leader` names), or MAX_PENDING_READS reads already wait. Otherwise the read is accepted and appears
+   * once, as a `ReadState`, in a later Ready's `readStates` — after both:
+   *   - the leader has committed an entry of its own term (thesis §6.4 step 1: until then its commit index may
+   *     lag what earlier leaders committed). A read accepted earlier waits; its index is the commit index then.
+   *     Otherwise the index is the commit index at this call;
+   *   - a quorum (counting the leader) has answered, in the leader's term, an append sent after this call
+   *     (step 2: it was still the leader). This call broadcasts one at once rather than wait for a heartbeat.
+   * A leader that steps down drops its unconfirmed reads: they are never released, the client times out and
+   * retries. Under the 'stale-read' bug the read is released at once with the current commit index.
+   */
+  readIndex(requestId: number): boolean {
+    this.assertNoPendingReady('readIndex');
+    if (this.role !== 'leader') return false;
+    if (this.bug === 'stale-read') {
+      this.readStates.push({ requestId, index: this.commit });
+      return true;
+    }
+    if (this.pendingReads.length >= MAX_PENDING_READS) return false;
+    const index = this.committedInTerm() ? this.commit : 0;
+    if (!this.readRoundUnsent) {
+      this.readRound++;
+      this.bcastAppend('read');
+      this.readRoundUnsent = true;
+    }
+    this.pendingReads.push({ requestId, index, round: this.readRound });
+    this.releaseReads(); // a single-node cluster is its own quorum
+    return true;
+  }
+
+  /**
    * What the host must do next, or null when nothing. Throws if the previous Ready has not been advanced.
    * Messages always travel with (or after) the hard state and entries they depend on, so the host's
    * persist-then-send order makes them safe.
@@ -190,7 +252,8 @@ export class RaftNode {
     const softChanged = this.role !== this.reportedRole || this.leader !== this.reportedLeader;
     const hasUnstable = this.log.lastIndex() > this.log.stableIndex();
     const applyTo = this.applyTarget();
-    if (!hardChanged && !softChanged && !hasUnstable && this.msgs.length === 0 && applyTo <= this.applied) return null;
+    const hasReads = this.readStates.length !== 0;
+    if (!hardChanged && !softChanged && !hasUnstable && this.msgs.length === 0 && applyTo <= this.applied && !hasReads) return null;
     assert(this.commit >= this.reportedCommit, `commit went back from ${this.reportedCommit} to ${this.commit}`);
     if (this.safetyAsserts) {
       assert(this.commit <= this.log.lastIndex(), `commit ${this.commit} beyond last index ${this.log.lastIndex()}`);
@@ -198,17 +261,23 @@ export class RaftNode {
     }
     const messages = this.msgs.length === 0 ? NO_MESSAGES : this.msgs;
     if (this.msgs.length !== 0) this.msgs = [];
+    this.readRoundUnsent = false;
     const ready: {
       softState?: SoftState;
       hardState?: HardState;
       entries: readonly Entry[];
       messages: readonly Message[];
       committedEntries: readonly Entry[];
+      readStates?: readonly ReadState[];
     } = {
       entries: hasUnstable ? this.log.unstableEntries() : NO_ENTRIES,
       messages,
       committedEntries: applyTo > this.applied ? this.log.slice(this.applied + 1, applyTo, Number.MAX_SAFE_INTEGER) : NO_ENTRIES,
     };
+    if (hasReads) {
+      ready.readStates = this.readStates;
+      this.readStates = [];
+    }
     if (softChanged) {
       ready.softState = { role: this.role, leader: this.leader };
       this.reportedRole = this.role;
@@ -267,7 +336,8 @@ export class RaftNode {
     this.electionElapsed++;
     if (this.electionElapsed >= this.electionTicks) {
       this.electionElapsed = 0;
-      if (this.checkQuorum && !this.quorumActive()) {
+      // The stale-read bug keeps a partitioned leader leading, so it goes on serving stale reads.
+      if (this.checkQuorum && this.bug !== 'stale-read' && !this.quorumActive()) {
         this.becomeFollower(this.term, 0);
         return;
       }
@@ -314,6 +384,9 @@ export class RaftNode {
     this.role = 'follower';
     this.leader = leader;
     this.resetTimers();
+    // Unconfirmed reads cannot be confirmed any more: this node no longer knows it leads.
+    this.pendingReads.length = 0;
+    this.readRoundUnsent = false;
   }
 
   /** Starts a pre-vote round (`pre`) or a real election (Raft §5.2). */
@@ -374,6 +447,7 @@ export class RaftNode {
 
   private becomeLeader(): void {
     assert(this.role === 'candidate', `becomeLeader from ${this.role}`);
+    assert(this.pendingReads.length === 0, `a new leader holds ${this.pendingReads.length} reads of an earlier term`);
     this.role = 'leader';
     this.leader = this.id;
     this.resetTimers();
@@ -429,7 +503,7 @@ export class RaftNode {
     if (!this.log.matchTerm(m.prevLogIndex, m.prevLogTerm)) {
       // Consistency check failed (Raft §5.3): hint where our log may still match, skipping a term at a time.
       const hintIndex = this.log.findConflictByTerm(Math.min(m.prevLogIndex, this.log.lastIndex()), m.prevLogTerm);
-      this.sendAppendResponse(m.from, true, m.prevLogIndex, hintIndex, this.log.termAt(hintIndex));
+      this.sendAppendResponse(m.from, true, m.prevLogIndex, hintIndex, this.log.termAt(hintIndex), m.ctx);
       return;
     }
     const lastNew = m.prevLogIndex + m.entries.length;
@@ -446,11 +520,13 @@ export class RaftNode {
     // Figure 2: commitIndex = min(leaderCommit, index of last new entry); never beyond what this append proved.
     const newCommit = Math.min(m.commit, lastNew);
     if (newCommit > this.commit) this.commit = newCommit;
-    this.sendAppendResponse(m.from, false, lastNew, 0, 0);
+    this.sendAppendResponse(m.from, false, lastNew, 0, 0, m.ctx);
   }
 
-  private sendAppendResponse(to: NodeId, reject: boolean, index: number, hintIndex: number, hintTerm: number): void {
-    const m: AppendResponseMessage = { type: 'append-resp', from: this.id, to, term: this.term, reject, index, hintIndex, hintTerm };
+  /** `ctx` echoes the append's read round (rejections echo it too: they prove our term just as well). */
+  private sendAppendResponse(to: NodeId, reject: boolean, index: number, hintIndex: number, hintTerm: number, ctx: number | undefined): void {
+    const m: Draft<AppendResponseMessage> = { type: 'append-resp', from: this.id, to, term: this.term, reject, index, hintIndex, hintTerm };
+    if (ctx !== undefined) m.ctx = ctx;
     this.msgs.push(m);
   }
 
@@ -460,6 +536,11 @@ export class RaftNode {
     const pr = this.progress.get(m.from);
     if (pr === undefined) return;
     pr.recentActive = true;
+    // A round we never started is garbage; an older one tells nothing new.
+    if (m.ctx !== undefined && m.ctx > pr.readAcked && m.ctx <= this.readRound) {
+      pr.readAcked = m.ctx;
+      this.releaseReads();
+    }
     if (m.reject) {
       let hint = Math.min(m.hintIndex, this.log.lastIndex());
       if (m.hintTerm > 0) hint = this.log.findConflictByTerm(hint, m.hintTerm);
@@ -492,7 +573,48 @@ export class RaftNode {
     if (index <= this.commit) return false;
     if (this.bug !== 'figure8-commit' && this.log.termAt(index) !== this.term) return false;
     this.commit = index;
+    this.settleReadIndexes();
     return true;
+  }
+
+  // ---- reads (ReadIndex, thesis §6.4) --------------------------------------------------------------------
+
+  /** Has this leader committed an entry of its own term? Only then does its commit index cover earlier leaders'. */
+  private committedInTerm(): boolean {
+    return this.log.termAt(this.commit) === this.term;
+  }
+
+  /** Once the leader commits in its term, reads that waited for it get today's commit index; some may be released. */
+  private settleReadIndexes(): void {
+    const first = this.pendingReads[0];
+    if (first === undefined || first.index !== 0 || !this.committedInTerm()) return;
+    for (const r of this.pendingReads) {
+      if (r.index !== 0) break;
+      r.index = this.commit;
+    }
+    this.releaseReads();
+  }
+
+  /** Moves to `readStates`, oldest first, the reads with a known index whose round a quorum has acknowledged. */
+  private releaseReads(): void {
+    if (this.pendingReads.length === 0) return;
+    const acked = this.quorumAckedRound();
+    let released = 0;
+    for (const r of this.pendingReads) {
+      if (r.index === 0 || r.round > acked) break; // rounds are nondecreasing and index-0 reads come first
+      this.readStates.push({ requestId: r.requestId, index: r.index });
+      released++;
+    }
+    if (released !== 0) this.pendingReads.splice(0, released);
+  }
+
+  /** The highest read round acknowledged by a quorum, the leader counting itself for every round it started. */
+  private quorumAckedRound(): number {
+    for (let i = 0; i < this.peers.length; i++) {
+      const p = this.peers[i] as NodeId;
+      this.matchScratch[i] = p === this.id ? this.readRound : (this.progress.get(p) as Progress).readAcked;
+    }
+    return committedIndex(this.matchScratch);
   }
 
   private bcastAppend(mode: SendMode): void {
@@ -502,14 +624,20 @@ export class RaftNode {
   /**
    * Sends appends to one follower. Probe: one outstanding append at a time (a heartbeat re-sends it). Replicate:
    * stream new entries (at most MAX_BURST_MESSAGES now); a heartbeat re-sends from `match` so a lost append is
-   * repaired without a rejection round trip; 'commit' sends an empty append just to carry the new commit.
+   * repaired without a rejection round trip; 'commit' sends an empty append just to carry the new commit, 'read'
+   * one just to carry a new read round (a probe is re-sent instead: the follower's log may not match at `match`).
    */
   private sendAppend(to: NodeId, pr: Progress, mode: SendMode): void {
     const last = this.log.lastIndex();
     if (pr.state === 'probe') {
-      if (pr.probeSent && mode !== 'heartbeat') return;
+      if (pr.probeSent && mode !== 'heartbeat' && mode !== 'read') return;
       this.sendEntries(to, pr.next - 1, last);
       pr.probeSent = true;
+      return;
+    }
+    if (mode === 'read') {
+      // An empty append at `match` always passes the consistency check and leaves the entry stream alone.
+      this.sendEntries(to, pr.match, pr.match);
       return;
     }
     if (mode === 'heartbeat') {
@@ -528,7 +656,7 @@ export class RaftNode {
   /** Sends one append of entries (prev, min(hi, prev + MAX)]; returns the index of the last entry sent (or prev). */
   private sendEntries(to: NodeId, prev: number, hi: number): number {
     const entries = this.log.slice(prev + 1, hi, MAX_ENTRIES_PER_MESSAGE);
-    const m: AppendMessage = {
+    const m: Draft<AppendMessage> = {
       type: 'append',
       from: this.id,
       to,
@@ -538,6 +666,8 @@ export class RaftNode {
       entries,
       commit: this.commit,
     };
+    // Every append carries the latest read round, so a lost read heartbeat is retried by the next heartbeat.
+    if (this.readRound !== 0) m.ctx = this.readRound;
     this.msgs.push(m);
     return prev + entries.length;
   }

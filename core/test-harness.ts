@@ -7,7 +7,7 @@ import type { CoreBug } from './bugs.js';
 import { describeMessage } from './describe.js';
 import { isCoreMessage } from './messages.js';
 import { RaftNode } from './raft-node.js';
-import type { Entry, HardState, Message, NodeId, Ready } from './types.js';
+import type { Entry, HardState, Message, NodeId, ReadState, Ready } from './types.js';
 import { EMPTY_HARD_STATE } from './types.js';
 
 /** mulberry32: a tiny deterministic PRNG, uniform in [0, 1). */
@@ -45,6 +45,8 @@ export class Cluster {
   readonly disks = new Map<NodeId, Disk>();
   /** Entries each node's state machine applied, in order (reset on restart: it re-applies). */
   readonly applied = new Map<NodeId, Entry[]>();
+  /** Read states each node released, in order (kept across restarts). */
+  readonly reads = new Map<NodeId, ReadState[]>();
   /** Every Ready each node produced, in order. */
   readonly readys = new Map<NodeId, Ready[]>();
   /** Host-observable protocol violations found so far (persist-before-send, election safety, apply safety). */
@@ -95,6 +97,7 @@ export class Cluster {
     );
     this.applied.set(id, []);
     this.readys.set(id, this.readys.get(id) ?? []);
+    this.reads.set(id, this.reads.get(id) ?? []);
   }
 
   crash(id: NodeId): void {
@@ -145,6 +148,11 @@ export class Cluster {
       applied.push(e);
     }
     this.checkAppliedAgree(id);
+    // Host step 4: serve reads once applied; this host applies every committed entry at once, so none waits.
+    for (const r of rd.readStates ?? []) {
+      if (r.index > applied.length) this.violations.push(`${id} released read ${r.requestId} at ${r.index} beyond applied ${applied.length}`);
+      (this.reads.get(id) as ReadState[]).push(r);
+    }
     n.advance();
     return true;
   }

@@ -59,7 +59,10 @@ export interface Message {
  *   1. append `entries` to stable storage (an entry whose index is <= the last stored index replaces
  *      the stored suffix from that index) and store `hardState`, then fsync;
  *   2. send `messages`;
- *   3. apply `committedEntries` to the state machine, in order.
+ *   3. apply `committedEntries` to the state machine, in order;
+ *   4. serve each of `readStates` (if any) once the state machine has applied up to its `index`: answer read
+ *      `requestId` from the state machine then. Usually that is at once, since step 3 already applied that far;
+ *      otherwise hold the read and serve it after a later Ready applies enough. Each read state is served once.
  */
 export interface Ready {
   /** Present when role or leader changed since the last Ready. */
@@ -72,6 +75,25 @@ export interface Ready {
   readonly messages: readonly Message[];
   /** Entries known committed, to apply in order. Invariant: consecutive, starting at applied + 1. */
   readonly committedEntries: readonly Entry[];
+  /**
+   * Reads whose leadership was confirmed (ReadIndex, thesis §6.4), each reported once, in the order confirmed.
+   * Absent when there are none (and from implementations that do not offer linearizable reads).
+   */
+  readonly readStates?: readonly ReadState[];
+}
+
+/**
+ * A read released by ReadIndex (thesis §6.4): once the host has applied up to `index`, it may answer read
+ * `requestId` from its state machine, and the answer is linearizable. Invariant: index >= 0.
+ */
+export interface ReadState {
+  /** The host's identifier, as passed to `readIndex`; the core does not interpret it. */
+  readonly requestId: number;
+  /**
+   * The index the host must have applied before answering: the leader's commit index when it accepted the read,
+   * or when it first committed an entry of its own term if that came later.
+   */
+  readonly index: number;
 }
 
 /** The outcome of a client proposal. Only `accepted` means the entry was appended to the leader's log. */
