@@ -9,6 +9,7 @@ import { bugsCommand } from './commands/bugs.js';
 import { linCheckCommand } from './commands/lin-check.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
+import { scenariosCommand } from './commands/scenarios.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
 
 function usageFailure(message: string): never {
@@ -23,6 +24,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .command(replayCommand)
     .command(bugsCommand)
     .command(linCheckCommand)
+    .command(scenariosCommand)
     .demandCommand(1, 'expected a command; try --help')
     .strict()
     .recommendCommands()

@@ -30,6 +30,7 @@ const CATCHING: Readonly<Record<CoreBug, { readonly scenario: string; readonly s
   'forget-vote': { scenario: 'crash-restart-storm', seedsToCatchMax: 200 },
   'early-ack': { scenario: 'random', seedsToCatchMax: 50 },
   'apply-beyond-commit': { scenario: 'random', seedsToCatchMax: 50 },
+  'stale-read': { scenario: 'random', seedsToCatchMax: 100 },
 };
 
 export const PLANTED_BUGS: readonly PlantedBug[] = CORE_BUGS.map((bug) => ({

@@ -20,7 +20,7 @@ export function builtinRaft(options: BuiltinOptions = {}): RaftImplementation {
   const checkQuorum = options.checkQuorum ?? true;
   return {
     name: options.bug === undefined ? 'seaworthy-core' : `seaworthy-core+${options.bug}`,
-    capabilities: ['pre-vote', 'check-quorum'],
+    capabilities: ['pre-vote', 'check-quorum', 'read-index'],
     create(init) {
       return new RaftNode({
         id: init.id,

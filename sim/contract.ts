@@ -12,6 +12,7 @@ export type {
   NodeId,
   ProposeResult,
   Ready,
+  ReadState,
   Role,
   SoftState,
   Status,
@@ -55,6 +56,13 @@ export interface RaftInstance {
   advance(): void;
   /** Self-reported status, for display only. */
   status(): Status;
+  /**
+   * Optional linearizable read (ReadIndex, Raft thesis §6.4): returns false when this node cannot serve it
+   * (not the leader). When it returns true, a later Ready lists `requestId` in `readStates` with the index the
+   * host must have applied before it answers the read from its state machine. Implementations without it get
+   * reads through the log.
+   */
+  readIndex?(requestId: number): boolean;
 }
 
 export interface RaftImplementation {

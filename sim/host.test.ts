@@ -394,6 +394,7 @@ describe('NodeHost: the fixed order of a Ready', () => {
       commandApplied: (_node: number, _command: KvCommand, _result: KvResult, entry: Entry) => log.push(`applied ${entry.index}`),
       traceHash: () => undefined,
       decodeCommand: () => undefined,
+      readServed: () => undefined,
     };
     let served = false;
     const impl: RaftImplementation = {
@@ -435,6 +436,7 @@ describe('NodeHost: the fixed order of a Ready', () => {
       commandApplied: () => undefined,
       traceHash: () => undefined,
       decodeCommand: () => undefined,
+      readServed: () => undefined,
     };
     const inits: CreateInit[] = [];
     const impl: RaftImplementation = {

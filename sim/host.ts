@@ -19,6 +19,8 @@ export interface HostContext {
   send(message: Message): void;
   /** The node applied a client's command: reply to the client waiting on this node. */
   commandApplied(node: NodeId, command: KvCommand, result: KvResult, entry: Entry): void;
+  /** The node answered a client's read (ReadIndex path) from its state machine. */
+  readServed(node: NodeId, command: KvCommand, result: KvResult): void;
   traceHash(a: number, b: number, c: number, d: number): void;
   /** Decodes entry data into a client command (undefined for no-ops and foreign data). */
   decodeCommand(data: string): KvCommand | undefined;
@@ -62,6 +64,11 @@ export class NodeHost {
   roleTerm = 0;
   /** Client sessions waiting on this node: session -> seq of the command proposed here. */
   private readonly waiting = new Map<number, number>();
+  /** Reads accepted by readIndex, by request id, until served. */
+  private readonly reads = new Map<number, KvCommand>();
+  /** Reads confirmed by the implementation, waiting for the state machine to reach their index. */
+  private readonly confirmedReads: { readonly requestId: number; readonly index: number }[] = [];
+  private nextReadId = 1;
   private readonly isPeer: Uint8Array;
 
   constructor(
@@ -112,6 +119,8 @@ export class NodeHost {
     this.instance = null;
     this.disk.crash();
     this.waiting.clear();
+    this.reads.clear();
+    this.confirmedReads.length = 0;
     this.ctx.observe({ kind: 'crash', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id });
   }
 
@@ -139,8 +148,33 @@ export class NodeHost {
     this.drain();
   }
 
-  /** A client's command arrives here. The client waits for it to be applied on this node. */
-  propose(session: number, seq: number, data: string): ProposeResult {
+  /**
+   * A client's command arrives here. Reads go through ReadIndex when the implementation offers it (the
+   * client waits for the read to be served); everything else is proposed, and the client waits for it to be
+   * applied on this node.
+   */
+  request(session: number, seq: number, data: string): ProposeResult | 'reading' {
+    const instance = this.instance;
+    if (instance === null) throw new Error('request on a crashed node');
+    const command = this.ctx.decodeCommand(data);
+    if (command?.op === 'get' && typeof instance.readIndex === 'function') {
+      const requestId = this.nextReadId++;
+      const accepted = this.call(() => instance.readIndex?.(requestId));
+      if (typeof accepted !== 'boolean') throw new ImplementationFault(this.id, `readIndex returned ${safeJson(accepted)}, expected a boolean`);
+      if (!accepted) {
+        const status = this.call(() => instance.status());
+        const hint = Number.isInteger(status?.leader) && this.isPeer[status.leader] === 1 ? status.leader : 0;
+        return { accepted: false, reason: 'not-leader', leaderHint: hint };
+      }
+      this.reads.set(requestId, command);
+      this.drain();
+      return 'reading';
+    }
+    return this.propose(session, seq, data);
+  }
+
+  /** Proposes a client's command; the client waits for it to be applied on this node. */
+  private propose(session: number, seq: number, data: string): ProposeResult {
     const instance = this.instance;
     if (instance === null) throw new Error('propose on a crashed node');
     const result = this.call(() => instance.propose(data));
@@ -217,6 +251,33 @@ export class NodeHost {
       ctx.send(message);
     }
     for (const entry of ready.committedEntries) this.applyEntry(entry);
+    if (ready.readStates !== undefined) this.confirmReads(ready.readStates);
+    if (this.confirmedReads.length > 0) this.serveReads();
+  }
+
+  private confirmReads(states: readonly { readonly requestId: number; readonly index: number }[]): void {
+    if (!Array.isArray(states)) throw new ImplementationFault(this.id, `ready().readStates is not an array: ${safeJson(states)}`);
+    for (const rs of states) {
+      if (typeof rs !== 'object' || rs === null || !this.reads.has(rs.requestId) || !Number.isInteger(rs.index) || rs.index < 0) {
+        throw new ImplementationFault(this.id, `ready().readStates holds ${safeJson(rs)}, which is no pending read request`);
+      }
+      this.confirmedReads.push(rs);
+    }
+  }
+
+  /** Answers every confirmed read whose index the state machine has reached. */
+  private serveReads(): void {
+    let kept = 0;
+    for (const rs of this.confirmedReads) {
+      if (rs.index > this.appliedIndex) {
+        this.confirmedReads[kept++] = rs;
+        continue;
+      }
+      const command = this.reads.get(rs.requestId) as KvCommand;
+      this.reads.delete(rs.requestId);
+      this.ctx.readServed(this.id, command, { ok: true, value: this.sm.read(command.key) });
+    }
+    this.confirmedReads.length = kept;
   }
 
   private applyEntry(entry: Entry): void {

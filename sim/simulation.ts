@@ -263,6 +263,16 @@ class Simulation implements HostContext, WorkloadContext {
     this.queue.push({ atMs, seq: 0, kind: 'client-reply', slot, from: node, session: command.client, seq_: command.seq, result, leaderHint: 0 });
   }
 
+  readServed(node: NodeId, command: KvCommand, result: KvResult): void {
+    const slot = this.workload.slotOf(command.client);
+    if (slot < 0) return;
+    if (this.trace.recording) this.line('client', node, `read ${command.key} by client ${command.client} seq ${command.seq} served: ${result.ok ? String(result.value) : 'failed'}`);
+    this.traceHash(23, node, command.client, command.seq);
+    if (!this.network.clientMessageArrives()) return;
+    const atMs = this.nowMs + this.network.latency();
+    this.queue.push({ atMs, seq: 0, kind: 'client-reply', slot, from: node, session: command.client, seq_: command.seq, result, leaderHint: 0 });
+  }
+
   traceHash(a: number, b: number, c: number, d: number): void {
     const h = this.trace.hash;
     h.mix(this.eventIndex);
@@ -357,11 +367,12 @@ class Simulation implements HostContext, WorkloadContext {
     const host = this.host(event.node);
     this.traceHash(22, event.node, event.session, event.seq_ * 2 + (host.up ? 1 : 0));
     if (!host.up) return;
-    const result = host.propose(event.session, event.seq_, event.data);
+    const result = host.request(event.session, event.seq_, event.data);
     if (this.trace.recording) {
-      this.line('client', event.node, `client ${event.session} seq ${event.seq_} ${event.data} → ${result.accepted ? `accepted at ${result.index}` : `not leader (hint ${result.leaderHint})`}`);
+      const outcome = result === 'reading' ? 'read via ReadIndex' : result.accepted ? `accepted at ${result.index}` : `not leader (hint ${result.leaderHint})`;
+      this.line('client', event.node, `client ${event.session} seq ${event.seq_} ${event.data} → ${outcome}`);
     }
-    if (result.accepted || !this.network.clientMessageArrives()) return;
+    if (result === 'reading' || result.accepted || !this.network.clientMessageArrives()) return;
     const atMs = this.nowMs + this.network.latency();
     this.queue.push({ atMs, seq: 0, kind: 'client-reply', slot: event.slot, from: event.node, session: event.session, seq_: event.seq_, result: null, leaderHint: result.leaderHint });
   }
