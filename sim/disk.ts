@@ -1,21 +1,58 @@
 /**
- * A node's simulated disk. Writes land in a volatile buffer until fsync makes them durable; a crash loses
- * what was not synced. The host persists every Ready through here, so what a restarted node gets back is
- * exactly what a real disk would have kept.
+ * A node's simulated disk: a write-ahead log of checksummed entry records plus the hard state. Writes land
+ * in a volatile buffer until fsync makes them durable; a crash loses what was not synced and may leave the
+ * last unsynced append torn (a prefix of it on disk, its last record cut short, so its checksum fails).
+ * Bit flips of synced records are injected by the corruption fault. The host reads the disk back through
+ * {@link Disk.recover} on every start, which tells a torn tail (safe to drop: never synced, so never
+ * acknowledged) from corruption of synced data (the node must not use it).
  */
 import { assert } from './assert.js';
 import { EMPTY_HARD_STATE } from '../core/types.js';
 import type { Entry, HardState, StoredState } from './contract.js';
+import { hashString, mixInt } from './hash.js';
+import type { Prng } from './prng.js';
+
+/** Disk behaviour knobs; the zero value is an instant, perfect disk. */
+export interface DiskOptions {
+  /** fsync latency range in simulated ms; 0 and 0 make fsync instant. */
+  readonly fsyncMsMin: number;
+  readonly fsyncMsMax: number;
+  /** On a crash with an unsynced append pending, chance per 1000 that a torn prefix of it reaches the disk. */
+  readonly tornWritePerMille: number;
+}
+
+export const PERFECT_DISK: DiskOptions = Object.freeze({ fsyncMsMin: 0, fsyncMsMax: 0, tornWritePerMille: 0 });
 
 interface PendingWrite {
   readonly hardState: HardState | undefined;
   readonly entries: readonly Entry[];
 }
 
+interface StoredRecord {
+  readonly entry: Entry;
+  readonly checksum: number;
+}
+
+/** What reading the disk back found. */
+export type Recovery =
+  | { readonly kind: 'clean'; readonly storage: StoredState }
+  /** A torn tail of unsynced records was found and dropped. */
+  | { readonly kind: 'torn-tail'; readonly storage: StoredState; readonly droppedFromIndex: number }
+  /** A synced record fails its checksum: the node must not start on this disk. */
+  | { readonly kind: 'corrupt'; readonly index: number }
+  /** Checksums were not verified (a planted host bug): whatever is on disk, corrupt or not. */
+  | { readonly kind: 'unverified'; readonly storage: StoredState; readonly corruptIndex: number | null };
+
+export function entryChecksum(e: Entry): number {
+  return hashString(e.data, mixInt(mixInt(0x2545f491, e.index), e.term));
+}
+
 export class Disk {
   private hardState: HardState = EMPTY_HARD_STATE;
-  /** Invariant: log[i].index === i + 1. */
-  private readonly log: Entry[] = [];
+  /** Invariant: records[i].entry.index === i + 1. */
+  private readonly records: StoredRecord[] = [];
+  /** Records covered by the last fsync; records beyond it are a torn tail. */
+  private syncedRecords = 0;
   private readonly pending: PendingWrite[] = [];
   /** Writes made durable over the disk's life, for stats. */
   syncs = 0;
@@ -33,17 +70,71 @@ export class Disk {
   sync(): void {
     for (const w of this.pending) this.apply(w);
     this.pending.length = 0;
+    this.syncedRecords = this.records.length;
     this.syncs++;
   }
 
-  /** Power loss: buffered writes are gone, durable state stays. */
-  crash(): void {
+  /**
+   * Power loss: buffered writes are gone, durable state stays. With `prng`, the first unsynced append may
+   * leave a torn prefix on disk (chance `tornWritePerMille`). Returns whether a write was torn.
+   */
+  crash(prng?: Prng, tornWritePerMille = 0): boolean {
+    const first = this.pending[0];
     this.pending.length = 0;
+    if (prng === undefined || first === undefined || tornWritePerMille <= 0) return false;
+    const head = first.entries[0];
+    // Only appends can tear here; a torn overwrite would need a WAL's truncation records, which we do not model.
+    if (head === undefined || head.index !== this.records.length + 1) return false;
+    if (!prng.chance(tornWritePerMille, 1000)) return false;
+    // Whole records of the write may have landed before the torn one — unless the write also carried a hard
+    // state, which a WAL writes after its entries: entries of a term the stored hard state never saw would
+    // be a state no real disk can hold, so then only the torn record remains.
+    const kept = first.hardState === undefined ? prng.int(first.entries.length) : 0;
+    for (let i = 0; i < kept; i++) this.push(first.entries[i] as Entry);
+    const torn = first.entries[kept] as Entry;
+    this.records.push({ entry: { ...torn, data: torn.data.slice(0, torn.data.length >> 1) }, checksum: entryChecksum(torn) });
+    return true;
   }
 
-  /** What a node restarting now would read back. */
+  /**
+   * Flips a bit in the data of a synced record chosen by `prng` (checksum left as it was). Returns the index
+   * corrupted, or null when there is no synced record.
+   */
+  corrupt(prng: Prng): number | null {
+    if (this.syncedRecords === 0) return null;
+    const i = prng.int(this.syncedRecords);
+    const r = this.records[i] as StoredRecord;
+    const data = r.entry.data === '' ? '\u0001' : String.fromCharCode(r.entry.data.charCodeAt(0) ^ 1) + r.entry.data.slice(1);
+    this.records[i] = { entry: { ...r.entry, data }, checksum: r.checksum };
+    return i + 1;
+  }
+
+  /** Reads the disk back for a (re)start, verifying checksums unless told not to. */
+  recover(verify: boolean): Recovery {
+    let bad = -1;
+    for (let i = 0; i < this.records.length; i++) {
+      const r = this.records[i] as StoredRecord;
+      if (entryChecksum(r.entry) !== r.checksum) {
+        bad = i;
+        break;
+      }
+    }
+    if (!verify) return { kind: 'unverified', storage: this.snapshot(), corruptIndex: bad === -1 ? null : bad + 1 };
+    if (bad === -1) {
+      this.syncedRecords = this.records.length;
+      return { kind: 'clean', storage: this.snapshot() };
+    }
+    if (bad >= this.syncedRecords) {
+      this.records.length = bad;
+      this.syncedRecords = bad;
+      return { kind: 'torn-tail', storage: this.snapshot(), droppedFromIndex: bad + 1 };
+    }
+    return { kind: 'corrupt', index: bad + 1 };
+  }
+
+  /** What is on disk now, unverified (tests, display). */
   stored(): StoredState {
-    return { hardState: this.hardState, entries: this.log.slice() };
+    return this.snapshot();
   }
 
   get durableHardState(): HardState {
@@ -51,18 +142,24 @@ export class Disk {
   }
 
   get durableLastIndex(): number {
-    return this.log.length;
+    return this.records.length;
+  }
+
+  private snapshot(): StoredState {
+    return { hardState: this.hardState, entries: this.records.map((r) => r.entry) };
+  }
+
+  private push(e: Entry): void {
+    assert(e.index === this.records.length + 1, `disk write: non-consecutive entry index ${e.index}`);
+    this.records.push({ entry: e, checksum: entryChecksum(e) });
   }
 
   private apply(w: PendingWrite): void {
     if (w.hardState !== undefined) this.hardState = w.hardState;
     const first = w.entries[0];
     if (first === undefined) return;
-    assert(first.index >= 1 && first.index <= this.log.length + 1, `disk write at index ${first.index} leaves a gap after ${this.log.length}`);
-    this.log.length = first.index - 1;
-    for (const e of w.entries) {
-      assert(e.index === this.log.length + 1, `disk write: non-consecutive entry index ${e.index}`);
-      this.log.push(e);
-    }
+    assert(first.index >= 1 && first.index <= this.records.length + 1, `disk write at index ${first.index} leaves a gap after ${this.records.length}`);
+    this.records.length = first.index - 1;
+    for (const e of w.entries) this.push(e);
   }
 }

@@ -26,6 +26,20 @@ export type FaultEvent =
    * that leads in the highest term (none: nothing happens), so plans can target roles they cannot foresee.
    */
   | { readonly atMs: number; readonly kind: 'bounce'; readonly node: NodeId | 'leader'; readonly downMs: number }
+  /** Every live node loses power at once (unsynced writes lost, maybe torn) and all come back `downMs` later. */
+  | { readonly atMs: number; readonly kind: 'power-loss'; readonly downMs: number }
+  /**
+   * The node crashes, one of its synced log records gets a flipped bit, and it restarts `downMs` later. A
+   * correct host detects it by checksum and the node refuses to start: it counts as down for good.
+   */
+  | { readonly atMs: number; readonly kind: 'corrupt'; readonly node: NodeId; readonly downMs: number }
+  /**
+   * Arms a crash point on a node (or whoever leads when the event fires): it crashes in the middle of
+   * handling its next Ready that writes — after the write but before its fsync, or after the fsync but
+   * before sending the messages that depend on it — and restarts `downMs` later. A crash point that has not
+   * struck within `downMs` of being armed is disarmed.
+   */
+  | { readonly atMs: number; readonly kind: 'crash-point'; readonly node: NodeId | 'leader'; readonly point: 'before-fsync' | 'after-persist'; readonly downMs: number }
   /** A crashed node starts again from what its disk kept. */
   | { readonly atMs: number; readonly kind: 'restart'; readonly node: NodeId };
 
@@ -51,6 +65,8 @@ export function maxFaultyNodes(nodeCount: number): number {
 export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number): string[] {
   const problems: string[] = [];
   const down = new Set<NodeId>();
+  /** Nodes whose storage was corrupted: down for the rest of the run, and never more than f. */
+  const corrupted = new Set<NodeId>();
   /** End times of bounces in progress (their node may be unknown until run time). */
   let bouncesUntil: number[] = [];
   let lastMs = 0;
@@ -62,17 +78,36 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number):
     if (e.atMs < lastMs) problems.push(`${where}: events out of time order`);
     lastMs = Math.max(lastMs, e.atMs);
     bouncesUntil = bouncesUntil.filter((until) => until > e.atMs);
+    const downCount = down.size + corrupted.size + bouncesUntil.length;
     switch (e.kind) {
       case 'crash':
         if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
         else if (down.has(e.node)) problems.push(`${where}: node ${e.node} is already down`);
-        else if (down.size + bouncesUntil.length >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
+        else if (downCount >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
         else down.add(e.node);
+        break;
+      case 'corrupt':
+        if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+        else if (down.has(e.node) || corrupted.has(e.node)) problems.push(`${where}: node ${e.node} is already down`);
+        else if (downCount >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down or corrupted at once`);
+        else corrupted.add(e.node);
+        break;
+      case 'crash-point':
+        if (e.node !== 'leader' && !validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+        else if (!Number.isInteger(e.downMs) || e.downMs < 1) problems.push(`${where}: downMs must be a whole number >= 1`);
+        else if (downCount >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
+        // It strikes within downMs of being armed (or is disarmed), then stays down for downMs.
+        else bouncesUntil.push(e.atMs + 2 * e.downMs);
+        break;
+      case 'power-loss':
+        // Every node dies with its disk intact (synced state survives): Raft claims to survive this.
+        if (!Number.isInteger(e.downMs) || e.downMs < 1) problems.push(`${where}: downMs must be a whole number >= 1`);
+        else if (down.size > 0) problems.push(`${where}: power loss while node(s) ${[...down].join(',')} are down would need their restarts replanned`);
         break;
       case 'bounce':
         if (e.node !== 'leader' && !validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
         else if (!Number.isInteger(e.downMs) || e.downMs < 1) problems.push(`${where}: downMs must be a whole number >= 1`);
-        else if (down.size + bouncesUntil.length >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
+        else if (downCount >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
         else bouncesUntil.push(e.atMs + e.downMs);
         break;
       case 'restart':

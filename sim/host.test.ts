@@ -3,6 +3,7 @@
  * that never runs dry) into `stoppedBy: 'implementation-error'` with a message naming the node and the
  * problem — never an exception out of simulate().
  */
+import { PERFECT_DISK } from './disk.js';
 import { describe, expect, it } from 'vitest';
 import type { KvCommand, KvResult } from '../core/kv.js';
 import type { CreateInit, Entry, HardState, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from './contract.js';
@@ -395,6 +396,9 @@ describe('NodeHost: the fixed order of a Ready', () => {
       traceHash: () => undefined,
       decodeCommand: () => undefined,
       readServed: () => undefined,
+      scheduleFsync: () => undefined,
+      crashPointFired: () => undefined,
+      storageEvent: () => undefined,
     };
     let served = false;
     const impl: RaftImplementation = {
@@ -416,7 +420,7 @@ describe('NodeHost: the fixed order of a Ready', () => {
         return node;
       },
     };
-    const host = new NodeHost({ id: 1, peers: [1, 2, 3], implementation: impl, electionTicks: 10, heartbeatTicks: 2, prng: Prng.forRun(1) }, ctx);
+    const host = new NodeHost({ id: 1, peers: [1, 2, 3], implementation: impl, electionTicks: 10, heartbeatTicks: 2, prng: Prng.forRun(1), disk: PERFECT_DISK, verifyChecksums: true, sendBeforeFsync: false }, ctx);
     host.start();
     expect(log).toEqual(['observe persist', 'observe role', 'send Append', 'observe apply', 'advance']);
     expect(host.disk.stored()).toEqual({ hardState: { term: 1, vote: 1, commit: 1 }, entries: [{ index: 1, term: 1, data: '' }] });
@@ -437,6 +441,9 @@ describe('NodeHost: the fixed order of a Ready', () => {
       traceHash: () => undefined,
       decodeCommand: () => undefined,
       readServed: () => undefined,
+      scheduleFsync: () => undefined,
+      crashPointFired: () => undefined,
+      storageEvent: () => undefined,
     };
     const inits: CreateInit[] = [];
     const impl: RaftImplementation = {
@@ -453,7 +460,7 @@ describe('NodeHost: the fixed order of a Ready', () => {
         return node;
       },
     };
-    const host = new NodeHost({ id: 2, peers: [1, 2, 3], implementation: impl, electionTicks: 10, heartbeatTicks: 2, prng: Prng.forRun(1) }, ctx);
+    const host = new NodeHost({ id: 2, peers: [1, 2, 3], implementation: impl, electionTicks: 10, heartbeatTicks: 2, prng: Prng.forRun(1), disk: PERFECT_DISK, verifyChecksums: true, sendBeforeFsync: false }, ctx);
     host.start();
     expect(host.up).toBe(true);
     host.crash();

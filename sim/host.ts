@@ -7,6 +7,7 @@
 import { KvStateMachine } from '../core/kv.js';
 import type { KvCommand, KvResult } from '../core/kv.js';
 import { Disk } from './disk.js';
+import type { DiskOptions } from './disk.js';
 import type { Entry, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from './contract.js';
 import type { Fact } from './facts.js';
 import type { Prng } from './prng.js';
@@ -21,6 +22,12 @@ export interface HostContext {
   commandApplied(node: NodeId, command: KvCommand, result: KvResult, entry: Entry): void;
   /** The node answered a client's read (ReadIndex path) from its state machine. */
   readServed(node: NodeId, command: KvCommand, result: KvResult): void;
+  /** Calls {@link NodeHost.onFsync} for this incarnation after `delayMs`. */
+  scheduleFsync(node: NodeId, incarnation: number, delayMs: number): void;
+  /** An armed crash point fired: the host has crashed itself; the simulation schedules its restart. */
+  crashPointFired(node: NodeId): void;
+  /** Something about the node's storage worth a trace line and a count (torn tail dropped, corruption refused). */
+  storageEvent(node: NodeId, kind: 'torn-write' | 'storage-refused' | 'corrupt-data-used', text: string): void;
   traceHash(a: number, b: number, c: number, d: number): void;
   /** Decodes entry data into a client command (undefined for no-ops and foreign data). */
   decodeCommand(data: string): KvCommand | undefined;
@@ -48,7 +55,15 @@ export interface HostOptions {
   readonly heartbeatTicks: number;
   /** Randomness for this node; forked per incarnation. */
   readonly prng: Prng;
+  readonly disk: DiskOptions;
+  /** Verify record checksums on start (false only for the ignore-checksums planted bug). */
+  readonly verifyChecksums: boolean;
+  /** Send a Ready's messages before its fsync completes (the ack-before-fsync planted bug). */
+  readonly sendBeforeFsync: boolean;
 }
+
+/** Where an armed crash point strikes in the handling of the next Ready that writes. */
+export type CrashPoint = 'before-fsync' | 'after-persist';
 
 export class NodeHost {
   readonly id: NodeId;
@@ -70,12 +85,24 @@ export class NodeHost {
   private readonly confirmedReads: { readonly requestId: number; readonly index: number }[] = [];
   private nextReadId = 1;
   private readonly isPeer: Uint8Array;
+  private readonly diskPrng: Prng;
+  /** A Ready written to disk whose fsync is in flight; the node takes no input until it completes. */
+  private syncing: Ready | null = null;
+  /** Whether the syncing Ready's messages already went out (ack-before-fsync bug). */
+  private sentEarly = false;
+  /** When the fsync in flight completes; inputs arriving before are deferred to then. */
+  busyUntilMs = -1;
+  /** Refused to start on corrupt storage: stays down for the rest of the run. */
+  failed = false;
+  /** Armed by a crash-point fault. */
+  crashPoint: CrashPoint | null = null;
 
   constructor(
     private readonly options: HostOptions,
     private readonly ctx: HostContext,
   ) {
     this.id = options.id;
+    this.diskPrng = options.prng.fork('disk');
     this.isPeer = new Uint8Array(Math.max(...options.peers) + 1);
     for (const p of options.peers) this.isPeer[p] = 1;
   }
@@ -84,15 +111,35 @@ export class NodeHost {
     return this.instance !== null;
   }
 
-  /** Starts (or restarts) the node from what its disk kept. */
+  /** An fsync is in flight: inputs must wait until {@link busyUntilMs}. */
+  get busy(): boolean {
+    return this.syncing !== null;
+  }
+
+  /**
+   * Starts (or restarts) the node from what its disk kept, verifying checksums: a torn tail (never synced)
+   * is dropped; corruption of synced records makes the node refuse to start for good (it must never use
+   * corrupt data, and it cannot know which of its acknowledged entries are gone).
+   */
   start(): void {
+    if (this.failed) return;
     this.incarnation++;
     this.appliedIndex = 0;
     this.role = 'follower';
     this.roleTerm = 0;
     this.sm = new KvStateMachine();
+    const recovery = this.disk.recover(this.options.verifyChecksums);
+    if (recovery.kind === 'corrupt') {
+      this.failed = true;
+      this.ctx.storageEvent(this.id, 'storage-refused', `refuses to start: stored entry ${recovery.index} fails its checksum`);
+      return;
+    }
+    if (recovery.kind === 'torn-tail') this.ctx.storageEvent(this.id, 'torn-write', `dropped a torn tail from index ${recovery.droppedFromIndex} (never synced)`);
+    if (recovery.kind === 'unverified' && recovery.corruptIndex !== null) {
+      this.ctx.storageEvent(this.id, 'corrupt-data-used', `starts on stored entry ${recovery.corruptIndex}, which fails its checksum (checksums ignored)`);
+    }
     const stream = this.options.prng.fork(`incarnation/${this.incarnation}`);
-    const storage = this.disk.stored();
+    const storage = recovery.storage;
     if (this.incarnation > 1) this.ctx.observe({ kind: 'restart', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id, stored: storage });
     const instance = this.call(() =>
       this.options.implementation.create({
@@ -117,7 +164,12 @@ export class NodeHost {
   /** Process death: volatile state and unsynced writes are lost. */
   crash(): void {
     this.instance = null;
-    this.disk.crash();
+    this.syncing = null;
+    this.busyUntilMs = -1;
+    this.crashPoint = null;
+    if (this.disk.crash(this.diskPrng, this.options.disk.tornWritePerMille)) {
+      this.ctx.storageEvent(this.id, 'torn-write', 'crash tore the unsynced write in flight');
+    }
     this.waiting.clear();
     this.reads.clear();
     this.confirmedReads.length = 0;
@@ -194,10 +246,10 @@ export class NodeHost {
     return instance === null ? null : this.call(() => instance.status());
   }
 
-  /** Handles Ready after Ready until the implementation has nothing more to do. */
+  /** Handles Ready after Ready until the implementation has nothing more to do or an fsync is in flight. */
   private drain(): void {
     const instance = this.instance;
-    if (instance === null) return;
+    if (instance === null || this.syncing !== null) return;
     for (let round = 0; round < READY_ROUNDS_MAX; round++) {
       let ready: Ready | null;
       try {
@@ -206,7 +258,8 @@ export class NodeHost {
         throw this.fault(error);
       }
       if (ready === null || ready === undefined) return;
-      this.handleReady(ready);
+      validateReady(this.id, ready);
+      if (!this.handleReady(ready)) return;
       try {
         instance.advance();
       } catch (error) {
@@ -216,23 +269,77 @@ export class NodeHost {
     throw new ImplementationFault(this.id, `ready() did not run dry after ${READY_ROUNDS_MAX} rounds`);
   }
 
-  /** The fixed order of the contract: persist (and fsync), announce, send, apply. */
-  private handleReady(ready: Ready): void {
-    validateReady(this.id, ready);
-    const ctx = this.ctx;
-    const { hardState, entries } = ready;
-    if (hardState !== undefined || entries.length > 0) {
-      const first = entries[0];
+  /**
+   * The fixed order of the contract: write and fsync, then announce, send, apply. Returns false when the
+   * Ready is not finished now (an fsync in flight, or a crash point struck).
+   */
+  private handleReady(ready: Ready): boolean {
+    if (ready.hardState !== undefined || ready.entries.length > 0) {
+      const first = ready.entries[0];
       if (first !== undefined && first.index > this.disk.durableLastIndex + 1) {
         throw new ImplementationFault(this.id, `ready().entries start at index ${first.index}, leaving a gap after the stored log's last index ${this.disk.durableLastIndex}`);
       }
-      this.disk.write(hardState, entries);
+      this.disk.write(ready.hardState, ready.entries);
+      if (this.crashPoint === 'before-fsync') return this.strike();
+      const { fsyncMsMin, fsyncMsMax } = this.options.disk;
+      const latencyMs = fsyncMsMax > 0 ? this.diskPrng.range(fsyncMsMin, fsyncMsMax) : 0;
+      if (latencyMs > 0) {
+        this.syncing = ready;
+        this.busyUntilMs = this.ctx.nowMs + latencyMs;
+        this.sentEarly = this.options.sendBeforeFsync;
+        if (this.sentEarly) this.send(ready);
+        this.ctx.scheduleFsync(this.id, this.incarnation, latencyMs);
+        return false;
+      }
       this.disk.sync();
-      const stored = this.disk.durableHardState;
-      const last = entries[entries.length - 1];
-      ctx.traceHash(7, this.id, stored.term * 64 + stored.vote, (last?.index ?? 0) * 65536 + (last?.term ?? 0));
-      ctx.observe({ kind: 'persist', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, hardState: stored, entries });
+      this.observePersist(ready);
+      if (this.crashPoint === 'after-persist') return this.strike();
     }
+    this.finishReady(ready, false);
+    return true;
+  }
+
+  /** The fsync of the Ready in flight completed (if this incarnation still lives). */
+  onFsync(incarnation: number): void {
+    const ready = this.syncing;
+    const instance = this.instance;
+    if (incarnation !== this.incarnation || ready === null || instance === null) return;
+    this.syncing = null;
+    this.busyUntilMs = -1;
+    this.disk.sync();
+    this.observePersist(ready);
+    if (this.crashPoint === 'after-persist') {
+      this.strike();
+      return;
+    }
+    this.finishReady(ready, this.sentEarly);
+    try {
+      instance.advance();
+    } catch (error) {
+      throw this.fault(error);
+    }
+    this.drain();
+  }
+
+  /** An armed crash point strikes: the node dies here. Always returns false (the Ready is not finished). */
+  private strike(): false {
+    this.crashPoint = null;
+    this.crash();
+    this.ctx.crashPointFired(this.id);
+    return false;
+  }
+
+  private observePersist(ready: Ready): void {
+    const ctx = this.ctx;
+    const stored = this.disk.durableHardState;
+    const last = ready.entries[ready.entries.length - 1];
+    ctx.traceHash(7, this.id, stored.term * 64 + stored.vote, (last?.index ?? 0) * 65536 + (last?.term ?? 0));
+    ctx.observe({ kind: 'persist', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, hardState: stored, entries: ready.entries });
+  }
+
+  /** After the Ready is durable: announce the role, send, apply, serve reads. */
+  private finishReady(ready: Ready, alreadySent: boolean): void {
+    const ctx = this.ctx;
     if (ready.softState !== undefined) {
       this.role = ready.softState.role;
       this.roleTerm = this.disk.durableHardState.term;
@@ -246,13 +353,17 @@ export class NodeHost {
         term: this.roleTerm,
       });
     }
-    for (const message of ready.messages) {
-      this.validateMessage(message);
-      ctx.send(message);
-    }
+    if (!alreadySent) this.send(ready);
     for (const entry of ready.committedEntries) this.applyEntry(entry);
     if (ready.readStates !== undefined) this.confirmReads(ready.readStates);
     if (this.confirmedReads.length > 0) this.serveReads();
+  }
+
+  private send(ready: Ready): void {
+    for (const message of ready.messages) {
+      this.validateMessage(message);
+      this.ctx.send(message);
+    }
   }
 
   private confirmReads(states: readonly { readonly requestId: number; readonly index: number }[]): void {

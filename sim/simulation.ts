@@ -15,6 +15,8 @@ import type { FaultEvent, FaultPlan } from './faults.js';
 import { hashString } from './hash.js';
 import { ImplementationFault, NodeHost } from './host.js';
 import type { HostContext } from './host.js';
+import { PERFECT_DISK } from './disk.js';
+import type { DiskOptions } from './disk.js';
 import { Network, RELIABLE_NETWORK } from './network.js';
 import type { NetworkOptions } from './network.js';
 import { Prng } from './prng.js';
@@ -40,6 +42,18 @@ export interface SimulationOptions {
   readonly plan: FaultPlan;
   /** Record readable trace lines (replay, reports); off on the hot path. */
   readonly record: boolean;
+  /** Disk behaviour (fsync latency, torn writes); a perfect disk when absent. */
+  readonly disk?: DiskOptions;
+  /** Host-level planted bugs; correct behaviour when absent. */
+  readonly hostBugs?: HostBugs;
+}
+
+/** Deliberately broken host behaviours, planted to prove the checkers catch what they cause. */
+export interface HostBugs {
+  /** Use storage whose checksums fail instead of refusing to start. */
+  readonly ignoreChecksums?: boolean;
+  /** Send a Ready's messages before its fsync completes. */
+  readonly sendBeforeFsync?: boolean;
 }
 
 /** Receives every fact as it is observed; returns true to stop the run (a violation was found). */
@@ -55,6 +69,15 @@ export interface FaultCounts {
   crash: number;
   bounce: number;
   restart: number;
+  'power-loss': number;
+  corrupt: number;
+  'crash-point': number;
+  /** Crash points that struck (armed ones may be disarmed unstruck). */
+  'crash-point-struck': number;
+  /** Torn writes left by crashes (and dropped on restart). */
+  'torn-write': number;
+  /** Nodes that refused to start on corrupt storage. */
+  'storage-refused': number;
   /** Messages dropped by loss or partitions. */
   'message-loss': number;
   'message-duplicate': number;
@@ -120,6 +143,8 @@ type SimEvent =
       readonly result: KvResult | null;
       readonly leaderHint: NodeId | 0;
     }
+  | { readonly atMs: number; seq: number; readonly kind: 'fsync'; readonly node: NodeId; readonly incarnation: number }
+  | { readonly atMs: number; seq: number; readonly kind: 'disarm'; readonly node: NodeId }
   | { readonly atMs: number; seq: number; readonly kind: 'liveness-start' }
   | { readonly atMs: number; seq: number; readonly kind: 'liveness-check' };
 
@@ -144,6 +169,9 @@ class Simulation implements HostContext, WorkloadContext {
   private readonly typeHashes = new Map<string, number>();
   private readonly commandCache = new Map<string, KvCommand | null>();
   private readonly clientPrng: Prng;
+  private readonly corruptionPrng: Prng;
+  /** Restart delay of each node's armed crash point. */
+  private readonly crashPointDownMs = new Map<NodeId, number>();
   private stopped: SimulationResult['stoppedBy'] | null = null;
   private implementationError: SimulationResult['implementationError'] = null;
   private livenessStartMs = -1;
@@ -156,7 +184,7 @@ class Simulation implements HostContext, WorkloadContext {
     leadersElected: 0,
     maxTerm: 0,
     clientOps: { ok: 0, fail: 0, info: 0, retries: 0 },
-    faults: { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'message-loss': 0, 'message-duplicate': 0 },
+    faults: { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'message-loss': 0, 'message-duplicate': 0 },
   };
 
   constructor(
@@ -169,6 +197,7 @@ class Simulation implements HostContext, WorkloadContext {
     const root = Prng.forRun(options.seed);
     this.network = new Network(options.nodeCount, options.network, root.fork('network'));
     this.clientPrng = root.fork('client-network');
+    this.corruptionPrng = root.fork('corruption');
     this.trace = new Trace(options.record);
     const peers = Array.from({ length: options.nodeCount }, (_, i) => i + 1);
     for (const id of peers) {
@@ -180,6 +209,9 @@ class Simulation implements HostContext, WorkloadContext {
           electionTicks: options.electionTicks,
           heartbeatTicks: options.heartbeatTicks,
           prng: root.fork(`node/${id}`),
+          disk: options.disk ?? PERFECT_DISK,
+          verifyChecksums: options.hostBugs?.ignoreChecksums !== true,
+          sendBeforeFsync: options.hostBugs?.sendBeforeFsync === true,
         },
         this,
       );
@@ -263,6 +295,24 @@ class Simulation implements HostContext, WorkloadContext {
     this.queue.push({ atMs, seq: 0, kind: 'client-reply', slot, from: node, session: command.client, seq_: command.seq, result, leaderHint: 0 });
   }
 
+  scheduleFsync(node: NodeId, incarnation: number, delayMs: number): void {
+    this.queue.push({ atMs: this.nowMs + delayMs, seq: 0, kind: 'fsync', node, incarnation });
+  }
+
+  crashPointFired(node: NodeId): void {
+    this.stats.faults['crash-point-struck']++;
+    const downMs = this.crashPointDownMs.get(node) ?? 1;
+    this.crashPointDownMs.delete(node);
+    if (this.trace.recording) this.line('fault', node, `crash point struck: node ${node} dies mid-Ready, back in ${downMs} ms`);
+    this.scheduleRestart(node, downMs);
+  }
+
+  storageEvent(node: NodeId, kind: 'torn-write' | 'storage-refused' | 'corrupt-data-used', text: string): void {
+    if (kind !== 'corrupt-data-used') this.stats.faults[kind]++;
+    this.traceHash(24, node, hashString(kind), 0);
+    if (this.trace.recording) this.line(kind === 'torn-write' ? 'crash' : 'violation', node, text);
+  }
+
   readServed(node: NodeId, command: KvCommand, result: KvResult): void {
     const slot = this.workload.slotOf(command.client);
     if (slot < 0) return;
@@ -316,6 +366,11 @@ class Simulation implements HostContext, WorkloadContext {
       case 'tick': {
         const host = this.host(event.node);
         if (event.incarnation !== host.incarnation || !host.up) return;
+        if (host.busy) {
+          event.atMs = host.busyUntilMs;
+          this.queue.push(event);
+          return;
+        }
         this.traceHash(20, event.node, 0, 0);
         host.tick();
         // Reuse the popped event for the next tick: ticks are a third of all events.
@@ -328,6 +383,11 @@ class Simulation implements HostContext, WorkloadContext {
       case 'deliver': {
         const m = event.message;
         const host = this.host(m.to);
+        if (host.busy) {
+          // The node is waiting on fsync and takes no input; the message waits in its socket buffer.
+          this.queue.push({ ...event, atMs: host.busyUntilMs });
+          return;
+        }
         this.traceHash(TRACE_CODE.deliver, this.typeHash(m.type), m.from * 256 + m.to, m.term * 2 + (host.up ? 1 : 0));
         if (!host.up) return;
         this.stats.messagesDelivered++;
@@ -353,6 +413,17 @@ class Simulation implements HostContext, WorkloadContext {
         if (event.result === null) this.workload.onNotLeader(event.slot, event.session, event.seq_, event.leaderHint);
         else this.workload.onApplied(event.slot, event.session, event.seq_, event.from, event.result);
         return;
+      case 'fsync':
+        this.host(event.node).onFsync(event.incarnation);
+        return;
+      case 'disarm': {
+        const host = this.host(event.node);
+        if (host.crashPoint !== null) {
+          host.crashPoint = null;
+          this.crashPointDownMs.delete(event.node);
+        }
+        return;
+      }
       case 'liveness-start':
         this.startLiveness();
         return;
@@ -365,6 +436,10 @@ class Simulation implements HostContext, WorkloadContext {
 
   private onClientRequest(event: Extract<SimEvent, { kind: 'client-request' }>): void {
     const host = this.host(event.node);
+    if (host.busy) {
+      this.queue.push({ ...event, atMs: host.busyUntilMs });
+      return;
+    }
     this.traceHash(22, event.node, event.session, event.seq_ * 2 + (host.up ? 1 : 0));
     if (!host.up) return;
     const result = host.request(event.session, event.seq_, event.data);
@@ -412,7 +487,7 @@ class Simulation implements HostContext, WorkloadContext {
         if (host === undefined || !host.up) return;
         if (this.trace.recording && fault.node === 'leader') this.line('fault', host.id, `(the leader is node ${host.id})`);
         host.crash();
-        this.queue.push({ atMs: Math.min(this.nowMs + fault.downMs, this.options.safetyMs), seq: 0, kind: 'fault', fault: { atMs: this.nowMs + fault.downMs, kind: 'restart', node: host.id } });
+        this.scheduleRestart(host.id, fault.downMs);
         return;
       }
       case 'restart': {
@@ -420,7 +495,37 @@ class Simulation implements HostContext, WorkloadContext {
         if (!host.up) this.restart(host);
         return;
       }
+      case 'power-loss':
+        for (const host of this.hosts) {
+          if (!host.up) continue;
+          host.crash();
+          this.scheduleRestart(host.id, fault.downMs);
+        }
+        return;
+      case 'corrupt': {
+        const host = this.host(fault.node);
+        if (host.up) host.crash();
+        const index = host.disk.corrupt(this.corruptionPrng);
+        if (this.trace.recording) this.line('fault', host.id, index === null ? 'nothing synced to corrupt' : `bit flip in stored entry ${index}`);
+        this.scheduleRestart(host.id, fault.downMs);
+        return;
+      }
+      case 'crash-point': {
+        const host = fault.node === 'leader' ? this.currentLeader() : this.host(fault.node);
+        if (host === undefined || !host.up) return;
+        host.crashPoint = fault.point;
+        this.crashPointDownMs.set(host.id, fault.downMs);
+        if (this.trace.recording) this.line('fault', host.id, `crash point armed on node ${host.id}: ${fault.point}`);
+        this.queue.push({ atMs: this.nowMs + fault.downMs, seq: 0, kind: 'disarm', node: host.id });
+        return;
+      }
     }
+  }
+
+  /** Restarts `node` after `downMs` (clamped to the end of the safety phase, where the liveness phase takes over). */
+  private scheduleRestart(node: NodeId, downMs: number): void {
+    const atMs = Math.min(this.nowMs + downMs, Math.max(this.nowMs, this.options.safetyMs));
+    this.queue.push({ atMs, seq: 0, kind: 'fault', fault: { atMs, kind: 'restart', node } });
   }
 
   /** The live node leading in the highest term, if any. */
@@ -432,7 +537,7 @@ class Simulation implements HostContext, WorkloadContext {
 
   private restart(host: NodeHost): void {
     host.start();
-    this.scheduleTick(host, this.options.tickMs);
+    if (host.up) this.scheduleTick(host, this.options.tickMs);
   }
 
   private startLiveness(): void {
@@ -450,13 +555,15 @@ class Simulation implements HostContext, WorkloadContext {
   /** What still keeps the cluster from having converged (empty when it has). */
   private converged(): string[] {
     const problems: string[] = [];
-    const leaders = this.hosts.filter((h) => h.up && h.role === 'leader');
-    const maxTerm = Math.max(...this.hosts.map((h) => h.disk.durableHardState.term));
+    // Nodes that refused to start on corrupt storage are out for good; the rest must converge without them.
+    const live = this.hosts.filter((h) => !h.failed);
+    const leaders = live.filter((h) => h.up && h.role === 'leader');
+    const maxTerm = Math.max(...live.map((h) => h.disk.durableHardState.term));
     const leader = leaders.find((h) => h.roleTerm === maxTerm);
     if (leader === undefined) problems.push(`no leader in the highest term ${maxTerm}`);
     const outstanding = this.workload.outstanding();
     if (outstanding > 0) problems.push(`${outstanding} client operation(s) still pending`);
-    const applied = this.hosts.map((h) => h.appliedIndex);
+    const applied = live.map((h) => h.appliedIndex);
     if (Math.min(...applied) !== Math.max(...applied)) problems.push(`nodes applied different prefixes (applied indexes ${applied.join(', ')})`);
     return problems;
   }
@@ -576,5 +683,11 @@ export function describeFault(f: FaultEvent): string {
       return `crash ${f.node === 'leader' ? 'the leader' : `node ${f.node}`}, restart it ${f.downMs} ms later`;
     case 'restart':
       return `restart node ${f.node}`;
+    case 'power-loss':
+      return `power loss: every node crashes, back ${f.downMs} ms later`;
+    case 'corrupt':
+      return `corrupt a stored entry of node ${f.node} (crash, restart ${f.downMs} ms later)`;
+    case 'crash-point':
+      return `arm crash point ${f.point} on ${f.node === 'leader' ? 'the leader' : `node ${f.node}`} (restart ${f.downMs} ms after it strikes)`;
   }
 }

@@ -58,7 +58,7 @@ export function executeRun(args: RunArgs, io: Io): number {
   bar?.start(seeds, 0, { failed: 0, rate: '-' });
   const started = Date.now();
   const failures: RunFailure[] = [];
-  const faults: FaultCounts = { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'message-loss': 0, 'message-duplicate': 0 };
+  const faults: FaultCounts = { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'message-loss': 0, 'message-duplicate': 0 };
   const clientOps = { ok: 0, fail: 0, info: 0 };
   let events = 0;
   let simulatedMs = 0;
