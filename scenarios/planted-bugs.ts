@@ -7,6 +7,7 @@ import { CORE_BUGS } from '../core/bugs.js';
 import type { CoreBug } from '../core/bugs.js';
 import { builtinRaft } from '../sim/builtin.js';
 import type { RaftImplementation } from '../sim/contract.js';
+import type { HostBugs } from '../sim/simulation.js';
 
 export interface PlantedBug {
   readonly name: string;
@@ -16,6 +17,8 @@ export interface PlantedBug {
   /** Upper bound on seeds (from seed 1) before the first failure; tests hold us to it. */
   readonly seedsToCatchMax: number;
   implementation(): RaftImplementation;
+  /** Host-level bugs (the bug is in how the node uses its disk, not in the Raft core). */
+  readonly hostBugs?: HostBugs;
 }
 
 /**
@@ -33,12 +36,34 @@ const CATCHING: Readonly<Record<CoreBug, { readonly scenario: string; readonly s
   'stale-read': { scenario: 'random', seedsToCatchMax: 100 },
 };
 
-export const PLANTED_BUGS: readonly PlantedBug[] = CORE_BUGS.map((bug) => ({
+const CORE_PLANTED: readonly PlantedBug[] = CORE_BUGS.map((bug) => ({
   name: bug.name,
   description: bug.description,
   ...CATCHING[bug.name],
   implementation: () => builtinRaft({ bug: bug.name }),
 }));
+
+/** Bugs in the node's storage handling, planted in the host around our correct core. */
+const HOST_PLANTED: readonly PlantedBug[] = [
+  {
+    name: 'ack-before-fsync',
+    description: 'messages (votes, append acknowledgements) go out before the write they depend on is fsynced, so a power loss forgets what was promised',
+    scenario: 'power-loss',
+    seedsToCatchMax: 100,
+    implementation: () => builtinRaft(),
+    hostBugs: { sendBeforeFsync: true },
+  },
+  {
+    name: 'ignore-checksums',
+    description: 'a node restarts on storage whose checksums fail instead of refusing it, and uses the corrupt entries',
+    scenario: 'disk-corruption',
+    seedsToCatchMax: 50,
+    implementation: () => builtinRaft(),
+    hostBugs: { ignoreChecksums: true },
+  },
+];
+
+export const PLANTED_BUGS: readonly PlantedBug[] = [...CORE_PLANTED, ...HOST_PLANTED];
 
 export function findPlantedBug(name: string): PlantedBug | undefined {
   return PLANTED_BUGS.find((b) => b.name === name);

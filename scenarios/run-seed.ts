@@ -14,7 +14,7 @@ import type { FaultPlan } from '../sim/faults.js';
 import type { NetworkOptions } from '../sim/network.js';
 import { Prng } from '../sim/prng.js';
 import { simulate } from '../sim/simulation.js';
-import type { FactObserver, SimulationResult, SimulationStats } from '../sim/simulation.js';
+import type { FactObserver, HostBugs, SimulationResult, SimulationStats } from '../sim/simulation.js';
 import type { TraceLine } from '../sim/trace.js';
 import type { ClientHistoryEvent, WorkloadOptions } from '../sim/workload.js';
 import type { Knobs, Scenario } from './types.js';
@@ -42,6 +42,8 @@ export interface RunConfig {
   readonly record?: boolean;
   /** Overrides of the standard timing (tests and benchmarks). */
   readonly safetyMs?: number;
+  /** Host-level planted bugs. */
+  readonly hostBugs?: HostBugs;
 }
 
 export interface Verdict {
@@ -95,6 +97,8 @@ export function runSeed(config: RunConfig): Verdict {
       workload: { ...DEFAULT_WORKLOAD, ...generated.workload },
       plan: generated.plan,
       record: config.record === true,
+      ...(generated.disk === undefined ? {} : { disk: generated.disk }),
+      ...(config.hostBugs === undefined ? {} : { hostBugs: config.hostBugs }),
     },
     observer,
   );

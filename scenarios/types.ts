@@ -1,5 +1,6 @@
 /** A named scenario: how one seed becomes network settings, a fault plan and the knobs that shaped them. */
 import type { Capability } from '../sim/contract.js';
+import type { DiskOptions } from '../sim/disk.js';
 import type { FaultPlan } from '../sim/faults.js';
 import type { NetworkOptions } from '../sim/network.js';
 import type { Prng } from '../sim/prng.js';
@@ -18,6 +19,8 @@ export type Knobs = Readonly<Record<string, number | boolean | string>>;
 
 export interface ScenarioPlan {
   readonly network: NetworkOptions;
+  /** Disk behaviour (fsync latency, torn writes); a perfect disk when absent. */
+  readonly disk?: DiskOptions;
   /** Workload settings this seed overrides (client intensity is a swarm knob too). */
   readonly workload?: Partial<WorkloadOptions>;
   readonly plan: FaultPlan;

@@ -15,6 +15,8 @@ const EXPECTED_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
   'early-ack': ['leader-completeness', 'state-machine-safety', 'durability', 'linearizability'],
   'apply-beyond-commit': ['leader-completeness', 'state-machine-safety', 'durability', 'linearizability'],
   'stale-read': ['linearizability'],
+  'ack-before-fsync': ['implementation-error', 'election-safety', 'log-matching', 'state-machine-safety', 'leader-completeness', 'durability', 'linearizability'],
+  'ignore-checksums': ['log-matching', 'state-machine-safety', 'leader-completeness', 'durability'],
 };
 
 describe('planted bugs are caught', () => {
@@ -25,7 +27,7 @@ describe('planted bugs are caught', () => {
       if (scenario === undefined) return;
       const implementation = bug.implementation();
       for (let seed = 1; seed <= bug.seedsToCatchMax; seed++) {
-        const verdict = runSeed({ seed, scenario, nodeCount: 5, implementation });
+        const verdict = runSeed({ seed, scenario, nodeCount: 5, implementation, ...(bug.hostBugs ? { hostBugs: bug.hostBugs } : {}) });
         if (verdict.ok) continue;
         const first = verdict.violations[0];
         expect(EXPECTED_PROPERTIES[bug.name] ?? []).toContain(first?.property);

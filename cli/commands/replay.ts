@@ -27,7 +27,7 @@ export function executeReplay(args: ReplayArgs, io: Io): number {
   const bug = parseBug(args.bug);
   const scenario = parseScenario(args.scenario, bug);
   const implementation = bug?.implementation();
-  const verdict = runSeed({ seed, scenario, nodeCount, ...(implementation ? { implementation } : {}), safetyOnly: args.safetyOnly, record: args.trace });
+  const verdict = runSeed({ seed, scenario, nodeCount, ...(implementation ? { implementation } : {}), ...(bug?.hostBugs ? { hostBugs: bug.hostBugs } : {}), safetyOnly: args.safetyOnly, record: args.trace });
   if (args.json) {
     io.stdout(
       JSON.stringify({

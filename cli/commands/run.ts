@@ -65,7 +65,7 @@ export function executeRun(args: RunArgs, io: Io): number {
   let implementationName = implementation?.name ?? 'seaworthy-core';
   for (let i = 0; i < seeds; i++) {
     const seed = seedStart + i;
-    const verdict: Verdict = runSeed({ seed, scenario, nodeCount, ...(implementation ? { implementation } : {}), safetyOnly: args.safetyOnly });
+    const verdict: Verdict = runSeed({ seed, scenario, nodeCount, ...(implementation ? { implementation } : {}), ...(bug?.hostBugs ? { hostBugs: bug.hostBugs } : {}), safetyOnly: args.safetyOnly });
     implementationName = verdict.implementation;
     events += verdict.stats.events;
     simulatedMs += verdict.stats.simulatedMs;

@@ -1,0 +1,42 @@
+/** Named network-quality scenarios: the MIT 6.824 unreliable network and a slow follower catching up. */
+import type { FaultEvent } from '../sim/faults.js';
+import { electionMs, nodeIds } from './plan-tools.js';
+import type { Scenario } from './types.js';
+
+export const mitUnreliable: Scenario = {
+  name: 'unreliable-network',
+  description: 'the MIT 6.824 unreliable network: ~10% loss, long delays, heavy reordering and duplicates, plus crashes',
+  requires: [],
+  generate(prng, ctx) {
+    const plan = prng.fork('plan');
+    const e = electionMs(ctx);
+    const events: FaultEvent[] = [];
+    for (let atMs = plan.range(e, 10 * e); atMs < ctx.safetyMs; atMs += plan.range(5 * e, 20 * e)) {
+      events.push({ atMs, kind: 'bounce', node: plan.pick(nodeIds(ctx)), downMs: plan.range(e, 5 * e) });
+    }
+    const network = { latencyMsMin: 1, latencyMsMax: 27, lossPerMille: 100, duplicatePerMille: 50, longDelayPerMille: 100, longDelayMsMax: 2 * e };
+    return { network, plan: { events }, knobs: { lossPerMille: 100, longDelayPerMille: 100 } };
+  },
+};
+
+export const slowFollower: Scenario = {
+  name: 'slow-follower',
+  description: 'one follower is cut off for seconds while the log grows, then must catch up through many appends',
+  requires: [],
+  generate(prng, ctx) {
+    const plan = prng.fork('plan');
+    const e = electionMs(ctx);
+    const laggard = plan.pick(nodeIds(ctx));
+    const others = nodeIds(ctx).filter((n) => n !== laggard);
+    const events: FaultEvent[] = [];
+    for (let atMs = plan.range(e, 5 * e); atMs < ctx.safetyMs; ) {
+      events.push({ atMs, kind: 'partition', groups: [[laggard], others] });
+      atMs += plan.range(10 * e, 40 * e);
+      if (atMs >= ctx.safetyMs) break;
+      events.push({ atMs, kind: 'heal' });
+      atMs += plan.range(5 * e, 10 * e);
+    }
+    // Busy clients, so the laggard falls far behind (more than one append's worth of entries).
+    return { network: { latencyMsMin: 1, latencyMsMax: 5, lossPerMille: 0, duplicatePerMille: 0, longDelayPerMille: 0, longDelayMsMax: 0 }, plan: { events }, workload: { thinkMsMax: 0 }, knobs: { laggard } };
+  },
+};

@@ -1,0 +1,86 @@
+/** Named partition scenarios: each one network failure shape, repeated over the safety phase. */
+import type { FaultEvent } from '../sim/faults.js';
+import { calmNetwork, electionMs, faultTimes, nodeIds, splitAt } from './plan-tools.js';
+import type { Scenario } from './types.js';
+
+export const leaderIsolation: Scenario = {
+  name: 'leader-isolation',
+  description: 'whoever leads is cut off alone, again and again; the rest must elect a new leader while the old one still believes',
+  requires: [],
+  generate(prng, ctx) {
+    const plan = prng.fork('plan');
+    const e = electionMs(ctx);
+    const holdMsMax = prng.range(2 * e, 10 * e);
+    const events: FaultEvent[] = [];
+    for (const atMs of faultTimes(plan, ctx, 3 * e, 2 * e, holdMsMax)) {
+      events.push({ atMs, kind: 'isolate-leader', companions: 0 });
+      const healAtMs = atMs + plan.range(e, holdMsMax);
+      if (healAtMs < ctx.safetyMs) events.push({ atMs: healAtMs, kind: 'heal' });
+    }
+    return { network: calmNetwork(prng), plan: { events: sortedHealsLast(events) }, knobs: { holdMsMax } };
+  },
+};
+
+export const minorityPartition: Scenario = {
+  name: 'minority-partition',
+  description: 'a minority (possibly holding the leader) is split off while clients keep talking to nodes on both sides',
+  requires: [],
+  generate(prng, ctx) {
+    const plan = prng.fork('plan');
+    const nodes = nodeIds(ctx);
+    const e = electionMs(ctx);
+    const minority = Math.floor((ctx.nodeCount - 1) / 2);
+    const events: FaultEvent[] = [];
+    let atMs = plan.range(e, 5 * e);
+    while (atMs < ctx.safetyMs) {
+      events.push({ atMs, kind: 'partition', groups: splitAt(plan.shuffle(nodes), plan.range(1, minority)) });
+      atMs += plan.range(2 * e, 20 * e);
+      if (atMs >= ctx.safetyMs) break;
+      events.push({ atMs, kind: 'heal' });
+      atMs += plan.range(e, 10 * e);
+    }
+    return { network: calmNetwork(prng), plan: { events }, knobs: { minorityMax: minority } };
+  },
+};
+
+export const flappingPartition: Scenario = {
+  name: 'flapping-partition',
+  description: 'random splits that come and go every few tens of ms, faster than elections settle',
+  requires: [],
+  generate(prng, ctx) {
+    const plan = prng.fork('plan');
+    const nodes = nodeIds(ctx);
+    const e = electionMs(ctx);
+    const flapMsMax = prng.range(ctx.tickMs * 2, e);
+    const events: FaultEvent[] = [];
+    let split = false;
+    for (const atMs of faultTimes(plan, ctx, e, ctx.tickMs, flapMsMax)) {
+      events.push(split ? { atMs, kind: 'heal' } : { atMs, kind: 'partition', groups: splitAt(plan.shuffle(nodes), plan.range(1, ctx.nodeCount - 1)) });
+      split = !split;
+    }
+    return { network: calmNetwork(prng), plan: { events }, knobs: { flapMsMax } };
+  },
+};
+
+export const bridgePartition: Scenario = {
+  name: 'bridge',
+  description: 'two sides that cannot talk, joined by one bridge node that hears both (a non-transitive partition)',
+  requires: [],
+  generate(prng, ctx) {
+    const plan = prng.fork('plan');
+    const nodes = nodeIds(ctx);
+    const e = electionMs(ctx);
+    const events: FaultEvent[] = [];
+    for (const atMs of faultTimes(plan, ctx, e, 3 * e, 20 * e)) {
+      const [bridge, ...rest] = plan.shuffle(nodes) as [number, ...number[]];
+      const sides = splitAt(rest, plan.range(1, rest.length - 1));
+      events.push({ atMs, kind: 'bridge', bridge, sides });
+    }
+    return { network: calmNetwork(prng), plan: { events }, knobs: {} };
+  },
+};
+
+/** Keeps heals that land at the same time as the next isolation before it (heal, then cut again). */
+function sortedHealsLast(events: FaultEvent[]): FaultEvent[] {
+  return events.map((e, i) => ({ e, i })).sort((a, b) => a.e.atMs - b.e.atMs || a.i - b.i).map(({ e }) => e);
+}

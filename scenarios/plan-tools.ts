@@ -1,0 +1,42 @@
+/** Small pure helpers shared by scenario generators. */
+import type { NodeId } from '../sim/contract.js';
+import type { FaultEvent } from '../sim/faults.js';
+import type { NetworkOptions } from '../sim/network.js';
+import type { Prng } from '../sim/prng.js';
+import type { ScenarioContext } from './types.js';
+
+export function nodeIds(ctx: ScenarioContext): NodeId[] {
+  return Array.from({ length: ctx.nodeCount }, (_, i) => i + 1);
+}
+
+export function electionMs(ctx: ScenarioContext): number {
+  return ctx.electionTicks * ctx.tickMs;
+}
+
+/** A calm network with a little latency: the baseline most targeted scenarios add their one fault to. */
+export function calmNetwork(prng: Prng): NetworkOptions {
+  return { latencyMsMin: 1, latencyMsMax: prng.range(2, 10), lossPerMille: 0, duplicatePerMille: 0, longDelayPerMille: 0, longDelayMsMax: 0 };
+}
+
+/** Sorted ascending copies of the two halves of `nodes` cut at `cut`. */
+export function splitAt(nodes: readonly NodeId[], cut: number): [NodeId[], NodeId[]] {
+  const asc = (a: NodeId, b: NodeId): number => a - b;
+  return [nodes.slice(0, cut).sort(asc), nodes.slice(cut).sort(asc)];
+}
+
+/**
+ * Fault times from `firstMs` to the end of the safety phase, with gaps drawn uniformly in [gapMsMin, gapMsMax].
+ */
+export function faultTimes(prng: Prng, ctx: ScenarioContext, firstMs: number, gapMsMin: number, gapMsMax: number): number[] {
+  const times: number[] = [];
+  for (let atMs = firstMs; atMs < ctx.safetyMs; atMs += prng.range(gapMsMin, gapMsMax)) times.push(atMs);
+  return times;
+}
+
+/** Events sorted by time, stable for equal times (plans must be in time order). */
+export function byTime(events: readonly FaultEvent[]): FaultEvent[] {
+  return events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.atMs - b.e.atMs || a.i - b.i)
+    .map(({ e }) => e);
+}
