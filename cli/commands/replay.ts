@@ -6,7 +6,8 @@ import { describeFault } from '../../sim/simulation.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
 import { processIo } from '../io.js';
 import type { Io } from '../io.js';
-import { parseBug, parseNodes, parseScenario, parseSeed } from '../options.js';
+import { parseSeed } from '../options.js';
+import { resolveTarget } from '../target.js';
 import { formatTimeline } from '../timeline.js';
 
 export interface ReplayArgs {
@@ -21,13 +22,11 @@ export interface ReplayArgs {
   readonly safetyOnly: boolean;
 }
 
-export function executeReplay(args: ReplayArgs, io: Io): number {
+export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
   const seed = parseSeed('seed', args.seed);
-  const nodeCount = parseNodes(args.nodes ?? 5);
-  const bug = parseBug(args.bug);
-  const scenario = parseScenario(args.scenario, bug);
-  const implementation = bug?.implementation();
-  const verdict = runSeed({ seed, scenario, nodeCount, ...(implementation ? { implementation } : {}), ...(bug?.hostBugs ? { hostBugs: bug.hostBugs } : {}), safetyOnly: args.safetyOnly, record: args.trace });
+  const target = await resolveTarget(args);
+  const { nodeCount, bug } = target;
+  const verdict = runSeed({ ...target.base, seed, record: args.trace });
   if (args.json) {
     io.stdout(
       JSON.stringify({
@@ -76,7 +75,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('width', { describe: 'with --trace, cut lines to this many columns', type: 'number' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<ReplayArgs>,
-  handler: (args) => {
-    process.exitCode = executeReplay(args, processIo);
+  handler: async (args) => {
+    process.exitCode = await executeReplay(args, processIo);
   },
 };

@@ -4,11 +4,11 @@ import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
 import { runSeed } from '../../scenarios/run-seed.js';
 import type { Verdict } from '../../scenarios/run-seed.js';
-import type { FaultCounts } from '../../sim/simulation.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
 import { processIo } from '../io.js';
 import type { Io } from '../io.js';
-import { parseBug, parseCount, parseNodes, parseScenario, parseSeed, replayCommand } from '../options.js';
+import { parseCount, parseSeed, replayCommand } from '../options.js';
+import { resolveTarget } from '../target.js';
 
 export interface RunArgs {
   readonly seeds: unknown;
@@ -42,34 +42,33 @@ export interface RunSummary {
   readonly nodes: number;
   readonly bug: string | null;
   readonly implementation: string;
-  readonly faults: FaultCounts;
+  /** Injected faults by kind, summed over the runs. */
+  readonly faults: Readonly<Record<string, number>>;
   readonly clientOps: { ok: number; fail: number; info: number };
 }
 
-export function executeRun(args: RunArgs, io: Io): number {
+export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const seeds = parseCount('seeds', args.seeds);
   const seedStart = parseSeed('seed-start', args.seedStart ?? 1);
-  const nodeCount = parseNodes(args.nodes ?? 5);
-  const bug = parseBug(args.bug);
-  const scenario = parseScenario(args.scenario, bug);
-  const implementation = bug?.implementation();
+  const target = await resolveTarget(args);
+  const { nodeCount, scenario, bug } = target;
 
   const bar = io.interactive ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} seeds | {failed} failed | {rate} runs/s', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
   bar?.start(seeds, 0, { failed: 0, rate: '-' });
   const started = Date.now();
   const failures: RunFailure[] = [];
-  const faults: FaultCounts = { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'message-loss': 0, 'message-duplicate': 0 };
+  const faults: Record<string, number> = {};
   const clientOps = { ok: 0, fail: 0, info: 0 };
   let events = 0;
   let simulatedMs = 0;
-  let implementationName = implementation?.name ?? 'seaworthy-core';
+  let implementationName = target.base.implementation?.name ?? 'seaworthy-core';
   for (let i = 0; i < seeds; i++) {
     const seed = seedStart + i;
-    const verdict: Verdict = runSeed({ seed, scenario, nodeCount, ...(implementation ? { implementation } : {}), ...(bug?.hostBugs ? { hostBugs: bug.hostBugs } : {}), safetyOnly: args.safetyOnly });
+    const verdict: Verdict = runSeed({ ...target.base, seed });
     implementationName = verdict.implementation;
     events += verdict.stats.events;
     simulatedMs += verdict.stats.simulatedMs;
-    for (const key of Object.keys(faults) as (keyof FaultCounts)[]) faults[key] += verdict.stats.faults[key];
+    for (const [kind, count] of Object.entries(verdict.stats.faults)) faults[kind] = (faults[kind] ?? 0) + count;
     clientOps.ok += verdict.stats.clientOps.ok;
     clientOps.fail += verdict.stats.clientOps.fail;
     clientOps.info += verdict.stats.clientOps.info;
@@ -113,7 +112,7 @@ function printSummary(s: RunSummary, io: Io): void {
   const rate = seconds > 0 ? `${(s.runs / seconds).toFixed(0)} runs/s, ${formatCount(s.events / seconds)} events/s` : '';
   const verdict = s.failed === 0 ? chalk.green(`✔ ${s.passed} passed`) : `${chalk.green(`${s.passed} passed`)}, ${chalk.red(`✘ ${s.failed} failed`)}`;
   io.stdout(`${verdict} in ${seconds.toFixed(1)} s (${rate}); simulated ${formatDuration(s.simulatedMs)}, ${formatCount(s.events)} events`);
-  const faultText = Object.entries(s.faults).map(([k, v]) => `${k} ${v}`).join(', ');
+  const faultText = Object.entries(s.faults).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   io.stdout(chalk.dim(`faults injected: ${faultText}`));
   io.stdout(chalk.dim(`client operations: ${s.clientOps.ok} ok, ${s.clientOps.fail} failed, ${s.clientOps.info} indeterminate`));
   for (const f of s.failures.slice(0, FAILURES_SHOWN_MAX)) {
@@ -148,7 +147,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('bug', { describe: 'run a deliberately broken core (see `seaworthy bugs`)', type: 'string' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
       .option('json', { describe: 'print one JSON summary as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<RunArgs>,
-  handler: (args) => {
-    process.exitCode = executeRun(args, processIo);
+  handler: async (args) => {
+    process.exitCode = await executeRun(args, processIo);
   },
 };
