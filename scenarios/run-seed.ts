@@ -5,10 +5,12 @@
  */
 import type { Violation } from '../properties/types.js';
 import { checkHistory, describeExplanation } from '../properties/linearizability/index.js';
+import { ProbeCounter } from '../properties/probes.js';
+import type { ProbeCounts } from '../properties/probes.js';
 import { createSafetyCheckers } from '../properties/safety.js';
 import type { Checker } from '../properties/types.js';
 import { builtinRaft } from '../sim/builtin.js';
-import type { RaftImplementation } from '../sim/contract.js';
+import type { Message, RaftImplementation } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
 import type { FaultPlan } from '../sim/faults.js';
 import type { NetworkOptions } from '../sim/network.js';
@@ -17,7 +19,7 @@ import { simulate } from '../sim/simulation.js';
 import type { FactObserver, HostBugs, SimulationResult, SimulationStats } from '../sim/simulation.js';
 import type { TraceLine } from '../sim/trace.js';
 import type { ClientHistoryEvent, WorkloadOptions } from '../sim/workload.js';
-import type { Knobs, Scenario } from './types.js';
+import type { Knobs, Scenario, ScenarioPlan } from './types.js';
 
 /** The standard timing: 10 ms ticks, elections after 100–200 ms, heartbeats every 20 ms. */
 export const DEFAULT_TIMING = Object.freeze({ tickMs: 10, electionTicks: 10, heartbeatTicks: 2, safetyMs: 10_000, livenessMs: 10_000 });
@@ -44,6 +46,11 @@ export interface RunConfig {
   readonly safetyMs?: number;
   /** Host-level planted bugs. */
   readonly hostBugs?: HostBugs;
+  /**
+   * Replaces what the scenario would generate for this seed (network, disk, workload, fault plan, knobs):
+   * a run is fully determined by (seed, plan), so a saved or shrunk plan replays exactly.
+   */
+  readonly plan?: ScenarioPlan;
 }
 
 export interface Verdict {
@@ -60,14 +67,22 @@ export interface Verdict {
   readonly stats: SimulationStats;
   readonly history: readonly ClientHistoryEvent[];
   readonly trace: readonly TraceLine[] | null;
+  /** Coverage probes hit in this run. */
+  readonly probes: ProbeCounts;
 }
 
-/** Feeds every fact to every checker; stops the run at the first violation. */
+/** Feeds every fact to every checker and the probes; stops the run at the first violation. */
 class CheckingObserver implements FactObserver {
   readonly violations: Violation[] = [];
+  readonly probes = new ProbeCounter();
   constructor(private readonly checkers: readonly Checker[]) {}
 
+  deliver(message: Message): void {
+    this.probes.deliver(message);
+  }
+
   observe(fact: Fact): boolean {
+    this.probes.observe(fact);
     for (const checker of this.checkers) {
       const violation = checker.observe(fact);
       if (violation !== null) this.violations.push(violation);
@@ -80,7 +95,7 @@ export function runSeed(config: RunConfig): Verdict {
   const implementation = config.implementation ?? builtinRaft();
   const safetyMs = config.safetyMs ?? DEFAULT_TIMING.safetyMs;
   const ctx = { nodeCount: config.nodeCount, safetyMs, tickMs: DEFAULT_TIMING.tickMs, electionTicks: DEFAULT_TIMING.electionTicks };
-  const generated = config.scenario.generate(Prng.forRun(config.seed).fork(`scenario/${config.scenario.name}`), ctx);
+  const generated = config.plan ?? config.scenario.generate(Prng.forRun(config.seed).fork(`scenario/${config.scenario.name}`), ctx);
   const nodeIds = Array.from({ length: config.nodeCount }, (_, i) => i + 1);
   const observer = new CheckingObserver(createSafetyCheckers(nodeIds));
   const result = simulate(
@@ -116,6 +131,7 @@ export function runSeed(config: RunConfig): Verdict {
     stats: result.stats,
     history: result.history,
     trace: result.trace,
+    probes: observer.probes.counts,
   };
 }
 

@@ -41,7 +41,33 @@ export type FaultEvent =
    */
   | { readonly atMs: number; readonly kind: 'crash-point'; readonly node: NodeId | 'leader'; readonly point: 'before-fsync' | 'after-persist'; readonly downMs: number }
   /** A crashed node starts again from what its disk kept. */
-  | { readonly atMs: number; readonly kind: 'restart'; readonly node: NodeId };
+  | { readonly atMs: number; readonly kind: 'restart'; readonly node: NodeId }
+  /**
+   * An asymmetric partition: messages from any `from` node to any `to` node are dropped, the reverse
+   * direction still works. Replaces the current link shape, like `partition`; `heal` ends it.
+   */
+  | { readonly atMs: number; readonly kind: 'one-way'; readonly from: readonly NodeId[]; readonly to: readonly NodeId[] }
+  /**
+   * A majority ring: node i talks only to i - 1 and i + 1 (mod n). In a 5-node cluster every node sees a
+   * majority, but only through its neighbours (see Network.ring). Replaces the link shape; `heal` ends it.
+   */
+  | { readonly atMs: number; readonly kind: 'ring' }
+  /** For `durationMs`, every message (clients' too) takes an extra uniform delay in [0, extraMsMax] ms. */
+  | { readonly atMs: number; readonly kind: 'latency-spike'; readonly durationMs: number; readonly extraMsMax: number }
+  /**
+   * For `durationMs`, messages on the link `from → to` (in flight or sent meanwhile) are held, not dropped;
+   * when the clog ends they are all delivered at once, in send order.
+   */
+  | { readonly atMs: number; readonly kind: 'clog'; readonly from: NodeId; readonly to: NodeId; readonly durationMs: number }
+  /**
+   * The node's process stops for `durationMs` (a GC pause, a stopped VM): no ticks (skipped, not made up),
+   * and messages and client requests to it wait and are handled in arrival order when it resumes with its
+   * stale state, the classic stale leader. `node: 'leader'` picks the leader when the event fires, like
+   * `bounce`. Not a crash: the node keeps its state, so it does not count toward f.
+   */
+  | { readonly atMs: number; readonly kind: 'pause'; readonly node: NodeId | 'leader'; readonly durationMs: number }
+  /** The node's clock jumps forward: it gets `ticks` ticks at once (nothing when it is down or paused). */
+  | { readonly atMs: number; readonly kind: 'clock-jump'; readonly node: NodeId; readonly ticks: number };
 
 export type FaultKind = FaultEvent['kind'];
 
@@ -52,6 +78,18 @@ export interface FaultPlan {
 
 export const EMPTY_PLAN: FaultPlan = Object.freeze({ events: Object.freeze([]) });
 
+/** The run's timing, for bounds measured in election timeouts. */
+export interface PlanTiming {
+  readonly tickMs: number;
+  readonly electionTicks: number;
+}
+
+/**
+ * Bound on pauses, latency spikes and clock jumps, in election timeouts: long enough for a paused leader to
+ * be replaced many times over, short enough that the quorum it belongs to makes progress again soon after.
+ */
+export const TIMED_FAULT_ELECTIONS_MAX = 10;
+
 /** The most nodes that may be down at once so a quorum survives: f of 2f + 1. */
 export function maxFaultyNodes(nodeCount: number): number {
   return Math.floor((nodeCount - 1) / 2);
@@ -59,10 +97,11 @@ export function maxFaultyNodes(nodeCount: number): number {
 
 /**
  * Checks a plan against the fault model: events in time order within the safety phase, nodes that exist,
- * restarts only of crashed nodes, and never more than f nodes down at once. Returns the problems found
- * (empty when the plan is inside the model).
+ * restarts only of crashed nodes, never more than f nodes down at once, and (given the run's `timing`)
+ * pauses, spikes and clock jumps within {@link TIMED_FAULT_ELECTIONS_MAX} election timeouts. Returns the
+ * problems found (empty when the plan is inside the model).
  */
-export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number): string[] {
+export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, timing?: PlanTiming): string[] {
   const problems: string[] = [];
   const down = new Set<NodeId>();
   /** Nodes whose storage was corrupted: down for the rest of the run, and never more than f. */
@@ -124,8 +163,56 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number):
         break;
       case 'heal':
         break;
+      case 'one-way':
+      case 'ring':
+      case 'latency-spike':
+      case 'clog':
+      case 'pause':
+      case 'clock-jump':
+        problems.push(...networkOrClockProblems(where, e, validNode, timing));
+        break;
     }
   });
+  return problems;
+}
+
+type NetworkOrClockFault = Extract<FaultEvent, { kind: 'one-way' | 'ring' | 'latency-spike' | 'clog' | 'pause' | 'clock-jump' }>;
+
+/**
+ * Problems with a network or clock fault: nodes that exist, whole durations >= 1, and bounds in election
+ * timeouts when the timing is known. None of them takes a node down, so none counts toward f.
+ */
+function networkOrClockProblems(where: string, e: NetworkOrClockFault, validNode: (n: NodeId) => boolean, timing: PlanTiming | undefined): string[] {
+  const problems: string[] = [];
+  const msMax = timing === undefined ? Number.MAX_SAFE_INTEGER : TIMED_FAULT_ELECTIONS_MAX * timing.electionTicks * timing.tickMs;
+  const wholeInRange = (name: string, value: number, max: number): void => {
+    if (!Number.isInteger(value) || value < 1 || value > max) problems.push(`${where}: ${name} must be a whole number in [1, ${max}], got ${value}`);
+  };
+  switch (e.kind) {
+    case 'one-way':
+      if (e.from.length === 0 || e.to.length === 0) problems.push(`${where}: from and to must both name nodes`);
+      problems.push(...groupProblems(where, [...e.from, ...e.to], validNode));
+      break;
+    case 'ring':
+      break;
+    case 'latency-spike':
+      wholeInRange('durationMs', e.durationMs, Number.MAX_SAFE_INTEGER);
+      wholeInRange('extraMsMax', e.extraMsMax, msMax);
+      break;
+    case 'clog':
+      if (!validNode(e.from) || !validNode(e.to)) problems.push(`${where}: no link ${e.from}→${e.to}`);
+      else if (e.from === e.to) problems.push(`${where}: a node cannot clog its link to itself`);
+      wholeInRange('durationMs', e.durationMs, Number.MAX_SAFE_INTEGER);
+      break;
+    case 'pause':
+      if (e.node !== 'leader' && !validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+      wholeInRange('durationMs', e.durationMs, msMax);
+      break;
+    case 'clock-jump':
+      if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+      wholeInRange('ticks', e.ticks, timing === undefined ? Number.MAX_SAFE_INTEGER : TIMED_FAULT_ELECTIONS_MAX * timing.electionTicks);
+      break;
+  }
   return problems;
 }
 

@@ -10,6 +10,8 @@ import { assert } from './assert.js';
 import type { Entry, Message, NodeId, RaftImplementation } from './contract.js';
 import { EventQueue } from './event-queue.js';
 import type { Fact } from './facts.js';
+import { NodeClocks, clocksAreImperfect } from './clock.js';
+import type { ClockOptions } from './clock.js';
 import { checkPlan } from './faults.js';
 import type { FaultEvent, FaultPlan } from './faults.js';
 import { hashString } from './hash.js';
@@ -44,6 +46,8 @@ export interface SimulationOptions {
   readonly record: boolean;
   /** Disk behaviour (fsync latency, torn writes); a perfect disk when absent. */
   readonly disk?: DiskOptions;
+  /** Node clock skew and drift; perfect clocks (every node ticks every tickMs) when absent. */
+  readonly clock?: ClockOptions;
   /** Host-level planted bugs; correct behaviour when absent. */
   readonly hostBugs?: HostBugs;
 }
@@ -59,6 +63,8 @@ export interface HostBugs {
 /** Receives every fact as it is observed; returns true to stop the run (a violation was found). */
 export interface FactObserver {
   observe(fact: Fact): boolean;
+  /** Optionally sees every message delivered to a live node (coverage probes). */
+  deliver?(message: Message): void;
 }
 
 export interface FaultCounts {
@@ -78,6 +84,14 @@ export interface FaultCounts {
   'torn-write': number;
   /** Nodes that refused to start on corrupt storage. */
   'storage-refused': number;
+  'one-way': number;
+  ring: number;
+  'latency-spike': number;
+  clog: number;
+  pause: number;
+  'clock-jump': number;
+  /** Messages dropped because their link already had `linkCapacity` messages in flight. */
+  'message-overflow': number;
   /** Messages dropped by loss or partitions. */
   'message-loss': number;
   'message-duplicate': number;
@@ -145,6 +159,8 @@ type SimEvent =
     }
   | { readonly atMs: number; seq: number; readonly kind: 'fsync'; readonly node: NodeId; readonly incarnation: number }
   | { readonly atMs: number; seq: number; readonly kind: 'disarm'; readonly node: NodeId }
+  /** A timed network or clock fault ends: a latency spike, a clog (`node` 0) or a pause of `node`. */
+  | { readonly atMs: number; seq: number; readonly kind: 'fault-end'; readonly fault: FaultEvent; readonly node: NodeId }
   | { readonly atMs: number; seq: number; readonly kind: 'liveness-start' }
   | { readonly atMs: number; seq: number; readonly kind: 'liveness-check' };
 
@@ -152,6 +168,12 @@ type SimEvent =
 const LIVENESS_CHECK_MS = 50;
 /** Hard bound on events in one run, against runaway feedback loops. */
 const EVENTS_MAX = 50_000_000;
+/** Bound on inputs held for paused nodes and on clogged links. */
+const HELD_EVENTS_MAX = 1_000_000;
+
+type DeliverEvent = Extract<SimEvent, { kind: 'deliver' }>;
+/** What waits for a paused node: its messages, client requests and fsync completions. */
+type PausedInput = Extract<SimEvent, { kind: 'deliver' | 'client-request' | 'fsync' }>;
 
 export function simulate(options: SimulationOptions, observer: FactObserver): SimulationResult {
   return new Simulation(options, observer).run();
@@ -172,6 +194,18 @@ class Simulation implements HostContext, WorkloadContext {
   private readonly corruptionPrng: Prng;
   /** Restart delay of each node's armed crash point. */
   private readonly crashPointDownMs = new Map<NodeId, number>();
+  /** Skewed or drifting node clocks; null for perfect clocks, so the tick path stays a field read. */
+  private readonly clocks: NodeClocks | null;
+  /** Per node id: the incarnation that is paused (0: not paused; incarnations start at 1). */
+  private readonly pausedIncarnation: Int32Array;
+  /** Per node id: when its latest pause ends. */
+  private readonly pauseUntilMs: Float64Array;
+  /** Nodes with a pause in progress: the hot paths skip the pause lookup when 0. */
+  private pausedCount = 0;
+  /** Per node id: inputs that arrived while it was paused, in arrival order. */
+  private readonly pauseHeld: PausedInput[][] = [];
+  /** Deliveries held on clogged links, in the order they reached the clog. */
+  private clogHeld: DeliverEvent[] = [];
   private stopped: SimulationResult['stoppedBy'] | null = null;
   private implementationError: SimulationResult['implementationError'] = null;
   private livenessStartMs = -1;
@@ -184,20 +218,24 @@ class Simulation implements HostContext, WorkloadContext {
     leadersElected: 0,
     maxTerm: 0,
     clientOps: { ok: 0, fail: 0, info: 0, retries: 0 },
-    faults: { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'message-loss': 0, 'message-duplicate': 0 },
+    faults: { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'one-way': 0, ring: 0, 'latency-spike': 0, clog: 0, pause: 0, 'clock-jump': 0, 'message-overflow': 0, 'message-loss': 0, 'message-duplicate': 0 },
   };
 
   constructor(
     private readonly options: SimulationOptions,
     private readonly observer: FactObserver,
   ) {
-    const problems = checkPlan(options.plan, options.nodeCount, options.safetyMs);
+    const problems = checkPlan(options.plan, options.nodeCount, options.safetyMs, { tickMs: options.tickMs, electionTicks: options.electionTicks });
     assert(problems.length === 0, `fault plan outside the fault model: ${problems.join('; ')}`);
     this.nodeCount = options.nodeCount;
     const root = Prng.forRun(options.seed);
     this.network = new Network(options.nodeCount, options.network, root.fork('network'));
     this.clientPrng = root.fork('client-network');
     this.corruptionPrng = root.fork('corruption');
+    this.clocks = clocksAreImperfect(options.clock) ? new NodeClocks(options.nodeCount, options.tickMs, options.clock as ClockOptions, root.fork('clock')) : null;
+    this.pausedIncarnation = new Int32Array(options.nodeCount + 1);
+    this.pauseUntilMs = new Float64Array(options.nodeCount + 1);
+    for (let id = 0; id <= options.nodeCount; id++) this.pauseHeld.push([]);
     this.trace = new Trace(options.record);
     const peers = Array.from({ length: options.nodeCount }, (_, i) => i + 1);
     for (const id of peers) {
@@ -273,7 +311,7 @@ class Simulation implements HostContext, WorkloadContext {
     const copies = this.network.route(message.from, message.to);
     this.traceHash(4, this.typeHash(message.type), message.from * 256 + message.to, message.term * 4 + copies);
     if (copies === 0) {
-      this.stats.faults['message-loss']++;
+      this.stats.faults[this.network.dropReason === 'overflow' ? 'message-overflow' : 'message-loss']++;
       if (this.trace.recording) this.line('drop', message.from, `${describeMessage(message)} dropped`);
       return;
     }
@@ -366,6 +404,12 @@ class Simulation implements HostContext, WorkloadContext {
       case 'tick': {
         const host = this.host(event.node);
         if (event.incarnation !== host.incarnation || !host.up) return;
+        if (this.pausedCount > 0 && this.isPaused(host)) {
+          // A paused process misses its ticks: they are skipped, not made up when it resumes.
+          event.atMs = this.nowMs + this.tickIntervalMs(event.node);
+          this.queue.push(event);
+          return;
+        }
         if (host.busy) {
           event.atMs = host.busyUntilMs;
           this.queue.push(event);
@@ -375,22 +419,33 @@ class Simulation implements HostContext, WorkloadContext {
         host.tick();
         // Reuse the popped event for the next tick: ticks are a third of all events.
         if (host.up && host.incarnation === event.incarnation) {
-          event.atMs = this.nowMs + this.options.tickMs;
+          event.atMs = this.nowMs + this.tickIntervalMs(event.node);
           this.queue.push(event);
         }
         return;
       }
       case 'deliver': {
         const m = event.message;
+        if (this.network.isClogged(m.from, m.to)) {
+          this.hold(this.clogHeld, event);
+          return;
+        }
         const host = this.host(m.to);
+        if (this.pausedCount > 0 && this.isPaused(host)) {
+          this.hold(this.pauseHeld[host.id] as PausedInput[], event);
+          return;
+        }
         if (host.busy) {
           // The node is waiting on fsync and takes no input; the message waits in its socket buffer.
           this.queue.push({ ...event, atMs: host.busyUntilMs });
           return;
         }
+        // Counted out of the network only now: a message a node has not taken in still fills its link.
+        this.network.delivered(m.from, m.to);
         this.traceHash(TRACE_CODE.deliver, this.typeHash(m.type), m.from * 256 + m.to, m.term * 2 + (host.up ? 1 : 0));
         if (!host.up) return;
         this.stats.messagesDelivered++;
+        this.observer.deliver?.(m);
         if (this.trace.recording) this.line('deliver', m.to, `${describeMessage(m)} delivered`);
         host.step(m);
         return;
@@ -414,7 +469,14 @@ class Simulation implements HostContext, WorkloadContext {
         else this.workload.onApplied(event.slot, event.session, event.seq_, event.from, event.result);
         return;
       case 'fsync':
+        if (this.pausedCount > 0 && this.isPaused(this.host(event.node))) {
+          this.hold(this.pauseHeld[event.node] as PausedInput[], event);
+          return;
+        }
         this.host(event.node).onFsync(event.incarnation);
+        return;
+      case 'fault-end':
+        this.endFault(event.fault, event.node);
         return;
       case 'disarm': {
         const host = this.host(event.node);
@@ -436,6 +498,10 @@ class Simulation implements HostContext, WorkloadContext {
 
   private onClientRequest(event: Extract<SimEvent, { kind: 'client-request' }>): void {
     const host = this.host(event.node);
+    if (this.pausedCount > 0 && this.isPaused(host)) {
+      this.hold(this.pauseHeld[host.id] as PausedInput[], event);
+      return;
+    }
     if (host.busy) {
       this.queue.push({ ...event, atMs: host.busyUntilMs });
       return;
@@ -519,7 +585,122 @@ class Simulation implements HostContext, WorkloadContext {
         this.queue.push({ atMs: this.nowMs + fault.downMs, seq: 0, kind: 'disarm', node: host.id });
         return;
       }
+      case 'one-way':
+        this.network.oneWay(fault.from, fault.to);
+        return;
+      case 'ring':
+        this.network.ring();
+        return;
+      case 'latency-spike':
+        this.network.startLatencySpike(fault.extraMsMax);
+        this.scheduleFaultEnd(fault, 0, fault.durationMs);
+        return;
+      case 'clog':
+        this.network.clog(fault.from, fault.to);
+        this.scheduleFaultEnd(fault, 0, fault.durationMs);
+        return;
+      case 'pause':
+        this.pause(fault);
+        return;
+      case 'clock-jump':
+        this.clockJump(fault.node, fault.ticks);
+        return;
     }
+  }
+
+  // ---- Network and clock faults ------------------------------------------------------------------
+
+  /** Ends `fault` after `durationMs`, clamped to the end of the safety phase like restarts are. */
+  private scheduleFaultEnd(fault: FaultEvent, node: NodeId, durationMs: number): number {
+    const atMs = Math.min(this.nowMs + durationMs, Math.max(this.nowMs, this.options.safetyMs));
+    this.queue.push({ atMs, seq: 0, kind: 'fault-end', fault, node });
+    return atMs;
+  }
+
+  private endFault(fault: FaultEvent, node: NodeId): void {
+    this.traceHash(TRACE_CODE.fault, hashString(fault.kind), node, 1);
+    switch (fault.kind) {
+      case 'latency-spike':
+        this.network.endLatencySpike(fault.extraMsMax);
+        if (this.trace.recording) this.line('fault', 0, `latency spike of up to ${fault.extraMsMax} ms ends`);
+        return;
+      case 'clog':
+        if (this.network.unclog(fault.from, fault.to)) this.releaseClog(fault.from, fault.to);
+        return;
+      case 'pause':
+        this.resume(node);
+        return;
+      default:
+        assert(false, `fault ${fault.kind} has no end`);
+    }
+  }
+
+  /** The clog of `from → to` is over: what it held is delivered now, all at once, in send order. */
+  private releaseClog(from: NodeId, to: NodeId): void {
+    const released: DeliverEvent[] = [];
+    const kept: DeliverEvent[] = [];
+    for (const e of this.clogHeld) (e.message.from === from && e.message.to === to ? released : kept).push(e);
+    this.clogHeld = kept;
+    // Queue sequence numbers were assigned when the messages were sent: sorting by them restores send order.
+    released.sort((a, b) => a.seq - b.seq);
+    for (const e of released) this.queue.push({ atMs: this.nowMs, seq: 0, kind: 'deliver', message: e.message });
+    if (this.trace.recording) this.line('fault', from, `clog ${from}→${to} ends: ${released.length} held message(s) delivered in send order`);
+  }
+
+  /** Stops a node's process for the fault's duration (the leader's, when it names 'leader'). */
+  private pause(fault: Extract<FaultEvent, { kind: 'pause' }>): void {
+    const host = fault.node === 'leader' ? this.currentLeader() : this.host(fault.node);
+    if (host === undefined || !host.up) return;
+    if (this.trace.recording && fault.node === 'leader') this.line('fault', host.id, `(the leader is node ${host.id})`);
+    if (this.pausedIncarnation[host.id] === 0) this.pausedCount++;
+    this.pausedIncarnation[host.id] = host.incarnation;
+    const untilMs = this.scheduleFaultEnd(fault, host.id, fault.durationMs);
+    this.pauseUntilMs[host.id] = Math.max(this.pauseUntilMs[host.id] as number, untilMs);
+  }
+
+  /**
+   * The node's process runs again with the state it had: first the fsyncs its disk completed meanwhile,
+   * then the messages and client requests that waited, in arrival order (queued now, behind nothing new).
+   */
+  private resume(node: NodeId): void {
+    if (this.pausedIncarnation[node] === 0 || this.nowMs < (this.pauseUntilMs[node] as number)) return;
+    this.pausedIncarnation[node] = 0;
+    this.pauseUntilMs[node] = 0;
+    this.pausedCount--;
+    const held = this.pauseHeld[node] as PausedInput[];
+    this.pauseHeld[node] = [];
+    if (this.trace.recording) this.line('fault', node, `node ${node} resumes with stale state; ${held.length} input(s) waited for it`);
+    const host = this.host(node);
+    for (const e of held) if (e.kind === 'fsync') host.onFsync(e.incarnation);
+    for (const e of held) if (e.kind !== 'fsync') this.queue.push({ ...e, atMs: this.nowMs, seq: 0 });
+  }
+
+  /** Whether the host's current incarnation is paused (a restart ends a pause: the process it froze is gone). */
+  private isPaused(host: NodeHost): boolean {
+    return this.pausedIncarnation[host.id] === host.incarnation;
+  }
+
+  private hold<E extends SimEvent>(held: E[], event: E): void {
+    assert(held.length < HELD_EVENTS_MAX, `more than ${HELD_EVENTS_MAX} events held for a paused node or a clogged link`);
+    held.push(event);
+  }
+
+  /**
+   * The node's clock jumps forward: `ticks` ticks at once. Nothing happens to a node that is down or paused;
+   * the jump stops early if a tick leaves the node waiting on an fsync (it takes no input until then).
+   */
+  private clockJump(node: NodeId, ticks: number): void {
+    const host = this.host(node);
+    if (!host.up || this.isPaused(host)) return;
+    for (let k = 0; k < ticks && host.up && !host.busy; k++) {
+      this.traceHash(20, node, 0, 0);
+      host.tick();
+    }
+  }
+
+  /** Simulated ms until the node's next tick: tickMs, or its skewed and drifting clock's interval. */
+  private tickIntervalMs(node: NodeId): number {
+    return this.clocks === null ? this.options.tickMs : this.clocks.nextIntervalMs(node);
   }
 
   /** Restarts `node` after `downMs` (clamped to the end of the safety phase, where the liveness phase takes over). */
@@ -689,5 +870,17 @@ export function describeFault(f: FaultEvent): string {
       return `corrupt a stored entry of node ${f.node} (crash, restart ${f.downMs} ms later)`;
     case 'crash-point':
       return `arm crash point ${f.point} on ${f.node === 'leader' ? 'the leader' : `node ${f.node}`} (restart ${f.downMs} ms after it strikes)`;
+    case 'one-way':
+      return `one-way partition: {${f.from.join(',')}} cannot reach {${f.to.join(',')}}, the reverse still works`;
+    case 'ring':
+      return 'ring: every node talks only to its two ring neighbours';
+    case 'latency-spike':
+      return `latency spike: up to ${f.extraMsMax} ms extra on every message for ${f.durationMs} ms`;
+    case 'clog':
+      return `clog link ${f.from}→${f.to} for ${f.durationMs} ms (messages held, then delivered in order)`;
+    case 'pause':
+      return `pause ${f.node === 'leader' ? 'the leader' : `node ${f.node}`} for ${f.durationMs} ms`;
+    case 'clock-jump':
+      return `clock of node ${f.node} jumps ${f.ticks} tick(s) forward`;
   }
 }

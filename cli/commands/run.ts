@@ -45,6 +45,10 @@ export interface RunSummary {
   /** Injected faults by kind, summed over the runs. */
   readonly faults: Readonly<Record<string, number>>;
   readonly clientOps: { ok: number; fail: number; info: number };
+  /** Coverage probes: how often each named Raft event happened over the batch. */
+  readonly probes: Readonly<Record<string, number>>;
+  /** Probes never hit in this batch. */
+  readonly probesMissed: readonly string[];
 }
 
 export async function executeRun(args: RunArgs, io: Io): Promise<number> {
@@ -59,6 +63,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const failures: RunFailure[] = [];
   const faults: Record<string, number> = {};
   const clientOps = { ok: 0, fail: 0, info: 0 };
+  const probes: Record<string, number> = {};
   let events = 0;
   let simulatedMs = 0;
   let implementationName = target.base.implementation?.name ?? 'seaworthy-core';
@@ -69,6 +74,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     events += verdict.stats.events;
     simulatedMs += verdict.stats.simulatedMs;
     for (const [kind, count] of Object.entries(verdict.stats.faults)) faults[kind] = (faults[kind] ?? 0) + count;
+    for (const [name, count] of Object.entries(verdict.probes)) probes[name] = (probes[name] ?? 0) + count;
     clientOps.ok += verdict.stats.clientOps.ok;
     clientOps.fail += verdict.stats.clientOps.fail;
     clientOps.info += verdict.stats.clientOps.info;
@@ -98,6 +104,8 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     implementation: implementationName,
     faults,
     clientOps,
+    probes,
+    probesMissed: Object.entries(probes).filter(([, n]) => n === 0).map(([name]) => name),
   };
   if (args.json) io.stdout(JSON.stringify(summary));
   else printSummary(summary, io);
@@ -115,6 +123,8 @@ function printSummary(s: RunSummary, io: Io): void {
   const faultText = Object.entries(s.faults).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   io.stdout(chalk.dim(`faults injected: ${faultText}`));
   io.stdout(chalk.dim(`client operations: ${s.clientOps.ok} ok, ${s.clientOps.fail} failed, ${s.clientOps.info} indeterminate`));
+  io.stdout(chalk.dim(`coverage probes: ${Object.entries(s.probes).map(([k, v]) => `${k} ${v}`).join(', ')}`));
+  if (s.probesMissed.length > 0) io.stdout(chalk.yellow(`⚠ never reached in this batch: ${s.probesMissed.join(', ')} — these paths went untested`));
   for (const f of s.failures.slice(0, FAILURES_SHOWN_MAX)) {
     io.stdout(`${chalk.red(`seed ${f.seed}`)} ${chalk.yellow(f.property)} at ${f.atMs} ms: ${f.message}`);
     io.stdout(chalk.dim(`  repro: ${f.repro}`));
