@@ -25,18 +25,18 @@ export function validateEvent(raw: unknown, position: number): HistoryEvent {
   if (!isInteger(process) || process < 0) {
     throw new HistoryError(position, `expected "process" to be a non-negative integer, got ${show(process)}`);
   }
-  if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
-    throw new HistoryError(position, `expected "type" to be invoke|ok|fail|info, got ${show(type)}`);
+  if (type !== 'invoke' && type !== 'ok' && type !== 'fail' && type !== 'info') {
+    throw new HistoryError(position, `expected "type" to be ${EVENT_TYPES.join('|')}, got ${show(type)}`);
   }
-  if (typeof f !== 'string' || !(FUNCTIONS as readonly string[]).includes(f)) {
-    throw new HistoryError(position, `expected "f" to be read|write|cas, got ${show(f)}`);
+  if (f !== 'read' && f !== 'write' && f !== 'cas') {
+    throw new HistoryError(position, `expected "f" to be ${FUNCTIONS.join('|')}, got ${show(f)}`);
   }
   if (typeof key !== 'string') throw new HistoryError(position, `expected "key" to be a string, got ${show(key)}`);
   if (atMs !== undefined && (typeof atMs !== 'number' || !Number.isFinite(atMs))) {
     throw new HistoryError(position, `expected "atMs" to be a number of ms, got ${show(atMs)}`);
   }
-  const validated: HistoryEvent = { process, type: type as EventType, f, key, value };
-  return atMs === undefined ? validated : { ...validated, atMs };
+  // Histories are checked after every simulated run: build the validated event without spreads.
+  return atMs === undefined ? { process, type, f, key, value } : { process, type, f, key, value, atMs };
 }
 
 function inputOf(event: HistoryEvent, position: number): RegisterInput {
@@ -74,12 +74,17 @@ function makeOp(
   ret: number | null,
   retAtMs: number | undefined,
 ): Operation<RegisterInput, RegisterOutput> {
-  const op = { id: -1, process, input: pending.input, output, call: pending.call, ret };
-  return {
-    ...op,
-    ...(pending.callAtMs === undefined ? {} : { callAtMs: pending.callAtMs }),
-    ...(retAtMs === undefined ? {} : { retAtMs }),
+  const op: { -readonly [K in keyof Operation<RegisterInput, RegisterOutput>]: Operation<RegisterInput, RegisterOutput>[K] } = {
+    id: -1,
+    process,
+    input: pending.input,
+    output,
+    call: pending.call,
+    ret,
   };
+  if (pending.callAtMs !== undefined) op.callAtMs = pending.callAtMs;
+  if (retAtMs !== undefined) op.retAtMs = retAtMs;
+  return op;
 }
 
 /**
@@ -96,7 +101,8 @@ export function pairNativeEvents(
 ): Operation<RegisterInput, RegisterOutput>[] {
   const pendingByProcess = new Map<number, Pending>();
   const ops: Operation<RegisterInput, RegisterOutput>[] = [];
-  events.forEach((raw, index) => {
+  for (let index = 0; index < events.length; index++) {
+    const raw = events[index];
     const position = positions?.[index] ?? index;
     const event = validateEvent(decode === undefined ? raw : decode(raw, position), position);
     const pending = pendingByProcess.get(event.process);
@@ -108,7 +114,7 @@ export function pairNativeEvents(
         );
       }
       pendingByProcess.set(event.process, { input: inputOf(event, position), call: position, callAtMs: event.atMs });
-      return;
+      continue;
     }
     if (pending === undefined) {
       throw new HistoryError(position, `expected an invocation by process ${String(event.process)} before this ${event.type}`);
@@ -120,10 +126,10 @@ export function pairNativeEvents(
       );
     }
     pendingByProcess.delete(event.process);
-    if (event.type === 'fail') return;
+    if (event.type === 'fail') continue;
     if (event.type === 'info') {
       if (pending.input.f !== 'read') ops.push(makeOp(pending, event.process, UNKNOWN, null, undefined));
-      return;
+      continue;
     }
     let output = KNOWN_NULL;
     if (pending.input.f === 'read') {
@@ -133,7 +139,7 @@ export function pairNativeEvents(
       output = event.value === null ? KNOWN_NULL : { kind: 'known', value: event.value };
     }
     ops.push(makeOp(pending, event.process, output, position, event.atMs));
-  });
+  }
   for (const [process, pending] of pendingByProcess) {
     if (pending.input.f !== 'read') ops.push(makeOp(pending, process, UNKNOWN, null, undefined));
   }
@@ -142,5 +148,8 @@ export function pairNativeEvents(
 
 /** Sorts operations by call position and numbers them; every parser ends with this. */
 export function finishOperations<Input, Output>(ops: readonly Operation<Input, Output>[]): Operation<Input, Output>[] {
-  return [...ops].sort((a, b) => a.call - b.call).map((op, id) => ({ ...op, id }));
+  const sorted = [...ops].sort((a, b) => a.call - b.call);
+  // The operations were built by the caller for this list alone: number them in place, without copies.
+  for (let id = 0; id < sorted.length; id++) (sorted[id] as { id: number }).id = id;
+  return sorted;
 }
