@@ -98,3 +98,65 @@ describe('checkPlan', () => {
     ]);
   });
 });
+
+describe('checkPlan: network and clock faults', () => {
+  const timing = { tickMs: 10, electionTicks: 10 };
+
+  it('accepts every kind inside the model, and pauses do not count toward f', () => {
+    const good = plan(
+      { atMs: 0, kind: 'one-way', from: [1], to: [2, 3] },
+      { atMs: 10, kind: 'ring' },
+      { atMs: 20, kind: 'latency-spike', durationMs: 500, extraMsMax: 1000 },
+      { atMs: 30, kind: 'clog', from: 2, to: 1, durationMs: 5000 },
+      { atMs: 40, kind: 'crash', node: 1 },
+      { atMs: 40, kind: 'crash', node: 2 },
+      { atMs: 50, kind: 'pause', node: 3, durationMs: 1000 },
+      { atMs: 50, kind: 'pause', node: 'leader', durationMs: 1 },
+      { atMs: 60, kind: 'clock-jump', node: 4, ticks: 100 },
+      { atMs: 70, kind: 'heal' },
+    );
+    expect(checkPlan(good, 5, 1000, timing)).toEqual([]);
+  });
+
+  it('bounds pauses, spikes and clock jumps by ten election timeouts when the timing is known', () => {
+    const long = plan(
+      { atMs: 0, kind: 'pause', node: 1, durationMs: 1001 },
+      { atMs: 0, kind: 'latency-spike', durationMs: 10, extraMsMax: 1001 },
+      { atMs: 0, kind: 'clock-jump', node: 1, ticks: 101 },
+    );
+    const problems = checkPlan(long, 3, 1000, timing);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/durationMs must be a whole number in \[1, 1000\], got 1001/);
+    expect(problems[1]).toMatch(/extraMsMax must be a whole number in \[1, 1000\]/);
+    expect(problems[2]).toMatch(/ticks must be a whole number in \[1, 100\]/);
+    expect(checkPlan(long, 3, 1000)).toEqual([]);
+  });
+
+  it('reports unknown nodes, bad durations and self links', () => {
+    const bad = plan(
+      { atMs: 0, kind: 'one-way', from: [], to: [1] },
+      { atMs: 0, kind: 'one-way', from: [1, 2], to: [2] },
+      { atMs: 0, kind: 'clog', from: 1, to: 1, durationMs: 10 },
+      { atMs: 0, kind: 'clog', from: 1, to: 9, durationMs: 10 },
+      { atMs: 0, kind: 'clog', from: 1, to: 2, durationMs: 0 },
+      { atMs: 0, kind: 'latency-spike', durationMs: 1.5, extraMsMax: 10 },
+      { atMs: 0, kind: 'pause', node: 7, durationMs: 10 },
+      { atMs: 0, kind: 'pause', node: 1, durationMs: 0 },
+      { atMs: 0, kind: 'clock-jump', node: 0, ticks: 1 },
+      { atMs: 0, kind: 'clock-jump', node: 1, ticks: 0 },
+    );
+    const problems = checkPlan(bad, 3, 1000, timing);
+    expect(problems).toEqual([
+      expect.stringMatching(/#0 .*from and to must both name nodes/),
+      expect.stringMatching(/#1 .*node 2 is in two partition groups/),
+      expect.stringMatching(/#2 .*cannot clog its link to itself/),
+      expect.stringMatching(/#3 .*no link 1→9/),
+      expect.stringMatching(/#4 .*durationMs must be a whole number/),
+      expect.stringMatching(/#5 .*durationMs must be a whole number/),
+      expect.stringMatching(/#6 .*no node 7/),
+      expect.stringMatching(/#7 .*durationMs must be a whole number/),
+      expect.stringMatching(/#8 .*no node 0/),
+      expect.stringMatching(/#9 .*ticks must be a whole number/),
+    ]);
+  });
+});

@@ -223,3 +223,181 @@ describe('Network: partitions', () => {
     expect(() => net.partition([[1, 2], [2, 3]])).toThrow(/two partition groups/);
   });
 });
+
+describe('Network: one-way partitions', () => {
+  it('drops from → to and keeps to → from', () => {
+    const net = network({}, 5);
+    net.oneWay([1], [2, 3]);
+    expect(net.route(1, 2)).toBe(0);
+    expect(net.dropReason).toBe('partition');
+    expect(net.route(1, 3)).toBe(0);
+    expect(net.route(2, 1)).toBe(1);
+    expect(net.route(3, 1)).toBe(1);
+    expect(net.route(1, 4)).toBe(1);
+    expect(net.route(2, 3)).toBe(1);
+  });
+
+  it('replaces the previous shape, and heal ends it', () => {
+    const net = network({}, 3);
+    net.partition([[1], [2, 3]]);
+    net.oneWay([2], [3]);
+    expect(net.isBlocked(1, 2)).toBe(false);
+    expect(net.isBlocked(2, 3)).toBe(true);
+    expect(net.isBlocked(3, 2)).toBe(false);
+    net.heal();
+    expect(net.isBlocked(2, 3)).toBe(false);
+  });
+
+  it('asserts on unknown nodes', () => {
+    expect(() => network({}, 3).oneWay([1], [4])).toThrow(/no node 4/);
+  });
+});
+
+describe('Network: the majority ring', () => {
+  it('in 5 nodes, lets each node talk only to itself and its two ring neighbours', () => {
+    const net = network({}, 5);
+    net.ring();
+    const neighbours: Record<number, number[]> = { 1: [5, 1, 2], 2: [1, 2, 3], 3: [2, 3, 4], 4: [3, 4, 5], 5: [4, 5, 1] };
+    for (let a = 1; a <= 5; a++) {
+      const seen = [1, 2, 3, 4, 5].filter((b) => !net.isBlocked(a, b));
+      expect(seen.sort()).toEqual((neighbours[a] ?? []).sort());
+      // Each neighbourhood is exactly a majority of 5.
+      expect(seen).toHaveLength(3);
+    }
+    expect(net.route(1, 3)).toBe(0);
+    expect(net.route(3, 1)).toBe(0);
+    expect(net.route(1, 5)).toBe(1);
+  });
+
+  it('is no cut at all with 3 nodes', () => {
+    const net = network({}, 3);
+    net.ring();
+    for (let a = 1; a <= 3; a++) for (let b = 1; b <= 3; b++) expect(net.isBlocked(a, b)).toBe(false);
+  });
+});
+
+describe('Network: latency spikes', () => {
+  it('adds a uniform extra delay in [0, extraMsMax] while a spike lasts, and none after', () => {
+    const net = network({ latencyMsMin: 1, latencyMsMax: 5 });
+    net.startLatencySpike(100);
+    let maxSeen = 0;
+    let minSeen = Number.POSITIVE_INFINITY;
+    let sum = 0;
+    for (let i = 0; i < DRAWS; i++) {
+      net.route(1, 2);
+      const d = net.delays[0] as number;
+      maxSeen = Math.max(maxSeen, d);
+      minSeen = Math.min(minSeen, d);
+      sum += d;
+    }
+    expect(minSeen).toBe(1);
+    expect(maxSeen).toBeLessThanOrEqual(105);
+    // Mean of U[1,5] + U[0,100] is 53.
+    expect(sum / DRAWS).toBeGreaterThan(50);
+    expect(sum / DRAWS).toBeLessThan(56);
+    expect(maxSeen).toBeGreaterThan(100);
+    net.endLatencySpike(100);
+    for (let i = 0; i < 1000; i++) expect(net.latency()).toBeLessThanOrEqual(5);
+  });
+
+  it('keeps the largest of overlapping spikes until it ends', () => {
+    const net = network();
+    net.startLatencySpike(50);
+    net.startLatencySpike(200);
+    expect(net.latencySpikeMsMax).toBe(200);
+    net.endLatencySpike(200);
+    expect(net.latencySpikeMsMax).toBe(50);
+    net.endLatencySpike(50);
+    expect(net.latencySpikeMsMax).toBe(0);
+    expect(() => net.endLatencySpike(50)).toThrow(AssertionError);
+    expect(() => net.startLatencySpike(0)).toThrow(/extraMsMax/);
+  });
+
+  it('draws the extra delay from a stream of its own (the base delays do not shift)', () => {
+    const spiked = network({ latencyMsMax: 50 }, 3, 8);
+    const calm = network({ latencyMsMax: 50 }, 3, 8);
+    spiked.startLatencySpike(30);
+    for (let i = 0; i < 200; i++) spiked.latency();
+    spiked.endLatencySpike(30);
+    for (let i = 0; i < 200; i++) calm.latency();
+    for (let i = 0; i < 100; i++) expect(spiked.latency()).toBe(calm.latency());
+  });
+});
+
+describe('Network: clogged links', () => {
+  it('clogs one direction of one link, nested clogs open only when the last ends', () => {
+    const net = network({}, 3);
+    expect(net.isClogged(1, 2)).toBe(false);
+    net.clog(1, 2);
+    net.clog(1, 2);
+    expect(net.isClogged(1, 2)).toBe(true);
+    expect(net.isClogged(2, 1)).toBe(false);
+    expect(net.isClogged(1, 3)).toBe(false);
+    // A clog holds messages, it does not drop them: routing is unaffected.
+    expect(net.route(1, 2)).toBe(1);
+    expect(net.unclog(1, 2)).toBe(false);
+    expect(net.isClogged(1, 2)).toBe(true);
+    expect(net.unclog(1, 2)).toBe(true);
+    expect(net.isClogged(1, 2)).toBe(false);
+    expect(() => net.unclog(1, 2)).toThrow(/not clogged/);
+    expect(() => net.clog(1, 4)).toThrow(/no node 4/);
+  });
+
+  it('survives heal (a clog is a timed fault, not a link shape)', () => {
+    const net = network({}, 3);
+    net.clog(2, 3);
+    net.heal();
+    expect(net.isClogged(2, 3)).toBe(true);
+  });
+});
+
+describe('Network: per-link capacity', () => {
+  it('drops messages beyond linkCapacity in flight as overflow, and takes more once delivered', () => {
+    const net = network({ linkCapacity: 2 }, 3);
+    expect(net.route(1, 2)).toBe(1);
+    expect(net.route(1, 2)).toBe(1);
+    expect(net.inflightCount(1, 2)).toBe(2);
+    expect(net.route(1, 2)).toBe(0);
+    expect(net.dropReason).toBe('overflow');
+    // Other links, including the reverse direction, have their own budget.
+    expect(net.route(2, 1)).toBe(1);
+    expect(net.route(1, 3)).toBe(1);
+    net.delivered(1, 2);
+    expect(net.inflightCount(1, 2)).toBe(1);
+    expect(net.route(1, 2)).toBe(1);
+    expect(net.route(1, 2)).toBe(0);
+  });
+
+  it('drops only the duplicate when one slot is left', () => {
+    const net = network({ linkCapacity: 1, duplicatePerMille: 1000 }, 3);
+    expect(net.route(1, 2)).toBe(1);
+    expect(net.inflightCount(1, 2)).toBe(1);
+    const roomy = network({ linkCapacity: 2, duplicatePerMille: 1000 }, 3);
+    expect(roomy.route(1, 2)).toBe(2);
+    expect(roomy.inflightCount(1, 2)).toBe(2);
+  });
+
+  it('counts in flight but never drops when linkCapacity is 0 or absent', () => {
+    for (const net of [network({ linkCapacity: 0 }), network()]) {
+      for (let i = 0; i < 1000; i++) expect(net.route(1, 2)).toBe(1);
+      expect(net.inflightCount(1, 2)).toBe(1000);
+    }
+  });
+
+  it('checks overflow before drawing: a full link does not shift the stream', () => {
+    const full = network({ linkCapacity: 1, latencyMsMax: 100 }, 3, 5);
+    const free = network({ latencyMsMax: 100 }, 3, 5);
+    full.route(1, 2);
+    free.route(1, 2);
+    for (let i = 0; i < 20; i++) expect(full.route(1, 2)).toBe(0);
+    full.route(2, 1);
+    free.route(2, 1);
+    expect(full.delays[0]).toBe(free.delays[0]);
+  });
+
+  it('asserts on a delivery nobody routed, and validates linkCapacity', () => {
+    expect(() => network().delivered(1, 2)).toThrow(/nothing in flight/);
+    expect(() => network({ linkCapacity: -1 })).toThrow(/linkCapacity/);
+    expect(() => network({ linkCapacity: 1.5 })).toThrow(/linkCapacity/);
+  });
+});

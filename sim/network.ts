@@ -1,7 +1,8 @@
 /**
- * The simulated network between nodes: latency, loss, duplication and partitions. It decides the fate of
- * each message (dropped, delivered once, or delivered twice, and after how long); the simulation schedules
- * the deliveries. Reordering falls out of independent per-copy latencies.
+ * The simulated network between nodes: latency, loss, duplication, partitions (symmetric, one-way, bridge,
+ * ring), latency spikes, clogged links and per-link capacity. It decides the fate of each message (dropped,
+ * delivered once, or delivered twice, and after how long); the simulation schedules the deliveries and
+ * holds messages on clogged links. Reordering falls out of independent per-copy latencies.
  */
 import { assert } from './assert.js';
 import type { Prng } from './prng.js';
@@ -17,7 +18,15 @@ export interface NetworkOptions {
   /** Chance that a copy takes a long detour (up to `longDelayMsMax`), per 1000: heavy reordering. */
   readonly longDelayPerMille: number;
   readonly longDelayMsMax: number;
+  /**
+   * Most messages in flight (sent, not yet delivered or dropped) per directed link; a message beyond it is
+   * dropped as an overflow (a full socket buffer). 0 or absent: unlimited.
+   */
+  readonly linkCapacity?: number;
 }
+
+/** Why the last {@link Network.route} call that returned 0 dropped the message. */
+export type DropReason = 'partition' | 'loss' | 'overflow';
 
 export const RELIABLE_NETWORK: NetworkOptions = Object.freeze({
   latencyMsMin: 1,
@@ -33,8 +42,21 @@ export class Network {
   private readonly blocked: Uint8Array;
   private readonly stride: number;
   private options: NetworkOptions;
+  /** Invariant: inflight[from * stride + to] >= 0 counts copies routed on that link and not yet delivered. */
+  private readonly inflight: Int32Array;
+  /** clogs[from * stride + to] = number of clogs holding that link (they may overlap). */
+  private readonly clogs: Uint16Array;
+  /** Number of links with at least one clog: the hot path skips the lookup when it is 0. */
+  private cloggedLinkCount = 0;
+  /** extraMsMax of every latency spike in progress; the largest applies. */
+  private readonly spikes: number[] = [];
+  private spikeExtraMsMax = 0;
+  /** Latency spikes draw from a stream of their own, so a spike never shifts the other network draws. */
+  private readonly spikePrng: Prng;
   /** Delays of the copies decided by the last {@link route} call. */
   readonly delays: number[] = [0, 0];
+  /** Why the last {@link route} call that returned 0 dropped the message. */
+  dropReason: DropReason = 'loss';
 
   constructor(
     readonly nodeCount: number,
@@ -43,6 +65,9 @@ export class Network {
   ) {
     this.stride = nodeCount + 1;
     this.blocked = new Uint8Array(this.stride * this.stride);
+    this.inflight = new Int32Array(this.stride * this.stride);
+    this.clogs = new Uint16Array(this.stride * this.stride);
+    this.spikePrng = prng.fork('latency-spike');
     this.options = validate(options);
   }
 
@@ -59,20 +84,94 @@ export class Network {
    * {@link delays}. Draws from the PRNG only for faults that are switched on.
    */
   route(from: number, to: number): number {
-    if (this.isBlocked(from, to)) return 0;
+    const link = from * this.stride + to;
+    if (this.blocked[link] === 1) return this.drop('partition');
     const o = this.options;
-    if (this.prng.chance(o.lossPerMille, 1000)) return 0;
+    const capacity = o.linkCapacity ?? 0;
+    const inflight = this.inflight[link] as number;
+    if (capacity > 0 && inflight >= capacity) return this.drop('overflow');
+    if (this.prng.chance(o.lossPerMille, 1000)) return this.drop('loss');
     this.delays[0] = this.latency();
-    if (!this.prng.chance(o.duplicatePerMille, 1000)) return 1;
+    // A duplicate that finds the link full is dropped on its own: the original still goes.
+    if (!this.prng.chance(o.duplicatePerMille, 1000) || (capacity > 0 && inflight + 1 >= capacity)) {
+      this.inflight[link] = inflight + 1;
+      return 1;
+    }
     this.delays[1] = this.latency();
+    this.inflight[link] = inflight + 2;
     return 2;
   }
 
-  /** One delay for a message on an unpartitioned path (client traffic uses this too). */
+  /**
+   * One copy routed on `from → to` has left the network (delivered, or found its node down). Pairs with
+   * every copy {@link route} counted; asserts on a delivery nobody routed.
+   */
+  delivered(from: number, to: number): void {
+    const link = from * this.stride + to;
+    const inflight = this.inflight[link] as number;
+    assert(inflight > 0, `delivery on link ${from}→${to} with nothing in flight`);
+    this.inflight[link] = inflight - 1;
+  }
+
+  /** Copies routed on `from → to` and not yet delivered. */
+  inflightCount(from: number, to: number): number {
+    return this.inflight[from * this.stride + to] as number;
+  }
+
+  /** One delay for a message on an unpartitioned path (client traffic uses this too), spikes included. */
   latency(): number {
     const o = this.options;
-    if (this.prng.chance(o.longDelayPerMille, 1000)) return this.prng.range(o.latencyMsMax, Math.max(o.latencyMsMax, o.longDelayMsMax));
-    return this.prng.range(o.latencyMsMin, o.latencyMsMax);
+    const base = this.prng.chance(o.longDelayPerMille, 1000) ? this.prng.range(o.latencyMsMax, Math.max(o.latencyMsMax, o.longDelayMsMax)) : this.prng.range(o.latencyMsMin, o.latencyMsMax);
+    return this.spikeExtraMsMax === 0 ? base : base + this.spikePrng.range(0, this.spikeExtraMsMax);
+  }
+
+  /** Starts a latency spike: until {@link endLatencySpike}, every delay grows by a uniform [0, extraMsMax]. */
+  startLatencySpike(extraMsMax: number): void {
+    assert(Number.isInteger(extraMsMax) && extraMsMax >= 1, `latency spike extraMsMax must be an integer >= 1, got ${extraMsMax}`);
+    this.spikes.push(extraMsMax);
+    this.spikeExtraMsMax = Math.max(this.spikeExtraMsMax, extraMsMax);
+  }
+
+  /** Ends one spike started with `extraMsMax`; overlapping spikes keep the largest still in progress. */
+  endLatencySpike(extraMsMax: number): void {
+    const i = this.spikes.indexOf(extraMsMax);
+    assert(i >= 0, `no latency spike of ${extraMsMax} ms in progress`);
+    this.spikes.splice(i, 1);
+    this.spikeExtraMsMax = this.spikes.length === 0 ? 0 : Math.max(...this.spikes);
+  }
+
+  /** The largest extra delay of the spikes in progress (0: none). */
+  get latencySpikeMsMax(): number {
+    return this.spikeExtraMsMax;
+  }
+
+  /**
+   * Clogs the link `from → to`: messages on it are held (not dropped) until it is unclogged. The network
+   * only keeps the state; the simulation holds the deliveries. Clogs may overlap and nest.
+   */
+  clog(from: number, to: number): void {
+    this.checkNode(from);
+    this.checkNode(to);
+    const link = from * this.stride + to;
+    const count = this.clogs[link] as number;
+    assert(count < 0xffff, `too many clogs on link ${from}→${to}`);
+    if (count === 0) this.cloggedLinkCount++;
+    this.clogs[link] = count + 1;
+  }
+
+  /** Ends one clog of `from → to`; returns whether the link is now open (no other clog holds it). */
+  unclog(from: number, to: number): boolean {
+    const link = from * this.stride + to;
+    const count = this.clogs[link] as number;
+    assert(count > 0, `link ${from}→${to} is not clogged`);
+    this.clogs[link] = count - 1;
+    if (count === 1) this.cloggedLinkCount--;
+    return count === 1;
+  }
+
+  /** Whether messages on `from → to` are held. Cheap when nothing is clogged (the usual case). */
+  isClogged(from: number, to: number): boolean {
+    return this.cloggedLinkCount > 0 && this.clogs[from * this.stride + to] !== 0;
   }
 
   /** Whether a message from a client reaches its node (clients see loss, not partitions). */
@@ -126,9 +225,44 @@ export class Network {
     }
   }
 
-  /** Restores every link. */
+  /**
+   * An asymmetric partition: messages from any node of `from` to any node of `to` are dropped, the reverse
+   * direction still works (a node that hears its leader but whose answers never arrive, or the opposite).
+   * Like {@link partition}, replaces the previous shape.
+   */
+  oneWay(from: readonly number[], to: readonly number[]): void {
+    this.heal();
+    for (const a of from) {
+      for (const b of to) if (a !== b) this.block(a, b);
+    }
+  }
+
+  /**
+   * A majority ring: node i talks only to itself and its ring neighbours i - 1 and i + 1 (mod n). With 5
+   * nodes each node's neighbourhood {i - 1, i, i + 1} is exactly a majority, yet no two non-adjacent nodes
+   * hear each other: 1 sees 5 and 2, 3 sees 2 and 4, so leaders of 1's and 3's majorities never meet
+   * directly. With 3 nodes it is no cut at all, with 4 each neighbourhood is 3 of 4, and from 6 nodes up no
+   * node sees a majority. Replaces the previous shape.
+   */
+  ring(): void {
+    const n = this.nodeCount;
+    for (let a = 1; a <= n; a++) {
+      for (let b = 1; b <= n; b++) {
+        const distance = (b - a + n) % n;
+        const neighbours = distance === 0 || distance === 1 || distance === n - 1;
+        this.blocked[a * this.stride + b] = neighbours ? 0 : 1;
+      }
+    }
+  }
+
+  /** Restores every link (clogs and spikes are timed faults and end on their own). */
   heal(): void {
     this.blocked.fill(0);
+  }
+
+  private drop(reason: DropReason): 0 {
+    this.dropReason = reason;
+    return 0;
   }
 
   private checkNode(node: number): void {
@@ -145,5 +279,7 @@ function validate(o: NetworkOptions): NetworkOptions {
   }
   assert(Number.isInteger(o.longDelayMsMax) && o.longDelayMsMax >= 0, 'longDelayMsMax must be an integer >= 0');
   assert(o.longDelayPerMille === 0 || o.longDelayMsMax >= o.latencyMsMax, 'longDelayMsMax must be >= latencyMsMax when long delays are on');
+  const capacity = o.linkCapacity ?? 0;
+  assert(Number.isInteger(capacity) && capacity >= 0, `linkCapacity must be an integer >= 0 (0: unlimited), got ${capacity}`);
   return o;
 }
