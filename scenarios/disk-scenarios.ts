@@ -14,6 +14,7 @@ function slowDisk(prng: Prng, tornWritePerMille: number): DiskOptions {
 export const powerLoss: Scenario = {
   name: 'power-loss',
   description: 'every node loses power at once, again and again, with writes in flight (unsynced writes are lost)',
+  injects: ['power-loss', 'restart'],
   requires: [],
   generate(prng, ctx) {
     const plan = prng.fork('plan');
@@ -29,6 +30,7 @@ export const powerLoss: Scenario = {
 export const tornWrites: Scenario = {
   name: 'torn-writes',
   description: 'nodes crash mid-write on a slow disk, leaving torn records the host must detect and drop on restart',
+  injects: ['crash-point', 'crash-point-struck', 'torn-write', 'power-loss'],
   requires: [],
   generate(prng, ctx) {
     const plan = prng.fork('plan');
@@ -41,6 +43,7 @@ export const tornWrites: Scenario = {
 export const crashPoints: Scenario = {
   name: 'crash-points',
   description: 'nodes (often the leader) die at exact points of handling a Ready: after the write before fsync, or after fsync before sending',
+  injects: ['crash-point', 'crash-point-struck', 'restart'],
   requires: [],
   generate(prng, ctx) {
     const plan = prng.fork('plan');
@@ -53,6 +56,7 @@ export const crashPoints: Scenario = {
 export const diskCorruption: Scenario = {
   name: 'disk-corruption',
   description: 'a synced log record on one node gets a flipped bit; the node must refuse to use it while the rest carry on',
+  injects: ['corrupt', 'storage-refused'],
   requires: [],
   generate(prng, ctx) {
     const plan = prng.fork('plan');

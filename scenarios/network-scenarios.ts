@@ -1,11 +1,12 @@
-/** Named network-quality scenarios: the MIT 6.824 unreliable network and a slow follower catching up. */
+/** Named network-quality scenarios: the MIT 6.824 unreliable network, a slow follower, congested links. */
 import type { FaultEvent } from '../sim/faults.js';
-import { electionMs, nodeIds } from './plan-tools.js';
+import { byTime, calmNetwork, electionMs, faultTimes, nodeIds } from './plan-tools.js';
 import type { Scenario } from './types.js';
 
 export const mitUnreliable: Scenario = {
   name: 'unreliable-network',
   description: 'the MIT 6.824 unreliable network: ~10% loss, long delays, heavy reordering and duplicates, plus crashes',
+  injects: ['message-loss', 'message-duplicate', 'bounce'],
   requires: [],
   generate(prng, ctx) {
     const plan = prng.fork('plan');
@@ -22,6 +23,7 @@ export const mitUnreliable: Scenario = {
 export const slowFollower: Scenario = {
   name: 'slow-follower',
   description: 'one follower is cut off for seconds while the log grows, then must catch up through many appends',
+  injects: ['partition', 'heal'],
   requires: [],
   generate(prng, ctx) {
     const plan = prng.fork('plan');
@@ -38,5 +40,28 @@ export const slowFollower: Scenario = {
     }
     // Busy clients, so the laggard falls far behind (more than one append's worth of entries).
     return { network: { latencyMsMin: 1, latencyMsMax: 5, lossPerMille: 0, duplicatePerMille: 0, longDelayPerMille: 0, longDelayMsMax: 0 }, plan: { events }, workload: { thinkMsMax: 0 }, knobs: { laggard } };
+  },
+};
+
+export const congestedLinks: Scenario = {
+  name: 'congested-links',
+  description: 'latency spikes, clogged links whose messages arrive in a burst later, and a small per-link capacity that drops overflow',
+  injects: ['latency-spike', 'clog', 'message-overflow'],
+  requires: [],
+  generate(prng, ctx) {
+    const plan = prng.fork('plan');
+    const e = electionMs(ctx);
+    const nodes = nodeIds(ctx);
+    const linkCapacity = prng.range(2, 16);
+    const events: FaultEvent[] = [];
+    for (const atMs of faultTimes(plan, ctx, e, e, 10 * e)) {
+      if (plan.chance(1, 2)) {
+        events.push({ atMs, kind: 'latency-spike', durationMs: plan.range(e, 10 * e), extraMsMax: plan.range(ctx.tickMs, 3 * e) });
+      } else {
+        const [from, to] = plan.shuffle(nodes) as [number, number];
+        events.push({ atMs, kind: 'clog', from, to, durationMs: plan.range(ctx.tickMs, 5 * e) });
+      }
+    }
+    return { network: { ...calmNetwork(prng), linkCapacity }, plan: { events: byTime(events) }, knobs: { linkCapacity } };
   },
 };

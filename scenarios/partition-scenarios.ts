@@ -6,6 +6,7 @@ import type { Scenario } from './types.js';
 export const leaderIsolation: Scenario = {
   name: 'leader-isolation',
   description: 'whoever leads is cut off alone, again and again; the rest must elect a new leader while the old one still believes',
+  injects: ['isolate-leader', 'heal'],
   requires: [],
   generate(prng, ctx) {
     const plan = prng.fork('plan');
@@ -24,6 +25,7 @@ export const leaderIsolation: Scenario = {
 export const minorityPartition: Scenario = {
   name: 'minority-partition',
   description: 'a minority (possibly holding the leader) is split off while clients keep talking to nodes on both sides',
+  injects: ['partition', 'heal'],
   requires: [],
   generate(prng, ctx) {
     const plan = prng.fork('plan');
@@ -46,6 +48,7 @@ export const minorityPartition: Scenario = {
 export const flappingPartition: Scenario = {
   name: 'flapping-partition',
   description: 'random splits that come and go every few tens of ms, faster than elections settle',
+  injects: ['partition', 'heal'],
   requires: [],
   generate(prng, ctx) {
     const plan = prng.fork('plan');
@@ -65,6 +68,7 @@ export const flappingPartition: Scenario = {
 export const bridgePartition: Scenario = {
   name: 'bridge',
   description: 'two sides that cannot talk, joined by one bridge node that hears both (a non-transitive partition)',
+  injects: ['bridge'],
   requires: [],
   generate(prng, ctx) {
     const plan = prng.fork('plan');
@@ -75,6 +79,46 @@ export const bridgePartition: Scenario = {
       const [bridge, ...rest] = plan.shuffle(nodes) as [number, ...number[]];
       const sides = splitAt(rest, plan.range(1, rest.length - 1));
       events.push({ atMs, kind: 'bridge', bridge, sides });
+    }
+    return { network: calmNetwork(prng), plan: { events }, knobs: {} };
+  },
+};
+
+export const asymmetricPartition: Scenario = {
+  name: 'asymmetric-partition',
+  description: 'one-way link failures: some nodes hear others but cannot answer them (a leader that can send but not receive)',
+  injects: ['one-way', 'heal'],
+  requires: [],
+  generate(prng, ctx) {
+    const plan = prng.fork('plan');
+    const e = electionMs(ctx);
+    const events: FaultEvent[] = [];
+    for (const atMs of faultTimes(plan, ctx, 2 * e, 3 * e, 20 * e)) {
+      if (plan.chance(1, 4)) {
+        events.push({ atMs, kind: 'heal' });
+        continue;
+      }
+      const shuffled = plan.shuffle(nodeIds(ctx));
+      const cut = plan.range(1, ctx.nodeCount - 1);
+      events.push({ atMs, kind: 'one-way', from: shuffled.slice(0, cut).sort((a, b) => a - b), to: shuffled.slice(cut).sort((a, b) => a - b) });
+    }
+    return { network: calmNetwork(prng), plan: { events }, knobs: {} };
+  },
+};
+
+export const majorityRing: Scenario = {
+  name: 'majority-ring',
+  description: 'each node talks only to its ring neighbours: everyone sees a majority, no two majorities are the same',
+  injects: ['ring', 'heal'],
+  requires: [],
+  generate(prng, ctx) {
+    const plan = prng.fork('plan');
+    const e = electionMs(ctx);
+    const events: FaultEvent[] = [];
+    let ring = false;
+    for (const atMs of faultTimes(plan, ctx, 2 * e, 5 * e, 30 * e)) {
+      events.push(ring ? { atMs, kind: 'heal' } : { atMs, kind: 'ring' });
+      ring = !ring;
     }
     return { network: calmNetwork(prng), plan: { events }, knobs: {} };
   },

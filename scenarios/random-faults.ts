@@ -13,6 +13,7 @@ import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 export const randomFaults: Scenario = {
   name: 'random',
   description: 'swarm of random faults: partitions and bridges, loss, duplication, reordering, crashes and restarts, healed at the end',
+  injects: ['partition', 'bridge', 'isolate-leader', 'heal', 'crash', 'bounce', 'restart', 'message-loss', 'message-duplicate'],
   requires: [],
   generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan {
     const partitions = prng.chance(2, 3);

@@ -2,9 +2,10 @@
 import { crashStorm } from './crash-storm.js';
 import { crashPoints, diskCorruption, powerLoss, tornWrites } from './disk-scenarios.js';
 import { figure8 } from './figure8.js';
-import { mitUnreliable, slowFollower } from './network-scenarios.js';
-import { bridgePartition, flappingPartition, leaderIsolation, minorityPartition } from './partition-scenarios.js';
+import { congestedLinks, mitUnreliable, slowFollower } from './network-scenarios.js';
+import { asymmetricPartition, bridgePartition, flappingPartition, leaderIsolation, majorityRing, minorityPartition } from './partition-scenarios.js';
 import { randomFaults } from './random-faults.js';
+import { clockSkew, leaderPause } from './time-scenarios.js';
 import type { Scenario } from './types.js';
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -12,12 +13,17 @@ export const SCENARIOS: readonly Scenario[] = [
   leaderIsolation,
   minorityPartition,
   flappingPartition,
+  asymmetricPartition,
   bridgePartition,
+  majorityRing,
+  congestedLinks,
   crashStorm,
   powerLoss,
   tornWrites,
   crashPoints,
   diskCorruption,
+  clockSkew,
+  leaderPause,
   figure8,
   mitUnreliable,
   slowFollower,

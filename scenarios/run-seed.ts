@@ -91,11 +91,18 @@ class CheckingObserver implements FactObserver {
   }
 }
 
+/** What the run of `config` uses: its `plan` override, else what its scenario generates for its seed. Pure. */
+export function scenarioPlanOf(config: RunConfig): ScenarioPlan {
+  if (config.plan !== undefined) return config.plan;
+  const safetyMs = config.safetyMs ?? DEFAULT_TIMING.safetyMs;
+  const ctx = { nodeCount: config.nodeCount, safetyMs, tickMs: DEFAULT_TIMING.tickMs, electionTicks: DEFAULT_TIMING.electionTicks };
+  return config.scenario.generate(Prng.forRun(config.seed).fork(`scenario/${config.scenario.name}`), ctx);
+}
+
 export function runSeed(config: RunConfig): Verdict {
   const implementation = config.implementation ?? builtinRaft();
   const safetyMs = config.safetyMs ?? DEFAULT_TIMING.safetyMs;
-  const ctx = { nodeCount: config.nodeCount, safetyMs, tickMs: DEFAULT_TIMING.tickMs, electionTicks: DEFAULT_TIMING.electionTicks };
-  const generated = config.plan ?? config.scenario.generate(Prng.forRun(config.seed).fork(`scenario/${config.scenario.name}`), ctx);
+  const generated = scenarioPlanOf(config);
   const nodeIds = Array.from({ length: config.nodeCount }, (_, i) => i + 1);
   const observer = new CheckingObserver(createSafetyCheckers(nodeIds));
   const result = simulate(
@@ -113,6 +120,7 @@ export function runSeed(config: RunConfig): Verdict {
       plan: generated.plan,
       record: config.record === true,
       ...(generated.disk === undefined ? {} : { disk: generated.disk }),
+      ...(generated.clock === undefined ? {} : { clock: generated.clock }),
       ...(config.hostBugs === undefined ? {} : { hostBugs: config.hostBugs }),
     },
     observer,

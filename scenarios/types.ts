@@ -1,5 +1,6 @@
 /** A named scenario: how one seed becomes network settings, a fault plan and the knobs that shaped them. */
 import type { Capability } from '../sim/contract.js';
+import type { ClockOptions } from '../sim/clock.js';
 import type { DiskOptions } from '../sim/disk.js';
 import type { FaultPlan } from '../sim/faults.js';
 import type { NetworkOptions } from '../sim/network.js';
@@ -19,6 +20,8 @@ export type Knobs = Readonly<Record<string, number | boolean | string>>;
 
 export interface ScenarioPlan {
   readonly network: NetworkOptions;
+  /** Per-node clock skew and drift; perfect clocks when absent. */
+  readonly clock?: ClockOptions;
   /** Disk behaviour (fsync latency, torn writes); a perfect disk when absent. */
   readonly disk?: DiskOptions;
   /** Workload settings this seed overrides (client intensity is a swarm knob too). */
@@ -31,6 +34,8 @@ export interface Scenario {
   readonly name: string;
   /** One line, for `seaworthy scenarios` and the docs. */
   readonly description: string;
+  /** Fault kinds (keys of the run's `faults` counts) this scenario claims to inject; tests hold it to them. */
+  readonly injects: readonly string[];
   /** Capabilities an implementation needs for this scenario to apply. */
   readonly requires: readonly Capability[];
   /** Derives everything random about the run from `prng` (a stream of its own). Pure. */
