@@ -8,11 +8,12 @@ import { maxFaultyNodes } from '../sim/faults.js';
 import type { FaultEvent } from '../sim/faults.js';
 import type { NodeId } from '../sim/contract.js';
 import type { Prng } from '../sim/prng.js';
+import { byTime } from './plan-tools.js';
 import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 
 export const randomFaults: Scenario = {
   name: 'random',
-  description: 'swarm of random faults: partitions and bridges, loss, duplication, reordering, crashes and restarts, healed at the end',
+  description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion and slow disks',
   injects: ['partition', 'bridge', 'isolate-leader', 'heal', 'crash', 'bounce', 'restart', 'message-loss', 'message-duplicate'],
   requires: [],
   generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan {
@@ -31,15 +32,76 @@ export const randomFaults: Scenario = {
     // Client intensity varies too: an idle cluster commits old-term entries only through the commit rule
     // (Figure 8), a busy one exercises replication and retries.
     const thinkMsMax = prng.pick([0, 20, 40, 100, 400, 1000]);
-    const events = faultSchedule(prng.fork('plan'), ctx, { partitions, crashes, leaderFaults, faultGapMsMean });
+    // Families with their own stream, so switching them on never shifts the draws above.
+    const extra = prng.fork('families');
+    const clocks = extra.chance(1, 3);
+    const pauses = extra.chance(1, 3);
+    const congestion = extra.chance(1, 4);
+    const slowDisk = extra.chance(1, 3);
+    const skewPerMilleMax = clocks ? extra.range(10, 200) : 0;
+    const driftPerMilleMax = clocks ? extra.range(0, 100) : 0;
+    const linkCapacity = congestion && extra.chance(1, 2) ? extra.range(4, 32) : 0;
+    const fsyncMsMax = slowDisk ? extra.range(1, 10) : 0;
+    const tornWritePerMille = slowDisk ? extra.pick([0, 500]) : 0;
+    const events = byTime([
+      ...faultSchedule(prng.fork('plan'), ctx, { partitions, crashes, leaderFaults, faultGapMsMean }),
+      ...timeAndCongestion(extra.fork('plan'), ctx, { pauses, clocks, congestion, faultGapMsMean }),
+    ]);
     return {
-      network: { latencyMsMin: 1, latencyMsMax, lossPerMille, duplicatePerMille, longDelayPerMille, longDelayMsMax: 20 * ctx.tickMs },
+      network: { latencyMsMin: 1, latencyMsMax, lossPerMille, duplicatePerMille, longDelayPerMille, longDelayMsMax: 20 * ctx.tickMs, linkCapacity },
       plan: { events },
       workload: { thinkMsMax },
-      knobs: { partitions, crashes, leaderFaults, lossPerMille, duplicatePerMille, longDelayPerMille, latencyMsMax, faultGapMsMean, thinkMsMax },
+      ...(clocks ? { clock: { skewPerMilleMax, driftPerMilleMax } } : {}),
+      ...(slowDisk ? { disk: { fsyncMsMin: 1, fsyncMsMax, tornWritePerMille } } : {}),
+      knobs: {
+        partitions,
+        crashes,
+        leaderFaults,
+        lossPerMille,
+        duplicatePerMille,
+        longDelayPerMille,
+        latencyMsMax,
+        faultGapMsMean,
+        thinkMsMax,
+        skewPerMilleMax,
+        driftPerMilleMax,
+        pauses,
+        congestion,
+        linkCapacity,
+        fsyncMsMax,
+        tornWritePerMille,
+      },
     };
   },
 };
+
+/** Pauses and clock jumps, latency spikes and clogged links: none of them takes a node down. */
+function timeAndCongestion(
+  prng: Prng,
+  ctx: ScenarioContext,
+  knobs: { readonly pauses: boolean; readonly clocks: boolean; readonly congestion: boolean; readonly faultGapMsMean: number },
+): FaultEvent[] {
+  const events: FaultEvent[] = [];
+  if (!knobs.pauses && !knobs.clocks && !knobs.congestion) return events;
+  const e = ctx.electionTicks * ctx.tickMs;
+  const nodes = Array.from({ length: ctx.nodeCount }, (_, i) => i + 1);
+  const gap = knobs.faultGapMsMean * 2;
+  for (let atMs = prng.range(e, Math.max(e, gap)); atMs < ctx.safetyMs; atMs += prng.range(gap >> 1, gap * 2)) {
+    const options: FaultEvent[] = [];
+    if (knobs.pauses) options.push({ atMs, kind: 'pause', node: prng.chance(1, 2) ? 'leader' : prng.pick(nodes), durationMs: prng.range(ctx.tickMs, 5 * e) });
+    if (knobs.clocks) options.push({ atMs, kind: 'clock-jump', node: prng.pick(nodes), ticks: prng.range(1, 2 * ctx.electionTicks) });
+    if (knobs.congestion) {
+      const [from, to] = prng.shuffle(nodes) as [NodeId, NodeId];
+      options.push(
+        prng.chance(1, 2)
+          ? { atMs, kind: 'latency-spike', durationMs: prng.range(e, 5 * e), extraMsMax: prng.range(ctx.tickMs, 2 * e) }
+          : { atMs, kind: 'clog', from, to, durationMs: prng.range(ctx.tickMs, 3 * e) },
+      );
+    }
+    events.push(prng.pick(options));
+  }
+  return events;
+}
 
 interface ScheduleKnobs {
   readonly partitions: boolean;

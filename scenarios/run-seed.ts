@@ -149,7 +149,7 @@ function endOfRunViolations(result: SimulationResult, alreadyFailed: boolean): V
   const { stats } = result;
   if (result.implementationError !== null) {
     const e = result.implementationError;
-    out.push({ property: 'implementation-error', atMs: e.atMs, event: e.event, nodes: [e.node], message: `node ${e.node} ${e.message}` });
+    out.push({ property: 'implementation-error', atMs: e.atMs, event: e.event, nodes: e.node === 0 ? [] : [e.node], message: e.node === 0 ? e.message : `node ${e.node} ${e.message}` });
     return out;
   }
   if (alreadyFailed) return out;

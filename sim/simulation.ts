@@ -167,7 +167,7 @@ type SimEvent =
 /** How often the liveness phase checks for convergence, in simulated ms. */
 const LIVENESS_CHECK_MS = 50;
 /** Hard bound on events in one run, against runaway feedback loops. */
-const EVENTS_MAX = 50_000_000;
+const EVENTS_MAX = 300_000;
 /** Bound on inputs held for paused nodes and on clogged links. */
 const HELD_EVENTS_MAX = 1_000_000;
 
@@ -274,7 +274,12 @@ class Simulation implements HostContext, WorkloadContext {
       if (event === undefined || event.atMs > endMs) break;
       this.nowMs = event.atMs;
       this.eventIndex++;
-      assert(this.eventIndex < EVENTS_MAX, `run exceeded ${EVENTS_MAX} events`);
+      if (this.eventIndex >= EVENTS_MAX) {
+        // Typical runs take ~20k events; this many means the implementation is in a message storm or a
+        // livelock. Stopping here keeps a broken implementation from stalling a whole batch.
+        this.recordFault(new ImplementationFault(0, `event storm: more than ${EVENTS_MAX} events by ${this.nowMs} ms (a livelock or a message storm)`));
+        break;
+      }
       try {
         this.handle(event);
       } catch (error) {

@@ -10,7 +10,7 @@ import { runSeed } from '../scenarios/run-seed.js';
 const EXPECTED_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
   'double-vote': ['election-safety', 'log-matching', 'state-machine-safety', 'leader-completeness', 'durability'],
   'figure8-commit': ['leader-completeness', 'state-machine-safety', 'durability'],
-  'no-truncate': ['log-matching', 'state-machine-safety', 'leader-completeness', 'durability'],
+  'no-truncate': ['implementation-error', 'log-matching', 'state-machine-safety', 'leader-completeness', 'durability'],
   'forget-vote': ['election-safety', 'log-matching', 'state-machine-safety', 'leader-completeness'],
   'early-ack': ['leader-completeness', 'state-machine-safety', 'durability', 'linearizability'],
   'apply-beyond-commit': ['leader-completeness', 'state-machine-safety', 'durability', 'linearizability'],
