@@ -28,10 +28,6 @@ interface PendingWrite {
   readonly entries: readonly Entry[];
 }
 
-interface StoredRecord {
-  readonly entry: Entry;
-  readonly checksum: number;
-}
 
 /** What reading the disk back found. */
 export type Recovery =
@@ -49,8 +45,14 @@ export function entryChecksum(e: Entry): number {
 
 export class Disk {
   private hardState: HardState = EMPTY_HARD_STATE;
-  /** Invariant: records[i].entry.index === i + 1. */
-  private readonly records: StoredRecord[] = [];
+  /** The log records. Invariant: records[i].index === i + 1. */
+  private readonly records: Entry[] = [];
+  /**
+   * Stored checksums of records whose bytes on disk no longer match what was written (torn or bit-flipped),
+   * by index. Every other record's stored checksum is, by construction, the checksum of its entry, so it is
+   * not computed on the write path (the hot path) — only damage is remembered.
+   */
+  private readonly damaged = new Map<number, number>();
   /** Records covered by the last fsync; records beyond it are a torn tail. */
   private syncedRecords = 0;
   private readonly pending: PendingWrite[] = [];
@@ -92,7 +94,8 @@ export class Disk {
     const kept = first.hardState === undefined ? prng.int(first.entries.length) : 0;
     for (let i = 0; i < kept; i++) this.push(first.entries[i] as Entry);
     const torn = first.entries[kept] as Entry;
-    this.records.push({ entry: { ...torn, data: torn.data.slice(0, torn.data.length >> 1) }, checksum: entryChecksum(torn) });
+    this.records.push({ ...torn, data: torn.data.slice(0, torn.data.length >> 1) });
+    this.damaged.set(torn.index, entryChecksum(torn));
     return true;
   }
 
@@ -103,21 +106,19 @@ export class Disk {
   corrupt(prng: Prng): number | null {
     if (this.syncedRecords === 0) return null;
     const i = prng.int(this.syncedRecords);
-    const r = this.records[i] as StoredRecord;
-    const data = r.entry.data === '' ? '\u0001' : String.fromCharCode(r.entry.data.charCodeAt(0) ^ 1) + r.entry.data.slice(1);
-    this.records[i] = { entry: { ...r.entry, data }, checksum: r.checksum };
+    const r = this.records[i] as Entry;
+    const data = r.data === '' ? '\u0001' : String.fromCharCode(r.data.charCodeAt(0) ^ 1) + r.data.slice(1);
+    if (!this.damaged.has(r.index)) this.damaged.set(r.index, entryChecksum(r));
+    this.records[i] = { ...r, data };
     return i + 1;
   }
 
   /** Reads the disk back for a (re)start, verifying checksums unless told not to. */
   recover(verify: boolean): Recovery {
     let bad = -1;
-    for (let i = 0; i < this.records.length; i++) {
-      const r = this.records[i] as StoredRecord;
-      if (entryChecksum(r.entry) !== r.checksum) {
-        bad = i;
-        break;
-      }
+    for (const [index, checksum] of this.damaged) {
+      const r = this.records[index - 1];
+      if (r !== undefined && entryChecksum(r) !== checksum && (bad === -1 || index - 1 < bad)) bad = index - 1;
     }
     if (!verify) return { kind: 'unverified', storage: this.snapshot(), corruptIndex: bad === -1 ? null : bad + 1 };
     if (bad === -1) {
@@ -125,7 +126,7 @@ export class Disk {
       return { kind: 'clean', storage: this.snapshot() };
     }
     if (bad >= this.syncedRecords) {
-      this.records.length = bad;
+      this.truncate(bad);
       this.syncedRecords = bad;
       return { kind: 'torn-tail', storage: this.snapshot(), droppedFromIndex: bad + 1 };
     }
@@ -146,12 +147,19 @@ export class Disk {
   }
 
   private snapshot(): StoredState {
-    return { hardState: this.hardState, entries: this.records.map((r) => r.entry) };
+    return { hardState: this.hardState, entries: this.records.slice() };
   }
 
   private push(e: Entry): void {
     assert(e.index === this.records.length + 1, `disk write: non-consecutive entry index ${e.index}`);
-    this.records.push({ entry: e, checksum: entryChecksum(e) });
+    this.records.push(e);
+  }
+
+  /** Keeps the first `length` records; damage beyond them is gone with them. */
+  private truncate(length: number): void {
+    this.records.length = length;
+    if (this.damaged.size === 0) return;
+    for (const index of [...this.damaged.keys()]) if (index > length) this.damaged.delete(index);
   }
 
   private apply(w: PendingWrite): void {
@@ -159,7 +167,7 @@ export class Disk {
     const first = w.entries[0];
     if (first === undefined) return;
     assert(first.index >= 1 && first.index <= this.records.length + 1, `disk write at index ${first.index} leaves a gap after ${this.records.length}`);
-    this.records.length = first.index - 1;
+    this.truncate(first.index - 1);
     for (const e of w.entries) this.push(e);
   }
 }
