@@ -12,6 +12,7 @@ import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 export const crashStorm: Scenario = {
   name: 'crash-restart-storm',
   description: 'nodes crash and restart every few tens of ms (often mid-election) under shifting bridges and partitions',
+  assumes: 'at most f of 2f+1 nodes down at once; synced writes survive crashes',
   injects: ['crash', 'restart', 'bridge', 'heal'],
   requires: [],
   generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan {

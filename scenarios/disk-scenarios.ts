@@ -14,6 +14,7 @@ function slowDisk(prng: Prng, tornWritePerMille: number): DiskOptions {
 export const powerLoss: Scenario = {
   name: 'power-loss',
   description: 'every node loses power at once, again and again, with writes in flight (unsynced writes are lost)',
+  assumes: 'every node may crash at once; fsynced writes survive, unsynced ones do not (and may tear)',
   injects: ['power-loss', 'restart'],
   requires: [],
   generate(prng, ctx) {
@@ -30,6 +31,7 @@ export const powerLoss: Scenario = {
 export const tornWrites: Scenario = {
   name: 'torn-writes',
   description: 'nodes crash mid-write on a slow disk, leaving torn records the host must detect and drop on restart',
+  assumes: 'at most f of 2f+1 nodes down at once; synced writes survive crashes; an unsynced write may be torn, and the host detects it by checksum',
   injects: ['crash-point', 'crash-point-struck', 'torn-write', 'power-loss'],
   requires: [],
   generate(prng, ctx) {
@@ -43,6 +45,7 @@ export const tornWrites: Scenario = {
 export const crashPoints: Scenario = {
   name: 'crash-points',
   description: 'nodes (often the leader) die at exact points of handling a Ready: after the write before fsync, or after fsync before sending',
+  assumes: 'at most f of 2f+1 nodes down at once; synced writes survive crashes; a crash may strike between any two steps of handling a Ready',
   injects: ['crash-point', 'crash-point-struck', 'restart'],
   requires: [],
   generate(prng, ctx) {
@@ -56,6 +59,7 @@ export const crashPoints: Scenario = {
 export const diskCorruption: Scenario = {
   name: 'disk-corruption',
   description: 'a synced log record on one node gets a flipped bit; the node must refuse to use it while the rest carry on',
+  assumes: 'at most f nodes with corrupt storage, detected by checksum (a node refuses to start on it)',
   injects: ['corrupt', 'storage-refused'],
   requires: [],
   generate(prng, ctx) {

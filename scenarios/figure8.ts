@@ -12,6 +12,7 @@ import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 export const figure8: Scenario = {
   name: 'figure8',
   description: "the paper's Figure 8: leaders are isolated or crashed soon after election while clients propose sparsely, leaving divergent terms at one index",
+  assumes: 'at most f of 2f+1 nodes down at once; synced writes survive crashes',
   injects: ['isolate-leader', 'bounce', 'heal', 'restart'],
   requires: [],
   generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan {

@@ -6,6 +6,7 @@ import type { Scenario } from './types.js';
 export const mitUnreliable: Scenario = {
   name: 'unreliable-network',
   description: 'the MIT 6.824 unreliable network: ~10% loss, long delays, heavy reordering and duplicates, plus crashes',
+  assumes: 'at most f of 2f+1 nodes down at once; synced writes survive crashes; messages may be lost, duplicated, delayed and reordered',
   injects: ['message-loss', 'message-duplicate', 'bounce'],
   requires: [],
   generate(prng, ctx) {
@@ -23,6 +24,7 @@ export const mitUnreliable: Scenario = {
 export const slowFollower: Scenario = {
   name: 'slow-follower',
   description: 'one follower is cut off for seconds while the log grows, then must catch up through many appends',
+  assumes: 'any partition; a follower may lag arbitrarily far behind',
   injects: ['partition', 'heal'],
   requires: [],
   generate(prng, ctx) {
@@ -46,6 +48,7 @@ export const slowFollower: Scenario = {
 export const congestedLinks: Scenario = {
   name: 'congested-links',
   description: 'latency spikes, clogged links whose messages arrive in a burst later, and a small per-link capacity that drops overflow',
+  assumes: 'unbounded delay and bounded loss from overflow; messages are never corrupted',
   injects: ['latency-spike', 'clog', 'message-overflow'],
   requires: [],
   generate(prng, ctx) {

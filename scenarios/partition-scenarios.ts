@@ -6,6 +6,7 @@ import type { Scenario } from './types.js';
 export const leaderIsolation: Scenario = {
   name: 'leader-isolation',
   description: 'whoever leads is cut off alone, again and again; the rest must elect a new leader while the old one still believes',
+  assumes: 'any partition; a majority stays connected between isolations',
   injects: ['isolate-leader', 'heal'],
   requires: [],
   generate(prng, ctx) {
@@ -25,6 +26,7 @@ export const leaderIsolation: Scenario = {
 export const minorityPartition: Scenario = {
   name: 'minority-partition',
   description: 'a minority (possibly holding the leader) is split off while clients keep talking to nodes on both sides',
+  assumes: 'any partition; the majority side can always elect',
   injects: ['partition', 'heal'],
   requires: [],
   generate(prng, ctx) {
@@ -48,6 +50,7 @@ export const minorityPartition: Scenario = {
 export const flappingPartition: Scenario = {
   name: 'flapping-partition',
   description: 'random splits that come and go every few tens of ms, faster than elections settle',
+  assumes: 'any partition, however fast it changes (safety never depends on timing)',
   injects: ['partition', 'heal'],
   requires: [],
   generate(prng, ctx) {
@@ -68,6 +71,7 @@ export const flappingPartition: Scenario = {
 export const bridgePartition: Scenario = {
   name: 'bridge',
   description: 'two sides that cannot talk, joined by one bridge node that hears both (a non-transitive partition)',
+  assumes: 'non-transitive connectivity; safety never depends on who can reach whom',
   injects: ['bridge'],
   requires: [],
   generate(prng, ctx) {
@@ -87,6 +91,7 @@ export const bridgePartition: Scenario = {
 export const asymmetricPartition: Scenario = {
   name: 'asymmetric-partition',
   description: 'one-way link failures: some nodes hear others but cannot answer them (a leader that can send but not receive)',
+  assumes: 'one-way link failures; safety never depends on who can reach whom',
   injects: ['one-way', 'heal'],
   requires: [],
   generate(prng, ctx) {
@@ -109,6 +114,7 @@ export const asymmetricPartition: Scenario = {
 export const majorityRing: Scenario = {
   name: 'majority-ring',
   description: 'each node talks only to its ring neighbours: everyone sees a majority, no two majorities are the same',
+  assumes: 'every node reaches a majority, no two majorities alike',
   injects: ['ring', 'heal'],
   requires: [],
   generate(prng, ctx) {

@@ -6,6 +6,7 @@ import type { Scenario } from './types.js';
 export const clockSkew: Scenario = {
   name: 'clock-skew',
   description: 'every node ticks at its own, drifting rate, and now and then a clock jumps ahead by several election timeouts',
+  assumes: 'clocks drift and jump; safety never depends on time, only liveness on bounded skew',
   injects: ['clock-jump'],
   requires: [],
   generate(prng, ctx) {
@@ -26,6 +27,7 @@ export const clockSkew: Scenario = {
 export const leaderPause: Scenario = {
   name: 'leader-pause',
   description: 'the leader process freezes (GC pause, SIGSTOP) for up to several election timeouts, then resumes with stale state',
+  assumes: 'processes pause for bounded times (≤ 10 election timeouts) and resume with stale state',
   injects: ['pause'],
   requires: [],
   generate(prng, ctx) {

@@ -34,6 +34,11 @@ export interface Scenario {
   readonly name: string;
   /** One line, for `seaworthy scenarios` and the docs. */
   readonly description: string;
+  /**
+   * What the scenario assumes Raft survives (its fault model), in one line. The plan guard (sim/faults.ts
+   * checkPlan) enforces the common part: at most f of 2f+1 nodes down or with damaged storage at once.
+   */
+  readonly assumes: string;
   /** Fault kinds (keys of the run's `faults` counts) this scenario claims to inject; tests hold it to them. */
   readonly injects: readonly string[];
   /** Capabilities an implementation needs for this scenario to apply. */

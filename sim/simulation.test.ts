@@ -680,6 +680,7 @@ describe('simulate: network and clock faults together', () => {
   const mixed: Scenario = {
     name: 'network-clock-mix',
     description: 'one-way, ring, spikes, clogs, pauses and clock jumps with crashes',
+    assumes: 'test',
     injects: [],
     requires: [],
     generate(prng, ctx) {

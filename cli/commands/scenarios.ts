@@ -7,7 +7,7 @@ import { processIo } from '../io.js';
 import type { Io } from '../io.js';
 
 export function executeScenarios(args: { readonly json: boolean }, io: Io): number {
-  const rows = SCENARIOS.map((s) => ({ name: s.name, description: s.description, requires: s.requires, default: s.name === DEFAULT_SCENARIO }));
+  const rows = SCENARIOS.map((s) => ({ name: s.name, description: s.description, assumes: s.assumes, injects: s.injects, requires: s.requires, default: s.name === DEFAULT_SCENARIO }));
   if (args.json) {
     io.stdout(JSON.stringify(rows));
     return EXIT_PASS;
