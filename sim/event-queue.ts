@@ -1,7 +1,12 @@
 /**
- * The simulator's agenda: a binary min-heap of events ordered by (time, insertion sequence). Equal times
- * break ties by insertion order, so the order of events is a pure function of the order they were
- * scheduled in.
+ * The simulator's agenda, ordered by (time, insertion sequence): equal times break ties by insertion
+ * order, so the order of events is a pure function of the order they were scheduled in.
+ *
+ * Most events land within a second of now (ticks, message deliveries, timeouts), so the queue is a calendar
+ * queue: a ring of one FIFO bucket per millisecond over a window of {@link WINDOW_MS} ms from now, plus a
+ * binary heap for the rare events beyond the window. A bucket only ever holds one time (the window never
+ * spans more than its size), and FIFO order within a bucket is insertion order, so comparing the next
+ * bucket's head with the heap's top yields exactly the (time, sequence) order — in O(1) for the common case.
  */
 import { assert } from './assert.js';
 
@@ -12,14 +17,27 @@ export interface Scheduled {
   seq: number;
 }
 
+/** Ring size in ms; a power of two. */
+const WINDOW_MS = 1024;
+const MASK = WINDOW_MS - 1;
+
+interface Bucket<E> {
+  items: E[];
+  head: number;
+}
+
 export class EventQueue<E extends Scheduled> {
-  private readonly heap: E[] = [];
+  private readonly ring: Bucket<E>[] = Array.from({ length: WINDOW_MS }, () => ({ items: [], head: 0 }));
+  /** Events in the ring. */
+  private ringCount = 0;
+  /** Events at or beyond nowMs + WINDOW_MS when pushed: a binary min-heap on (atMs, seq). */
+  private readonly far: E[] = [];
   private nextSeq = 0;
   /** Invariant: nothing is ever scheduled before the last popped event's time. */
   private nowMs = 0;
 
   get size(): number {
-    return this.heap.length;
+    return this.ringCount + this.far.length;
   }
 
   get now(): number {
@@ -30,50 +48,85 @@ export class EventQueue<E extends Scheduled> {
     assert(Number.isInteger(event.atMs), `event time must be an integer ms, got ${event.atMs}`);
     assert(event.atMs >= this.nowMs, `event scheduled in the past: ${event.atMs} < ${this.nowMs}`);
     event.seq = this.nextSeq++;
-    const heap = this.heap;
-    heap.push(event);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent] as E;
-      if (!before(event, p)) break;
-      heap[i] = p;
-      i = parent;
-    }
-    heap[i] = event;
+    if (event.atMs < this.nowMs + WINDOW_MS) {
+      (this.ring[event.atMs & MASK] as Bucket<E>).items.push(event);
+      this.ringCount++;
+    } else heapPush(this.far, event);
   }
 
   /** Removes and returns the earliest event, or undefined when empty. */
   pop(): E | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    if (top === undefined) return undefined;
-    const last = heap.pop() as E;
-    if (heap.length > 0) {
-      let i = 0;
-      const n = heap.length;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= n) break;
-        const right = left + 1;
-        let child = left;
-        if (right < n && before(heap[right] as E, heap[left] as E)) child = right;
-        const c = heap[child] as E;
-        if (!before(c, last)) break;
-        heap[i] = c;
-        i = child;
+    const bucket = this.nextBucket();
+    const farTop = this.far[0];
+    let event: E;
+    if (bucket !== undefined && (farTop === undefined || before(bucket.items[bucket.head] as E, farTop))) {
+      event = bucket.items[bucket.head] as E;
+      bucket.items[bucket.head] = undefined as unknown as E;
+      if (++bucket.head === bucket.items.length) {
+        bucket.items.length = 0;
+        bucket.head = 0;
       }
-      heap[i] = last;
-    }
-    this.nowMs = top.atMs;
-    return top;
+      this.ringCount--;
+    } else if (farTop !== undefined) {
+      event = heapPop(this.far);
+    } else return undefined;
+    this.nowMs = event.atMs;
+    return event;
   }
 
   peekTime(): number | undefined {
-    return this.heap[0]?.atMs;
+    const bucket = this.nextBucket();
+    const ringTime = bucket === undefined ? undefined : (bucket.items[bucket.head] as E).atMs;
+    const farTime = this.far[0]?.atMs;
+    if (ringTime === undefined) return farTime;
+    return farTime === undefined || ringTime <= farTime ? ringTime : farTime;
+  }
+
+  /** The first non-empty bucket at or after now, if any. */
+  private nextBucket(): Bucket<E> | undefined {
+    if (this.ringCount === 0) return undefined;
+    for (let t = this.nowMs; ; t++) {
+      const bucket = this.ring[t & MASK] as Bucket<E>;
+      if (bucket.head < bucket.items.length) return bucket;
+    }
   }
 }
 
 function before(a: Scheduled, b: Scheduled): boolean {
   return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);
+}
+
+function heapPush<E extends Scheduled>(heap: E[], event: E): void {
+  heap.push(event);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const p = heap[parent] as E;
+    if (!before(event, p)) break;
+    heap[i] = p;
+    i = parent;
+  }
+  heap[i] = event;
+}
+
+function heapPop<E extends Scheduled>(heap: E[]): E {
+  const top = heap[0] as E;
+  const last = heap.pop() as E;
+  if (heap.length > 0) {
+    let i = 0;
+    const n = heap.length;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      let child = left;
+      if (right < n && before(heap[right] as E, heap[left] as E)) child = right;
+      const c = heap[child] as E;
+      if (!before(c, last)) break;
+      heap[i] = c;
+      i = child;
+    }
+    heap[i] = last;
+  }
+  return top;
 }
