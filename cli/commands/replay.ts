@@ -9,6 +9,7 @@ import type { Io } from '../io.js';
 import { parseSeed } from '../options.js';
 import { resolveTarget } from '../target.js';
 import { formatTimeline } from '../timeline.js';
+import { missingCapabilities, skipNotice } from '../adapters/capabilities.js';
 
 export interface ReplayArgs {
   readonly seed: unknown;
@@ -20,13 +21,24 @@ export interface ReplayArgs {
   readonly width: unknown;
   readonly json: boolean;
   readonly safetyOnly: boolean;
+  readonly impl?: unknown;
+  readonly implCmd?: unknown;
+  readonly implTimeout?: unknown;
 }
 
 export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
   const seed = parseSeed('seed', args.seed);
   const target = await resolveTarget(args);
   const { nodeCount, bug } = target;
+  const missing = missingCapabilities(target.scenario, target.base.implementation);
+  if (missing.length > 0) {
+    target.custom?.close();
+    const notice = skipNotice(target.scenario, target.base.implementation?.name ?? 'seaworthy-core', missing);
+    io.stdout(args.json ? JSON.stringify({ seed, skipped: true, missingCapabilities: missing, notices: [notice] }) : notice);
+    return EXIT_PASS;
+  }
   const verdict = runSeed({ ...target.base, seed, record: args.trace });
+  target.custom?.close();
   if (args.json) {
     io.stdout(
       JSON.stringify({
@@ -74,6 +86,9 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('messages', { describe: 'with --trace, include every message sent and delivered', type: 'boolean', default: false })
       .option('width', { describe: 'with --trace, cut lines to this many columns', type: 'number' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
+      .option('impl', { describe: 'your implementation: a module exporting a RaftImplementation (docs/contract.md)', type: 'string' })
+      .option('impl-cmd', { describe: 'your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
+      .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms to wait for a reply before killing the process', type: 'number' })
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<ReplayArgs>,
   handler: async (args) => {
     process.exitCode = await executeReplay(args, processIo);

@@ -9,6 +9,9 @@ import { processIo } from '../io.js';
 import type { Io } from '../io.js';
 import { parseCount, parseSeed, replayCommand } from '../options.js';
 import { resolveTarget } from '../target.js';
+import { missingCapabilities, skipNotice } from '../adapters/capabilities.js';
+import { verifyDeterminism } from '../adapters/determinism.js';
+import type { DeterminismReport, SeedOutcome } from '../adapters/determinism.js';
 
 export interface RunArgs {
   readonly seeds: unknown;
@@ -18,6 +21,11 @@ export interface RunArgs {
   readonly bug: unknown;
   readonly json: boolean;
   readonly safetyOnly: boolean;
+  readonly impl?: unknown;
+  readonly implCmd?: unknown;
+  readonly implTimeout?: unknown;
+  /** `--verify-determinism`: rerun failing seeds and a sample of passing ones, compare trace hashes. */
+  readonly verifyDeterminism?: boolean;
 }
 
 export interface RunFailure {
@@ -49,6 +57,14 @@ export interface RunSummary {
   readonly probes: Readonly<Record<string, number>>;
   /** Probes never hit in this batch. */
   readonly probesMissed: readonly string[];
+  /** Runs that ended in an `implementation-error` (the implementation threw or broke the contract), not a property violation. */
+  readonly implementationErrors: number;
+  /** The scenario needs a capability the implementation lacks: nothing ran (exit 0). */
+  readonly skipped?: boolean;
+  /** Things the user should know, e.g. that a module used Math.random. */
+  readonly notices?: readonly string[];
+  /** With --verify-determinism: the seeds rerun and those that did not reproduce (exit 1 if any). */
+  readonly determinism?: DeterminismReport;
 }
 
 export async function executeRun(args: RunArgs, io: Io): Promise<number> {
@@ -56,6 +72,16 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const seedStart = parseSeed('seed-start', args.seedStart ?? 1);
   const target = await resolveTarget(args);
   const { nodeCount, scenario, bug } = target;
+  const missing = missingCapabilities(scenario, target.base.implementation);
+  if (missing.length > 0) {
+    target.custom?.close();
+    const notice = skipNotice(scenario, target.base.implementation?.name ?? 'seaworthy-core', missing);
+    if (args.json) io.stdout(JSON.stringify({ runs: 0, passed: 0, failed: 0, failures: [], seedStart, scenario: scenario.name, nodes: nodeCount, implementation: target.base.implementation?.name ?? 'seaworthy-core', implementationErrors: 0, skipped: true, missingCapabilities: missing, notices: [notice] }));
+    else io.stdout(notice);
+    return EXIT_PASS;
+  }
+  const outcomes: SeedOutcome[] = [];
+  let implementationErrors = 0;
 
   const bar = io.interactive ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} seeds | {failed} failed | {rate} runs/s', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
   bar?.start(seeds, 0, { failed: 0, rate: '-' });
@@ -70,6 +96,8 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   for (let i = 0; i < seeds; i++) {
     const seed = seedStart + i;
     const verdict: Verdict = runSeed({ ...target.base, seed });
+    outcomes.push({ seed, ok: verdict.ok, traceHash: verdict.traceHash });
+    if (verdict.violations.some((v) => v.property === 'implementation-error')) implementationErrors++;
     implementationName = verdict.implementation;
     events += verdict.stats.events;
     simulatedMs += verdict.stats.simulatedMs;
@@ -80,7 +108,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     clientOps.info += verdict.stats.clientOps.info;
     const first = verdict.violations[0];
     if (first !== undefined) {
-      failures.push({ seed, property: first.property, message: first.message, atMs: first.atMs, repro: replayCommand(seed, scenario.name, nodeCount, bug, '--trace') });
+      failures.push({ seed, property: first.property, message: first.message, atMs: first.atMs, repro: replayCommand(seed, scenario.name, nodeCount, bug, target.custom === null ? '--trace' : `${target.custom.flags} --trace`) });
     }
     if (bar !== null && (i % 10 === 9 || i === seeds - 1)) {
       const elapsed = Math.max(1, Date.now() - started);
@@ -89,6 +117,9 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   }
   bar?.stop();
   const wallMs = Date.now() - started;
+  const determinism = args.verifyDeterminism === true ? verifyDeterminism(target.base, outcomes) : null;
+  const notices = target.custom?.notices() ?? [];
+  target.custom?.close();
   const summary: RunSummary = {
     runs: seeds,
     passed: seeds - failures.length,
@@ -106,10 +137,14 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     clientOps,
     probes,
     probesMissed: Object.entries(probes).filter(([, n]) => n === 0).map(([name]) => name),
+    implementationErrors,
+    ...(notices.length > 0 ? { notices } : {}),
+    ...(determinism === null ? {} : { determinism }),
   };
   if (args.json) io.stdout(JSON.stringify(summary));
   else printSummary(summary, io);
-  return failures.length === 0 ? EXIT_PASS : EXIT_VIOLATION;
+  const reproducible = determinism === null || determinism.nondeterministic.length === 0;
+  return failures.length === 0 && reproducible ? EXIT_PASS : EXIT_VIOLATION;
 }
 
 const FAILURES_SHOWN_MAX = 20;
@@ -123,6 +158,13 @@ function printSummary(s: RunSummary, io: Io): void {
   const faultText = Object.entries(s.faults).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   io.stdout(chalk.dim(`faults injected: ${faultText}`));
   io.stdout(chalk.dim(`client operations: ${s.clientOps.ok} ok, ${s.clientOps.fail} failed, ${s.clientOps.info} indeterminate`));
+  if (s.implementationErrors > 0) io.stdout(chalk.red(`${s.implementationErrors} run(s) ended in an implementation error (the implementation threw or broke the contract), not a property violation`));
+  for (const notice of s.notices ?? []) io.stdout(chalk.yellow(notice));
+  if (s.determinism !== undefined) {
+    const d = s.determinism;
+    io.stdout(d.nondeterministic.length === 0 ? chalk.green(`✔ deterministic: seeds ${d.checkedSeeds.join(', ')} reran with the same trace hash`) : chalk.red(`✘ nondeterministic implementation: ${d.nondeterministic.length} of ${d.checkedSeeds.length} rerun seeds differ`));
+    for (const n of d.nondeterministic) io.stdout(chalk.red(`  ${n.message}`));
+  }
   io.stdout(chalk.dim(`coverage probes: ${Object.entries(s.probes).map(([k, v]) => `${k} ${v}`).join(', ')}`));
   if (s.probesMissed.length > 0) io.stdout(chalk.yellow(`⚠ never reached in this batch: ${s.probesMissed.join(', ')} — these paths went untested`));
   for (const f of s.failures.slice(0, FAILURES_SHOWN_MAX)) {
@@ -156,6 +198,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('scenario', { describe: 'named fault scenario (default: random, or the planted bug\'s own scenario)', type: 'string' })
       .option('bug', { describe: 'run a deliberately broken core (see `seaworthy bugs`)', type: 'string' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
+      .option('impl', { describe: 'test your implementation: a module exporting a RaftImplementation (docs/contract.md)', type: 'string' })
+      .option('impl-cmd', { describe: 'test your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
+      .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms to wait for a reply before killing the process', type: 'number' })
+      .option('verify-determinism', { describe: 'rerun failing seeds and a sample of passing ones; differing trace hashes fail the run', type: 'boolean', default: false })
       .option('json', { describe: 'print one JSON summary as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<RunArgs>,
   handler: async (args) => {
     process.exitCode = await executeRun(args, processIo);

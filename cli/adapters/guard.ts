@@ -1,0 +1,124 @@
+/**
+ * Determinism guard for in-process (module) implementations: while the simulator is inside a call into the
+ * implementation, `Math.random`, `Date.now`, `new Date()` and `performance.now` are replaced by a seeded
+ * stream and a virtual clock derived from the node's `seed` and the ticks it has seen. A module that reaches
+ * for them therefore still replays byte for byte, and each use is counted so the CLI can tell the author to
+ * use `init.random` instead. State kept across runs (module-level variables) is not covered: that is what
+ * `--verify-determinism` catches.
+ */
+import type { CreateInit, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from '../../sim/contract.js';
+
+/** Uses of the wall clock and of Math.random seen inside calls, summed over every node and run. */
+export interface NondeterminismUsage {
+  mathRandom: number;
+  clock: number;
+}
+
+/** Virtual wall clock origin: 2000-01-01T00:00:00Z, so a virtual date looks like a date. */
+const VIRTUAL_EPOCH_MS = 946_684_800_000;
+
+interface VirtualEnv {
+  /** mulberry32 state. */
+  state: number;
+  ticks: number;
+}
+
+/** mulberry32: a small, fast 32-bit PRNG; plenty for a substitute Math.random. */
+function nextFloat(env: VirtualEnv): number {
+  env.state = (env.state + 0x6d2b79f5) | 0;
+  let t = env.state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+}
+
+/**
+ * Wraps `inner` so every call into it runs with virtual randomness and time. `tickMs` converts the node's
+ * tick count into virtual milliseconds.
+ */
+export function guardNondeterminism(inner: RaftImplementation, tickMs: number): { implementation: RaftImplementation; usage: NondeterminismUsage } {
+  const usage: NondeterminismUsage = { mathRandom: 0, clock: 0 };
+  const RealDate = Date;
+  const realRandom = Math.random;
+  const realPerformanceNow = performance.now.bind(performance);
+  let current: VirtualEnv = { state: 0, ticks: 0 };
+  let depth = 0;
+  const virtualNow = (): number => {
+    usage.clock++;
+    return VIRTUAL_EPOCH_MS + current.ticks * tickMs;
+  };
+  class VirtualDate extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(virtualNow());
+      else super(...(args as [string | number]));
+    }
+    static override now(): number {
+      return virtualNow();
+    }
+  }
+  const virtualRandom = (): number => {
+    usage.mathRandom++;
+    return nextFloat(current);
+  };
+  const virtualPerformanceNow = (): number => virtualNow() - VIRTUAL_EPOCH_MS;
+
+  function within<T>(env: VirtualEnv, fn: () => T): T {
+    const saved = current;
+    current = env;
+    if (depth++ === 0) {
+      Math.random = virtualRandom;
+      globalThis.Date = VirtualDate as DateConstructor;
+      performance.now = virtualPerformanceNow;
+    }
+    try {
+      return fn();
+    } finally {
+      current = saved;
+      if (--depth === 0) {
+        Math.random = realRandom;
+        globalThis.Date = RealDate;
+        performance.now = realPerformanceNow;
+      }
+    }
+  }
+
+  const implementation: RaftImplementation = {
+    name: inner.name,
+    ...(inner.capabilities === undefined ? {} : { capabilities: inner.capabilities }),
+    create(init: CreateInit): RaftInstance {
+      const env: VirtualEnv = { state: (init.seed ^ 0x9e3779b9) | 0, ticks: 0 };
+      const node = within(env, () => inner.create(init));
+      // Validation of the instance's shape is the host's job; only wrap what is there.
+      if (typeof node !== 'object' || node === null) return node;
+      const wrapped: RaftInstance = {
+        tick: (): void => {
+          env.ticks++;
+          within(env, () => node.tick());
+        },
+        step: (message: Message): void => within(env, () => node.step(message)),
+        propose: (data: string): ProposeResult => within(env, () => node.propose(data)),
+        ready: (): Ready | null => within(env, () => node.ready()),
+        advance: (): void => within(env, () => node.advance()),
+        status: (): Status => within(env, () => node.status()),
+      };
+      for (const method of ['tick', 'step', 'propose', 'ready', 'advance', 'status'] as const) {
+        if (typeof node[method] !== 'function') return node; // let the host report the missing method
+      }
+      if (typeof node.readIndex === 'function') {
+        const readIndex = node.readIndex.bind(node);
+        return { ...wrapped, readIndex: (requestId: number): boolean => within(env, () => readIndex(requestId)) };
+      }
+      return wrapped;
+    },
+  };
+  return { implementation, usage };
+}
+
+/** One line for the user when the implementation used the clock or Math.random; null when it did not. */
+export function describeUsage(name: string, usage: NondeterminismUsage): string | null {
+  if (usage.mathRandom === 0 && usage.clock === 0) return null;
+  const parts: string[] = [];
+  if (usage.mathRandom > 0) parts.push(`Math.random ${usage.mathRandom} times`);
+  if (usage.clock > 0) parts.push(`the clock (Date/performance.now) ${usage.clock} times`);
+  return `note: ${name} used ${parts.join(' and ')} inside calls; Seaworthy substituted a seeded stream and a virtual clock (ticks × tick length) so runs still replay, but use init.random and count ticks instead`;
+}

@@ -1,0 +1,70 @@
+/**
+ * `--impl PATH`: loads a user's module (JavaScript, or TypeScript through tsx, which the CLI runs under) that
+ * exports a RaftImplementation as its default export or as `implementation`, and checks its shape before any
+ * seed runs, with one line per missing or wrong member.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Capability, RaftImplementation } from '../../sim/contract.js';
+import { UsageError } from '../errors.js';
+
+export const CAPABILITIES: readonly Capability[] = ['pre-vote', 'check-quorum', 'membership-change', 'snapshot', 'leadership-transfer', 'read-index'];
+
+/**
+ * Imports `path` (relative to `cwd`) and returns its implementation. Throws a UsageError when the file is
+ * missing, fails to load, or exports no valid RaftImplementation.
+ */
+export async function loadModuleImplementation(path: string, cwd: string): Promise<RaftImplementation> {
+  const absolute = resolve(cwd, path);
+  if (!existsSync(absolute)) throw new UsageError(`--impl: no such file ${JSON.stringify(path)} (resolved to ${absolute})`);
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`--impl: ${path} failed to load: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const candidate = loaded.default ?? loaded.implementation;
+  if (candidate === undefined) {
+    const names = Object.keys(loaded);
+    throw new UsageError(
+      `--impl: ${path} exports no RaftImplementation: expected a default export or a named export "implementation", got ${names.length === 0 ? 'no exports' : `exports ${names.join(', ')}`}`,
+    );
+  }
+  const problems = implementationProblems(candidate);
+  if (problems.length > 0) {
+    throw new UsageError(`--impl: ${path} does not export a valid RaftImplementation (see docs/contract.md):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return candidate as RaftImplementation;
+}
+
+/** Everything wrong with `value` as a RaftImplementation, one line each (empty when it is one). */
+export function implementationProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return [`expected an object {name, capabilities?, create}, got ${describe(value)}`];
+  const impl = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof impl.name !== 'string' || impl.name === '') problems.push(`"name": expected a non-empty string, got ${describe(impl.name)}`);
+  if (typeof impl.create !== 'function') problems.push(`"create": expected a function (init) => RaftInstance, got ${describe(impl.create)}`);
+  problems.push(...capabilityProblems(impl.capabilities));
+  return problems;
+}
+
+/** Problems with a declared capability list (absent is fine). */
+export function capabilityProblems(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return [`"capabilities": expected an array of ${CAPABILITIES.join(' | ')}, got ${describe(value)}`];
+  return value
+    .filter((c) => !CAPABILITIES.includes(c as Capability))
+    .map((c) => `"capabilities": unknown capability ${describe(c)}; expected one of ${CAPABILITIES.join(', ')}`);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (undefined)';
+  if (typeof value === 'function') return 'a function';
+  try {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  } catch {
+    return String(value);
+  }
+}

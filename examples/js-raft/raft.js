@@ -1,0 +1,296 @@
+// A minimal, correct Raft for Seaworthy, in plain JavaScript (ESM, no dependencies): leader election with
+// the up-to-date check (Raft §5.4.1), log replication with the consistency check and truncation of
+// conflicting suffixes (§5.3), the commit rule that counts replicas only for entries of the leader's own term
+// (§5.4.2), the election no-op (§8), and persistence through the Ready (docs/contract.md). No PreVote, no
+// CheckQuorum, no ReadIndex, no snapshots: it declares no capabilities.
+//
+// It follows the contract's rules: deterministic (randomness only from init.random), report only changes,
+// hand out unpersisted entries once, deliver committedEntries from applied + 1, start applied at 0.
+
+/** Most entries one append carries, so a far-behind follower catches up in bounded messages. */
+const BATCH_MAX = 64;
+
+class RaftNode {
+  /**
+   * @param {import('../../sim/contract.js').CreateInit} init
+   * @param {{ doubleVote: boolean }} bugs
+   */
+  constructor(init, bugs) {
+    this.id = init.id;
+    this.peers = init.peers;
+    this.others = init.peers.filter((p) => p !== init.id);
+    this.quorum = Math.floor(init.peers.length / 2) + 1;
+    this.random = init.random;
+    this.electionTicks = init.electionTicks;
+    this.heartbeatTicks = init.heartbeatTicks;
+    this.bugs = bugs;
+    const { hardState, entries } = init.storage;
+    // Persistent state (Figure 2), as the disk kept it. Invariant: log[i - 1].index === i.
+    this.term = hardState.term;
+    this.vote = hardState.vote;
+    this.log = entries.slice();
+    this.commit = Math.min(hardState.commit, this.log.length);
+    // Volatile state. applied starts at 0: the host's state machine restarts empty.
+    this.role = 'follower';
+    this.leader = 0;
+    this.applied = 0;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.timeoutTicks = this.randomTimeout();
+    /** Candidate: who granted us their vote this term. */
+    this.votes = new Set();
+    /** Leader: per follower, the next index to send and the highest index known replicated. */
+    this.nextIndex = new Map();
+    this.matchIndex = new Map();
+    // What the next Ready carries.
+    this.firstUnstable = this.log.length + 1;
+    this.outbox = [];
+    this.reported = { term: hardState.term, vote: hardState.vote, commit: hardState.commit, role: 'follower', leader: 0 };
+    this.inFlight = null;
+  }
+
+  // ---- the contract -------------------------------------------------------------------------------
+
+  tick() {
+    if (this.role === 'leader') {
+      if (++this.heartbeatElapsed >= this.heartbeatTicks) {
+        this.heartbeatElapsed = 0;
+        for (const to of this.others) this.sendAppend(to);
+      }
+      return;
+    }
+    if (++this.electionElapsed >= this.timeoutTicks) this.campaign();
+  }
+
+  step(m) {
+    if (m.term > this.term) this.becomeFollower(m.term, m.type === 'append' ? m.from : 0);
+    if (m.term < this.term) {
+      // A stale sender: tell it our term so it steps down (responses from the past are just dropped).
+      if (m.type === 'vote') this.send({ type: 'vote-resp', to: m.from, granted: false });
+      else if (m.type === 'append') this.send({ type: 'append-resp', to: m.from, success: false, hint: 0 });
+      return;
+    }
+    switch (m.type) {
+      case 'vote':
+        return this.onVote(m);
+      case 'vote-resp':
+        return this.onVoteResp(m);
+      case 'append':
+        return this.onAppend(m);
+      case 'append-resp':
+        return this.onAppendResp(m);
+      default:
+        throw new Error(`unknown message type ${m.type}`);
+    }
+  }
+
+  propose(data) {
+    if (this.role !== 'leader') return { accepted: false, reason: 'not-leader', leaderHint: this.leader };
+    const entry = this.append(data);
+    for (const to of this.others) this.sendAppend(to);
+    this.maybeCommit(); // a cluster of one commits at once
+    return { accepted: true, index: entry.index, term: entry.term };
+  }
+
+  ready() {
+    const r = this.reported;
+    const hardChanged = this.term !== r.term || this.vote !== r.vote || this.commit !== r.commit;
+    const softChanged = this.role !== r.role || this.leader !== r.leader;
+    const entries = this.log.slice(this.firstUnstable - 1);
+    const committedEntries = this.log.slice(this.applied, this.commit);
+    if (!hardChanged && !softChanged && entries.length === 0 && this.outbox.length === 0 && committedEntries.length === 0) return null;
+    const ready = { entries, messages: this.outbox, committedEntries };
+    if (softChanged) ready.softState = { role: this.role, leader: this.leader };
+    if (hardChanged) ready.hardState = { term: this.term, vote: this.vote, commit: this.commit };
+    this.outbox = [];
+    this.inFlight = ready;
+    return ready;
+  }
+
+  advance() {
+    const done = this.inFlight;
+    if (done === null) throw new Error('advance() without a Ready');
+    if (done.hardState !== undefined) Object.assign(this.reported, done.hardState);
+    if (done.softState !== undefined) Object.assign(this.reported, done.softState);
+    // Nothing is called between ready() and advance(), so the log is as the Ready left it.
+    const lastPersisted = done.entries[done.entries.length - 1];
+    if (lastPersisted !== undefined) this.firstUnstable = lastPersisted.index + 1;
+    const lastApplied = done.committedEntries[done.committedEntries.length - 1];
+    if (lastApplied !== undefined) this.applied = lastApplied.index;
+    this.inFlight = null;
+  }
+
+  status() {
+    return { id: this.id, term: this.term, role: this.role, leader: this.leader, commit: this.commit, applied: this.applied, lastIndex: this.lastIndex() };
+  }
+
+  // ---- elections (§5.2, §5.4.1) --------------------------------------------------------------------
+
+  campaign() {
+    this.term++;
+    this.vote = this.id; // persisted by the Ready that carries the vote requests
+    this.role = 'candidate';
+    this.leader = 0;
+    this.votes = new Set([this.id]);
+    this.resetElectionTimer();
+    if (this.votes.size >= this.quorum) return this.becomeLeader();
+    for (const to of this.others) this.send({ type: 'vote', to, lastIndex: this.lastIndex(), lastTerm: this.lastTerm() });
+  }
+
+  onVote(m) {
+    const upToDate = m.lastTerm > this.lastTerm() || (m.lastTerm === this.lastTerm() && m.lastIndex >= this.lastIndex());
+    // The planted bug: grant a second candidate in the same term.
+    const free = this.vote === 0 || this.vote === m.from || (this.bugs.doubleVote && this.role === 'follower');
+    const granted = free && upToDate;
+    if (granted) {
+      this.vote = m.from;
+      this.resetElectionTimer();
+    }
+    this.send({ type: 'vote-resp', to: m.from, granted });
+  }
+
+  onVoteResp(m) {
+    if (this.role !== 'candidate' || !m.granted) return;
+    this.votes.add(m.from);
+    if (this.votes.size >= this.quorum) this.becomeLeader();
+  }
+
+  becomeFollower(term, leader) {
+    if (term > this.term) {
+      this.term = term;
+      this.vote = 0;
+    }
+    this.role = 'follower';
+    this.leader = leader;
+    this.resetElectionTimer();
+  }
+
+  becomeLeader() {
+    this.role = 'leader';
+    this.leader = this.id;
+    this.heartbeatElapsed = 0;
+    for (const p of this.others) {
+      this.nextIndex.set(p, this.lastIndex() + 1);
+      this.matchIndex.set(p, 0);
+    }
+    this.append(''); // the no-op of §8: commits the previous terms' entries through §5.4.2
+    for (const to of this.others) this.sendAppend(to);
+    this.maybeCommit();
+  }
+
+  // ---- replication (§5.3) and commitment (§5.4.2) ------------------------------------------------
+
+  sendAppend(to) {
+    const next = this.nextIndex.get(to) ?? this.lastIndex() + 1;
+    const prevIndex = next - 1;
+    const entries = this.log.slice(prevIndex, prevIndex + BATCH_MAX);
+    this.send({ type: 'append', to, prevIndex, prevTerm: this.termAt(prevIndex), entries, commit: this.commit });
+  }
+
+  onAppend(m) {
+    // Same term: whoever sent it is the leader (Election Safety), and a candidate gives up.
+    if (this.role !== 'follower' || this.leader !== m.from) {
+      this.role = 'follower';
+      this.leader = m.from;
+    }
+    this.resetElectionTimer();
+    if (m.prevIndex > this.lastIndex()) {
+      this.send({ type: 'append-resp', to: m.from, success: false, hint: this.lastIndex() });
+      return;
+    }
+    if (this.termAt(m.prevIndex) !== m.prevTerm) {
+      // Skip back over the whole conflicting term in one round trip.
+      const conflictTerm = this.termAt(m.prevIndex);
+      let first = m.prevIndex;
+      while (first > 1 && this.termAt(first - 1) === conflictTerm) first--;
+      this.send({ type: 'append-resp', to: m.from, success: false, hint: Math.min(first - 1, m.prevIndex - 1) });
+      return;
+    }
+    for (const e of m.entries) {
+      if (e.index <= this.lastIndex()) {
+        if (this.termAt(e.index) === e.term) continue;
+        if (e.index <= this.commit) throw new Error(`asked to overwrite committed entry ${e.index}`);
+        this.log.length = e.index - 1; // truncate the conflicting suffix
+        this.firstUnstable = Math.min(this.firstUnstable, e.index);
+      }
+      this.log.push({ term: e.term, index: e.index, data: e.data });
+    }
+    const matched = m.prevIndex + m.entries.length;
+    // Only what this append proved matching may be committed: beyond it the log may still be stale.
+    if (m.commit > this.commit) this.commit = Math.max(this.commit, Math.min(m.commit, matched));
+    this.send({ type: 'append-resp', to: m.from, success: true, matchIndex: matched });
+  }
+
+  onAppendResp(m) {
+    if (this.role !== 'leader') return;
+    const match = this.matchIndex.get(m.from) ?? 0;
+    if (m.success) {
+      if (m.matchIndex > match) this.matchIndex.set(m.from, m.matchIndex);
+      const next = Math.max(this.nextIndex.get(m.from) ?? 1, m.matchIndex + 1);
+      this.nextIndex.set(m.from, next);
+      this.maybeCommit();
+      if (next <= this.lastIndex()) this.sendAppend(m.from);
+      return;
+    }
+    const next = Math.max(match + 1, Math.min((this.nextIndex.get(m.from) ?? 1) - 1, m.hint + 1));
+    this.nextIndex.set(m.from, next);
+    this.sendAppend(m.from);
+  }
+
+  maybeCommit() {
+    const matches = [this.lastIndex(), ...this.others.map((p) => this.matchIndex.get(p) ?? 0)].sort((a, b) => b - a);
+    const n = matches[this.quorum - 1] ?? 0;
+    // §5.4.2: count replicas only for an entry of the current term; earlier ones commit under it.
+    if (n > this.commit && this.termAt(n) === this.term) {
+      this.commit = n;
+      for (const to of this.others) this.sendAppend(to); // tell followers now, not at the next heartbeat
+    }
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------
+
+  append(data) {
+    const entry = { term: this.term, index: this.lastIndex() + 1, data };
+    this.log.push(entry);
+    return entry;
+  }
+
+  send(fields) {
+    this.outbox.push({ from: this.id, term: this.term, ...fields });
+  }
+
+  lastIndex() {
+    return this.log.length;
+  }
+
+  lastTerm() {
+    return this.termAt(this.log.length);
+  }
+
+  termAt(index) {
+    return index === 0 ? 0 : (this.log[index - 1]?.term ?? -1);
+  }
+
+  resetElectionTimer() {
+    this.electionElapsed = 0;
+    this.timeoutTicks = this.randomTimeout();
+  }
+
+  /** Uniform in [electionTicks, 2 * electionTicks). */
+  randomTimeout() {
+    return this.electionTicks + Math.floor(this.random() * this.electionTicks);
+  }
+}
+
+/**
+ * @param {{ bug?: 'double-vote' }} [options]
+ * @returns {import('../../sim/contract.js').RaftImplementation}
+ */
+export function createRaft(options = {}) {
+  const bugs = { doubleVote: options.bug === 'double-vote' };
+  return {
+    name: options.bug === undefined ? 'js-raft' : `js-raft+${options.bug}`,
+    capabilities: [],
+    create: (init) => new RaftNode(init, bugs),
+  };
+}

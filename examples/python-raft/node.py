@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""A minimal, correct Raft node for Seaworthy's process protocol (docs/protocol.md). Python 3 stdlib only.
+
+    npm run seaworthy -- run --impl-cmd "python3 examples/python-raft/node.py"
+    npm run seaworthy -- run --impl-cmd "python3 examples/python-raft/node.py --bug double-vote"   # caught
+
+One process is one node incarnation: the harness starts it, sends `create` with what the node's disk kept,
+then drives it one request at a time over stdin, and reads exactly one JSON reply line per request on stdout.
+Logging goes to stderr (stdout is the protocol). Randomness comes only from the `seed` in `create`; the node
+never reads a clock.
+
+Raft: leader election with the up-to-date check (Raft 5.4.1), log replication with the consistency check
+and truncation of conflicting suffixes (5.3), the commit rule for entries of the current term only (5.4.2),
+the election no-op (8), and persistence through the Ready. No PreVote, CheckQuorum or ReadIndex.
+"""
+import argparse
+import json
+import random
+import sys
+
+BATCH_MAX = 64  # most entries one append carries
+
+
+class Node:
+    def __init__(self, req, double_vote):
+        self.id = req["id"]
+        self.peers = req["peers"]
+        self.others = [p for p in self.peers if p != self.id]
+        self.quorum = len(self.peers) // 2 + 1
+        self.rng = random.Random(req["seed"])  # a private, seeded stream: never the global random
+        self.election_ticks = req["electionTicks"]
+        self.heartbeat_ticks = req["heartbeatTicks"]
+        self.double_vote = double_vote
+        hs = req["storage"]["hardState"]
+        # Persistent state (Figure 2) as the disk kept it. Invariant: log[i - 1]["index"] == i.
+        self.term = hs["term"]
+        self.vote = hs["vote"]
+        self.log = list(req["storage"]["entries"])
+        self.commit = min(hs["commit"], len(self.log))
+        # Volatile state; applied starts at 0 because the host's state machine restarts empty.
+        self.role = "follower"
+        self.leader = 0
+        self.applied = 0
+        self.election_elapsed = 0
+        self.heartbeat_elapsed = 0
+        self.timeout = self.random_timeout()
+        self.votes = set()
+        self.next_index = {}
+        self.match_index = {}
+        # What the next Ready carries.
+        self.first_unstable = len(self.log) + 1
+        self.outbox = []
+        self.reported = {"term": hs["term"], "vote": hs["vote"], "commit": hs["commit"], "role": "follower", "leader": 0}
+        self.in_flight = None
+
+    # ---- the contract ----------------------------------------------------------------------------
+
+    def tick(self):
+        if self.role == "leader":
+            self.heartbeat_elapsed += 1
+            if self.heartbeat_elapsed >= self.heartbeat_ticks:
+                self.heartbeat_elapsed = 0
+                for to in self.others:
+                    self.send_append(to)
+            return
+        self.election_elapsed += 1
+        if self.election_elapsed >= self.timeout:
+            self.campaign()
+
+    def step(self, m):
+        if m["term"] > self.term:
+            self.become_follower(m["term"], m["from"] if m["type"] == "append" else 0)
+        if m["term"] < self.term:
+            # A stale sender: answer with our term so it steps down; stale responses are dropped.
+            if m["type"] == "vote":
+                self.send({"type": "vote-resp", "to": m["from"], "granted": False})
+            elif m["type"] == "append":
+                self.send({"type": "append-resp", "to": m["from"], "success": False, "hint": 0})
+            return
+        handler = {"vote": self.on_vote, "vote-resp": self.on_vote_resp, "append": self.on_append, "append-resp": self.on_append_resp}.get(m["type"])
+        if handler is None:
+            raise ValueError("unknown message type %r" % m["type"])
+        handler(m)
+
+    def propose(self, data):
+        if self.role != "leader":
+            return {"accepted": False, "leaderHint": self.leader}
+        entry = self.append(data)
+        for to in self.others:
+            self.send_append(to)
+        self.maybe_commit()
+        return {"accepted": True, "index": entry["index"], "term": entry["term"]}
+
+    def ready(self):
+        r = self.reported
+        hard_changed = self.term != r["term"] or self.vote != r["vote"] or self.commit != r["commit"]
+        soft_changed = self.role != r["role"] or self.leader != r["leader"]
+        entries = self.log[self.first_unstable - 1:]
+        committed = self.log[self.applied:self.commit]
+        if not (hard_changed or soft_changed or entries or self.outbox or committed):
+            return None
+        ready = {"entries": entries, "messages": self.outbox, "committedEntries": committed}
+        if soft_changed:
+            ready["softState"] = {"role": self.role, "leader": self.leader}
+        if hard_changed:
+            ready["hardState"] = {"term": self.term, "vote": self.vote, "commit": self.commit}
+        self.outbox = []
+        self.in_flight = ready
+        return ready
+
+    def advance(self):
+        done = self.in_flight
+        if done is None:
+            raise RuntimeError("advance without a Ready")
+        if "hardState" in done:
+            self.reported.update(done["hardState"])
+        if "softState" in done:
+            self.reported.update(done["softState"])
+        if done["entries"]:
+            self.first_unstable = done["entries"][-1]["index"] + 1
+        if done["committedEntries"]:
+            self.applied = done["committedEntries"][-1]["index"]
+        self.in_flight = None
+
+    def status(self):
+        return {"id": self.id, "term": self.term, "role": self.role, "leader": self.leader,
+                "commit": self.commit, "applied": self.applied, "lastIndex": len(self.log)}
+
+    # ---- elections ---------------------------------------------------------------------------------
+
+    def campaign(self):
+        self.term += 1
+        self.vote = self.id  # persisted by the Ready that carries the vote requests
+        self.role = "candidate"
+        self.leader = 0
+        self.votes = {self.id}
+        self.reset_election_timer()
+        if len(self.votes) >= self.quorum:
+            self.become_leader()
+            return
+        for to in self.others:
+            self.send({"type": "vote", "to": to, "lastIndex": len(self.log), "lastTerm": self.last_term()})
+
+    def on_vote(self, m):
+        up_to_date = m["lastTerm"] > self.last_term() or (m["lastTerm"] == self.last_term() and m["lastIndex"] >= len(self.log))
+        # The planted bug: a follower grants a second candidate in the same term.
+        free = self.vote in (0, m["from"]) or (self.double_vote and self.role == "follower")
+        granted = free and up_to_date
+        if granted:
+            self.vote = m["from"]
+            self.reset_election_timer()
+        self.send({"type": "vote-resp", "to": m["from"], "granted": granted})
+
+    def on_vote_resp(self, m):
+        if self.role != "candidate" or not m["granted"]:
+            return
+        self.votes.add(m["from"])
+        if len(self.votes) >= self.quorum:
+            self.become_leader()
+
+    def become_follower(self, term, leader):
+        if term > self.term:
+            self.term = term
+            self.vote = 0
+        self.role = "follower"
+        self.leader = leader
+        self.reset_election_timer()
+
+    def become_leader(self):
+        self.role = "leader"
+        self.leader = self.id
+        self.heartbeat_elapsed = 0
+        for p in self.others:
+            self.next_index[p] = len(self.log) + 1
+            self.match_index[p] = 0
+        self.append("")  # the no-op of section 8
+        for to in self.others:
+            self.send_append(to)
+        self.maybe_commit()
+
+    # ---- replication and commitment ----------------------------------------------------------------
+
+    def send_append(self, to):
+        prev = self.next_index.get(to, len(self.log) + 1) - 1
+        self.send({"type": "append", "to": to, "prevIndex": prev, "prevTerm": self.term_at(prev),
+                   "entries": self.log[prev:prev + BATCH_MAX], "commit": self.commit})
+
+    def on_append(self, m):
+        self.role = "follower"
+        self.leader = m["from"]
+        self.reset_election_timer()
+        prev = m["prevIndex"]
+        if prev > len(self.log):
+            self.send({"type": "append-resp", "to": m["from"], "success": False, "hint": len(self.log)})
+            return
+        if self.term_at(prev) != m["prevTerm"]:
+            conflict = self.term_at(prev)
+            first = prev
+            while first > 1 and self.term_at(first - 1) == conflict:
+                first -= 1
+            self.send({"type": "append-resp", "to": m["from"], "success": False, "hint": min(first - 1, prev - 1)})
+            return
+        for e in m["entries"]:
+            if e["index"] <= len(self.log):
+                if self.term_at(e["index"]) == e["term"]:
+                    continue
+                if e["index"] <= self.commit:
+                    raise RuntimeError("asked to overwrite committed entry %d" % e["index"])
+                del self.log[e["index"] - 1:]  # truncate the conflicting suffix
+                self.first_unstable = min(self.first_unstable, e["index"])
+            self.log.append({"term": e["term"], "index": e["index"], "data": e["data"]})
+        matched = prev + len(m["entries"])
+        if m["commit"] > self.commit:
+            self.commit = max(self.commit, min(m["commit"], matched))
+        self.send({"type": "append-resp", "to": m["from"], "success": True, "matchIndex": matched})
+
+    def on_append_resp(self, m):
+        if self.role != "leader":
+            return
+        peer = m["from"]
+        match = self.match_index.get(peer, 0)
+        if m["success"]:
+            if m["matchIndex"] > match:
+                self.match_index[peer] = m["matchIndex"]
+            self.next_index[peer] = max(self.next_index.get(peer, 1), m["matchIndex"] + 1)
+            self.maybe_commit()
+            if self.next_index[peer] <= len(self.log):
+                self.send_append(peer)
+            return
+        self.next_index[peer] = max(match + 1, min(self.next_index.get(peer, 1) - 1, m["hint"] + 1))
+        self.send_append(peer)
+
+    def maybe_commit(self):
+        matches = sorted([len(self.log)] + [self.match_index.get(p, 0) for p in self.others], reverse=True)
+        n = matches[self.quorum - 1]
+        # Raft 5.4.2: count replicas only for an entry of the current term.
+        if n > self.commit and self.term_at(n) == self.term:
+            self.commit = n
+            for to in self.others:
+                self.send_append(to)
+
+    # ---- helpers -----------------------------------------------------------------------------------
+
+    def append(self, data):
+        entry = {"term": self.term, "index": len(self.log) + 1, "data": data}
+        self.log.append(entry)
+        return entry
+
+    def send(self, fields):
+        message = {"from": self.id, "term": self.term}
+        message.update(fields)
+        self.outbox.append(message)
+
+    def last_term(self):
+        return self.term_at(len(self.log))
+
+    def term_at(self, index):
+        if index == 0:
+            return 0
+        if index > len(self.log):
+            return -1
+        return self.log[index - 1]["term"]
+
+    def reset_election_timer(self):
+        self.election_elapsed = 0
+        self.timeout = self.random_timeout()
+
+    def random_timeout(self):
+        return self.election_ticks + self.rng.randrange(self.election_ticks)
+
+
+def serve(double_vote):
+    node = None
+    out = sys.stdout
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            reply = handle(request, node, double_vote)
+        except Exception as error:  # a bug of ours: tell the harness, which reports an implementation error
+            reply = {"type": "error", "message": "%s in %s: %s" % (type(error).__name__, request.get("type"), error)}
+        if request["type"] == "create" and reply["type"] == "created":
+            node = reply.pop("node")
+        out.write(json.dumps(reply, separators=(",", ":")))
+        out.write("\n")
+        out.flush()
+
+
+def handle(request, node, double_vote):
+    """One request, one reply (docs/protocol.md)."""
+    kind = request["type"]
+    if kind == "create":
+        name = "python-raft" + ("+double-vote" if double_vote else "")
+        return {"type": "created", "name": name, "capabilities": [], "node": Node(request, double_vote)}
+    if kind == "tick":
+        node.tick()
+        return {"type": "ok"}
+    if kind == "step":
+        node.step(request["message"])
+        return {"type": "ok"}
+    if kind == "propose":
+        reply = {"type": "proposed"}
+        reply.update(node.propose(request["data"]))
+        return reply
+    if kind == "ready":
+        return {"type": "ready", "ready": node.ready()}
+    if kind == "advance":
+        node.advance()
+        return {"type": "ok"}
+    if kind == "status":
+        return {"type": "status", "status": node.status()}
+    return {"type": "error", "message": "unsupported request %r" % kind}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="A Raft node speaking Seaworthy's process protocol.")
+    parser.add_argument("--bug", choices=["double-vote"], help="plant a bug the harness must catch")
+    serve(parser.parse_args().bug == "double-vote")
