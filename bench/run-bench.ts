@@ -33,7 +33,18 @@ const ctx = { nodeCount: 5, safetyMs: DEFAULT_TIMING.safetyMs, tickMs: DEFAULT_T
 function simulateOnly(seed: number) {
   const generated = scenario!.generate(Prng.forRun(seed).fork(`scenario/${scenario!.name}`), ctx);
   return simulate(
-    { seed, nodeCount: 5, implementation, ...DEFAULT_TIMING, network: generated.network, workload: { ...DEFAULT_WORKLOAD, ...generated.workload }, plan: generated.plan, record: false },
+    {
+      seed,
+      nodeCount: 5,
+      implementation,
+      ...DEFAULT_TIMING,
+      network: generated.network,
+      workload: { ...DEFAULT_WORKLOAD, ...generated.workload },
+      plan: generated.plan,
+      record: false,
+      ...(generated.disk === undefined ? {} : { disk: generated.disk }),
+      ...(generated.clock === undefined ? {} : { clock: generated.clock }),
+    },
     { observe: () => false },
   );
 }
