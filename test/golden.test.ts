@@ -1,0 +1,27 @@
+/**
+ * Pinned seeds → pinned trace hashes. A change here means runs no longer replay as they did: that must be
+ * deliberate (a behaviour change in the core, the simulator or a scenario), never an accident such as a
+ * new PRNG draw in the wrong stream or iteration over an unordered collection. Update the table only then,
+ * and say why in the commit.
+ */
+import { describe, expect, it } from 'vitest';
+import { findScenario } from '../scenarios/registry.js';
+import { runSeed } from '../scenarios/run-seed.js';
+
+const GOLDEN: readonly { readonly seed: number; readonly scenario: string; readonly nodes: number; readonly traceHash: string; readonly events: number }[] = [
+  { seed: 1, scenario: 'random', nodes: 5, traceHash: 'e64e519fef338bca', events: 14118 },
+  { seed: 2, scenario: 'random', nodes: 5, traceHash: '4662e94a40a7206f', events: 23057 },
+  { seed: 3, scenario: 'random', nodes: 5, traceHash: '91f6261b5bff7457', events: 9566 },
+  { seed: 7, scenario: 'crash-restart-storm', nodes: 3, traceHash: '03156b3e96702861', events: 7062 },
+];
+
+describe('golden trace hashes', () => {
+  for (const g of GOLDEN) {
+    it(`seed ${g.seed} of ${g.scenario} on ${g.nodes} nodes replays as pinned`, () => {
+      const scenario = findScenario(g.scenario);
+      if (scenario === undefined) return expect.fail(`no scenario ${g.scenario}`);
+      const verdict = runSeed({ seed: g.seed, scenario, nodeCount: g.nodes });
+      expect({ traceHash: verdict.traceHash, events: verdict.stats.events }).toEqual({ traceHash: g.traceHash, events: g.events });
+    });
+  }
+});
