@@ -10,6 +10,8 @@ import { linCheckCommand } from './commands/lin-check.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { scenariosCommand } from './commands/scenarios.js';
+import { selftestCommand } from './commands/selftest.js';
+import { shrinkCommand } from './commands/shrink.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
 
 function usageFailure(message: string): never {
@@ -25,6 +27,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     .command(bugsCommand)
     .command(linCheckCommand)
     .command(scenariosCommand)
+    .command(shrinkCommand)
+    .command(selftestCommand)
     .demandCommand(1, 'expected a command; try --help')
     .strict()
     .recommendCommands()

@@ -1,4 +1,10 @@
-/** A readable, coloured timeline of a recorded run: one line per observable event, in simulated time. */
+/**
+ * A readable, coloured timeline of a recorded run, in simulated-time order: one column per node with its
+ * state after each step (role letter and term, commit index), then the step itself (faults, roles, persists,
+ * applies, client operations, and with `messages` every send and delivery). The steps at which a property
+ * was violated are marked `▶` and followed by the violation. With a `width`, the node columns get more
+ * compact and the step text is cut so every line fits a terminal.
+ */
 import chalk from 'chalk';
 import type { Violation } from '../properties/types.js';
 import type { TraceKind, TraceLine } from '../sim/trace.js';
@@ -19,34 +25,116 @@ const KIND_STYLE: Readonly<Record<TraceKind, (s: string) => string>> = {
 };
 
 export interface TimelineOptions {
-  /** Hide per-message send/deliver lines (they dominate long runs). */
+  /** Show per-message send/deliver lines (they dominate long runs). */
   readonly messages: boolean;
-  /** Cut lines to this many columns (0: no limit). */
+  /** Fit lines to this many columns (0: no limit). */
   readonly width: number;
+  /** Cluster size, for the node columns; inferred from the trace when absent. */
+  readonly nodeCount?: number;
 }
 
+/** What the timeline knows of one node, from the trace lines seen so far. */
+interface NodeState {
+  role: string;
+  term: number;
+  commit: number;
+  applied: number;
+  down: boolean;
+}
+
+const ROLE_LETTER: Readonly<Record<string, string>> = { leader: 'L', candidate: 'C', 'pre-candidate': 'P', follower: 'F' };
+
+/** Updates `s` from one trace line of its node; returns whether anything shown changed. */
+export function updateNodeState(s: NodeState, line: TraceLine): boolean {
+  const before = cellText(s, 'full');
+  let m: RegExpExecArray | null;
+  if (line.kind === 'role' && (m = /becomes (\S+) in term (\d+)/.exec(line.text)) !== null) {
+    s.role = ROLE_LETTER[m[1] ?? ''] ?? '?';
+    s.term = Number(m[2]);
+  } else if (line.kind === 'persist' && (m = /term (\d+) vote \d+ commit (\d+)/.exec(line.text)) !== null) {
+    s.term = Math.max(s.term, Number(m[1]));
+    s.commit = Math.max(s.commit, Number(m[2]));
+  } else if (line.kind === 'apply' && (m = /apply (\d+)\//.exec(line.text)) !== null) {
+    s.applied = Math.max(s.applied, Number(m[1]));
+  } else if (line.kind === 'crash' && line.text.startsWith('crashed')) {
+    s.down = true;
+  } else if (line.kind === 'restart') {
+    s.down = false;
+    s.role = 'F';
+    m = /term (\d+) vote \d+ commit (\d+)/.exec(line.text);
+    if (m !== null) {
+      s.term = Number(m[1]);
+      s.commit = Number(m[2]);
+    }
+  }
+  return cellText(s, 'full') !== before;
+}
+
+type CellMode = 'full' | 'compact' | 'tiny';
+const CELL_WIDTH: Readonly<Record<CellMode, number>> = { full: 11, compact: 7, tiny: 4 };
+
+function cellText(s: NodeState, mode: CellMode): string {
+  if (s.down) return mode === 'tiny' ? 'xx' : 'down';
+  const commit = Math.max(s.commit, s.applied);
+  if (mode === 'tiny') return `${s.role}${s.term}`;
+  if (mode === 'compact') return `${s.role}${s.term}:${commit}`;
+  return `${s.role}${s.term} c${commit}`;
+}
+
+/** Text columns left for the step after the time and node columns (never fewer than this). */
+const STEP_WIDTH_MIN = 24;
+const TIME_WIDTH = 8;
+
+function cellMode(width: number, nodeCount: number): CellMode {
+  if (width === 0) return 'full';
+  for (const mode of ['full', 'compact', 'tiny'] as const) if (TIME_WIDTH + nodeCount * CELL_WIDTH[mode] + 2 + STEP_WIDTH_MIN <= width) return mode;
+  return 'tiny';
+}
+
+/** The timeline's lines (see the file's TSDoc); `violations` are shown right after the step that caused them. */
 export function formatTimeline(lines: readonly TraceLine[], violations: readonly Violation[], options: TimelineOptions): string[] {
+  let nodeCount = options.nodeCount ?? 0;
+  if (nodeCount === 0) for (const l of lines) nodeCount = Math.max(nodeCount, l.node);
+  const mode = cellMode(options.width, nodeCount);
+  const cw = CELL_WIDTH[mode];
+  const stepWidth = options.width === 0 ? 0 : Math.max(STEP_WIDTH_MIN, options.width - TIME_WIDTH - nodeCount * cw - 2);
+  const states: NodeState[] = Array.from({ length: nodeCount + 1 }, () => ({ role: 'F', term: 0, commit: 0, applied: 0, down: false }));
+  const violatingEvents = new Set(violations.map((v) => v.event));
+  const pending = new Map<number, Violation[]>();
+  for (const v of violations) pending.set(v.event, [...(pending.get(v.event) ?? []), v]);
+
   const out: string[] = [];
-  const violationAt = new Map<number, Violation[]>();
-  for (const v of violations) violationAt.set(v.event, [...(violationAt.get(v.event) ?? []), v]);
-  let lastEvent = -1;
-  const flushViolations = (upTo: number): void => {
-    for (const [event, vs] of [...violationAt].sort((a, b) => a[0] - b[0])) {
+  const header = Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`.padEnd(cw)).join('');
+  out.push(chalk.bold(`${'time ms'.padStart(TIME_WIDTH - 1)} ${header}│ step`));
+  const flush = (upTo: number): void => {
+    for (const event of [...pending.keys()].sort((a, b) => a - b)) {
       if (event > upTo) continue;
-      for (const v of vs) out.push(KIND_STYLE.violation(` ✘ ${v.property} at ${v.atMs} ms (event ${v.event}): ${v.message} `));
-      violationAt.delete(event);
+      for (const v of pending.get(event) ?? []) out.push(KIND_STYLE.violation(cut(`▶ ✘ ${v.property} at ${v.atMs} ms (event ${v.event}, nodes ${v.nodes.join(',') || '-'}): ${v.message}`, options.width)));
+      pending.delete(event);
     }
   };
+  let lastEvent = -1;
   for (const line of lines) {
-    if (line.event !== lastEvent) flushViolations(lastEvent);
+    if (line.event !== lastEvent) flush(lastEvent);
     lastEvent = line.event;
-    if (!options.messages && (line.kind === 'send' || line.kind === 'deliver')) continue;
-    const time = `${String(line.atMs).padStart(6)} ms`;
-    const node = line.node === 0 ? '    ' : `n${line.node}`.padEnd(4);
-    const text = cut(`${line.kind.padEnd(8)} ${line.text}`, options.width === 0 ? 0 : Math.max(20, options.width - 16));
-    out.push(`${chalk.dim(time)}  ${chalk.bold(node)} ${KIND_STYLE[line.kind](text)}`);
+    const state = line.node >= 1 && line.node <= nodeCount ? states[line.node] : undefined;
+    const changed = state !== undefined && updateNodeState(state, line);
+    if (!options.messages && (line.kind === 'send' || line.kind === 'deliver' || line.kind === 'drop')) continue;
+    const marker = violatingEvents.has(line.event) ? chalk.red.bold('▶') : ' ';
+    const time = `${String(line.atMs).padStart(TIME_WIDTH - 2)}`;
+    const cells = states
+      .slice(1)
+      .map((s, i) => {
+        const text = cellText(s, mode).padEnd(cw);
+        if (i + 1 !== line.node) return chalk.dim(text);
+        return changed ? chalk.inverse(text.trimEnd()) + ' '.repeat(cw - text.trimEnd().length) : chalk.bold(text);
+      })
+      .join('');
+    const who = line.node === 0 ? '   ' : `n${line.node} `.padEnd(3);
+    const step = cut(`${who}${line.kind.padEnd(8)} ${line.text}`, stepWidth);
+    out.push(`${marker}${chalk.dim(time)} ${cells}│ ${KIND_STYLE[line.kind](step)}`);
   }
-  flushViolations(Number.MAX_SAFE_INTEGER);
+  flush(Number.MAX_SAFE_INTEGER);
   return out;
 }
 

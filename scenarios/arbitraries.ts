@@ -145,6 +145,11 @@ const KNOB_SHRINKS: readonly KnobShrink[] = [
     const { linkCapacity: _dropped, ...rest } = p.network;
     return { ...p, network: rest };
   }],
+  ['perfect-clocks', (p) => {
+    if (p.clock === undefined) return null;
+    const { clock: _dropped, ...rest } = p;
+    return rest;
+  }],
   ['no-torn-writes', (p) => (p.disk !== undefined && p.disk.tornWritePerMille > 0 ? { ...p, disk: { ...p.disk, tornWritePerMille: 0 } } : null)],
   ['instant-fsync', (p) => (p.disk !== undefined && p.disk.fsyncMsMax > 0 ? { ...p, disk: { ...p.disk, fsyncMsMin: 0, fsyncMsMax: 0 } satisfies DiskOptions } : null)],
 ];

@@ -10,6 +10,8 @@ import { parseSeed } from '../options.js';
 import { resolveTarget } from '../target.js';
 import { formatTimeline } from '../timeline.js';
 import { missingCapabilities, skipNotice } from '../adapters/capabilities.js';
+import { loadPlanFile, targetArgsFromPlan } from '../plan-load.js';
+import { UsageError } from '../errors.js';
 
 export interface ReplayArgs {
   readonly seed: unknown;
@@ -21,14 +23,18 @@ export interface ReplayArgs {
   readonly width: unknown;
   readonly json: boolean;
   readonly safetyOnly: boolean;
+  /** `--plan FILE`: replay a saved plan (seed, scenario, nodes, bug and the scenario plan) exactly. */
+  readonly plan?: unknown;
   readonly impl?: unknown;
   readonly implCmd?: unknown;
   readonly implTimeout?: unknown;
 }
 
 export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
-  const seed = parseSeed('seed', args.seed);
-  const target = await resolveTarget(args);
+  if (args.plan === undefined && args.seed === undefined) throw new UsageError('expected --seed S or --plan FILE');
+  const saved = args.plan === undefined ? null : loadPlanFile(String(args.plan));
+  const seed = saved?.seed ?? parseSeed('seed', args.seed);
+  const target = await resolveTarget(saved === null ? args : targetArgsFromPlan(args, saved));
   const { nodeCount, bug } = target;
   const missing = missingCapabilities(target.scenario, target.base.implementation);
   if (missing.length > 0) {
@@ -37,7 +43,7 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
     io.stdout(args.json ? JSON.stringify({ seed, skipped: true, missingCapabilities: missing, notices: [notice] }) : notice);
     return EXIT_PASS;
   }
-  const verdict = runSeed({ ...target.base, seed, record: args.trace });
+  const verdict = runSeed({ ...target.base, seed, record: args.trace, ...(saved === null ? {} : { plan: saved.plan }) });
   target.custom?.close();
   if (args.json) {
     io.stdout(
@@ -60,6 +66,7 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
   }
   io.stdout(chalk.bold(`seaworthy replay: seed ${seed}, scenario ${verdict.scenario}, ${nodeCount} nodes, ${verdict.implementation}`));
   io.stdout(`knobs: ${Object.entries(verdict.knobs).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+  if (saved !== null) io.stdout(`plan file ${String(args.plan)}: saved with trace hash ${saved.traceHash}${saved.traceHash === verdict.traceHash ? ' (same run)' : chalk.red(' (this run differs: the implementation or the simulator changed)')}`);
   io.stdout(`fault plan (${verdict.plan.events.length} events): ${verdict.plan.events.map((e) => `${e.atMs}ms ${describeFault(e)}`).join('; ') || 'none'}`);
   if (args.trace && verdict.trace !== null) {
     const width = args.width === undefined ? (process.stdout.columns ?? 0) : Number(args.width);
@@ -78,7 +85,8 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
   describe: 'rerun one seed exactly, with its fault plan, timeline and verdict',
   builder: (y: Argv) =>
     y
-      .option('seed', { describe: 'the seed to replay', demandOption: true })
+      .option('seed', { describe: 'the seed to replay (or --plan)' })
+      .option('plan', { describe: 'replay a saved plan file (from shrink or run --shrink) exactly', type: 'string' })
       .option('nodes', { describe: 'cluster size (3 or 5)', default: 5 })
       .option('scenario', { describe: 'named fault scenario', type: 'string' })
       .option('bug', { describe: 'a planted bug', type: 'string' })

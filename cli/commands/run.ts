@@ -12,6 +12,12 @@ import { resolveTarget } from '../target.js';
 import { missingCapabilities, skipNotice } from '../adapters/capabilities.js';
 import { verifyDeterminism } from '../adapters/determinism.js';
 import type { DeterminismReport, SeedOutcome } from '../adapters/determinism.js';
+import { groupFailures } from '../corpus.js';
+import type { FailureClass } from '../corpus.js';
+import { FAILURES_DIR_DEFAULT, printShrinkReport, shrinkAndSave, widthOf } from './shrink.js';
+import type { ShrinkReport } from './shrink.js';
+import { SHRINK_BUDGET_DEFAULT } from '../../scenarios/shrink.js';
+import type { ShrinkOutcome } from '../../scenarios/shrink.js';
 
 export interface RunArgs {
   readonly seeds: unknown;
@@ -26,6 +32,10 @@ export interface RunArgs {
   readonly implTimeout?: unknown;
   /** `--verify-determinism`: rerun failing seeds and a sample of passing ones, compare trace hashes. */
   readonly verifyDeterminism?: boolean;
+  /** `--shrink`: shrink the first seed of each failure class and save its minimal plan. */
+  readonly shrink?: boolean;
+  readonly out?: unknown;
+  readonly shrinkBudget?: unknown;
 }
 
 export interface RunFailure {
@@ -65,11 +75,16 @@ export interface RunSummary {
   readonly notices?: readonly string[];
   /** With --verify-determinism: the seeds rerun and those that did not reproduce (exit 1 if any). */
   readonly determinism?: DeterminismReport;
+  /** Failures grouped by signature (property and normalised message), in order of first failure. */
+  readonly classes: readonly FailureClass[];
+  /** With --shrink: the minimal plan of each class's first seed. */
+  readonly shrunk?: readonly ShrinkReport[];
 }
 
 export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const seeds = parseCount('seeds', args.seeds);
   const seedStart = parseSeed('seed-start', args.seedStart ?? 1);
+  const shrinkBudget = parseCount('shrink-budget', args.shrinkBudget ?? SHRINK_BUDGET_DEFAULT);
   const target = await resolveTarget(args);
   const { nodeCount, scenario, bug } = target;
   const missing = missingCapabilities(scenario, target.base.implementation);
@@ -120,6 +135,15 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const determinism = args.verifyDeterminism === true ? verifyDeterminism(target.base, outcomes) : null;
   const notices = target.custom?.notices() ?? [];
   target.custom?.close();
+  const classes = groupFailures(failures);
+  const shrunk: { report: ShrinkReport; outcome: ShrinkOutcome }[] = [];
+  if (args.shrink === true) {
+    const outDir = args.out === undefined ? FAILURES_DIR_DEFAULT : String(args.out);
+    for (const c of classes) {
+      const result = c.seeds[0] === undefined ? null : shrinkAndSave(target, c.seeds[0], { outDir, budget: shrinkBudget, progress: io.interactive });
+      if (result !== null) shrunk.push(result);
+    }
+  }
   const summary: RunSummary = {
     runs: seeds,
     passed: seeds - failures.length,
@@ -140,9 +164,14 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     implementationErrors,
     ...(notices.length > 0 ? { notices } : {}),
     ...(determinism === null ? {} : { determinism }),
+    classes,
+    ...(args.shrink === true ? { shrunk: shrunk.map((s) => s.report) } : {}),
   };
   if (args.json) io.stdout(JSON.stringify(summary));
-  else printSummary(summary, io);
+  else {
+    printSummary(summary, io);
+    for (const s of shrunk) printShrinkReport(s.report, s.outcome, io, { width: widthOf(undefined), nodeCount });
+  }
   const reproducible = determinism === null || determinism.nondeterministic.length === 0;
   return failures.length === 0 && reproducible ? EXIT_PASS : EXIT_VIOLATION;
 }
@@ -167,11 +196,15 @@ function printSummary(s: RunSummary, io: Io): void {
   }
   io.stdout(chalk.dim(`coverage probes: ${Object.entries(s.probes).map(([k, v]) => `${k} ${v}`).join(', ')}`));
   if (s.probesMissed.length > 0) io.stdout(chalk.yellow(`⚠ never reached in this batch: ${s.probesMissed.join(', ')} — these paths went untested`));
-  for (const f of s.failures.slice(0, FAILURES_SHOWN_MAX)) {
-    io.stdout(`${chalk.red(`seed ${f.seed}`)} ${chalk.yellow(f.property)} at ${f.atMs} ms: ${f.message}`);
-    io.stdout(chalk.dim(`  repro: ${f.repro}`));
+  if (s.classes.length > 0) io.stdout(chalk.bold(`${s.failed} failing seeds in ${s.classes.length} failure class${s.classes.length === 1 ? '' : 'es'}:`));
+  for (const c of s.classes.slice(0, FAILURES_SHOWN_MAX)) {
+    const first = s.failures.find((f) => f.seed === c.seeds[0]);
+    const more = c.count > c.seeds.length ? `, … ${c.count - c.seeds.length} more` : '';
+    io.stdout(`${chalk.red(`✘ ${c.count}×`)} ${chalk.yellow(c.property)}: ${first?.message ?? c.signature}`);
+    io.stdout(chalk.dim(`  seeds ${c.seeds.join(', ')}${more}`));
+    io.stdout(chalk.dim(`  repro: ${c.repro}`));
   }
-  if (s.failures.length > FAILURES_SHOWN_MAX) io.stdout(chalk.dim(`… and ${s.failures.length - FAILURES_SHOWN_MAX} more failing seeds (use --json for all)`));
+  if (s.classes.length > FAILURES_SHOWN_MAX) io.stdout(chalk.dim(`… and ${s.classes.length - FAILURES_SHOWN_MAX} more failure classes (use --json for all)`));
 }
 
 export function formatCount(n: number): string {
@@ -198,6 +231,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('scenario', { describe: 'named fault scenario (default: random, or the planted bug\'s own scenario)', type: 'string' })
       .option('bug', { describe: 'run a deliberately broken core (see `seaworthy bugs`)', type: 'string' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
+      .option('shrink', { describe: 'shrink the first seed of each failure class to a minimal plan, save it, print its timeline', type: 'boolean', default: false })
+      .option('out', { describe: `with --shrink, directory for minimal plans (default ${FAILURES_DIR_DEFAULT})`, type: 'string' })
+      .option('shrink-budget', { describe: `with --shrink, most runs per shrink (default ${SHRINK_BUDGET_DEFAULT})` })
       .option('impl', { describe: 'test your implementation: a module exporting a RaftImplementation (docs/contract.md)', type: 'string' })
       .option('impl-cmd', { describe: 'test your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
       .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms to wait for a reply before killing the process', type: 'number' })

@@ -1,0 +1,37 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { faultPlanArbitrary, planIsValid, repairEvents, scenarioPlanArbitrary, shrinkCandidates } from './arbitraries.js';
+import type { PlanContext } from './arbitraries.js';
+import { findScenario } from './registry.js';
+import { DEFAULT_WORKLOAD, scenarioPlanOf } from './run-seed.js';
+
+const ctx: PlanContext = { nodeCount: 5, safetyMs: 10_000, tickMs: 10, electionTicks: 10, workload: DEFAULT_WORKLOAD };
+
+describe('fault plan arbitraries', () => {
+  it('generate plans inside the fault model', () => {
+    fc.assert(fc.property(faultPlanArbitrary(ctx), (plan) => planIsValid(plan, ctx)), { seed: 1, numRuns: 200 });
+    fc.assert(fc.property(scenarioPlanArbitrary(ctx), (p) => planIsValid(p.plan, ctx)), { seed: 2, numRuns: 100 });
+  });
+
+  it('shrink any scenario plan into smaller valid plans, never into the same plan', () => {
+    const scenario = findScenario('crash-restart-storm');
+    if (scenario === undefined) return expect.fail('no crash-restart-storm');
+    const original = scenarioPlanOf({ seed: 3, scenario, nodeCount: 5 });
+    expect(scenarioPlanArbitrary(ctx).canShrinkWithoutContext(original)).toBe(true);
+    let count = 0;
+    for (const c of shrinkCandidates(original, ctx, undefined)) {
+      expect(planIsValid(c.plan.plan, ctx)).toBe(true);
+      expect(JSON.stringify(c.plan)).not.toBe(JSON.stringify(original));
+      expect(c.plan.plan.events.length).toBeLessThanOrEqual(original.plan.events.length);
+      if (++count > 500) break;
+    }
+    expect(count).toBeGreaterThan(10);
+  });
+
+  it('repair drops restarts of running nodes and crashes of crashed ones', () => {
+    expect(repairEvents([{ atMs: 1, kind: 'restart', node: 1 }, { atMs: 2, kind: 'crash', node: 2 }, { atMs: 3, kind: 'crash', node: 2 }, { atMs: 4, kind: 'restart', node: 2 }])).toEqual([
+      { atMs: 2, kind: 'crash', node: 2 },
+      { atMs: 4, kind: 'restart', node: 2 },
+    ]);
+  });
+});
