@@ -1,0 +1,129 @@
+/**
+ * Seaworthy as a library: run one seed (`simulate`) or a batch (`checkSeeds`) against your Raft
+ * implementation from your own tests, with the same simulator, fault scenarios and checkers as the CLI.
+ *
+ * ```ts
+ * import { checkSeeds } from 'seaworthy';
+ * const result = checkSeeds({ seeds: 50, implementation: myRaft });
+ * expect(result.failures).toEqual([]);
+ * ```
+ */
+import { PLANTED_BUGS } from './scenarios/planted-bugs.js';
+import { DEFAULT_SCENARIO, findScenario, SCENARIOS } from './scenarios/registry.js';
+import { runSeed } from './scenarios/run-seed.js';
+import type { Verdict } from './scenarios/run-seed.js';
+import type { Scenario, ScenarioPlan } from './scenarios/types.js';
+import { builtinRaft } from './sim/builtin.js';
+import type { RaftImplementation } from './sim/contract.js';
+
+export type {
+  Capability,
+  CreateInit,
+  Entry,
+  HardState,
+  Message,
+  NodeId,
+  ProposeResult,
+  RaftImplementation,
+  RaftInstance,
+  Ready,
+  Role,
+  SoftState,
+  Status,
+  StoredState,
+} from './sim/contract.js';
+export type { BuiltinOptions } from './sim/builtin.js';
+export type { FaultEvent, FaultPlan } from './sim/faults.js';
+export type { Violation } from './properties/types.js';
+export type { Verdict, RunConfig } from './scenarios/run-seed.js';
+export type { Scenario, ScenarioPlan, Knobs } from './scenarios/types.js';
+export type { PlantedBug } from './scenarios/planted-bugs.js';
+export type { ShrinkOutcome, ShrinkOptions } from './scenarios/shrink.js';
+export type { PlanFile } from './scenarios/plan-file.js';
+export { builtinRaft, PLANTED_BUGS, SCENARIOS, runSeed };
+export { shrinkFailure } from './scenarios/shrink.js';
+export { scenarioPlanArbitrary, faultPlanArbitrary } from './scenarios/arbitraries.js';
+export { decodePlanFile, encodePlanFile } from './scenarios/plan-file.js';
+
+export interface SimulateOptions {
+  readonly seed: number;
+  /** A scenario name (see SCENARIOS) or a Scenario; `random` when absent. */
+  readonly scenario?: string | Scenario;
+  /** Cluster size; 5 when absent. */
+  readonly nodes?: number;
+  /** The implementation under test; our correct core when absent. */
+  readonly implementation?: RaftImplementation;
+  /** A saved or shrunk plan that replaces what the scenario generates for this seed. */
+  readonly plan?: ScenarioPlan;
+  /** Record readable trace lines in `verdict.trace`. */
+  readonly record?: boolean;
+}
+
+function scenarioOf(scenario: string | Scenario | undefined): Scenario {
+  if (typeof scenario === 'object') return scenario;
+  const name = scenario ?? DEFAULT_SCENARIO;
+  const found = findScenario(name);
+  if (found === undefined) throw new Error(`unknown scenario ${JSON.stringify(name)}; expected one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  return found;
+}
+
+function nodesOf(nodes: number | undefined): number {
+  const n = nodes ?? 5;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected nodes to be a whole number >= 1, got ${n}`);
+  return n;
+}
+
+/**
+ * Runs one seed: safety phase with the scenario's faults, liveness phase, linearizability. Deterministic:
+ * the same options give the same verdict and trace hash. Throws on an unknown scenario or a bad node count.
+ */
+export function simulate(options: SimulateOptions): Verdict {
+  return runSeed({
+    seed: options.seed,
+    scenario: scenarioOf(options.scenario),
+    nodeCount: nodesOf(options.nodes),
+    ...(options.implementation === undefined ? {} : { implementation: options.implementation }),
+    ...(options.plan === undefined ? {} : { plan: options.plan }),
+    ...(options.record === undefined ? {} : { record: options.record }),
+  });
+}
+
+export interface CheckSeedsOptions {
+  /** How many seeds to run. */
+  readonly seeds: number;
+  /** First seed; 1 when absent. */
+  readonly seedStart?: number;
+  readonly scenario?: string | Scenario;
+  readonly nodes?: number;
+  readonly implementation?: RaftImplementation;
+}
+
+export interface SeedFailure {
+  readonly seed: number;
+  readonly property: string;
+  readonly message: string;
+  /** How to rerun it: the `simulate` call (with your implementation). */
+  readonly repro: string;
+}
+
+export interface CheckSeedsResult {
+  readonly ok: boolean;
+  readonly runs: number;
+  readonly failures: readonly SeedFailure[];
+}
+
+/** Runs seeds seedStart .. seedStart + seeds - 1 and collects the first violation of each failing seed. */
+export function checkSeeds(options: CheckSeedsOptions): CheckSeedsResult {
+  const scenario = scenarioOf(options.scenario);
+  const nodes = nodesOf(options.nodes);
+  const seedStart = options.seedStart ?? 1;
+  const failures: SeedFailure[] = [];
+  for (let seed = seedStart; seed < seedStart + options.seeds; seed++) {
+    const verdict = simulate({ seed, scenario, nodes, ...(options.implementation === undefined ? {} : { implementation: options.implementation }) });
+    const first = verdict.violations[0];
+    if (first === undefined) continue;
+    const impl = options.implementation === undefined ? '' : ', implementation';
+    failures.push({ seed, property: first.property, message: first.message, repro: `simulate({ seed: ${seed}, scenario: '${scenario.name}', nodes: ${nodes}${impl}, record: true })` });
+  }
+  return { ok: failures.length === 0, runs: options.seeds, failures };
+}
