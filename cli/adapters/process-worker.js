@@ -17,6 +17,7 @@ const { signal, replyPort, command, cwd } = workerData;
 const signalWord = new Int32Array(signal);
 const STDERR_TAIL_MAX = 2000;
 const QUOTE_MAX = 300;
+const CLOSE_WAIT_MS = 2_000;
 
 /** slot -> Proc. Slot 0 is the capability probe; slots 1.. are node ids. */
 const procs = new Map();
@@ -127,11 +128,20 @@ function fresh(slot) {
   return proc;
 }
 
-function closeAll() {
-  for (const proc of procs.values()) proc.kill();
+/** Kills every process and waits (bounded) until each has been reaped, so none is left as a zombie. */
+function closeAll(done) {
+  const all = [...procs.values(), ...(spare === null ? [] : [spare])];
   procs.clear();
-  spare?.kill();
   spare = null;
+  for (const proc of all) proc.kill();
+  const timer = setTimeout(done, CLOSE_WAIT_MS);
+  const check = () => {
+    if (all.every((p) => p.exit !== null)) {
+      clearTimeout(timer);
+      done();
+    } else setTimeout(check, 5);
+  };
+  check();
 }
 
 parentPort.on('message', (request) => {
@@ -148,8 +158,7 @@ parentPort.on('message', (request) => {
       procs.delete(request.slot);
       return reply({ ok: true });
     case 'close':
-      closeAll();
-      return reply({ ok: true });
+      return closeAll(() => reply({ ok: true }));
     default:
       return reply({ ok: false, error: `unknown op ${String(request.op)}` });
   }
