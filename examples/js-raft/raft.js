@@ -224,15 +224,20 @@ class RaftNode {
   onAppendResp(m) {
     if (this.role !== 'leader') return;
     const match = this.matchIndex.get(m.from) ?? 0;
+    const current = this.nextIndex.get(m.from) ?? 1;
+    // Answer a response with more appends only when it told us something new: duplicated or stale responses
+    // must not multiply into a message storm (the heartbeat retries anyway).
     if (m.success) {
-      if (m.matchIndex > match) this.matchIndex.set(m.from, m.matchIndex);
-      const next = Math.max(this.nextIndex.get(m.from) ?? 1, m.matchIndex + 1);
+      if (m.matchIndex <= match) return;
+      this.matchIndex.set(m.from, m.matchIndex);
+      const next = Math.max(current, m.matchIndex + 1);
       this.nextIndex.set(m.from, next);
       this.maybeCommit();
       if (next <= this.lastIndex()) this.sendAppend(m.from);
       return;
     }
-    const next = Math.max(match + 1, Math.min((this.nextIndex.get(m.from) ?? 1) - 1, m.hint + 1));
+    const next = Math.max(match + 1, Math.min(current - 1, m.hint + 1));
+    if (next >= current) return;
     this.nextIndex.set(m.from, next);
     this.sendAppend(m.from);
   }

@@ -219,15 +219,21 @@ class Node:
             return
         peer = m["from"]
         match = self.match_index.get(peer, 0)
+        current = self.next_index.get(peer, 1)
+        # Answer only responses that tell something new: duplicates must not multiply into a message storm.
         if m["success"]:
-            if m["matchIndex"] > match:
-                self.match_index[peer] = m["matchIndex"]
-            self.next_index[peer] = max(self.next_index.get(peer, 1), m["matchIndex"] + 1)
+            if m["matchIndex"] <= match:
+                return
+            self.match_index[peer] = m["matchIndex"]
+            self.next_index[peer] = max(current, m["matchIndex"] + 1)
             self.maybe_commit()
             if self.next_index[peer] <= len(self.log):
                 self.send_append(peer)
             return
-        self.next_index[peer] = max(match + 1, min(self.next_index.get(peer, 1) - 1, m["hint"] + 1))
+        nxt = max(match + 1, min(current - 1, m["hint"] + 1))
+        if nxt >= current:
+            return
+        self.next_index[peer] = nxt
         self.send_append(peer)
 
     def maybe_commit(self):
