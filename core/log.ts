@@ -3,7 +3,7 @@
  * fsynced) and the unstable suffix (appended in memory, handed to the host in the next Ready). This is etcd's
  * raftLog + unstable, without snapshots: the log always starts at index 1.
  */
-import { assert } from './assert.js';
+import { assert, assertFail } from './assert.js';
 import type { Entry } from './types.js';
 
 export class RaftLog {
@@ -38,14 +38,14 @@ export class RaftLog {
   termAt(index: number): number {
     if (index === 0) return 0;
     const e = this.entries[index - 1];
-    assert(e !== undefined, `termAt(${index}) outside log [1, ${this.entries.length}]`);
+    if (!(e !== undefined)) assertFail(`termAt(${index}) outside log [1, ${this.entries.length}]`);
     return e.term;
   }
 
   /** The entry at `index`. Throws when absent. */
   entryAt(index: number): Entry {
     const e = this.entries[index - 1];
-    assert(e !== undefined, `entryAt(${index}) outside log [1, ${this.entries.length}]`);
+    if (!(e !== undefined)) assertFail(`entryAt(${index}) outside log [1, ${this.entries.length}]`);
     return e;
   }
 
@@ -84,7 +84,7 @@ export class RaftLog {
 
   /** Appends one entry at lastIndex() + 1. Throws if its index is not the next one. */
   push(e: Entry): void {
-    assert(e.index === this.entries.length + 1, `append of index ${e.index} after last index ${this.entries.length}`);
+    if (!(e.index === this.entries.length + 1)) assertFail(`append of index ${e.index} after last index ${this.entries.length}`);
     this.entries.push(e);
   }
 
@@ -96,7 +96,7 @@ export class RaftLog {
   truncateAndAppend(ents: readonly Entry[], from: number): void {
     const first = ents[from];
     if (first === undefined) return;
-    assert(first.index >= 1 && first.index <= this.entries.length + 1, `truncateAndAppend at ${first.index} with last index ${this.entries.length}`);
+    if (!(first.index >= 1 && first.index <= this.entries.length + 1)) assertFail(`truncateAndAppend at ${first.index} with last index ${this.entries.length}`);
     if (first.index <= this.entries.length) {
       this.entries.length = first.index - 1;
       if (this.stable > first.index - 1) this.stable = first.index - 1;
@@ -106,7 +106,7 @@ export class RaftLog {
 
   /** Entries [lo, hi] inclusive, at most `maxCount` of them; empty when lo > hi. A fresh array. */
   slice(lo: number, hi: number, maxCount: number): Entry[] {
-    assert(lo >= 1 && hi <= this.entries.length, `slice [${lo}, ${hi}] outside log [1, ${this.entries.length}]`);
+    if (!(lo >= 1 && hi <= this.entries.length)) assertFail(`slice [${lo}, ${hi}] outside log [1, ${this.entries.length}]`);
     const end = Math.min(hi, lo + maxCount - 1);
     return end < lo ? [] : this.entries.slice(lo - 1, end);
   }
@@ -118,7 +118,7 @@ export class RaftLog {
 
   /** The host made entries up to `index` durable. Throws if that is beyond the log or goes backwards. */
   stableTo(index: number): void {
-    assert(index >= this.stable && index <= this.entries.length, `stableTo(${index}) with stable ${this.stable}, last ${this.entries.length}`);
+    if (!(index >= this.stable && index <= this.entries.length)) assertFail(`stableTo(${index}) with stable ${this.stable}, last ${this.entries.length}`);
     this.stable = index;
   }
 }

@@ -1,9 +1,9 @@
 /** Majority math (etcd's quorum/majority.go without joint configs). Pure functions; no allocation. */
-import { assert } from './assert.js';
+import { assert, assertFail } from './assert.js';
 
 /** Votes needed for a majority of `voterCount` voters. */
 export function quorumSize(voterCount: number): number {
-  assert(voterCount >= 1, `quorumSize of ${voterCount} voters`);
+  if (!(voterCount >= 1)) assertFail(`quorumSize of ${voterCount} voters`);
   return Math.floor(voterCount / 2) + 1;
 }
 

@@ -5,7 +5,7 @@
  * host drives it with tick/step/propose/readIndex, pulls a Ready, persists, sends, applies, serves reads, and
  * calls advance (see `Ready` in core/types.ts).
  */
-import { assert } from './assert.js';
+import { assert, assertFail } from './assert.js';
 import type { CoreBug } from './bugs.js';
 import { RaftLog } from './log.js';
 import { isCoreMessage, MAX_ENTRIES_PER_MESSAGE } from './messages.js';
@@ -120,13 +120,13 @@ export class RaftNode {
 
   /** Throws if the options break their documented invariants (peers not ascending, id not among them…). */
   constructor(o: RaftNodeOptions) {
-    assert(Number.isSafeInteger(o.id) && o.id >= 1, `node id must be an integer >= 1, got ${o.id}`);
+    if (!(Number.isSafeInteger(o.id) && o.id >= 1)) assertFail(`node id must be an integer >= 1, got ${o.id}`);
     for (let i = 1; i < o.peers.length; i++) {
-      assert((o.peers[i - 1] as number) < (o.peers[i] as number), `peers must be ascending and unique, got [${o.peers.join(', ')}]`);
+      if (!((o.peers[i - 1] as number) < (o.peers[i] as number))) assertFail(`peers must be ascending and unique, got [${o.peers.join(', ')}]`);
     }
-    assert(o.peers.includes(o.id), `peers [${o.peers.join(', ')}] must include id ${o.id}`);
-    assert(Number.isSafeInteger(o.electionTicks) && o.electionTicks >= 1, `electionTicks must be an integer >= 1, got ${o.electionTicks}`);
-    assert(Number.isSafeInteger(o.heartbeatTicks) && o.heartbeatTicks >= 1, `heartbeatTicks must be an integer >= 1, got ${o.heartbeatTicks}`);
+    if (!(o.peers.includes(o.id))) assertFail(`peers [${o.peers.join(', ')}] must include id ${o.id}`);
+    if (!(Number.isSafeInteger(o.electionTicks) && o.electionTicks >= 1)) assertFail(`electionTicks must be an integer >= 1, got ${o.electionTicks}`);
+    if (!(Number.isSafeInteger(o.heartbeatTicks) && o.heartbeatTicks >= 1)) assertFail(`heartbeatTicks must be an integer >= 1, got ${o.heartbeatTicks}`);
     this.id = o.id;
     this.peers = Object.freeze([...o.peers]);
     this.random = o.random;
@@ -254,10 +254,10 @@ export class RaftNode {
     const applyTo = this.applyTarget();
     const hasReads = this.readStates.length !== 0;
     if (!hardChanged && !softChanged && !hasUnstable && this.msgs.length === 0 && applyTo <= this.applied && !hasReads) return null;
-    assert(this.commit >= this.reportedCommit, `commit went back from ${this.reportedCommit} to ${this.commit}`);
+    if (!(this.commit >= this.reportedCommit)) assertFail(`commit went back from ${this.reportedCommit} to ${this.commit}`);
     if (this.safetyAsserts) {
-      assert(this.commit <= this.log.lastIndex(), `commit ${this.commit} beyond last index ${this.log.lastIndex()}`);
-      assert(this.applied <= this.commit, `applied ${this.applied} beyond commit ${this.commit}`);
+      if (!(this.commit <= this.log.lastIndex())) assertFail(`commit ${this.commit} beyond last index ${this.log.lastIndex()}`);
+      if (!(this.applied <= this.commit)) assertFail(`applied ${this.applied} beyond commit ${this.commit}`);
     }
     const messages = this.msgs.length === 0 ? NO_MESSAGES : this.msgs;
     if (this.msgs.length !== 0) this.msgs = [];
@@ -377,7 +377,7 @@ export class RaftNode {
 
   private becomeFollower(term: number, leader: NodeId | 0): void {
     if (term !== this.term) {
-      assert(term > this.term, `term would go back from ${this.term} to ${term}`);
+      if (!(term > this.term)) assertFail(`term would go back from ${this.term} to ${term}`);
       this.term = term;
       this.vote = 0;
     }
@@ -446,8 +446,8 @@ export class RaftNode {
   }
 
   private becomeLeader(): void {
-    assert(this.role === 'candidate', `becomeLeader from ${this.role}`);
-    assert(this.pendingReads.length === 0, `a new leader holds ${this.pendingReads.length} reads of an earlier term`);
+    if (!(this.role === 'candidate')) assertFail(`becomeLeader from ${this.role}`);
+    if (!(this.pendingReads.length === 0)) assertFail(`a new leader holds ${this.pendingReads.length} reads of an earlier term`);
     this.role = 'leader';
     this.leader = this.id;
     this.resetTimers();
@@ -683,6 +683,6 @@ export class RaftNode {
   }
 
   private assertNoPendingReady(call: string): void {
-    assert(!this.readyPending, `${call}() called between ready() and advance()`);
+    if (!(!this.readyPending)) assertFail(`${call}() called between ready() and advance()`);
   }
 }

@@ -9,3 +9,11 @@ export class AssertionError extends Error {
 export function assert(condition: boolean, message: string): asserts condition {
   if (!condition) throw new AssertionError(message);
 }
+
+/**
+ * Throws like a failed {@link assert}. Hot paths write `if (!cond) assertFail(`...`)` so the message (a
+ * template literal) is only built when the invariant is actually broken.
+ */
+export function assertFail(message: string): never {
+  throw new AssertionError(message);
+}

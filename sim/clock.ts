@@ -5,7 +5,7 @@
  * Raft's safety never depends on clocks; its liveness needs them to be roughly right (thesis §3.4, §6.4.1
  * on bounded clock drift for leases).
  */
-import { assert } from './assert.js';
+import { assert, assertFail } from './assert.js';
 import type { Prng } from './prng.js';
 
 /** Knobs whose zero value means "perfect clocks" (every node ticks exactly every tickMs). */
@@ -57,7 +57,7 @@ export class NodeClocks {
     prng: Prng,
   ) {
     validate(options);
-    assert(Number.isInteger(tickMs) && tickMs >= 1, `tickMs must be an integer >= 1, got ${tickMs}`);
+    if (!(Number.isInteger(tickMs) && tickMs >= 1)) assertFail(`tickMs must be an integer >= 1, got ${tickMs}`);
     this.driftTicks = options.driftTicks ?? DRIFT_TICKS_DEFAULT;
     this.driftMax = options.driftPerMilleMax;
     this.skew = new Int32Array(nodeCount + 1);
@@ -109,12 +109,12 @@ export class NodeClocks {
 function validate(o: ClockOptions): void {
   for (const name of ['skewPerMilleMax', 'driftPerMilleMax'] as const) {
     const value = o[name];
-    assert(Number.isInteger(value) && value >= 0, `${name} must be an integer >= 0, got ${value}`);
+    if (!(Number.isInteger(value) && value >= 0)) assertFail(`${name} must be an integer >= 0, got ${value}`);
   }
   assert(
     o.skewPerMilleMax + o.driftPerMilleMax <= RATE_ERROR_PER_MILLE_MAX,
     `skewPerMilleMax + driftPerMilleMax must be <= ${RATE_ERROR_PER_MILLE_MAX}, got ${o.skewPerMilleMax + o.driftPerMilleMax}`,
   );
   const driftTicks = o.driftTicks ?? DRIFT_TICKS_DEFAULT;
-  assert(Number.isInteger(driftTicks) && driftTicks >= 1, `driftTicks must be an integer >= 1, got ${driftTicks}`);
+  if (!(Number.isInteger(driftTicks) && driftTicks >= 1)) assertFail(`driftTicks must be an integer >= 1, got ${driftTicks}`);
 }

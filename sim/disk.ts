@@ -6,7 +6,7 @@
  * {@link Disk.recover} on every start, which tells a torn tail (safe to drop: never synced, so never
  * acknowledged) from corruption of synced data (the node must not use it).
  */
-import { assert } from './assert.js';
+import { assert, assertFail } from './assert.js';
 import { EMPTY_HARD_STATE } from '../core/types.js';
 import type { Entry, HardState, StoredState } from './contract.js';
 import { hashString, mixInt } from './hash.js';
@@ -151,7 +151,7 @@ export class Disk {
   }
 
   private push(e: Entry): void {
-    assert(e.index === this.records.length + 1, `disk write: non-consecutive entry index ${e.index}`);
+    if (!(e.index === this.records.length + 1)) assertFail(`disk write: non-consecutive entry index ${e.index}`);
     this.records.push(e);
   }
 
@@ -166,7 +166,7 @@ export class Disk {
     if (w.hardState !== undefined) this.hardState = w.hardState;
     const first = w.entries[0];
     if (first === undefined) return;
-    assert(first.index >= 1 && first.index <= this.records.length + 1, `disk write at index ${first.index} leaves a gap after ${this.records.length}`);
+    if (!(first.index >= 1 && first.index <= this.records.length + 1)) assertFail(`disk write at index ${first.index} leaves a gap after ${this.records.length}`);
     this.truncate(first.index - 1);
     for (const e of w.entries) this.push(e);
   }

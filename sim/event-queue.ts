@@ -8,7 +8,7 @@
  * spans more than its size), and FIFO order within a bucket is insertion order, so comparing the next
  * bucket's head with the heap's top yields exactly the (time, sequence) order — in O(1) for the common case.
  */
-import { assert } from './assert.js';
+import { assert, assertFail } from './assert.js';
 
 export interface Scheduled {
   /** Simulated time in integer ms. */
@@ -45,8 +45,8 @@ export class EventQueue<E extends Scheduled> {
   }
 
   push(event: E): void {
-    assert(Number.isInteger(event.atMs), `event time must be an integer ms, got ${event.atMs}`);
-    assert(event.atMs >= this.nowMs, `event scheduled in the past: ${event.atMs} < ${this.nowMs}`);
+    if (!(Number.isInteger(event.atMs))) assertFail(`event time must be an integer ms, got ${event.atMs}`);
+    if (!(event.atMs >= this.nowMs)) assertFail(`event scheduled in the past: ${event.atMs} < ${this.nowMs}`);
     event.seq = this.nextSeq++;
     if (event.atMs < this.nowMs + WINDOW_MS) {
       (this.ring[event.atMs & MASK] as Bucket<E>).items.push(event);

@@ -4,7 +4,7 @@
  * delivered once, or delivered twice, and after how long); the simulation schedules the deliveries and
  * holds messages on clogged links. Reordering falls out of independent per-copy latencies.
  */
-import { assert } from './assert.js';
+import { assert, assertFail } from './assert.js';
 import type { Prng } from './prng.js';
 
 /** Knobs whose zero value means "no fault" (probabilities are per-mille, exact). */
@@ -109,7 +109,7 @@ export class Network {
   delivered(from: number, to: number): void {
     const link = from * this.stride + to;
     const inflight = this.inflight[link] as number;
-    assert(inflight > 0, `delivery on link ${from}→${to} with nothing in flight`);
+    if (!(inflight > 0)) assertFail(`delivery on link ${from}→${to} with nothing in flight`);
     this.inflight[link] = inflight - 1;
   }
 
@@ -127,7 +127,7 @@ export class Network {
 
   /** Starts a latency spike: until {@link endLatencySpike}, every delay grows by a uniform [0, extraMsMax]. */
   startLatencySpike(extraMsMax: number): void {
-    assert(Number.isInteger(extraMsMax) && extraMsMax >= 1, `latency spike extraMsMax must be an integer >= 1, got ${extraMsMax}`);
+    if (!(Number.isInteger(extraMsMax) && extraMsMax >= 1)) assertFail(`latency spike extraMsMax must be an integer >= 1, got ${extraMsMax}`);
     this.spikes.push(extraMsMax);
     this.spikeExtraMsMax = Math.max(this.spikeExtraMsMax, extraMsMax);
   }
@@ -135,7 +135,7 @@ export class Network {
   /** Ends one spike started with `extraMsMax`; overlapping spikes keep the largest still in progress. */
   endLatencySpike(extraMsMax: number): void {
     const i = this.spikes.indexOf(extraMsMax);
-    assert(i >= 0, `no latency spike of ${extraMsMax} ms in progress`);
+    if (!(i >= 0)) assertFail(`no latency spike of ${extraMsMax} ms in progress`);
     this.spikes.splice(i, 1);
     this.spikeExtraMsMax = this.spikes.length === 0 ? 0 : Math.max(...this.spikes);
   }
@@ -154,7 +154,7 @@ export class Network {
     this.checkNode(to);
     const link = from * this.stride + to;
     const count = this.clogs[link] as number;
-    assert(count < 0xffff, `too many clogs on link ${from}→${to}`);
+    if (!(count < 0xffff)) assertFail(`too many clogs on link ${from}→${to}`);
     if (count === 0) this.cloggedLinkCount++;
     this.clogs[link] = count + 1;
   }
@@ -163,7 +163,7 @@ export class Network {
   unclog(from: number, to: number): boolean {
     const link = from * this.stride + to;
     const count = this.clogs[link] as number;
-    assert(count > 0, `link ${from}→${to} is not clogged`);
+    if (!(count > 0)) assertFail(`link ${from}→${to} is not clogged`);
     this.clogs[link] = count - 1;
     if (count === 1) this.cloggedLinkCount--;
     return count === 1;
@@ -199,7 +199,7 @@ export class Network {
     groups.forEach((group, g) => {
       for (const node of group) {
         this.checkNode(node);
-        assert(groupOf[node] === -1, `node ${node} is in two partition groups`);
+        if (!(groupOf[node] === -1)) assertFail(`node ${node} is in two partition groups`);
         groupOf[node] = g;
       }
     });
@@ -218,7 +218,7 @@ export class Network {
     this.heal();
     for (const a of sides[0]) {
       for (const b of sides[1]) {
-        assert(a !== bridgeNode && b !== bridgeNode, `bridge node ${bridgeNode} cannot be on a side`);
+        if (!(a !== bridgeNode && b !== bridgeNode)) assertFail(`bridge node ${bridgeNode} cannot be on a side`);
         this.block(a, b);
         this.block(b, a);
       }
@@ -266,7 +266,7 @@ export class Network {
   }
 
   private checkNode(node: number): void {
-    assert(Number.isInteger(node) && node >= 1 && node <= this.nodeCount, `no node ${node} in the network`);
+    if (!(Number.isInteger(node) && node >= 1 && node <= this.nodeCount)) assertFail(`no node ${node} in the network`);
   }
 }
 
@@ -275,11 +275,11 @@ function validate(o: NetworkOptions): NetworkOptions {
   assert(Number.isInteger(o.latencyMsMax) && o.latencyMsMax >= o.latencyMsMin, 'latencyMsMax must be >= latencyMsMin');
   for (const name of ['lossPerMille', 'duplicatePerMille', 'longDelayPerMille'] as const) {
     const value = o[name];
-    assert(Number.isInteger(value) && value >= 0 && value <= 1000, `${name} must be an integer in [0, 1000]`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= 1000)) assertFail(`${name} must be an integer in [0, 1000]`);
   }
   assert(Number.isInteger(o.longDelayMsMax) && o.longDelayMsMax >= 0, 'longDelayMsMax must be an integer >= 0');
   assert(o.longDelayPerMille === 0 || o.longDelayMsMax >= o.latencyMsMax, 'longDelayMsMax must be >= latencyMsMax when long delays are on');
   const capacity = o.linkCapacity ?? 0;
-  assert(Number.isInteger(capacity) && capacity >= 0, `linkCapacity must be an integer >= 0 (0: unlimited), got ${capacity}`);
+  if (!(Number.isInteger(capacity) && capacity >= 0)) assertFail(`linkCapacity must be an integer >= 0 (0: unlimited), got ${capacity}`);
   return o;
 }

@@ -3,7 +3,7 @@
  * parent's seed and the label), so adding a draw in one subsystem never shifts another subsystem's stream.
  */
 import seedrandom from 'seedrandom';
-import { assert } from './assert.js';
+import { assert, assertFail } from './assert.js';
 
 export class Prng {
   private readonly next: seedrandom.PRNG;
@@ -36,13 +36,13 @@ export class Prng {
 
   /** Uniform integer in [0, maxExclusive). */
   int(maxExclusive: number): number {
-    assert(Number.isInteger(maxExclusive) && maxExclusive > 0, `int: bad bound ${maxExclusive}`);
+    if (!(Number.isInteger(maxExclusive) && maxExclusive > 0)) assertFail(`int: bad bound ${maxExclusive}`);
     return Math.floor(this.next() * maxExclusive);
   }
 
   /** Uniform integer in [min, max], both inclusive. */
   range(min: number, max: number): number {
-    assert(max >= min, `range: max ${max} < min ${min}`);
+    if (!(max >= min)) assertFail(`range: max ${max} < min ${min}`);
     return min + this.int(max - min + 1);
   }
 

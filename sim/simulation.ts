@@ -6,7 +6,7 @@
  */
 import { decodeKvCommand } from '../core/kv.js';
 import type { KvCommand, KvResult } from '../core/kv.js';
-import { assert } from './assert.js';
+import { assert, assertFail } from './assert.js';
 import type { Entry, Message, NodeId, RaftImplementation } from './contract.js';
 import { EventQueue } from './event-queue.js';
 import type { Fact } from './facts.js';
@@ -226,7 +226,7 @@ class Simulation implements HostContext, WorkloadContext {
     private readonly observer: FactObserver,
   ) {
     const problems = checkPlan(options.plan, options.nodeCount, options.safetyMs, { tickMs: options.tickMs, electionTicks: options.electionTicks });
-    assert(problems.length === 0, `fault plan outside the fault model: ${problems.join('; ')}`);
+    if (!(problems.length === 0)) assertFail(`fault plan outside the fault model: ${problems.join('; ')}`);
     this.nodeCount = options.nodeCount;
     const root = Prng.forRun(options.seed);
     this.network = new Network(options.nodeCount, options.network, root.fork('network'));
@@ -636,7 +636,7 @@ class Simulation implements HostContext, WorkloadContext {
         this.resume(node);
         return;
       default:
-        assert(false, `fault ${fault.kind} has no end`);
+        if (!(false)) assertFail(`fault ${fault.kind} has no end`);
     }
   }
 
@@ -686,7 +686,7 @@ class Simulation implements HostContext, WorkloadContext {
   }
 
   private hold<E extends SimEvent>(held: E[], event: E): void {
-    assert(held.length < HELD_EVENTS_MAX, `more than ${HELD_EVENTS_MAX} events held for a paused node or a clogged link`);
+    if (!(held.length < HELD_EVENTS_MAX)) assertFail(`more than ${HELD_EVENTS_MAX} events held for a paused node or a clogged link`);
     held.push(event);
   }
 
@@ -792,7 +792,7 @@ class Simulation implements HostContext, WorkloadContext {
 
   private host(node: NodeId): NodeHost {
     const host = this.hosts[node - 1];
-    assert(host !== undefined, `no node ${node}`);
+    if (!(host !== undefined)) assertFail(`no node ${node}`);
     return host;
   }
 
