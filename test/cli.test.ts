@@ -20,6 +20,18 @@ describe('seaworthy CLI', () => {
     for (const field of ['events', 'simulatedMs', 'wallMs', 'faults']) expect(summary).toHaveProperty(field);
   });
 
+  it('run --jobs gives the same summary on worker threads as on one thread', () => {
+    const one = runCli(['run', '--seeds', '16', '--bug', 'early-ack', '--jobs', '1', '--json']);
+    const two = runCli(['run', '--seeds', '16', '--bug', 'early-ack', '--jobs', '2', '--json']);
+    expect(one.status).toBe(1);
+    expect(two.status).toBe(1);
+    const strip = (line: string): unknown => {
+      const { wallMs: _wallMs, ...rest } = JSON.parse(line) as { wallMs: number };
+      return rest;
+    };
+    expect(strip(two.lastLine)).toEqual(strip(one.lastLine));
+  });
+
   it('run exits 1 and names the seed and property when a planted bug is caught', () => {
     const r = runCli(['run', '--seeds', '30', '--bug', 'early-ack', '--json']);
     expect(r.status).toBe(1);
@@ -53,5 +65,6 @@ describe('seaworthy CLI', () => {
     expectUsageError(['replay', '--seed', '-1'], '--seed');
     expectUsageError(['replay'], 'seed');
     expectUsageError(['launch'], 'launch');
+    expectUsageError(['run', '--seeds', '2', '--jobs', '0'], '--jobs');
   });
 });

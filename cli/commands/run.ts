@@ -3,12 +3,16 @@ import chalk from 'chalk';
 import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
 import { runSeed } from '../../scenarios/run-seed.js';
-import type { Verdict } from '../../scenarios/run-seed.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
 import { processIo } from '../io.js';
 import type { Io } from '../io.js';
 import { parseCount, parseSeed, replayCommand } from '../options.js';
 import { resolveTarget } from '../target.js';
+import { runSeedsInWorkers } from '../parallel.js';
+import { summarize } from '../seed-summary.js';
+import type { SeedSummary } from '../seed-summary.js';
+import { availableParallelism } from 'node:os';
+import { UsageError } from '../errors.js';
 import { missingCapabilities, skipNotice } from '../adapters/capabilities.js';
 import { verifyDeterminism } from '../adapters/determinism.js';
 import type { DeterminismReport, SeedOutcome } from '../adapters/determinism.js';
@@ -36,6 +40,25 @@ export interface RunArgs {
   readonly shrink?: boolean;
   readonly out?: unknown;
   readonly shrinkBudget?: unknown;
+  /** `--jobs N`: worker threads running seeds in parallel. */
+  readonly jobs?: unknown;
+}
+
+/** Below this many seeds per job, starting worker threads costs more than it saves. */
+const SEEDS_PER_JOB_MIN = 8;
+
+/**
+ * How many worker threads to run seeds on: `--jobs` if given, else one per core for the built-in core and
+ * planted bugs; a user's implementation runs on one thread unless asked (its processes and notices live there).
+ */
+function parseJobs(raw: unknown, custom: boolean, seeds: number): number {
+  if (raw !== undefined) {
+    const value = Number(raw);
+    if (typeof raw === 'boolean' || !Number.isSafeInteger(value) || value < 1 || value > 256) throw new UsageError(`--jobs expects a whole number from 1 to 256, got ${JSON.stringify(raw)}`);
+    return Math.min(value, seeds);
+  }
+  if (custom) return 1;
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(seeds / SEEDS_PER_JOB_MIN)));
 }
 
 export interface RunFailure {
@@ -108,26 +131,40 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   let events = 0;
   let simulatedMs = 0;
   let implementationName = target.base.implementation?.name ?? 'seaworthy-core';
-  for (let i = 0; i < seeds; i++) {
-    const seed = seedStart + i;
-    const verdict: Verdict = runSeed({ ...target.base, seed });
-    outcomes.push({ seed, ok: verdict.ok, traceHash: verdict.traceHash });
-    if (verdict.violations.some((v) => v.property === 'implementation-error')) implementationErrors++;
-    implementationName = verdict.implementation;
-    events += verdict.stats.events;
-    simulatedMs += verdict.stats.simulatedMs;
-    for (const [kind, count] of Object.entries(verdict.stats.faults)) faults[kind] = (faults[kind] ?? 0) + count;
-    for (const [name, count] of Object.entries(verdict.probes)) probes[name] = (probes[name] ?? 0) + count;
-    clientOps.ok += verdict.stats.clientOps.ok;
-    clientOps.fail += verdict.stats.clientOps.fail;
-    clientOps.info += verdict.stats.clientOps.info;
-    const first = verdict.violations[0];
-    if (first !== undefined) {
-      failures.push({ seed, property: first.property, message: first.message, atMs: first.atMs, repro: replayCommand(seed, scenario.name, nodeCount, bug, target.custom === null ? '--trace' : `${target.custom.flags} --trace`) });
-    }
-    if (bar !== null && (i % 10 === 9 || i === seeds - 1)) {
+  const seedList = Array.from({ length: seeds }, (_, i) => seedStart + i);
+  let failedSoFar = 0;
+  const onSeed = (summary: SeedSummary, done: number): void => {
+    if (!summary.ok) failedSoFar++;
+    if (bar !== null && (done % 10 === 0 || done === seeds)) {
       const elapsed = Math.max(1, Date.now() - started);
-      bar.update(i + 1, { failed: failures.length, rate: ((i + 1) / (elapsed / 1000)).toFixed(0) });
+      bar.update(done, { failed: failedSoFar, rate: (done / (elapsed / 1000)).toFixed(0) });
+    }
+  };
+  const jobs = parseJobs(args.jobs, target.custom !== null, seeds);
+  const summaries =
+    jobs > 1
+      ? await runSeedsInWorkers(args, seedList, jobs, onSeed)
+      : seedList.map((seed, i) => {
+          const summary = summarize(runSeed({ ...target.base, seed }));
+          onSeed(summary, i + 1);
+          return summary;
+        });
+  // Aggregated in seed order, so the summary does not depend on how many jobs ran the batch.
+  for (const summary of summaries) {
+    const { seed } = summary;
+    outcomes.push({ seed, ok: summary.ok, traceHash: summary.traceHash });
+    if (summary.implementationError) implementationErrors++;
+    implementationName = summary.implementation;
+    events += summary.events;
+    simulatedMs += summary.simulatedMs;
+    for (const [kind, count] of Object.entries(summary.faults)) faults[kind] = (faults[kind] ?? 0) + count;
+    for (const [name, count] of Object.entries(summary.probes)) probes[name] = (probes[name] ?? 0) + count;
+    clientOps.ok += summary.clientOps.ok;
+    clientOps.fail += summary.clientOps.fail;
+    clientOps.info += summary.clientOps.info;
+    const first = summary.firstViolation;
+    if (first !== null) {
+      failures.push({ seed, property: first.property, message: first.message, atMs: first.atMs, repro: replayCommand(seed, scenario.name, nodeCount, bug, target.custom === null ? '--trace' : `${target.custom.flags} --trace`) });
     }
   }
   bar?.stop();
@@ -238,6 +275,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('impl-cmd', { describe: 'test your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
       .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms to wait for a reply before killing the process', type: 'number' })
       .option('verify-determinism', { describe: 'rerun failing seeds and a sample of passing ones; differing trace hashes fail the run', type: 'boolean', default: false })
+      .option('jobs', { describe: 'worker threads running seeds in parallel (default: one per core; 1 with --impl/--impl-cmd)' })
       .option('json', { describe: 'print one JSON summary as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<RunArgs>,
   handler: async (args) => {
     process.exitCode = await executeRun(args, processIo);
