@@ -118,11 +118,15 @@ export class Network {
     return this.inflight[from * this.stride + to] as number;
   }
 
-  /** One delay for a message on an unpartitioned path (client traffic uses this too), spikes included. */
-  latency(): number {
+  /**
+   * One delay for a message on an unpartitioned path, spikes included. Client traffic passes its own stream
+   * (`draw`), so how busy the clients are never shifts the draws of node-to-node messages.
+   */
+  latency(draw: Prng = this.prng): number {
     const o = this.options;
-    const base = this.prng.chance(o.longDelayPerMille, 1000) ? this.prng.range(o.latencyMsMax, Math.max(o.latencyMsMax, o.longDelayMsMax)) : this.prng.range(o.latencyMsMin, o.latencyMsMax);
-    return this.spikeExtraMsMax === 0 ? base : base + this.spikePrng.range(0, this.spikeExtraMsMax);
+    const base = draw.chance(o.longDelayPerMille, 1000) ? draw.range(o.latencyMsMax, Math.max(o.latencyMsMax, o.longDelayMsMax)) : draw.range(o.latencyMsMin, o.latencyMsMax);
+    if (this.spikeExtraMsMax === 0) return base;
+    return base + (draw === this.prng ? this.spikePrng : draw).range(0, this.spikeExtraMsMax);
   }
 
   /** Starts a latency spike: until {@link endLatencySpike}, every delay grows by a uniform [0, extraMsMax]. */
@@ -174,9 +178,9 @@ export class Network {
     return this.cloggedLinkCount > 0 && this.clogs[from * this.stride + to] !== 0;
   }
 
-  /** Whether a message from a client reaches its node (clients see loss, not partitions). */
-  clientMessageArrives(): boolean {
-    return !this.prng.chance(this.options.lossPerMille, 1000);
+  /** Whether a message between a client and a node arrives (clients see loss, not partitions), drawn from `draw`. */
+  clientMessageArrives(draw: Prng): boolean {
+    return !draw.chance(this.options.lossPerMille, 1000);
   }
 
   isBlocked(from: number, to: number): boolean {

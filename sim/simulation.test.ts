@@ -512,12 +512,15 @@ describe('simulate: clogged links', () => {
     expect(result.stats.faults.clog).toBe(1);
     expect(result.stats.faults['message-loss']).toBe(0);
     expect(lines.filter((l) => onLink(l) && l.kind === 'deliver' && l.atMs > 1005 && l.atMs < 1500)).toEqual([]);
-    const sentDuring = lines.filter((l) => onLink(l) && l.kind === 'send' && l.atMs >= 1000 && l.atMs < 1500).map((l) => l.text);
-    const releasedAtEnd = lines.filter((l) => onLink(l) && l.kind === 'deliver' && l.atMs === 1500).map((l) => l.text);
+    // Sent during the clog and early enough (latency is at most 5 ms) to reach it before it ends.
+    const sentDuring = lines.filter((l) => onLink(l) && l.kind === 'send' && l.atMs >= 1000 && l.atMs < 1495).map((l) => l.text);
+    const deliveredFromEnd = lines.filter((l) => onLink(l) && l.kind === 'deliver' && l.atMs >= 1500).map((l) => l.text);
+    const releasedAtEnd = lines.filter((l) => onLink(l) && l.kind === 'deliver' && l.atMs === 1500);
     expect(sentDuring.length).toBeGreaterThan(5);
-    // Messages already in flight when the clog began come first; then everything sent during it, in order.
-    expect(releasedAtEnd.length).toBeGreaterThanOrEqual(sentDuring.length);
-    expect(releasedAtEnd.slice(releasedAtEnd.length - sentDuring.length)).toEqual(sentDuring);
+    expect(releasedAtEnd.length).toBeGreaterThan(5);
+    // Messages already in flight when the clog began come first, then everything sent during it, in send order.
+    const offset = Array.from({ length: 11 }, (_, k) => k).find((k) => JSON.stringify(deliveredFromEnd.slice(k, k + sentDuring.length)) === JSON.stringify(sentDuring));
+    expect(offset).toBeDefined();
   });
 
   it('leaves the other direction alone', () => {

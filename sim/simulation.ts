@@ -333,8 +333,8 @@ class Simulation implements HostContext, WorkloadContext {
     if (result.ok && command.op !== 'get') {
       this.observe({ kind: 'ack', atMs: this.nowMs, event: this.eventIndex, node, clientId: command.client, seq: command.seq, index: entry.index, term: entry.term });
     }
-    if (!this.network.clientMessageArrives()) return;
-    const atMs = this.nowMs + this.network.latency();
+    if (!this.network.clientMessageArrives(this.clientPrng)) return;
+    const atMs = this.nowMs + this.network.latency(this.clientPrng);
     this.queue.push({ atMs, seq: 0, kind: 'client-reply', slot, from: node, session: command.client, seq_: command.seq, result, leaderHint: 0 });
   }
 
@@ -361,8 +361,8 @@ class Simulation implements HostContext, WorkloadContext {
     if (slot < 0) return;
     if (this.trace.recording) this.line('client', node, `read ${command.key} by client ${command.client} seq ${command.seq} served: ${result.ok ? String(result.value) : 'failed'}`);
     this.traceHash(23, node, command.client, command.seq);
-    if (!this.network.clientMessageArrives()) return;
-    const atMs = this.nowMs + this.network.latency();
+    if (!this.network.clientMessageArrives(this.clientPrng)) return;
+    const atMs = this.nowMs + this.network.latency(this.clientPrng);
     this.queue.push({ atMs, seq: 0, kind: 'client-reply', slot, from: node, session: command.client, seq_: command.seq, result, leaderHint: 0 });
   }
 
@@ -389,8 +389,8 @@ class Simulation implements HostContext, WorkloadContext {
   // ---- WorkloadContext ---------------------------------------------------------------------------
 
   sendRequest(slot: number, node: NodeId, session: number, seq: number, data: string): void {
-    if (!this.network.clientMessageArrives()) return;
-    const atMs = this.nowMs + this.network.latency();
+    if (!this.network.clientMessageArrives(this.clientPrng)) return;
+    const atMs = this.nowMs + this.network.latency(this.clientPrng);
     this.queue.push({ atMs, seq: 0, kind: 'client-request', slot, node, session, seq_: seq, data });
   }
 
@@ -518,8 +518,8 @@ class Simulation implements HostContext, WorkloadContext {
       const outcome = result === 'reading' ? 'read via ReadIndex' : result.accepted ? `accepted at ${result.index}` : `not leader (hint ${result.leaderHint})`;
       this.line('client', event.node, `client ${event.session} seq ${event.seq_} ${event.data} → ${outcome}`);
     }
-    if (result === 'reading' || result.accepted || !this.network.clientMessageArrives()) return;
-    const atMs = this.nowMs + this.network.latency();
+    if (result === 'reading' || result.accepted || !this.network.clientMessageArrives(this.clientPrng)) return;
+    const atMs = this.nowMs + this.network.latency(this.clientPrng);
     this.queue.push({ atMs, seq: 0, kind: 'client-reply', slot: event.slot, from: event.node, session: event.session, seq_: event.seq_, result: null, leaderHint: result.leaderHint });
   }
 

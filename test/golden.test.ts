@@ -9,10 +9,10 @@ import { findScenario } from '../scenarios/registry.js';
 import { runSeed } from '../scenarios/run-seed.js';
 
 const GOLDEN: readonly { readonly seed: number; readonly scenario: string; readonly nodes: number; readonly traceHash: string; readonly events: number }[] = [
-  { seed: 1, scenario: 'random', nodes: 5, traceHash: 'e64e519fef338bca', events: 14118 },
-  { seed: 2, scenario: 'random', nodes: 5, traceHash: '4662e94a40a7206f', events: 23057 },
-  { seed: 3, scenario: 'random', nodes: 5, traceHash: '91f6261b5bff7457', events: 9566 },
-  { seed: 7, scenario: 'crash-restart-storm', nodes: 3, traceHash: '03156b3e96702861', events: 7062 },
+  { seed: 1, scenario: 'random', nodes: 5, traceHash: '2f481bfc8fe11f24', events: 14025 },
+  { seed: 2, scenario: 'random', nodes: 5, traceHash: '07958eef49e92965', events: 23084 },
+  { seed: 3, scenario: 'random', nodes: 5, traceHash: 'f09b15ed77a546b1', events: 9542 },
+  { seed: 7, scenario: 'crash-restart-storm', nodes: 3, traceHash: 'a6e1b4360fbcbd0d', events: 6993 },
 ];
 
 describe('golden trace hashes', () => {
