@@ -436,15 +436,7 @@ class Simulation implements HostContext, WorkloadContext {
           return;
         }
         const host = this.host(m.to);
-        if (this.pausedCount > 0 && this.isPaused(host)) {
-          this.hold(this.pauseHeld[host.id] as PausedInput[], event);
-          return;
-        }
-        if (host.busy) {
-          // The node is waiting on fsync and takes no input; the message waits in its socket buffer.
-          this.queue.push({ ...event, atMs: host.busyUntilMs });
-          return;
-        }
+        if (this.deferred(host, event)) return;
         // Counted out of the network only now: a message a node has not taken in still fills its link.
         this.network.delivered(m.from, m.to);
         this.traceHash(TRACE_CODE.deliver, this.typeHash(m.type), m.from * 256 + m.to, m.term * 2 + (host.up ? 1 : 0));
@@ -501,16 +493,25 @@ class Simulation implements HostContext, WorkloadContext {
     }
   }
 
-  private onClientRequest(event: Extract<SimEvent, { kind: 'client-request' }>): void {
-    const host = this.host(event.node);
+  /**
+   * Holds an input for a node that cannot take it now: a paused node gets it when it resumes; a node waiting
+   * on fsync gets it when the fsync completes (it waits in the socket buffer). Returns whether it was deferred.
+   */
+  private deferred(host: NodeHost, event: DeliverEvent | Extract<SimEvent, { kind: 'client-request' }>): boolean {
     if (this.pausedCount > 0 && this.isPaused(host)) {
       this.hold(this.pauseHeld[host.id] as PausedInput[], event);
-      return;
+      return true;
     }
     if (host.busy) {
       this.queue.push({ ...event, atMs: host.busyUntilMs });
-      return;
+      return true;
     }
+    return false;
+  }
+
+  private onClientRequest(event: Extract<SimEvent, { kind: 'client-request' }>): void {
+    const host = this.host(event.node);
+    if (this.deferred(host, event)) return;
     this.traceHash(22, event.node, event.session, event.seq_ * 2 + (host.up ? 1 : 0));
     if (!host.up) return;
     const result = host.request(event.session, event.seq_, event.data);
