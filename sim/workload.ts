@@ -17,6 +17,8 @@ export interface WorkloadOptions {
   readonly opTimeoutMs: number;
   /** Pause between a client's operations, uniform in [0, thinkMsMax]. */
   readonly thinkMsMax: number;
+  /** Most operations all clients invoke in a run (absent: unbounded). Shrinking lowers it. */
+  readonly opsMax?: number;
 }
 
 /** One history event, in the native format of the linearizability checker. */
@@ -72,6 +74,8 @@ export class Workload {
   private readonly slotOfSession = new Map<number, number>();
   private nextSession = 1;
   private nextValue = 1;
+  /** Operations invoked so far. */
+  private invoked = 0;
   /** Whether clients start new operations (off once the safety phase ends). */
   accepting = true;
   /** Whether clients may give up on an operation (off in the liveness phase: everything must finish). */
@@ -103,6 +107,8 @@ export class Workload {
   startNext(slot: number): void {
     const client = this.client(slot);
     if (!this.accepting || client.op !== null) return;
+    if (this.options.opsMax !== undefined && this.invoked >= this.options.opsMax) return;
+    this.invoked++;
     client.seq++;
     const key = this.prng.pick(this.options.keys);
     const roll = this.prng.int(10);
