@@ -58,7 +58,7 @@ export const crashPoints: Scenario = {
 
 export const diskCorruption: Scenario = {
   name: 'disk-corruption',
-  description: 'a synced log record on one node gets a flipped bit; the node must refuse to use it while the rest carry on',
+  description: 'synced log records on up to f nodes get a flipped bit; those nodes must refuse to use them while the rest carry on',
   assumes: 'at most f nodes with corrupt storage, detected by checksum (a node refuses to start on it)',
   injects: ['corrupt', 'storage-refused'],
   requires: [],

@@ -15,7 +15,7 @@ export const randomFaults: Scenario = {
   name: 'random',
   description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion and slow disks',
   assumes: 'at most f of 2f+1 nodes down at once; synced writes survive crashes; any partition, loss, duplication, delay, pause or clock skew (safety never depends on timing)',
-  injects: ['partition', 'bridge', 'isolate-leader', 'heal', 'crash', 'bounce', 'restart', 'message-loss', 'message-duplicate'],
+  injects: ['partition', 'bridge', 'isolate-leader', 'heal', 'crash', 'bounce', 'restart', 'message-loss', 'message-duplicate', 'pause', 'clock-jump', 'latency-spike', 'clog'],
   requires: [],
   generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan {
     const partitions = prng.chance(2, 3);

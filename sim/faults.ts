@@ -127,6 +127,7 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, 
         break;
       case 'corrupt':
         if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+        else if (!Number.isInteger(e.downMs) || e.downMs < 1) problems.push(`${where}: downMs must be a whole number >= 1`);
         else if (down.has(e.node) || corrupted.has(e.node)) problems.push(`${where}: node ${e.node} is already down`);
         else if (downCount >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down or corrupted at once`);
         else corrupted.add(e.node);
@@ -150,7 +151,8 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, 
         else bouncesUntil.push(e.atMs + e.downMs);
         break;
       case 'restart':
-        if (!down.delete(e.node)) problems.push(`${where}: node ${e.node} is not down`);
+        if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+        else if (!down.delete(e.node)) problems.push(`${where}: node ${e.node} is not down`);
         break;
       case 'partition':
         problems.push(...groupProblems(where, e.groups.flat(), validNode));

@@ -27,7 +27,7 @@ export interface HostContext {
   /** An armed crash point fired: the host has crashed itself; the simulation schedules its restart. */
   crashPointFired(node: NodeId): void;
   /** Something about the node's storage worth a trace line and a count (torn tail dropped, corruption refused). */
-  storageEvent(node: NodeId, kind: 'torn-write' | 'storage-refused' | 'corrupt-data-used', text: string): void;
+  storageEvent(node: NodeId, kind: 'torn-write' | 'torn-tail-dropped' | 'storage-refused' | 'corrupt-data-used', text: string): void;
   traceHash(a: number, b: number, c: number, d: number): void;
   /** Decodes entry data into a client command (undefined for no-ops and foreign data). */
   decodeCommand(data: string): KvCommand | undefined;
@@ -134,7 +134,7 @@ export class NodeHost {
       this.ctx.storageEvent(this.id, 'storage-refused', `refuses to start: stored entry ${recovery.index} fails its checksum`);
       return;
     }
-    if (recovery.kind === 'torn-tail') this.ctx.storageEvent(this.id, 'torn-write', `dropped a torn tail from index ${recovery.droppedFromIndex} (never synced)`);
+    if (recovery.kind === 'torn-tail') this.ctx.storageEvent(this.id, 'torn-tail-dropped', `dropped a torn tail from index ${recovery.droppedFromIndex} (never synced)`);
     if (recovery.kind === 'unverified' && recovery.corruptIndex !== null) {
       this.ctx.storageEvent(this.id, 'corrupt-data-used', `starts on stored entry ${recovery.corruptIndex}, which fails its checksum (checksums ignored)`);
     }
@@ -369,7 +369,8 @@ export class NodeHost {
   private confirmReads(states: readonly { readonly requestId: number; readonly index: number }[]): void {
     if (!Array.isArray(states)) throw new ImplementationFault(this.id, `ready().readStates is not an array: ${safeJson(states)}`);
     for (const rs of states) {
-      if (typeof rs !== 'object' || rs === null || !this.reads.has(rs.requestId) || !Number.isInteger(rs.index) || rs.index < 0) {
+      const duplicate = this.confirmedReads.some((c) => c.requestId === rs.requestId);
+      if (typeof rs !== 'object' || rs === null || !this.reads.has(rs.requestId) || duplicate || !Number.isInteger(rs.index) || rs.index < 0) {
         throw new ImplementationFault(this.id, `ready().readStates holds ${safeJson(rs)}, which is no pending read request`);
       }
       this.confirmedReads.push(rs);

@@ -350,10 +350,11 @@ class Simulation implements HostContext, WorkloadContext {
     this.scheduleRestart(node, downMs);
   }
 
-  storageEvent(node: NodeId, kind: 'torn-write' | 'storage-refused' | 'corrupt-data-used', text: string): void {
-    if (kind !== 'corrupt-data-used') this.stats.faults[kind]++;
+  storageEvent(node: NodeId, kind: 'torn-write' | 'torn-tail-dropped' | 'storage-refused' | 'corrupt-data-used', text: string): void {
+    // A torn write is counted once, when the crash tears it; dropping its tail on restart is only traced.
+    if (kind === 'torn-write' || kind === 'storage-refused') this.stats.faults[kind]++;
     this.traceHash(24, node, hashString(kind), 0);
-    if (this.trace.recording) this.line(kind === 'torn-write' ? 'crash' : 'violation', node, text);
+    if (this.trace.recording) this.line(kind === 'torn-write' || kind === 'torn-tail-dropped' ? 'crash' : 'violation', node, text);
   }
 
   readServed(node: NodeId, command: KvCommand, result: KvResult): void {
