@@ -7,28 +7,19 @@
  * comparison (negligible over millions of entries).
  */
 
+import { finalize } from '../sim/hash.js';
+
 const TWO_32 = 0x1_0000_0000;
 const HI_MASK = 0x1f_ffff; // 21 bits: 2^21 * 2^32 = 2^53
 
 /** The chain value of the empty log prefix (index 0). */
 export const CHAIN_EMPTY = 0;
 
-/** murmur3 fmix32 avalanche. */
-function fmix32(h: number): number {
-  let r = h >>> 0;
-  r ^= r >>> 16;
-  r = Math.imul(r, 0x85ebca6b);
-  r ^= r >>> 13;
-  r = Math.imul(r, 0xc2b2ae35);
-  r ^= r >>> 16;
-  return r >>> 0;
-}
-
 /** Absorbs one 32-bit word into a lane (multiply-xor-rotate, then avalanche). */
 function absorb(h: number, word: number, multiplier: number): number {
   let k = Math.imul(word | 0, multiplier);
   k = (k << 15) | (k >>> 17);
-  return fmix32(Math.imul((h ^ k) | 0, 5) + 0xe6546b64);
+  return finalize(Math.imul((h ^ k) | 0, 5) + 0xe6546b64);
 }
 
 function pack(hi: number, lo: number): number {
@@ -67,7 +58,7 @@ export function hashData(data: string): number {
     b = Math.imul(b ^ c, 0x5bd1e995); // MurmurHash2 multiplier, independent of lane a
     b ^= b >>> 15;
   }
-  return pack(fmix32(a), fmix32(b ^ data.length));
+  return pack(finalize(a), finalize(b ^ data.length));
 }
 
 /**

@@ -31,7 +31,7 @@ export interface CreateInit {
   readonly storage: StoredState;
   /**
    * The node's only source of randomness: uniform in [0, 1), drawn from the run's seeded PRNG (a stream of
-   * its own per node and incarnation). Implementations must not use Math.random or the clock.
+   * its own per node and incarnation). Implementations must draw no randomness of their own and read no clock.
    */
   readonly random: () => number;
   /** The same stream's seed as an unsigned 32-bit integer, for implementations that bring their own PRNG. */
