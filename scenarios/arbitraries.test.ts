@@ -35,3 +35,16 @@ describe('fault plan arbitraries', () => {
     ]);
   });
 });
+
+describe('shrinking client operations', () => {
+  const scenario = findScenario('random');
+  it('halves the cap first, then lowers it in smaller steps, never raising it', () => {
+    if (scenario === undefined) return expect.fail('no random');
+    const original = scenarioPlanOf({ seed: 3, scenario, nodeCount: 5 });
+    const capped = { ...original, workload: { ...original.workload, opsMax: 40 } };
+    const caps = [...shrinkCandidates(capped, ctx, undefined)].map((c) => c.plan.workload?.opsMax).filter((n) => n !== 40);
+    expect(caps[0]).toBe(20);
+    expect(caps).toEqual([20, 8, 24, 32, 36, 38, 39]);
+    expect([...shrinkCandidates(original, ctx, undefined)].every((c) => c.plan.workload?.opsMax === undefined)).toBe(true);
+  });
+});

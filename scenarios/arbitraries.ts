@@ -3,8 +3,9 @@
  * fault events) inside the fault model, and it can shrink *any* valid plan without a context, so a failing
  * plan found by a scenario can be handed to fast-check as an `examples` value and shrunk there (fast-check's
  * idea, see /work/shared/style.md): fault events are removed in chunks (halves first, then smaller, as in
- * delta debugging), network knobs are simplified, client intensity is lowered, and fault parameters are
- * simplified. Every candidate passes `checkPlan`, so a shrink never leaves the fault model. Pure.
+ * delta debugging), the cap on client operations (`workload.opsMax`, when the plan has one) is halved and
+ * then lowered in ever smaller steps, network knobs are simplified, client intensity is lowered, and fault
+ * parameters are simplified. Every candidate passes `checkPlan`, so a shrink never leaves the fault model. Pure.
  */
 import fc from 'fast-check';
 import type { NodeId } from '../sim/contract.js';
@@ -113,6 +114,8 @@ function generatingArbitrary(ctx: PlanContext): fc.Arbitrary<ScenarioPlan> {
 interface ShrinkContext {
   readonly failedKnobs: readonly string[];
   readonly chunkFrom: number;
+  /** Largest step by which `workload.opsMax` is still lowered (steps halve down to 1, as event chunks do). */
+  readonly opsStepFrom?: number;
 }
 
 /** A named simplification of the plan's knobs; `null` when it does not apply. */
@@ -173,6 +176,16 @@ export function repairEvents(events: readonly FaultEvent[]): FaultEvent[] {
   return out;
 }
 
+/** The plan's cap on client operations, when it has one (the shrinker sets it from the failing run). */
+export function opsMaxOf(p: ScenarioPlan): number | undefined {
+  return p.workload?.opsMax;
+}
+
+/** `p` with at most `opsMax` client operations. */
+export function withOpsMax(p: ScenarioPlan, opsMax: number): ScenarioPlan {
+  return withWorkload(p, { opsMax });
+}
+
 /** Largest power of two <= n (n >= 1). */
 function chunkStart(n: number): number {
   let size = 1;
@@ -219,30 +232,44 @@ export function* shrinkCandidates(value: ScenarioPlan, ctx: PlanContext, context
   const withEvents = (es: readonly FaultEvent[]): ScenarioPlan => ({ ...value, plan: { events: es } });
   // The big win first: half the events gone.
   const start = Math.min(context?.chunkFrom ?? Number.MAX_SAFE_INTEGER, chunkStart(Math.max(1, events.length)));
+  // Client operations shrink like events: half of them first, then ever smaller decrements down to one.
+  const ops = opsMaxOf(value);
+  const opsStart = ops === undefined || ops < 1 ? 0 : Math.min(context?.opsStepFrom ?? Number.MAX_SAFE_INTEGER, chunkStart(ops));
+  const next = (chunkFrom: number, opsStepFrom = opsStart): ShrinkContext => ({ failedKnobs: [...failedKnobs], chunkFrom, opsStepFrom });
   const halves = events.length >= 4 && start >= events.length / 2 ? Math.ceil(events.length / 2) : 0;
   for (const [from, to] of halves > 0 ? [[0, halves], [halves, events.length]] as const : []) {
     const p = withEvents(repairEvents([...events.slice(0, from), ...events.slice(to)]));
-    if (fresh(p)) yield { plan: p, context: { failedKnobs: [...failedKnobs], chunkFrom: start } };
+    if (fresh(p)) yield { plan: p, context: next(start) };
+  }
+  if (ops !== undefined && ops >= 1 && opsStart >= ops / 2) {
+    const p = withOpsMax(value, Math.floor(ops / 2));
+    if (fresh(p)) yield { plan: p, context: next(start) };
   }
   for (const [name, apply] of KNOB_SHRINKS) {
     if (failedKnobs.includes(name)) continue;
     const p = apply(value, ctx);
     if (p === null || !fresh(p)) continue;
-    yield { plan: p, context: { failedKnobs: [...failedKnobs], chunkFrom: start } };
+    yield { plan: p, context: next(start) };
     failedKnobs.push(name);
+  }
+  if (ops !== undefined) {
+    for (let step = opsStart; step >= 1; step = step >> 1) {
+      const p = withOpsMax(value, ops - step);
+      if (fresh(p)) yield { plan: p, context: next(start, step) };
+    }
   }
   for (let size = start; size >= 1; size = size >> 1) {
     // From the end backwards: late faults are the likeliest to be irrelevant to an early violation.
     for (let to = events.length; to > 0; to -= size) {
       const from = Math.max(0, to - size);
       const p = withEvents(repairEvents([...events.slice(0, from), ...events.slice(to)]));
-      if (fresh(p)) yield { plan: p, context: { failedKnobs: [...failedKnobs], chunkFrom: size } };
+      if (fresh(p)) yield { plan: p, context: next(size) };
     }
   }
   for (let i = 0; i < events.length; i++) {
     for (const simpler of simplerEvents(events[i] as FaultEvent, ctx)) {
       const p = withEvents(events.map((e, j) => (j === i ? simpler : e)));
-      if (fresh(p)) yield { plan: p, context: { failedKnobs: [...failedKnobs], chunkFrom: 1 } };
+      if (fresh(p)) yield { plan: p, context: next(1) };
     }
   }
 }

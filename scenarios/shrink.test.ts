@@ -37,3 +37,18 @@ describe('shrinking a failing plan', () => {
     expect(replayed.violations[0]?.property).toBe(a.property);
   });
 });
+
+describe('shrinking client operations', () => {
+  it('counts invoke events and caps the minimal plan at the operations its run invoked', () => {
+    const config = firstFailure('stale-read');
+    const outcome = shrinkFailure({ config, budget: 40 });
+    if (outcome === null) return expect.fail('expected a failure');
+    const invokes = (v: { history: readonly { type: string }[] }): number => v.history.filter((e) => e.type === 'invoke').length;
+    expect(outcome.before.clientOps).toBe(invokes(runSeed(config)));
+    expect(outcome.after.clientOps).toBe(invokes(outcome.verdict));
+    expect(outcome.minimal.workload?.opsMax).toBe(outcome.after.clientOps);
+    expect(outcome.after.clientOps).toBeLessThan(outcome.before.clientOps);
+    expect(outcome.runs).toBeLessThanOrEqual(40);
+    expect(outcome.verdict.violations[0]?.property).toBe(outcome.property);
+  });
+});

@@ -6,10 +6,11 @@
  * shrink is as deterministic as a run. The search is bounded by a budget of runs. Pure.
  */
 import fc from 'fast-check';
-import { planIsValid, scenarioPlanArbitrary } from './arbitraries.js';
+import { opsMaxOf, planIsValid, repairEvents, scenarioPlanArbitrary, withOpsMax } from './arbitraries.js';
 import type { PlanContext } from './arbitraries.js';
 import { DEFAULT_TIMING, DEFAULT_WORKLOAD, runSeed, scenarioPlanOf } from './run-seed.js';
 import type { RunConfig, Verdict } from './run-seed.js';
+import type { FaultEvent } from '../sim/faults.js';
 import type { ScenarioPlan } from './types.js';
 
 /** Default bound on the runs one shrink may try. */
@@ -94,7 +95,9 @@ export function shrinkFailure(options: ShrinkOptions): ShrinkOutcome | null {
   if (property === undefined) return null;
   const before: PlanSize = { events: original.plan.events.length, clientOps: clientOpsOf(first) };
   let runs = 1;
-  let best = original;
+  // Capped at the operations the failing run invoked, the plan runs exactly as before (the cap is never
+  // reached), and the cap is then something to shrink.
+  let best = withOpsMax(original, before.clientOps);
   let bestSize = before;
   let exhausted = false;
   const report = (): void => options.onProgress?.({ runs, budget, events: bestSize.events, clientOps: bestSize.clientOps });
@@ -105,6 +108,7 @@ export function shrinkFailure(options: ShrinkOptions): ShrinkOutcome | null {
       exhausted = true;
       return false;
     }
+    if (!planIsValid(plan.plan, ctx)) return false;
     runs++;
     let verdict: Verdict;
     try {
@@ -116,16 +120,45 @@ export function shrinkFailure(options: ShrinkOptions): ShrinkOutcome | null {
     }
     const same = verdict.violations[0]?.property === property;
     if (same) {
-      best = plan;
-      bestSize = { events: plan.plan.events.length, clientOps: clientOpsOf(verdict) };
+      // Tightening the cap to the operations this run invoked changes nothing about the run.
+      const ops = clientOpsOf(verdict);
+      best = (opsMaxOf(plan) ?? Number.MAX_SAFE_INTEGER) > ops ? withOpsMax(plan, ops) : plan;
+      bestSize = { events: plan.plan.events.length, clientOps: ops };
     }
     report();
     return same;
   };
+  const withEvents = (p: ScenarioPlan, events: readonly FaultEvent[]): ScenarioPlan => ({ ...p, plan: { events } });
   // A safety violation stops the run, so faults planned after it cannot matter: try without them first.
   const atMs = first.violations[0]?.atMs ?? Number.MAX_SAFE_INTEGER;
-  const truncated: ScenarioPlan = { ...original, plan: { events: original.plan.events.filter((e) => e.atMs <= atMs) } };
-  if (truncated.plan.events.length < original.plan.events.length && planIsValid(truncated.plan, ctx)) stillFails(truncated);
+  const truncated = withEvents(best, original.plan.events.filter((e) => e.atMs <= atMs));
+  if (truncated.plan.events.length < original.plan.events.length) stillFails(truncated);
+  // A cheap pre-pass before fast-check: binary searches for the shortest prefix of the fault events and the
+  // longest run of leading events to drop (a few runs even for hundreds of events). Failing is not monotone
+  // in either, so each finds *a* small failing plan, not the smallest; fast-check refines from there, and
+  // it shrinks the cap on operations too (a binary search on the cap first did worse in bench:shrink).
+  const searchPrefix = (): void => {
+    const events = best.plan.events;
+    let lo = 0;
+    let hi = events.length;
+    while (lo < hi && !exhausted) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (stillFails(withEvents(best, events.slice(0, mid)))) hi = mid;
+      else lo = mid + 1;
+    }
+  };
+  const searchLeading = (): void => {
+    const events = best.plan.events;
+    let lo = 0;
+    let hi = events.length;
+    while (lo < hi && !exhausted) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (stillFails(withEvents(best, repairEvents(events.slice(mid))))) lo = mid;
+      else hi = mid - 1;
+    }
+  };
+  searchPrefix();
+  searchLeading();
   // fast-check stops when no candidate of the current best fails. Its candidates skip simplifications that
   // failed on larger plans (see arbitraries.ts), so a fresh pass from the new best may still find more.
   for (let pass = 0; pass < SHRINK_PASSES_MAX && !exhausted; pass++) {
