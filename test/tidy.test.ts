@@ -1,32 +1,56 @@
 /**
- * Determinism is the product: the deterministic folders must not reach for the wall clock, Math.random,
- * timers, the environment, real I/O or async scheduling. This test reads the sources and fails on any such use.
+ * The structure the code must keep, read from the sources rather than hoped for:
+ * - determinism: the deterministic folders must not reach for the wall clock, Math.random, timers, the
+ *   environment, real I/O, async scheduling or plain-object key order (one rule list, each rule with the folders
+ *   it covers; this replaces the three scanning suites that core/, properties/ and properties/linearizability/
+ *   used to keep, each with its own list);
+ * - the import direction core ← sim ← properties ← scenarios ← cli, for production and test files alike (a
+ *   test that needs a later layer belongs under test/).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const DETERMINISTIC = ['core', 'sim', 'properties', 'scenarios'];
 
-const FORBIDDEN: readonly { readonly pattern: RegExp; readonly why: string }[] = [
-  { pattern: /\bMath\.random\b/, why: 'randomness must come from the seeded PRNG' },
-  { pattern: /\bDate\.now\b|\bnew Date\b|\bDate\(/, why: 'time must be simulated' },
-  { pattern: /\bperformance\.now\b|\bprocess\.hrtime\b/, why: 'time must be simulated' },
-  { pattern: /\bset(Timeout|Interval|Immediate)\b|\bqueueMicrotask\b/, why: 'no real timers' },
-  { pattern: /\bprocess\.(env|argv|stdout|stderr|exit|cwd)\b/, why: 'no process state outside cli/' },
-  { pattern: /from ['"](node:)?(fs|child_process|net|http|https|worker_threads|os)(\/promises)?['"]/, why: 'no real I/O outside cli/' },
-  { pattern: /\basync\s+function\b|\bawait\b|\bnew Promise\b/, why: 'no async scheduling in the simulation' },
-  { pattern: /\bWeakRef\b|\bFinalizationRegistry\b/, why: 'GC timing is not deterministic' },
+/** The layers, innermost first: a folder may import only from itself and the folders before it. */
+const LAYERS = ['core', 'sim', 'properties', 'scenarios', 'cli'] as const;
+type Layer = (typeof LAYERS)[number];
+const DETERMINISTIC: readonly Layer[] = ['core', 'sim', 'properties', 'scenarios'];
+
+interface Rule {
+  readonly pattern: RegExp;
+  readonly why: string;
+  /** Path prefixes (relative to the repository root, with `/`) the rule covers. */
+  readonly scope: readonly string[];
+}
+
+const ALL = DETERMINISTIC.map((f) => `${f}/`);
+
+/** Every determinism rule, once. Production files only: tests may time and read files. */
+const RULES: readonly Rule[] = [
+  { pattern: /\bMath\.random\b/, why: 'randomness must come from the seeded PRNG', scope: ALL },
+  { pattern: /\bDate\b/, why: 'time must be simulated', scope: ALL },
+  { pattern: /\bperformance\b|\bprocess\.hrtime\b/, why: 'time must be simulated', scope: ALL },
+  { pattern: /\bset(Timeout|Interval|Immediate)\b|\bqueueMicrotask\b/, why: 'no real timers', scope: ALL },
+  { pattern: /\bprocess\./, why: 'no process state outside cli/', scope: ALL },
+  { pattern: /from ['"](node:)?(fs|child_process|net|http|https|worker_threads|os)(\/promises)?['"]/, why: 'no real I/O outside cli/', scope: ALL },
+  { pattern: /from ['"]node:/, why: 'no Node built-ins in deterministic code', scope: ALL },
+  { pattern: /\bimport\(/, why: 'dynamic import() is for cli/ only', scope: ALL },
+  { pattern: /\basync\b|\bawait\b|\bPromise\b/, why: 'no async scheduling in the simulation', scope: ALL },
+  { pattern: /\bWeakRef\b|\bFinalizationRegistry\b/, why: 'GC timing is not deterministic', scope: ALL },
+  { pattern: /\brequire\(/, why: 'ESM imports only', scope: ALL },
+  { pattern: /:\s*any\b|\bas any\b|<any>/, why: 'no any (use unknown)', scope: ALL },
+  { pattern: /\bObject\.(keys|values|entries)\b|\bfor \(const \w+ in\b/, why: 'plain-object key order is an accident of insertion', scope: ['properties/'] },
 ];
 
-function sources(dir: string): string[] {
+function sources(dir: string, tests: boolean): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...sources(path));
-    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) out.push(path);
+    if (statSync(path).isDirectory()) out.push(...sources(path, tests));
+    else if (name.endsWith('.ts') && name.endsWith('.test.ts') === tests) out.push(path);
   }
   return out;
 }
@@ -36,25 +60,64 @@ function code(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 }
 
+function posix(path: string): string {
+  return path.split(sep).join('/');
+}
+
+/** `file:line: text (why)` for every rule a production file breaks. */
+function ruleProblems(file: string, text: string): string[] {
+  const problems: string[] = [];
+  const rules = RULES.filter((r) => r.scope.some((prefix) => file.startsWith(prefix)));
+  code(text)
+    .split('\n')
+    .forEach((line, i) => {
+      for (const rule of rules) if (rule.pattern.test(line)) problems.push(`${file}:${i + 1}: ${line.trim()} (${rule.why})`);
+    });
+  return problems;
+}
+
+/** `file: imports X (why)` for every relative import that points outward against the layer order. */
+function importProblems(file: string, text: string): string[] {
+  const layer = LAYERS.indexOf(file.split('/')[0] as Layer);
+  if (layer < 0) return [];
+  const problems: string[] = [];
+  for (const m of code(text).matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    const target = posix(relative(root, resolve(root, file, '..', m[1] as string)));
+    const targetLayer = LAYERS.indexOf(target.split('/')[0] as Layer);
+    if (targetLayer > layer) problems.push(`${file}: imports ${m[1]} (${LAYERS[layer]}/ may import only ${LAYERS.slice(0, layer + 1).join(', ')})`);
+  }
+  return problems;
+}
+
 describe('tidy: deterministic folders', () => {
   for (const folder of DETERMINISTIC) {
     it(`${folder}/ uses no nondeterministic API`, () => {
-      const problems: string[] = [];
-      for (const file of sources(join(root, folder))) {
-        const lines = code(readFileSync(file, 'utf8')).split('\n');
-        lines.forEach((line, i) => {
-          for (const rule of FORBIDDEN) {
-            if (rule.pattern.test(line)) problems.push(`${relative(root, file)}:${i + 1}: ${line.trim()} (${rule.why})`);
-          }
-        });
-      }
+      const problems = sources(join(root, folder), false).flatMap((path) => ruleProblems(posix(relative(root, path)), readFileSync(path, 'utf8')));
       expect(problems).toEqual([]);
     });
   }
 
-  it('catches a planted violation (the check itself can fail)', () => {
-    const sample = code('const x = Math.random();\n// Math.random in a comment is fine\n');
-    const hits = sample.split('\n').filter((l) => FORBIDDEN.some((r) => r.pattern.test(l)));
-    expect(hits).toEqual(['const x = Math.random();']);
+  it('catches planted violations (the check itself can fail), and covers each rule only where it applies', () => {
+    const sample = 'const x = Math.random();\n// Math.random in a comment is fine\nfor (const k in o) f(k);\n';
+    expect(ruleProblems('sim/x.ts', sample)).toEqual(['sim/x.ts:1: const x = Math.random(); (randomness must come from the seeded PRNG)']);
+    expect(ruleProblems('properties/x.ts', sample)).toHaveLength(2);
+    expect(ruleProblems('cli/x.ts', sample)).toEqual([]);
+  });
+});
+
+describe('tidy: import direction (core ← sim ← properties ← scenarios ← cli)', () => {
+  for (const folder of LAYERS) {
+    it(`${folder}/ imports nothing from a later layer (tests included)`, () => {
+      const files = [...sources(join(root, folder), false), ...sources(join(root, folder), true)];
+      const problems = files.flatMap((path) => importProblems(posix(relative(root, path)), readFileSync(path, 'utf8')));
+      expect(problems).toEqual([]);
+    });
+  }
+
+  it('catches a planted outward import', () => {
+    const sample = "import { runSeed } from '../scenarios/run-seed.js';\nimport { assert } from './assert.js';\n";
+    expect(importProblems('sim/x.test.ts', sample)).toEqual(["sim/x.test.ts: imports ../scenarios/run-seed.js (sim/ may import only core, sim)"]);
+    expect(importProblems('cli/x.ts', sample)).toEqual([]);
+    expect(importProblems('properties/linearizability/x.ts', "import type { Fact } from '../../sim/facts.js';\n")).toEqual([]);
   });
 });

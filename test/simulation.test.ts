@@ -4,22 +4,22 @@
  * client history is well formed.
  */
 import { describe, expect, it } from 'vitest';
-import { AssertionError } from './assert.js';
-import { builtinRaft } from './builtin.js';
-import type { Entry, HardState, NodeId } from './contract.js';
-import type { Fact, RoleFact } from './facts.js';
-import type { FaultEvent } from './faults.js';
-import { RELIABLE_NETWORK } from './network.js';
-import type { NetworkOptions } from './network.js';
-import { simulate } from './simulation.js';
-import type { SimulationOptions, SimulationResult } from './simulation.js';
+import { AssertionError } from '../sim/assert.js';
+import { builtinRaft } from '../sim/builtin.js';
+import type { Entry, HardState, NodeId } from '../sim/contract.js';
+import type { Fact, RoleFact } from '../sim/facts.js';
+import type { FaultEvent } from '../sim/faults.js';
+import { RELIABLE_NETWORK } from '../sim/network.js';
+import type { NetworkOptions } from '../sim/network.js';
+import { simulate } from '../sim/simulation.js';
+import type { SimulationOptions, SimulationResult } from '../sim/simulation.js';
 import { createSafetyCheckers } from '../properties/safety.js';
 import { runSeed } from '../scenarios/run-seed.js';
 import type { Scenario } from '../scenarios/types.js';
-import { NodeClocks } from './clock.js';
-import type { RaftImplementation } from './contract.js';
-import { Prng } from './prng.js';
-import type { ClientHistoryEvent } from './workload.js';
+import { NodeClocks } from '../sim/clock.js';
+import type { RaftImplementation } from '../sim/contract.js';
+import { Prng } from '../sim/prng.js';
+import type { ClientHistoryEvent } from '../sim/workload.js';
 
 function options(overrides: Partial<SimulationOptions> = {}): SimulationOptions {
   return {
