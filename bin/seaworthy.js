@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so the package needs no separate build step.
-import { register } from 'tsx/esm/api';
+// The installed command. Runs the compiled CLI in dist/ (built by `npm run build`, which `npm ci`, `npm
+// install` and `npm pack` run through the `prepare` script), so starting it transpiles nothing.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../cli/main.ts');
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('seaworthy: the compiled CLI (dist/) is missing; run `npm run build` in the seaworthy checkout\n');
+  process.exit(2);
+}
+await import(entry.href);

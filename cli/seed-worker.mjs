@@ -1,6 +1,5 @@
-// Worker-thread entry for `run --jobs N`. Plain JavaScript on purpose: worker threads do not inherit the
-// tsx loader, so this registers it before loading the TypeScript runner.
-import { register } from 'tsx/esm/api';
+// Worker-thread entry for `run --jobs N`. Plain JavaScript on purpose: worker threads do not inherit a
+// loader, so the runner is loaded compiled (installed package) or through tsx (a checkout).
+import { loadCompiledOrSource } from './load-compiled-or-source.mjs';
 
-register();
-await import('./seed-worker-main.ts');
+await loadCompiledOrSource(import.meta.url, './seed-worker-main');

@@ -1,5 +1,5 @@
 /**
- * `--impl PATH`: loads a user's module (JavaScript, or TypeScript through tsx, which the CLI runs under) that
+ * `--impl PATH`: loads a user's module (JavaScript, or TypeScript through the user's tsx) that
  * exports a RaftImplementation as its default export or as `implementation`, and checks its shape before any
  * seed runs, with one line per missing or wrong member.
  */
@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Capability, RaftImplementation } from '../../sim/contract.js';
 import { UsageError } from '../errors.js';
+import { ensureTypeScriptLoader, isTypeScriptModule } from './typescript-loader.js';
 
 export const CAPABILITIES: readonly Capability[] = ['pre-vote', 'check-quorum', 'membership-change', 'snapshot', 'leadership-transfer', 'read-index'];
 
@@ -18,6 +19,7 @@ export const CAPABILITIES: readonly Capability[] = ['pre-vote', 'check-quorum', 
 export async function loadModuleImplementation(path: string, cwd: string): Promise<RaftImplementation> {
   const absolute = resolve(cwd, path);
   if (!existsSync(absolute)) throw new UsageError(`--impl: no such file ${JSON.stringify(path)} (resolved to ${absolute})`);
+  if (isTypeScriptModule(absolute)) await ensureTypeScriptLoader(cwd, path);
   let loaded: Record<string, unknown>;
   try {
     loaded = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
