@@ -10,3 +10,15 @@ export class UsageError extends Error {
 export const EXIT_PASS = 0;
 export const EXIT_VIOLATION = 1;
 export const EXIT_USAGE = 2;
+
+/**
+ * The stderr text for an unexpected error (a bug in seaworthy, never bad input): one line naming the error
+ * and the frame it came from, or the whole stack when `debug` is set.
+ */
+export function describeInternalError(error: unknown, debug: boolean): string {
+  const head = 'seaworthy: internal error (a bug in seaworthy; please report it with the command line)';
+  if (!(error instanceof Error)) return `${head}: ${String(error)}`;
+  if (debug && error.stack !== undefined) return `${head}:\n${error.stack}`;
+  const frame = error.stack?.split('\n').find((line) => /^\s+at /.test(line))?.trim().replace(/^at /, '');
+  return `${head}: ${error.name}: ${error.message.split('\n')[0] ?? ''}${frame === undefined ? '' : ` (${frame})`}`;
+}

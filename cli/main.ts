@@ -1,10 +1,12 @@
-#!/usr/bin/env node
 /**
- * The seaworthy CLI. The only place that touches process, the terminal and the wall clock. User errors
- * become one line on stderr and exit code 2; property violations exit 1; a clean pass exits 0.
+ * The seaworthy CLI as a function: `main(argv, io)` parses the arguments, runs one command and returns its
+ * exit code, writing only through `io`. User errors become one line on stderr and exit code 2; property
+ * violations exit 1; a clean pass exits 0. It never exits the process itself, so tests call it in-process;
+ * the executable entry is cli/bin.ts.
  */
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { contextArgs } from './command-context.js';
+import type { CommandContext } from './command-context.js';
 import { bugsCommand } from './commands/bugs.js';
 import { linCheckCommand } from './commands/lin-check.js';
 import { replayCommand } from './commands/replay.js';
@@ -12,15 +14,22 @@ import { runCommand } from './commands/run.js';
 import { scenariosCommand } from './commands/scenarios.js';
 import { selftestCommand } from './commands/selftest.js';
 import { shrinkCommand } from './commands/shrink.js';
-import { EXIT_USAGE, UsageError } from './errors.js';
+import { EXIT_PASS, EXIT_USAGE, UsageError } from './errors.js';
+import type { Io } from './io.js';
+import { seaworthyVersion } from './version.js';
 
-function usageFailure(message: string): never {
-  process.stderr.write(`seaworthy: ${message}\n`);
-  process.exit(EXIT_USAGE);
+/** A usage message as the one line the CLI promises (yargs' own messages may span lines). */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, '; ').trim() || 'bad usage';
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
-  const parser = yargs(argv.slice())
+/**
+ * Runs the CLI on `argv` (the arguments after the program name) and returns the exit code: 0 pass, 1
+ * violation, 2 usage error. Unexpected errors (bugs in seaworthy) are rethrown for the entry to report.
+ */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const context: CommandContext = { io, exitCode: EXIT_PASS };
+  const parser = yargs()
     .scriptName('seaworthy')
     .command(runCommand)
     .command(replayCommand)
@@ -33,18 +42,25 @@ export async function main(argv: readonly string[]): Promise<void> {
     .strict()
     .recommendCommands()
     .help()
-    .version(false)
+    // Like --help, --version is answered through the parse callback below, before any command runs.
+    .version('version', 'print the version', seaworthyVersion())
     .wrap(null)
+    .exitProcess(false)
     .fail((message, error) => {
       if (error !== undefined && error !== null && !(error instanceof UsageError)) throw error;
-      usageFailure(error?.message ?? message ?? 'bad usage');
+      throw new UsageError(error?.message ?? message ?? 'bad usage');
     });
   try {
-    await parser.parseAsync();
+    // With a callback, yargs hands its help and version text to us instead of printing it and exiting.
+    await parser.parseAsync(argv.slice(), contextArgs(context), (_error, _args, output) => {
+      if (output !== '') io.stdout(output);
+    });
   } catch (error) {
-    if (error instanceof UsageError) usageFailure(error.message);
+    if (error instanceof UsageError) {
+      io.stderr(`seaworthy: ${oneLine(error.message)}`);
+      return EXIT_USAGE;
+    }
     throw error;
   }
+  return context.exitCode;
 }
-
-await main(hideBin(process.argv));

@@ -3,7 +3,7 @@ import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
 import { PLANTED_BUGS } from '../../scenarios/planted-bugs.js';
 import { EXIT_PASS } from '../errors.js';
-import { processIo } from '../io.js';
+import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
 
 export function executeBugs(args: { readonly json: boolean }, io: Io): number {
@@ -22,7 +22,5 @@ export const bugsCommand: CommandModule<object, { json: boolean }> = {
   command: 'bugs',
   describe: 'list the planted bugs (deliberately broken variants of our core)',
   builder: (y: Argv) => y.option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<{ json: boolean }>,
-  handler: (args) => {
-    process.exitCode = executeBugs(args, processIo);
-  },
+  handler: handleWith(executeBugs),
 };

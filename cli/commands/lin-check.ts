@@ -12,6 +12,7 @@ import { checkParsed, HISTORY_FORMATS, parseHistory } from '../../properties/lin
 import type { HistoryFormat, ParsedHistory } from '../../properties/linearizability/parse/index.js';
 import type { LinResult } from '../../properties/linearizability/result.js';
 import { EXIT_PASS, EXIT_VIOLATION, UsageError } from '../errors.js';
+import { handleWith } from '../command-context.js';
 
 export interface LinCheckArgs {
   readonly files: readonly string[];
@@ -94,14 +95,8 @@ export const linCheckCommand: CommandModule<object, LinCheckOptions> = {
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'history files' })
       .option('format', { choices: HISTORY_FORMATS, describe: 'input format (inferred from content when absent)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON line per file' }) as unknown as Argv<LinCheckOptions>,
-  handler: async (args) => {
-    const stdout = (line: string): void => {
-      process.stdout.write(`${line}\n`);
-    };
-    const stderr = (line: string): void => {
-      process.stderr.write(`${line}\n`);
-    };
+  handler: handleWith(async (args, io) => {
     const format = args.format;
-    process.exitCode = await runLinCheck({ files: args.files, json: args.json, ...(format === undefined ? {} : { format }) }, { stdout, stderr });
-  },
+    return runLinCheck({ files: args.files, json: args.json, ...(format === undefined ? {} : { format }) }, io);
+  }),
 };

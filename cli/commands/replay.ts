@@ -4,7 +4,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { runSeed } from '../../scenarios/run-seed.js';
 import { describeFault } from '../../sim/simulation.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
-import { processIo } from '../io.js';
+import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
 import { parseSeed } from '../options.js';
 import { resolveTarget } from '../target.js';
@@ -98,7 +98,5 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('impl-cmd', { describe: 'your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
       .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms to wait for a reply before killing the process', type: 'number' })
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<ReplayArgs>,
-  handler: async (args) => {
-    process.exitCode = await executeReplay(args, processIo);
-  },
+  handler: handleWith(executeReplay),
 };

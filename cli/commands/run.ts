@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
 import { runSeed } from '../../scenarios/run-seed.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
-import { processIo } from '../io.js';
+import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
 import { parseCount, parseSeed, replayCommand } from '../options.js';
 import { resolveTarget } from '../target.js';
@@ -277,7 +277,5 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('verify-determinism', { describe: 'rerun failing seeds and a sample of passing ones; differing trace hashes fail the run', type: 'boolean', default: false })
       .option('jobs', { describe: 'worker threads running seeds in parallel (default: one per core; 1 with --impl/--impl-cmd)' })
       .option('json', { describe: 'print one JSON summary as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<RunArgs>,
-  handler: async (args) => {
-    process.exitCode = await executeRun(args, processIo);
-  },
+  handler: handleWith(executeRun),
 };

@@ -3,7 +3,7 @@ import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_SCENARIO, SCENARIOS } from '../../scenarios/registry.js';
 import { EXIT_PASS } from '../errors.js';
-import { processIo } from '../io.js';
+import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
 
 export function executeScenarios(args: { readonly json: boolean }, io: Io): number {
@@ -24,7 +24,5 @@ export const scenariosCommand: CommandModule<object, { json: boolean }> = {
   command: 'scenarios',
   describe: 'list the named fault scenarios',
   builder: (y: Argv) => y.option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<{ json: boolean }>,
-  handler: (args) => {
-    process.exitCode = executeScenarios(args, processIo);
-  },
+  handler: handleWith(executeScenarios),
 };

@@ -10,7 +10,7 @@ import type { PlantedBug } from '../../scenarios/planted-bugs.js';
 import { runSeed } from '../../scenarios/run-seed.js';
 import { shrinkFailure } from '../../scenarios/shrink.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
-import { processIo } from '../io.js';
+import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
 import { parseCount, parseNodes } from '../options.js';
 import { resolveTarget } from '../target.js';
@@ -107,7 +107,5 @@ export const selftestCommand: CommandModule<object, SelftestArgs> = {
       .option('nodes', { describe: 'cluster size (3 or 5)', default: 5 })
       .option('shrink-budget', { describe: `most runs each shrink may try (default ${SELFTEST_SHRINK_BUDGET_DEFAULT})` })
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<SelftestArgs>,
-  handler: async (args) => {
-    process.exitCode = await executeSelftest(args, processIo);
-  },
+  handler: handleWith(executeSelftest),
 };

@@ -13,7 +13,7 @@ import { SHRINK_BUDGET_DEFAULT, shrinkFailure } from '../../scenarios/shrink.js'
 import type { ShrinkOutcome } from '../../scenarios/shrink.js';
 import { describeFault } from '../../sim/simulation.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
-import { processIo } from '../io.js';
+import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
 import { parseCount, parseSeed } from '../options.js';
 import { resolveTarget } from '../target.js';
@@ -161,7 +161,5 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       .option('shrink-budget', { describe: `most runs the shrink may try (default ${SHRINK_BUDGET_DEFAULT})` })
       .option('width', { describe: 'cut timeline lines to this many columns', type: 'number' })
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<ShrinkArgs>,
-  handler: async (args) => {
-    process.exitCode = await executeShrink(args, processIo);
-  },
+  handler: handleWith(executeShrink),
 };
