@@ -3,7 +3,9 @@
  * planted bug and the full scenario plan — as one JSON document, so `seaworthy replay --plan FILE` reruns
  * it exactly. Encoding and decoding only (the CLI reads and writes the file). Pure.
  */
-import type { FaultKind } from '../sim/faults.js';
+import type { z } from 'zod';
+import { describeSchemaIssue, planFileSchema } from './plan-schema.js';
+import type { scenarioPlanSchema } from './plan-schema.js';
 import type { ScenarioPlan } from './types.js';
 
 export const PLAN_FILE_FORMAT = 'seaworthy-plan';
@@ -27,12 +29,6 @@ export interface PlanFile {
   readonly plan: ScenarioPlan;
 }
 
-const FAULT_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>([
-  'partition', 'bridge', 'isolate-leader', 'heal', 'crash', 'bounce', 'power-loss', 'corrupt', 'crash-point', 'restart', 'one-way', 'ring', 'latency-spike', 'clog', 'pause', 'clock-jump',
-]);
-
-const NETWORK_FIELDS = ['latencyMsMin', 'latencyMsMax', 'lossPerMille', 'duplicatePerMille', 'longDelayPerMille', 'longDelayMsMax'] as const;
-
 export function encodePlanFile(file: PlanFile): string {
   return `${JSON.stringify(file, null, 2)}\n`;
 }
@@ -43,34 +39,12 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** First shape problem of a decoded document, or null. `checkPlan` judges the events' meaning afterwards. */
-function shapeProblem(doc: Record<string, unknown>): string | null {
-  if (doc.format !== PLAN_FILE_FORMAT) return `expected "format": "${PLAN_FILE_FORMAT}", got ${JSON.stringify(doc.format)}`;
-  if (doc.version !== PLAN_FILE_VERSION) return `expected "version": ${PLAN_FILE_VERSION}, got ${JSON.stringify(doc.version)}`;
-  if (typeof doc.seed !== 'number' || !Number.isSafeInteger(doc.seed) || doc.seed < 0) return `expected "seed" to be a whole number >= 0, got ${JSON.stringify(doc.seed)}`;
-  if (typeof doc.scenario !== 'string') return `expected "scenario" to be a name, got ${JSON.stringify(doc.scenario)}`;
-  if (doc.nodes !== 3 && doc.nodes !== 5) return `expected "nodes" to be 3 or 5, got ${JSON.stringify(doc.nodes)}`;
-  if (doc.bug !== null && typeof doc.bug !== 'string') return `expected "bug" to be a name or null, got ${JSON.stringify(doc.bug)}`;
-  const plan = doc.plan;
-  if (!isRecord(plan)) return 'expected "plan" to be an object {network, plan, knobs}';
-  if (!isRecord(plan.network)) return 'expected "plan.network" to be an object';
-  for (const field of NETWORK_FIELDS) {
-    const v = plan.network[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return `expected "plan.network.${field}" to be a whole number >= 0, got ${JSON.stringify(v)}`;
-  }
-  if (plan.workload !== undefined && !isRecord(plan.workload)) return 'expected "plan.workload" to be an object';
-  if (plan.disk !== undefined && !isRecord(plan.disk)) return 'expected "plan.disk" to be an object';
-  if (plan.clock !== undefined && !isRecord(plan.clock)) return 'expected "plan.clock" to be an object';
-  if (!isRecord(plan.knobs)) return 'expected "plan.knobs" to be an object';
-  if (!isRecord(plan.plan) || !Array.isArray(plan.plan.events)) return 'expected "plan.plan.events" to be an array of fault events';
-  for (const [i, e] of plan.plan.events.entries()) {
-    if (!isRecord(e) || typeof e.atMs !== 'number') return `expected fault event #${i} to be an object with "atMs"`;
-    if (typeof e.kind !== 'string' || !FAULT_KINDS.has(e.kind as FaultKind)) return `unknown fault kind ${JSON.stringify(e.kind)} in event #${i}; expected one of: ${[...FAULT_KINDS].join(', ')}`;
-  }
-  return null;
-}
-
-/** Parses a plan file's text; errors are one line, in the form "expected X, got Y". */
+/**
+ * Parses a plan file's text and checks every field against its documented range ({@link PLAN_LIMITS}), so a
+ * hand-edited file fails here with one line, never later as an assertion inside the simulator. Errors read
+ * "path: expected X, got Y". Unknown fields are ignored (files from newer versions that only add fields still
+ * load). `checkPlan` judges the events against the fault model afterwards.
+ */
 export function decodePlanFile(text: string): DecodedPlanFile {
   let doc: unknown;
   try {
@@ -78,25 +52,50 @@ export function decodePlanFile(text: string): DecodedPlanFile {
   } catch (error) {
     return { ok: false, error: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
-  if (!isRecord(doc)) return { ok: false, error: 'expected a JSON object' };
-  const problem = shapeProblem(doc);
-  if (problem !== null) return { ok: false, error: problem };
+  if (!isRecord(doc)) return { ok: false, error: `expected a JSON object, got ${Array.isArray(doc) ? 'an array' : JSON.stringify(doc)}` };
+  if (doc.format !== PLAN_FILE_FORMAT) return { ok: false, error: `expected "format": "${PLAN_FILE_FORMAT}", got ${JSON.stringify(doc.format)}` };
+  if (doc.version !== PLAN_FILE_VERSION) return { ok: false, error: `expected "version": ${PLAN_FILE_VERSION}, got ${JSON.stringify(doc.version)}` };
+  const parsed = planFileSchema.safeParse(doc);
+  if (!parsed.success) return { ok: false, error: describeSchemaIssue(parsed.error, doc) };
+  const d = parsed.data;
   return {
     ok: true,
     file: {
       format: PLAN_FILE_FORMAT,
       version: PLAN_FILE_VERSION,
-      seed: doc.seed as number,
-      scenario: doc.scenario as string,
-      nodes: doc.nodes as number,
-      bug: (doc.bug as string | null) ?? null,
-      implementation: typeof doc.implementation === 'string' ? doc.implementation : 'unknown',
-      safetyOnly: doc.safetyOnly === true,
-      property: typeof doc.property === 'string' ? doc.property : null,
-      traceHash: typeof doc.traceHash === 'string' ? doc.traceHash : '',
-      plan: doc.plan as unknown as ScenarioPlan,
+      seed: d.seed,
+      scenario: d.scenario,
+      nodes: d.nodes,
+      bug: d.bug,
+      implementation: d.implementation ?? 'unknown',
+      safetyOnly: d.safetyOnly ?? false,
+      property: d.property ?? null,
+      traceHash: d.traceHash ?? '',
+      plan: toScenarioPlan(d.plan),
     },
   };
+}
+
+/**
+ * The schema's output as a ScenarioPlan: the optional parts are left out rather than set to undefined
+ * (exactOptionalPropertyTypes), so a decoded plan equals the one that was saved.
+ */
+function toScenarioPlan(p: z.output<typeof scenarioPlanSchema>): ScenarioPlan {
+  return {
+    network: withoutUndefined(p.network),
+    ...(p.clock === undefined ? {} : { clock: withoutUndefined(p.clock) }),
+    ...(p.disk === undefined ? {} : { disk: p.disk }),
+    ...(p.workload === undefined ? {} : { workload: withoutUndefined(p.workload) }),
+    plan: { events: p.plan.events },
+    knobs: p.knobs,
+  };
+}
+
+type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
+
+/** `o` without the keys whose value is undefined. */
+function withoutUndefined<T extends object>(o: T): Defined<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Defined<T>;
 }
 
 /** The file name a failure is saved under: `seed-<S>-<property>.json`. */
