@@ -6,6 +6,7 @@ import type { Operation } from './history.js';
 import type { Model } from './model.js';
 import type { ExplainedOperation, LinExplanation, LinResult, LinVerdict, PartitionResult, PositionName } from './result.js';
 import { PartitionSearch } from './search.js';
+import type { SearchStatus } from './search.js';
 
 /**
  * Generous: the hardest shared history (kv c50-ok) needs about 1.3 million steps. Bounded because memo entries
@@ -14,12 +15,31 @@ import { PartitionSearch } from './search.js';
  */
 export const DEFAULT_STEP_BUDGET = 20_000_000;
 
+/**
+ * Work units (steps, candidates scanned, memo words compared) allowed across all partitions. Steps alone do
+ * not bound time: on a history with hundreds of operations open at once, one step scans hundreds of
+ * candidates. About 100 million units is a few seconds of search on one core; the hardest shared history
+ * (kv c50-ok) needs about 5 million.
+ */
+export const DEFAULT_WORK_BUDGET = 150_000_000;
+
+/** How often, in work units, the checker asks {@link CheckOptions.interrupted} whether to stop. */
+const INTERRUPT_POLL_WORK = 1 << 18;
+
 /** Steps the first round gives each partition; later rounds double it (iterative deepening across keys). */
 const FIRST_SLICE_STEPS = 20_000;
 
 export interface CheckOptions {
   /** Search steps allowed across all partitions before answering `unknown`. Default {@link DEFAULT_STEP_BUDGET}. */
   readonly stepBudget?: number;
+  /** Work units allowed across all partitions before answering `unknown`. Default {@link DEFAULT_WORK_BUDGET}. */
+  readonly workBudget?: number;
+  /**
+   * Asked every few hundred thousand work units; `true` stops the search with `unknown` (`stoppedBy:
+   * 'interrupt'`). This is how a caller outside the deterministic folders imposes a wall-clock deadline: the
+   * checker itself never reads a clock. Omit for a fully deterministic check.
+   */
+  readonly interrupted?: () => boolean;
   /** How explanations name positions; default `event`. */
   readonly positionName?: PositionName;
 }
@@ -65,21 +85,25 @@ export function checkOperations<State, Input, Output>(
   options: CheckOptions = {},
 ): LinResult {
   const stepBudget = options.stepBudget ?? DEFAULT_STEP_BUDGET;
+  const workBudget = options.workBudget ?? DEFAULT_WORK_BUDGET;
   const parts = partitionOps(model, ops);
+  // Listing each partition's first candidates is work done before any step.
+  const spent = { steps: 0, work: parts.reduce((sum, part) => sum + part.search.work, 0) };
   let pending = parts.filter((part) => part.search.result === 'pending');
-  let used = 0;
   let slice = FIRST_SLICE_STEPS;
   let failed: Part<State, Input, Output> | undefined;
-  while (pending.length > 0 && failed === undefined && used < stepBudget) {
+  let stoppedBy: 'budget' | 'interrupt' | undefined;
+  while (pending.length > 0 && failed === undefined && stoppedBy === undefined) {
     for (const part of pending) {
-      const before = part.search.steps;
-      const status = part.search.run(Math.min(slice, stepBudget - used));
-      used += part.search.steps - before;
+      const status = runSlice(part.search, slice, { stepBudget, workBudget, spent, interrupted: options.interrupted });
       if (status === 'not-linearizable') {
         failed = part;
         break;
       }
-      if (used >= stepBudget) break;
+      if (status === 'budget' || status === 'interrupt') {
+        stoppedBy = status;
+        break;
+      }
     }
     pending = pending.filter((part) => part.search.result === 'pending');
     slice *= 2;
@@ -92,10 +116,46 @@ export function checkOperations<State, Input, Output>(
     ops: part.ops.length,
     verdict: part.search.result === 'pending' ? 'unknown' : part.search.result,
     steps: part.search.steps,
+    work: part.search.work,
   }));
-  const base = { verdict, model: model.name, ops: ops.length, steps: used, stepBudget, partitions };
+  const base = { verdict, model: model.name, ops: ops.length, steps: spent.steps, stepBudget, work: spent.work, workBudget, partitions };
+  if (verdict === 'unknown') return { ...base, stoppedBy: stoppedBy ?? 'budget' };
   if (failed === undefined) return base;
   return { ...base, explanation: explain(model, failed, options.positionName ?? 'event') };
+}
+
+interface SliceLimits {
+  readonly stepBudget: number;
+  readonly workBudget: number;
+  /** Totals across partitions, updated in place. */
+  readonly spent: { steps: number; work: number };
+  readonly interrupted: (() => boolean) | undefined;
+}
+
+/**
+ * Runs one partition for up to `slice` steps in chunks of {@link INTERRUPT_POLL_WORK} work units, polling
+ * `interrupted` between chunks. Returns the partition's status, or why the whole check must stop.
+ */
+function runSlice<State, Input, Output>(
+  search: PartitionSearch<State, Input, Output>,
+  slice: number,
+  limits: SliceLimits,
+): SearchStatus | 'budget' | 'interrupt' {
+  const { spent } = limits;
+  const stepEnd = search.steps + slice;
+  for (;;) {
+    const steps = Math.min(stepEnd - search.steps, limits.stepBudget - spent.steps);
+    const work = Math.min(INTERRUPT_POLL_WORK, limits.workBudget - spent.work);
+    const stepsBefore = search.steps;
+    const workBefore = search.work;
+    const status = search.run(steps, work);
+    spent.steps += search.steps - stepsBefore;
+    spent.work += search.work - workBefore;
+    if (status !== 'pending') return status;
+    if (spent.steps >= limits.stepBudget || spent.work >= limits.workBudget) return 'budget';
+    if (search.steps >= stepEnd) return 'pending';
+    if (limits.interrupted?.() === true) return 'interrupt';
+  }
 }
 
 function explainOp<State, Input, Output>(model: Model<State, Input, Output>, op: Operation<Input, Output>): ExplainedOperation {

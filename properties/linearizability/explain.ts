@@ -16,6 +16,12 @@ function describeOp(explanation: LinExplanation, op: ExplainedOperation): string
   return `process ${String(op.process)}: ${op.description} (${position(explanation, op)})`;
 }
 
+function whyUndecided(result: LinResult): string {
+  if (result.stoppedBy === 'interrupt') return `stopped before deciding, after ${String(result.work)} work units`;
+  if (result.steps >= result.stepBudget) return `step budget of ${String(result.stepBudget)} exhausted`;
+  return `work budget of ${String(result.workBudget)} units exhausted`;
+}
+
 /**
  * Lines for a terminal: a one-line verdict, then, when not linearizable, the failing operation, the end of the
  * longest partial linearization with states, and the concurrent operations. Never empty.
@@ -27,9 +33,9 @@ export function describeExplanation(result: LinResult): string[] {
   if (result.verdict === 'unknown') {
     const undecided = result.partitions.filter((p) => p.verdict === 'unknown').map((p) => p.label);
     return [
-      `unknown: step budget of ${String(result.stepBudget)} exhausted (${scope})`,
+      `unknown: ${whyUndecided(result)} (${scope})`,
       `  undecided: ${undecided.slice(0, 10).join(', ')}${undecided.length > 10 ? ', ...' : ''}`,
-      '  raise the step budget to decide',
+      result.stoppedBy === 'interrupt' ? '  allow more time to decide' : '  raise the budget to decide',
     ];
   }
   const e = result.explanation;

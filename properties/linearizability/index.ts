@@ -11,7 +11,7 @@ import type { RegisterInput, RegisterOutput } from './models/register-map.js';
 import { pairNativeEvents } from './native.js';
 import type { LinResult } from './result.js';
 
-export { checkOperations, DEFAULT_STEP_BUDGET } from './checker.js';
+export { checkOperations, DEFAULT_STEP_BUDGET, DEFAULT_WORK_BUDGET } from './checker.js';
 export type { CheckOptions } from './checker.js';
 export { describeExplanation } from './explain.js';
 export { HistoryError } from './history.js';
@@ -34,11 +34,12 @@ export interface CheckHistoryOptions extends Omit<CheckOptions, 'positionName'> 
 /**
  * Checks a native history (events in real-time order, as the client workload records them) for
  * linearizability. Throws {@link HistoryError} (with the event index) for a malformed history; otherwise
- * returns a verdict, `unknown` only when `stepBudget` search steps did not suffice.
+ * returns a verdict, `unknown` only when the step or work budget did not suffice (or `interrupted` said stop).
  */
 export function checkHistory(events: readonly HistoryEvent[], options: CheckHistoryOptions = {}): LinResult {
   const ops: Operation<RegisterInput, RegisterOutput>[] = pairNativeEvents(events);
-  const checkOptions: CheckOptions = { positionName: 'event', ...(options.stepBudget === undefined ? {} : { stepBudget: options.stepBudget }) };
-  if (options.model === undefined) return checkOperations(registerMapModel, ops, checkOptions);
-  return checkOperations(options.model, ops, checkOptions);
+  const { model, ...budgets } = options;
+  const checkOptions: CheckOptions = { ...budgets, positionName: 'event' };
+  if (model === undefined) return checkOperations(registerMapModel, ops, checkOptions);
+  return checkOperations(model, ops, checkOptions);
 }

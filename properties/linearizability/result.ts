@@ -13,6 +13,8 @@ export interface PartitionResult {
   /** `unknown` also for partitions left unfinished because another partition already failed. */
   readonly verdict: LinVerdict;
   readonly steps: number;
+  /** Work units spent on this partition (steps, candidates scanned, memo words compared). */
+  readonly work: number;
 }
 
 export interface ExplainedOperation {
@@ -55,6 +57,14 @@ export interface LinResult {
   /** Search steps used, across partitions. */
   readonly steps: number;
   readonly stepBudget: number;
+  /** Work units used across partitions: steps plus candidates scanned plus memo words compared. */
+  readonly work: number;
+  readonly workBudget: number;
+  /**
+   * Present exactly when the verdict is `unknown`: `budget` when the step or work budget ran out (deterministic),
+   * `interrupt` when the caller's `CheckOptions.interrupted` asked to stop (a wall-clock deadline).
+   */
+  readonly stoppedBy?: 'budget' | 'interrupt';
   readonly partitions: readonly PartitionResult[];
   /** Present exactly when the verdict is `not-linearizable`. */
   readonly explanation?: LinExplanation;

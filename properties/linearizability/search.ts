@@ -98,6 +98,12 @@ export class PartitionSearch<State, Input, Output> {
   private hash = 0;
   private status: SearchStatus = 'pending';
   private stepCount = 0;
+  /**
+   * Work done so far: one unit per step, per candidate scanned when listing a level's candidates, and per memo
+   * word compared or stored. Unlike steps, work tracks time: a step over hundreds of open candidates costs
+   * hundreds of units. Invariant: workCount >= stepCount.
+   */
+  private workCount = 0;
 
   // Deepest partial linearization; longest[0, stableDepth) equals the current stack's prefix.
   private readonly longestOp: Int32Array;
@@ -238,6 +244,11 @@ export class PartitionSearch<State, Input, Output> {
     return this.stepCount;
   }
 
+  /** Work units spent so far (see {@link PartitionSearch.run}). */
+  get work(): number {
+    return this.workCount;
+  }
+
   get result(): SearchStatus {
     return this.status;
   }
@@ -257,9 +268,11 @@ export class PartitionSearch<State, Input, Output> {
 
   /**
    * Searches for at most `stepLimit` more steps (one step = one attempt to place an operation, or one
-   * backtrack). Returns the status; `pending` when the limit was reached first.
+   * backtrack) and about `workLimit` more work units (a step, a candidate scanned, a memo word compared; the
+   * last step may overshoot by one level's candidate scan). Returns the status; `pending` when a limit was
+   * reached first.
    */
-  run(stepLimit: number): SearchStatus {
+  run(stepLimit: number, workLimit = Number.POSITIVE_INFINITY): SearchStatus {
     if (this.status !== 'pending') return this.status;
     const model = this.model;
     const inputs = this.inputs;
@@ -274,14 +287,16 @@ export class PartitionSearch<State, Input, Output> {
     let state = this.state;
     let depth = this.depth;
     const stepEnd = this.stepCount + Math.max(0, Math.floor(stepLimit));
+    const workEnd = this.workCount + Math.max(0, Math.floor(workLimit));
     let steps = this.stepCount;
     let status: SearchStatus = 'pending';
     const candidateStart = this.candidateStart;
     const candidateCount = this.candidateCount;
     const candidateCursor = this.candidateCursor;
 
-    while (steps < stepEnd) {
+    while (steps < stepEnd && this.workCount < workEnd) {
       steps++;
+      this.workCount++;
       const cursor = candidateCursor[depth] as number;
       let backtrack = cursor >= (candidateStart[depth] as number) + (candidateCount[depth] as number);
       if (!backtrack) {
@@ -352,6 +367,7 @@ export class PartitionSearch<State, Input, Output> {
     const rank = this.rank;
     let buffer = this.candidates;
     let end = start;
+    let shifts = 0;
     for (let node = next[this.head] as number; node !== NONE && node < n; node = next[node] as number) {
       if (end === buffer.length) {
         const grown = new Int32Array(buffer.length * 2);
@@ -365,9 +381,11 @@ export class PartitionSearch<State, Input, Output> {
         buffer[i] = buffer[i - 1] as number;
         i--;
       }
+      shifts += end - i;
       buffer[i] = node;
       end++;
     }
+    this.workCount += end - start + shifts;
     this.candidateStart[depth] = start;
     this.candidateCount[depth] = end - start;
     this.candidateCursor[depth] = start;
@@ -467,8 +485,10 @@ export class PartitionSearch<State, Input, Output> {
     let slot = key & mask;
     while (this.tableFirst[slot] !== NONE && this.tableHash[slot] !== key) slot = (slot + 1) & mask;
     const first = this.tableFirst[slot] as number;
+    const words = 2 + hi - lo + openWords;
     let e = first;
     while (e !== NONE) {
+      this.workCount += words;
       let off = this.entryOffset[e] as number;
       let same = pool[off] === f;
       off++;
@@ -480,6 +500,7 @@ export class PartitionSearch<State, Input, Output> {
       }
       e = this.entryNext[e] as number;
     }
+    this.workCount += words;
     this.store(slot, key, first, f, lo, hi, state);
     return false;
   }
