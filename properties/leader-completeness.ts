@@ -20,15 +20,19 @@
  * promise that a RoleFact's term is durably stored.
  */
 import type { Entry, NodeId } from '../sim/contract.js';
-import type { ApplyFact, Fact, RoleFact } from '../sim/facts.js';
+import type { ApplyFact, Fact, PersistFact, RestartFact, RoleFact } from '../sim/facts.js';
 import { CHAIN_EMPTY, chainNext, hashEntryData } from './entry-hash.js';
-import { PersistedLog, persistProblem } from './persisted-log.js';
+import { PersistedLogs } from './persisted-log.js';
 import type { Checker, Violation } from './types.js';
 
-/** Creates a Leader Completeness checker. `nodeIds` only pre-sizes per-node state. */
-export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = []): Checker {
-  const logs = new Map<NodeId, PersistedLog>();
-  for (const id of nodeIds) logs.set(id, new PersistedLog());
+/**
+ * Creates a Leader Completeness checker. `nodeIds` only pre-sizes per-node state. With `shared`, the checker
+ * reads those logs instead of keeping its own, and its caller feeds every fact to `shared.observe` before
+ * this checker (it throws otherwise).
+ */
+export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = [], shared?: PersistedLogs): Checker {
+  const logs = shared ?? new PersistedLogs(nodeIds);
+  const sync = shared === undefined ? (fact: Fact) => logs.observe(fact) : (fact: PersistFact | RestartFact) => logs.expectCurrent(fact);
   /** Highest term durably stored (or announced) by any node so far. */
   let uMax = 0;
 
@@ -40,15 +44,6 @@ export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = [])
   let committedCount = 0;
   /** Applies seen beyond the prefix + 1 (only when some node skipped an index, itself a violation). */
   const pending = new Map<number, ApplyFact>();
-
-  function logOf(node: NodeId): PersistedLog {
-    let log = logs.get(node);
-    if (log === undefined) {
-      log = new PersistedLog();
-      logs.set(node, log);
-    }
-    return log;
-  }
 
   function extendCommitted(fact: ApplyFact): void {
     const index = committedCount + 1;
@@ -88,7 +83,7 @@ export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = [])
   function judgeLeader(fact: RoleFact): Violation | null {
     const count = relevantCount(fact.term);
     if (count === 0) return null;
-    const log = logOf(fact.node);
+    const log = logs.logOf(fact.node);
     if (log.lastIndex >= count && log.chainAt(count) === committedChain[count]) return null;
     for (let index = 1; index <= count; index++) {
       const want = committed[index]!;
@@ -104,16 +99,14 @@ export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = [])
     property: 'leader-completeness',
     observe(fact: Fact): Violation | null {
       switch (fact.kind) {
-        case 'persist': {
+        case 'persist':
           if (fact.hardState.term > uMax) uMax = fact.hardState.term;
-          const log = logOf(fact.node);
-          // A malformed persist is log-matching's to report; here it leaves the log unchanged.
-          if (persistProblem(fact.entries, log.lastIndex) === null) log.replaceFrom(fact.entries);
+          // A malformed persist is log-matching's to report; the store leaves the log unchanged.
+          sync(fact);
           return null;
-        }
         case 'restart':
           if (fact.stored.hardState.term > uMax) uMax = fact.stored.hardState.term;
-          logOf(fact.node).reset(fact.stored.entries);
+          sync(fact);
           return null;
         case 'apply':
           apply(fact);

@@ -3,6 +3,22 @@ import { describe, expect, it } from 'vitest';
 import type { Entry } from '../sim/contract.js';
 import { FactLog, entries, entry, runChecker } from './fact-builders.js';
 import { createLogMatchingChecker } from './log-matching.js';
+import { PersistedLogs } from './persisted-log.js';
+import type { Fact } from '../sim/facts.js';
+import type { Violation } from './types.js';
+
+/** Runs a checker that reads a shared store, feeding the store each fact first (as the run pipeline does). */
+function runShared(nodeIds: readonly number[], facts: readonly Fact[]): Violation[] {
+  const logs = new PersistedLogs(nodeIds);
+  const checker = createLogMatchingChecker(nodeIds, logs);
+  const out: Violation[] = [];
+  for (const fact of facts) {
+    logs.observe(fact);
+    const v = checker.observe(fact);
+    if (v !== null) out.push(v);
+  }
+  return out;
+}
 
 describe('log matching', () => {
   it('passes logs that agree, including a follower truncating a conflicting suffix and a restart', () => {
@@ -190,6 +206,7 @@ describe('log matching', () => {
       fc.property(fc.array(op, { minLength: 20, maxLength: 120, size: "max" }), (ops) => {
         const { log } = build(ops, false);
         expect(runChecker(createLogMatchingChecker(nodeIds), log.facts)).toEqual([]);
+        expect(runShared(nodeIds, log.facts)).toEqual([]);
       }),
       { numRuns: 300 },
     );
@@ -201,6 +218,7 @@ describe('log matching', () => {
       fc.property(fc.array(op, { minLength: 20, maxLength: 120, size: "max" }), (ops) => {
         const { log, corrupted } = build(ops, true);
         const v = runChecker(createLogMatchingChecker(nodeIds), log.facts);
+        expect(runShared(nodeIds, log.facts)).toEqual(v);
         if (corrupted === -1) expect(v).toEqual([]);
         else {
           caught++;

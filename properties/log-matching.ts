@@ -13,7 +13,8 @@
  */
 import type { Entry, NodeId } from '../sim/contract.js';
 import type { Fact, PersistFact, RestartFact } from '../sim/facts.js';
-import { PersistedLog, firstNonConsecutive, persistProblem } from './persisted-log.js';
+import { PersistedLogs, firstNonConsecutive } from './persisted-log.js';
+import type { PersistedLog } from './persisted-log.js';
 import type { PersistProblem } from './persisted-log.js';
 import type { Checker, Violation } from './types.js';
 
@@ -25,11 +26,12 @@ const STRIDE = 3;
 
 /**
  * Creates a Log Matching checker. `nodeIds` only pre-sizes per-node state; facts from other nodes are
- * accepted too.
+ * accepted too. With `shared`, the checker reads those logs instead of keeping its own, and its caller feeds
+ * every fact to `shared.observe` before this checker (it throws otherwise).
  */
-export function createLogMatchingChecker(nodeIds: readonly NodeId[] = []): Checker {
-  const logs = new Map<NodeId, PersistedLog>();
-  for (const id of nodeIds) logs.set(id, new PersistedLog());
+export function createLogMatchingChecker(nodeIds: readonly NodeId[] = [], shared?: PersistedLogs): Checker {
+  const logs = shared ?? new PersistedLogs(nodeIds);
+  const sync = shared === undefined ? (fact: Fact) => logs.observe(fact) : (fact: PersistFact | RestartFact) => logs.expectCurrent(fact);
 
   // The first record at each index lives in these arrays (position = index; recTerm 0 = none) so the
   // common case (one term per index) allocates nothing; further terms at an index go to `overflow*`.
@@ -39,15 +41,6 @@ export function createLogMatchingChecker(nodeIds: readonly NodeId[] = []): Check
   const recEntry: (Entry | null)[] = [null];
   const overflow = new Map<number, number[]>();
   const overflowEntries = new Map<number, Entry[]>();
-
-  function logOf(node: NodeId): PersistedLog {
-    let log = logs.get(node);
-    if (log === undefined) {
-      log = new PersistedLog();
-      logs.set(node, log);
-    }
-    return log;
-  }
 
   function findRecord(index: number, term: number): number {
     if (index >= recTerm.length) return NO_RECORD;
@@ -129,7 +122,7 @@ export function createLogMatchingChecker(nodeIds: readonly NodeId[] = []): Check
         evidence: { index, term, node: fact.node, data: entry.data, recordedBy, recordedData: recorded.data },
       };
     }
-    const firstDifference = firstDifferingIndex(log, logs.get(recordedBy), index, recordedChain);
+    const firstDifference = firstDifferingIndex(log, logs.logOf(recordedBy), index, recordedChain);
     const where = firstDifference === 0 ? 'an earlier entry differs' : `they first differ at index ${firstDifference}`;
     return {
       property: 'log-matching',
@@ -144,18 +137,17 @@ export function createLogMatchingChecker(nodeIds: readonly NodeId[] = []): Check
   }
 
   function persist(fact: PersistFact): Violation | null {
-    const log = logOf(fact.node);
-    const problem = persistProblem(fact.entries, log.lastIndex);
-    if (problem !== null) return malformed(fact, problem, log.lastIndex);
+    sync(fact);
+    if (logs.problem !== null) return malformed(fact, logs.problem, logs.lastIndexBefore);
     const first = fact.entries[0];
     if (first === undefined) return null;
-    log.replaceFrom(fact.entries);
+    const log = logs.logOf(fact.node);
     return judgeRange(fact, log, first.index, log.lastIndex);
   }
 
   function restart(fact: RestartFact): Violation | null {
-    const log = logOf(fact.node);
-    log.reset(fact.stored.entries);
+    sync(fact);
+    const log = logs.logOf(fact.node);
     return judgeRange(fact, log, 1, log.lastIndex);
   }
 
@@ -173,8 +165,8 @@ export function createLogMatchingChecker(nodeIds: readonly NodeId[] = []): Check
  * The first index at which `log` differs from `other`, when `other` still holds the recorded prefix up to
  * `index` (its chain there equals `recordedChain`); 0 when that can no longer be told. Violation path only.
  */
-function firstDifferingIndex(log: PersistedLog, other: PersistedLog | undefined, index: number, recordedChain: number): number {
-  if (other === undefined || other.lastIndex < index || other.chainAt(index) !== recordedChain) return 0;
+function firstDifferingIndex(log: PersistedLog, other: PersistedLog, index: number, recordedChain: number): number {
+  if (other.lastIndex < index || other.chainAt(index) !== recordedChain) return 0;
   for (let i = 1; i < index; i++) if (log.chainAt(i) !== other.chainAt(i)) return i;
   return 0;
 }

@@ -1,8 +1,11 @@
 /**
  * A node's log as observed on its disk (PersistFact / RestartFact), with a chain hash per index so two logs
- * can be compared up to an index in O(1). Shared by the checkers that judge persisted logs.
+ * can be compared up to an index in O(1); and {@link PersistedLogs}, every node's, kept once per run for all
+ * the checkers and probes that read persisted logs (so each persisted entry is stored and hashed once, not
+ * once per reader).
  */
-import type { Entry } from '../sim/contract.js';
+import type { Entry, NodeId } from '../sim/contract.js';
+import type { Fact, PersistFact, RestartFact } from '../sim/facts.js';
 import { CHAIN_EMPTY, chainNext, hashEntryData } from './entry-hash.js';
 
 /**
@@ -59,19 +62,23 @@ export class PersistedLog {
   /**
    * Replaces the log from `entries[0].index` on by `entries` (dropping any stored suffix beyond them), as
    * a PersistFact says. Precondition: `persistProblem(entries, this.lastIndex) === null`. An empty batch
-   * leaves the log as it was.
+   * leaves the log as it was. Returns true when some stored entry was replaced by one of another term (a
+   * conflict truncation, Raft §5.3), false otherwise.
    */
-  replaceFrom(entries: readonly Entry[]): void {
+  replaceFrom(entries: readonly Entry[]): boolean {
     const first = entries[0];
-    if (first === undefined) return;
+    if (first === undefined) return false;
     let index = first.index;
     let chain = this.chains[index - 1]!;
+    let truncated = false;
     for (const e of entries) {
+      if (index <= this.lastIndex && this.entries[index - 1]!.term !== e.term) truncated = true;
       chain = chainNext(chain, e.term, hashEntryData(e));
       this.set(index, e, chain);
       index++;
     }
     this.lastIndex = index - 1;
+    return truncated;
   }
 
   /**
@@ -80,8 +87,15 @@ export class PersistedLog {
    * simulator's disk, so breaking it is a Seaworthy bug, not a property violation.
    */
   reset(entries: readonly Entry[]): void {
-    let chain = CHAIN_EMPTY;
-    for (let k = 0; k < entries.length; k++) {
+    // A restarted node usually comes back with the very entry objects it persisted (the simulated disk keeps
+    // references), so the stored prefix of identical objects keeps its chains: only what differs is rehashed.
+    let k = 0;
+    while (k < entries.length && k < this.lastIndex && entries[k] === this.entries[k]) {
+      if (entries[k]!.index !== k + 1) break; // let the loop below report it
+      k++;
+    }
+    let chain = this.chains[k]!;
+    for (; k < entries.length; k++) {
       const e = entries[k]!;
       if (e.index !== k + 1) {
         throw new Error(`restart log is not consecutive from 1: position ${k} holds index ${e.index}`);
@@ -96,5 +110,71 @@ export class PersistedLog {
   private set(index: number, entry: Entry, chain: number): void {
     this.entries[index - 1] = entry;
     this.chains[index] = chain;
+  }
+}
+
+/**
+ * Every node's persisted log, fed each fact once by its owner and then read by any number of checkers and
+ * probes (one store per run instead of one per reader). Readers call {@link PersistedLogs.expectCurrent} to
+ * make sure the store already holds the fact they are judging: a reader fed facts the store never saw would
+ * judge stale logs silently, so that is an error, not a guess.
+ */
+export class PersistedLogs {
+  private readonly logs: PersistedLog[] = [];
+  /** The last persist or restart fact observed; null before the first. */
+  private current: Fact | null = null;
+  /** What the last persist was found to be: its problem (then the log was left unchanged), or null. */
+  problem: PersistProblem | null = null;
+  /** The node's last index just before the last persist or restart fact. */
+  lastIndexBefore = 0;
+  /** Whether the last persist replaced a stored entry by one of another term (a conflict truncation). */
+  truncated = false;
+
+  /** `nodeIds` only pre-sizes the store; facts from other nodes are accepted too. */
+  constructor(nodeIds: readonly NodeId[] = []) {
+    for (const id of nodeIds) this.logOf(id);
+  }
+
+  /** The persisted log of `node` (empty until its first persist). */
+  logOf(node: NodeId): PersistedLog {
+    let log = this.logs[node];
+    if (log === undefined) {
+      log = new PersistedLog();
+      this.logs[node] = log;
+    }
+    return log;
+  }
+
+  /** Applies a persist or restart fact to its node's log; other facts are ignored. Feed each fact once, in order. */
+  observe(fact: Fact): void {
+    if (fact.kind === 'persist') this.persist(fact);
+    else if (fact.kind === 'restart') this.restart(fact);
+  }
+
+  /**
+   * Throws unless `fact` (a persist or restart) is the last one {@link observe} applied: a reader sharing
+   * the store must be fed the same facts in the same order, after the store.
+   */
+  expectCurrent(fact: PersistFact | RestartFact): void {
+    if (fact !== this.current) {
+      throw new Error(`shared persisted logs have not observed the ${fact.kind} of node ${fact.node} at event ${fact.event}: feed each fact to PersistedLogs.observe before its readers`);
+    }
+  }
+
+  private persist(fact: PersistFact): void {
+    const log = this.logOf(fact.node);
+    this.current = fact;
+    this.lastIndexBefore = log.lastIndex;
+    this.problem = persistProblem(fact.entries, log.lastIndex);
+    this.truncated = this.problem === null && log.replaceFrom(fact.entries);
+  }
+
+  private restart(fact: RestartFact): void {
+    const log = this.logOf(fact.node);
+    this.current = fact;
+    this.lastIndexBefore = log.lastIndex;
+    this.problem = null;
+    this.truncated = false;
+    log.reset(fact.stored.entries);
   }
 }

@@ -5,7 +5,8 @@
  * many seeds it ran.
  */
 import type { Message, NodeId } from '../sim/contract.js';
-import type { Fact } from '../sim/facts.js';
+import type { Fact, PersistFact, RestartFact } from '../sim/facts.js';
+import { PersistedLogs } from './persisted-log.js';
 
 export const PROBES = [
   { name: 'leader-elected', description: 'a node declared itself leader' },
@@ -32,8 +33,9 @@ const CATCH_UP_ENTRIES_MIN = 32;
 
 export class ProbeCounter {
   readonly counts = emptyProbeCounts();
-  /** Per node: the term of each persisted log index (index 0 unused). */
-  private readonly logTerms = new Map<NodeId, number[]>();
+  /** Every node's persisted log: the run's shared store, or this counter's own. */
+  private readonly logs: PersistedLogs;
+  private readonly ownsLogs: boolean;
   private readonly roles = new Map<NodeId, string>();
   /** The last apply seen: (node, event, highest term applied in that event, counted yet). */
   private applyNode = 0;
@@ -41,24 +43,26 @@ export class ProbeCounter {
   private applyTermMax = 0;
   private applyCounted = false;
 
+  /**
+   * With `shared`, the counter reads those persisted logs instead of keeping its own, and its caller feeds
+   * every fact to `shared.observe` before this counter (it throws otherwise).
+   */
+  constructor(shared?: PersistedLogs) {
+    this.logs = shared ?? new PersistedLogs();
+    this.ownsLogs = shared === undefined;
+  }
+
   observe(fact: Fact): void {
     switch (fact.kind) {
       case 'persist': {
-        const terms = this.terms(fact.node);
-        const first = fact.entries[0];
-        if (first === undefined) return;
-        let truncated = false;
-        for (const e of fact.entries) if (e.index < terms.length && terms[e.index] !== e.term) truncated = true;
-        if (truncated) this.counts['log-truncated']++;
+        this.sync(fact);
+        if (fact.entries.length === 0) return;
+        if (this.logs.truncated) this.counts['log-truncated']++;
         if (fact.entries.length >= CATCH_UP_ENTRIES_MIN) this.counts['follower-caught-up']++;
-        terms.length = first.index;
-        for (const e of fact.entries) terms.push(e.term);
         return;
       }
       case 'restart': {
-        const terms = [0];
-        for (const e of fact.stored.entries) terms.push(e.term);
-        this.logTerms.set(fact.node, terms);
+        this.sync(fact);
         if (fact.stored.entries.length > 0) this.counts['node-restarted-with-log']++;
         this.roles.delete(fact.node);
         return;
@@ -107,18 +111,14 @@ export class ProbeCounter {
     const lastIndex = m['lastLogIndex'];
     const lastTerm = m['lastLogTerm'];
     if (typeof lastIndex !== 'number' || typeof lastTerm !== 'number') return;
-    const terms = this.terms(m.to);
-    const myLastIndex = terms.length - 1;
-    const myLastTerm = terms[myLastIndex] ?? 0;
+    const log = this.logs.logOf(m.to);
+    const myLastIndex = log.lastIndex;
+    const myLastTerm = log.entryAt(myLastIndex)?.term ?? 0;
     if (myLastTerm > lastTerm || (myLastTerm === lastTerm && myLastIndex > lastIndex)) this.counts['vote-request-with-stale-log']++;
   }
 
-  private terms(node: NodeId): number[] {
-    let terms = this.logTerms.get(node);
-    if (terms === undefined) {
-      terms = [0];
-      this.logTerms.set(node, terms);
-    }
-    return terms;
+  private sync(fact: PersistFact | RestartFact): void {
+    if (this.ownsLogs) this.logs.observe(fact);
+    else this.logs.expectCurrent(fact);
   }
 }

@@ -4,6 +4,7 @@ import { createDurabilityChecker } from './durability.js';
 import { createElectionSafetyChecker } from './election-safety.js';
 import { createLeaderCompletenessChecker } from './leader-completeness.js';
 import { createLogMatchingChecker } from './log-matching.js';
+import type { PersistedLogs } from './persisted-log.js';
 import { createStateMachineSafetyChecker } from './state-machine-safety.js';
 import type { Checker, PropertyName } from './types.js';
 
@@ -43,13 +44,16 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
 
 /**
  * Fresh checkers for every safety property, in {@link SAFETY_PROPERTIES} order. `nodeIds` pre-sizes their
- * per-node state; checkers keep state, so use one set per run.
+ * per-node state; checkers keep state, so use one set per run. Without `shared` every checker keeps what it
+ * needs itself, so each can be fed facts on its own. With `shared`, the checkers that judge persisted logs read
+ * that one store (each persisted entry is then stored and hashed once per run, not once per checker): the
+ * caller feeds every fact to `shared.observe` first, then to every checker, in order.
  */
-export function createSafetyCheckers(nodeIds: readonly NodeId[]): Checker[] {
+export function createSafetyCheckers(nodeIds: readonly NodeId[], shared?: PersistedLogs): Checker[] {
   return [
     createElectionSafetyChecker(),
-    createLogMatchingChecker(nodeIds),
-    createLeaderCompletenessChecker(nodeIds),
+    createLogMatchingChecker(nodeIds, shared),
+    createLeaderCompletenessChecker(nodeIds, shared),
     createStateMachineSafetyChecker(nodeIds),
     createDurabilityChecker(nodeIds),
   ];

@@ -5,12 +5,13 @@
  */
 import type { Violation } from '../properties/types.js';
 import { checkHistory, describeExplanation } from '../properties/linearizability/index.js';
+import { PersistedLogs } from '../properties/persisted-log.js';
 import { ProbeCounter } from '../properties/probes.js';
 import type { ProbeCounts } from '../properties/probes.js';
 import { createSafetyCheckers } from '../properties/safety.js';
 import type { Checker } from '../properties/types.js';
 import { builtinRaft } from '../sim/builtin.js';
-import type { Message, RaftImplementation } from '../sim/contract.js';
+import type { Message, NodeId, RaftImplementation } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
 import type { FaultPlan } from '../sim/faults.js';
 import type { NetworkOptions } from '../sim/network.js';
@@ -71,17 +72,27 @@ export interface Verdict {
   readonly probes: ProbeCounts;
 }
 
-/** Feeds every fact to every checker and the probes; stops the run at the first violation. */
+/**
+ * Feeds every fact to the shared persisted logs, then to every checker and the probes (which read those logs);
+ * stops the run at the first violation.
+ */
 class CheckingObserver implements FactObserver {
   readonly violations: Violation[] = [];
-  readonly probes = new ProbeCounter();
-  constructor(private readonly checkers: readonly Checker[]) {}
+  private readonly logs: PersistedLogs;
+  readonly probes: ProbeCounter;
+  private readonly checkers: readonly Checker[];
+  constructor(nodeIds: readonly NodeId[]) {
+    this.logs = new PersistedLogs(nodeIds);
+    this.probes = new ProbeCounter(this.logs);
+    this.checkers = createSafetyCheckers(nodeIds, this.logs);
+  }
 
   deliver(message: Message): void {
     this.probes.deliver(message);
   }
 
   observe(fact: Fact): boolean {
+    this.logs.observe(fact);
     this.probes.observe(fact);
     for (const checker of this.checkers) {
       const violation = checker.observe(fact);
@@ -104,7 +115,7 @@ export function runSeed(config: RunConfig): Verdict {
   const safetyMs = config.safetyMs ?? DEFAULT_TIMING.safetyMs;
   const generated = scenarioPlanOf(config);
   const nodeIds = Array.from({ length: config.nodeCount }, (_, i) => i + 1);
-  const observer = new CheckingObserver(createSafetyCheckers(nodeIds));
+  const observer = new CheckingObserver(nodeIds);
   const result = simulate(
     {
       seed: config.seed,
