@@ -10,6 +10,8 @@ export class UsageError extends Error {
 export const EXIT_PASS = 0;
 export const EXIT_VIOLATION = 1;
 export const EXIT_USAGE = 2;
+/** `lin-check`: no file proven non-linearizable, but some undecided within the time limit or search budget. */
+export const EXIT_UNDECIDED = 3;
 
 /**
  * The stderr text for an unexpected error (a bug in seaworthy, never bad input): one line naming the error

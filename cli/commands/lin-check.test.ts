@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import yargs from 'yargs';
+import { generateRegisterHistory } from '../../properties/linearizability/generate.js';
 import { UsageError } from '../errors.js';
-import { linCheckCommand, runLinCheck } from './lin-check.js';
+import { main } from '../main.js';
+import { runLinCheck } from './lin-check.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/porcupine');
 const scratch = mkdtempSync(join(tmpdir(), 'lin-check-'));
@@ -88,37 +89,71 @@ describe('runLinCheck', () => {
   });
 });
 
+describe('lin-check on empty and undecidable histories (issue 9, items 4 and 6)', () => {
+  it('refuses a history with no operations (exit 2) unless --allow-empty', async () => {
+    const { out, stdout } = capture();
+    const empty = file('empty.jsonl', []);
+    const etcdEmpty = join(DATA, 'jepsen/etcd_095.log');
+    expect(await usageError(runLinCheck({ files: [good, empty], json: false }, out))).toBe(
+      `${empty}: the history has no operations (did the recorder write nothing?); pass --allow-empty to accept it`,
+    );
+    expect(await usageError(runLinCheck({ files: [etcdEmpty], json: true }, out))).toMatch(/etcd_095\.log: the history has no operations/);
+    expect(stdout).toEqual([]);
+    expect(await runLinCheck({ files: [empty, etcdEmpty], json: true, allowEmpty: true }, out)).toBe(0);
+    expect(stdout.map((line) => (JSON.parse(line) as { ops: number }).ops)).toEqual([0, 0]);
+  });
+
+  /** A single-key history with 100 clients and a third of its operations crashed: the search cannot decide it at once. */
+  const hard = file(
+    'hard.jsonl',
+    generateRegisterHistory({ operations: 800, keys: 1, clients: 100, crashPerMille: 300, values: 100, ticksMax: 300, seed: 1 }).map((e) => JSON.stringify(e)),
+  );
+  /** A clock that jumps a second per reading: the first deadline poll finds the time limit passed. */
+  const jumpingClock = (): (() => number) => {
+    let ms = 0;
+    return () => (ms += 1000);
+  };
+
+  it('answers unknown within --timeout and exits 3, naming the time limit', async () => {
+    const { out, stdout } = capture();
+    const code = await runLinCheck({ files: [good, hard], json: false, timeoutSeconds: 1.5, nowMs: jumpingClock() }, out);
+    expect(code).toBe(3);
+    expect(stdout[1]).toContain('unknown');
+    expect(stdout[2]).toMatch(/^ {2}unknown: not decided within --timeout 1\.5 s \(\d+ steps, \d+ work units\)$/);
+    expect(stdout[stdout.length - 1]).toBe('    allow more time with --timeout SECONDS to decide');
+    const json = capture();
+    expect(await runLinCheck({ files: [hard], json: true, timeoutSeconds: 1.5, nowMs: jumpingClock() }, json.out)).toBe(3);
+    expect(JSON.parse(json.stdout[0] as string)).toMatchObject({ file: hard, linearizable: 'unknown', undecidedBy: 'timeout' });
+  });
+
+  it('exits 1, not 3, when one file is undecided and another is not linearizable', async () => {
+    const { out } = capture();
+    const files = [hard, join(DATA, 'jepsen/etcd_000.log')];
+    expect(await runLinCheck({ files, json: true, timeoutSeconds: 1.5, nowMs: jumpingClock() }, out)).toBe(1);
+  });
+});
+
 describe('linCheckCommand', () => {
-  it('parses files, --format choices and --json, and sets the exit code', async () => {
-    const previous = process.exitCode;
-    const writes: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => {
-      writes.push(chunk);
-      return true;
-    }) as typeof process.stdout.write;
-    try {
-      await yargs(['lin-check', '--json', '--format', 'jsonl', good]).command(linCheckCommand).strict().parseAsync();
-      expect(process.exitCode).toBe(0);
-    } finally {
-      process.stdout.write = write;
-      process.exitCode = previous;
-    }
-    expect(JSON.parse(writes.join(''))).toMatchObject({ file: good, linearizable: true, ops: 2 });
-    const parseBadFormat = async (): Promise<string> => {
-      try {
-        await yargs(['lin-check', '--format', 'csv', good])
-          .command(linCheckCommand)
-          .strict()
-          .fail((message) => {
-            throw new Error(message);
-          })
-          .parseAsync();
-      } catch (error) {
-        return error instanceof Error ? error.message : 'error';
-      }
-      return 'parsed';
+  it('parses files, --format choices, --json, --timeout and --allow-empty through main()', async () => {
+    const run = async (argv: readonly string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> => {
+      const { out, stdout, stderr } = capture();
+      const code = await main(argv, { ...out, interactive: false });
+      return { code, stdout, stderr };
     };
-    expect(await parseBadFormat()).toMatch(/Invalid values/);
+    const ok = await run(['lin-check', '--json', '--format', 'jsonl', '--timeout', '5', good]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout.join(''))).toMatchObject({ file: good, linearizable: true, ops: 2 });
+    const badFormat = await run(['lin-check', '--format', 'csv', good]);
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.stderr.join('\n')).toMatch(/Invalid values/);
+    for (const timeout of ['abc', '-1', '']) {
+      const bad = await run(['lin-check', '--timeout', timeout, good]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toEqual([`seaworthy: expected --timeout to be a number of seconds (0 for no limit), got ${JSON.stringify(timeout)}`]);
+      expect(bad.stdout).toEqual([]);
+    }
+    const empty = file('empty-cli.jsonl', []);
+    expect((await run(['lin-check', empty])).code).toBe(2);
+    expect((await run(['lin-check', '--allow-empty', empty])).code).toBe(0);
   });
 });

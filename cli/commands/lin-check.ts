@@ -1,7 +1,8 @@
 /**
  * `seaworthy lin-check <files..>`: checks recorded histories (native jsonl, Jepsen etcd logs, Porcupine kv
- * histories) for linearizability. Exit 0 when all are linearizable, 1 when any is not or is undecided, and a
- * thrown UsageError (exit 2) for unreadable or malformed input.
+ * histories) for linearizability. Exit 0 when all are linearizable, 1 when any is not, 3 when none is proven
+ * non-linearizable but some could not be decided within `--timeout` (or the search budget), and a thrown
+ * UsageError (exit 2) for unreadable, malformed or empty input.
  */
 import { readFile } from 'node:fs/promises';
 import chalk from 'chalk';
@@ -11,13 +12,31 @@ import { describeExplanation } from '../../properties/linearizability/explain.js
 import { checkParsed, HISTORY_FORMATS, parseHistory } from '../../properties/linearizability/parse/index.js';
 import type { HistoryFormat, ParsedHistory } from '../../properties/linearizability/parse/index.js';
 import type { LinResult } from '../../properties/linearizability/result.js';
-import { EXIT_PASS, EXIT_VIOLATION, UsageError } from '../errors.js';
+import { EXIT_PASS, EXIT_UNDECIDED, EXIT_VIOLATION, UsageError } from '../errors.js';
 import { handleWith } from '../command-context.js';
+
+/** Wall-clock time allowed per file when `--timeout` is absent, in seconds. */
+export const DEFAULT_TIMEOUT_SECONDS = 60;
 
 export interface LinCheckArgs {
   readonly files: readonly string[];
   readonly format?: HistoryFormat;
   readonly json: boolean;
+  /** Wall-clock time allowed per file, in seconds; 0 = no limit. Default {@link DEFAULT_TIMEOUT_SECONDS}. */
+  readonly timeoutSeconds?: number;
+  /** Accept a history with no operations (otherwise a usage error: an empty recording hides a broken recorder). */
+  readonly allowEmpty?: boolean;
+  /** The clock for `--timeout`, in ms; injectable so tests can expire the deadline without waiting. */
+  readonly nowMs?: () => number;
+}
+
+/** Parses `--timeout`: a number of seconds, at least 0 (0 = no limit). Throws a one-line UsageError. */
+export function parseTimeoutSeconds(text: string): number {
+  const seconds = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new UsageError(`expected --timeout to be a number of seconds (0 for no limit), got ${JSON.stringify(text)}`);
+  }
+  return seconds;
 }
 
 export interface LinCheckOutput {
@@ -42,6 +61,11 @@ async function load(file: string, format: HistoryFormat | undefined): Promise<Pa
   }
 }
 
+/** Why a file is undecided, in the CLI's words: the wall-clock limit, or the search budget. */
+function undecidedBy(result: LinResult): 'timeout' | 'budget' {
+  return result.stoppedBy === 'interrupt' ? 'timeout' : 'budget';
+}
+
 function jsonVerdict(result: LinResult): boolean | 'unknown' {
   return result.verdict === 'unknown' ? 'unknown' : result.verdict === 'linearizable';
 }
@@ -57,34 +81,58 @@ function humanLine(file: string, result: LinResult, ms: number): string {
 }
 
 /**
- * Reads and parses every file first (so bad input fails before any output), then checks each. Returns the
- * exit code; throws UsageError naming the file (and line) for a missing or malformed file.
+ * Reads and parses every file first (so bad input fails before any output), then checks each within its
+ * wall-clock limit. Returns the exit code: 1 if any file is not linearizable, else 3 if any is undecided, else
+ * 0. Throws UsageError naming the file (and line) for a missing, malformed or (without `allowEmpty`) empty file.
  */
 export async function runLinCheck(args: LinCheckArgs, out: LinCheckOutput): Promise<number> {
   if (args.files.length === 0) throw new UsageError('lin-check expects at least one history file');
   const histories: ParsedHistory[] = [];
-  for (const file of args.files) histories.push(await load(file, args.format));
-  let exitCode = EXIT_PASS;
+  for (const file of args.files) {
+    const history = await load(file, args.format);
+    if (history.ops.length === 0 && args.allowEmpty !== true) {
+      throw new UsageError(`${file}: the history has no operations (did the recorder write nothing?); pass --allow-empty to accept it`);
+    }
+    histories.push(history);
+  }
+  const nowMs = args.nowMs ?? ((): number => performance.now());
+  const timeoutMs = (args.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+  let sawViolation = false;
+  let sawUndecided = false;
   histories.forEach((history, index) => {
     const file = args.files[index] as string;
-    const startMs = performance.now();
-    const result = checkParsed(history);
-    const ms = performance.now() - startMs;
-    if (result.verdict !== 'linearizable') exitCode = EXIT_VIOLATION;
+    const startMs = nowMs();
+    const deadlineMs = startMs + timeoutMs;
+    // The wall clock lives here, in cli/: the checker only polls this callback and never reads a clock.
+    // The step budget still bounds memory; work is bounded by the deadline instead of a work budget.
+    const limits = timeoutMs === 0 ? {} : { interrupted: (): boolean => nowMs() >= deadlineMs };
+    const result = checkParsed(history, { ...limits, workBudget: Number.POSITIVE_INFINITY });
+    const ms = nowMs() - startMs;
+    if (result.verdict === 'not-linearizable') sawViolation = true;
+    if (result.verdict === 'unknown') sawUndecided = true;
     if (args.json) {
-      out.stdout(JSON.stringify({ file, linearizable: jsonVerdict(result), ops: result.ops, ms: Math.round(ms * 100) / 100 }));
+      const row = { file, linearizable: jsonVerdict(result), ops: result.ops, ms: Math.round(ms * 100) / 100 };
+      out.stdout(JSON.stringify(result.verdict === 'unknown' ? { ...row, undecidedBy: undecidedBy(result) } : row));
       return;
     }
     out.stdout(humanLine(file, result, ms));
-    if (result.verdict !== 'linearizable') for (const line of describeExplanation(result)) out.stdout(`  ${line}`);
+    if (result.verdict === 'linearizable') return;
+    const lines = describeExplanation(result);
+    if (result.verdict === 'unknown' && undecidedBy(result) === 'timeout') {
+      lines[0] = `unknown: not decided within --timeout ${String(timeoutMs / 1000)} s (${String(result.steps)} steps, ${String(result.work)} work units)`;
+      lines[lines.length - 1] = '  allow more time with --timeout SECONDS to decide';
+    }
+    for (const line of lines) out.stdout(`  ${line}`);
   });
-  return exitCode;
+  return sawViolation ? EXIT_VIOLATION : sawUndecided ? EXIT_UNDECIDED : EXIT_PASS;
 }
 
 interface LinCheckOptions {
   readonly files: string[];
   readonly format: HistoryFormat | undefined;
   readonly json: boolean;
+  readonly timeout: string | undefined;
+  readonly allowEmpty: boolean;
 }
 
 export const linCheckCommand: CommandModule<object, LinCheckOptions> = {
@@ -94,9 +142,15 @@ export const linCheckCommand: CommandModule<object, LinCheckOptions> = {
     y
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'history files' })
       .option('format', { choices: HISTORY_FORMATS, describe: 'input format (inferred from content when absent)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print one JSON line per file' }) as unknown as Argv<LinCheckOptions>,
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON line per file' })
+      .option('timeout', {
+        type: 'string',
+        describe: `wall-clock seconds per file before answering unknown (exit 3); 0 = no limit [default: ${String(DEFAULT_TIMEOUT_SECONDS)}]`,
+      })
+      .option('allow-empty', { type: 'boolean', default: false, describe: 'accept a history with no operations (otherwise exit 2)' }) as unknown as Argv<LinCheckOptions>,
   handler: handleWith(async (args, io) => {
     const format = args.format;
-    return runLinCheck({ files: args.files, json: args.json, ...(format === undefined ? {} : { format }) }, io);
+    const timeoutSeconds = args.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : parseTimeoutSeconds(args.timeout);
+    return runLinCheck({ files: args.files, json: args.json, timeoutSeconds, allowEmpty: args.allowEmpty, ...(format === undefined ? {} : { format }) }, io);
   }),
 };
