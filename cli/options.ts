@@ -51,6 +51,33 @@ export function parseBug(raw: unknown): PlantedBug | undefined {
   return bug;
 }
 
+/** Narrower than this, a timeline line cannot show the time, the node columns and a step. */
+export const WIDTH_MIN = 40;
+export const WIDTH_MAX = 10_000;
+
+/**
+ * `--width COLUMNS` for timelines; without it, the terminal's width (`columns`), else no limit (0).
+ * An explicit width must be a whole number in [WIDTH_MIN, WIDTH_MAX]: 0 and negative widths are refused.
+ */
+export function parseWidth(raw: unknown, columns: number | undefined): number {
+  if (raw === undefined) return columns !== undefined && Number.isSafeInteger(columns) && columns > 0 ? columns : 0;
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (typeof raw === 'boolean' || raw === '' || !Number.isSafeInteger(value) || value < WIDTH_MIN || value > WIDTH_MAX) {
+    throw new UsageError(`--width expects a whole number of columns from ${WIDTH_MIN} to ${WIDTH_MAX}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/**
+ * Refuses flags that a saved plan file decides (`--seed`, `--scenario`, `--bug`, `--nodes`): silently ignoring
+ * them would replay something other than what the user asked for.
+ */
+export function rejectFlagsWithPlan(args: Readonly<Record<string, unknown>>): void {
+  for (const flag of ['seed', 'scenario', 'bug', 'nodes'] as const) {
+    if (args[flag] !== undefined) throw new UsageError(`--${flag} cannot be combined with --plan: the plan file sets the ${flag === 'nodes' ? 'cluster size' : flag}; drop --${flag}, or drop --plan to replay by seed`);
+  }
+}
+
 /** The command that reruns one seed exactly, for repro lines. */
 export function replayCommand(seed: number, scenario: string, nodes: number, bug: PlantedBug | undefined, extra = ''): string {
   const parts = ['npx seaworthy replay', `--seed ${seed}`];

@@ -2,11 +2,11 @@
 import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
 import { runSeed } from '../../scenarios/run-seed.js';
-import { describeFault } from '../../sim/simulation.js';
+import { describeFault } from '../../sim/trace.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
 import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
-import { parseSeed } from '../options.js';
+import { parseSeed, parseWidth, rejectFlagsWithPlan } from '../options.js';
 import { resolveTarget } from '../target.js';
 import { formatTimeline } from '../timeline.js';
 import { missingCapabilities, skipNotice } from '../adapters/capabilities.js';
@@ -32,6 +32,9 @@ export interface ReplayArgs {
 
 export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
   if (args.plan === undefined && args.seed === undefined) throw new UsageError('expected --seed S or --plan FILE');
+  if (args.plan !== undefined) rejectFlagsWithPlan(args as unknown as Readonly<Record<string, unknown>>);
+  // Checked before the run, so a bad width never costs a whole replay.
+  const width = parseWidth(args.width, process.stdout.columns);
   const saved = args.plan === undefined ? null : loadPlanFile(String(args.plan));
   const seed = saved?.seed ?? parseSeed('seed', args.seed);
   const target = await resolveTarget(saved === null ? args : targetArgsFromPlan(args, saved));
@@ -69,8 +72,7 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
   if (saved !== null) io.stdout(`plan file ${String(args.plan)}: saved with trace hash ${saved.traceHash}${saved.traceHash === verdict.traceHash ? ' (same run)' : chalk.red(' (this run differs: the implementation or the simulator changed)')}`);
   io.stdout(`fault plan (${verdict.plan.events.length} events): ${verdict.plan.events.map((e) => `${e.atMs}ms ${describeFault(e)}`).join('; ') || 'none'}`);
   if (args.trace && verdict.trace !== null) {
-    const width = args.width === undefined ? (process.stdout.columns ?? 0) : Number(args.width);
-    for (const line of formatTimeline(verdict.trace, verdict.violations, { messages: args.messages, width: Number.isFinite(width) ? width : 0 })) io.stdout(line);
+    for (const line of formatTimeline(verdict.trace, verdict.violations, { messages: args.messages, width })) io.stdout(line);
   }
   const s = verdict.stats;
   io.stdout(chalk.dim(`${s.events} events, ${s.simulatedMs} ms simulated, ${s.leadersElected} leader elections, max term ${s.maxTerm}, client ops ${s.clientOps.ok} ok / ${s.clientOps.fail} failed / ${s.clientOps.info} indeterminate`));
@@ -87,16 +89,16 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     y
       .option('seed', { describe: 'the seed to replay (or --plan)' })
       .option('plan', { describe: 'replay a saved plan file (from shrink or run --shrink) exactly', type: 'string' })
-      .option('nodes', { describe: 'cluster size (3 or 5)', default: 5 })
+      .option('nodes', { describe: 'cluster size (3 or 5; default 5)' })
       .option('scenario', { describe: 'named fault scenario', type: 'string' })
       .option('bug', { describe: 'a planted bug', type: 'string' })
       .option('trace', { describe: 'print the coloured timeline', type: 'boolean', default: false })
       .option('messages', { describe: 'with --trace, include every message sent and delivered', type: 'boolean', default: false })
-      .option('width', { describe: 'with --trace, cut lines to this many columns', type: 'number' })
+      .option('width', { describe: 'with --trace, cut lines to this many columns (40 or more)' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
       .option('impl', { describe: 'your implementation: a module exporting a RaftImplementation (docs/contract.md)', type: 'string' })
       .option('impl-cmd', { describe: 'your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
-      .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms to wait for a reply before killing the process', type: 'number' })
+      .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms to wait for a reply before killing the process' })
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<ReplayArgs>,
   handler: handleWith(executeReplay),
 };

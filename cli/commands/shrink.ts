@@ -9,13 +9,15 @@ import chalk from 'chalk';
 import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
 import { encodePlanFile, PLAN_FILE_FORMAT, PLAN_FILE_VERSION, planFileName } from '../../scenarios/plan-file.js';
+import type { PlanFile } from '../../scenarios/plan-file.js';
+import { checkOutDir } from '../out-dir.js';
 import { SHRINK_BUDGET_DEFAULT, shrinkFailure } from '../../scenarios/shrink.js';
 import type { ShrinkOutcome } from '../../scenarios/shrink.js';
 import { describeFault } from '../../sim/simulation.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
 import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
-import { parseCount, parseSeed } from '../options.js';
+import { parseCount, parseSeed, parseWidth } from '../options.js';
 import { resolveTarget } from '../target.js';
 import type { Target } from '../target.js';
 import { formatTimeline } from '../timeline.js';
@@ -51,6 +53,12 @@ export interface ShrinkReport {
   readonly shrinkMs: number;
   readonly traceHash: string;
   readonly repro: string;
+  /** Whether the plan was written to `file`. */
+  readonly saved: boolean;
+  /** Why it could not be written (only when `saved` is false). */
+  readonly saveError?: string;
+  /** The plan file's content, when it could not be written: a finished shrink is never lost. */
+  readonly planFile?: PlanFile;
 }
 
 export interface ShrinkSettings {
@@ -74,23 +82,20 @@ export function shrinkAndSave(target: Target, seed: number, settings: ShrinkSett
   if (outcome === null) return null;
   const shrinkMs = Date.now() - started;
   const file = join(settings.outDir, planFileName(seed, outcome.property));
-  mkdirSync(settings.outDir, { recursive: true });
-  writeFileSync(
-    file,
-    encodePlanFile({
-      format: PLAN_FILE_FORMAT,
-      version: PLAN_FILE_VERSION,
-      seed,
-      scenario: target.scenario.name,
-      nodes: target.nodeCount,
-      bug: target.bug?.name ?? null,
-      implementation: outcome.verdict.implementation,
-      safetyOnly: target.base.safetyOnly === true,
-      property: outcome.property,
-      traceHash: outcome.verdict.traceHash,
-      plan: outcome.minimal,
-    }),
-  );
+  const planFile: PlanFile = {
+    format: PLAN_FILE_FORMAT,
+    version: PLAN_FILE_VERSION,
+    seed,
+    scenario: target.scenario.name,
+    nodes: target.nodeCount,
+    bug: target.bug?.name ?? null,
+    implementation: outcome.verdict.implementation,
+    safetyOnly: target.base.safetyOnly === true,
+    property: outcome.property,
+    traceHash: outcome.verdict.traceHash,
+    plan: outcome.minimal,
+  };
+  const saveError = writePlanFile(settings.outDir, file, planFile);
   const first = outcome.verdict.violations[0];
   const report: ShrinkReport = {
     seed,
@@ -106,8 +111,26 @@ export function shrinkAndSave(target: Target, seed: number, settings: ShrinkSett
     shrinkMs,
     traceHash: outcome.verdict.traceHash,
     repro: `npx seaworthy replay --plan ${file} --trace`,
+    saved: saveError === null,
+    ...(saveError === null ? {} : { saveError, planFile }),
   };
   return { report, outcome };
+}
+
+/**
+ * Writes the plan file; returns null, or why it could not be written. The folder was checked before the
+ * shrink started (checkOutDir), but it can still vanish or fill up meanwhile, and minutes of shrinking must
+ * not be lost to that: the caller prints the plan instead.
+ */
+function writePlanFile(outDir: string, file: string, planFile: PlanFile): string | null {
+  try {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(file, encodePlanFile(planFile));
+    return null;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${error instanceof Error ? error.message : String(error)}` : String(error);
+  }
 }
 
 /** The human report: sizes, the minimal plan, the violation, the timeline and the repro line. */
@@ -121,20 +144,25 @@ export function printShrinkReport(report: ShrinkReport, outcome: ShrinkOutcome, 
     for (const line of formatTimeline(outcome.verdict.trace, outcome.verdict.violations, { messages: false, width: view.width, nodeCount: view.nodeCount })) io.stdout(line);
   }
   for (const v of outcome.verdict.violations) io.stdout(chalk.red(`✘ ${v.property} at ${v.atMs} ms (event ${v.event}, nodes ${v.nodes.join(',') || '-'}): ${v.message}`));
-  io.stdout(`saved ${report.file} (trace hash ${report.traceHash})`);
+  if (report.saved) {
+    io.stdout(`saved ${report.file} (trace hash ${report.traceHash})`);
+  } else {
+    io.stdout(chalk.yellow(`could not save ${report.file} (${report.saveError ?? 'unknown error'}); the plan file follows, save it there to replay it:`));
+    io.stdout(encodePlanFile(report.planFile as PlanFile).trimEnd());
+  }
   io.stdout(chalk.bold(`repro: ${report.repro}`));
 }
 
-/** `--width`, else the terminal's width, else no limit (0). */
+/** `--width`, else the terminal's width, else no limit (0); a bad `--width` is a UsageError. */
 export function widthOf(raw: unknown): number {
-  const width = raw === undefined ? (process.stdout.columns ?? 0) : Number(raw);
-  return Number.isFinite(width) && width > 0 ? width : 0;
+  return parseWidth(raw, process.stdout.columns);
 }
 
 export async function executeShrink(args: ShrinkArgs, io: Io): Promise<number> {
   const seed = parseSeed('seed', args.seed);
   const budget = parseCount('shrink-budget', args.shrinkBudget ?? SHRINK_BUDGET_DEFAULT);
-  const outDir = args.out === undefined ? FAILURES_DIR_DEFAULT : String(args.out);
+  const width = widthOf(args.width);
+  const outDir = checkOutDir(args.out, FAILURES_DIR_DEFAULT);
   const target = await resolveTarget(args);
   const shrunk = shrinkAndSave(target, seed, { outDir, budget, progress: io.interactive });
   if (shrunk === null) {
@@ -142,8 +170,9 @@ export async function executeShrink(args: ShrinkArgs, io: Io): Promise<number> {
     else io.stdout(chalk.green(`✔ seed ${seed} passes: nothing to shrink`));
     return EXIT_PASS;
   }
+  if (!shrunk.report.saved) io.stderr(`seaworthy: could not save the minimal plan to ${shrunk.report.file}: ${shrunk.report.saveError ?? 'unknown error'} (printed on stdout instead)`);
   if (args.json) io.stdout(JSON.stringify({ ok: false, ...shrunk.report }));
-  else printShrinkReport(shrunk.report, shrunk.outcome, io, { width: widthOf(args.width), nodeCount: target.nodeCount });
+  else printShrinkReport(shrunk.report, shrunk.outcome, io, { width, nodeCount: target.nodeCount });
   return EXIT_VIOLATION;
 }
 
@@ -159,7 +188,7 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
       .option('out', { describe: `directory for the minimal plan (default ${FAILURES_DIR_DEFAULT})`, type: 'string' })
       .option('shrink-budget', { describe: `most runs the shrink may try (default ${SHRINK_BUDGET_DEFAULT})` })
-      .option('width', { describe: 'cut timeline lines to this many columns', type: 'number' })
+      .option('width', { describe: 'cut timeline lines to this many columns (40 or more)' })
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<ShrinkArgs>,
   handler: handleWith(executeShrink),
 };
