@@ -152,6 +152,10 @@ export class NodeHost {
         heartbeatTicks: this.options.heartbeatTicks,
       }),
     );
+    // A thenable has no tick() either, but "returned a Promise" names the actual mistake (an async create).
+    if (typeof instance === 'object' && instance !== null && typeof (instance as { then?: unknown }).then === 'function') {
+      throw new ImplementationFault(this.id, 'create() returned a Promise: create(init) must return the instance itself, synchronously (the simulator drives every node from one synchronous loop; see docs/contract.md)');
+    }
     for (const method of ['tick', 'step', 'propose', 'ready', 'advance', 'status'] as const) {
       if (typeof instance !== 'object' || instance === null || typeof instance[method] !== 'function') {
         throw new ImplementationFault(this.id, `create() returned ${safeJson(instance)}, which has no ${method}() method`);

@@ -16,12 +16,15 @@ import { UsageError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
 import { findScenario } from '../scenarios/registry.js';
 import { runSeed } from '../scenarios/run-seed.js';
+import type { Verdict } from '../scenarios/run-seed.js';
 import type { Scenario } from '../scenarios/types.js';
 import { repoRoot, runCli } from './cli-helpers.js';
 
 const random = findScenario('random') as Scenario;
 const FIXTURES = 'test/fixtures/custom-impl';
 const PYTHON = 'python3';
+/** Short, so the watchdog test waits little wall-clock time; long enough for a loaded machine to boot python. */
+const WATCHDOG_MS = 400;
 
 function captureIo(): Io & { lines: string[] } {
   const lines: string[] = [];
@@ -93,8 +96,47 @@ describe('--impl: module implementations', () => {
     expect(code).toBe(1);
     const summary = JSON.parse(io.lines[io.lines.length - 1] as string) as { failed: number; implementationErrors: number; failures: { seed: number; property: string; message: string; repro: string }[] };
     expect(summary.implementationErrors).toBe(2);
-    expect(summary.failures[0]).toMatchObject({ seed: 1, property: 'implementation-error', message: 'node 2 threw: boom at tick 5' });
+    // The call is named, and so is the top frame in the user's file (relative to the working directory).
+    expect(summary.failures[0]).toMatchObject({ seed: 1, property: 'implementation-error' });
+    expect(summary.failures[0]?.message).toMatch(/^node 2 threw in tick\(\): boom at tick 5 \(at \S*tick \(test\/fixtures\/custom-impl\/throws\.js:13:\d+\)\)$/);
     expect(summary.failures[0]?.repro).toContain(`--impl ${FIXTURES}/throws.js`);
+  });
+});
+
+describe('misbehaviour of module implementations, reported under the right name', () => {
+  /** Runs `seed` of the random scenario against a fixture loaded as --impl loads it, with its guard. */
+  async function verdictOf(fixture: string, seed = 1): Promise<Verdict> {
+    const custom = await loadCustomImplementation({ impl: `${FIXTURES}/${fixture}` }, 5, repoRoot);
+    if (custom === null) throw new Error('no implementation loaded');
+    return runSeed({ seed, scenario: random, nodeCount: 5, implementation: custom.implementation });
+  }
+
+  it('reports a module that mutates a message it returned from ready() as an implementation error naming the mutation', async () => {
+    const io = captureIo();
+    const code = await executeRun(runArgs({ impl: `${FIXTURES}/mutates-message.js`, seeds: 1 }), io);
+    expect(code).toBe(1);
+    const summary = JSON.parse(io.lines[io.lines.length - 1] as string) as { failures: { seed: number; property: string; message: string }[] };
+    expect(summary.failures[0]).toMatchObject({ seed: 1, property: 'implementation-error' });
+    const message = summary.failures[0]?.message ?? '';
+    expect(message).toMatch(/^node \d+ mutated a value it had already returned from ready\(\), in (tick|step)\(\): /);
+    expect(message).toContain("Cannot assign to read only property 'entries'");
+    expect(message).toMatch(/\(at recycle \(test\/fixtures\/custom-impl\/mutates-message\.js:24:\d+\)\)/);
+  });
+
+  it('says that create() returned a Promise, with and without the CLI guard', async () => {
+    const expected = /^node 1 create\(\) returned a Promise: create\(init\) must return the instance itself/;
+    const guarded = await verdictOf('promise-create.js');
+    expect(guarded.violations.map((v) => v.message)).toEqual([expect.stringMatching(expected)]);
+    // The library API hands the object straight to the host, which names the Promise too.
+    const raw = await loadModuleImplementation(`${FIXTURES}/promise-create.js`, repoRoot);
+    const verdict = runSeed({ seed: 1, scenario: random, nodeCount: 5, implementation: raw });
+    expect(verdict.violations.map((v) => v.message)).toEqual([expect.stringMatching(expected)]);
+  });
+
+  it('refuses an async create() when the module loads, and names a Promise returned by a method', async () => {
+    await expect(loadModuleImplementation(`${FIXTURES}/async-create.js`, repoRoot)).rejects.toThrow(/"create": expected a synchronous function \(init\) => RaftInstance, got an async function/);
+    const verdict = await verdictOf('async-tick.js');
+    expect(verdict.violations.map((v) => v.message)).toEqual([expect.stringMatching(/^node \d+ tick\(\) returned a Promise: the contract's methods are synchronous/)]);
   });
 });
 
@@ -122,7 +164,7 @@ describe('determinism of module implementations', () => {
   it('picks every failing seed and an even sample of passing ones; finds the first differing line', () => {
     const outcomes = Array.from({ length: 20 }, (_, i) => ({ seed: i + 1, ok: i !== 6, traceHash: 'h' }));
     expect(pickSeeds(outcomes).map((o) => o.seed)).toEqual([1, 6, 7, 11, 16, 20]);
-    const line = (text: string) => ({ atMs: 1, event: 1, kind: 'role' as const, node: 1, text });
+    const line = (message: string) => ({ atMs: 1, event: 1, kind: 'violation' as const, node: 1, type: 'implementation-error' as const, message });
     expect(firstDivergence([line('a'), line('b')], [line('a'), line('c')])).toMatchObject({ index: 1 });
     expect(firstDivergence([line('a')], [line('a')])).toBeNull();
   });
@@ -159,9 +201,9 @@ describe('--impl-cmd: process implementations', () => {
   }
 
   it('reports a process that stops replying: watchdog, killed, run reported', () => {
-    const adapter = start('silent', 2_000);
+    const adapter = start('silent', WATCHDOG_MS);
     const message = implementationError(adapter);
-    expect(message).toMatch(/^node 1 process gave no reply to tick \+ ready within 2000 ms \(wall clock\) and was killed/);
+    expect(message).toMatch(new RegExp(`^node 1 process gave no reply to tick \\+ ready within ${WATCHDOG_MS} ms \\(wall clock\\) and was killed`));
   });
 
   it('reports malformed JSON, quoting the reply', () => {

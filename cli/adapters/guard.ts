@@ -5,7 +5,12 @@
  * for them therefore still replays byte for byte, and each use is counted so the CLI can tell the author to
  * use `init.random` instead. State kept across runs (module-level variables) is not covered: that is what
  * `--verify-determinism` catches.
+ *
+ * The same wrapper is the boundary guard (boundary.ts): what ready() returns is deep-frozen, a returned
+ * Promise is named, and a throw is reported with its call and the top frame of the user's file.
  */
+import { callFault, deepFreeze, isThenable, promiseFault } from './boundary.js';
+import type { CallName } from './boundary.js';
 import type { CreateInit, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from '../../sim/contract.js';
 
 /** Uses of the wall clock and of Math.random seen inside calls, summed over every node and run. */
@@ -87,26 +92,48 @@ export function guardNondeterminism(inner: RaftImplementation, tickMs: number): 
     ...(inner.capabilities === undefined ? {} : { capabilities: inner.capabilities }),
     create(init: CreateInit): RaftInstance {
       const env: VirtualEnv = { state: (init.seed ^ 0x9e3779b9) | 0, ticks: 0 };
-      const node = within(env, () => inner.create(init));
+      /** Set once ready() has handed out a (frozen) value: from then on a write to a frozen object is a mutation of it. */
+      let handedOut = false;
+      /** One call into the user's code: virtual time and randomness, and misbehaviour named at the boundary. */
+      const guarded = <T>(call: CallName, fn: () => T): T => {
+        let result: T;
+        try {
+          result = within(env, fn);
+        } catch (error) {
+          throw callFault(init.id, call, error, handedOut);
+        }
+        if (result !== undefined && result !== null && isThenable(result)) throw promiseFault(init.id, call, result);
+        return result;
+      };
+      const node = guarded('create', () => inner.create(init));
       // Validation of the instance's shape is the host's job; only wrap what is there.
       if (typeof node !== 'object' || node === null) return node;
-      const wrapped: RaftInstance = {
-        tick: (): void => {
-          env.ticks++;
-          within(env, () => node.tick());
-        },
-        step: (message: Message): void => within(env, () => node.step(message)),
-        propose: (data: string): ProposeResult => within(env, () => node.propose(data)),
-        ready: (): Ready | null => within(env, () => node.ready()),
-        advance: (): void => within(env, () => node.advance()),
-        status: (): Status => within(env, () => node.status()),
-      };
       for (const method of ['tick', 'step', 'propose', 'ready', 'advance', 'status'] as const) {
         if (typeof node[method] !== 'function') return node; // let the host report the missing method
       }
+      const wrapped: RaftInstance = {
+        tick: (): void => {
+          env.ticks++;
+          guarded('tick', () => node.tick());
+        },
+        step: (message: Message): void => guarded('step', () => node.step(message)),
+        propose: (data: string): ProposeResult => guarded('propose', () => node.propose(data)),
+        ready: (): Ready | null => {
+          const ready = guarded('ready', () => node.ready());
+          // The host keeps what ready() returns; freezing it turns a later change into a TypeError at the
+          // user's line (see boundary.ts).
+          if (typeof ready === 'object' && ready !== null) {
+            deepFreeze(ready);
+            handedOut = true;
+          }
+          return ready;
+        },
+        advance: (): void => guarded('advance', () => node.advance()),
+        status: (): Status => guarded('status', () => node.status()),
+      };
       if (typeof node.readIndex === 'function') {
         const readIndex = node.readIndex.bind(node);
-        return { ...wrapped, readIndex: (requestId: number): boolean => within(env, () => readIndex(requestId)) };
+        return { ...wrapped, readIndex: (requestId: number): boolean => guarded('readIndex', () => readIndex(requestId)) };
       }
       return wrapped;
     },

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { types } from 'node:util';
 import type { Capability, RaftImplementation } from '../../sim/contract.js';
 import { UsageError } from '../errors.js';
 import { ensureTypeScriptLoader, isTypeScriptModule } from './typescript-loader.js';
@@ -47,6 +48,10 @@ export function implementationProblems(value: unknown): string[] {
   const problems: string[] = [];
   if (typeof impl.name !== 'string' || impl.name === '') problems.push(`"name": expected a non-empty string, got ${describe(impl.name)}`);
   if (typeof impl.create !== 'function') problems.push(`"create": expected a function (init) => RaftInstance, got ${describe(impl.create)}`);
+  else if (types.isAsyncFunction(impl.create)) {
+    // Caught here, before any seed runs: every call of an async create would return a Promise.
+    problems.push('"create": expected a synchronous function (init) => RaftInstance, got an async function; the simulator is synchronous, so create must return the instance itself');
+  }
   problems.push(...capabilityProblems(impl.capabilities));
   return problems;
 }

@@ -1,0 +1,95 @@
+/**
+ * The boundary between the host and a user's in-process implementation, where misbehaviour is named for what
+ * it is rather than for the symptom it causes later:
+ *
+ * - What `ready()` returns is deep-frozen. The host keeps those values (messages sit on the network and may be
+ *   delivered twice as the same object, entries are on the simulated disk and in the checkers' view of it), so
+ *   an implementation that changes one after handing it out corrupts the run far from the cause, which then
+ *   fails as `liveness` or a safety property. Frozen, the change throws a TypeError in the user's code at the
+ *   line that makes it (ES modules run in strict mode), reported as an `implementation-error` saying so.
+ * - A method that returns a Promise is named: the simulator is synchronous, and the work (and any error) of an
+ *   async method would happen after the host had moved on.
+ * - A throw is reported with the call it came from and the top frame of the user's own file.
+ *
+ * Only custom implementations pass through here (cli/adapters/guard.ts); our core is not frozen, so the
+ * benchmark's hot path pays nothing.
+ */
+import { cwd } from 'node:process';
+import { ImplementationFault } from '../../sim/host.js';
+import type { NodeId } from '../../sim/contract.js';
+import { topUserFrame } from './user-frame.js';
+
+/** The instance methods the host calls, as named in reports (`tick()`). */
+export type CallName = 'create' | 'tick' | 'step' | 'propose' | 'ready' | 'advance' | 'status' | 'readIndex';
+
+/** Objects this module froze with everything below them, so a value handed out twice is walked once. */
+const deepFrozen = new WeakSet<object>();
+
+/**
+ * Freezes `value` and everything reachable from it, in place, and returns it. Typed arrays (which cannot be
+ * frozen) are skipped; they are not JSON values and the contract does not allow them. Iterative, so a deep
+ * structure cannot overflow the stack.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || deepFrozen.has(value)) return value;
+  const pending: object[] = [value];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (deepFrozen.has(next) || ArrayBuffer.isView(next)) continue;
+    deepFrozen.add(next);
+    Object.freeze(next);
+    for (const key of Object.keys(next)) {
+      const child = (next as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null && !deepFrozen.has(child)) pending.push(child);
+    }
+  }
+  return value;
+}
+
+const CREATE_SYNC = 'create(init) must return the instance itself, synchronously (the simulator drives every node from one synchronous loop; see docs/contract.md)';
+
+/** True for a Promise or any other thenable. */
+export function isThenable(value: unknown): boolean {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * The fault for a `call` that returned a Promise. A rejection of that Promise is caught and dropped: it is the
+ * same misbehaviour, already reported, and left alone it would crash the CLI as an unhandled rejection.
+ */
+export function promiseFault(node: NodeId, call: CallName, value: unknown): ImplementationFault {
+  void (value as PromiseLike<unknown>).then(undefined, () => {});
+  // Worded as sim/host.ts words it for the library API, which hands the object to the host unguarded.
+  if (call === 'create') return new ImplementationFault(node, `create() returned a Promise: ${CREATE_SYNC}`);
+  return new ImplementationFault(
+    node,
+    `${call}() returned a Promise: the contract's methods are synchronous (the simulator drives every node from one synchronous loop), so ${call}() must finish its work before it returns (see docs/contract.md)`,
+  );
+}
+
+/** What V8 says when strict-mode code writes to, adds to or deletes from a frozen object or array. */
+const FROZEN_WRITE = /^(Cannot assign to read only property|Cannot add property .*, object is not extensible|Cannot delete property|Cannot redefine property)/;
+
+/**
+ * The ImplementationFault for `error`, thrown by the user's `call` on `node`: the call, the error's message and
+ * the top frame of the user's code. `handedOut` says whether this node's ready() has returned a (frozen) value
+ * yet; only then is a write to a frozen object named as the mutation of a returned value.
+ */
+export function callFault(node: NodeId, call: CallName, error: unknown, handedOut: boolean): ImplementationFault {
+  if (error instanceof ImplementationFault) return error;
+  const text = errorText(error);
+  const frame = topUserFrame(error, cwd());
+  const at = frame === null ? '' : ` (at ${frame})`;
+  if (handedOut && error instanceof TypeError && FROZEN_WRITE.test(error.message)) {
+    return new ImplementationFault(
+      node,
+      `mutated a value it had already returned from ready(), in ${call}(): ${error.message}${at}; the host keeps what ready() returns (messages in flight, entries on disk), so Seaworthy freezes it`,
+    );
+  }
+  return new ImplementationFault(node, `threw in ${call}(): ${text}${at}`);
+}
+
+/** `message`, prefixed by the error's class when it says more than "Error" (a TypeError, a RangeError). */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.name === 'Error' || error.name === '' ? error.message : `${error.name}: ${error.message}`;
+}
