@@ -14,6 +14,8 @@ import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
 import { parseCount, parseNodes } from '../options.js';
 import { resolveTarget } from '../target.js';
+import { CORPUS_SEEDS_MAX_DEFAULT } from '../corpus-selftest.js';
+import { executeCorpusSelftest } from './selftest-corpus.js';
 
 export const SELFTEST_SHRINK_BUDGET_DEFAULT = 50;
 
@@ -21,6 +23,11 @@ export interface SelftestArgs {
   readonly nodes: unknown;
   readonly shrinkBudget: unknown;
   readonly json: boolean;
+  /** `--corpus`: the default swarm against the mutation corpus instead of the planted bugs' own scenarios. */
+  readonly corpus?: boolean;
+  readonly seedsMax?: unknown;
+  readonly mutation?: unknown;
+  readonly jobs?: unknown;
 }
 
 /** One planted bug's result (a public interface: fields are only ever added). */
@@ -78,6 +85,7 @@ export async function selftestBug(bug: PlantedBug, nodes: 3 | 5, shrinkBudget: n
 export async function executeSelftest(args: SelftestArgs, io: Io): Promise<number> {
   const nodes = parseNodes(args.nodes ?? 5);
   const budget = parseCount('shrink-budget', args.shrinkBudget ?? SELFTEST_SHRINK_BUDGET_DEFAULT);
+  if (args.corpus === true) return executeCorpusSelftest({ nodes, shrinkBudget: budget, json: args.json, seedsMax: args.seedsMax, mutation: args.mutation, jobs: args.jobs }, io);
   const bugs: SelftestBug[] = [];
   if (!args.json) io.stdout(chalk.bold(`seaworthy selftest: ${PLANTED_BUGS.length} planted bugs, ${nodes} nodes, shrink budget ${budget} runs`));
   for (const bug of PLANTED_BUGS) {
@@ -106,6 +114,10 @@ export const selftestCommand: CommandModule<object, SelftestArgs> = {
     y
       .option('nodes', { describe: 'cluster size (3 or 5)', default: 5 })
       .option('shrink-budget', { describe: `most runs each shrink may try (default ${SELFTEST_SHRINK_BUDGET_DEFAULT})` })
-      .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<SelftestArgs>,
+      .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false })
+      .option('corpus', { describe: 'run the default swarm against each mutant of the second Raft (mutation-corpus/) and print the table', type: 'boolean', default: false })
+      .option('seeds-max', { describe: `with --corpus: seeds per mutant before it counts as uncaught (default ${CORPUS_SEEDS_MAX_DEFAULT})` })
+      .option('mutation', { describe: 'with --corpus: only this mutant (repeatable)', type: 'string' })
+      .option('jobs', { describe: 'with --corpus: worker threads running mutants in parallel (default 1, so seconds are one core\'s)' }) as unknown as Argv<SelftestArgs>,
   handler: handleWith(executeSelftest),
 };

@@ -1,0 +1,111 @@
+/**
+ * `seaworthy selftest --corpus`: the measure that counts for bug-finding (issue 11, item 7). Every mutant of
+ * the second Raft (`mutation-corpus/`) runs the *default* swarm — the default scenario with default options,
+ * seeds from 1, no bug-specific scenario — until its first failure or the seed cap; the first failure is
+ * shrunk. The table says, per bug: seeds and seconds to the first failure, the property, and the shrunk size.
+ */
+import { MUTATIONS, paperRaft } from '../mutation-corpus/index.js';
+import type { Mutation, MutationName } from '../mutation-corpus/index.js';
+import { DEFAULT_SCENARIO, findScenario } from '../scenarios/registry.js';
+import { runSeed } from '../scenarios/run-seed.js';
+import type { RunConfig } from '../scenarios/run-seed.js';
+import { shrinkFailure } from '../scenarios/shrink.js';
+
+/** The seed cap of the issue's goal: every mutant caught within 300 seeds of the default swarm. */
+export const CORPUS_SEEDS_MAX_DEFAULT = 300;
+
+/** One mutant's result (a public interface: fields are only ever added). */
+export interface CorpusRow {
+  readonly name: MutationName;
+  readonly class: string;
+  readonly description: string;
+  readonly caught: boolean;
+  /** Seeds run until the first failure, counting it (the cap when uncaught). */
+  readonly seeds: number;
+  /** The first failing seed, or null. */
+  readonly seed: number | null;
+  /** Wall time from the first seed to the first failure (or to the cap), in ms, on one thread. */
+  readonly ms: number;
+  /** The property the first failure violated first, or null. */
+  readonly property: string | null;
+  readonly planEventsBefore: number | null;
+  readonly planEventsAfter: number | null;
+  readonly clientOpsBefore: number | null;
+  readonly clientOpsAfter: number | null;
+  readonly shrinkRuns: number;
+  readonly shrinkMs: number;
+}
+
+export interface CorpusOptions {
+  readonly nodes: number;
+  readonly seedsMax: number;
+  readonly shrinkBudget: number;
+}
+
+/** The default swarm against one mutant: no `--scenario`, no safety-only, the CLI's defaults. */
+export function corpusConfig(mutation: MutationName, nodes: number): Omit<RunConfig, 'seed'> {
+  const scenario = findScenario(DEFAULT_SCENARIO);
+  if (scenario === undefined) throw new Error(`default scenario ${DEFAULT_SCENARIO} is not registered`);
+  return { scenario, nodeCount: nodes, implementation: paperRaft({ mutation }), safetyOnly: false };
+}
+
+/** Runs one mutant from seed 1 until it fails or the cap is reached, then shrinks the failure. */
+export function runCorpusMutation(mutation: Mutation, options: CorpusOptions): CorpusRow {
+  const base = corpusConfig(mutation.name, options.nodes);
+  const started = Date.now();
+  let failing: number | null = null;
+  let seeds = 0;
+  for (let seed = 1; seed <= options.seedsMax; seed++) {
+    seeds = seed;
+    if (!runSeed({ ...base, seed }).ok) {
+      failing = seed;
+      break;
+    }
+  }
+  const ms = Date.now() - started;
+  const row = { name: mutation.name, class: mutation.class, description: mutation.description, seeds, ms };
+  const none = { property: null, planEventsBefore: null, planEventsAfter: null, clientOpsBefore: null, clientOpsAfter: null, shrinkRuns: 0, shrinkMs: 0 };
+  if (failing === null) return { ...row, caught: false, seed: null, ...none };
+  const shrinkStarted = Date.now();
+  const outcome = shrinkFailure({ config: { ...base, seed: failing }, budget: options.shrinkBudget });
+  const shrinkMs = Date.now() - shrinkStarted;
+  if (outcome === null) return { ...row, caught: true, seed: failing, ...none, shrinkMs };
+  return {
+    ...row,
+    caught: true,
+    seed: failing,
+    property: outcome.property,
+    planEventsBefore: outcome.before.events,
+    planEventsAfter: outcome.after.events,
+    clientOpsBefore: outcome.before.clientOps,
+    clientOpsAfter: outcome.after.clientOps,
+    shrinkRuns: outcome.runs,
+    shrinkMs,
+  };
+}
+
+/** The mutations named (all when `names` is empty), in catalog order. */
+export function selectMutations(names: readonly MutationName[]): readonly Mutation[] {
+  return names.length === 0 ? MUTATIONS : MUTATIONS.filter((m) => names.includes(m.name));
+}
+
+/** Median seconds to the first failure over the caught mutants, or null when none was caught. */
+export function medianSecondsToCatch(rows: readonly CorpusRow[]): number | null {
+  const ms = rows.filter((r) => r.caught).map((r) => r.ms).sort((a, b) => a - b);
+  if (ms.length === 0) return null;
+  const mid = Math.floor(ms.length / 2);
+  const median = ms.length % 2 === 1 ? (ms[mid] as number) : ((ms[mid - 1] as number) + (ms[mid] as number)) / 2;
+  return median / 1000;
+}
+
+/** The table as Markdown (one row per mutant), the same text the docs record. */
+export function corpusTable(rows: readonly CorpusRow[], seedsMax: number): string[] {
+  const lines = ['| bug | class | seeds to first failure | seconds to first failure | property | shrunk plan (fault events, client ops) |', '| --- | --- | ---: | ---: | --- | --- |'];
+  for (const r of rows) {
+    const seeds = r.caught ? String(r.seeds) : `not caught in ${seedsMax}`;
+    const seconds = (r.ms / 1000).toFixed(2);
+    const shrunk = r.planEventsBefore === null ? '–' : `${r.planEventsBefore} → ${r.planEventsAfter}, ${r.clientOpsBefore} → ${r.clientOpsAfter}`;
+    lines.push(`| ${r.name} | ${r.class} | ${seeds} | ${seconds} | ${r.property ?? '–'} | ${shrunk} |`);
+  }
+  return lines;
+}
