@@ -16,6 +16,8 @@ export interface SeedSummary {
   readonly probes: Readonly<Record<string, number>>;
   readonly clientOps: { readonly ok: number; readonly fail: number; readonly info: number };
   readonly firstViolation: { readonly property: string; readonly message: string; readonly atMs: number } | null;
+  /** The linearizability check ran out of its work budget: a warning with this seed, not a failure. */
+  readonly linUndecided?: true;
 }
 
 export function summarize(verdict: Verdict): SeedSummary {
@@ -33,5 +35,6 @@ export function summarize(verdict: Verdict): SeedSummary {
     probes: { ...verdict.probes },
     clientOps: { ok, fail, info },
     firstViolation: first === undefined ? null : { property: first.property, message: first.message, atMs: first.atMs },
+    ...(verdict.linUndecided === undefined ? {} : { linUndecided: true as const }),
   };
 }
