@@ -19,6 +19,8 @@ import type { DeterminismReport, SeedOutcome } from '../adapters/determinism.js'
 import { groupFailures } from '../corpus.js';
 import type { FailureClass } from '../corpus.js';
 import { FAILURES_DIR_DEFAULT, printShrinkReport, shrinkAndSave, widthOf } from './shrink.js';
+import { checkOutDir } from '../out-dir.js';
+import { seaworthyVersion } from '../version.js';
 import type { ShrinkReport } from './shrink.js';
 import { SHRINK_BUDGET_DEFAULT } from '../../scenarios/shrink.js';
 import type { ShrinkOutcome } from '../../scenarios/shrink.js';
@@ -71,6 +73,8 @@ export interface RunFailure {
 
 /** The JSON summary: a public interface (fields are only ever added). */
 export interface RunSummary {
+  /** Seaworthy's version (package.json), so a saved summary says which simulator produced it. */
+  readonly version: string;
   readonly runs: number;
   readonly passed: number;
   readonly failed: number;
@@ -108,13 +112,15 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const seeds = parseCount('seeds', args.seeds);
   const seedStart = parseSeed('seed-start', args.seedStart ?? 1);
   const shrinkBudget = parseCount('shrink-budget', args.shrinkBudget ?? SHRINK_BUDGET_DEFAULT);
+  // Checked before any seed runs, so a bad --out never costs the batch and its shrinks.
+  const outDir = args.shrink === true ? checkOutDir(args.out, FAILURES_DIR_DEFAULT) : FAILURES_DIR_DEFAULT;
   const target = await resolveTarget(args);
   const { nodeCount, scenario, bug } = target;
   const missing = missingCapabilities(scenario, target.base.implementation);
   if (missing.length > 0) {
     target.custom?.close();
     const notice = skipNotice(scenario, target.base.implementation?.name ?? 'seaworthy-core', missing);
-    if (args.json) io.stdout(JSON.stringify({ runs: 0, passed: 0, failed: 0, failures: [], seedStart, scenario: scenario.name, nodes: nodeCount, implementation: target.base.implementation?.name ?? 'seaworthy-core', implementationErrors: 0, skipped: true, missingCapabilities: missing, notices: [notice] }));
+    if (args.json) io.stdout(JSON.stringify({ version: seaworthyVersion(), runs: 0, passed: 0, failed: 0, failures: [], seedStart, scenario: scenario.name, nodes: nodeCount, implementation: target.base.implementation?.name ?? 'seaworthy-core', implementationErrors: 0, skipped: true, missingCapabilities: missing, notices: [notice] }));
     else io.stdout(notice);
     return EXIT_PASS;
   }
@@ -175,13 +181,13 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const classes = groupFailures(failures);
   const shrunk: { report: ShrinkReport; outcome: ShrinkOutcome }[] = [];
   if (args.shrink === true) {
-    const outDir = args.out === undefined ? FAILURES_DIR_DEFAULT : String(args.out);
     for (const c of classes) {
       const result = c.seeds[0] === undefined ? null : shrinkAndSave(target, c.seeds[0], { outDir, budget: shrinkBudget, progress: io.interactive });
       if (result !== null) shrunk.push(result);
     }
   }
   const summary: RunSummary = {
+    version: seaworthyVersion(),
     runs: seeds,
     passed: seeds - failures.length,
     failed: failures.length,
@@ -273,7 +279,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('shrink-budget', { describe: `with --shrink, most runs per shrink (default ${SHRINK_BUDGET_DEFAULT})` })
       .option('impl', { describe: 'test your implementation: a module exporting a RaftImplementation (docs/contract.md)', type: 'string' })
       .option('impl-cmd', { describe: 'test your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
-      .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms to wait for a reply before killing the process', type: 'number' })
+      .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms to wait for a reply before killing the process' })
       .option('verify-determinism', { describe: 'rerun failing seeds and a sample of passing ones; differing trace hashes fail the run', type: 'boolean', default: false })
       .option('jobs', { describe: 'worker threads running seeds in parallel (default: one per core; 1 with --impl/--impl-cmd)' })
       .option('json', { describe: 'print one JSON summary as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<RunArgs>,
