@@ -36,12 +36,22 @@ describe('entry hashes', () => {
     expect(seen.size).toBe(200_000);
   });
 
+  it('has no collisions among 200k chains that differ only in their previous prefix', () => {
+    const seen = new Set<number>();
+    let previous = CHAIN_EMPTY;
+    for (let i = 0; i < 200_000; i++) {
+      previous = chainNext(previous, 1, hashData(''));
+      seen.add(previous);
+    }
+    expect(seen.size).toBe(200_000);
+  });
+
   it('is pinned: values never change without a deliberate update', () => {
     expect([hashData(''), hashData('set x=1'), chainNext(CHAIN_EMPTY, 1, hashData('set x=1'))]).toMatchInlineSnapshot(`
       [
         8580639942427176,
         6422462344511190,
-        3188100987218591,
+        2685706059097739,
       ]
     `);
   });
