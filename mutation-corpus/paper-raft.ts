@@ -298,6 +298,7 @@ export class PaperRaftNode implements RaftInstance {
     const heardLeader = this.role === 'leader' || (this.leaderId !== 0 && this.leaderContactElapsed < this.electionTicks);
     const inLease = this.bug['no-leader-lease'] !== true && this.checkQuorum && heardLeader;
     if (m.term > this.term && inLease) return;
+    const termBefore = this.term;
     if (m.term > this.term && (!m.preVote || this.bug['pre-vote-bumps-term'] === true)) this.becomeFollower(m.term, 0);
     const myLastIndex = this.log.length;
     const myLastTerm = this.termAt(myLastIndex);
@@ -307,7 +308,8 @@ export class PaperRaftNode implements RaftInstance {
         : m.lastLogTerm > myLastTerm || (m.lastLogTerm === myLastTerm && m.lastLogIndex >= myLastIndex);
     const upToDate = logOk || this.bug['vote-ignores-log'] === true;
     if (m.preVote) {
-      const granted = m.term > this.term && upToDate;
+      // Judged against the term held when the request arrived (a pre-vote changes no state, §9.6).
+      const granted = m.term > termBefore && upToDate;
       if (granted && this.bug['pre-vote-resets-timer'] === true) this.electionElapsed = 0;
       this.reply({ type: 'RequestVoteReply', from: this.id, to: m.from, term: granted ? m.term : this.term, preVote: true, voteGranted: granted });
       return;

@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { paperRaft } from './index.js';
+import { MUTATIONS } from './mutations.js';
+import { Cluster } from './test-harness.js';
+
+/** Ticks until exactly one leader is up, at most `rounds` rounds; returns it. */
+function electLeader(cluster: Cluster, rounds = 100): number {
+  for (let r = 0; r < rounds; r++) {
+    cluster.tickAll(1);
+    const leaders = cluster.leaders();
+    if (leaders.length === 1) return leaders[0] as number;
+  }
+  throw new Error('no leader elected');
+}
+
+/** Ticks only `loner` until it sends a pre-vote, then delivers: its pre-vote arrives before any heartbeat. */
+function rejoinWithPreVote(cluster: Cluster, loner: number): void {
+  const sentBefore = cluster.sent.length;
+  for (let i = 0; i < 40 && !cluster.sent.slice(sentBefore).some((m) => m.type === 'RequestVote'); i++) cluster.tick(loner);
+  expect(cluster.sent.slice(sentBefore).some((m) => m.type === 'RequestVote' && m['preVote'] === true)).toBe(true);
+  cluster.deliverAll();
+}
+
+function logOf(cluster: Cluster, id: number): string {
+  return cluster.node(id).entries.map((e) => `${e.index}/${e.term}:${e.data}`).join(' ');
+}
+
+describe('paper-raft: elections (Raft §5.2, thesis §9.6)', () => {
+  it('elects one leader, which every node follows in the same term, and persists its vote first', () => {
+    const cluster = new Cluster({ nodes: 3 });
+    const leader = electLeader(cluster);
+    cluster.tickAll(3);
+    const term = cluster.node(leader).instance.status().term;
+    for (const id of cluster.ids) {
+      expect(cluster.node(id).instance.status()).toMatchObject({ term, leader });
+      expect(cluster.node(id).hardState.term).toBe(term);
+    }
+    expect(cluster.node(leader).hardState.vote).toBe(leader);
+  });
+
+  it('sends pre-votes before votes, and a pre-vote leaves the receiver\'s term alone', () => {
+    const cluster = new Cluster({ nodes: 3 });
+    electLeader(cluster);
+    const kinds = cluster.sent.filter((m) => m.type === 'RequestVote').map((m) => (m['preVote'] === true ? 'pre' : 'vote'));
+    expect(kinds[0]).toBe('pre');
+    expect(kinds).toContain('vote');
+  });
+
+  it('a node cut off from the others never raises its term, and on return does not depose the leader', () => {
+    const cluster = new Cluster({ nodes: 3 });
+    const leader = electLeader(cluster);
+    const term = cluster.node(leader).instance.status().term;
+    const loner = cluster.ids.find((id) => id !== leader) as number;
+    cluster.isolate(loner);
+    cluster.tickAll(100);
+    expect(cluster.node(loner).instance.status().term).toBe(term);
+    cluster.heal();
+    rejoinWithPreVote(cluster, loner);
+    cluster.tickAll(50);
+    expect(cluster.leaders()).toEqual([leader]);
+    expect(cluster.node(leader).instance.status().term).toBe(term);
+  });
+
+  it('a leader cut off from the majority steps down within two election timeouts (CheckQuorum, thesis §6.2)', () => {
+    const cluster = new Cluster({ nodes: 5 });
+    const leader = electLeader(cluster);
+    cluster.isolate(leader);
+    cluster.tickAll(40);
+    expect(cluster.node(leader).instance.status().role).not.toBe('leader');
+  });
+
+  it('a restarted node keeps its term and vote and re-delivers its committed prefix from index 1', () => {
+    const cluster = new Cluster({ nodes: 3 });
+    const leader = electLeader(cluster);
+    cluster.propose(leader, 'a');
+    cluster.deliverAll();
+    cluster.tickAll(2);
+    const follower = cluster.ids.find((id) => id !== leader) as number;
+    const before = cluster.node(follower).instance.status();
+    cluster.restart(follower);
+    const after = cluster.node(follower).instance.status();
+    expect(after.term).toBe(before.term);
+    expect(cluster.node(follower).hardState.vote).toBe(leader);
+    expect(cluster.node(follower).applied.map((e) => e.index)).toEqual([1, 2]);
+  });
+});
+
+describe('paper-raft: replication (Raft §5.3)', () => {
+  it('commits a proposal on every node after the election no-op, and applies the same entries everywhere', () => {
+    const cluster = new Cluster({ nodes: 5 });
+    const leader = electLeader(cluster);
+    const result = cluster.propose(leader, 'x=1');
+    expect(result).toMatchObject({ accepted: true, index: 2 });
+    cluster.deliverAll();
+    cluster.tickAll(2);
+    for (const id of cluster.ids) expect(cluster.node(id).applied.map((e) => e.data)).toEqual(['', 'x=1']);
+  });
+
+  it('a follower refuses proposals and names the leader', () => {
+    const cluster = new Cluster({ nodes: 3 });
+    const leader = electLeader(cluster);
+    const follower = cluster.ids.find((id) => id !== leader) as number;
+    expect(cluster.propose(follower, 'x')).toEqual({ accepted: false, reason: 'not-leader', leaderHint: leader });
+  });
+
+  it('replaces a deposed leader\'s uncommitted suffix with the new leader\'s log (conflict truncation)', () => {
+    const cluster = new Cluster({ nodes: 3 });
+    const old = electLeader(cluster);
+    cluster.isolate(old);
+    for (const data of ['lost-1', 'lost-2', 'lost-3']) cluster.propose(old, data);
+    cluster.tickAll(60);
+    const fresh = cluster.leaders().find((id) => id !== old);
+    expect(fresh).toBeDefined();
+    cluster.propose(fresh as number, 'kept');
+    cluster.deliverAll();
+    cluster.heal();
+    cluster.tickAll(20);
+    expect(logOf(cluster, old)).toBe(logOf(cluster, fresh as number));
+    expect(logOf(cluster, old)).not.toContain('lost');
+    expect(cluster.node(old).applied.map((e) => e.data)).toContain('kept');
+  });
+
+  it('backs a longer divergent follower off one index at a time (after jumping to its end)', () => {
+    const cluster = new Cluster({ nodes: 3 });
+    const old = electLeader(cluster);
+    cluster.isolate(old);
+    for (let i = 0; i < 5; i++) cluster.propose(old, `lost-${i}`);
+    cluster.tickAll(60);
+    const fresh = cluster.leaders().find((id) => id !== old) as number;
+    const third = cluster.ids.find((id) => id !== old && id !== fresh) as number;
+    for (let i = 0; i < 8; i++) cluster.propose(fresh, `kept-${i}`);
+    cluster.deliverAll();
+    cluster.tickAll(2);
+    // The third node, whose next index for `old` starts past old's end, leads old back through the conflict.
+    cluster.heal();
+    cluster.isolate(fresh);
+    cluster.tickAll(80);
+    expect(cluster.leaders().filter((id) => id !== fresh)).toEqual([third]);
+    const rejects = cluster.sent.filter((m) => m.type === 'AppendEntriesReply' && m.from === old && m.to === third && m['success'] === false).map((m) => m['prevLogIndex'] as number);
+    expect(rejects.length).toBeGreaterThan(2);
+    // After the jump to old's own end, each rejection is for the index just below the one before.
+    for (let i = 2; i < rejects.length; i++) expect(rejects[i]).toBe((rejects[i - 1] as number) - 1);
+    expect(logOf(cluster, old)).toBe(logOf(cluster, third));
+  });
+});
+
+describe('paper-raft: ReadIndex (thesis §6.4)', () => {
+  it('releases a read only after a quorum has answered, at the commit index', () => {
+    const cluster = new Cluster({ nodes: 3 });
+    const leader = electLeader(cluster);
+    cluster.tickAll(2);
+    expect(cluster.readIndex(leader, 7)).toBe(true);
+    expect(cluster.node(leader).readStates).toEqual([]);
+    cluster.deliverAll();
+    expect(cluster.node(leader).readStates).toEqual([{ requestId: 7, index: 1 }]);
+    const follower = cluster.ids.find((id) => id !== leader) as number;
+    expect(cluster.readIndex(follower, 8)).toBe(false);
+  });
+
+  it('a leader cut off from the majority never releases a read', () => {
+    const cluster = new Cluster({ nodes: 3 });
+    const leader = electLeader(cluster);
+    cluster.tickAll(2);
+    cluster.isolate(leader);
+    cluster.readIndex(leader, 9);
+    cluster.tickAll(30);
+    expect(cluster.node(leader).readStates).toEqual([]);
+  });
+});
+
+describe('paper-raft: mutations are one-line switches', () => {
+  const source = readFileSync(new URL('./paper-raft.ts', import.meta.url), 'utf8');
+
+  it('has at least 20 mutations, each guarding exactly one line of the node', () => {
+    expect(MUTATIONS.length).toBeGreaterThanOrEqual(20);
+    for (const m of MUTATIONS) {
+      const lines = source.split('\n').filter((line) => line.includes(`this.bug['${m.name}']`));
+      expect(lines, m.name).toHaveLength(1);
+    }
+  });
+
+  it('names each implementation after its mutation and declares the capabilities it has', () => {
+    expect(paperRaft().name).toBe('paper-raft');
+    expect(paperRaft({ mutation: 'double-vote' }).name).toBe('paper-raft/double-vote');
+    expect(paperRaft().capabilities).toEqual(['pre-vote', 'check-quorum', 'read-index']);
+    expect(paperRaft({ preVote: false, checkQuorum: false }).capabilities).toEqual(['read-index']);
+  });
+
+  it('pre-vote-bumps-term: a node rejoining after a partition deposes the leader', () => {
+    const cluster = new Cluster({ nodes: 3, bug: { 'pre-vote-bumps-term': true }, checkQuorum: false });
+    const leader = electLeader(cluster);
+    const term = cluster.node(leader).instance.status().term;
+    const loner = cluster.ids.find((id) => id !== leader) as number;
+    cluster.isolate(loner);
+    cluster.tickAll(100);
+    cluster.heal();
+    rejoinWithPreVote(cluster, loner);
+    expect(cluster.node(leader).instance.status().term).toBeGreaterThan(term);
+  });
+
+  it('double-vote: a node that voted grants a second candidate of the same term', () => {
+    const cluster = new Cluster({ nodes: 3, bug: { 'double-vote': true }, preVote: false });
+    const voter = cluster.node(3).instance;
+    voter.step({ type: 'RequestVote', from: 1, to: 3, term: 1, preVote: false, lastLogIndex: 0, lastLogTerm: 0 });
+    voter.step({ type: 'RequestVote', from: 2, to: 3, term: 1, preVote: false, lastLogIndex: 0, lastLogTerm: 0 });
+    const ready = voter.ready();
+    const grants = (ready?.messages ?? []).filter((m) => m['voteGranted'] === true);
+    expect(grants.map((m) => m.to)).toEqual([1, 2]);
+  });
+});
