@@ -26,7 +26,12 @@ interface Rule {
   readonly scope: readonly string[];
 }
 
-const ALL = DETERMINISTIC.map((f) => `${f}/`);
+/**
+ * The mutation corpus (a second Raft, standing where a user's implementation would) is deterministic too, and
+ * sits beside core/: it may import only types, and only from sim/contract.ts.
+ */
+const CORPUS = 'mutation-corpus';
+const ALL = [...DETERMINISTIC, CORPUS].map((f) => `${f}/`);
 
 /** Every determinism rule, once. Production files only: tests may time and read files. */
 const RULES: readonly Rule[] = [
@@ -102,6 +107,42 @@ describe('tidy: deterministic folders', () => {
     expect(ruleProblems('sim/x.ts', sample)).toEqual(['sim/x.ts:1: const x = Math.random(); (randomness must come from the seeded PRNG)']);
     expect(ruleProblems('properties/x.ts', sample)).toHaveLength(2);
     expect(ruleProblems('cli/x.ts', sample)).toEqual([]);
+  });
+});
+
+/** `file: imports X (why)` for every import of a corpus file other than its own modules and sim/contract.ts types. */
+function corpusImportProblems(file: string, text: string): string[] {
+  const problems: string[] = [];
+  for (const m of code(text).matchAll(/^\s*(import|export)(\s+type)?\b[^'"]*?from\s*['"]([^'"]+)['"]/gm)) {
+    const spec = m[3] as string;
+    const typeOnly = m[2] !== undefined;
+    const target = spec.startsWith('.') ? posix(relative(root, resolve(root, file, '..', spec))) : spec;
+    if (target.startsWith(`${CORPUS}/`)) continue;
+    if (target === 'sim/contract.js' && typeOnly) continue;
+    if (!file.endsWith('.test.ts') || spec.startsWith('.')) problems.push(`${file}: imports ${spec} (${CORPUS}/ may import only types from sim/contract.ts)`);
+  }
+  return problems;
+}
+
+describe('tidy: the mutation corpus stands where a user\'s implementation would', () => {
+  it(`${CORPUS}/ uses no nondeterministic API`, () => {
+    const problems = sources(join(root, CORPUS), false).flatMap((path) => ruleProblems(posix(relative(root, path)), readFileSync(path, 'utf8')));
+    expect(problems).toEqual([]);
+  });
+
+  it(`${CORPUS}/ imports only its own modules and types from sim/contract.ts (tests may also use packages)`, () => {
+    const files = [...sources(join(root, CORPUS), false), ...sources(join(root, CORPUS), true)];
+    const problems = files.flatMap((path) => corpusImportProblems(posix(relative(root, path)), readFileSync(path, 'utf8')));
+    expect(problems).toEqual([]);
+  });
+
+  it('catches a planted corpus import of a value or of another module', () => {
+    const sample = "import type { Message } from '../sim/contract.js';\nimport { assert } from '../core/assert.js';\nimport { Prng } from '../sim/contract.js';\n";
+    expect(corpusImportProblems(`${CORPUS}/x.ts`, sample)).toEqual([
+      `${CORPUS}/x.ts: imports ../core/assert.js (${CORPUS}/ may import only types from sim/contract.ts)`,
+      `${CORPUS}/x.ts: imports ../sim/contract.js (${CORPUS}/ may import only types from sim/contract.ts)`,
+    ]);
+    expect(ruleProblems(`${CORPUS}/x.ts`, 'const t = Date.now();\n')).toHaveLength(1);
   });
 });
 
