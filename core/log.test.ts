@@ -65,6 +65,9 @@ describe('RaftLog', () => {
     const log = new RaftLog(ents([1, 1, 1, 1, 1]));
     expect(log.slice(2, 5, 2).map((e) => e.index)).toEqual([2, 3]);
     expect(log.slice(6, 5, 2)).toEqual([]);
+    // Heartbeats carry no entries: every empty slice is one shared array, frozen so no reader can fill it.
+    expect(log.slice(3, 2, 9)).toBe(log.slice(6, 5, 2));
+    expect(Object.isFrozen(log.slice(6, 5, 2))).toBe(true);
     expect(() => log.slice(1, 6, 9)).toThrow(/outside log/);
   });
 

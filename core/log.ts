@@ -6,6 +6,8 @@
 import { assert, assertFail } from './assert.js';
 import type { Entry } from './types.js';
 
+const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
+
 export class RaftLog {
   /** Invariant: `entries[i].index === i + 1` (consecutive from 1). */
   private readonly entries: Entry[];
@@ -104,11 +106,14 @@ export class RaftLog {
     for (let i = from; i < ents.length; i++) this.push(ents[i] as Entry);
   }
 
-  /** Entries [lo, hi] inclusive, at most `maxCount` of them; empty when lo > hi. A fresh array. */
-  slice(lo: number, hi: number, maxCount: number): Entry[] {
+  /**
+   * Entries [lo, hi] inclusive, at most `maxCount` of them; empty when lo > hi. A fresh array, except that every
+   * empty result is one shared frozen array: most appends are heartbeats that carry no entries.
+   */
+  slice(lo: number, hi: number, maxCount: number): readonly Entry[] {
     if (!(lo >= 1 && hi <= this.entries.length)) assertFail(`slice [${lo}, ${hi}] outside log [1, ${this.entries.length}]`);
     const end = Math.min(hi, lo + maxCount - 1);
-    return end < lo ? [] : this.entries.slice(lo - 1, end);
+    return end < lo ? NO_ENTRIES : this.entries.slice(lo - 1, end);
   }
 
   /** The unstable entries (stableIndex() + 1 .. lastIndex()), the ones the next Ready must persist. */

@@ -84,8 +84,15 @@ export class RaftNode {
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
 
-  /** One per peer other than `id`; meaningful only while leader. */
-  private readonly progress = new Map<NodeId, Progress>();
+  /** The peers other than `id`, ascending. */
+  private readonly followers: readonly NodeId[];
+  /** `followerProgress[i]` is the progress of `followers[i]`; meaningful only while leader. */
+  private readonly followerProgress: readonly Progress[];
+  /**
+   * The same Progress objects by node id (undefined for `id` and for non-peers), so a message's sender is
+   * looked up with an array read on the hot path instead of a Map probe.
+   */
+  private readonly progressById: (Progress | undefined)[] = [];
   /** (Pre-)vote answers in the current campaign, by voter (including self). */
   private readonly votes = new Map<NodeId, boolean>();
   /** Reused for quorum math so committing allocates nothing. Invariant: length === peers.length. */
@@ -148,7 +155,11 @@ export class RaftNode {
     // Report from the clamped value so a later hardState never claims more than the stored log holds.
     this.reportedCommit = this.commit;
     this.matchScratch = new Array<number>(o.peers.length).fill(0);
-    for (const p of this.peers) if (p !== this.id) this.progress.set(p, new Progress());
+    this.followers = Object.freeze(this.peers.filter((p) => p !== this.id));
+    this.followerProgress = Object.freeze(this.followers.map(() => new Progress()));
+    this.followers.forEach((p, i) => {
+      this.progressById[p] = this.followerProgress[i];
+    });
     this.resetTimers();
   }
 
@@ -162,7 +173,8 @@ export class RaftNode {
   /** Delivers a message from the network. Malformed, misaddressed and stale messages are ignored. */
   step(m: Message): void {
     this.assertNoPendingReady('step');
-    if (!isCoreMessage(m) || m.to !== this.id || m.from === this.id || !this.progress.has(m.from)) return;
+    // progressById holds only the other peers: this also drops messages from self and from strangers.
+    if (!isCoreMessage(m) || m.to !== this.id || this.progressById[m.from] === undefined) return;
     if (m.term > this.term) {
       const isVoteRequest = m.type === 'vote' || m.type === 'pre-vote';
       // CheckQuorum's leader lease (thesis §4.2.3): while a leader is known to be alive, a disrupting candidate
@@ -351,7 +363,7 @@ export class RaftNode {
   /** Did a quorum (counting self) respond since the last check? Clears the marks for the next round. */
   private quorumActive(): boolean {
     let active = 1;
-    for (const pr of this.progress.values()) {
+    for (const pr of this.followerProgress) {
       if (pr.recentActive) active++;
       pr.recentActive = false;
     }
@@ -417,7 +429,7 @@ export class RaftNode {
     const term = pre ? this.term + 1 : this.term;
     const lastLogIndex = this.log.lastIndex();
     const lastLogTerm = this.log.lastTerm();
-    for (const to of this.progress.keys()) {
+    for (const to of this.followers) {
       if (onlySilent && this.votes.has(to)) continue;
       const m: VoteMessage = { type, from: this.id, to, term, lastLogIndex, lastLogTerm };
       this.msgs.push(m);
@@ -452,7 +464,7 @@ export class RaftNode {
     this.leader = this.id;
     this.resetTimers();
     const last = this.log.lastIndex();
-    for (const pr of this.progress.values()) pr.reset(last);
+    for (const pr of this.followerProgress) pr.reset(last);
     // Raft §8: a no-op of the new term lets earlier entries commit indirectly (§5.4.2) without waiting for a
     // client. The figure8-commit bug leaves it out: the no-op would mask the broken commit rule in almost every
     // schedule, since it travels in the same append as the older entries.
@@ -533,7 +545,7 @@ export class RaftNode {
   // ---- replication, leader side --------------------------------------------------------------------------
 
   private handleAppendResponse(m: AppendResponseMessage): void {
-    const pr = this.progress.get(m.from);
+    const pr = this.progressById[m.from];
     if (pr === undefined) return;
     pr.recentActive = true;
     // A round we never started is garbage; an older one tells nothing new.
@@ -567,7 +579,7 @@ export class RaftNode {
   private maybeCommit(): boolean {
     for (let i = 0; i < this.peers.length; i++) {
       const p = this.peers[i] as NodeId;
-      this.matchScratch[i] = p === this.id ? this.log.stableIndex() : (this.progress.get(p) as Progress).match;
+      this.matchScratch[i] = p === this.id ? this.log.stableIndex() : (this.progressById[p] as Progress).match;
     }
     const index = committedIndex(this.matchScratch);
     if (index <= this.commit) return false;
@@ -612,13 +624,13 @@ export class RaftNode {
   private quorumAckedRound(): number {
     for (let i = 0; i < this.peers.length; i++) {
       const p = this.peers[i] as NodeId;
-      this.matchScratch[i] = p === this.id ? this.readRound : (this.progress.get(p) as Progress).readAcked;
+      this.matchScratch[i] = p === this.id ? this.readRound : (this.progressById[p] as Progress).readAcked;
     }
     return committedIndex(this.matchScratch);
   }
 
   private bcastAppend(mode: SendMode): void {
-    for (const [to, pr] of this.progress) this.sendAppend(to, pr, mode);
+    for (let i = 0; i < this.followers.length; i++) this.sendAppend(this.followers[i] as NodeId, this.followerProgress[i] as Progress, mode);
   }
 
   /**
