@@ -26,9 +26,38 @@ export function encodeKvCommand(command: KvCommand): string {
   return JSON.stringify(command);
 }
 
+/**
+ * The exact text the workload's commands encode to: fields in its order (client, seq, key, op, then cas's
+ * expected and the value), integers without fraction or exponent, a key without escapes. Anything else is
+ * left to JSON.parse.
+ */
+const CANONICAL_COMMAND =
+  /^\{"client":(-?(?:0|[1-9]\d*)),"seq":(-?(?:0|[1-9]\d*)),"key":"([^"\\\u0000-\u001f]*)","op":"(get|put|cas)"(?:,"expected":(null|-?(?:0|[1-9]\d*)))?(?:,"value":(-?(?:0|[1-9]\d*)))?\}$/;
+
+/**
+ * Decodes `data` in the canonical shape without JSON.parse, building the object JSON.parse would (same fields,
+ * same order, same numbers); undefined when `data` has another shape.
+ */
+function decodeCanonical(data: string): KvCommand | undefined {
+  const m = CANONICAL_COMMAND.exec(data);
+  if (m === null) return undefined;
+  const command: { client: number; seq: number; key: string; op: KvOp; expected?: number | null; value?: number } = {
+    client: Number(m[1]),
+    seq: Number(m[2]),
+    key: m[3]!,
+    op: m[4] as KvOp,
+  };
+  if (m[5] !== undefined) command.expected = m[5] === 'null' ? null : Number(m[5]);
+  if (m[6] !== undefined) command.value = Number(m[6]);
+  return command;
+}
+
 /** Decodes entry data written by {@link encodeKvCommand}; undefined for data that is not a KV command. */
 export function decodeKvCommand(data: string): KvCommand | undefined {
   if (data === '' || data.charCodeAt(0) !== 0x7b /* { */) return undefined;
+  // Every command the workload writes takes the fast path; JSON.parse remains the definition of the format.
+  const canonical = decodeCanonical(data);
+  if (canonical !== undefined) return canonical;
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);

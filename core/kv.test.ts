@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeKvCommand, encodeKvCommand, KvStateMachine } from './kv.js';
+import type { KvCommand } from './kv.js';
+
+/** What decoding meant before the fast path: text starting with '{', JSON.parse, then the shape check. */
+function decodeByJson(data: string): unknown {
+  if (!data.startsWith('{')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const c = parsed as Record<string, unknown>;
+  if (typeof c['client'] !== 'number' || typeof c['seq'] !== 'number' || typeof c['key'] !== 'string') return undefined;
+  if (c['op'] !== 'get' && c['op'] !== 'put' && c['op'] !== 'cas') return undefined;
+  return parsed;
+}
+
+/** Equal values with the same field order (JSON.stringify keeps it), and -0 told apart from 0. */
+function same(a: unknown, b: unknown): void {
+  expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  expect(a).toEqual(b);
+}
+
+const int = fc.oneof(fc.integer(), fc.constantFrom(0, -0, 2 ** 53, -(2 ** 60), 1e21));
+/** Commands built the way the workload builds them (that field order), with awkward keys and numbers. */
+const command: fc.Arbitrary<KvCommand> = fc
+  .record({ client: int, seq: int, key: fc.string({ unit: 'binary', maxLength: 6 }), op: fc.constantFrom('get', 'put', 'cas'), value: int, expected: fc.option(int) })
+  .map(({ client, seq, key, op, value, expected }): KvCommand => {
+    const base = { client, seq, key };
+    if (op === 'get') return { ...base, op };
+    if (op === 'put') return { ...base, op, value };
+    return { ...base, op, expected, value };
+  });
+
+describe('kv command encoding', () => {
+  it('decodes what it encodes exactly as JSON.parse does (property)', () => {
+    fc.assert(
+      fc.property(command, (c) => {
+        const data = encodeKvCommand(c);
+        same(decodeKvCommand(data), decodeByJson(data));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('decodes any other text as JSON.parse and the shape check do (property)', () => {
+    const near = command.chain((c) =>
+      fc.tuple(fc.nat({ max: 60 }), fc.constantFrom('', ' ', '"', '\\', '0', '.5', 'e1', ',', '}', 'null', '"value":1,')).map(([at, insert]) => {
+        const data = encodeKvCommand(c);
+        const i = at % (data.length + 1);
+        return data.slice(0, i) + insert + data.slice(i);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.oneof(near, fc.string()), (data) => {
+        same(decodeKvCommand(data), decodeByJson(data));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(decodeKvCommand('{"client":1,"seq":01,"key":"x","op":"get"}')).toBeUndefined();
+    expect(decodeKvCommand('{"seq":2,"client":1,"key":"x","op":"get"}')).toEqual({ seq: 2, client: 1, key: 'x', op: 'get' });
+  });
+
+  it('applies decoded commands', () => {
+    const sm = new KvStateMachine();
+    expect(sm.apply(encodeKvCommand({ client: 1, seq: 1, key: 'x', op: 'put', value: 5 }))).toEqual({ ok: true, value: null });
+    expect(sm.apply(encodeKvCommand({ client: 1, seq: 2, key: 'x', op: 'cas', expected: 5, value: 6 }))).toEqual({ ok: true, value: null });
+    expect(sm.read('x')).toBe(6);
+    expect(sm.apply('')).toBeUndefined();
+  });
+});
