@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../sim/facts.js';
 import { FactLog, entries, entry, runChecker } from './fact-builders.js';
-import { PersistedLog, PersistedLogs } from './persisted-log.js';
+import { ChainCache, PersistedLog, PersistedLogs } from './persisted-log.js';
 import { ProbeCounter } from './probes.js';
 import { createSafetyCheckers } from './safety.js';
 import type { Violation } from './types.js';
@@ -74,6 +74,24 @@ describe('persisted logs', () => {
     log.reset(restarted);
     expect(chains(log)).toEqual(chains(fresh));
     expect(() => log.reset([entry(1, 1), entry(3, 1)])).toThrow(/not consecutive/);
+  });
+
+  it('share a chain cache without ever changing a chain', () => {
+    const cache = new ChainCache();
+    const [a, b, c] = [new PersistedLog(cache), new PersistedLog(cache), new PersistedLog(cache)];
+    const shared = entries(1, 4, 1);
+    a.replaceFrom(shared);
+    b.replaceFrom(shared); // cache hits
+    c.replaceFrom([entry(1, 1, 'other'), ...shared.slice(1)]); // same objects after a different first entry
+    a.replaceFrom([entry(3, 2), entry(4, 2)]);
+    b.reset([...shared.slice(0, 2), entry(3, 2), entry(4, 2)]);
+    for (const log of [a, b, c]) {
+      const alone = new PersistedLog();
+      alone.reset(Array.from({ length: log.lastIndex }, (_, i) => log.entryAt(i + 1)!));
+      expect(chains(log)).toEqual(chains(alone));
+    }
+    expect(c.chainAt(4)).not.toBe(new PersistedLog().chainAt(0));
+    expect(c.chainAt(2)).not.toBe(chains(b)[2]);
   });
 
   it('give the shared checkers the same violations as checkers with their own logs', () => {

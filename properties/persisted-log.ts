@@ -41,6 +41,31 @@ export function firstNonConsecutive(entries: readonly Entry[]): number {
   return -1;
 }
 
+/**
+ * The chain last computed at each index, with the entry and previous chain it was computed from. Every node
+ * persists the same Entry objects (messages carry references) on the same prefixes, so the logs of a run
+ * sharing one cache hash each entry once instead of once per node. A hit needs the same object and the same
+ * previous chain, so the cache can never change a chain, only skip recomputing it.
+ */
+export class ChainCache {
+  private readonly entries: (Entry | undefined)[] = [undefined];
+  private readonly previous: number[] = [CHAIN_EMPTY];
+  private readonly chains: number[] = [CHAIN_EMPTY];
+
+  /** chainNext(previous, entry.term, hashEntryData(entry)) for the entry at `index`. */
+  chainAt(index: number, previous: number, entry: Entry): number {
+    if (index < this.entries.length && this.entries[index] === entry && this.previous[index] === previous) return this.chains[index]!;
+    const chain = chainNext(previous, entry.term, hashEntryData(entry));
+    // Indexes arrive consecutively per log, so the arrays grow without holes; a far index is not cached.
+    if (index <= this.entries.length) {
+      this.entries[index] = entry;
+      this.previous[index] = previous;
+      this.chains[index] = chain;
+    }
+    return chain;
+  }
+}
+
 export class PersistedLog {
   /** Invariant: entries[i - 1].index === i for 1 <= i <= lastIndex; positions beyond are stale. */
   private readonly entries: Entry[] = [];
@@ -48,6 +73,9 @@ export class PersistedLog {
   private readonly chains: number[] = [CHAIN_EMPTY];
   /** The index of the last stored entry; 0 when the log is empty. */
   lastIndex = 0;
+
+  /** `cache` is shared by the logs of one run (see {@link ChainCache}); each log has its own otherwise. */
+  constructor(private readonly cache: ChainCache = new ChainCache()) {}
 
   /** The stored entry at `index`, or undefined when `index` is outside 1..lastIndex. */
   entryAt(index: number): Entry | undefined {
@@ -73,7 +101,7 @@ export class PersistedLog {
     let truncated = false;
     for (const e of entries) {
       if (index <= this.lastIndex && this.entries[index - 1]!.term !== e.term) truncated = true;
-      chain = chainNext(chain, e.term, hashEntryData(e));
+      chain = this.cache.chainAt(index, chain, e);
       this.set(index, e, chain);
       index++;
     }
@@ -100,7 +128,7 @@ export class PersistedLog {
       if (e.index !== k + 1) {
         throw new Error(`restart log is not consecutive from 1: position ${k} holds index ${e.index}`);
       }
-      chain = chainNext(chain, e.term, hashEntryData(e));
+      chain = this.cache.chainAt(k + 1, chain, e);
       this.set(k + 1, e, chain);
     }
     this.lastIndex = entries.length;
@@ -121,6 +149,7 @@ export class PersistedLog {
  */
 export class PersistedLogs {
   private readonly logs: PersistedLog[] = [];
+  private readonly cache = new ChainCache();
   /** The last persist or restart fact observed; null before the first. */
   private current: Fact | null = null;
   /** What the last persist was found to be: its problem (then the log was left unchanged), or null. */
@@ -139,7 +168,7 @@ export class PersistedLogs {
   logOf(node: NodeId): PersistedLog {
     let log = this.logs[node];
     if (log === undefined) {
-      log = new PersistedLog();
+      log = new PersistedLog(this.cache);
       this.logs[node] = log;
     }
     return log;
