@@ -3,11 +3,14 @@
  * state after each step (role letter and term, commit index), then the step itself (faults, roles, persists,
  * applies, client operations, and with `messages` every send and delivery). The steps at which a property
  * was violated are marked `▶` and followed by the violation. With a `width`, the node columns get more
- * compact and the step text is cut so every line fits a terminal.
+ * compact and the step text is cut so every line fits a terminal. It reads the run's typed trace records (node
+ * state from the facts themselves) and renders each record's text with sim/trace.ts's `describeTraceRecord`.
  */
 import chalk from 'chalk';
+import type { Role } from '../sim/contract.js';
 import type { Violation } from '../properties/types.js';
-import type { TraceKind, TraceLine } from '../sim/trace.js';
+import { describeTraceRecord } from '../sim/trace.js';
+import type { TraceKind, TraceRecord } from '../sim/trace.js';
 
 const KIND_STYLE: Readonly<Record<TraceKind, (s: string) => string>> = {
   phase: chalk.bold.cyan,
@@ -33,7 +36,7 @@ export interface TimelineOptions {
   readonly nodeCount?: number;
 }
 
-/** What the timeline knows of one node, from the trace lines seen so far. */
+/** What the timeline knows of one node, from the trace records seen so far. */
 interface NodeState {
   role: string;
   term: number;
@@ -42,30 +45,36 @@ interface NodeState {
   down: boolean;
 }
 
-const ROLE_LETTER: Readonly<Record<string, string>> = { leader: 'L', candidate: 'C', 'pre-candidate': 'P', follower: 'F' };
+const ROLE_LETTER: Readonly<Record<Role, string>> = { leader: 'L', candidate: 'C', 'pre-candidate': 'P', follower: 'F' };
 
-/** Updates `s` from one trace line of its node; returns whether anything shown changed. */
-export function updateNodeState(s: NodeState, line: TraceLine): boolean {
+/** Updates `s` from one trace record of its node; returns whether anything shown changed. */
+export function updateNodeState(s: NodeState, record: TraceRecord): boolean {
+  if (record.type !== 'fact') return false;
   const before = cellText(s, 'full');
-  let m: RegExpExecArray | null;
-  if (line.kind === 'role' && (m = /becomes (\S+) in term (\d+)/.exec(line.text)) !== null) {
-    s.role = ROLE_LETTER[m[1] ?? ''] ?? '?';
-    s.term = Number(m[2]);
-  } else if (line.kind === 'persist' && (m = /term (\d+) vote \d+ commit (\d+)/.exec(line.text)) !== null) {
-    s.term = Math.max(s.term, Number(m[1]));
-    s.commit = Math.max(s.commit, Number(m[2]));
-  } else if (line.kind === 'apply' && (m = /apply (\d+)\//.exec(line.text)) !== null) {
-    s.applied = Math.max(s.applied, Number(m[1]));
-  } else if (line.kind === 'crash' && line.text.startsWith('crashed')) {
-    s.down = true;
-  } else if (line.kind === 'restart') {
-    s.down = false;
-    s.role = 'F';
-    m = /term (\d+) vote \d+ commit (\d+)/.exec(line.text);
-    if (m !== null) {
-      s.term = Number(m[1]);
-      s.commit = Number(m[2]);
-    }
+  const fact = record.fact;
+  switch (fact.kind) {
+    case 'role':
+      s.role = ROLE_LETTER[fact.role];
+      s.term = fact.term;
+      break;
+    case 'persist':
+      s.term = Math.max(s.term, fact.hardState.term);
+      s.commit = Math.max(s.commit, fact.hardState.commit);
+      break;
+    case 'apply':
+      s.applied = Math.max(s.applied, fact.entry.index);
+      break;
+    case 'crash':
+      s.down = true;
+      break;
+    case 'restart':
+      s.down = false;
+      s.role = 'F';
+      s.term = fact.stored.hardState.term;
+      s.commit = fact.stored.hardState.commit;
+      break;
+    case 'ack':
+      break;
   }
   return cellText(s, 'full') !== before;
 }
@@ -92,7 +101,7 @@ function cellMode(width: number, nodeCount: number): CellMode {
 }
 
 /** The timeline's lines (see the file's TSDoc); `violations` are shown right after the step that caused them. */
-export function formatTimeline(lines: readonly TraceLine[], violations: readonly Violation[], options: TimelineOptions): string[] {
+export function formatTimeline(lines: readonly TraceRecord[], violations: readonly Violation[], options: TimelineOptions): string[] {
   let nodeCount = options.nodeCount ?? 0;
   if (nodeCount === 0) for (const l of lines) nodeCount = Math.max(nodeCount, l.node);
   const mode = cellMode(options.width, nodeCount);
@@ -131,7 +140,7 @@ export function formatTimeline(lines: readonly TraceLine[], violations: readonly
       })
       .join('');
     const who = line.node === 0 ? '   ' : `n${line.node} `.padEnd(3);
-    const step = cut(`${who}${line.kind.padEnd(8)} ${line.text}`, stepWidth);
+    const step = cut(`${who}${line.kind.padEnd(8)} ${describeTraceRecord(line)}`, stepWidth);
     out.push(`${marker}${chalk.dim(time)} ${cells}│ ${KIND_STYLE[line.kind](step)}`);
   }
   flush(Number.MAX_SAFE_INTEGER);

@@ -18,7 +18,7 @@ import type { NetworkOptions } from '../sim/network.js';
 import { Prng } from '../sim/prng.js';
 import { simulate } from '../sim/simulation.js';
 import type { FactObserver, HostBugs, SimulationResult, SimulationStats } from '../sim/simulation.js';
-import type { TraceLine } from '../sim/trace.js';
+import type { TraceRecord } from '../sim/trace.js';
 import type { ClientHistoryEvent, WorkloadOptions } from '../sim/workload.js';
 import type { Knobs, Scenario, ScenarioPlan } from './types.js';
 
@@ -72,7 +72,7 @@ export interface Verdict {
   readonly plan: FaultPlan;
   readonly stats: SimulationStats;
   readonly history: readonly ClientHistoryEvent[];
-  readonly trace: readonly TraceLine[] | null;
+  readonly trace: readonly TraceRecord[] | null;
   /** Coverage probes hit in this run. */
   readonly probes: ProbeCounts;
   /**

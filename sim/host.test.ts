@@ -4,10 +4,10 @@
  * problem — never an exception out of simulate().
  */
 import { PERFECT_DISK } from './disk.js';
+import { decodeKvCommand, encodeKvCommand } from '../core/kv.js';
 import { describe, expect, it } from 'vitest';
-import type { KvCommand, KvResult } from '../core/kv.js';
 import type { CreateInit, Entry, HardState, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from './contract.js';
-import type { Fact } from './facts.js';
+import { FakeHostContext } from './fake-host-context.js';
 import { NodeHost } from './host.js';
 import { RELIABLE_NETWORK } from './network.js';
 import { Prng } from './prng.js';
@@ -26,7 +26,7 @@ class QuietNode implements RaftInstance {
     this.ticks++;
   }
   step(_message: Message): void {}
-  propose(): ProposeResult {
+  propose(_data: string): ProposeResult {
     return { accepted: false, reason: 'not-leader', leaderHint: 0 };
   }
   ready(): Ready | null {
@@ -314,7 +314,7 @@ describe('host: ready() returning garbage', () => {
 
   it('reports the error on the trace when recording', () => {
     const result = run(badReady(() => 42), { record: true });
-    expect(result.trace?.some((line) => line.kind === 'violation' && line.node === BAD_NODE && /implementation error on node 2/.test(line.text))).toBe(true);
+    expect(result.trace?.some((r) => r.type === 'implementation-error' && r.node === BAD_NODE && /ready\(\) returned 42/.test(r.message))).toBe(true);
   });
 });
 
@@ -385,21 +385,8 @@ describe('host: create() returning garbage', () => {
 
 describe('NodeHost: the fixed order of a Ready', () => {
   it('persists (and observes the persist), then announces the role, then sends, then applies', () => {
-    const log: string[] = [];
-    // Not annotated: HostContext is growing (decodeCommand), and a plain object type-checks against either shape.
-    const ctx = {
-      nowMs: 0,
-      eventIndex: 0,
-      observe: (fact: Fact) => log.push(`observe ${fact.kind}`),
-      send: (m: Message) => log.push(`send ${m.type}`),
-      commandApplied: (_node: number, _command: KvCommand, _result: KvResult, entry: Entry) => log.push(`applied ${entry.index}`),
-      traceHash: () => undefined,
-      decodeCommand: () => undefined,
-      readServed: () => undefined,
-      scheduleFsync: () => undefined,
-      crashPointFired: () => undefined,
-      storageEvent: () => undefined,
-    };
+    const ctx = new FakeHostContext();
+    const log = ctx.log;
     let served = false;
     const impl: RaftImplementation = {
       name: 'one-ready',
@@ -420,7 +407,7 @@ describe('NodeHost: the fixed order of a Ready', () => {
         return node;
       },
     };
-    const host = new NodeHost({ id: 1, peers: [1, 2, 3], implementation: impl, electionTicks: 10, heartbeatTicks: 2, prng: Prng.forRun(1), disk: PERFECT_DISK, verifyChecksums: true, sendBeforeFsync: false }, ctx);
+    const host = new NodeHost({ id: 1, peers: [1, 2, 3], implementation: impl, electionTicks: 10, heartbeatTicks: 2, prng: Prng.forRun(1), disk: PERFECT_DISK, verifyChecksums: true, sendBeforeFsync: false, decodeCommand: () => undefined }, ctx);
     host.start();
     expect(log).toEqual(['observe persist', 'observe role', 'send Append', 'observe apply', 'advance']);
     expect(host.disk.stored()).toEqual({ hardState: { term: 1, vote: 1, commit: 1 }, entries: [{ index: 1, term: 1, data: '' }] });
@@ -430,21 +417,8 @@ describe('NodeHost: the fixed order of a Ready', () => {
   });
 
   it('restarts from exactly what the disk kept, with a fresh incarnation', () => {
-    const facts: Fact[] = [];
-    // Not annotated: HostContext is growing (decodeCommand), and a plain object type-checks against either shape.
-    const ctx = {
-      nowMs: 0,
-      eventIndex: 0,
-      observe: (fact: Fact) => void facts.push(fact),
-      send: () => undefined,
-      commandApplied: () => undefined,
-      traceHash: () => undefined,
-      decodeCommand: () => undefined,
-      readServed: () => undefined,
-      scheduleFsync: () => undefined,
-      crashPointFired: () => undefined,
-      storageEvent: () => undefined,
-    };
+    const ctx = new FakeHostContext();
+    const facts = ctx.facts;
     const inits: CreateInit[] = [];
     const impl: RaftImplementation = {
       name: 'persist-once',
@@ -460,7 +434,7 @@ describe('NodeHost: the fixed order of a Ready', () => {
         return node;
       },
     };
-    const host = new NodeHost({ id: 2, peers: [1, 2, 3], implementation: impl, electionTicks: 10, heartbeatTicks: 2, prng: Prng.forRun(1), disk: PERFECT_DISK, verifyChecksums: true, sendBeforeFsync: false }, ctx);
+    const host = new NodeHost({ id: 2, peers: [1, 2, 3], implementation: impl, electionTicks: 10, heartbeatTicks: 2, prng: Prng.forRun(1), disk: PERFECT_DISK, verifyChecksums: true, sendBeforeFsync: false, decodeCommand: () => undefined }, ctx);
     host.start();
     expect(host.up).toBe(true);
     host.crash();
@@ -471,5 +445,58 @@ describe('NodeHost: the fixed order of a Ready', () => {
     expect(inits[1]?.storage).toEqual({ hardState: { term: 3, vote: 2, commit: 0 }, entries: [{ index: 1, term: 3, data: 'a' }] });
     expect(inits[0]?.seed).not.toBe(inits[1]?.seed);
     expect(facts.map((f) => f.kind)).toEqual(['persist', 'crash', 'restart']);
+  });
+});
+
+describe('NodeHost: clients and crash points (with the one fake context)', () => {
+  /** One node that accepts a proposal at index 1 and commits it in its next Ready. */
+  function committingHost(ctx: FakeHostContext): NodeHost {
+    const impl: RaftImplementation = {
+      name: 'commit-one',
+      create(init) {
+        const node = new QuietNode(init);
+        let pending: string | null = null;
+        node.propose = (data: string): ProposeResult => {
+          pending = data;
+          return { accepted: true, index: 1, term: 1 };
+        };
+        node.ready = (): Ready | null => {
+          if (pending === null) return null;
+          const entry = { index: 1, term: 1, data: pending };
+          pending = null;
+          return emptyReady({ hardState: { term: 1, vote: 1, commit: 1 }, entries: [entry], committedEntries: [entry] });
+        };
+        return node;
+      },
+    };
+    const decodeCommand = (data: string) => decodeKvCommand(data);
+    return new NodeHost({ id: 1, peers: [1, 2, 3], implementation: impl, electionTicks: 10, heartbeatTicks: 2, prng: Prng.forRun(1), disk: PERFECT_DISK, verifyChecksums: true, sendBeforeFsync: false, decodeCommand }, ctx);
+  }
+
+  it('acknowledges a write the waiting client sees applied, then replies to it', () => {
+    const ctx = new FakeHostContext();
+    const host = committingHost(ctx);
+    host.start();
+    const command = { client: 7, seq: 1, key: 'x', op: 'put' as const, value: 5 };
+    expect(host.request(7, 1, encodeKvCommand(command))).toEqual({ accepted: true, index: 1, term: 1 });
+    expect(ctx.log).toEqual(['observe persist', 'observe apply', 'observe ack', 'reply 7/1']);
+    expect(ctx.facts[2]).toMatchObject({ kind: 'ack', node: 1, clientId: 7, seq: 1, index: 1, term: 1 });
+    expect(ctx.replies).toEqual([{ node: 1, command, result: { ok: true, value: null } }]);
+  });
+
+  it('arms, strikes and disarms crash points through methods, reporting a strike as an incident', () => {
+    const ctx = new FakeHostContext();
+    const host = committingHost(ctx);
+    host.start();
+    host.armCrashPoint('after-persist');
+    expect(host.armedCrashPoint).toBe('after-persist');
+    expect(host.disarmCrashPoint()).toBe(true);
+    expect(host.disarmCrashPoint()).toBe(false);
+    host.armCrashPoint('before-fsync');
+    host.request(7, 1, encodeKvCommand({ client: 7, seq: 1, key: 'x', op: 'get' }));
+    expect(host.up).toBe(false);
+    expect(host.armedCrashPoint).toBeNull();
+    expect(ctx.incidents).toEqual([{ node: 1, incident: { kind: 'crash-point-struck' } }]);
+    expect(ctx.log).toEqual(['observe crash', 'incident crash-point-struck']);
   });
 });

@@ -11,26 +11,32 @@ import type { DiskOptions } from './disk.js';
 import type { Entry, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from './contract.js';
 import type { Fact } from './facts.js';
 import type { Prng } from './prng.js';
+import { TRACE_CODE } from './trace.js';
+import type { StorageEventKind, Trace } from './trace.js';
 
-/** What a host needs from the simulation around it. */
+/** Something that happened to a node's storage or its crash point, which the simulation counts and acts on. */
+export type HostIncident =
+  /** An armed crash point struck: the host crashed itself; the simulation schedules its restart. */
+  | { readonly kind: 'crash-point-struck' }
+  /** `index`: the first index of a dropped torn tail, or the stored entry failing its checksum (null: a torn write). */
+  | { readonly kind: StorageEventKind; readonly index: number | null };
+
+/**
+ * What a host needs from the simulation around it: the clock and event index to stamp facts with, the trace
+ * to mix its steps into (and record them, when recording), and five outlets. Small on purpose: a host test
+ * needs one fake ({@link ./fake-host-context.ts}).
+ */
 export interface HostContext {
   readonly nowMs: number;
   readonly eventIndex: number;
+  readonly trace: Trace;
   observe(fact: Fact): void;
   send(message: Message): void;
-  /** The node applied a client's command: reply to the client waiting on this node. */
-  commandApplied(node: NodeId, command: KvCommand, result: KvResult, entry: Entry): void;
-  /** The node answered a client's read (ReadIndex path) from its state machine. */
-  readServed(node: NodeId, command: KvCommand, result: KvResult): void;
+  /** The node answers a client: the command it applied for that client, or the read it served. */
+  reply(node: NodeId, command: KvCommand, result: KvResult): void;
   /** Calls {@link NodeHost.onFsync} for this incarnation after `delayMs`. */
   scheduleFsync(node: NodeId, incarnation: number, delayMs: number): void;
-  /** An armed crash point fired: the host has crashed itself; the simulation schedules its restart. */
-  crashPointFired(node: NodeId): void;
-  /** Something about the node's storage worth a trace line and a count (torn tail dropped, corruption refused). */
-  storageEvent(node: NodeId, kind: 'torn-write' | 'torn-tail-dropped' | 'storage-refused' | 'corrupt-data-used', text: string): void;
-  traceHash(a: number, b: number, c: number, d: number): void;
-  /** Decodes entry data into a client command (undefined for no-ops and foreign data). */
-  decodeCommand(data: string): KvCommand | undefined;
+  incident(node: NodeId, incident: HostIncident): void;
 }
 
 /** An implementation broke the contract or threw: reported as an `implementation-error`. */
@@ -60,6 +66,8 @@ export interface HostOptions {
   readonly verifyChecksums: boolean;
   /** Send a Ready's messages before its fsync completes (the ack-before-fsync planted bug). */
   readonly sendBeforeFsync: boolean;
+  /** Decodes entry data into a client command (undefined for no-ops and foreign data); shared by the cluster's hosts. */
+  readonly decodeCommand: (data: string) => KvCommand | undefined;
 }
 
 /** Where an armed crash point strikes in the handling of the next Ready that writes. */
@@ -94,8 +102,8 @@ export class NodeHost {
   busyUntilMs = -1;
   /** Refused to start on corrupt storage: stays down for the rest of the run. */
   failed = false;
-  /** Armed by a crash-point fault. */
-  crashPoint: CrashPoint | null = null;
+  /** Armed by a crash-point fault ({@link armCrashPoint}); cleared when it strikes or is disarmed. */
+  private crashPoint: CrashPoint | null = null;
 
   constructor(
     private readonly options: HostOptions,
@@ -109,6 +117,23 @@ export class NodeHost {
 
   get up(): boolean {
     return this.instance !== null;
+  }
+
+  /** The crash point armed on this node, if any. */
+  get armedCrashPoint(): CrashPoint | null {
+    return this.crashPoint;
+  }
+
+  /** Arms a crash point: it strikes in the handling of the next Ready that writes. */
+  armCrashPoint(point: CrashPoint): void {
+    this.crashPoint = point;
+  }
+
+  /** Disarms an unstruck crash point; returns whether one was armed. */
+  disarmCrashPoint(): boolean {
+    const armed = this.crashPoint !== null;
+    this.crashPoint = null;
+    return armed;
   }
 
   /** An fsync is in flight: inputs must wait until {@link busyUntilMs}. */
@@ -131,13 +156,11 @@ export class NodeHost {
     const recovery = this.disk.recover(this.options.verifyChecksums);
     if (recovery.kind === 'corrupt') {
       this.failed = true;
-      this.ctx.storageEvent(this.id, 'storage-refused', `refuses to start: stored entry ${recovery.index} fails its checksum`);
+      this.ctx.incident(this.id, { kind: 'storage-refused', index: recovery.index });
       return;
     }
-    if (recovery.kind === 'torn-tail') this.ctx.storageEvent(this.id, 'torn-tail-dropped', `dropped a torn tail from index ${recovery.droppedFromIndex} (never synced)`);
-    if (recovery.kind === 'unverified' && recovery.corruptIndex !== null) {
-      this.ctx.storageEvent(this.id, 'corrupt-data-used', `starts on stored entry ${recovery.corruptIndex}, which fails its checksum (checksums ignored)`);
-    }
+    if (recovery.kind === 'torn-tail') this.ctx.incident(this.id, { kind: 'torn-tail-dropped', index: recovery.droppedFromIndex });
+    if (recovery.kind === 'unverified' && recovery.corruptIndex !== null) this.ctx.incident(this.id, { kind: 'corrupt-data-used', index: recovery.corruptIndex });
     const stream = this.options.prng.fork(`incarnation/${this.incarnation}`);
     const storage = recovery.storage;
     if (this.incarnation > 1) this.ctx.observe({ kind: 'restart', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id, stored: storage });
@@ -172,7 +195,7 @@ export class NodeHost {
     this.busyUntilMs = -1;
     this.crashPoint = null;
     if (this.disk.crash(this.diskPrng, this.options.disk.tornWritePerMille)) {
-      this.ctx.storageEvent(this.id, 'torn-write', 'crash tore the unsynced write in flight');
+      this.ctx.incident(this.id, { kind: 'torn-write', index: null });
     }
     this.waiting.clear();
     this.reads.clear();
@@ -212,7 +235,7 @@ export class NodeHost {
   request(session: number, seq: number, data: string): ProposeResult | 'reading' {
     const instance = this.instance;
     if (instance === null) throw new Error('request on a crashed node');
-    const command = this.ctx.decodeCommand(data);
+    const command = this.options.decodeCommand(data);
     if (command?.op === 'get' && typeof instance.readIndex === 'function') {
       const requestId = this.nextReadId++;
       const accepted = this.call(() => instance.readIndex?.(requestId));
@@ -329,7 +352,7 @@ export class NodeHost {
   private strike(): false {
     this.crashPoint = null;
     this.crash();
-    this.ctx.crashPointFired(this.id);
+    this.ctx.incident(this.id, { kind: 'crash-point-struck' });
     return false;
   }
 
@@ -337,7 +360,7 @@ export class NodeHost {
     const ctx = this.ctx;
     const stored = this.disk.durableHardState;
     const last = ready.entries[ready.entries.length - 1];
-    ctx.traceHash(7, this.id, stored.term * 64 + stored.vote, (last?.index ?? 0) * 65536 + (last?.term ?? 0));
+    ctx.trace.mix(ctx.eventIndex, TRACE_CODE.persist, this.id, stored.term * 64 + stored.vote, (last?.index ?? 0) * 65536 + (last?.term ?? 0));
     ctx.observe({ kind: 'persist', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, hardState: stored, entries: ready.entries });
   }
 
@@ -391,7 +414,11 @@ export class NodeHost {
       }
       const command = this.reads.get(rs.requestId) as KvCommand;
       this.reads.delete(rs.requestId);
-      this.ctx.readServed(this.id, command, { ok: true, value: this.sm.read(command.key) });
+      const result: KvResult = { ok: true, value: this.sm.read(command.key) };
+      const ctx = this.ctx;
+      if (ctx.trace.recording) ctx.trace.add(ctx.nowMs, ctx.eventIndex, this.id, { type: 'read-served', client: command.client, seq: command.seq, key: command.key, result });
+      ctx.trace.mix(ctx.eventIndex, TRACE_CODE['read-served'], this.id, command.client, command.seq);
+      ctx.reply(this.id, command, result);
     }
     this.confirmedReads.length = kept;
   }
@@ -399,14 +426,18 @@ export class NodeHost {
   private applyEntry(entry: Entry): void {
     const ctx = this.ctx;
     this.appliedIndex = entry.index;
-    ctx.traceHash(8, this.id, entry.index, entry.term);
+    ctx.trace.mix(ctx.eventIndex, TRACE_CODE.apply, this.id, entry.index, entry.term);
     ctx.observe({ kind: 'apply', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, entry });
-    const command = ctx.decodeCommand(entry.data);
+    const command = this.options.decodeCommand(entry.data);
     if (command === undefined) return;
     const result = this.sm.applyCommand(command);
     if (this.waiting.get(command.client) === command.seq) {
+      // The client proposed this command here and waits on this node: a write it sees succeed is acknowledged.
       this.waiting.delete(command.client);
-      ctx.commandApplied(this.id, command, result, entry);
+      if (result.ok && command.op !== 'get') {
+        ctx.observe({ kind: 'ack', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, clientId: command.client, seq: command.seq, index: entry.index, term: entry.term });
+      }
+      ctx.reply(this.id, command, result);
     }
   }
 

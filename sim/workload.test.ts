@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeKvCommand } from '../core/kv.js';
-import type { KvCommand } from '../core/kv.js';
+import type { KvCommand, KvResult } from '../core/kv.js';
 import { builtinRaft } from './builtin.js';
 import type { NodeId } from './contract.js';
 import { RELIABLE_NETWORK } from './network.js';
@@ -25,11 +25,15 @@ class FakeContext implements WorkloadContext {
   readonly requests: Request[] = [];
   readonly timeouts: { slot: number; attempt: number; delayMs: number }[] = [];
   readonly nexts: { slot: number; delayMs: number }[] = [];
+  readonly replies: { slot: number; from: NodeId; session: number; seq: number; result: KvResult | null; leaderHint: NodeId | 0 }[] = [];
 
   sendRequest(slot: number, node: NodeId, session: number, seq: number, data: string): void {
     const command = decodeKvCommand(data);
     if (command === undefined) throw new Error(`undecodable request ${data}`);
     this.requests.push({ slot, node, session, seq, command });
+  }
+  sendReply(slot: number, from: NodeId, session: number, seq: number, result: KvResult | null, leaderHint: NodeId | 0): void {
+    this.replies.push({ slot, from, session, seq, result, leaderHint });
   }
   scheduleTimeout(slot: number, attempt: number, delayMs: number): void {
     this.timeouts.push({ slot, attempt, delayMs });
@@ -152,10 +156,10 @@ describe('Workload (unit, with a fake context)', () => {
     expect(workload.slotOf(999)).toBe(-1);
   });
 
-  it('never gives up when mayGiveUp is off, and starts nothing when accepting is off', () => {
+  it('in the liveness phase (finishOnly), never gives up and starts nothing new', () => {
     const { workload, ctx } = setup({ ...OPTIONS, clientCount: 1 });
     workload.startNext(0);
-    workload.mayGiveUp = false;
+    workload.finishOnly();
     ctx.nowMs = 5000;
     workload.onTimeout(0, 1);
     expect(workload.counts.info).toBe(0);
@@ -163,10 +167,27 @@ describe('Workload (unit, with a fake context)', () => {
     expect(ctx.requests).toHaveLength(2);
     const r = ctx.lastRequest;
     workload.onApplied(0, r.session, r.seq, 1, { ok: true, value: null });
-    workload.accepting = false;
     workload.startNext(0);
     expect(workload.outstanding()).toBe(0);
     expect(ctx.requests).toHaveLength(2);
+  });
+
+  it('routes a node\'s answer back to the client waiting on it, and the reply to the client\'s operation', () => {
+    const { workload, ctx } = setup({ ...OPTIONS, clientCount: 1 });
+    workload.startNext(0);
+    const r = ctx.lastRequest;
+    workload.rejected(0, r.node, r.session, r.seq, 2);
+    expect(ctx.replies).toEqual([{ slot: 0, from: r.node, session: r.session, seq: r.seq, result: null, leaderHint: 2 }]);
+    workload.onReply(0, r.node, r.session, r.seq, null, 2);
+    expect(ctx.lastRequest.node).toBe(r.node === 2 ? 3 : 2);
+    const result = r.command.op === 'cas' ? ({ ok: false } as const) : ({ ok: true, value: null } as const);
+    workload.answered(2, r.command, result);
+    expect(ctx.replies[1]).toEqual({ slot: 0, from: 2, session: r.session, seq: r.seq, result, leaderHint: 0 });
+    workload.answered(2, { ...r.command, client: 999 }, result);
+    expect(ctx.replies).toHaveLength(2);
+    workload.onReply(0, 2, r.session, r.seq, result, 0);
+    expect(workload.outstanding()).toBe(0);
+    expect(workload.history.map((e) => e.type)).toEqual(['invoke', result.ok ? 'ok' : 'fail']);
   });
 
   it('rejects an unknown client slot', () => {

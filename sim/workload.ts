@@ -1,7 +1,9 @@
 /**
  * The client workload: a few clients issuing get / put / cas to whichever node they believe leads, with
  * per-request timeouts, retries under the same (session, seq) so the state machine applies each command at
- * most once, and a recorded history for the linearizability checker.
+ * most once, and a recorded history for the linearizability checker. It owns the client side of the traffic
+ * both ways: requests out, and the routing of a node's answer (a result or a rejection) back to the client
+ * waiting for it.
  */
 import { encodeKvCommand } from '../core/kv.js';
 import type { KvCommand, KvResult } from '../core/kv.js';
@@ -31,12 +33,17 @@ export interface ClientHistoryEvent {
   readonly atMs: number;
 }
 
-/** What the workload needs from the simulation: sending, timers, and knowing which nodes exist. */
+/** What the workload needs from the simulation: sending both ways, timers, and knowing which nodes exist. */
 export interface WorkloadContext {
   readonly nowMs: number;
   readonly nodeCount: number;
   /** Sends the client's request to `node`; it may be lost. */
   sendRequest(slot: number, node: NodeId, session: number, seq: number, data: string): void;
+  /**
+   * Sends a node's answer to the client in `slot`: a result, or (null) a rejection with a leader hint; it may
+   * be lost. It arrives as {@link Workload.onReply}.
+   */
+  sendReply(slot: number, from: NodeId, session: number, seq: number, result: KvResult | null, leaderHint: NodeId | 0): void;
   /** Schedules {@link Workload.onTimeout} for this attempt after `delayMs`. */
   scheduleTimeout(slot: number, attempt: number, delayMs: number): void;
   /** Schedules {@link Workload.startNext} after `delayMs`. */
@@ -77,9 +84,9 @@ export class Workload {
   /** Operations invoked so far. */
   private invoked = 0;
   /** Whether clients start new operations (off once the safety phase ends). */
-  accepting = true;
+  private accepting = true;
   /** Whether clients may give up on an operation (off in the liveness phase: everything must finish). */
-  mayGiveUp = true;
+  private mayGiveUp = true;
 
   constructor(
     private readonly options: WorkloadOptions,
@@ -95,6 +102,30 @@ export class Workload {
   /** Schedules every client's first operation. */
   begin(): void {
     for (let slot = 0; slot < this.clients.length; slot++) this.ctx.scheduleNext(slot, this.prng.range(0, this.options.thinkMsMax));
+  }
+
+  /** The liveness phase: clients start nothing new and never give up on what they started. */
+  finishOnly(): void {
+    this.accepting = false;
+    this.mayGiveUp = false;
+  }
+
+  /** A node applied a client's command (or served its read) and answers the client waiting on it. */
+  answered(node: NodeId, command: KvCommand, result: KvResult): void {
+    const slot = this.slotOf(command.client);
+    if (slot < 0) return;
+    this.ctx.sendReply(slot, node, command.client, command.seq, result, 0);
+  }
+
+  /** A node rejected the client's request (it does not lead): the client hears so, with the node's hint. */
+  rejected(slot: number, node: NodeId, session: number, seq: number, leaderHint: NodeId | 0): void {
+    this.ctx.sendReply(slot, node, session, seq, null, leaderHint);
+  }
+
+  /** A node's answer reached the client in `slot`. */
+  onReply(slot: number, from: NodeId, session: number, seq: number, result: KvResult | null, leaderHint: NodeId | 0): void {
+    if (result === null) this.onNotLeader(slot, session, seq, leaderHint);
+    else this.onApplied(slot, session, seq, from, result);
   }
 
   /** Operations invoked and not yet completed. */

@@ -4,6 +4,7 @@
  * client history is well formed.
  */
 import { describe, expect, it } from 'vitest';
+import { describeMessage } from '../core/describe.js';
 import { AssertionError } from '../sim/assert.js';
 import { builtinRaft } from '../sim/builtin.js';
 import type { Entry, HardState, NodeId } from '../sim/contract.js';
@@ -12,6 +13,7 @@ import type { FaultEvent } from '../sim/faults.js';
 import { RELIABLE_NETWORK } from '../sim/network.js';
 import type { NetworkOptions } from '../sim/network.js';
 import { simulate } from '../sim/simulation.js';
+import { describeTraceRecord } from '../sim/trace.js';
 import type { SimulationOptions, SimulationResult } from '../sim/simulation.js';
 import { createSafetyCheckers } from '../properties/safety.js';
 import { runSeed } from '../scenarios/run-seed.js';
@@ -237,7 +239,7 @@ describe('simulate: crash and restart', () => {
   it('records the faults on the trace when recording', () => {
     const recorded = run({ plan, record: true, livenessMs: 0 });
     const lines = recorded.result.trace ?? [];
-    expect(lines.some((l) => l.kind === 'fault' && l.node === 2 && l.atMs === 1000 && /crash node 2/.test(l.text))).toBe(true);
+    expect(lines.some((l) => l.type === 'fault' && l.node === 2 && l.atMs === 1000 && l.fault.kind === 'crash' && describeTraceRecord(l) === 'crash node 2')).toBe(true);
     expect(lines.some((l) => l.kind === 'crash' && l.node === 2)).toBe(true);
     expect(lines.some((l) => l.kind === 'restart' && l.node === 2 && l.atMs === 1500)).toBe(true);
   });
@@ -396,11 +398,9 @@ interface MessageLine {
 function messageLines(result: SimulationResult): MessageLine[] {
   const out: MessageLine[] = [];
   for (const l of result.trace ?? []) {
-    if (l.kind !== 'send' && l.kind !== 'drop' && l.kind !== 'deliver') continue;
-    const m = /^(\S+) (\d+)→(\d+) /.exec(l.text);
-    if (m === null) continue;
-    const text = l.text.replace(/ (\(duplicated\)|dropped|delivered)$/, '');
-    out.push({ atMs: l.atMs, kind: l.kind, type: m[1] ?? '', from: Number(m[2]), to: Number(m[3]), text });
+    if (l.type !== 'send' && l.type !== 'drop' && l.type !== 'deliver') continue;
+    const m = l.message;
+    out.push({ atMs: l.atMs, kind: l.type, type: m.type, from: m.from, to: m.to, text: describeMessage(m) });
   }
   return out;
 }
@@ -627,9 +627,9 @@ describe('simulate: process pauses', () => {
   });
 
   it('hands the node what waited for it when it resumes', () => {
-    const resumed = (result.trace ?? []).find((l) => l.kind === 'fault' && l.node === before.node && /resumes/.test(l.text));
+    const resumed = (result.trace ?? []).find((l) => l.type === 'resume' && l.node === before.node);
     expect(resumed?.atMs).toBe(2000);
-    expect(Number(/(\d+) input\(s\)/.exec(resumed?.text ?? '')?.[1])).toBeGreaterThan(0);
+    expect(resumed?.type === 'resume' ? resumed.held : 0).toBeGreaterThan(0);
     expect(messageLines(result).some((l) => l.kind === 'deliver' && l.to === before.node && l.atMs === 2000)).toBe(true);
   });
 
@@ -640,7 +640,7 @@ describe('simulate: process pauses', () => {
 
   it("resolves node: 'leader' when the pause fires", () => {
     const byRole = checkedRun({ plan: { events: [{ atMs: 1000, kind: 'pause', node: 'leader', durationMs: 1000 }] } });
-    expect((byRole.result.trace ?? []).some((l) => l.kind === 'fault' && l.node === before.node && l.text === `(the leader is node ${before.node})`)).toBe(true);
+    expect((byRole.result.trace ?? []).some((l) => l.type === 'fault-target' && l.fault === 'pause' && l.leader === before.node && l.node === before.node)).toBe(true);
     expect(byRole.facts.filter((f) => f.node === before.node && f.atMs > 1000 && f.atMs < 2000)).toEqual([]);
     expect(byRole.violations).toEqual([]);
   });

@@ -6,7 +6,8 @@
  */
 import { runSeed } from '../../scenarios/run-seed.js';
 import type { RunConfig } from '../../scenarios/run-seed.js';
-import type { TraceLine } from '../../sim/trace.js';
+import { describeTraceRecord } from '../../sim/trace.js';
+import type { TraceRecord } from '../../sim/trace.js';
 
 export interface SeedOutcome {
   readonly seed: number;
@@ -69,7 +70,7 @@ export function verifyDeterminism(base: Omit<RunConfig, 'seed'>, outcomes: reado
 }
 
 /** The first index where the two traces differ, with both lines as text; null when they are equal. */
-export function firstDivergence(a: readonly TraceLine[], b: readonly TraceLine[]): { index: number; a: string; b: string } | null {
+export function firstDivergence(a: readonly TraceRecord[], b: readonly TraceRecord[]): { index: number; a: string; b: string } | null {
   const length = Math.max(a.length, b.length);
   for (let i = 0; i < length; i++) {
     const x = describeLine(a[i]);
@@ -79,6 +80,6 @@ export function firstDivergence(a: readonly TraceLine[], b: readonly TraceLine[]
   return null;
 }
 
-function describeLine(line: TraceLine | undefined): string {
-  return line === undefined ? '(trace ended)' : `${line.atMs} ms, event ${line.event}, ${line.kind}, node ${line.node}: ${line.text}`;
+function describeLine(line: TraceRecord | undefined): string {
+  return line === undefined ? '(trace ended)' : `${line.atMs} ms, event ${line.event}, ${line.kind}, node ${line.node}: ${describeTraceRecord(line)}`;
 }

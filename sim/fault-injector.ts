@@ -1,0 +1,346 @@
+/**
+ * Fault injection: applies the plan's fault events to the running cluster and owns the state faults leave
+ * behind — which nodes are paused and the inputs waiting for them, the messages held on clogged links, and the
+ * restart delay of each armed crash point. It counts every fault (`FaultCounts`), mixes each into the trace
+ * hash and records what it did. The simulation asks it, on the hot path, whether a node is paused.
+ */
+import { assertFail } from './assert.js';
+import type { NodeId } from './contract.js';
+import type { EventQueue } from './event-queue.js';
+import type { FaultEvent } from './faults.js';
+import { hashString } from './hash.js';
+import type { NodeHost } from './host.js';
+import type { Network } from './network.js';
+import type { Prng } from './prng.js';
+import type { DeliverEvent, PausedInput, SimEvent } from './sim-event.js';
+import { TRACE_CODE } from './trace.js';
+import type { Trace, TraceDetail } from './trace.js';
+
+export interface FaultCounts {
+  partition: number;
+  bridge: number;
+  'isolate-leader': number;
+  heal: number;
+  crash: number;
+  bounce: number;
+  restart: number;
+  'power-loss': number;
+  corrupt: number;
+  'crash-point': number;
+  /** Crash points that struck (armed ones may be disarmed unstruck). */
+  'crash-point-struck': number;
+  /** Torn writes left by crashes (and dropped on restart). */
+  'torn-write': number;
+  /** Nodes that refused to start on corrupt storage. */
+  'storage-refused': number;
+  'one-way': number;
+  ring: number;
+  'latency-spike': number;
+  clog: number;
+  pause: number;
+  'clock-jump': number;
+  /** Messages dropped because their link already had `linkCapacity` messages in flight. */
+  'message-overflow': number;
+  /** Messages dropped by loss or partitions. */
+  'message-loss': number;
+  'message-duplicate': number;
+}
+
+/** Every count at zero. */
+export function zeroFaultCounts(): FaultCounts {
+  return { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'one-way': 0, ring: 0, 'latency-spike': 0, clog: 0, pause: 0, 'clock-jump': 0, 'message-overflow': 0, 'message-loss': 0, 'message-duplicate': 0 };
+}
+
+/** What the fault injector needs from the simulation: the clock, the cluster, the network, the agenda and the trace. */
+export interface FaultWorld {
+  readonly nowMs: number;
+  readonly eventIndex: number;
+  /** End of the safety phase: timed faults and restarts are clamped to it (the liveness phase takes over). */
+  readonly safetyMs: number;
+  readonly hosts: readonly NodeHost[];
+  readonly network: Network;
+  readonly queue: EventQueue<SimEvent>;
+  readonly trace: Trace;
+  readonly faultCounts: FaultCounts;
+  /** Starts a crashed node again and schedules its ticks. */
+  restart(host: NodeHost): void;
+}
+
+/** Bound on inputs held for paused nodes and on clogged links. */
+const HELD_EVENTS_MAX = 1_000_000;
+
+export class FaultInjector {
+  /** Restart delay of each node's armed crash point. */
+  private readonly crashPointDownMs = new Map<NodeId, number>();
+  /** Per node id: the incarnation that is paused (0: not paused; incarnations start at 1). */
+  private readonly pausedIncarnation: Int32Array;
+  /** Per node id: when its latest pause ends. */
+  private readonly pauseUntilMs: Float64Array;
+  /** Nodes with a pause in progress: {@link isPaused} skips the lookup when 0. */
+  private pausedCount = 0;
+  /** Per node id: inputs that arrived while it was paused, in arrival order. */
+  private readonly pauseHeld: PausedInput[][] = [];
+  /** Deliveries held on clogged links, in the order they reached the clog. */
+  private clogHeld: DeliverEvent[] = [];
+
+  constructor(
+    private readonly world: FaultWorld,
+    /** Picks the record a `corrupt` fault flips. */
+    private readonly corruptionPrng: Prng,
+  ) {
+    const nodeCount = world.hosts.length;
+    this.pausedIncarnation = new Int32Array(nodeCount + 1);
+    this.pauseUntilMs = new Float64Array(nodeCount + 1);
+    for (let id = 0; id <= nodeCount; id++) this.pauseHeld.push([]);
+  }
+
+  /** Whether the host's current incarnation is paused (a restart ends a pause: the process it froze is gone). */
+  isPaused(host: NodeHost): boolean {
+    return this.pausedCount > 0 && this.pausedIncarnation[host.id] === host.incarnation;
+  }
+
+  /** Keeps an input for a paused node until it resumes. */
+  holdForPause(node: NodeId, event: PausedInput): void {
+    hold(this.pauseHeld[node] as PausedInput[], event);
+  }
+
+  /** Keeps a delivery on a clogged link until the clog ends. */
+  holdClogged(event: DeliverEvent): void {
+    hold(this.clogHeld, event);
+  }
+
+  /** A fault event fires. */
+  apply(fault: FaultEvent): void {
+    const w = this.world;
+    w.faultCounts[fault.kind]++;
+    const node = fault.kind === 'crash' || fault.kind === 'restart' ? fault.node : fault.kind === 'bounce' && fault.node !== 'leader' ? fault.node : 0;
+    w.trace.mix(w.eventIndex, TRACE_CODE.fault, hashString(fault.kind), node, 0);
+    this.record(node, { type: 'fault', fault });
+    switch (fault.kind) {
+      case 'partition':
+        w.network.partition(fault.groups);
+        return;
+      case 'bridge':
+        w.network.bridge(fault.bridge, fault.sides);
+        return;
+      case 'isolate-leader':
+        this.isolateLeader(fault.companions);
+        return;
+      case 'heal':
+        w.network.heal();
+        return;
+      case 'crash': {
+        const host = this.host(fault.node);
+        if (host.up) host.crash();
+        return;
+      }
+      case 'bounce': {
+        const host = this.target(fault);
+        if (host === undefined) return;
+        host.crash();
+        this.scheduleRestart(host.id, fault.downMs);
+        return;
+      }
+      case 'restart': {
+        const host = this.host(fault.node);
+        if (!host.up) w.restart(host);
+        return;
+      }
+      case 'power-loss':
+        for (const host of w.hosts) {
+          if (!host.up) continue;
+          host.crash();
+          this.scheduleRestart(host.id, fault.downMs);
+        }
+        return;
+      case 'corrupt': {
+        const host = this.host(fault.node);
+        if (host.up) host.crash();
+        const index = host.disk.corrupt(this.corruptionPrng);
+        this.record(host.id, { type: 'corrupted', index });
+        this.scheduleRestart(host.id, fault.downMs);
+        return;
+      }
+      case 'crash-point':
+        this.armCrashPoint(fault);
+        return;
+      case 'one-way':
+        w.network.oneWay(fault.from, fault.to);
+        return;
+      case 'ring':
+        w.network.ring();
+        return;
+      case 'latency-spike':
+        w.network.startLatencySpike(fault.extraMsMax);
+        this.scheduleEnd(fault, 0, fault.durationMs);
+        return;
+      case 'clog':
+        w.network.clog(fault.from, fault.to);
+        this.scheduleEnd(fault, 0, fault.durationMs);
+        return;
+      case 'pause':
+        this.pause(fault);
+        return;
+      case 'clock-jump':
+        this.clockJump(fault.node, fault.ticks);
+        return;
+    }
+  }
+
+  /** A timed fault ends: a latency spike, a clog, or the pause of `node`. */
+  end(fault: FaultEvent, node: NodeId): void {
+    const w = this.world;
+    w.trace.mix(w.eventIndex, TRACE_CODE.fault, hashString(fault.kind), node, 1);
+    switch (fault.kind) {
+      case 'latency-spike':
+        w.network.endLatencySpike(fault.extraMsMax);
+        this.record(0, { type: 'latency-spike-end', extraMsMax: fault.extraMsMax });
+        return;
+      case 'clog':
+        if (w.network.unclog(fault.from, fault.to)) this.releaseClog(fault.from, fault.to);
+        return;
+      case 'pause':
+        this.resume(node);
+        return;
+      default:
+        assertFail(`fault ${fault.kind} has no end`);
+    }
+  }
+
+  /** An armed crash point expired unstruck. */
+  disarm(node: NodeId): void {
+    if (this.host(node).disarmCrashPoint()) this.crashPointDownMs.delete(node);
+  }
+
+  /** An armed crash point struck (the host has crashed itself): count it and schedule the restart. */
+  crashPointStruck(node: NodeId): void {
+    this.world.faultCounts['crash-point-struck']++;
+    const downMs = this.crashPointDownMs.get(node) ?? 1;
+    this.crashPointDownMs.delete(node);
+    this.record(node, { type: 'crash-point-struck', downMs });
+    this.scheduleRestart(node, downMs);
+  }
+
+  private isolateLeader(companions: number): void {
+    const w = this.world;
+    const leader = this.currentLeader();
+    if (leader === undefined) return;
+    const nodeCount = w.hosts.length;
+    const side = [leader.id];
+    for (let k = 1; k <= companions; k++) side.push(((leader.id - 1 + k) % nodeCount) + 1);
+    const rest = w.hosts.map((h) => h.id).filter((id) => !side.includes(id));
+    this.record(leader.id, { type: 'fault-target', fault: 'isolate-leader', leader: leader.id, cut: { side, rest } });
+    w.network.partition([side, rest]);
+  }
+
+  private armCrashPoint(fault: Extract<FaultEvent, { kind: 'crash-point' }>): void {
+    const host = fault.node === 'leader' ? this.currentLeader() : this.host(fault.node);
+    if (host === undefined || !host.up) return;
+    host.armCrashPoint(fault.point);
+    this.crashPointDownMs.set(host.id, fault.downMs);
+    this.record(host.id, { type: 'crash-point-armed', point: fault.point });
+    const w = this.world;
+    w.queue.push({ atMs: w.nowMs + fault.downMs, seq: 0, kind: 'disarm', node: host.id });
+  }
+
+  /** The live host a bounce or pause hits (the leader when it names 'leader'), or undefined. */
+  private target(fault: Extract<FaultEvent, { kind: 'bounce' | 'pause' }>): NodeHost | undefined {
+    const host = fault.node === 'leader' ? this.currentLeader() : this.host(fault.node);
+    if (host === undefined || !host.up) return undefined;
+    if (fault.node === 'leader') this.record(host.id, { type: 'fault-target', fault: fault.kind, leader: host.id, cut: null });
+    return host;
+  }
+
+  /** Ends `fault` after `durationMs`, clamped to the end of the safety phase like restarts are. */
+  private scheduleEnd(fault: FaultEvent, node: NodeId, durationMs: number): number {
+    const w = this.world;
+    const atMs = Math.min(w.nowMs + durationMs, Math.max(w.nowMs, w.safetyMs));
+    w.queue.push({ atMs, seq: 0, kind: 'fault-end', fault, node });
+    return atMs;
+  }
+
+  /** Restarts `node` after `downMs` (clamped to the end of the safety phase, where the liveness phase takes over). */
+  private scheduleRestart(node: NodeId, downMs: number): void {
+    const w = this.world;
+    const atMs = Math.min(w.nowMs + downMs, Math.max(w.nowMs, w.safetyMs));
+    w.queue.push({ atMs, seq: 0, kind: 'fault', fault: { atMs, kind: 'restart', node } });
+  }
+
+  /** The clog of `from → to` is over: what it held is delivered now, all at once, in send order. */
+  private releaseClog(from: NodeId, to: NodeId): void {
+    const w = this.world;
+    const released: DeliverEvent[] = [];
+    const kept: DeliverEvent[] = [];
+    for (const e of this.clogHeld) (e.message.from === from && e.message.to === to ? released : kept).push(e);
+    this.clogHeld = kept;
+    // Queue sequence numbers were assigned when the messages were sent: sorting by them restores send order.
+    released.sort((a, b) => a.seq - b.seq);
+    for (const e of released) w.queue.push({ atMs: w.nowMs, seq: 0, kind: 'deliver', message: e.message });
+    this.record(from, { type: 'clog-end', from, to, released: released.length });
+  }
+
+  /** Stops a node's process for the fault's duration (the leader's, when it names 'leader'). */
+  private pause(fault: Extract<FaultEvent, { kind: 'pause' }>): void {
+    const host = this.target(fault);
+    if (host === undefined) return;
+    if (this.pausedIncarnation[host.id] === 0) this.pausedCount++;
+    this.pausedIncarnation[host.id] = host.incarnation;
+    const untilMs = this.scheduleEnd(fault, host.id, fault.durationMs);
+    this.pauseUntilMs[host.id] = Math.max(this.pauseUntilMs[host.id] as number, untilMs);
+  }
+
+  /**
+   * The node's process runs again with the state it had: first the fsyncs its disk completed meanwhile,
+   * then the messages and client requests that waited, in arrival order (queued now, behind nothing new).
+   */
+  private resume(node: NodeId): void {
+    const w = this.world;
+    if (this.pausedIncarnation[node] === 0 || w.nowMs < (this.pauseUntilMs[node] as number)) return;
+    this.pausedIncarnation[node] = 0;
+    this.pauseUntilMs[node] = 0;
+    this.pausedCount--;
+    const held = this.pauseHeld[node] as PausedInput[];
+    this.pauseHeld[node] = [];
+    this.record(node, { type: 'resume', held: held.length });
+    const host = this.host(node);
+    for (const e of held) if (e.kind === 'fsync') host.onFsync(e.incarnation);
+    for (const e of held) if (e.kind !== 'fsync') w.queue.push({ ...e, atMs: w.nowMs, seq: 0 });
+  }
+
+  /**
+   * The node's clock jumps forward: `ticks` ticks at once. Nothing happens to a node that is down or paused;
+   * the jump stops early if a tick leaves the node waiting on an fsync (it takes no input until then).
+   */
+  private clockJump(node: NodeId, ticks: number): void {
+    const w = this.world;
+    const host = this.host(node);
+    if (!host.up || this.isPaused(host)) return;
+    for (let k = 0; k < ticks && host.up && !host.busy; k++) {
+      w.trace.mix(w.eventIndex, TRACE_CODE.tick, node, 0, 0);
+      host.tick();
+    }
+  }
+
+  /** The live node leading in the highest term, if any. */
+  private currentLeader(): NodeHost | undefined {
+    let best: NodeHost | undefined;
+    for (const h of this.world.hosts) if (h.up && h.role === 'leader' && (best === undefined || h.roleTerm > best.roleTerm)) best = h;
+    return best;
+  }
+
+  private host(node: NodeId): NodeHost {
+    const host = this.world.hosts[node - 1];
+    if (host === undefined) assertFail(`no node ${node}`);
+    return host;
+  }
+
+  private record(node: NodeId, detail: TraceDetail): void {
+    const w = this.world;
+    if (w.trace.recording) w.trace.add(w.nowMs, w.eventIndex, node, detail);
+  }
+}
+
+function hold<E>(held: E[], event: E): void {
+  if (!(held.length < HELD_EVENTS_MAX)) assertFail(`more than ${HELD_EVENTS_MAX} events held for a paused node or a clogged link`);
+  held.push(event);
+}
