@@ -43,7 +43,8 @@ const RULES: readonly Rule[] = [
   { pattern: /from ['"](node:)?(fs|child_process|net|http|https|worker_threads|os)(\/promises)?['"]/, why: 'no real I/O outside cli/', scope: ALL },
   { pattern: /from ['"]node:/, why: 'no Node built-ins in deterministic code', scope: ALL },
   { pattern: /\bimport\(/, why: 'dynamic import() is for cli/ only', scope: ALL },
-  { pattern: /\basync\b|\bawait\b|\bPromise\b/, why: 'no async scheduling in the simulation', scope: ALL },
+  // Promise as code (constructed, called, or a type), not the word in a message that tells a user not to return one.
+  { pattern: /\basync\b|\bawait\b|\bnew Promise\b|\bPromise[.<]/, why: 'no async scheduling in the simulation', scope: ALL },
   { pattern: /\bWeakRef\b|\bFinalizationRegistry\b/, why: 'GC timing is not deterministic', scope: ALL },
   { pattern: /\brequire\(/, why: 'ESM imports only', scope: ALL },
   { pattern: /:\s*any\b|\bas any\b|<any>/, why: 'no any (use unknown)', scope: ALL },
