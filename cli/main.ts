@@ -20,7 +20,39 @@ import { seaworthyVersion } from './version.js';
 
 /** A usage message as the one line the CLI promises (yargs' own messages may span lines). */
 function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, '; ').trim() || 'bad usage';
+  return message.replace(/:\s*\n\s*/g, ': ').replace(/\s*\n\s*/g, '; ').trim() || 'bad usage';
+}
+
+/** Parsed keys that may legitimately hold several values: yargs' positionals and lin-check's files. */
+const MULTI_VALUE_KEYS: ReadonlySet<string> = new Set(['_', '$0', 'files']);
+
+/**
+ * Refuses a flag given more than once. yargs collects repeats into an array, which every parser downstream
+ * would otherwise have to expect; one clear line is better than guessing which value was meant.
+ */
+function rejectRepeatedFlags(args: Readonly<Record<string, unknown>>): void {
+  for (const [key, value] of Object.entries(args)) {
+    // yargs holds each flag under its kebab and its camelCase name: report the kebab one, once.
+    if (!Array.isArray(value) || MULTI_VALUE_KEYS.has(key) || /[A-Z]/.test(key)) continue;
+    throw new UsageError(`--${key} was given ${value.length} times (${value.map((v) => JSON.stringify(v)).join(', ')}); give it once`);
+  }
+}
+
+/** yargs lists an unknown flag under both its names ("allow-empty, allowEmpty"): keep the one typed. */
+function withoutCamelTwins(message: string): string {
+  const match = /^Unknown arguments: (.*)$/.exec(message);
+  if (match === null) return message;
+  const names = (match[1] ?? '').split(', ');
+  const kebabOf = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const kept = names.filter((n) => kebabOf(n) === n || !names.includes(kebabOf(n)));
+  return `Unknown argument${kept.length === 1 ? '' : 's'}: ${kept.join(', ')}`;
+}
+
+/** yargs' "Did you mean run?" names the suggestion but not the word it replaces. */
+function withUnknownCommand(message: string, argv: readonly string[]): string {
+  if (!message.startsWith('Did you mean')) return withoutCamelTwins(message);
+  const word = argv.find((a) => !a.startsWith('-'));
+  return `unknown command ${JSON.stringify(word ?? '')}; ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
 }
 
 /**
@@ -46,9 +78,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .version('version', 'print the version', seaworthyVersion())
     .wrap(null)
     .exitProcess(false)
+    .middleware((args) => rejectRepeatedFlags(args), true)
     .fail((message, error) => {
       if (error !== undefined && error !== null && !(error instanceof UsageError)) throw error;
-      throw new UsageError(error?.message ?? message ?? 'bad usage');
+      throw new UsageError(error?.message ?? withUnknownCommand(message ?? 'bad usage', argv));
     });
   try {
     // With a callback, yargs hands its help and version text to us instead of printing it and exiting.

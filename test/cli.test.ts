@@ -103,6 +103,13 @@ describe('seaworthy CLI, in-process', () => {
     await expectUsageError(['launch'], 'launch');
     await expectUsageError([], 'expected a command');
     await expectUsageError(['run', '--seeds', '2', '--jobs', '0'], '--jobs');
+    await expectUsageError(['rnu'], 'unknown command "rnu"; did you mean run?');
+    await expectUsageError(['bugs', '--allow-empty'], 'Unknown argument: allow-empty');
+  });
+
+  it('refuses a flag given twice instead of passing an array on', async () => {
+    await expectUsageError(['run', '--seeds', '1', '--seeds', '2'], '--seeds was given 2 times (1, 2); give it once');
+    await expectUsageError(['lin-check', '--timeout', '0', '--timeout', '0', 'x.jsonl'], '--timeout was given 2 times');
   });
 
   it('refuses --width 0, negative and non-numeric widths', async () => {
