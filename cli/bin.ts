@@ -4,12 +4,19 @@
  * `process.exitCode` instead of calling `process.exit`, so buffered stdout (a JSON summary piped to a file)
  * is flushed before the process ends.
  */
-import { main } from './main.js';
-import { processIo } from './io.js';
 import { describeInternalError } from './errors.js';
+import { processIo } from './io.js';
+import { seaworthyVersion } from './version.js';
 
+const argv = process.argv.slice(2);
 try {
-  process.exitCode = await main(process.argv.slice(2), processIo);
+  if (argv.length === 1 && argv[0] === '--version') {
+    // Answered before loading the commands (yargs, the simulator, the checkers): a version check stays instant.
+    processIo.stdout(seaworthyVersion());
+  } else {
+    const { main } = await import('./main.js');
+    process.exitCode = await main(argv, processIo);
+  }
 } catch (error) {
   // Not bad input (main turns that into exit 2) but a bug in seaworthy: one line with the top frame, the
   // whole stack with SEAWORTHY_DEBUG=1. Exit 1, as an uncaught error always has.
