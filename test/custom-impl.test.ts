@@ -206,6 +206,22 @@ describe('--impl-cmd: process implementations', () => {
     expect(message).toMatch(new RegExp(`^node 1 process gave no reply to tick \\+ ready within ${WATCHDOG_MS} ms \\(wall clock\\) and was killed`));
   });
 
+  it('times the watchdog from the last byte received: a large reply written slowly is not cut off', () => {
+    // 4 MiB in 6 pieces, 150 ms apart: 750 ms in all, more than the watchdog, but never silent for as long.
+    const verdict = runSeed({ seed: 1, scenario: random, nodeCount: 3, implementation: start('slow-big', 500).implementation, safetyOnly: true, safetyMs: 1_000 });
+    expect(verdict.violations.map((v) => v.message)).toEqual([]);
+  });
+
+  it('reports a reply that stops half-way, with what came', () => {
+    expect(implementationError(start('stall', WATCHDOG_MS))).toBe(
+      `node 1 process wrote 33 bytes of a reply line to tick + ready, then nothing for ${WATCHDOG_MS} ms (wall clock), and was killed; unfinished output "{\\"type\\": \\"ready\\", \\"ready\\": {\\"entr"`,
+    );
+  });
+
+  it('refuses a reply line over the 16 MiB limit, with its size', () => {
+    expect(implementationError(start('oversize'))).toMatch(/^node 1 process wrote a reply line to tick \+ ready of 17825\d{3} bytes, over the protocol's limit of 16777216 bytes \(16 MiB\) per line \(docs\/protocol\.md\); it was killed/);
+  });
+
   it('reports malformed JSON, quoting the reply', () => {
     expect(implementationError(start('malformed'))).toBe('node 1 process replied to tick with malformed JSON: {this is not json');
   });

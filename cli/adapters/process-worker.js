@@ -17,6 +17,16 @@ const { signal, replyPort, command, cwd } = workerData;
 const signalWord = new Int32Array(signal);
 const STDERR_TAIL_MAX = 2000;
 const QUOTE_MAX = 300;
+/** The longest reply line the protocol accepts, in bytes, newline excluded (docs/protocol.md § Limits). */
+const LINE_BYTES_MAX = 16 * 1024 * 1024;
+/**
+ * A new process may take this long from its start to send its first reply, however short the watchdog: an
+ * interpreter or a JVM starting on a loaded machine is not an implementation that stopped replying. Keep in
+ * step with PROCESS_START_MS in process.ts.
+ */
+const PROCESS_START_MS = 10_000;
+/** Word 1 of the signal buffer counts stdout chunks, so the main thread can tell a slow reply from a stuck worker. */
+const PROGRESS_WORD = 1;
 const CLOSE_WAIT_MS = 2_000;
 
 /** slot -> Proc. Slot 0 is the capability probe; slots 1.. are node ids. */
@@ -34,17 +44,71 @@ function quote(text) {
   return JSON.stringify(text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text);
 }
 
+/**
+ * Splits a process's stdout into lines as bytes arrive. Each chunk is searched once, for its own newlines
+ * (searching the whole buffered line again on every chunk made a 50 MB reply quadratic), and a line is decoded
+ * only once it is whole, so a character split across two chunks survives. A line longer than LINE_BYTES_MAX is
+ * not kept: its bytes are only counted, up to its newline, so that its refusal can give its size.
+ */
+class LineReader {
+  constructor(onLine, onOversize) {
+    this.onLine = onLine;
+    this.onOversize = onOversize;
+    this.parts = [];
+    this.bytes = 0;
+    /** Date.now() when the line in progress went over the limit; null while it is within it. */
+    this.overSinceMs = null;
+  }
+
+  push(chunk) {
+    for (let start = 0; ; ) {
+      const newline = chunk.indexOf(0x0a, start);
+      this.take(chunk.subarray(start, newline < 0 ? chunk.length : newline));
+      if (newline < 0) return;
+      this.finish();
+      start = newline + 1;
+    }
+  }
+
+  take(piece) {
+    this.bytes += piece.length;
+    if (this.overSinceMs !== null) return;
+    if (this.bytes > LINE_BYTES_MAX) {
+      this.overSinceMs = Date.now();
+      this.parts = [];
+    } else if (piece.length > 0) this.parts.push(piece);
+  }
+
+  finish() {
+    const { parts, bytes, overSinceMs } = this;
+    this.parts = [];
+    this.bytes = 0;
+    this.overSinceMs = null;
+    if (overSinceMs !== null) this.onOversize(bytes);
+    else this.onLine(Buffer.concat(parts, bytes).toString('utf8').replace(/\r$/, ''));
+  }
+
+  /** The start of the unfinished line, decoded (for reports). */
+  partial() {
+    return Buffer.concat(this.parts.slice(0, 4)).subarray(0, 4 * QUOTE_MAX).toString('utf8');
+  }
+}
+
 class Proc {
   constructor() {
     // detached: the process leads its own group, so a kill reaches whatever the shell started.
     this.child = spawn(command, { shell: true, cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     this.pid = this.child.pid ?? 0;
-    this.buffer = '';
+    this.reader = new LineReader((line) => this.onLine(line), (bytes) => this.onOversize(bytes));
+    /** Wall-clock time of the last stdout byte (or of the last request): the watchdog counts from here. */
+    this.lastByteMs = 0;
+    this.startedMs = Date.now();
+    /** Whether a whole reply line has come yet: until then the process may still be starting. */
+    this.replied = false;
     this.pending = null;
     this.exit = null;
     this.problem = null;
     this.stderrTail = '';
-    this.child.stdout.setEncoding('utf8');
     this.child.stderr.setEncoding('utf8');
     this.child.stdout.on('data', (chunk) => this.onData(chunk));
     this.child.stderr.on('data', (chunk) => {
@@ -56,22 +120,37 @@ class Proc {
   }
 
   onData(chunk) {
-    this.buffer += chunk;
-    let newline;
-    while ((newline = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, newline).replace(/\r$/, '');
-      this.buffer = this.buffer.slice(newline + 1);
-      const pending = this.pending;
-      if (pending === null) {
-        if (this.problem === null && line.trim() !== '') this.problem = `wrote a line nobody asked for (one reply per request): ${quote(line)}`;
-        continue;
-      }
-      pending.replies.push(line);
-      if (pending.replies.length < pending.expected) continue;
-      this.pending = null;
-      clearTimeout(pending.timer);
-      pending.done({ ok: true, lines: pending.replies, pid: this.pid });
+    this.lastByteMs = Date.now();
+    if (signalWord.length > PROGRESS_WORD) Atomics.add(signalWord, PROGRESS_WORD, 1);
+    this.reader.push(chunk);
+  }
+
+  onLine(line) {
+    this.replied = true;
+    const pending = this.pending;
+    if (pending === null) {
+      if (this.problem === null && line.trim() !== '') this.problem = `wrote a line nobody asked for (one reply per request): ${quote(line)}`;
+      return;
     }
+    pending.replies.push(line);
+    if (pending.replies.length < pending.expected) return;
+    this.pending = null;
+    clearTimeout(pending.timer);
+    pending.done({ ok: true, lines: pending.replies, pid: this.pid });
+  }
+
+  /** A whole line over the limit: the request fails with the line's size, and the process is killed. */
+  onOversize(bytes) {
+    const pending = this.pending;
+    const what = `wrote a reply line${pending === null ? ' nobody asked for' : ` to ${pending.type}`} of ${bytes} bytes, ${OVER_LIMIT}`;
+    if (pending === null) {
+      if (this.problem === null) this.problem = what;
+      return;
+    }
+    this.pending = null;
+    clearTimeout(pending.timer);
+    this.kill();
+    pending.done({ ok: false, error: `process ${what}; it was killed${this.stderrNote()}` });
   }
 
   onExit(what) {
@@ -81,7 +160,8 @@ class Proc {
     if (pending !== null) {
       this.pending = null;
       clearTimeout(pending.timer);
-      const partial = this.buffer === '' ? '' : `; unfinished output ${quote(this.buffer)}`;
+      const started = this.reader.partial();
+      const partial = started === '' ? '' : `; unfinished output ${quote(started)}`;
       pending.done({ ok: false, error: `process ${what} before replying to ${pending.type}${partial}${this.stderrNote()}` });
     }
   }
@@ -95,14 +175,44 @@ class Proc {
     const type = lines.map(requestType).join(' + ');
     if (this.exit !== null) return done({ ok: false, error: `process ${this.exit} before ${type} was sent${this.stderrNote()}` });
     if (this.problem !== null) return done({ ok: false, error: `process ${this.problem}` });
-    const timer = setTimeout(() => {
-      if (this.pending === null) return;
-      this.pending = null;
-      this.kill();
-      done({ ok: false, error: `process gave no reply to ${type} within ${timeoutMs} ms (wall clock) and was killed${this.stderrNote()}` });
-    }, timeoutMs);
-    this.pending = { type, timer, done, expected: lines.length, replies: [] };
+    this.lastByteMs = Date.now();
+    const pending = { type, timer: null, done, expected: lines.length, replies: [] };
+    pending.timer = setTimeout(() => this.watch(pending, timeoutMs), timeoutMs);
+    this.pending = pending;
     this.child.stdin.write(`${lines.join('\n')}\n`);
+  }
+
+  /**
+   * The watchdog. It counts from the last byte received, not from the request: a large reply still being
+   * written is progress, not silence. A process that has not replied yet also has until PROCESS_START_MS after
+   * its start. A line over the limit gets `timeoutMs` more to end (so its size can be reported), however fast
+   * its bytes come, so an endless line cannot hold the run.
+   */
+  watch(pending, timeoutMs) {
+    if (this.pending !== pending) return;
+    const now = Date.now();
+    const quietLeftMs = timeoutMs - (now - this.lastByteMs);
+    const startLeftMs = this.replied ? 0 : this.startedMs + PROCESS_START_MS - now;
+    const overLeftMs = this.reader.overSinceMs === null ? Infinity : this.reader.overSinceMs + timeoutMs - now;
+    const leftMs = Math.min(Math.max(quietLeftMs, startLeftMs), overLeftMs);
+    if (leftMs > 0) {
+      pending.timer = setTimeout(() => this.watch(pending, timeoutMs), leftMs);
+      return;
+    }
+    this.pending = null;
+    this.kill();
+    const { type } = pending;
+    let error;
+    if (overLeftMs <= 0) {
+      error = `process wrote a reply line to ${type} of more than ${this.reader.bytes} bytes, ${OVER_LIMIT}; the line had not ended ${timeoutMs} ms later, and the process was killed`;
+    } else if (this.reader.bytes === 0) {
+      const start = this.replied ? '' : `, nor within ${PROCESS_START_MS} ms of its start,`;
+      error = `process gave no reply to ${type} within ${timeoutMs} ms (wall clock)${start} and was killed`;
+    } else {
+      const started = this.reader.partial();
+      error = `process wrote ${this.reader.bytes} bytes of a reply line to ${type}, then nothing for ${timeoutMs} ms (wall clock), and was killed${started === '' ? '' : `; unfinished output ${quote(started)}`}`;
+    }
+    pending.done({ ok: false, error: `${error}${this.stderrNote()}` });
   }
 
   kill() {
@@ -114,6 +224,8 @@ class Proc {
     }
   }
 }
+
+const OVER_LIMIT = `over the protocol's limit of ${LINE_BYTES_MAX} bytes (16 MiB) per line (docs/protocol.md)`;
 
 function requestType(line) {
   const match = /"type"\s*:\s*"([^"]*)"/.exec(line);

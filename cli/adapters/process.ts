@@ -12,7 +12,9 @@
  * Atomics.wait over a SharedArrayBuffer until the worker has posted the one reply (receiveMessageOnPort then
  * takes it without an event loop turn). Time and randomness come only from the harness: the process gets
  * `seed`, and must not read its own clock or random source. The wall clock is used only as a watchdog on the
- * error path: no reply within `timeoutMs` kills the process and ends the run as an implementation error.
+ * error path: a process that writes nothing for `timeoutMs` while a reply is due (counted from the last byte
+ * received, so a large reply still arriving is not cut off) is killed and the run ends as an implementation
+ * error; so does a reply line over the 16 MiB limit (docs/protocol.md § Limits).
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -27,7 +29,7 @@ export interface ProcessAdapterOptions {
   /** A shell command line, run with `cwd` as working directory. */
   readonly command: string;
   readonly cwd: string;
-  /** Wall-clock watchdog per request, in ms. */
+  /** Wall-clock watchdog, in ms: how long a process may write nothing while a reply is due. */
   readonly timeoutMs: number;
   /** Cluster size, for the capability probe. */
   readonly nodeCount: number;
@@ -42,6 +44,11 @@ interface WorkerReply {
 
 /** Extra wait beyond the watchdog before the main thread concludes the worker itself is stuck. */
 const WORKER_GRACE_MS = 10_000;
+/**
+ * How long a new process may take from its start to its first reply, whatever `timeoutMs` (an interpreter or a
+ * VM booting on a loaded machine is not a stuck implementation). Keep in step with process-worker.js.
+ */
+const PROCESS_START_MS = 10_000;
 const QUOTE_MAX = 300;
 const TICK = '{"type":"tick"}';
 const READY = '{"type":"ready"}';
@@ -101,7 +108,8 @@ export class ProcessAdapter {
    */
   static start(options: ProcessAdapterOptions): ProcessAdapter {
     installExitHook();
-    const signal = new Int32Array(new SharedArrayBuffer(4));
+    // Word 0 counts replies (the main thread waits on it), word 1 counts stdout chunks (progress of a reply).
+    const signal = new Int32Array(new SharedArrayBuffer(8));
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(new URL('./process-worker.js', import.meta.url), {
       workerData: { signal: signal.buffer, replyPort: port2, command: options.command, cwd: options.cwd },
@@ -207,14 +215,16 @@ export class ProcessAdapter {
   /**
    * One synchronous round trip with the worker. Replies carry the request's id: a reply that is not yet
    * visible on the port after the wake-up is waited for briefly, and a stale one (from a request abandoned
-   * by an earlier timeout) is dropped.
+   * by an earlier timeout) is dropped. The worker's watchdog counts from the last byte the process wrote, so
+   * the deadline here moves too while bytes arrive: it only catches a worker that is itself stuck.
    */
   private exchange(request: Record<string, unknown>, slot = 0): WorkerReply {
     if (this.closed && request.op !== 'close') throw new ImplementationFault(slot, 'was called after the process adapter closed');
     const id = ++this.requestId;
-    const waitMs = this.options.timeoutMs + WORKER_GRACE_MS;
-    const deadline = Date.now() + waitMs;
+    const waitMs = this.options.timeoutMs + WORKER_GRACE_MS + (request.fresh === true ? PROCESS_START_MS : 0);
+    let deadline = Date.now() + waitMs;
     let seen = Atomics.load(this.signal, 0);
+    let progress = Atomics.load(this.signal, 1);
     this.worker.postMessage({ ...request, id });
     for (;;) {
       const received = receiveMessageOnPort(this.port) as { message: WorkerReply & { id: number } } | undefined;
@@ -222,7 +232,13 @@ export class ProcessAdapter {
         if (received.message.id === id) return received.message;
         continue;
       }
-      const leftMs = deadline - Date.now();
+      const now = Date.now();
+      const progressNow = Atomics.load(this.signal, 1);
+      if (progressNow !== progress) {
+        progress = progressNow;
+        deadline = now + waitMs;
+      }
+      const leftMs = deadline - now;
       if (leftMs <= 0) throw new ImplementationFault(slot, `process adapter: the worker thread gave no answer within ${waitMs} ms`);
       Atomics.wait(this.signal, 0, seen, Math.min(leftMs, 50));
       seen = Atomics.load(this.signal, 0);
