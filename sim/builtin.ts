@@ -15,10 +15,23 @@ export interface BuiltinOptions {
   readonly checkQuorum?: boolean;
 }
 
+/**
+ * The implementations builtinRaft made. The host trusts their Readys and messages to be well formed (our core's
+ * types guarantee the shape) and skips re-validating them, a measurable share of each event; anything else, a
+ * user's implementation or a copy of ours, is validated in full. Membership only: no behaviour hangs on it but
+ * validation, and the checkers judge the facts either way.
+ */
+const TRUSTED = new WeakSet<RaftImplementation>();
+
+/** Whether `implementation` is one builtinRaft made (its Readys need no shape validation). */
+export function isTrustedImplementation(implementation: RaftImplementation): boolean {
+  return TRUSTED.has(implementation);
+}
+
 export function builtinRaft(options: BuiltinOptions = {}): RaftImplementation {
   const preVote = options.preVote ?? true;
   const checkQuorum = options.checkQuorum ?? true;
-  return {
+  const implementation: RaftImplementation = {
     name: options.bug === undefined ? 'seaworthy-core' : `seaworthy-core+${options.bug}`,
     capabilities: ['pre-vote', 'check-quorum', 'read-index'],
     create(init) {
@@ -35,4 +48,6 @@ export function builtinRaft(options: BuiltinOptions = {}): RaftImplementation {
       });
     },
   };
+  TRUSTED.add(implementation);
+  return implementation;
 }

@@ -28,6 +28,7 @@ import type { LivenessOutcome, LivenessWorld } from './liveness.js';
 import { Network } from './network.js';
 import type { NetworkOptions } from './network.js';
 import { Prng } from './prng.js';
+import { clientNextEvent, clientReplyEvent, clientRequestEvent, clientTimeoutEvent, deliverEvent, faultEvent, fsyncEvent, phaseEvent, retimed, tickEvent } from './sim-event.js';
 import type { ClientRequestEvent, DeliverEvent, SimEvent } from './sim-event.js';
 import { Trace, TRACE_CODE } from './trace.js';
 import type { TraceRecord } from './trace.js';
@@ -125,7 +126,9 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   readonly faultCounts: FaultCounts = zeroFaultCounts();
   private readonly faults: FaultInjector;
   private readonly liveness: LivenessPhase;
-  private readonly typeHashes = new Map<string, number>();
+  /** Message types seen so far and their string hashes: a handful per run, scanned faster than a Map lookup. */
+  private readonly typeNames: string[] = [];
+  private readonly typeHashes: number[] = [];
   private readonly clientPrng: Prng;
   /** Skewed or drifting node clocks; null for perfect clocks, so the tick path stays a field read. */
   private readonly clocks: NodeClocks | null;
@@ -177,8 +180,8 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
       this.guard(() => host.start());
       this.scheduleTick(host, tickPhase.int(options.tickMs));
     }
-    for (const fault of options.plan.events) this.queue.push({ atMs: fault.atMs, seq: 0, kind: 'fault', fault });
-    if (options.livenessMs > 0) this.queue.push({ atMs: options.safetyMs, seq: 0, kind: 'liveness-start' });
+    for (const fault of options.plan.events) this.queue.push(faultEvent(fault.atMs, fault));
+    if (options.livenessMs > 0) this.queue.push(phaseEvent('liveness-start', options.safetyMs));
     this.workload.begin();
   }
 
@@ -242,7 +245,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     }
     if (copies === 2) this.faultCounts['message-duplicate']++;
     for (let i = 0; i < copies; i++) {
-      this.queue.push({ atMs: this.nowMs + (this.network.delays[i] as number), seq: 0, kind: 'deliver', message });
+      this.queue.push(deliverEvent(this.nowMs + (this.network.delays[i] as number), message));
     }
     if (this.trace.recording) this.trace.add(this.nowMs, this.eventIndex, message.from, { type: 'send', message, copies: copies === 2 ? 2 : 1 });
   }
@@ -252,7 +255,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   }
 
   scheduleFsync(node: NodeId, incarnation: number, delayMs: number): void {
-    this.queue.push({ atMs: this.nowMs + delayMs, seq: 0, kind: 'fsync', node, incarnation });
+    this.queue.push(fsyncEvent(this.nowMs + delayMs, node, incarnation));
   }
 
   incident(node: NodeId, incident: HostIncident): void {
@@ -271,21 +274,21 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   sendRequest(slot: number, node: NodeId, session: number, seq: number, data: string): void {
     if (!this.network.clientMessageArrives(this.clientPrng)) return;
     const atMs = this.nowMs + this.network.latency(this.clientPrng);
-    this.queue.push({ atMs, seq: 0, kind: 'client-request', slot, node, session, seq_: seq, data });
+    this.queue.push(clientRequestEvent(atMs, { slot, node, session, seq, data }));
   }
 
   sendReply(slot: number, from: NodeId, session: number, seq: number, result: KvResult | null, leaderHint: NodeId | 0): void {
     if (!this.network.clientMessageArrives(this.clientPrng)) return;
     const atMs = this.nowMs + this.network.latency(this.clientPrng);
-    this.queue.push({ atMs, seq: 0, kind: 'client-reply', slot, from, session, seq_: seq, result, leaderHint });
+    this.queue.push(clientReplyEvent(atMs, { slot, from, session, seq, result, leaderHint }));
   }
 
   scheduleTimeout(slot: number, attempt: number, delayMs: number): void {
-    this.queue.push({ atMs: this.nowMs + delayMs, seq: 0, kind: 'client-timeout', slot, attempt });
+    this.queue.push(clientTimeoutEvent(this.nowMs + delayMs, slot, attempt));
   }
 
   scheduleNext(slot: number, delayMs: number): void {
-    this.queue.push({ atMs: this.nowMs + delayMs, seq: 0, kind: 'client-next', slot });
+    this.queue.push(clientNextEvent(this.nowMs + delayMs, slot));
   }
 
   // ---- FaultWorld, LivenessWorld -----------------------------------------------------------------
@@ -394,7 +397,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
       return true;
     }
     if (host.busy) {
-      this.queue.push({ ...event, atMs: host.busyUntilMs });
+      this.queue.push(retimed(event, host.busyUntilMs));
       return true;
     }
     return false;
@@ -417,7 +420,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   }
 
   private scheduleTick(host: NodeHost, delayMs: number): void {
-    this.queue.push({ atMs: this.nowMs + delayMs, seq: 0, kind: 'tick', node: host.id, incarnation: host.incarnation });
+    this.queue.push(tickEvent(this.nowMs + delayMs, host.id, host.incarnation));
   }
 
   /** Runs `fn`; an implementation fault ends the run as an implementation error. */
@@ -446,11 +449,11 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
 
   /** The message type's string hash, computed once per type per run. */
   private typeHash(type: string): number {
-    let h = this.typeHashes.get(type);
-    if (h === undefined) {
-      h = hashString(type);
-      this.typeHashes.set(type, h);
-    }
+    const names = this.typeNames;
+    for (let i = 0; i < names.length; i++) if (names[i] === type) return this.typeHashes[i] as number;
+    const h = hashString(type);
+    names.push(type);
+    this.typeHashes.push(h);
     return h;
   }
 }
