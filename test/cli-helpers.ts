@@ -25,13 +25,14 @@ function result(status: number | null, stdout: string, stderr: string): CliResul
 }
 
 /**
- * Runs `main(args)` in this process with captured stdout and stderr (colours stripped). An unexpected error
+ * Runs `main(args)` in this process with captured stdout and stderr (colours stripped), as if on a terminal
+ * `terminal.columns` wide (by default not a terminal). An unexpected error
  * is reported as the entry (cli/bin.ts) reports it, with exit status 1, plus `crashed` for the test to see.
  */
-export async function runCliInProcess(args: readonly string[]): Promise<CliResult & { readonly crashed: boolean }> {
+export async function runCliInProcess(args: readonly string[], terminal: { readonly columns?: number } = {}): Promise<CliResult & { readonly crashed: boolean }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { stdout: (line) => out.push(stripVTControlCharacters(line)), stderr: (line) => err.push(stripVTControlCharacters(line)), interactive: false };
+  const io: Io = { stdout: (line) => out.push(stripVTControlCharacters(line)), stderr: (line) => err.push(stripVTControlCharacters(line)), interactive: false, columns: terminal.columns };
   let status: number;
   let crashed = false;
   try {

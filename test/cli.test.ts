@@ -72,6 +72,17 @@ describe('seaworthy CLI, in-process', () => {
     expect(r.stdout).toMatch(/trace hash [0-9a-f]{16}/);
   });
 
+  it('replay --trace cuts the timeline to the terminal width, or to --width', async () => {
+    const timeline = (r: CliResult): string[] => r.stdout.split('\n').filter((l) => l.includes('│'));
+    const terminal = await runCliInProcess(['replay', '--seed', '3', '--trace', '--nodes', '3'], { columns: 60 });
+    expect(timeline(terminal).length).toBeGreaterThan(10);
+    for (const line of timeline(terminal)) expect(line.length).toBeLessThanOrEqual(60);
+    const flag = await runCliInProcess(['replay', '--seed', '3', '--trace', '--nodes', '3', '--width', '50'], { columns: 60 });
+    for (const line of timeline(flag)) expect(line.length).toBeLessThanOrEqual(50);
+    const unlimited = await runCliInProcess(['replay', '--seed', '3', '--trace', '--nodes', '3']);
+    expect(Math.max(...timeline(unlimited).map((l) => l.length))).toBeGreaterThan(60);
+  });
+
   it('bugs --json lists the planted bugs', async () => {
     const r = await runCliInProcess(['bugs', '--json']);
     expect(r.status).toBe(0);

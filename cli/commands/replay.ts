@@ -34,7 +34,7 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
   if (args.plan === undefined && args.seed === undefined) throw new UsageError('expected --seed S or --plan FILE');
   if (args.plan !== undefined) rejectFlagsWithPlan(args as unknown as Readonly<Record<string, unknown>>);
   // Checked before the run, so a bad width never costs a whole replay.
-  const width = parseWidth(args.width, process.stdout.columns);
+  const width = parseWidth(args.width, io.columns);
   const saved = args.plan === undefined ? null : loadPlanFile(String(args.plan));
   const seed = saved?.seed ?? parseSeed('seed', args.seed);
   const target = await resolveTarget(saved === null ? args : targetArgsFromPlan(args, saved));

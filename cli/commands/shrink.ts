@@ -153,15 +153,15 @@ export function printShrinkReport(report: ShrinkReport, outcome: ShrinkOutcome, 
   io.stdout(chalk.bold(`repro: ${report.repro}`));
 }
 
-/** `--width`, else the terminal's width, else no limit (0); a bad `--width` is a UsageError. */
-export function widthOf(raw: unknown): number {
-  return parseWidth(raw, process.stdout.columns);
+/** `--width`, else the terminal's width (`columns`), else no limit (0); a bad `--width` is a UsageError. */
+export function widthOf(raw: unknown, columns: number | undefined = process.stdout.columns): number {
+  return parseWidth(raw, columns);
 }
 
 export async function executeShrink(args: ShrinkArgs, io: Io): Promise<number> {
   const seed = parseSeed('seed', args.seed);
   const budget = parseCount('shrink-budget', args.shrinkBudget ?? SHRINK_BUDGET_DEFAULT);
-  const width = widthOf(args.width);
+  const width = widthOf(args.width, io.columns);
   const outDir = checkOutDir(args.out, FAILURES_DIR_DEFAULT);
   const target = await resolveTarget(args);
   const shrunk = shrinkAndSave(target, seed, { outDir, budget, progress: io.interactive });
