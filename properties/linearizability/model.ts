@@ -42,6 +42,14 @@ export interface Model<State, Input, Output> {
    */
   overwrites?(input: Input): boolean;
   /**
+   * True when the operation never changes the state, or when all its legal steps lead to one state fixed by the
+   * operation (a write, a successful cas; for an operation that never completed, counting only the steps that
+   * change the state, as a crashed cas that can only set its new value). Then operations that never completed,
+   * placed just before it in a state where it was already legal, could only have used up options, so the search
+   * does not place them there. Omit when unsure: the search is then plain WGL around such operations.
+   */
+  determinesState?(input: Input, output: Output): boolean;
+  /**
    * Identity of an input: operations that never completed and have equal keys are interchangeable, so the
    * search only places them in invocation order (symmetry reduction). Omit when inputs cannot be keyed.
    */

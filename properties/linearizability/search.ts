@@ -46,6 +46,8 @@ export class PartitionSearch<State, Input, Output> {
   private readonly prev: Int32Array;
   private readonly hasReturn: Uint8Array;
   private readonly readOnly: Uint8Array;
+  /** 1 when the model says the operation's result state is fixed by the operation ({@link Model.determinesState}). */
+  private readonly determined: Uint8Array;
   /**
    * For an operation that never completed: the nearest earlier such operation with the same input, else -1.
    * Invariant: placed twins form a prefix in invocation order, so checking this one twin suffices.
@@ -79,6 +81,14 @@ export class PartitionSearch<State, Input, Output> {
   private readonly stackOp: Int32Array;
   private readonly stackForced: Uint8Array;
   private readonly stackState: State[] = [];
+  /**
+   * Chains of never-completed operations. Invariant: stack levels [chainBase, depth) hold only operations that
+   * never completed, and level chainBase - 1 (if any) a completed one; so the chain started in state
+   * stackState[chainBase] (the current state when chainBase === depth: no chain). stackChainBase[d] is
+   * chainBase as it was at level d, restored on backtrack.
+   */
+  private chainBase = 0;
+  private readonly stackChainBase: Int32Array;
   private depth = 0;
   private state: State;
   /**
@@ -90,6 +100,8 @@ export class PartitionSearch<State, Input, Output> {
   private readonly candidateStart: Int32Array;
   private readonly candidateCount: Int32Array;
   private readonly candidateCursor: Int32Array;
+  /** Scratch for collectCandidates: never-completed candidates, appended after the sorted completed ones. */
+  private readonly openScratch: Int32Array;
   /** Invariant: rank orders closed operations by return, then open ones by call. */
   private readonly rank: Int32Array;
   private closedLeft: number;
@@ -122,6 +134,7 @@ export class PartitionSearch<State, Input, Output> {
     this.prev = new Int32Array(2 * n + 1).fill(NONE);
     this.hasReturn = new Uint8Array(n);
     this.readOnly = new Uint8Array(n);
+    this.determined = new Uint8Array(n);
     this.closedIndex = new Int32Array(n).fill(NONE);
     this.openIndex = new Int32Array(n).fill(NONE);
     this.hashes = new Int32Array(n);
@@ -131,6 +144,7 @@ export class PartitionSearch<State, Input, Output> {
     this.outputs = ops.map((op) => op.output);
     this.stackOp = new Int32Array(n);
     this.stackForced = new Uint8Array(n);
+    this.stackChainBase = new Int32Array(n + 1);
     this.longestOp = new Int32Array(n);
 
     const closedRets: number[] = [];
@@ -143,6 +157,7 @@ export class PartitionSearch<State, Input, Output> {
       }
       this.hashes[i] = opHash(i);
       this.readOnly[i] = model.readOnly?.(op.input, op.output) === true ? 1 : 0;
+      this.determined[i] = model.determinesState?.(op.input, op.output) === true ? 1 : 0;
       if (op.ret === null) {
         this.openIndex[i] = open++;
         if (model.inputKey !== undefined) {
@@ -177,11 +192,12 @@ export class PartitionSearch<State, Input, Output> {
     this.state = model.init();
     this.rank = this.rankCandidates(ops);
     this.candidates = new Int32Array(Math.max(64, 4 * n));
+    this.openScratch = new Int32Array(n);
     this.candidateStart = new Int32Array(n + 1);
     this.candidateCount = new Int32Array(n + 1);
     this.candidateCursor = new Int32Array(n + 1);
     if (closed === 0) this.status = 'linearizable';
-    else this.collectCandidates(0);
+    else this.collectCandidates(0, this.state);
   }
 
   /**
@@ -284,8 +300,12 @@ export class PartitionSearch<State, Input, Output> {
     const stackOp = this.stackOp;
     const stackForced = this.stackForced;
     const stackState = this.stackState;
+    const stackChainBase = this.stackChainBase;
+    const determined = this.determined;
     let state = this.state;
     let depth = this.depth;
+    let chainBase = this.chainBase;
+    const same = (a: State, b: State): boolean => (equal === undefined ? Object.is(a, b) : equal(a, b));
     const stepEnd = this.stepCount + Math.max(0, Math.floor(stepLimit));
     const workEnd = this.workCount + Math.max(0, Math.floor(workLimit));
     let steps = this.stepCount;
@@ -303,12 +323,24 @@ export class PartitionSearch<State, Input, Output> {
         candidateCursor[depth] = cursor + 1;
         const op = this.candidates[cursor] as number;
         let after = model.step(state, inputs[op] as Input, outputs[op] as Output);
-        if (after !== ILLEGAL && hasReturn[op] === 0) {
+        const open = hasReturn[op] === 0;
+        if (after !== ILLEGAL && open) {
           // An operation that never completed may also never take effect: placing it where it changes
           // nothing, or before its identical earlier twin, only loses options.
           const twin = twinBefore[op] as number;
           if (equal === undefined ? Object.is(after, state) : equal(after, state)) after = ILLEGAL;
           else if (twin !== NONE && !this.isPlaced(twin)) after = ILLEGAL;
+        }
+        if (after !== ILLEGAL && chainBase < depth && determined[op] === 1) {
+          // Inside a chain of never-completed operations that started in state s0: if this operation was
+          // already legal (and, if it never completed, effective) in s0, placing it there instead reaches the
+          // same state with fewer operations used up, and the ancestor at s0 tries that; so the chain was
+          // useless. The same holds for a chain that only returns to s0. (Dominance, not equality: sound
+          // because that ancestor is explored in full.)
+          const start = stackState[chainBase] as State;
+          const atStart = model.step(start, inputs[op] as Input, outputs[op] as Output);
+          if (atStart !== ILLEGAL && (!open || !same(atStart, start))) after = ILLEGAL;
+          else if (open && same(after, start)) after = ILLEGAL;
         }
         if (after !== ILLEGAL) {
           this.mark(op);
@@ -320,10 +352,12 @@ export class PartitionSearch<State, Input, Output> {
             stackOp[depth] = op;
             stackForced[depth] = readOnly[op] as number;
             stackState[depth] = state;
+            stackChainBase[depth] = chainBase;
+            if (!open) chainBase = depth + 1;
             depth++;
             state = after;
             this.lift(op);
-            this.collectCandidates(depth);
+            this.collectCandidates(depth, state);
             if (depth > this.longestDepth) this.recordLongest(depth, state);
             continue;
           }
@@ -345,6 +379,7 @@ export class PartitionSearch<State, Input, Output> {
         const op = stackOp[depth] as number;
         forced = stackForced[depth] === 1;
         state = stackState[depth] as State;
+        chainBase = stackChainBase[depth] as number;
         this.unmark(op);
         this.unlift(op);
         if (depth < this.stableDepth) this.stableDepth = depth;
@@ -354,25 +389,47 @@ export class PartitionSearch<State, Input, Output> {
 
     this.state = state;
     this.depth = depth;
+    this.chainBase = chainBase;
     this.stepCount = steps;
     this.status = status;
     return status;
   }
 
-  /** Lists level `depth`'s candidates (calls before the first return node), sorted by rank. */
-  private collectCandidates(depth: number): void {
+  /**
+   * Lists level `depth`'s candidates (calls before the first return node): completed operations sorted by
+   * rank, then never-completed ones in call order (their rank order), so the insertion sort never shifts past
+   * them. When a read-only candidate is legal in `state`, it is the level's only candidate: placing it now
+   * loses no linearization (Lowe, "Testing for linearizability", §4: it can move earlier to any point where
+   * it is legal, and every operation that must precede it is already placed), so nothing else needs trying.
+   */
+  private collectCandidates(depth: number, state: State): void {
     const start = depth === 0 ? 0 : (this.candidateStart[depth - 1] as number) + (this.candidateCount[depth - 1] as number);
     const n = this.n;
     const next = this.next;
     const rank = this.rank;
-    let buffer = this.candidates;
+    const hasReturn = this.hasReturn;
+    const readOnly = this.readOnly;
+    const model = this.model;
+    const openLater = this.openScratch;
+    let opens = 0;
+    if (start + n > this.candidates.length) {
+      const grown = new Int32Array(Math.max(this.candidates.length * 2, start + n));
+      grown.set(this.candidates);
+      this.candidates = grown;
+    }
+    const buffer = this.candidates;
     let end = start;
-    let shifts = 0;
+    let scanned = 0;
+    let forced = NONE;
     for (let node = next[this.head] as number; node !== NONE && node < n; node = next[node] as number) {
-      if (end === buffer.length) {
-        const grown = new Int32Array(buffer.length * 2);
-        grown.set(buffer);
-        this.candidates = buffer = grown;
+      scanned++;
+      if (hasReturn[node] === 0) {
+        openLater[opens++] = node;
+        continue;
+      }
+      if (readOnly[node] === 1 && model.step(state, this.inputs[node] as Input, this.outputs[node] as Output) !== ILLEGAL) {
+        forced = node;
+        break;
       }
       // Insertion sort by rank: candidate lists are short (bounded by concurrency) and nearly sorted.
       const r = rank[node] as number;
@@ -381,11 +438,17 @@ export class PartitionSearch<State, Input, Output> {
         buffer[i] = buffer[i - 1] as number;
         i--;
       }
-      shifts += end - i;
+      scanned += end - i;
       buffer[i] = node;
       end++;
     }
-    this.workCount += end - start + shifts;
+    if (forced !== NONE) {
+      buffer[start] = forced;
+      end = start + 1;
+    } else {
+      for (let k = 0; k < opens; k++) buffer[end++] = openLater[k] as number;
+    }
+    this.workCount += scanned;
     this.candidateStart[depth] = start;
     this.candidateCount[depth] = end - start;
     this.candidateCursor[depth] = start;

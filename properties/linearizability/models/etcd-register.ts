@@ -47,6 +47,8 @@ export const etcdRegisterModel: Model<EtcdState, EtcdInput, EtcdOutput> = {
     }
   },
   readOnly: (input, output) => input.f === 'read' || (output.kind === 'cas' && !output.ok),
+  // Every register operation ends in a state fixed by the operation alone, or leaves the state unchanged.
+  determinesState: () => true,
   overwrites: (input) => input.f === 'write',
   inputKey: (input) => JSON.stringify(input),
   describeOperation(input: EtcdInput, output: EtcdOutput): string {

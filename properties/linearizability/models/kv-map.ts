@@ -72,6 +72,8 @@ export const kvMapModel: Model<KvState, KvInput, KvOutput> = {
   partition: (input) => input.key,
   describePartition: (key) => `key ${JSON.stringify(key)}`,
   readOnly: (input) => input.f === 'get',
+  // An append's result depends on the value before it; a get or a put does not.
+  determinesState: (input) => input.f !== 'append',
   overwrites: (input) => input.f === 'put',
   inputKey: (input) => JSON.stringify(input),
   describeOperation(input: KvInput, output: KvOutput): string {

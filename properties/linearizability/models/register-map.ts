@@ -41,6 +41,8 @@ export const registerMapModel: Model<RegisterValue, RegisterInput, RegisterOutpu
   partition: (input) => input.key,
   describePartition: (key) => `key ${JSON.stringify(key)}`,
   readOnly: (input) => input.f === 'read',
+  // Every register operation ends in a state fixed by the operation alone, or leaves the state unchanged.
+  determinesState: () => true,
   overwrites: (input) => input.f === 'write',
   inputKey: (input) => JSON.stringify(input),
   describeOperation(input: RegisterInput, output: RegisterOutput): string {
