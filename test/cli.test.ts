@@ -171,6 +171,17 @@ describe('replay --plan, in-process', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('names the plan file field when its scenario or bug is unknown, not a flag the user did not type', async () => {
+    const scenario = join(tmp, 'scenario.json');
+    writeFileSync(scenario, JSON.stringify({ ...savedPlan, scenario: 'meteor-strike' }));
+    const r = await expectUsageError(['replay', '--plan', scenario], 'scenario: expected one of random,');
+    expect(r.stderr).toContain('got "meteor-strike"');
+    expect(r.stderr).not.toContain('--scenario');
+    const bug = join(tmp, 'bug.json');
+    writeFileSync(bug, JSON.stringify({ ...savedPlan, bug: 'gremlin' }));
+    await expectUsageError(['replay', '--plan', bug], 'bug: expected null or one of');
+  });
+
   it('refuses --seed, --scenario, --bug and --nodes together with --plan instead of ignoring them', async () => {
     writeFileSync(planPath, JSON.stringify(savedPlan));
     await expectUsageError(['replay', '--plan', planPath, '--seed', '9'], '--seed cannot be combined with --plan');
