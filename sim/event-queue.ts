@@ -21,13 +21,18 @@ export interface Scheduled {
 const WINDOW_MS = 1024;
 const MASK = WINDOW_MS - 1;
 
+/**
+ * One millisecond's FIFO: `items[head..tail)`. Emptied by resetting the indexes, never by truncating the array:
+ * setting an array's length is a runtime call, and a truncated array regrows (reallocates) on the next push.
+ */
 interface Bucket<E> {
-  items: E[];
+  items: (E | undefined)[];
   head: number;
+  tail: number;
 }
 
 export class EventQueue<E extends Scheduled> {
-  private readonly ring: Bucket<E>[] = Array.from({ length: WINDOW_MS }, () => ({ items: [], head: 0 }));
+  private readonly ring: Bucket<E>[] = Array.from({ length: WINDOW_MS }, () => ({ items: [], head: 0, tail: 0 }));
   /** Events in the ring. */
   private ringCount = 0;
   /** Events at or beyond nowMs + WINDOW_MS when pushed: a binary min-heap on (atMs, seq). */
@@ -49,7 +54,10 @@ export class EventQueue<E extends Scheduled> {
     if (!(event.atMs >= this.nowMs)) assertFail(`event scheduled in the past: ${event.atMs} < ${this.nowMs}`);
     event.seq = this.nextSeq++;
     if (event.atMs < this.nowMs + WINDOW_MS) {
-      (this.ring[event.atMs & MASK] as Bucket<E>).items.push(event);
+      const bucket = this.ring[event.atMs & MASK] as Bucket<E>;
+      if (bucket.tail === bucket.items.length) bucket.items.push(event);
+      else bucket.items[bucket.tail] = event;
+      bucket.tail++;
       this.ringCount++;
     } else heapPush(this.far, event);
   }
@@ -61,10 +69,10 @@ export class EventQueue<E extends Scheduled> {
     let event: E;
     if (bucket !== undefined && (farTop === undefined || before(bucket.items[bucket.head] as E, farTop))) {
       event = bucket.items[bucket.head] as E;
-      bucket.items[bucket.head] = undefined as unknown as E;
-      if (++bucket.head === bucket.items.length) {
-        bucket.items.length = 0;
+      bucket.items[bucket.head] = undefined;
+      if (++bucket.head === bucket.tail) {
         bucket.head = 0;
+        bucket.tail = 0;
       }
       this.ringCount--;
     } else if (farTop !== undefined) {
@@ -87,7 +95,7 @@ export class EventQueue<E extends Scheduled> {
     if (this.ringCount === 0) return undefined;
     for (let t = this.nowMs; ; t++) {
       const bucket = this.ring[t & MASK] as Bucket<E>;
-      if (bucket.head < bucket.items.length) return bucket;
+      if (bucket.head < bucket.tail) return bucket;
     }
   }
 }

@@ -12,8 +12,7 @@ import { hashString } from './hash.js';
 import type { NodeHost } from './host.js';
 import type { Network } from './network.js';
 import type { Prng } from './prng.js';
-import { deliverEvent, faultEndEvent, faultEvent, nodeEvent, retimed } from './sim-event.js';
-import type { DeliverEvent, PausedInput, SimEvent } from './sim-event.js';
+import type { DeliverEvent, EventPool, PausedInput, SimEvent } from './sim-event.js';
 import { TRACE_CODE } from './trace.js';
 import type { Trace, TraceDetail } from './trace.js';
 
@@ -61,6 +60,7 @@ export interface FaultWorld {
   readonly hosts: readonly NodeHost[];
   readonly network: Network;
   readonly queue: EventQueue<SimEvent>;
+  readonly events: EventPool;
   readonly trace: Trace;
   readonly faultCounts: FaultCounts;
   /** Starts a crashed node again and schedules its ticks. */
@@ -241,7 +241,7 @@ export class FaultInjector {
     this.crashPointDownMs.set(host.id, fault.downMs);
     this.record(host.id, { type: 'crash-point-armed', point: fault.point });
     const w = this.world;
-    w.queue.push(nodeEvent('disarm', w.nowMs + fault.downMs, host.id));
+    w.queue.push(w.events.nodeEvent('disarm', w.nowMs + fault.downMs, host.id));
   }
 
   /** The live host a bounce or pause hits (the leader when it names 'leader'), or undefined. */
@@ -256,7 +256,7 @@ export class FaultInjector {
   private scheduleEnd(fault: FaultEvent, node: NodeId, durationMs: number): number {
     const w = this.world;
     const atMs = Math.min(w.nowMs + durationMs, Math.max(w.nowMs, w.safetyMs));
-    w.queue.push(faultEndEvent(atMs, fault, node));
+    w.queue.push(w.events.faultEndEvent(atMs, fault, node));
     return atMs;
   }
 
@@ -264,7 +264,7 @@ export class FaultInjector {
   private scheduleRestart(node: NodeId, downMs: number): void {
     const w = this.world;
     const atMs = Math.min(w.nowMs + downMs, Math.max(w.nowMs, w.safetyMs));
-    w.queue.push(faultEvent(atMs, { atMs, kind: 'restart', node }));
+    w.queue.push(w.events.faultEvent(atMs, { atMs, kind: 'restart', node }));
   }
 
   /** The clog of `from → to` is over: what it held is delivered now, all at once, in send order. */
@@ -276,7 +276,7 @@ export class FaultInjector {
     this.clogHeld = kept;
     // Queue sequence numbers were assigned when the messages were sent: sorting by them restores send order.
     released.sort((a, b) => a.seq - b.seq);
-    for (const e of released) w.queue.push(deliverEvent(w.nowMs, e.message));
+    for (const e of released) w.queue.push(w.events.deliverEvent(w.nowMs, e.message));
     this.record(from, { type: 'clog-end', from, to, released: released.length });
   }
 
@@ -305,7 +305,7 @@ export class FaultInjector {
     this.record(node, { type: 'resume', held: held.length });
     const host = this.host(node);
     for (const e of held) if (e.kind === 'fsync') host.onFsync(e.incarnation);
-    for (const e of held) if (e.kind !== 'fsync') w.queue.push(retimed(e, w.nowMs));
+    for (const e of held) if (e.kind !== 'fsync') w.queue.push(w.events.retimed(e, w.nowMs));
   }
 
   /**

@@ -9,8 +9,7 @@ import type { EventQueue } from './event-queue.js';
 import type { NodeHost } from './host.js';
 import { RELIABLE_NETWORK } from './network.js';
 import type { Network } from './network.js';
-import { phaseEvent } from './sim-event.js';
-import type { SimEvent } from './sim-event.js';
+import type { EventPool, SimEvent } from './sim-event.js';
 import { TRACE_CODE } from './trace.js';
 import type { Trace } from './trace.js';
 import type { Workload } from './workload.js';
@@ -36,6 +35,7 @@ export interface LivenessWorld {
   readonly network: Network;
   readonly workload: Workload;
   readonly queue: EventQueue<SimEvent>;
+  readonly events: EventPool;
   readonly trace: Trace;
   /** Starts a crashed node again and schedules its ticks. */
   restart(host: NodeHost): void;
@@ -62,7 +62,7 @@ export class LivenessPhase {
     w.network.setOptions({ ...RELIABLE_NETWORK, latencyMsMin: w.network.settings.latencyMsMin, latencyMsMax: w.network.settings.latencyMsMax });
     for (const host of w.hosts) if (!host.up) w.restart(host);
     w.workload.finishOnly();
-    w.queue.push(phaseEvent('liveness-check', w.nowMs + LIVENESS_CHECK_MS));
+    w.queue.push(w.events.phaseEvent('liveness-check', w.nowMs + LIVENESS_CHECK_MS));
   }
 
   /** A scheduled check: finishes the phase when the cluster converged (returns true), else schedules the next. */
@@ -72,7 +72,7 @@ export class LivenessPhase {
       return true;
     }
     const w = this.world;
-    w.queue.push(phaseEvent('liveness-check', w.nowMs + LIVENESS_CHECK_MS));
+    w.queue.push(w.events.phaseEvent('liveness-check', w.nowMs + LIVENESS_CHECK_MS));
     return false;
   }
 

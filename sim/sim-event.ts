@@ -72,107 +72,132 @@ interface EventRecord {
   result: KvResult | null;
 }
 
-function blank(kind: SimEvent['kind'], atMs: number): EventRecord {
-  return { atMs, seq: 0, kind, node: 0, incarnation: 0, slot: 0, attempt: 0, session: 0, seq_: 0, leaderHint: 0, from: 0, message: null, fault: null, data: '', result: null };
-}
-
 type Of<K extends SimEvent['kind']> = Extract<SimEvent, { kind: K }>;
 
-export function tickEvent(atMs: number, node: NodeId, incarnation: number): Of<'tick'> {
-  const e = blank('tick', atMs);
-  e.node = node;
-  e.incarnation = incarnation;
-  return e as unknown as Of<'tick'>;
-}
+/**
+ * Makes agenda events, all of one shape, and recycles them: the simulation hands back the events it is done
+ * with ({@link release}), so a run allocates a few hundred event objects instead of one per event (deliveries
+ * alone are half of all events). Only the simulation's own handlers release, and only events no queue, hold
+ * or copy still refers to.
+ */
+export class EventPool {
+  private readonly free: EventRecord[] = [];
 
-export function deliverEvent(atMs: number, message: Message): DeliverEvent {
-  const e = blank('deliver', atMs);
-  e.message = message;
-  return e as unknown as DeliverEvent;
-}
+  /** Hands an event back for reuse; the caller must hold no other reference to it. */
+  release(event: SimEvent): void {
+    const e = event as unknown as EventRecord;
+    // Drop references so a pooled event keeps no message, fault or result alive.
+    e.message = null;
+    e.fault = null;
+    e.result = null;
+    this.free.push(e);
+  }
 
-export function faultEvent(atMs: number, fault: FaultEvent): Of<'fault'> {
-  const e = blank('fault', atMs);
-  e.fault = fault;
-  return e as unknown as Of<'fault'>;
-}
+  private blank(kind: SimEvent['kind'], atMs: number): EventRecord {
+    const e = this.free.pop();
+    if (e === undefined) return { atMs, seq: 0, kind, node: 0, incarnation: 0, slot: 0, attempt: 0, session: 0, seq_: 0, leaderHint: 0, from: 0, message: null, fault: null, data: '', result: null };
+    e.atMs = atMs;
+    e.seq = 0;
+    e.kind = kind;
+    return e;
+  }
 
-export function faultEndEvent(atMs: number, fault: FaultEvent, node: NodeId): Of<'fault-end'> {
-  const e = blank('fault-end', atMs);
-  e.fault = fault;
-  e.node = node;
-  return e as unknown as Of<'fault-end'>;
-}
+  tickEvent(atMs: number, node: NodeId, incarnation: number): Of<'tick'> {
+    const e = this.blank('tick', atMs);
+    e.node = node;
+    e.incarnation = incarnation;
+    return e as unknown as Of<'tick'>;
+  }
 
-export function clientNextEvent(atMs: number, slot: number): Of<'client-next'> {
-  const e = blank('client-next', atMs);
-  e.slot = slot;
-  return e as unknown as Of<'client-next'>;
-}
+  deliverEvent(atMs: number, message: Message): DeliverEvent {
+    const e = this.blank('deliver', atMs);
+    e.message = message;
+    return e as unknown as DeliverEvent;
+  }
 
-export function clientTimeoutEvent(atMs: number, slot: number, attempt: number): Of<'client-timeout'> {
-  const e = blank('client-timeout', atMs);
-  e.slot = slot;
-  e.attempt = attempt;
-  return e as unknown as Of<'client-timeout'>;
-}
+  faultEvent(atMs: number, fault: FaultEvent): Of<'fault'> {
+    const e = this.blank('fault', atMs);
+    e.fault = fault;
+    return e as unknown as Of<'fault'>;
+  }
 
-export function clientRequestEvent(atMs: number, request: { readonly slot: number; readonly node: NodeId; readonly session: number; readonly seq: number; readonly data: string }): ClientRequestEvent {
-  const e = blank('client-request', atMs);
-  e.slot = request.slot;
-  e.node = request.node;
-  e.session = request.session;
-  e.seq_ = request.seq;
-  e.data = request.data;
-  return e as unknown as ClientRequestEvent;
-}
+  faultEndEvent(atMs: number, fault: FaultEvent, node: NodeId): Of<'fault-end'> {
+    const e = this.blank('fault-end', atMs);
+    e.fault = fault;
+    e.node = node;
+    return e as unknown as Of<'fault-end'>;
+  }
 
-export function clientReplyEvent(
-  atMs: number,
-  reply: { readonly slot: number; readonly from: NodeId; readonly session: number; readonly seq: number; readonly result: KvResult | null; readonly leaderHint: NodeId | 0 },
+  clientNextEvent(atMs: number, slot: number): Of<'client-next'> {
+    const e = this.blank('client-next', atMs);
+    e.slot = slot;
+    return e as unknown as Of<'client-next'>;
+  }
+
+  clientTimeoutEvent(atMs: number, slot: number, attempt: number): Of<'client-timeout'> {
+    const e = this.blank('client-timeout', atMs);
+    e.slot = slot;
+    e.attempt = attempt;
+    return e as unknown as Of<'client-timeout'>;
+  }
+
+  clientRequestEvent(atMs: number, request: { readonly slot: number; readonly node: NodeId; readonly session: number; readonly seq: number; readonly data: string }): ClientRequestEvent {
+    const e = this.blank('client-request', atMs);
+    e.slot = request.slot;
+    e.node = request.node;
+    e.session = request.session;
+    e.seq_ = request.seq;
+    e.data = request.data;
+    return e as unknown as ClientRequestEvent;
+  }
+
+    clientReplyEvent(
+    atMs: number,
+    reply: { readonly slot: number; readonly from: NodeId; readonly session: number; readonly seq: number; readonly result: KvResult | null; readonly leaderHint: NodeId | 0 },
 ): Of<'client-reply'> {
-  const e = blank('client-reply', atMs);
-  e.slot = reply.slot;
-  e.from = reply.from;
-  e.session = reply.session;
-  e.seq_ = reply.seq;
-  e.result = reply.result;
-  e.leaderHint = reply.leaderHint;
-  return e as unknown as Of<'client-reply'>;
-}
+    const e = this.blank('client-reply', atMs);
+    e.slot = reply.slot;
+    e.from = reply.from;
+    e.session = reply.session;
+    e.seq_ = reply.seq;
+    e.result = reply.result;
+    e.leaderHint = reply.leaderHint;
+    return e as unknown as Of<'client-reply'>;
+  }
 
-export function fsyncEvent(atMs: number, node: NodeId, incarnation: number): Of<'fsync'> {
-  const e = blank('fsync', atMs);
-  e.node = node;
-  e.incarnation = incarnation;
-  return e as unknown as Of<'fsync'>;
-}
+  fsyncEvent(atMs: number, node: NodeId, incarnation: number): Of<'fsync'> {
+    const e = this.blank('fsync', atMs);
+    e.node = node;
+    e.incarnation = incarnation;
+    return e as unknown as Of<'fsync'>;
+  }
 
-export function nodeEvent(kind: 'disarm', atMs: number, node: NodeId): Of<'disarm'> {
-  const e = blank(kind, atMs);
-  e.node = node;
-  return e as unknown as Of<'disarm'>;
-}
+  nodeEvent(kind: 'disarm', atMs: number, node: NodeId): Of<'disarm'> {
+    const e = this.blank(kind, atMs);
+    e.node = node;
+    return e as unknown as Of<'disarm'>;
+  }
 
-export function phaseEvent<K extends 'liveness-start' | 'liveness-check'>(kind: K, atMs: number): Of<K> {
-  return blank(kind, atMs) as unknown as Of<K>;
-}
+  phaseEvent<K extends 'liveness-start' | 'liveness-check'>(kind: K, atMs: number): Of<K> {
+    return this.blank(kind, atMs) as unknown as Of<K>;
+  }
 
-/** A copy of `event` at another time (to re-queue an input a node could not take yet), with the same shape. */
-export function retimed<E extends SimEvent>(event: E, atMs: number): E {
-  const src = event as unknown as EventRecord;
-  const e = blank(src.kind, atMs);
-  e.node = src.node;
-  e.incarnation = src.incarnation;
-  e.slot = src.slot;
-  e.attempt = src.attempt;
-  e.session = src.session;
-  e.seq_ = src.seq_;
-  e.leaderHint = src.leaderHint;
-  e.from = src.from;
-  e.message = src.message;
-  e.fault = src.fault;
-  e.data = src.data;
-  e.result = src.result;
-  return e as unknown as E;
+  /** A copy of `event` at another time (to re-queue an input a node could not take yet), with the same shape. */
+  retimed<E extends SimEvent>(event: E, atMs: number): E {
+    const src = event as unknown as EventRecord;
+    const e = this.blank(src.kind, atMs);
+    e.node = src.node;
+    e.incarnation = src.incarnation;
+    e.slot = src.slot;
+    e.attempt = src.attempt;
+    e.session = src.session;
+    e.seq_ = src.seq_;
+    e.leaderHint = src.leaderHint;
+    e.from = src.from;
+    e.message = src.message;
+    e.fault = src.fault;
+    e.data = src.data;
+    e.result = src.result;
+    return e as unknown as E;
+  }
 }

@@ -28,7 +28,7 @@ import type { LivenessOutcome, LivenessWorld } from './liveness.js';
 import { Network } from './network.js';
 import type { NetworkOptions } from './network.js';
 import { Prng } from './prng.js';
-import { clientNextEvent, clientReplyEvent, clientRequestEvent, clientTimeoutEvent, deliverEvent, faultEvent, fsyncEvent, phaseEvent, retimed, tickEvent } from './sim-event.js';
+import { EventPool } from './sim-event.js';
 import type { ClientRequestEvent, DeliverEvent, SimEvent } from './sim-event.js';
 import { Trace, TRACE_CODE } from './trace.js';
 import type { TraceRecord } from './trace.js';
@@ -119,6 +119,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   readonly nodeCount: number;
   readonly safetyMs: number;
   readonly queue = new EventQueue<SimEvent>();
+  readonly events = new EventPool();
   readonly hosts: NodeHost[] = [];
   readonly network: Network;
   readonly workload: Workload;
@@ -180,8 +181,8 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
       this.guard(() => host.start());
       this.scheduleTick(host, tickPhase.int(options.tickMs));
     }
-    for (const fault of options.plan.events) this.queue.push(faultEvent(fault.atMs, fault));
-    if (options.livenessMs > 0) this.queue.push(phaseEvent('liveness-start', options.safetyMs));
+    for (const fault of options.plan.events) this.queue.push(this.events.faultEvent(fault.atMs, fault));
+    if (options.livenessMs > 0) this.queue.push(this.events.phaseEvent('liveness-start', options.safetyMs));
     this.workload.begin();
   }
 
@@ -245,7 +246,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     }
     if (copies === 2) this.faultCounts['message-duplicate']++;
     for (let i = 0; i < copies; i++) {
-      this.queue.push(deliverEvent(this.nowMs + (this.network.delays[i] as number), message));
+      this.queue.push(this.events.deliverEvent(this.nowMs + (this.network.delays[i] as number), message));
     }
     if (this.trace.recording) this.trace.add(this.nowMs, this.eventIndex, message.from, { type: 'send', message, copies: copies === 2 ? 2 : 1 });
   }
@@ -255,7 +256,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   }
 
   scheduleFsync(node: NodeId, incarnation: number, delayMs: number): void {
-    this.queue.push(fsyncEvent(this.nowMs + delayMs, node, incarnation));
+    this.queue.push(this.events.fsyncEvent(this.nowMs + delayMs, node, incarnation));
   }
 
   incident(node: NodeId, incident: HostIncident): void {
@@ -274,21 +275,21 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   sendRequest(slot: number, node: NodeId, session: number, seq: number, data: string): void {
     if (!this.network.clientMessageArrives(this.clientPrng)) return;
     const atMs = this.nowMs + this.network.latency(this.clientPrng);
-    this.queue.push(clientRequestEvent(atMs, { slot, node, session, seq, data }));
+    this.queue.push(this.events.clientRequestEvent(atMs, { slot, node, session, seq, data }));
   }
 
   sendReply(slot: number, from: NodeId, session: number, seq: number, result: KvResult | null, leaderHint: NodeId | 0): void {
     if (!this.network.clientMessageArrives(this.clientPrng)) return;
     const atMs = this.nowMs + this.network.latency(this.clientPrng);
-    this.queue.push(clientReplyEvent(atMs, { slot, from, session, seq, result, leaderHint }));
+    this.queue.push(this.events.clientReplyEvent(atMs, { slot, from, session, seq, result, leaderHint }));
   }
 
   scheduleTimeout(slot: number, attempt: number, delayMs: number): void {
-    this.queue.push(clientTimeoutEvent(this.nowMs + delayMs, slot, attempt));
+    this.queue.push(this.events.clientTimeoutEvent(this.nowMs + delayMs, slot, attempt));
   }
 
   scheduleNext(slot: number, delayMs: number): void {
-    this.queue.push(clientNextEvent(this.nowMs + delayMs, slot));
+    this.queue.push(this.events.clientNextEvent(this.nowMs + delayMs, slot));
   }
 
   // ---- FaultWorld, LivenessWorld -----------------------------------------------------------------
@@ -313,10 +314,12 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
         return;
       case 'client-next':
         this.workload.startNext(event.slot);
+        this.events.release(event);
         return;
       case 'client-timeout':
         this.trace.mix(this.eventIndex, TRACE_CODE['client-timeout'], event.slot, event.attempt, 0);
         this.workload.onTimeout(event.slot, event.attempt);
+        this.events.release(event);
         return;
       case 'client-request':
         this.onClientRequest(event);
@@ -324,11 +327,16 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
       case 'client-reply':
         this.trace.mix(this.eventIndex, TRACE_CODE['client-reply'], event.slot, event.session, event.seq_ * 2 + (event.result === null ? 0 : 1));
         this.workload.onReply(event.slot, event.from, event.session, event.seq_, event.result, event.leaderHint);
+        this.events.release(event);
         return;
       case 'fsync': {
         const host = this.host(event.node);
-        if (this.faults.isPaused(host)) this.faults.holdForPause(event.node, event);
-        else host.onFsync(event.incarnation);
+        if (this.faults.isPaused(host)) {
+          this.faults.holdForPause(event.node, event);
+          return;
+        }
+        host.onFsync(event.incarnation);
+        this.events.release(event);
         return;
       }
       case 'fault-end':
@@ -380,6 +388,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     // Counted out of the network only now: a message a node has not taken in still fills its link.
     this.network.delivered(m.from, m.to);
     this.trace.mix(this.eventIndex, TRACE_CODE.deliver, this.typeHash(m.type), m.from * 256 + m.to, m.term * 2 + (host.up ? 1 : 0));
+    this.events.release(event);
     if (!host.up) return;
     this.stats.messagesDelivered++;
     this.observer.deliver?.(m);
@@ -397,7 +406,8 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
       return true;
     }
     if (host.busy) {
-      this.queue.push(retimed(event, host.busyUntilMs));
+      this.queue.push(this.events.retimed(event, host.busyUntilMs));
+      this.events.release(event);
       return true;
     }
     return false;
@@ -408,10 +418,13 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     if (this.deferred(host, event)) return;
     this.trace.mix(this.eventIndex, TRACE_CODE['client-request'], event.node, event.session, event.seq_ * 2 + (host.up ? 1 : 0));
     if (!host.up) return;
-    const outcome = host.request(event.session, event.seq_, event.data);
-    if (this.trace.recording) this.trace.add(this.nowMs, this.eventIndex, event.node, { type: 'client-request', client: event.session, seq: event.seq_, data: event.data, outcome });
+    const { slot, node, session, seq_: seq, data } = event;
+    // The event is done with: release it before the request, whose replies may reuse it.
+    this.events.release(event);
+    const outcome = host.request(session, seq, data);
+    if (this.trace.recording) this.trace.add(this.nowMs, this.eventIndex, node, { type: 'client-request', client: session, seq, data, outcome });
     if (outcome === 'reading' || outcome.accepted) return;
-    this.workload.rejected(event.slot, event.node, event.session, event.seq_, outcome.leaderHint);
+    this.workload.rejected(slot, node, session, seq, outcome.leaderHint);
   }
 
   /** Simulated ms until the node's next tick: tickMs, or its skewed and drifting clock's interval. */
@@ -420,7 +433,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   }
 
   private scheduleTick(host: NodeHost, delayMs: number): void {
-    this.queue.push(tickEvent(this.nowMs + delayMs, host.id, host.incarnation));
+    this.queue.push(this.events.tickEvent(this.nowMs + delayMs, host.id, host.incarnation));
   }
 
   /** Runs `fn`; an implementation fault ends the run as an implementation error. */
