@@ -50,6 +50,17 @@ export interface Model<State, Input, Output> {
    */
   determinesState?(input: Input, output: Output): boolean;
   /**
+   * Lookahead for register-like models (all three of `stateKey`, `requires` and `produces`, or none): a key
+   * naming a state, the one state an operation is legal in (`undefined` when legal in several, e.g. a write),
+   * and the state an operation leaves when it changes the state (`undefined` only for read-only operations).
+   * The search then abandons a configuration as soon as a pending completed operation is illegal in the
+   * current state and no unplaced operation invoked before its return produces the state it needs, instead of
+   * trying every order of the other candidates first.
+   */
+  stateKey?(state: State): string;
+  requires?(input: Input, output: Output): string | undefined;
+  produces?(input: Input, output: Output): string | undefined;
+  /**
    * Identity of an input: operations that never completed and have equal keys are interchangeable, so the
    * search only places them in invocation order (symmetry reduction). Omit when inputs cannot be keyed.
    */

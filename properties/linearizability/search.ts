@@ -100,6 +100,15 @@ export class PartitionSearch<State, Input, Output> {
   private readonly candidateStart: Int32Array;
   private readonly candidateCount: Int32Array;
   private readonly candidateCursor: Int32Array;
+  /**
+   * Lookahead ({@link Model.requires}): for a completed operation needing one state, producers[producerStart[op]
+   * ... producerStart[op] + producerCount[op]) lists the operations that produce that state and were invoked
+   * before its return (in call order); requiredKey[op] names the state. Empty when the model has no lookahead.
+   */
+  private readonly requiredKey: (string | undefined)[] = [];
+  private readonly producerStart: Int32Array;
+  private readonly producerCount: Int32Array;
+  private producers: Int32Array = new Int32Array(0);
   /** Scratch for collectCandidates: never-completed candidates, appended after the sorted completed ones. */
   private readonly openScratch: Int32Array;
   /** Invariant: rank orders closed operations by return, then open ones by call. */
@@ -193,6 +202,9 @@ export class PartitionSearch<State, Input, Output> {
     this.rank = this.rankCandidates(ops);
     this.candidates = new Int32Array(Math.max(64, 4 * n));
     this.openScratch = new Int32Array(n);
+    this.producerStart = new Int32Array(n);
+    this.producerCount = new Int32Array(n);
+    this.buildLookahead(ops);
     this.candidateStart = new Int32Array(n + 1);
     this.candidateCount = new Int32Array(n + 1);
     this.candidateCursor = new Int32Array(n + 1);
@@ -230,6 +242,59 @@ export class PartitionSearch<State, Input, Output> {
       rank[op] = position;
     });
     return rank;
+  }
+
+  /**
+   * Fills the lookahead tables when the model has them and every state-changing operation names the state it
+   * produces (otherwise an unnamed producer could make any operation legal, and nothing is pruned).
+   */
+  private buildLookahead(ops: readonly Operation<Input, Output>[]): void {
+    const model = this.model;
+    if (model.requires === undefined || model.produces === undefined || model.stateKey === undefined) return;
+    const byKey = new Map<string, number[]>();
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as Operation<Input, Output>;
+      const key = model.produces(op.input, op.output);
+      if (key === undefined) {
+        if (this.readOnly[i] === 0) return;
+        continue;
+      }
+      let group = byKey.get(key);
+      if (group === undefined) byKey.set(key, (group = []));
+      group.push(i);
+    }
+    // Each group is in call order, so the producers invoked before an operation's return are a prefix of it.
+    const groupStart = new Map<string, number>();
+    const flat: number[] = [];
+    for (const [key, group] of byKey) {
+      groupStart.set(key, flat.length);
+      flat.push(...group);
+    }
+    this.producers = Int32Array.from(flat);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as Operation<Input, Output>;
+      if (op.ret === null) continue;
+      const key = model.requires(op.input, op.output);
+      this.requiredKey[i] = key;
+      if (key === undefined) continue;
+      const group = byKey.get(key) ?? [];
+      let count = 0;
+      while (count < group.length && (ops[group[count] as number] as Operation<Input, Output>).call < op.ret) count++;
+      this.producerStart[i] = groupStart.get(key) ?? 0;
+      this.producerCount[i] = count;
+    }
+  }
+
+  /** True when some operation other than `op` that produces the state `op` needs is still unplaced. */
+  private producerLeft(op: number): boolean {
+    const start = this.producerStart[op] as number;
+    // Latest-invoked first: those are the likeliest to be unplaced.
+    for (let k = start + (this.producerCount[op] as number) - 1; k >= start; k--) {
+      this.workCount++;
+      const p = this.producers[k] as number;
+      if (p !== op && !this.isPlaced(p)) return true;
+    }
+    return false;
   }
 
   /** Builds the entry list: call nodes 0..n-1, return nodes n..2n-1, merged by position. */
@@ -445,6 +510,8 @@ export class PartitionSearch<State, Input, Output> {
     if (forced !== NONE) {
       buffer[start] = forced;
       end = start + 1;
+    } else if (this.requiredKey.length > 0 && this.stuck(start, end, state)) {
+      end = start;
     } else {
       for (let k = 0; k < opens; k++) buffer[end++] = openLater[k] as number;
     }
@@ -452,6 +519,20 @@ export class PartitionSearch<State, Input, Output> {
     this.candidateStart[depth] = start;
     this.candidateCount[depth] = end - start;
     this.candidateCursor[depth] = start;
+  }
+
+  /**
+   * True when a completed candidate in buffer[start, end) is illegal in `state` and no unplaced operation
+   * invoked before its return can produce the state it needs: no extension of this configuration can place it.
+   */
+  private stuck(start: number, end: number, state: State): boolean {
+    const current = (this.model.stateKey as (state: State) => string)(state);
+    for (let k = start; k < end; k++) {
+      const op = this.candidates[k] as number;
+      const needed = this.requiredKey[op];
+      if (needed !== undefined && needed !== current && !this.producerLeft(op)) return true;
+    }
+    return false;
   }
 
   private isPlaced(op: number): boolean {

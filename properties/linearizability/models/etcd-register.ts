@@ -27,6 +27,8 @@ function showValue(value: EtcdState): string {
   return value === null ? 'nil' : String(value);
 }
 
+const valueKey = (value: EtcdState): string => (value === null ? 'null' : String(value));
+
 export const etcdRegisterModel: Model<EtcdState, EtcdInput, EtcdOutput> = {
   name: 'etcd-register',
   init: () => null,
@@ -50,6 +52,15 @@ export const etcdRegisterModel: Model<EtcdState, EtcdInput, EtcdOutput> = {
   // Every register operation ends in a state fixed by the operation alone, or leaves the state unchanged.
   determinesState: () => true,
   overwrites: (input) => input.f === 'write',
+  stateKey: valueKey,
+  // A read that saw a value, or a cas that matched (or, never completed, took effect), needs one state; a
+  // failed compare or a timed-out read is legal in many.
+  requires(input, output) {
+    if (input.f === 'read') return output.kind === 'read' ? valueKey(output.value) : undefined;
+    if (input.f === 'cas' && (output.kind === 'unknown' || (output.kind === 'cas' && output.ok))) return valueKey(input.expected);
+    return undefined;
+  },
+  produces: (input, output) => (input.f === 'write' || (input.f === 'cas' && !(output.kind === 'cas' && !output.ok)) ? valueKey(input.value) : undefined),
   inputKey: (input) => JSON.stringify(input),
   describeOperation(input: EtcdInput, output: EtcdOutput): string {
     switch (input.f) {

@@ -22,6 +22,8 @@ function showValue(value: RegisterValue): string {
   return value === null ? 'null' : String(value);
 }
 
+const valueKey = (value: RegisterValue): string => (value === null ? 'null' : String(value));
+
 export const registerMapModel: Model<RegisterValue, RegisterInput, RegisterOutput> = {
   name: 'register-map',
   init: () => null,
@@ -44,6 +46,10 @@ export const registerMapModel: Model<RegisterValue, RegisterInput, RegisterOutpu
   // Every register operation ends in a state fixed by the operation alone, or leaves the state unchanged.
   determinesState: () => true,
   overwrites: (input) => input.f === 'write',
+  stateKey: valueKey,
+  // A completed read needs its value; a cas (completed, or effective when it never completed) needs its expected value.
+  requires: (input, output) => (input.f === 'read' ? (output.kind === 'known' ? valueKey(output.value) : undefined) : input.f === 'cas' ? valueKey(input.expected) : undefined),
+  produces: (input) => (input.f === 'read' ? undefined : valueKey(input.value)),
   inputKey: (input) => JSON.stringify(input),
   describeOperation(input: RegisterInput, output: RegisterOutput): string {
     const key = JSON.stringify(input.key);
