@@ -143,6 +143,9 @@ const costArgvArb = fc.oneof(
   fc.constantFrom('0', '-1', 'abc', '1.5', '').map((v) => ['shrink', '--seed', '1', '--bug', 'apply-beyond-commit', '--shrink-budget', v, '--out', folder]),
   fc.constantFrom('0', '-5', 'abc', '39', '10001', '1.5', '').map((v) => ['replay', '--seed', '2', '--nodes', '3', '--trace', '--width', v]),
   fc.constantFrom('0', '-1', 'abc', '').map((v) => ['run', '--seeds', '1', '--impl', join(tmp, 'missing.mjs'), '--impl-timeout', v]),
+  // selftest runs every planted bug: only values it must refuse before starting.
+  fc.tuple(fc.constantFrom('4', '0', 'abc', '', '3.5'), fc.boolean()).map(([v, corpus]) => ['selftest', '--nodes', v, ...(corpus ? ['--corpus'] : [])]),
+  fc.tuple(fc.constantFrom('0', '-1', 'abc', ''), fc.boolean()).map(([v, corpus]) => ['selftest', '--shrink-budget', v, ...(corpus ? ['--corpus'] : [])]),
 );
 
 // ---- plan files and histories ----
@@ -263,7 +266,7 @@ describe('CLI fuzz, in-process', () => {
       fc.asyncProperty(costArgvArb, async (argv) => {
         expectWellBehaved(argv, await runCliInProcess(argv));
       }),
-      { numRuns: 25, seed: 7 },
+      { numRuns: 40, seed: 7 },
     );
   }, 60_000);
 
