@@ -16,8 +16,45 @@ export interface SeedSummary {
   readonly probes: Readonly<Record<string, number>>;
   readonly clientOps: { readonly ok: number; readonly fail: number; readonly info: number };
   readonly firstViolation: { readonly property: string; readonly message: string; readonly atMs: number } | null;
+  /**
+   * The seed was stopped by the wall-clock watchdog (a call into an `--impl` module never returned), so it
+   * has no verdict, trace hash or statistics; it is not rerun by `--verify-determinism`.
+   */
+  readonly stopped?: true;
   /** The linearizability check ran out of its work budget: a warning with this seed, not a failure. */
   readonly linUndecided?: true;
+}
+
+/** What the watchdog knows of a call that did not return (see cli/adapters/call-watch.ts). */
+export interface StoppedCall {
+  readonly seed: number;
+  readonly node: number;
+  readonly call: string;
+  readonly sequence: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * The summary of a seed whose worker thread was terminated because one call into the implementation ran
+ * past the watchdog: an `implementation-error` naming the seed, node and call. `atMs` is 0 because the
+ * simulated time of the call died with the thread; the call's number within the seed locates it instead.
+ */
+export function stoppedSummary(implementation: string, stopped: StoppedCall): SeedSummary {
+  const message = `node ${stopped.node}: ${stopped.call}() did not return within ${stopped.timeoutMs} ms (wall clock; --impl-timeout) in seed ${stopped.seed}, call ${stopped.sequence} into the implementation; the thread running it was stopped`;
+  return {
+    seed: stopped.seed,
+    ok: false,
+    traceHash: '',
+    implementation,
+    implementationError: true,
+    events: 0,
+    simulatedMs: 0,
+    faults: {},
+    probes: {},
+    clientOps: { ok: 0, fail: 0, info: 0 },
+    firstViolation: { property: 'implementation-error', message, atMs: 0 },
+    stopped: true,
+  };
 }
 
 export function summarize(verdict: Verdict): SeedSummary {

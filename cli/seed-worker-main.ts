@@ -1,34 +1,95 @@
 /**
- * Runs a share of a batch's seeds in a worker thread: resolves the same target from the same flags, runs
- * each seed, and posts one {@link SeedSummary} per seed back to the main thread.
+ * Runs seeds in a worker thread for cli/parallel.ts: resolves the same target from the same flags once, then
+ * runs each chunk of seeds the main thread hands it and posts one {@link SeedSummary} per seed, in order.
+ *
+ * With a call watch (`--impl` modules), every call into the implementation is marked on it, so the main
+ * thread can see a call that never returns and terminate this thread. Process groups started here (for
+ * `--impl-cmd`) go into the main thread's table, so they are killed even when this thread is terminated.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runSeed } from '../scenarios/run-seed.js';
+import { CallWatch, watchCalls } from './adapters/call-watch.js';
+import { verifyDeterminism } from './adapters/determinism.js';
+import type { DeterminismReport, SeedOutcome } from './adapters/determinism.js';
+import type { NondeterminismUsage } from './adapters/guard.js';
+import { adoptProcessGroupTable } from './adapters/process-groups.js';
 import { summarize } from './seed-summary.js';
+import type { SeedSummary } from './seed-summary.js';
 import { resolveTarget } from './target.js';
 import type { TargetArgs } from './target.js';
 
 export interface SeedWorkerData {
   readonly args: TargetArgs;
-  readonly seeds: readonly number[];
+  /** The call watch's buffer, when the main thread watches calls into a module implementation. */
+  readonly watch: SharedArrayBuffer | null;
+  /** The main thread's table of live process groups (cli/adapters/process-groups.ts). */
+  readonly groups: SharedArrayBuffer;
 }
 
+/** Main thread -> worker. */
+export type SeedWorkerRequest =
+  /** Run seeds `from` .. `from + count - 1`, then answer `chunk-done`. */
+  | { readonly kind: 'run'; readonly from: number; readonly count: number }
+  /**
+   * `--verify-determinism`: rerun a sample of the batch's seeds here, where this thread's share of the batch
+   * already ran, so state a module keeps across runs shows up as a different trace; answer `verified`.
+   */
+  | { readonly kind: 'verify'; readonly outcomes: readonly SeedOutcome[] }
+  /** No more seeds: release the implementation (kill its processes) and answer `closed`. */
+  | { readonly kind: 'close' };
+
+/** Worker -> main thread. */
 export type SeedWorkerMessage =
-  | { readonly kind: 'seed'; readonly summary: ReturnType<typeof summarize> }
-  | { readonly kind: 'done' }
+  /** `usage`: the module's clock and Math.random uses during this seed, when it has any. */
+  | { readonly kind: 'seed'; readonly summary: SeedSummary; readonly usage: NondeterminismUsage | null }
+  | { readonly kind: 'chunk-done' }
+  | { readonly kind: 'verified'; readonly report: DeterminismReport; readonly usage: NondeterminismUsage | null }
+  | { readonly kind: 'closed' }
   | { readonly kind: 'error'; readonly message: string };
 
 const data = workerData as SeedWorkerData;
 const port = parentPort;
 if (port === null) throw new Error('seed-worker must run in a worker thread');
+const post = (message: SeedWorkerMessage): void => port.postMessage(message);
+
+adoptProcessGroupTable(data.groups);
 try {
   const target = await resolveTarget(data.args);
-  try {
-    for (const seed of data.seeds) port.postMessage({ kind: 'seed', summary: summarize(runSeed({ ...target.base, seed })) } satisfies SeedWorkerMessage);
-  } finally {
-    target.custom?.close();
-  }
-  port.postMessage({ kind: 'done' } satisfies SeedWorkerMessage);
+  const watch = data.watch === null ? null : new CallWatch(data.watch);
+  const inner = target.base.implementation;
+  const base = watch === null || inner === undefined ? target.base : { ...target.base, implementation: watchCalls(inner, watch) };
+  const usage = target.custom?.usage;
+  /** Runs `fn` and returns the clock and Math.random uses it added (null when none). */
+  const counting = <T>(fn: () => T): { value: T; usage: NondeterminismUsage | null } => {
+    const before = usage === undefined ? null : { ...usage };
+    const value = fn();
+    if (usage === undefined || before === null) return { value, usage: null };
+    const delta = { mathRandom: usage.mathRandom - before.mathRandom, clock: usage.clock - before.clock };
+    return { value, usage: delta.mathRandom > 0 || delta.clock > 0 ? delta : null };
+  };
+  port.on('message', (request: SeedWorkerRequest) => {
+    try {
+      if (request.kind === 'close') {
+        target.custom?.close();
+        post({ kind: 'closed' });
+        return;
+      }
+      if (request.kind === 'verify') {
+        const verified = counting(() => verifyDeterminism(base, request.outcomes));
+        post({ kind: 'verified', report: verified.value, usage: verified.usage });
+        return;
+      }
+      for (let seed = request.from; seed < request.from + request.count; seed++) {
+        watch?.beginSeed(seed);
+        const ran = counting(() => summarize(runSeed({ ...base, seed })));
+        post({ kind: 'seed', summary: ran.value, usage: ran.usage });
+      }
+      post({ kind: 'chunk-done' });
+    } catch (error) {
+      target.custom?.close();
+      post({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  });
 } catch (error) {
-  port.postMessage({ kind: 'error', message: error instanceof Error ? error.message : String(error) } satisfies SeedWorkerMessage);
+  post({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
 }

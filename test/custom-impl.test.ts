@@ -64,10 +64,12 @@ describe('--impl: module implementations', () => {
     await expect(loadModuleImplementation('no/such/file.js', repoRoot)).rejects.toThrow(/no such file/);
   });
 
-  it('refuses --impl with --bug or with --impl-cmd, and --impl-timeout without --impl-cmd', async () => {
+  it('refuses --impl with --bug or with --impl-cmd, and --impl-timeout without --impl or --impl-cmd', async () => {
     await expect(loadCustomImplementation({ impl: 'examples/js-raft/index.js', bug: 'double-vote' }, 5, repoRoot)).rejects.toThrow(/cannot be combined/);
     await expect(loadCustomImplementation({ impl: 'a.js', implCmd: 'python3 b.py' }, 5, repoRoot)).rejects.toThrow(/mutually exclusive/);
-    await expect(loadCustomImplementation({ impl: 'examples/js-raft/index.js', implTimeout: 100 }, 5, repoRoot)).rejects.toThrow(/only with --impl-cmd/);
+    await expect(loadCustomImplementation({ implTimeout: 100 }, 5, repoRoot)).rejects.toThrow(/only with --impl or --impl-cmd/);
+    // --impl-timeout is the watchdog of both adapters: for a module it bounds each call (cli/parallel.ts).
+    expect((await loadCustomImplementation({ impl: 'examples/js-raft/index.js', implTimeout: 100 }, 5, repoRoot))?.watchdogMs).toBe(100);
   });
 
   it('runs the JavaScript example from the CLI: it passes, and its repro lines name the module', () => {

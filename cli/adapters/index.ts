@@ -6,6 +6,7 @@ import { DEFAULT_TIMING } from '../../scenarios/run-seed.js';
 import type { RaftImplementation } from '../../sim/contract.js';
 import { UsageError } from '../errors.js';
 import { describeUsage, guardNondeterminism } from './guard.js';
+import type { NondeterminismUsage } from './guard.js';
 import { loadModuleImplementation } from './module.js';
 import { DEFAULT_IMPL_TIMEOUT_MS, ProcessAdapter } from './process.js';
 
@@ -24,6 +25,13 @@ export interface CustomImplementation {
   notices(): string[];
   /** Releases what the implementation holds (child processes); idempotent. */
   close(): void;
+  /**
+   * `--impl` only: the wall-clock ms one call may take before the seed's worker thread is stopped (cli/parallel.ts
+   * enforces it); null for `--impl-cmd`, whose adapter has its own watchdog.
+   */
+  readonly watchdogMs: number | null;
+  /** `--impl` only: the live count of clock and Math.random uses (summed across threads by `run`). */
+  readonly usage?: Readonly<NondeterminismUsage>;
 }
 
 /** The custom implementation selected by `args`, or null when none is. Throws UsageError on bad flags. */
@@ -31,24 +39,26 @@ export async function loadCustomImplementation(args: CustomImplementationArgs, n
   const impl = args.impl;
   const implCmd = args.implCmd;
   if (impl === undefined && implCmd === undefined) {
-    if (args.implTimeout !== undefined) throw new UsageError('--impl-timeout applies only with --impl-cmd');
+    if (args.implTimeout !== undefined) throw new UsageError('--impl-timeout applies only with --impl or --impl-cmd');
     return null;
   }
   if (impl !== undefined && implCmd !== undefined) throw new UsageError('--impl and --impl-cmd are mutually exclusive: pick one implementation');
   if (args.bug !== undefined) throw new UsageError(`--bug plants a bug in the built-in core; it cannot be combined with ${impl !== undefined ? '--impl' : '--impl-cmd'}`);
   if (impl !== undefined) {
     if (typeof impl !== 'string' || impl === '') throw new UsageError(`--impl expects a module path, got ${JSON.stringify(impl)}`);
-    if (args.implTimeout !== undefined) throw new UsageError('--impl-timeout applies only with --impl-cmd');
+    const watchdogMs = parseTimeout(args.implTimeout);
     const loaded = await loadModuleImplementation(impl, cwd);
     const guarded = guardNondeterminism(loaded, DEFAULT_TIMING.tickMs);
     return {
       implementation: guarded.implementation,
-      flags: `--impl ${shellQuote(impl)}`,
+      flags: `--impl ${shellQuote(impl)}${watchdogMs === DEFAULT_IMPL_TIMEOUT_MS ? '' : ` --impl-timeout ${watchdogMs}`}`,
       notices: () => {
         const line = describeUsage(loaded.name, guarded.usage);
         return line === null ? [] : [line];
       },
       close: () => {},
+      watchdogMs,
+      usage: guarded.usage,
     };
   }
   if (typeof implCmd !== 'string' || implCmd.trim() === '') throw new UsageError(`--impl-cmd expects a command line, got ${JSON.stringify(implCmd)}`);
@@ -59,6 +69,7 @@ export async function loadCustomImplementation(args: CustomImplementationArgs, n
     flags: `--impl-cmd ${shellQuote(implCmd)}${timeoutMs === DEFAULT_IMPL_TIMEOUT_MS ? '' : ` --impl-timeout ${timeoutMs}`}`,
     notices: () => [],
     close: () => adapter.close(),
+    watchdogMs: null,
   };
 }
 

@@ -10,11 +10,19 @@
 //       fresh: kill the slot's process (if any) and start a new one before writing.
 //   {op: 'kill', slot}                           -> {ok: true}
 //   {op: 'close'}                                -> {ok: true}
+//
+// Killing: a node's process leads its own process group (spawned detached), and every kill reaches the whole
+// group. A simulated crash is SIGKILL at once (a crash is abrupt); closing sends SIGTERM, waits KILL_GRACE_MS
+// for the groups to go, then SIGKILLs them all. Each group leader's pid sits in `groups`, a table the main
+// thread shares (cli/adapters/process-groups.ts), from spawn until the leader is reaped, so the main thread can
+// kill them on Ctrl-C or when it terminates this worker's parent, when no cleanup here runs.
 import { spawn } from 'node:child_process';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { signal, replyPort, command, cwd } = workerData;
+const { signal, replyPort, command, cwd, groups } = workerData;
 const signalWord = new Int32Array(signal);
+/** Shared table of live group leaders; same slot protocol as process-groups.ts (compare-exchange 0 <-> pid). */
+const groupTable = new Int32Array(groups);
 const STDERR_TAIL_MAX = 2000;
 const QUOTE_MAX = 300;
 /** The longest reply line the protocol accepts, in bytes, newline excluded (docs/protocol.md § Limits). */
@@ -28,6 +36,25 @@ const PROCESS_START_MS = 10_000;
 /** Word 1 of the signal buffer counts stdout chunks, so the main thread can tell a slow reply from a stuck worker. */
 const PROGRESS_WORD = 1;
 const CLOSE_WAIT_MS = 2_000;
+/** Keep in step with KILL_GRACE_MS in process-groups.ts. */
+const KILL_GRACE_MS = 300;
+
+function registerGroup(pid) {
+  for (let i = 0; i < groupTable.length; i++) if (Atomics.compareExchange(groupTable, i, 0, pid) === 0) return;
+}
+
+function unregisterGroup(pid) {
+  for (let i = 0; i < groupTable.length; i++) if (Atomics.compareExchange(groupTable, i, pid, 0) === pid) return;
+}
+
+function signalGroup(pid, sig) {
+  try {
+    process.kill(-pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** slot -> Proc. Slot 0 is the capability probe; slots 1.. are node ids. */
 const procs = new Map();
@@ -99,6 +126,7 @@ class Proc {
     // detached: the process leads its own group, so a kill reaches whatever the shell started.
     this.child = spawn(command, { shell: true, cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     this.pid = this.child.pid ?? 0;
+    if (this.pid > 0) registerGroup(this.pid);
     this.reader = new LineReader((line) => this.onLine(line), (bytes) => this.onOversize(bytes));
     /** Wall-clock time of the last stdout byte (or of the last request): the watchdog counts from here. */
     this.lastByteMs = 0;
@@ -117,6 +145,13 @@ class Proc {
     this.child.stdin.on('error', () => {}); // EPIPE after an exit: reported through 'exit'
     this.child.on('error', (error) => this.onExit(`could not be started: ${error.message}`));
     this.child.on('close', (code, sig) => this.onExit(sig === null ? `exited with code ${code}` : `was killed by ${sig}`));
+    // The leader is reaped: whatever it started in its group goes with it, then the pid leaves the table (a
+    // group id stays unused while any member lives, so this SIGKILL cannot reach a stranger).
+    this.child.on('exit', () => {
+      if (this.pid <= 0) return;
+      signalGroup(this.pid, 'SIGKILL');
+      unregisterGroup(this.pid);
+    });
   }
 
   onData(chunk) {
@@ -215,13 +250,14 @@ class Proc {
     pending.done({ ok: false, error: `${error}${this.stderrNote()}` });
   }
 
+  /** A simulated crash, or a watchdog kill: the whole group at once. */
   kill() {
+    this.signal('SIGKILL');
+  }
+
+  signal(sig) {
     if (this.exit !== null) return;
-    try {
-      process.kill(-this.pid, 'SIGKILL');
-    } catch {
-      this.child.kill('SIGKILL');
-    }
+    if (!signalGroup(this.pid, sig)) this.child.kill(sig);
   }
 }
 
@@ -240,18 +276,29 @@ function fresh(slot) {
   return proc;
 }
 
-/** Kills every process and waits (bounded) until each has been reaped, so none is left as a zombie. */
+/**
+ * SIGTERM to every group, SIGKILL to the groups still there after KILL_GRACE_MS (a process may ignore
+ * SIGTERM), then a bounded wait until each leader has been reaped, so none is left as a zombie.
+ */
 function closeAll(done) {
   const all = [...procs.values(), ...(spare === null ? [] : [spare])];
   procs.clear();
   spare = null;
-  for (const proc of all) proc.kill();
-  const timer = setTimeout(done, CLOSE_WAIT_MS);
+  for (const proc of all) proc.signal('SIGTERM');
+  const startedMs = Date.now();
+  let killed = false;
+  const timer = setTimeout(done, KILL_GRACE_MS + CLOSE_WAIT_MS);
   const check = () => {
     if (all.every((p) => p.exit !== null)) {
       clearTimeout(timer);
       done();
-    } else setTimeout(check, 5);
+      return;
+    }
+    if (!killed && Date.now() - startedMs >= KILL_GRACE_MS) {
+      killed = true;
+      for (const proc of all) proc.kill();
+    }
+    setTimeout(check, 5);
   };
   check();
 }

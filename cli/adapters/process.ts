@@ -16,12 +16,14 @@
  * received, so a large reply still arriving is not cut off) is killed and the run ends as an implementation
  * error; so does a reply line over the 16 MiB limit (docs/protocol.md § Limits).
  */
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { isMainThread, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { Capability, CreateInit, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from '../../sim/contract.js';
 import { ImplementationFault } from '../../sim/host.js';
 import { UsageError } from '../errors.js';
 import { capabilityProblems } from './module.js';
+import { installProcessGroupExitHook, processGroupTable } from './process-groups.js';
+import { installInterruptCleanup } from '../interrupt.js';
 
 export const DEFAULT_IMPL_TIMEOUT_MS = 5_000;
 
@@ -55,13 +57,20 @@ const READY = '{"type":"ready"}';
 const ADVANCE = '{"type":"advance"}';
 const STATUS = '{"type":"status"}';
 
-/** Processes still alive anywhere in this CLI process, killed on exit whatever happens. */
+/** Processes this thread knows alive, killed when a worker thread running adapters exits on its own. */
 const livePids = new Set<number>();
 let exitHookInstalled = false;
 
+/**
+ * Every exit path kills every process: in the main thread through the shared table of process groups (on
+ * exit, and on SIGINT/SIGTERM, which skip exit hooks); in a worker, the pids it knows on its own exit.
+ */
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
+  installProcessGroupExitHook();
+  installInterruptCleanup();
+  if (isMainThread) return;
   process.on('exit', () => {
     for (const pid of livePids) {
       try {
@@ -112,7 +121,7 @@ export class ProcessAdapter {
     const signal = new Int32Array(new SharedArrayBuffer(8));
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(new URL('./process-worker.js', import.meta.url), {
-      workerData: { signal: signal.buffer, replyPort: port2, command: options.command, cwd: options.cwd },
+      workerData: { signal: signal.buffer, replyPort: port2, command: options.command, cwd: options.cwd, groups: processGroupTable().buffer },
       transferList: [port2],
     });
     worker.unref();

@@ -8,14 +8,23 @@ import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
 import { parseCount, parseSeed, replayCommand } from '../options.js';
 import { resolveTarget } from '../target.js';
-import { runSeedsInWorkers } from '../parallel.js';
+import { startSeedPool } from '../parallel.js';
+import type { SeedPool, SeedPoolResult } from '../parallel.js';
+import { RunAggregate } from '../run-aggregate.js';
+import { exitCodeFor, onInterrupt } from '../interrupt.js';
+import type { InterruptSignal } from '../interrupt.js';
+import { killProcessGroupsSync, processGroupTable } from '../adapters/process-groups.js';
+import { describeUsage } from '../adapters/guard.js';
+import type { NondeterminismUsage } from '../adapters/guard.js';
+import type { CustomImplementation } from '../adapters/index.js';
+import type { RunConfig } from '../../scenarios/run-seed.js';
 import { summarize } from '../seed-summary.js';
 import type { SeedSummary } from '../seed-summary.js';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { missingCapabilities, skipNotice } from '../adapters/capabilities.js';
 import { verifyDeterminism } from '../adapters/determinism.js';
-import type { DeterminismReport, SeedOutcome } from '../adapters/determinism.js';
+import type { DeterminismReport } from '../adapters/determinism.js';
 import { groupFailures } from '../corpus.js';
 import type { FailureClass } from '../corpus.js';
 import { FAILURES_DIR_DEFAULT, printShrinkReport, shrinkAndSave, widthOf } from './shrink.js';
@@ -106,11 +115,21 @@ export interface RunSummary {
   readonly classes: readonly FailureClass[];
   /** With --shrink: the minimal plan of each class's first seed. */
   readonly shrunk?: readonly ShrinkReport[];
+  /**
+   * True when SIGINT or SIGTERM stopped the batch: `runs` and everything else cover only the seeds that
+   * finished, and the exit code is 130 (SIGINT) or 143 (SIGTERM).
+   */
+  readonly interrupted: boolean;
+  /** Seeds whose client history the linearizability check could not decide within its budget (warnings, not failures). */
+  readonly linUndecided?: readonly number[];
 }
 
 export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const seeds = parseCount('seeds', args.seeds);
   const seedStart = parseSeed('seed-start', args.seedStart ?? 1);
+  if (!Number.isSafeInteger(seedStart + seeds)) {
+    throw new UsageError(`--seed-start ${seedStart} with --seeds ${seeds} goes past the largest seed, ${Number.MAX_SAFE_INTEGER}: lower one of them`);
+  }
   const shrinkBudget = parseCount('shrink-budget', args.shrinkBudget ?? SHRINK_BUDGET_DEFAULT);
   // Checked before any seed runs, so a bad --out never costs the batch and its shrinks.
   const outDir = args.shrink === true ? checkOutDir(args.out, FAILURES_DIR_DEFAULT) : FAILURES_DIR_DEFAULT;
@@ -124,63 +143,51 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     else io.stdout(notice);
     return EXIT_PASS;
   }
-  const outcomes: SeedOutcome[] = [];
-  let implementationErrors = 0;
-
   const bar = io.interactive ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} seeds | {failed} failed | {rate} runs/s', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
   bar?.start(seeds, 0, { failed: 0, rate: '-' });
   const started = Date.now();
-  const failures: RunFailure[] = [];
-  const faults: Record<string, number> = {};
-  const clientOps = { ok: 0, fail: 0, info: 0 };
-  const probes: Record<string, number> = {};
-  let events = 0;
-  let simulatedMs = 0;
-  let implementationName = target.base.implementation?.name ?? 'seaworthy-core';
-  const seedList = Array.from({ length: seeds }, (_, i) => seedStart + i);
-  let failedSoFar = 0;
-  const onSeed = (summary: SeedSummary, done: number): void => {
-    if (!summary.ok) failedSoFar++;
+  const aggregate = new RunAggregate(target.base.implementation?.name ?? 'seaworthy-core');
+  const onSeed = (summary: SeedSummary, usage: NondeterminismUsage | null): void => {
+    aggregate.add(summary, usage);
+    const done = aggregate.runs;
     if (bar !== null && (done % 10 === 0 || done === seeds)) {
       const elapsed = Math.max(1, Date.now() - started);
-      bar.update(done, { failed: failedSoFar, rate: (done / (elapsed / 1000)).toFixed(0) });
+      bar.update(done, { failed: aggregate.failures.length, rate: (done / (elapsed / 1000)).toFixed(0) });
     }
   };
   const jobs = parseJobs(args.jobs, target.custom !== null, seeds);
-  const summaries =
-    jobs > 1
-      ? await runSeedsInWorkers(args, seedList, jobs, onSeed)
-      : seedList.map((seed, i) => {
-          const summary = summarize(runSeed({ ...target.base, seed }));
-          onSeed(summary, i + 1);
-          return summary;
-        });
-  // Aggregated in seed order, so the summary does not depend on how many jobs ran the batch.
-  for (const summary of summaries) {
-    const { seed } = summary;
-    outcomes.push({ seed, ok: summary.ok, traceHash: summary.traceHash });
-    if (summary.implementationError) implementationErrors++;
-    implementationName = summary.implementation;
-    events += summary.events;
-    simulatedMs += summary.simulatedMs;
-    for (const [kind, count] of Object.entries(summary.faults)) faults[kind] = (faults[kind] ?? 0) + count;
-    for (const [name, count] of Object.entries(summary.probes)) probes[name] = (probes[name] ?? 0) + count;
-    clientOps.ok += summary.clientOps.ok;
-    clientOps.fail += summary.clientOps.fail;
-    clientOps.info += summary.clientOps.info;
-    const first = summary.firstViolation;
-    if (first !== null) {
-      failures.push({ seed, property: first.property, message: first.message, atMs: first.atMs, repro: replayCommand(seed, scenario.name, nodeCount, bug, target.custom === null ? '--trace' : `${target.custom.flags} --trace`) });
-    }
+  // A user's implementation always runs on worker threads: the main thread watches the clock for a module
+  // call that never returns, and stays free to answer Ctrl-C while a process is slow to reply.
+  const batch = jobs > 1 || target.custom !== null
+    ? startSeedPool({ args, seedStart, seeds, jobs, watchdogMs: target.custom?.watchdogMs ?? null, implementationName: aggregate.implementationName, onSeed, ...(args.verifyDeterminism === true ? { verify: () => aggregate.outcomes() } : {}) })
+    : runSeedsHere(target.base, seedStart, seeds, onSeed);
+  let interruptedBy: InterruptSignal | null = null;
+  const removeInterrupt = onInterrupt((signal) => {
+    interruptedBy = signal;
+    batch.stop();
+  });
+  let pooled: SeedPoolResult;
+  try {
+    pooled = await batch.done;
+  } finally {
+    removeInterrupt();
   }
   bar?.stop();
   const wallMs = Date.now() - started;
-  const determinism = args.verifyDeterminism === true ? verifyDeterminism(target.base, outcomes) : null;
-  const notices = target.custom?.notices() ?? [];
+  if (interruptedBy !== null) {
+    // Workers were terminated mid-seed: kill whatever processes they had started before anything else.
+    killProcessGroupsSync(processGroupTable());
+  }
+  const interrupted = interruptedBy !== null;
+  // Reruns happen where the batch ran: on the pool's last worker, or here for a batch run on this thread.
+  const determinism = args.verifyDeterminism !== true || interrupted ? null : (pooled.determinism ?? verifyDeterminism(target.base, aggregate.outcomes()));
+  if (pooled.usage !== null) aggregate.addUsage(pooled.usage);
+  const notices = noticesOf(target.custom, aggregate.usage);
   target.custom?.close();
+  const failures: RunFailure[] = aggregate.failures.map((f) => ({ ...f, repro: replayCommand(f.seed, scenario.name, nodeCount, bug, target.custom === null ? '--trace' : `${target.custom.flags} --trace`) }));
   const classes = groupFailures(failures);
   const shrunk: { report: ShrinkReport; outcome: ShrinkOutcome }[] = [];
-  if (args.shrink === true) {
+  if (args.shrink === true && !interrupted) {
     for (const c of classes) {
       const result = c.seeds[0] === undefined ? null : shrinkAndSave(target, c.seeds[0], { outDir, budget: shrinkBudget, progress: io.interactive });
       if (result !== null) shrunk.push(result);
@@ -188,35 +195,69 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   }
   const summary: RunSummary = {
     version: seaworthyVersion(),
-    runs: seeds,
-    passed: seeds - failures.length,
+    runs: aggregate.runs,
+    passed: aggregate.runs - failures.length,
     failed: failures.length,
     failures,
-    events,
-    simulatedMs,
+    events: aggregate.events,
+    simulatedMs: aggregate.simulatedMs,
     wallMs,
     seedStart,
     scenario: scenario.name,
     nodes: nodeCount,
     bug: bug?.name ?? null,
-    implementation: implementationName,
-    faults,
-    clientOps,
-    probes,
-    probesMissed: Object.entries(probes).filter(([, n]) => n === 0).map(([name]) => name),
-    implementationErrors,
+    implementation: aggregate.implementationName,
+    faults: aggregate.faults,
+    clientOps: aggregate.clientOps,
+    probes: aggregate.probes,
+    probesMissed: Object.entries(aggregate.probes).filter(([, n]) => n === 0).map(([name]) => name),
+    implementationErrors: aggregate.implementationErrors,
     ...(notices.length > 0 ? { notices } : {}),
     ...(determinism === null ? {} : { determinism }),
     classes,
-    ...(args.shrink === true ? { shrunk: shrunk.map((s) => s.report) } : {}),
+    ...(args.shrink === true && !interrupted ? { shrunk: shrunk.map((s) => s.report) } : {}),
+    interrupted,
+    ...(aggregate.linUndecided.length > 0 ? { linUndecided: aggregate.linUndecided } : {}),
   };
   if (args.json) io.stdout(JSON.stringify(summary));
   else {
+    if (interruptedBy !== null) io.stdout(chalk.yellow(`interrupted by ${interruptedBy} after ${aggregate.runs} of ${seeds} seeds: the summary covers the seeds that finished`));
     printSummary(summary, io);
     for (const s of shrunk) printShrinkReport(s.report, s.outcome, io, { width: widthOf(undefined), nodeCount });
   }
+  if (interruptedBy !== null) return exitCodeFor(interruptedBy);
   const reproducible = determinism === null || determinism.nondeterministic.length === 0;
   return failures.length === 0 && reproducible ? EXIT_PASS : EXIT_VIOLATION;
+}
+
+/**
+ * The batch on this thread (the built-in core on one job). It yields to the event loop between seeds, so a
+ * signal is handled after the seed in progress and the run can stop with everything finished so far.
+ */
+function runSeedsHere(base: Omit<RunConfig, 'seed'>, seedStart: number, seeds: number, onSeed: (summary: SeedSummary, usage: null) => void): SeedPool {
+  let stopped = false;
+  const done = (async (): Promise<SeedPoolResult> => {
+    for (let seed = seedStart; seed < seedStart + seeds && !stopped; seed++) {
+      onSeed(summarize(runSeed({ ...base, seed })), null);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return { determinism: null, usage: null };
+  })();
+  return {
+    done,
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
+/** The notices of a run: a module's clock and Math.random uses are summed over every thread that ran it. */
+function noticesOf(custom: CustomImplementation | null, workerUsage: NondeterminismUsage): string[] {
+  if (custom === null) return [];
+  if (custom.usage === undefined) return custom.notices();
+  const total = { mathRandom: workerUsage.mathRandom + custom.usage.mathRandom, clock: workerUsage.clock + custom.usage.clock };
+  const line = describeUsage(custom.implementation.name, total);
+  return line === null ? [] : [line];
 }
 
 const FAILURES_SHOWN_MAX = 20;
@@ -232,6 +273,7 @@ function printSummary(s: RunSummary, io: Io): void {
   io.stdout(chalk.dim(`client operations: ${s.clientOps.ok} ok, ${s.clientOps.fail} failed, ${s.clientOps.info} indeterminate`));
   if (s.implementationErrors > 0) io.stdout(chalk.red(`${s.implementationErrors} run(s) ended in an implementation error (the implementation threw or broke the contract), not a property violation`));
   for (const notice of s.notices ?? []) io.stdout(chalk.yellow(notice));
+  if (s.linUndecided !== undefined) io.stdout(chalk.yellow(`⚠ linearizability undecided within the search budget (not a failure) for seed(s) ${s.linUndecided.join(', ')}`));
   if (s.determinism !== undefined) {
     const d = s.determinism;
     io.stdout(d.nondeterministic.length === 0 ? chalk.green(`✔ deterministic: seeds ${d.checkedSeeds.join(', ')} reran with the same trace hash`) : chalk.red(`✘ nondeterministic implementation: ${d.nondeterministic.length} of ${d.checkedSeeds.length} rerun seeds differ`));
@@ -279,7 +321,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('shrink-budget', { describe: `with --shrink, most runs per shrink (default ${SHRINK_BUDGET_DEFAULT})` })
       .option('impl', { describe: 'test your implementation: a module exporting a RaftImplementation (docs/contract.md)', type: 'string' })
       .option('impl-cmd', { describe: 'test your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
-      .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms to wait for a reply before killing the process' })
+      .option('impl-timeout', { describe: 'with --impl or --impl-cmd, wall-clock ms one call may take before the seed is stopped as an implementation error (default 5000)' })
       .option('verify-determinism', { describe: 'rerun failing seeds and a sample of passing ones; differing trace hashes fail the run', type: 'boolean', default: false })
       .option('jobs', { describe: 'worker threads running seeds in parallel (default: one per core; 1 with --impl/--impl-cmd)' })
       .option('json', { describe: 'print one JSON summary as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<RunArgs>,

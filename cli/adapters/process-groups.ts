@@ -1,0 +1,112 @@
+/**
+ * Every `--impl-cmd` process group alive anywhere in this CLI process, in one table that every thread shares,
+ * so the main thread can kill them all on any exit path: a normal end, an exception, Ctrl-C, SIGTERM, or a
+ * worker thread terminated while it owned processes.
+ *
+ * Why a SharedArrayBuffer and not a Set: the processes are spawned by process-worker.js, a worker thread that
+ * may itself run inside a seed worker (`run --jobs`, or the supervised runner). When the main thread
+ * terminates that seed worker, neither worker gets to run its cleanup; the table survives them, because the
+ * main thread holds the same memory. Each slot holds the pid of a process-group leader (the process was
+ * spawned `detached`, so its pid is its group id), or 0. Writers claim and release slots with
+ * compare-exchange, so threads never lose each other's entries.
+ */
+import { isMainThread } from 'node:worker_threads';
+
+/** Slots in the table: process groups alive at once (jobs × (nodes + probe + spare), with room to spare). */
+export const PROCESS_GROUP_SLOTS = 4096;
+
+/** Wall-clock ms a group gets between SIGTERM and SIGKILL. */
+export const KILL_GRACE_MS = 300;
+
+let table: Int32Array | null = null;
+
+/**
+ * The table of this thread: the one a parent thread handed down with {@link adoptProcessGroupTable}, else a
+ * new one (the main thread's, or a worker's own when nobody handed one down).
+ */
+export function processGroupTable(): Int32Array {
+  table ??= new Int32Array(new SharedArrayBuffer(PROCESS_GROUP_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+  return table;
+}
+
+/**
+ * Makes `buffer` (a parent thread's {@link processGroupTable}) this thread's table. Call it in a worker before
+ * anything spawns; a worker that adopts nothing keeps its processes to itself, and only its own exit hook
+ * kills them.
+ */
+export function adoptProcessGroupTable(buffer: SharedArrayBuffer): void {
+  table = new Int32Array(buffer);
+}
+
+/** Records a live group leader; false when the table is full (the adapter's own close still kills it). */
+export function registerProcessGroup(groups: Int32Array, pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  for (let i = 0; i < groups.length; i++) {
+    if (Atomics.compareExchange(groups, i, 0, pid) === 0) return true;
+  }
+  return false;
+}
+
+/** Forgets a group whose leader has been reaped (its pid may now be reused by an unrelated process). */
+export function unregisterProcessGroup(groups: Int32Array, pid: number): void {
+  for (let i = 0; i < groups.length; i++) {
+    if (Atomics.load(groups, i) === pid && Atomics.compareExchange(groups, i, pid, 0) === pid) return;
+  }
+}
+
+/** The group leaders currently in the table. */
+export function liveProcessGroups(groups: Int32Array): number[] {
+  const pids: number[] = [];
+  for (let i = 0; i < groups.length; i++) {
+    const pid = Atomics.load(groups, i);
+    if (pid !== 0) pids.push(pid);
+  }
+  return pids;
+}
+
+/** Sends `signal` to the whole group `pgid`; false when no process of the group exists any more. */
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Kills every group in the table, synchronously: SIGTERM to each, up to `graceMs` of wall clock for them to
+ * go, then SIGKILL to each group still there, and the table is emptied. Synchronous on purpose: it runs in
+ * `process.on('exit')` and in signal handlers, where no event loop turn is left. A group whose leader has died
+ * but not been reaped still answers, so a stubborn group costs the whole grace; there is no way to tell a
+ * zombie leader from a live group member without /proc, and a short wait on an error path is cheap.
+ * Returns the groups it signalled.
+ */
+export function killProcessGroupsSync(groups: Int32Array, graceMs = KILL_GRACE_MS): number[] {
+  const pids = liveProcessGroups(groups);
+  const signalled = pids.filter((pid) => signalGroup(pid, 'SIGTERM'));
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + graceMs;
+  let alive = signalled;
+  while (alive.length > 0 && Date.now() < deadline) {
+    Atomics.wait(sleeper, 0, 0, 10);
+    alive = alive.filter((pid) => signalGroup(pid, 0));
+  }
+  for (const pid of alive) signalGroup(pid, 'SIGKILL');
+  for (const pid of pids) unregisterProcessGroup(groups, pid);
+  return signalled;
+}
+
+let exitHookInstalled = false;
+
+/**
+ * In the main thread, kills the whole table on process exit: the last line of defence for every path that
+ * ends the process without closing the adapters (an exception, an interrupted run). Signal handling itself
+ * lives in cli/interrupt.ts, which kills the table too. A no-op in worker threads: their 'exit' would kill
+ * other workers' groups in the shared table, and a terminated worker runs no hook anyway.
+ */
+export function installProcessGroupExitHook(): void {
+  if (exitHookInstalled || !isMainThread) return;
+  exitHookInstalled = true;
+  process.on('exit', () => killProcessGroupsSync(processGroupTable()));
+}
