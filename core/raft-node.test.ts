@@ -556,6 +556,23 @@ describe('host contract', () => {
     expect(n.ready()).toBeNull();
   });
 
+  it('hands out Readys with only the fields that changed, always in the same order', () => {
+    const n = newNode();
+    for (let i = 0; i < 20; i++) n.tick(); // campaigns: a new term and vote, a new role, vote requests
+    const campaign = n.ready()!;
+    expect(Object.keys(campaign)).toEqual(['entries', 'messages', 'committedEntries', 'softState', 'hardState']);
+    n.advance();
+    n.step({ type: 'vote-resp', from: 2, to: 1, term: campaign.hardState!.term, reject: false });
+    const won = n.ready()!; // leader: a role change and the no-op, but the same term and vote
+    expect(Object.keys(won)).toEqual(['entries', 'messages', 'committedEntries', 'softState']);
+    n.advance();
+    expect(n.readIndex(1)).toBe(true);
+    const read = n.ready()!;
+    expect(Object.keys(read)).toEqual(['entries', 'messages', 'committedEntries']);
+    expect('readStates' in read).toBe(false); // not confirmed yet: absent, not undefined
+    n.advance();
+  });
+
   it('ignores malformed, misaddressed and unknown messages', () => {
     const n = newNode();
     const garbage: Message[] = [

@@ -56,6 +56,32 @@ interface PendingRead {
   readonly round: number;
 }
 
+/**
+ * A Ready with exactly the optional fields given, each shape written as one literal: an object that gains its
+ * optional fields one by one goes through a hidden-class transition and a property-store allocation for each.
+ * The field order is the same in every shape (entries, messages, committedEntries, readStates, softState,
+ * hardState), as it was when the fields were added one by one.
+ */
+function makeReady(
+  entries: readonly Entry[],
+  messages: readonly Message[],
+  committedEntries: readonly Entry[],
+  readStates: readonly ReadState[] | undefined,
+  softState: SoftState | undefined,
+  hardState: HardState | undefined,
+): Ready {
+  if (readStates === undefined) {
+    if (softState === undefined) return hardState === undefined ? { entries, messages, committedEntries } : { entries, messages, committedEntries, hardState };
+    return hardState === undefined ? { entries, messages, committedEntries, softState } : { entries, messages, committedEntries, softState, hardState };
+  }
+  if (softState === undefined) {
+    return hardState === undefined ? { entries, messages, committedEntries, readStates } : { entries, messages, committedEntries, readStates, hardState };
+  }
+  return hardState === undefined
+    ? { entries, messages, committedEntries, readStates, softState }
+    : { entries, messages, committedEntries, readStates, softState, hardState };
+}
+
 export class RaftNode {
   private readonly id: NodeId;
   private readonly peers: readonly NodeId[];
@@ -274,33 +300,27 @@ export class RaftNode {
     const messages = this.msgs.length === 0 ? NO_MESSAGES : this.msgs;
     if (this.msgs.length !== 0) this.msgs = [];
     this.readRoundUnsent = false;
-    const ready: {
-      softState?: SoftState;
-      hardState?: HardState;
-      entries: readonly Entry[];
-      messages: readonly Message[];
-      committedEntries: readonly Entry[];
-      readStates?: readonly ReadState[];
-    } = {
-      entries: hasUnstable ? this.log.unstableEntries() : NO_ENTRIES,
-      messages,
-      committedEntries: applyTo > this.applied ? this.log.slice(this.applied + 1, applyTo, Number.MAX_SAFE_INTEGER) : NO_ENTRIES,
-    };
+    const entries = hasUnstable ? this.log.unstableEntries() : NO_ENTRIES;
+    const committedEntries = applyTo > this.applied ? this.log.slice(this.applied + 1, applyTo, Number.MAX_SAFE_INTEGER) : NO_ENTRIES;
+    let readStates: readonly ReadState[] | undefined;
     if (hasReads) {
-      ready.readStates = this.readStates;
+      readStates = this.readStates;
       this.readStates = [];
     }
+    let softState: SoftState | undefined;
     if (softChanged) {
-      ready.softState = { role: this.role, leader: this.leader };
+      softState = { role: this.role, leader: this.leader };
       this.reportedRole = this.role;
       this.reportedLeader = this.leader;
     }
+    let hardState: HardState | undefined;
     if (hardChanged) {
-      ready.hardState = { term: this.term, vote, commit: this.commit };
+      hardState = { term: this.term, vote, commit: this.commit };
       this.reportedTerm = this.term;
       this.reportedVote = vote;
       this.reportedCommit = this.commit;
     }
+    const ready = makeReady(entries, messages, committedEntries, readStates, softState, hardState);
     this.readyPending = true;
     this.pendingStableIndex = this.log.lastIndex();
     this.pendingApplied = Math.max(this.applied, applyTo);
