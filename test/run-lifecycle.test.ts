@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from './cli-helpers.js';
+import { repoRoot, runCli, runCliInProcess } from './cli-helpers.js';
 
 const FIXTURES = 'test/fixtures/run-lifecycle';
 const WAIT_MS_MAX = 90_000;
@@ -143,5 +143,14 @@ describe('run: interrupted runs keep their summary', () => {
     const left = (): number[] => recorded.flatMap(([pid, pgid]) => [...(alive(pid ?? 0) ? [pid ?? 0] : []), ...groupMembers(pgid ?? 0)]);
     await until('every recorded process group to be gone', () => left().length === 0);
     expect(left()).toEqual([]);
+  });
+});
+
+describe('run: seed ranges', () => {
+  it('refuses a range that runs past the largest safe seed, in one line, exit 2', async () => {
+    const result = await runCliInProcess(['run', '--seed-start', String(Number.MAX_SAFE_INTEGER - 5), '--seeds', '10']);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/--seed-start .* with --seeds 10 goes past the largest seed/);
   });
 });
