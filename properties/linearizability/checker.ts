@@ -6,7 +6,7 @@ import type { Operation } from './history.js';
 import type { Model } from './model.js';
 import type { ExplainedOperation, LinExplanation, LinResult, LinVerdict, PartitionResult, PositionName } from './result.js';
 import { PartitionSearch } from './search.js';
-import type { SearchStatus } from './search.js';
+import type { PartialLinearization, SearchStatus } from './search.js';
 
 /**
  * Generous: the hardest shared history (kv c50-ok) needs about 1.3 million steps. Bounded because memo entries
@@ -173,12 +173,33 @@ function explainOp<State, Input, Output>(model: Model<State, Input, Output>, op:
   };
 }
 
+/**
+ * Search allowed to the explanation's second look at a failed partition: enough for every shared history,
+ * bounded so that explaining never costs more than a fraction of the default budget.
+ */
+const EXPLAIN_STEP_BUDGET = 2_000_000;
+const EXPLAIN_WORK_BUDGET = 20_000_000;
+
+/**
+ * The deepest legal partial linearization of a failed partition. The lookahead that made the search fail
+ * fast also cuts its partial linearizations short (it abandons a prefix as soon as some later operation is
+ * doomed), so a second search without it, under a small budget, usually goes further; the deeper of the two
+ * is shown. Both are legal prefixes, so the explanation is right either way.
+ */
+function deepestPrefix<State, Input, Output>(model: Model<State, Input, Output>, part: Part<State, Input, Output>): PartialLinearization<State> {
+  const pruned = part.search.longest();
+  const plain = new PartitionSearch(model, part.ops, { lookahead: false });
+  plain.run(EXPLAIN_STEP_BUDGET, EXPLAIN_WORK_BUDGET);
+  const full = plain.longest();
+  return full.ops.length > pruned.ops.length ? full : pruned;
+}
+
 function explain<State, Input, Output>(
   model: Model<State, Input, Output>,
   part: Part<State, Input, Output>,
   positionName: PositionName,
 ): LinExplanation {
-  const longest = part.search.longest();
+  const longest = deepestPrefix(model, part);
   const placed = new Set(longest.ops);
   // The failing operation: the earliest-returning completed one that the longest prefix could not reach.
   let failing: Operation<Input, Output> | undefined;

@@ -17,6 +17,7 @@
 import { ILLEGAL } from './model.js';
 import type { Model } from './model.js';
 import type { Operation } from './history.js';
+import { OrphanTracker } from './orphans.js';
 
 export type SearchStatus = 'linearizable' | 'not-linearizable' | 'pending';
 
@@ -109,6 +110,8 @@ export class PartitionSearch<State, Input, Output> {
   private readonly producerStart: Int32Array;
   private readonly producerCount: Int32Array;
   private producers: Int32Array = new Int32Array(0);
+  /** Orphaned operations (see orphans.ts); null when the model has no lookahead. */
+  private readonly orphans: OrphanTracker | null;
   /** Scratch for collectCandidates: never-completed candidates, appended after the sorted completed ones. */
   private readonly openScratch: Int32Array;
   /** Invariant: rank orders closed operations by return, then open ones by call. */
@@ -132,9 +135,15 @@ export class PartitionSearch<State, Input, Output> {
   private longestDepth = 0;
   private stableDepth = 0;
 
+  /**
+   * `lookahead: false` turns off the pruning by {@link Model.requires} (the orphan and stuck checks): the
+   * search is slower but its longest partial linearization goes as far as legal steps allow, which is what an
+   * explanation should show. Default true.
+   */
   constructor(
     private readonly model: Model<State, Input, Output>,
     ops: readonly Operation<Input, Output>[],
+    options: { readonly lookahead?: boolean } = {},
   ) {
     const n = ops.length;
     this.n = n;
@@ -204,7 +213,9 @@ export class PartitionSearch<State, Input, Output> {
     this.openScratch = new Int32Array(n);
     this.producerStart = new Int32Array(n);
     this.producerCount = new Int32Array(n);
-    this.buildLookahead(ops);
+    const lookahead = options.lookahead !== false;
+    if (lookahead) this.buildLookahead(ops);
+    this.orphans = lookahead ? OrphanTracker.build(model, ops, this.readOnly) : null;
     this.candidateStart = new Int32Array(n + 1);
     this.candidateCount = new Int32Array(n + 1);
     this.candidateCursor = new Int32Array(n + 1);
@@ -370,6 +381,7 @@ export class PartitionSearch<State, Input, Output> {
     let state = this.state;
     let depth = this.depth;
     let chainBase = this.chainBase;
+    const orphans = this.orphans;
     const same = (a: State, b: State): boolean => (equal === undefined ? Object.is(a, b) : equal(a, b));
     const stepEnd = this.stepCount + Math.max(0, Math.floor(stepLimit));
     const workEnd = this.workCount + Math.max(0, Math.floor(workLimit));
@@ -412,6 +424,11 @@ export class PartitionSearch<State, Input, Output> {
           if (this.closedLeft === 0) {
             status = 'linearizable';
             break;
+          }
+          if (orphans !== null && orphans.dead(after)) {
+            // Some operation can no longer take effect after this placement: try the next candidate.
+            this.unmark(op);
+            continue;
           }
           if (!this.seen(after)) {
             stackOp[depth] = op;
@@ -552,6 +569,7 @@ export class PartitionSearch<State, Input, Output> {
   }
 
   private mark(op: number): void {
+    if (this.orphans !== null) this.workCount += this.orphans.place(op);
     this.hash ^= this.hashes[op] as number;
     const c = this.closedIndex[op] as number;
     if (c === NONE) {
@@ -569,6 +587,7 @@ export class PartitionSearch<State, Input, Output> {
   }
 
   private unmark(op: number): void {
+    if (this.orphans !== null) this.workCount += this.orphans.unplace(op);
     this.hash ^= this.hashes[op] as number;
     const c = this.closedIndex[op] as number;
     if (c === NONE) {

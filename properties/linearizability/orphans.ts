@@ -1,0 +1,133 @@
+/**
+ * Orphaned operations, for the WGL search's lookahead ({@link Model.requires}): a completed operation that
+ * needs one state is orphaned once every operation that could produce that state before its return is
+ * placed. From then on it can only be placed while the state still is the one it needs; so a configuration
+ * is dead as soon as an orphan needs a state other than the current one. This finds a stale read at the
+ * moment the last write of its value is placed, instead of after every order of the operations before it.
+ *
+ * Only operations with at most {@link PRODUCERS_TRACKED_MAX} producers are tracked (the others are almost
+ * never orphaned, and tracking them would cost a scan of their consumers on every placement); leaving one
+ * untracked only prunes less, never wrongly.
+ */
+import type { Operation } from './history.js';
+import type { Model } from './model.js';
+
+const PRODUCERS_TRACKED_MAX = 8;
+const NONE = -1;
+
+export class OrphanTracker {
+  /** Key id of the state each tracked operation needs, else -1. */
+  private readonly neededKey: Int32Array;
+  /** Unplaced producers left per tracked operation. Invariant: 0 means orphaned (while the operation is unplaced). */
+  private readonly producersLeft: Int32Array;
+  /** 1 while the operation is placed: a placed operation is never an orphan. */
+  private readonly placed: Uint8Array;
+  /** consumers[consumerStart[p], consumerStart[p + 1]): tracked operations that producer p can serve. */
+  private readonly consumerStart: Int32Array;
+  private readonly consumers: Int32Array;
+  /** Unplaced orphans per needed key id, and in all. */
+  private readonly orphansByKey: Int32Array;
+  private orphans = 0;
+  private readonly keyIds = new Map<string, number>();
+
+  /** Returns null when the model has no lookahead or some state-changing operation does not name its state. */
+  static build<State, Input, Output>(
+    model: Model<State, Input, Output>,
+    ops: readonly Operation<Input, Output>[],
+    readOnly: Uint8Array,
+  ): OrphanTracker | null {
+    if (model.requires === undefined || model.produces === undefined || model.stateKey === undefined) return null;
+    const producersByKey = new Map<string, number[]>();
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as Operation<Input, Output>;
+      const key = model.produces(op.input, op.output);
+      if (key === undefined) {
+        if (readOnly[i] === 0) return null;
+        continue;
+      }
+      let group = producersByKey.get(key);
+      if (group === undefined) producersByKey.set(key, (group = []));
+      group.push(i);
+    }
+    return new OrphanTracker(model, ops, producersByKey);
+  }
+
+  private constructor(
+    private readonly model: Model<unknown, unknown, unknown> | Model<never, never, never>,
+    ops: readonly Operation<unknown, unknown>[],
+    producersByKey: ReadonlyMap<string, readonly number[]>,
+  ) {
+    const n = ops.length;
+    this.neededKey = new Int32Array(n).fill(NONE);
+    this.producersLeft = new Int32Array(n);
+    this.placed = new Uint8Array(n);
+    const served: number[][] = Array.from({ length: n }, () => []);
+    const requires = model.requires as (input: never, output: never) => string | undefined;
+    for (let i = 0; i < n; i++) {
+      const op = ops[i] as Operation<never, never>;
+      if (op.ret === null) continue;
+      const key = requires(op.input, op.output);
+      if (key === undefined) continue;
+      // Producers invoked before this operation returns, itself excepted.
+      const producers = (producersByKey.get(key) ?? []).filter((p) => p !== i && (ops[p] as Operation<never, never>).call < (op.ret as number));
+      if (producers.length > PRODUCERS_TRACKED_MAX) continue;
+      this.neededKey[i] = this.keyId(key);
+      this.producersLeft[i] = producers.length;
+      for (const p of producers) (served[p] as number[]).push(i);
+    }
+    this.consumerStart = new Int32Array(n + 1);
+    for (let p = 0; p < n; p++) this.consumerStart[p + 1] = (this.consumerStart[p] as number) + (served[p] as number[]).length;
+    this.consumers = Int32Array.from(served.flat());
+    this.orphansByKey = new Int32Array(this.keyIds.size + 1);
+    for (let i = 0; i < n; i++) if (this.neededKey[i] !== NONE && this.producersLeft[i] === 0) this.addOrphan(i, 1);
+  }
+
+  private keyId(key: string): number {
+    let id = this.keyIds.get(key);
+    if (id === undefined) this.keyIds.set(key, (id = this.keyIds.size));
+    return id;
+  }
+
+  private addOrphan(op: number, delta: 1 | -1): void {
+    const key = this.neededKey[op] as number;
+    this.orphansByKey[key] = (this.orphansByKey[key] as number) + delta;
+    this.orphans += delta;
+  }
+
+  /**
+   * Records that `op` was placed; undo with {@link OrphanTracker.unplace} in reverse order. Returns the work
+   * done (consumers visited), for the search's work budget.
+   */
+  place(op: number): number {
+    this.placed[op] = 1;
+    if (this.neededKey[op] !== NONE && this.producersLeft[op] === 0) this.addOrphan(op, -1);
+    const end = this.consumerStart[op + 1] as number;
+    for (let k = this.consumerStart[op] as number; k < end; k++) {
+      const c = this.consumers[k] as number;
+      const left = (this.producersLeft[c] as number) - 1;
+      this.producersLeft[c] = left;
+      if (left === 0 && this.placed[c] === 0) this.addOrphan(c, 1);
+    }
+    return end - (this.consumerStart[op] as number);
+  }
+
+  unplace(op: number): number {
+    const end = this.consumerStart[op + 1] as number;
+    for (let k = end - 1; k >= (this.consumerStart[op] as number); k--) {
+      const c = this.consumers[k] as number;
+      const left = this.producersLeft[c] as number;
+      if (left === 0 && this.placed[c] === 0) this.addOrphan(c, -1);
+      this.producersLeft[c] = left + 1;
+    }
+    this.placed[op] = 0;
+    if (this.neededKey[op] !== NONE && this.producersLeft[op] === 0) this.addOrphan(op, 1);
+    return end - (this.consumerStart[op] as number);
+  }
+
+  /** True when some unplaced orphan needs a state other than `state`: nothing can place it any more. */
+  dead(state: unknown): boolean {
+    if (this.orphans === 0) return false;
+    const key = this.keyIds.get((this.model.stateKey as (state: unknown) => string)(state));
+    return this.orphans > (key === undefined ? 0 : (this.orphansByKey[key] as number));
+  }
+}
