@@ -34,6 +34,9 @@ export type {
 } from './sim/contract.js';
 export type { BuiltinOptions } from './sim/builtin.js';
 export type { FaultEvent, FaultPlan } from './sim/faults.js';
+export type { Fact } from './sim/facts.js';
+export type { TraceRecord, TraceDetail, TraceKind } from './sim/trace.js';
+export { describeTraceRecord, describeFault } from './sim/trace.js';
 export type { Violation } from './properties/types.js';
 export type { Verdict, RunConfig } from './scenarios/run-seed.js';
 export type { Scenario, ScenarioPlan, Knobs } from './scenarios/types.js';
@@ -55,7 +58,7 @@ export interface SimulateOptions {
   readonly implementation?: RaftImplementation;
   /** A saved or shrunk plan that replaces what the scenario generates for this seed. */
   readonly plan?: ScenarioPlan;
-  /** Record readable trace lines in `verdict.trace`. */
+  /** Keep the run's typed trace records in `verdict.trace` (render one as text with `describeTraceRecord`). */
   readonly record?: boolean;
 }
 

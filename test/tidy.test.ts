@@ -89,7 +89,8 @@ function importProblems(file: string, text: string): string[] {
   const problems: string[] = [];
   for (const m of code(text).matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
     const target = posix(relative(root, resolve(root, file, '..', m[1] as string)));
-    const targetLayer = LAYERS.indexOf(target.split('/')[0] as Layer);
+    // The library entry (index.ts) sits beside cli/: it exposes the whole pipeline.
+    const targetLayer = target === 'index.js' ? LAYERS.length - 1 : LAYERS.indexOf(target.split('/')[0] as Layer);
     if (targetLayer > layer) problems.push(`${file}: imports ${m[1]} (${LAYERS[layer]}/ may import only ${LAYERS.slice(0, layer + 1).join(', ')})`);
   }
   return problems;
@@ -160,6 +161,7 @@ describe('tidy: import direction (core ← sim ← properties ← scenarios ← 
     const sample = "import { runSeed } from '../scenarios/run-seed.js';\nimport { assert } from './assert.js';\n";
     expect(importProblems('sim/x.test.ts', sample)).toEqual(["sim/x.test.ts: imports ../scenarios/run-seed.js (sim/ may import only core, sim)"]);
     expect(importProblems('cli/x.ts', sample)).toEqual([]);
+    expect(importProblems('scenarios/x.test.ts', "import { runSeed } from '../index.js';\n")).toEqual(["scenarios/x.test.ts: imports ../index.js (scenarios/ may import only core, sim, properties, scenarios)"]);
     expect(importProblems('properties/linearizability/x.ts', "import type { Fact } from '../../sim/facts.js';\n")).toEqual([]);
   });
 });
