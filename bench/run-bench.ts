@@ -40,6 +40,10 @@ const REFERENCE = Object.freeze({
   fullEventsPerSecond: 1_365_000,
   simulationRunsPerSecond: 128.1,
 });
+/** Issue 10's targets for the full pipeline on one core: 3x the starting commit's ~70 runs/s, and events/s. */
+const TARGET_RUNS_PER_SECOND = 200;
+const TARGET_EVENTS_PER_SECOND = 3_000_000;
+const TARGET_SPEED_UP = 3;
 /** How far the work per run may drift from the reference before the bench says so (issue 10). */
 const WORK_TOLERANCE = 0.1;
 const WARMUP_SEEDS = 30;
@@ -165,6 +169,22 @@ function versionStartup(root: string): string {
   return `${fmt(times[Math.floor(times.length / 2)]!)} ms median of ${VERSION_SPAWNS} (min ${fmt(times[0]!)}, max ${fmt(times[times.length - 1]!)})${failure}`;
 }
 
+/** Issue 10's targets for the full pipeline, each judged per wall second and per CPU second: met or not. */
+function targetsLine(t: Tally, baselineTally: Tally | undefined): string {
+  const verdict = (wall: number, cpu: number, target: number): string => {
+    const met = (v: number): string => (v >= target ? 'met' : 'not met');
+    return `${met(wall)} on the wall clock, ${met(cpu)} per CPU second`;
+  };
+  const parts = [
+    `>= ${TARGET_RUNS_PER_SECOND} runs/s: ${verdict(t.runs / (t.wallMs / 1000), t.runs / (t.cpuMs / 1000), TARGET_RUNS_PER_SECOND)}`,
+    `>= ${fmt(TARGET_EVENTS_PER_SECOND)} events/s: ${verdict(t.events / (t.wallMs / 1000), t.events / (t.cpuMs / 1000), TARGET_EVENTS_PER_SECOND)}`,
+  ];
+  if (baselineTally !== undefined) {
+    parts.push(`>= ${TARGET_SPEED_UP}x the baseline: ${verdict(baselineTally.wallMs / t.wallMs, baselineTally.cpuMs / t.cpuMs, TARGET_SPEED_UP)}`);
+  }
+  return `issue 10 targets (full pipeline): ${parts.join('; ')}`;
+}
+
 function load(): string {
   return loadavg().map((l) => l.toFixed(2)).join(' ');
 }
@@ -267,12 +287,14 @@ console.log(
 
 const base = baseline === null ? null : baselinePipelines(await loadBaseline(resolve(baseline)));
 const simulationOnly: RunFn = (seed) => workOf(simulateOnly(seed).stats);
+const results: { mine: Tally; other: Tally | undefined }[] = [];
 for (const [label, ours, theirs] of [
   ['full pipeline (safety+liveness+lin)', fullPipeline, base?.full],
   ['simulation only (no checkers)', simulationOnly, base?.simulation],
 ] as const) {
   const fns = theirs === undefined ? [ours] : [ours, theirs];
   const [mine, other] = measure(fns, seeds);
+  results.push({ mine: mine!, other });
   console.log(row(label, mine!));
   console.log(`  ${workLine(mine!, seeds)}`);
   if (other !== undefined) {
@@ -280,6 +302,7 @@ for (const [label, ours, theirs] of [
     console.log(`  speed-up: ${fmt(other.wallMs / mine!.wallMs, 2)}x wall, ${fmt(other.cpuMs / mine!.cpuMs, 2)}x cpu (same seeds, alternating blocks of ${BLOCK_SEEDS})`);
   }
 }
+console.log(targetsLine(results[0]!.mine, results[0]!.other));
 
 const histories = Array.from({ length: 50 }, (_, i) => simulateOnly(i + 1).history);
 const linStarted = performance.now();
