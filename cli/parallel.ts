@@ -12,12 +12,15 @@
  */
 import { Worker } from 'node:worker_threads';
 import { CallWatch, CallWatchdog } from './adapters/call-watch.js';
+import type { StalledCall } from './adapters/call-watch.js';
 import type { DeterminismReport, SeedOutcome } from './adapters/determinism.js';
 import type { NondeterminismUsage } from './adapters/guard.js';
 import { processGroupTable } from './adapters/process-groups.js';
 import { stoppedSummary } from './seed-summary.js';
 import type { SeedSummary } from './seed-summary.js';
 import type { SeedWorkerData, SeedWorkerMessage, SeedWorkerRequest } from './seed-worker-main.js';
+import { SeedDealer, SeedReleaser } from './seed-order.js';
+import type { SeedChunk } from './seed-order.js';
 import type { TargetArgs } from './target.js';
 
 /** Seeds per hand-out: small, so jobs finish together and few summaries wait for a slower seed. */
@@ -60,178 +63,168 @@ export interface SeedPool {
   stop(): void;
 }
 
-interface Chunk {
-  readonly from: number;
-  readonly count: number;
-}
-
 interface Slot {
   readonly worker: Worker;
-  readonly watch: CallWatch | null;
   readonly watchdog: CallWatchdog | null;
-  chunk: Chunk | null;
-  /** Rerunning seeds for `--verify-determinism`. */
-  verifying: boolean;
+  /** The seeds this worker is running; null when idle, verifying or closing. */
+  chunk: SeedChunk | null;
   /** Seeds of `chunk` reported so far (they arrive in order). */
   received: number;
+  /** Rerunning seeds for `--verify-determinism`. */
+  verifying: boolean;
   closing: boolean;
 }
 
-type Finished = { readonly summary: SeedSummary; readonly usage: NondeterminismUsage | null };
+interface Finished {
+  readonly summary: SeedSummary;
+  readonly usage: NondeterminismUsage | null;
+}
 
 /** Starts the pool; see {@link SeedPool}. */
 export function startSeedPool(options: SeedPoolOptions): SeedPool {
-  let resolveDone!: (result: SeedPoolResult) => void;
-  let rejectDone!: (error: Error) => void;
-  let result: SeedPoolResult = { determinism: null, usage: null };
-  const done = new Promise<SeedPoolResult>((resolve, reject) => {
-    resolveDone = resolve;
-    rejectDone = reject;
-  });
-  const end = options.seedStart + options.seeds;
-  let nextSeed = options.seedStart;
-  /** Seeds taken back from a terminated worker, handed out before new ones. */
-  const requeued: Chunk[] = [];
-  /** Finished seeds waiting for an earlier one; Invariant: every key >= releaseSeed. */
-  const waiting = new Map<number, Finished>();
-  let releaseSeed = options.seedStart;
-  const slots = new Set<Slot>();
-  let settled = false;
-  // Flags are plain data: only what resolveTarget reads is sent, so the worker data stays cloneable.
-  const { args } = options;
-  const plainArgs: TargetArgs = { nodes: args.nodes, scenario: args.scenario, bug: args.bug, safetyOnly: args.safetyOnly, impl: args.impl, implCmd: args.implCmd, implTimeout: args.implTimeout };
+  const pool = new WorkerPool(options);
+  return { done: pool.done, stop: () => pool.finish(null) };
+}
 
-  const take = (): Chunk | null => {
-    const again = requeued.shift();
-    if (again !== undefined) return again;
-    if (nextSeed >= end) return null;
-    const count = Math.min(CHUNK_SEEDS, end - nextSeed);
-    const chunk = { from: nextSeed, count };
-    nextSeed += count;
-    return chunk;
-  };
+/** The workers of one batch, the seeds they run, and the watchdog over them. */
+class WorkerPool {
+  readonly done: Promise<SeedPoolResult>;
+  private resolveDone!: (result: SeedPoolResult) => void;
+  private rejectDone!: (error: Error) => void;
+  private result: SeedPoolResult = { determinism: null, usage: null };
+  private readonly dealer: SeedDealer;
+  private readonly releaser: SeedReleaser<Finished>;
+  private readonly slots = new Set<Slot>();
+  private settled = false;
+  private readonly plainArgs: TargetArgs;
+  private readonly timer: ReturnType<typeof setInterval> | null;
 
-  const release = (): void => {
-    for (let next = waiting.get(releaseSeed); next !== undefined; next = waiting.get(releaseSeed)) {
-      waiting.delete(releaseSeed);
-      releaseSeed++;
-      options.onSeed(next.summary, next.usage);
-    }
-  };
+  constructor(private readonly options: SeedPoolOptions) {
+    this.done = new Promise<SeedPoolResult>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    this.dealer = new SeedDealer(options.seedStart, options.seeds, CHUNK_SEEDS);
+    this.releaser = new SeedReleaser<Finished>(options.seedStart, (_seed, finished) => options.onSeed(finished.summary, finished.usage));
+    // Flags are plain data: only what resolveTarget reads is sent, so the worker data stays cloneable.
+    const { args } = options;
+    this.plainArgs = { nodes: args.nodes, scenario: args.scenario, bug: args.bug, safetyOnly: args.safetyOnly, impl: args.impl, implCmd: args.implCmd, implTimeout: args.implTimeout };
+    const watchdogMs = options.watchdogMs;
+    this.timer = watchdogMs === null ? null : setInterval(() => this.watch(Date.now()), Math.max(5, Math.min(WATCH_INTERVAL_MS_MAX, Math.floor(watchdogMs / 4))));
+    const workers = Math.max(1, Math.min(options.jobs, Math.ceil(options.seeds / CHUNK_SEEDS)));
+    for (let i = 0; i < workers; i++) this.spawn();
+  }
 
-  const finish = (error: Error | null): void => {
-    if (settled) return;
-    settled = true;
-    clearInterval(timer);
-    for (const slot of slots) void slot.worker.terminate();
-    slots.clear();
+  /** Ends the pool: with an error (rejects `done`), or stopped or complete (reports what finished, resolves). */
+  finish(error: Error | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    for (const slot of this.slots) void slot.worker.terminate();
+    this.slots.clear();
     if (error !== null) {
-      rejectDone(error);
+      this.rejectDone(error);
       return;
     }
     // After a stop, seeds that finished beyond one still running are reported too, in seed order.
-    for (const seed of [...waiting.keys()].sort((a, b) => a - b)) {
-      const finished = waiting.get(seed);
-      if (finished !== undefined) options.onSeed(finished.summary, finished.usage);
-    }
-    waiting.clear();
-    resolveDone(result);
-  };
+    this.releaser.flush();
+    this.resolveDone(this.result);
+  }
 
-  const assign = (slot: Slot): void => {
-    const chunk = take();
+  private spawn(): void {
+    const watch = this.options.watchdogMs === null ? null : new CallWatch();
+    const data: SeedWorkerData = { args: this.plainArgs, watch: watch?.buffer ?? null, groups: processGroupTable().buffer as SharedArrayBuffer };
+    const worker = new Worker(new URL('./seed-worker.mjs', import.meta.url), { workerData: data });
+    const watchdog = watch === null || this.options.watchdogMs === null ? null : new CallWatchdog(watch, this.options.watchdogMs);
+    const slot: Slot = { worker, watchdog, chunk: null, received: 0, verifying: false, closing: false };
+    this.slots.add(slot);
+    worker.on('message', (message: SeedWorkerMessage) => this.onMessage(slot, message));
+    worker.on('error', (error) => this.finish(error));
+    worker.on('exit', (code) => {
+      if (!this.settled && this.slots.has(slot)) this.finish(new Error(`a seed worker thread exited unexpectedly (code ${code})`));
+    });
+    this.assign(slot);
+  }
+
+  /** Gives an idle worker its next chunk; with none left, the determinism reruns (last worker) or close. */
+  private assign(slot: Slot): void {
+    const chunk = this.dealer.take();
     slot.chunk = chunk;
     slot.received = 0;
-    if (chunk !== null) post(slot, { kind: 'run', from: chunk.from, count: chunk.count });
-    else if (options.verify !== undefined && releaseSeed === end && [...slots].every((other) => other === slot || other.closing)) {
+    if (chunk !== null) {
+      post(slot, { kind: 'run', from: chunk.from, count: chunk.count });
+      return;
+    }
+    const end = this.options.seedStart + this.options.seeds;
+    const last = [...this.slots].every((other) => other === slot || other.closing);
+    if (this.options.verify !== undefined && last && this.releaser.reportedUpTo === end) {
       // The last worker with work: every seed has been reported, so the sample is complete.
       slot.verifying = true;
-      post(slot, { kind: 'verify', outcomes: options.verify() });
-    } else {
-      slot.closing = true;
-      post(slot, { kind: 'close' });
+      post(slot, { kind: 'verify', outcomes: this.options.verify() });
+      return;
     }
-  };
+    slot.closing = true;
+    post(slot, { kind: 'close' });
+  }
 
-  const onMessage = (slot: Slot, message: SeedWorkerMessage): void => {
-    if (settled) return;
+  private onMessage(slot: Slot, message: SeedWorkerMessage): void {
+    if (this.settled) return;
     switch (message.kind) {
       case 'seed':
         slot.received++;
-        waiting.set(message.summary.seed, { summary: message.summary, usage: message.usage });
-        release();
+        this.releaser.finished(message.summary.seed, { summary: message.summary, usage: message.usage });
         return;
       case 'chunk-done':
-        assign(slot);
+        this.assign(slot);
         return;
       case 'verified':
-        result = { determinism: message.report, usage: message.usage };
+        this.result = { determinism: message.report, usage: message.usage };
         slot.verifying = false;
         slot.closing = true;
         post(slot, { kind: 'close' });
         return;
       case 'closed':
-        slots.delete(slot);
+        this.slots.delete(slot);
         void slot.worker.terminate();
-        if (slots.size === 0) finish(null);
+        if (this.slots.size === 0) this.finish(null);
         return;
       case 'error':
-        finish(new Error(message.message));
+        this.finish(new Error(message.message));
         return;
     }
-  };
+  }
 
-  const spawn = (): void => {
-    const watch = options.watchdogMs === null ? null : new CallWatch();
-    const data: SeedWorkerData = { args: plainArgs, watch: watch?.buffer ?? null, groups: processGroupTable().buffer as SharedArrayBuffer };
-    const worker = new Worker(new URL('./seed-worker.mjs', import.meta.url), { workerData: data });
-    const slot: Slot = { worker, watch, watchdog: watch === null || options.watchdogMs === null ? null : new CallWatchdog(watch, options.watchdogMs), chunk: null, verifying: false, received: 0, closing: false };
-    slots.add(slot);
-    worker.on('message', (message: SeedWorkerMessage) => onMessage(slot, message));
-    worker.on('error', (error) => finish(error));
-    worker.on('exit', (code) => {
-      if (!settled && slots.has(slot)) finish(new Error(`a seed worker thread exited unexpectedly (code ${code})`));
-    });
-    assign(slot);
-  };
+  /** Samples every worker's call watch at wall-clock `nowMs`. */
+  private watch(nowMs: number): void {
+    for (const slot of [...this.slots]) {
+      const stalled = slot.closing ? null : (slot.watchdog?.check(nowMs) ?? null);
+      if (stalled !== null) this.replace(slot, stalled);
+    }
+  }
 
-  /** A call ran past the watchdog: report its seed, requeue the rest of the chunk, replace the worker. */
-  const replaceStalled = (slot: Slot, nowMs: number): void => {
-    const chunk = slot.chunk;
-    const stalled = slot.watchdog?.check(nowMs) ?? null;
-    if (stalled === null || options.watchdogMs === null) return;
+  /** A call ran past the watchdog: report its seed, give back the rest of the chunk, start a fresh worker. */
+  private replace(slot: Slot, stalled: StalledCall): void {
+    const timeoutMs = this.options.watchdogMs ?? 0;
     if (slot.verifying) {
-      // A rerun hung where the batch's run of the same seed did not: that alone says the module is not
-      // deterministic, but there is no report to give; the run says why it has none.
-      finish(new Error(`--verify-determinism: rerunning seed ${stalled.seed}, node ${stalled.node}: ${stalled.call}() did not return within ${options.watchdogMs} ms, although it did in the batch`));
+      // A rerun hung where the batch's run of the same seed did not: the module is not deterministic, but
+      // there is no report to give; the run fails saying why.
+      this.finish(new Error(`--verify-determinism: rerunning seed ${stalled.seed}, node ${stalled.node}: ${stalled.call}() did not return within ${timeoutMs} ms, although it did in the batch`));
       return;
     }
+    const chunk = slot.chunk;
     if (chunk === null) return;
-    slots.delete(slot);
+    this.slots.delete(slot);
     void slot.worker.terminate();
     const firstUnreported = chunk.from + slot.received;
     const chunkEnd = chunk.from + chunk.count;
-    // The watch names the seed; it can only be the chunk's first unreported one, as seeds run in order.
+    // Seeds run in order, so the stalled seed is the chunk's first unreported one; the watch names it.
     const seed = stalled.seed >= firstUnreported && stalled.seed < chunkEnd ? stalled.seed : firstUnreported;
-    if (seed > firstUnreported) requeued.unshift({ from: firstUnreported, count: seed - firstUnreported });
-    if (seed + 1 < chunkEnd) requeued.unshift({ from: seed + 1, count: chunkEnd - seed - 1 });
-    requeued.sort((a, b) => a.from - b.from);
-    const summary = stoppedSummary(options.implementationName, { seed, node: stalled.node, call: stalled.call, sequence: stalled.sequence, timeoutMs: options.watchdogMs });
-    waiting.set(seed, { summary, usage: null });
-    release();
-    spawn();
-  };
-
-  const intervalMs = options.watchdogMs === null ? WATCH_INTERVAL_MS_MAX : Math.max(5, Math.min(WATCH_INTERVAL_MS_MAX, Math.floor(options.watchdogMs / 4)));
-  const timer = setInterval(() => {
-    const nowMs = Date.now();
-    for (const slot of [...slots]) if (!slot.closing) replaceStalled(slot, nowMs);
-  }, intervalMs);
-  if (options.watchdogMs === null) clearInterval(timer);
-
-  const workers = Math.max(1, Math.min(options.jobs, Math.ceil(options.seeds / CHUNK_SEEDS)));
-  for (let i = 0; i < workers; i++) spawn();
-  return { done, stop: () => finish(null) };
+    this.dealer.giveBack(firstUnreported, seed - firstUnreported);
+    this.dealer.giveBack(seed + 1, chunkEnd - seed - 1);
+    const summary = stoppedSummary(this.options.implementationName, { seed, node: stalled.node, call: stalled.call, sequence: stalled.sequence, timeoutMs });
+    this.releaser.finished(seed, { summary, usage: null });
+    this.spawn();
+  }
 }
 
 function post(slot: Slot, request: SeedWorkerRequest): void {
