@@ -47,15 +47,16 @@ describe('mutation corpus: the correct second Raft', () => {
 });
 
 describe('mutation corpus: a handful of mutants are caught within a bound', () => {
-  // Bounds are a few times the seed that catches each today, so an unrelated change to the simulator's
-  // streams does not trip them, while a checker that loses its teeth does.
+  // Each mutant fails 13-50% of these seeds today (measured over seeds 1-30), so each bound leaves a chance
+  // below 0.5% that a change to the simulator's streams alone makes the test miss; a checker that loses its
+  // teeth does not pass.
   const cases: readonly (readonly [MutationName, string, number])[] = [
     ['double-vote', 'random', 30],
     ['vote-ignores-log', 'random', 30],
-    ['stale-term-append', 'random', 30],
+    ['stale-term-append', 'random', 40],
     ['no-truncate', 'random', 10],
     ['commit-on-propose', 'random', 10],
-    ['ack-before-persist', 'crash-points', 30],
+    ['ack-before-persist', 'crash-points', 60],
   ];
   for (const [name, scenarioName, max] of cases) {
     it(`${name} within ${max} seeds of ${scenarioName}`, () => {
