@@ -13,6 +13,7 @@
  *   same sitting under the same load, and prints the speed-up.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -228,7 +229,19 @@ interface BaselineModules {
   readonly workload: Record<string, unknown>;
 }
 
+/** Loads the baseline checkout's modules; a directory that is not one is a usage error (one line, exit 2). */
 async function loadBaseline(dir: string): Promise<BaselineModules> {
+  if (!existsSync(join(dir, 'scenarios', 'run-seed.ts')) || !existsSync(join(dir, 'node_modules'))) {
+    usage(`--baseline ${dir} is not a seaworthy checkout with its dependencies installed (expected scenarios/run-seed.ts and node_modules/ there)`);
+  }
+  try {
+    return await importBaseline(dir);
+  } catch (error) {
+    usage(`--baseline ${dir} could not be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+}
+
+async function importBaseline(dir: string): Promise<BaselineModules> {
   const importFrom = async (path: string): Promise<Record<string, unknown>> => (await import(pathToFileURL(join(dir, path)).href)) as Record<string, unknown>;
   const runSeedModule = await importFrom('scenarios/run-seed.ts');
   const registry = await importFrom('scenarios/registry.ts');
@@ -272,8 +285,14 @@ function baselinePipelines(b: BaselineModules): { full: RunFn; simulation: RunFn
 
 // ---- main ------------------------------------------------------------------------------------------------
 
+// Piped into `head`, the bench stops quietly when the reader has seen enough.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 const { seeds, baseline } = parseArgs(process.argv.slice(2));
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const base = baseline === null ? null : baselinePipelines(await loadBaseline(resolve(baseline)));
 const loadAtStart = load();
 console.log(
   `seaworthy bench: ${seeds} seeds of scenario random, 5 nodes, ${DEFAULT_TIMING.safetyMs / 1000} s safety phase + liveness phase, ` +
@@ -285,7 +304,6 @@ console.log(
     `per run ${fmt(REFERENCE.eventsPerRun)} events, ${fmt(REFERENCE.messagesPerRun)} messages, ${fmt(REFERENCE.clientOpsPerRun)} client ops`,
 );
 
-const base = baseline === null ? null : baselinePipelines(await loadBaseline(resolve(baseline)));
 const simulationOnly: RunFn = (seed) => workOf(simulateOnly(seed).stats);
 const results: { mine: Tally; other: Tally | undefined }[] = [];
 for (const [label, ours, theirs] of [
