@@ -156,18 +156,21 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     }
   };
   const jobs = parseJobs(args.jobs, target.custom !== null, seeds);
-  // A user's implementation always runs on worker threads: the main thread watches the clock for a module
-  // call that never returns, and stays free to answer Ctrl-C while a process is slow to reply.
-  const batch = jobs > 1 || target.custom !== null
-    ? startSeedPool({ args, seedStart, seeds, jobs, watchdogMs: target.custom?.watchdogMs ?? null, implementationName: aggregate.implementationName, onSeed, ...(args.verifyDeterminism === true ? { verify: () => aggregate.outcomes() } : {}) })
-    : runSeedsHere(target.base, seedStart, seeds, onSeed);
   let interruptedBy: InterruptSignal | null = null;
+  // Taken over before the first seed starts (the batch on this thread runs its first seed at once).
+  let stopBatch = (): void => {};
   const removeInterrupt = onInterrupt((signal) => {
     interruptedBy = signal;
-    batch.stop();
+    stopBatch();
   });
   let pooled: SeedPoolResult;
   try {
+    // A user's implementation always runs on worker threads: the main thread watches the clock for a module
+    // call that never returns, and stays free to answer Ctrl-C while a process is slow to reply.
+    const batch = jobs > 1 || target.custom !== null
+      ? startSeedPool({ args, seedStart, seeds, jobs, watchdogMs: target.custom?.watchdogMs ?? null, implementationName: aggregate.implementationName, onSeed, ...(args.verifyDeterminism === true ? { verify: () => aggregate.outcomes() } : {}) })
+      : runSeedsHere(target.base, seedStart, seeds, onSeed);
+    stopBatch = () => batch.stop();
     pooled = await batch.done;
   } finally {
     removeInterrupt();
