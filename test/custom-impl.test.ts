@@ -120,9 +120,16 @@ describe('misbehaviour of module implementations, reported under the right name'
     const summary = JSON.parse(io.lines[io.lines.length - 1] as string) as { failures: { seed: number; property: string; message: string }[] };
     expect(summary.failures[0]).toMatchObject({ seed: 1, property: 'implementation-error' });
     const message = summary.failures[0]?.message ?? '';
-    expect(message).toMatch(/^node \d+ mutated a value it had already returned from ready\(\), in (tick|step)\(\): /);
+    expect(message).toMatch(/^node \d+ mutated a value already returned from ready\(\) \(its own, or a message it received\), in (tick|step)\(\): /);
     expect(message).toContain("Cannot assign to read only property 'entries'");
     expect(message).toMatch(/\(at recycle \(test\/fixtures\/custom-impl\/mutates-message\.js:24:\d+\)\)/);
+  });
+
+  it('names a change to a received message the same way: it is another node\'s returned value', async () => {
+    const verdict = await verdictOf('mutates-received.js');
+    expect(verdict.violations.map((v) => v.message)).toEqual([
+      expect.stringMatching(/^node \d+ mutated a value already returned from ready\(\) \(its own, or a message it received\), in step\(\): Cannot add property seen, object is not extensible \(at \S*step \(test\/fixtures\/custom-impl\/mutates-received\.js:13:\d+\)\)/),
+    ]);
   });
 
   it('says that create() returned a Promise, with and without the CLI guard', async () => {

@@ -38,7 +38,7 @@ describe('callFault and promiseFault', () => {
 
   it('names a write to a frozen object as a mutation of a returned value, once ready() has handed one out', () => {
     const error = frozenWrite();
-    expect(callFault(3, 'tick', error, true).message).toMatch(/^mutated a value it had already returned from ready\(\), in tick\(\): Cannot assign to read only property 'term'/);
+    expect(callFault(3, 'tick', error, true).message).toMatch(/^mutated a value already returned from ready\(\) \(its own, or a message it received\), in tick\(\): Cannot assign to read only property 'term'/);
     // Before any Ready was handed out, the frozen object is the user's own: a plain throw.
     expect(callFault(3, 'tick', error, false).message).toMatch(/^threw in tick\(\): TypeError: Cannot assign to read only property 'term'/);
   });

@@ -82,8 +82,10 @@ const FROZEN_WRITE = /^(Cannot assign to read only property|Cannot add property 
 
 /**
  * The ImplementationFault for `error`, thrown by the user's `call` on `node`: the call, the error's message and
- * the top frame of the user's code. `handedOut` says whether this node's ready() has returned a (frozen) value
- * yet; only then is a write to a frozen object named as the mutation of a returned value.
+ * the top frame of the user's code. `handedOut` says whether any node's ready() has returned a (frozen) value
+ * yet; only then is a write to a frozen object named as the mutation of a returned value. The value may be the
+ * node's own or a message another node sent it (delivered as the very object that node's ready() returned),
+ * and the TypeError does not say which, so the report names both.
  */
 export function callFault(node: NodeId, call: CallName, error: unknown, handedOut: boolean): ImplementationFault {
   if (error instanceof ImplementationFault) return error;
@@ -93,7 +95,7 @@ export function callFault(node: NodeId, call: CallName, error: unknown, handedOu
   if (handedOut && error instanceof TypeError && FROZEN_WRITE.test(error.message)) {
     return new ImplementationFault(
       node,
-      `mutated a value it had already returned from ready(), in ${call}(): ${error.message}${at}; the host keeps what ready() returns (messages in flight, entries on disk), so Seaworthy freezes it`,
+      `mutated a value already returned from ready() (its own, or a message it received), in ${call}(): ${error.message}${at}; the host keeps what ready() returns (messages in flight, entries on disk), so Seaworthy freezes it`,
     );
   }
   return new ImplementationFault(node, `threw in ${call}(): ${text}${at}`);

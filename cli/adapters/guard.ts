@@ -87,13 +87,17 @@ export function guardNondeterminism(inner: RaftImplementation, tickMs: number): 
     }
   }
 
+  /**
+   * Set once any node's ready() has handed out a (frozen) value: from then on a write to a frozen object is a
+   * mutation of one, the node's own or a message it received (the same object another node's ready() returned).
+   */
+  let handedOut = false;
+
   const implementation: RaftImplementation = {
     name: inner.name,
     ...(inner.capabilities === undefined ? {} : { capabilities: inner.capabilities }),
     create(init: CreateInit): RaftInstance {
       const env: VirtualEnv = { state: (init.seed ^ 0x9e3779b9) | 0, ticks: 0 };
-      /** Set once ready() has handed out a (frozen) value: from then on a write to a frozen object is a mutation of it. */
-      let handedOut = false;
       /** One call into the user's code: virtual time and randomness, and misbehaviour named at the boundary. */
       const guarded = <T>(call: CallName, fn: () => T): T => {
         let result: T;
