@@ -98,18 +98,19 @@ describe('selftest --corpus', () => {
   });
 
   it('prints the table, or one JSON object with --json, and exits 0 when every chosen mutant is caught', async () => {
-    const r = await runCliInProcess(['selftest', '--corpus', '--mutation', 'commit-on-propose', '--seeds-max', '5', '--shrink-budget', '3', '--json']);
+    const r = await runCliInProcess(['selftest', '--corpus', '--mutation', 'commit-on-propose,no-truncate', '--seeds-max', '5', '--shrink-budget', '3', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const json = JSON.parse(r.lastLine) as { ok: boolean; total: number; caught: number; bugs: CorpusRow[] };
-    expect(json).toMatchObject({ ok: true, total: 1, caught: 1 });
-    expect(json.bugs[0]?.name).toBe('commit-on-propose');
+    expect(json).toMatchObject({ ok: true, total: 2, caught: 2 });
+    // Catalog order, whatever order the flag named them in.
+    expect(json.bugs.map((b) => b.name)).toEqual(['no-truncate', 'commit-on-propose']);
     const text = await runCliInProcess(['selftest', '--corpus', '--mutation', 'even-size-quorum', '--seeds-max', '1']);
     expect(text.status).toBe(1);
     expect(text.stdout).toContain('| even-size-quorum | quorum | not caught in 1 |');
   });
 
   it('refuses an unknown mutation or a bad cap with one line and exit 2', async () => {
-    for (const args of [['--mutation', 'nope'], ['--seeds-max', '0'], ['--jobs', 'x']]) {
+    for (const args of [['--mutation', 'nope'], ['--mutation', 'double-vote,nope'], ['--mutation', ''], ['--seeds-max', '0'], ['--jobs', 'x']]) {
       const r = await runCliInProcess(['selftest', '--corpus', ...args]);
       expect(r.status).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -18,19 +18,18 @@ export interface CorpusArgs {
   readonly json: boolean;
   /** `--seeds-max N` (default 300). */
   readonly seedsMax: unknown;
-  /** `--mutation NAME` (repeatable): only these mutants. */
+  /** `--mutation NAME[,NAME...]`: only these mutants (a flag is given once, so several are comma-separated). */
   readonly mutation: unknown;
   /** `--jobs N` (default 1, so the seconds are one core's). */
   readonly jobs: unknown;
 }
 
-/** The `--mutation` values, checked against the catalog. */
+/** The `--mutation` names (comma-separated), each checked against the catalog. */
 export function parseMutations(raw: unknown): MutationName[] {
   if (raw === undefined) return [];
-  const values = Array.isArray(raw) ? raw : [raw];
-  return values.map((v) => {
-    const name = String(v);
-    if (!isMutationName(name)) throw new UsageError(`--mutation expects a mutation of the corpus (see docs/mutation-corpus.md), got ${JSON.stringify(v)}`);
+  const names = String(raw).split(',').map((n) => n.trim());
+  return names.map((name) => {
+    if (!isMutationName(name)) throw new UsageError(`--mutation expects mutations of the corpus, comma-separated (see docs/mutation-corpus.md), got ${JSON.stringify(name)}`);
     return name;
   });
 }

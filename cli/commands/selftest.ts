@@ -117,7 +117,7 @@ export const selftestCommand: CommandModule<object, SelftestArgs> = {
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false })
       .option('corpus', { describe: 'run the default swarm against each mutant of the second Raft (mutation-corpus/) and print the table', type: 'boolean', default: false })
       .option('seeds-max', { describe: `with --corpus: seeds per mutant before it counts as uncaught (default ${CORPUS_SEEDS_MAX_DEFAULT})` })
-      .option('mutation', { describe: 'with --corpus: only this mutant (repeatable)', type: 'string' })
+      .option('mutation', { describe: 'with --corpus: only these mutants (comma-separated names)', type: 'string' })
       .option('jobs', { describe: 'with --corpus: worker threads running mutants in parallel (default 1, so seconds are one core\'s)' }) as unknown as Argv<SelftestArgs>,
   handler: handleWith(executeSelftest),
 };
