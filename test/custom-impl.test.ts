@@ -144,6 +144,7 @@ describe('misbehaviour of module implementations, reported under the right name'
 
   it('refuses an async create() when the module loads, and names a Promise returned by a method', async () => {
     await expect(loadModuleImplementation(`${FIXTURES}/async-create.js`, repoRoot)).rejects.toThrow(/"create": expected a synchronous function \(init\) => RaftInstance, got an async function/);
+    await expect(loadModuleImplementation(`${FIXTURES}/promise-export.js`, repoRoot)).rejects.toThrow(/expected an object \{name, capabilities\?, create\}, got a Promise: export the implementation itself/);
     const verdict = await verdictOf('async-tick.js');
     expect(verdict.violations.map((v) => v.message)).toEqual([expect.stringMatching(/^node \d+ tick\(\) returned a Promise: the contract's methods are synchronous/)]);
   });

@@ -44,6 +44,9 @@ export async function loadModuleImplementation(path: string, cwd: string): Promi
 /** Everything wrong with `value` as a RaftImplementation, one line each (empty when it is one). */
 export function implementationProblems(value: unknown): string[] {
   if (typeof value !== 'object' || value === null) return [`expected an object {name, capabilities?, create}, got ${describe(value)}`];
+  if (types.isPromise(value)) {
+    return ['expected an object {name, capabilities?, create}, got a Promise: export the implementation itself (await it at the top level of the module)'];
+  }
   const impl = value as Record<string, unknown>;
   const problems: string[] = [];
   if (typeof impl.name !== 'string' || impl.name === '') problems.push(`"name": expected a non-empty string, got ${describe(impl.name)}`);
