@@ -570,6 +570,9 @@ describe('host contract', () => {
     const read = n.ready()!;
     expect(Object.keys(read)).toEqual(['entries', 'messages', 'committedEntries']);
     expect('readStates' in read).toBe(false); // not confirmed yet: absent, not undefined
+    // Appends carry the read round from now on, as the last field; before the first read they had none.
+    expect(Object.keys(won.messages[0]!)).toEqual(['type', 'from', 'to', 'term', 'prevLogIndex', 'prevLogTerm', 'entries', 'commit']);
+    expect(Object.keys(read.messages[0]!)).toEqual(['type', 'from', 'to', 'term', 'prevLogIndex', 'prevLogTerm', 'entries', 'commit', 'ctx']);
     n.advance();
   });
 

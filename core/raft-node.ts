@@ -44,9 +44,6 @@ const MAX_PENDING_READS = 1024;
 /** new: stream entries; heartbeat: repair and keep alive; commit: carry a new commit; read: start a read round. */
 type SendMode = 'new' | 'heartbeat' | 'commit' | 'read';
 
-/** A message under construction: the optional `ctx` is set only when there is one (exactOptionalPropertyTypes). */
-type Draft<T> = { -readonly [K in keyof T]: T[K] };
-
 /** A read accepted by the leader and not yet confirmed (thesis §6.4). */
 interface PendingRead {
   readonly requestId: number;
@@ -557,8 +554,11 @@ export class RaftNode {
 
   /** `ctx` echoes the append's read round (rejections echo it too: they prove our term just as well). */
   private sendAppendResponse(to: NodeId, reject: boolean, index: number, hintIndex: number, hintTerm: number, ctx: number | undefined): void {
-    const m: Draft<AppendResponseMessage> = { type: 'append-resp', from: this.id, to, term: this.term, reject, index, hintIndex, hintTerm };
-    if (ctx !== undefined) m.ctx = ctx;
+    // One literal per shape (see makeReady): adding `ctx` afterwards would cost a transition per message.
+    const m: AppendResponseMessage =
+      ctx === undefined
+        ? { type: 'append-resp', from: this.id, to, term: this.term, reject, index, hintIndex, hintTerm }
+        : { type: 'append-resp', from: this.id, to, term: this.term, reject, index, hintIndex, hintTerm, ctx };
     this.msgs.push(m);
   }
 
@@ -688,18 +688,13 @@ export class RaftNode {
   /** Sends one append of entries (prev, min(hi, prev + MAX)]; returns the index of the last entry sent (or prev). */
   private sendEntries(to: NodeId, prev: number, hi: number): number {
     const entries = this.log.slice(prev + 1, hi, MAX_ENTRIES_PER_MESSAGE);
-    const m: Draft<AppendMessage> = {
-      type: 'append',
-      from: this.id,
-      to,
-      term: this.term,
-      prevLogIndex: prev,
-      prevLogTerm: this.log.termAt(prev),
-      entries,
-      commit: this.commit,
-    };
-    // Every append carries the latest read round, so a lost read heartbeat is retried by the next heartbeat.
-    if (this.readRound !== 0) m.ctx = this.readRound;
+    const prevLogTerm = this.log.termAt(prev);
+    // Every append carries the latest read round once there is one, so a lost read heartbeat is retried by the
+    // next heartbeat. One literal per shape (see makeReady): adding `ctx` afterwards would cost a transition.
+    const m: AppendMessage =
+      this.readRound === 0
+        ? { type: 'append', from: this.id, to, term: this.term, prevLogIndex: prev, prevLogTerm, entries, commit: this.commit }
+        : { type: 'append', from: this.id, to, term: this.term, prevLogIndex: prev, prevLogTerm, entries, commit: this.commit, ctx: this.readRound };
     this.msgs.push(m);
     return prev + entries.length;
   }
