@@ -115,7 +115,14 @@ export interface CheckSeedsResult {
   readonly failures: readonly SeedFailure[];
 }
 
-/** Runs seeds seedStart .. seedStart + seeds - 1 and collects the first violation of each failing seed. */
+/**
+ * Runs seeds seedStart .. seedStart + seeds - 1 and collects the first violation of each failing seed.
+ *
+ * Runs `implementation` on the calling thread, synchronously, so there is no wall-clock watchdog: a call
+ * into it that never returns never returns from here either (an in-memory object cannot be moved to a thread
+ * that could be stopped). Bound it with your test runner's timeout, or run the module through the CLI's
+ * `run --impl`, which stops such a call after `--impl-timeout` ms and reports it as an implementation error.
+ */
 export function checkSeeds(options: CheckSeedsOptions): CheckSeedsResult {
   const scenario = scenarioOf(options.scenario);
   const nodes = nodesOf(options.nodes);
