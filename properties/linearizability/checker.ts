@@ -188,6 +188,7 @@ const EXPLAIN_WORK_BUDGET = 20_000_000;
  */
 function deepestPrefix<State, Input, Output>(model: Model<State, Input, Output>, part: Part<State, Input, Output>): PartialLinearization<State> {
   const pruned = part.search.longest();
+  if (!part.search.usesLookahead) return pruned;
   const plain = new PartitionSearch(model, part.ops, { lookahead: false });
   plain.run(EXPLAIN_STEP_BUDGET, EXPLAIN_WORK_BUDGET);
   const full = plain.longest();

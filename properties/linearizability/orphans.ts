@@ -15,6 +15,21 @@ import type { Model } from './model.js';
 const PRODUCERS_TRACKED_MAX = 8;
 const NONE = -1;
 
+/**
+ * How many operations of `group` (indices into `ops`, in call order) were invoked before position `position`:
+ * a binary search, so building the lookahead stays O(n log n) when one value is written thousands of times.
+ */
+export function invokedBefore<Input, Output>(ops: readonly Operation<Input, Output>[], group: readonly number[], position: number): number {
+  let lo = 0;
+  let hi = group.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ops[group[mid] as number] as Operation<Input, Output>).call < position) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class OrphanTracker {
   /** Key id of the state each tracked operation needs, else -1. */
   private readonly neededKey: Int32Array;
@@ -68,8 +83,11 @@ export class OrphanTracker {
       if (op.ret === null) continue;
       const key = requires(op.input, op.output);
       if (key === undefined) continue;
-      // Producers invoked before this operation returns, itself excepted.
-      const producers = (producersByKey.get(key) ?? []).filter((p) => p !== i && (ops[p] as Operation<never, never>).call < (op.ret as number));
+      // Producers invoked before this operation returns, itself excepted (a prefix of the group, in call order).
+      const group = producersByKey.get(key) ?? [];
+      const count = invokedBefore(ops, group, op.ret);
+      if (count > PRODUCERS_TRACKED_MAX + 1) continue;
+      const producers = group.slice(0, count).filter((p) => p !== i);
       if (producers.length > PRODUCERS_TRACKED_MAX) continue;
       this.neededKey[i] = this.keyId(key);
       this.producersLeft[i] = producers.length;

@@ -17,7 +17,7 @@
 import { ILLEGAL } from './model.js';
 import type { Model } from './model.js';
 import type { Operation } from './history.js';
-import { OrphanTracker } from './orphans.js';
+import { invokedBefore, OrphanTracker } from './orphans.js';
 
 export type SearchStatus = 'linearizable' | 'not-linearizable' | 'pending';
 
@@ -28,6 +28,9 @@ export interface PartialLinearization<State> {
 }
 
 const NONE = -1;
+
+/** How many of an operation's producers the stuck check looks at before assuming one is left. */
+const PRODUCERS_SCANNED_MAX = 8;
 
 /** A deterministic 30-bit mix of an operation index (Murmur3 finaliser), so XOR-combined set hashes spread. */
 function opHash(index: number): number {
@@ -289,8 +292,7 @@ export class PartitionSearch<State, Input, Output> {
       this.requiredKey[i] = key;
       if (key === undefined) continue;
       const group = byKey.get(key) ?? [];
-      let count = 0;
-      while (count < group.length && (ops[group[count] as number] as Operation<Input, Output>).call < op.ret) count++;
+      const count = invokedBefore(ops, group, op.ret);
       this.producerStart[i] = groupStart.get(key) ?? 0;
       this.producerCount[i] = count;
     }
@@ -299,13 +301,16 @@ export class PartitionSearch<State, Input, Output> {
   /** True when some operation other than `op` that produces the state `op` needs is still unplaced. */
   private producerLeft(op: number): boolean {
     const start = this.producerStart[op] as number;
-    // Latest-invoked first: those are the likeliest to be unplaced.
-    for (let k = start + (this.producerCount[op] as number) - 1; k >= start; k--) {
+    const end = start + (this.producerCount[op] as number);
+    // Latest-invoked first: those are the likeliest to be unplaced. Only the last few are looked at, so a
+    // value written thousands of times costs no more than a rare one; a longer list counts as "maybe".
+    const first = Math.max(start, end - PRODUCERS_SCANNED_MAX);
+    for (let k = end - 1; k >= first; k--) {
       this.workCount++;
       const p = this.producers[k] as number;
       if (p !== op && !this.isPlaced(p)) return true;
     }
-    return false;
+    return first > start;
   }
 
   /** Builds the entry list: call nodes 0..n-1, return nodes n..2n-1, merged by position. */
@@ -330,6 +335,11 @@ export class PartitionSearch<State, Input, Output> {
       append(i);
     }
     while (r < returns.length) append(n + (returns[r++] as number));
+  }
+
+  /** True when the lookahead pruned this search (so its partial linearizations may stop short). */
+  get usesLookahead(): boolean {
+    return this.orphans !== null || this.requiredKey.length > 0;
   }
 
   get steps(): number {
