@@ -25,7 +25,7 @@ export type HostIncident =
 /**
  * What a host needs from the simulation around it: the clock and event index to stamp facts with, the trace
  * to mix its steps into (and record them, when recording), and five outlets. Small on purpose: a host test
- * needs one fake ({@link ./fake-host-context.ts}).
+ * needs one fake (`FakeHostContext` in fake-host-context.ts).
  */
 export interface HostContext {
   readonly nowMs: number;
