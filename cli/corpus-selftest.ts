@@ -26,6 +26,11 @@ export interface CorpusRow {
   readonly seed: number | null;
   /** Wall time from the first seed to the first failure (or to the cap), in ms, on one thread. */
   readonly ms: number;
+  /**
+   * CPU time of the same span (user + system), in ms: one core's time even on a loaded machine. Null on
+   * worker threads, where the process's CPU time counts every thread.
+   */
+  readonly cpuMs: number | null;
   /** The property the first failure violated first, or null. */
   readonly property: string | null;
   readonly planEventsBefore: number | null;
@@ -40,6 +45,8 @@ export interface CorpusOptions {
   readonly nodes: number;
   readonly seedsMax: number;
   readonly shrinkBudget: number;
+  /** Measure CPU time too (only meaningful when this is the process's only busy thread). */
+  readonly measureCpu?: boolean;
 }
 
 /** The default swarm against one mutant: no `--scenario`, no safety-only, the CLI's defaults. */
@@ -53,6 +60,7 @@ export function corpusConfig(mutation: MutationName, nodes: number): Omit<RunCon
 export function runCorpusMutation(mutation: Mutation, options: CorpusOptions): CorpusRow {
   const base = corpusConfig(mutation.name, options.nodes);
   const started = Date.now();
+  const cpuStarted = options.measureCpu === true ? process.cpuUsage() : null;
   let failing: number | null = null;
   let seeds = 0;
   for (let seed = 1; seed <= options.seedsMax; seed++) {
@@ -63,7 +71,9 @@ export function runCorpusMutation(mutation: Mutation, options: CorpusOptions): C
     }
   }
   const ms = Date.now() - started;
-  const row = { name: mutation.name, class: mutation.class, description: mutation.description, seeds, ms };
+  const cpu = cpuStarted === null ? null : process.cpuUsage(cpuStarted);
+  const cpuMs = cpu === null ? null : Math.round((cpu.user + cpu.system) / 1000);
+  const row = { name: mutation.name, class: mutation.class, description: mutation.description, seeds, ms, cpuMs };
   const none = { property: null, planEventsBefore: null, planEventsAfter: null, clientOpsBefore: null, clientOpsAfter: null, shrinkRuns: 0, shrinkMs: 0 };
   if (failing === null) return { ...row, caught: false, seed: null, ...none };
   const shrinkStarted = Date.now();
@@ -89,9 +99,13 @@ export function selectMutations(names: readonly MutationName[]): readonly Mutati
   return names.length === 0 ? MUTATIONS : MUTATIONS.filter((m) => names.includes(m.name));
 }
 
-/** Median seconds to the first failure over the caught mutants, or null when none was caught. */
+/**
+ * Median seconds to the first failure over the caught mutants, or null when none was caught: CPU seconds
+ * when every caught row has them, else wall seconds.
+ */
 export function medianSecondsToCatch(rows: readonly CorpusRow[]): number | null {
-  const ms = rows.filter((r) => r.caught).map((r) => r.ms).sort((a, b) => a - b);
+  const caught = rows.filter((r) => r.caught);
+  const ms = caught.map((r) => (caught.every((c) => c.cpuMs !== null) ? (r.cpuMs as number) : r.ms)).sort((a, b) => a - b);
   if (ms.length === 0) return null;
   const mid = Math.floor(ms.length / 2);
   const median = ms.length % 2 === 1 ? (ms[mid] as number) : ((ms[mid - 1] as number) + (ms[mid] as number)) / 2;
@@ -100,10 +114,11 @@ export function medianSecondsToCatch(rows: readonly CorpusRow[]): number | null 
 
 /** The table as Markdown (one row per mutant), the same text the docs record. */
 export function corpusTable(rows: readonly CorpusRow[], seedsMax: number): string[] {
-  const lines = ['| bug | class | seeds to first failure | seconds to first failure | property | shrunk plan (fault events, client ops) |', '| --- | --- | ---: | ---: | --- | --- |'];
+  const lines = ['| bug | class | seeds to first failure | seconds to first failure (CPU) | property | shrunk plan (fault events, client ops) |', '| --- | --- | ---: | ---: | --- | --- |'];
   for (const r of rows) {
     const seeds = r.caught ? String(r.seeds) : `not caught in ${seedsMax}`;
-    const seconds = (r.ms / 1000).toFixed(2);
+    const cpu = r.cpuMs === null ? '' : ` (${(r.cpuMs / 1000).toFixed(2)})`;
+    const seconds = `${(r.ms / 1000).toFixed(2)}${cpu}`;
     const shrunk = r.planEventsBefore === null ? '–' : `${r.planEventsBefore} → ${r.planEventsAfter}, ${r.clientOpsBefore} → ${r.clientOpsAfter}`;
     lines.push(`| ${r.name} | ${r.class} | ${seeds} | ${seconds} | ${r.property ?? '–'} | ${shrunk} |`);
   }

@@ -67,7 +67,8 @@ describe('mutation corpus: a handful of mutants are caught within a bound', () =
 
 describe('selftest --corpus', () => {
   it('runs one mutant to its first failure and shrinks it; an uncaught one reports the cap', () => {
-    const caught = runCorpusMutation(mutation('no-truncate'), { nodes: 5, seedsMax: 10, shrinkBudget: 5 });
+    const caught = runCorpusMutation(mutation('no-truncate'), { nodes: 5, seedsMax: 10, shrinkBudget: 5, measureCpu: true });
+    expect(caught.cpuMs).not.toBeNull();
     expect(caught).toMatchObject({ name: 'no-truncate', class: 'replication', caught: true });
     expect(caught.seed).toBe(caught.seeds);
     expect(caught.property).not.toBeNull();
@@ -76,21 +77,23 @@ describe('selftest --corpus', () => {
     const uncaught = runCorpusMutation(mutation('even-size-quorum'), { nodes: 5, seedsMax: 2, shrinkBudget: 5 });
     expect(uncaught).toMatchObject({ caught: false, seeds: 2, seed: null, property: null });
     const table = corpusTable([caught, uncaught], 2);
-    expect(table[2]).toMatch(/^\| no-truncate \| replication \| \d+ \| [\d.]+ \| \S+ \| \d+ → \d+, \d+ → \d+ \|$/);
+    expect(table[2]).toMatch(/^\| no-truncate \| replication \| \d+ \| [\d.]+ \([\d.]+\) \| \S+ \| \d+ → \d+, \d+ → \d+ \|$/);
     expect(table[3]).toContain('not caught in 2');
   });
 
   it('reports the median seconds over caught mutants only', () => {
-    const row = (ms: number, caught: boolean): CorpusRow => ({ ...runCorpusRowStub, ms, caught });
+    const row = (ms: number, caught: boolean, cpuMs: number | null = null): CorpusRow => ({ ...runCorpusRowStub, ms, caught, cpuMs });
     expect(medianSecondsToCatch([row(1000, true), row(3000, true), row(99_000, false)])).toBe(2);
     expect(medianSecondsToCatch([row(1000, false)])).toBeNull();
+    // CPU seconds when every caught row has them: one core's time, whatever else the machine runs.
+    expect(medianSecondsToCatch([row(5000, true, 1000), row(9000, true, 2000), row(7000, true, 3000)])).toBe(2);
   });
 
   it('gives the same rows on worker threads as on one thread (timings aside)', async () => {
     const chosen = [mutation('commit-on-propose'), mutation('no-truncate')];
     const options = { nodes: 5, seedsMax: 5, shrinkBudget: 3 };
-    const strip = (r: CorpusRow): Omit<CorpusRow, 'ms' | 'shrinkMs'> => {
-      const { ms: _ms, shrinkMs: _shrinkMs, ...rest } = r;
+    const strip = (r: CorpusRow): Omit<CorpusRow, 'ms' | 'cpuMs' | 'shrinkMs'> => {
+      const { ms: _ms, cpuMs: _cpuMs, shrinkMs: _shrinkMs, ...rest } = r;
       return rest;
     };
     const parallel = await runCorpusInWorkers(chosen, options, 2, () => undefined);
@@ -126,6 +129,7 @@ const runCorpusRowStub: CorpusRow = {
   seeds: 1,
   seed: 1,
   ms: 0,
+  cpuMs: null,
   property: null,
   planEventsBefore: null,
   planEventsAfter: null,

@@ -57,7 +57,7 @@ export async function executeCorpusSelftest(args: CorpusArgs, io: Io): Promise<n
   if (jobs > 1) rows.push(...(await runCorpusInWorkers(mutations, options, jobs, progress)));
   else {
     for (const mutation of mutations) {
-      const row = runCorpusMutation(mutation, options);
+      const row = runCorpusMutation(mutation, { ...options, measureCpu: true });
       progress(row);
       rows.push(row);
     }
@@ -66,11 +66,12 @@ export async function executeCorpusSelftest(args: CorpusArgs, io: Io): Promise<n
   const median = medianSecondsToCatch(rows);
   const ok = uncaught.length === 0;
   if (args.json) {
-    io.stdout(JSON.stringify({ ok, implementation: 'paper-raft', scenario: 'default', nodes: options.nodes, seedsMax: options.seedsMax, jobs, caught: rows.length - uncaught.length, total: rows.length, medianSecondsToCatch: median, bugs: rows }));
+    io.stdout(JSON.stringify({ ok, implementation: 'paper-raft', scenario: 'default', nodes: options.nodes, seedsMax: options.seedsMax, jobs, caught: rows.length - uncaught.length, total: rows.length, medianSecondsToCatch: median, medianClock: jobs === 1 ? 'cpu' : 'wall', bugs: rows }));
     return ok ? EXIT_PASS : EXIT_VIOLATION;
   }
   for (const line of corpusTable(rows, options.seedsMax)) io.stdout(line);
-  const summary = `${rows.length - uncaught.length} of ${rows.length} caught within ${options.seedsMax} seeds; median ${median === null ? '–' : median.toFixed(2)} s to the first failure (caught ones)`;
+  const unit = jobs === 1 ? 'CPU s' : 's';
+  const summary = `${rows.length - uncaught.length} of ${rows.length} caught within ${options.seedsMax} seeds; median ${median === null ? '–' : median.toFixed(2)} ${unit} to the first failure (caught ones)`;
   io.stdout(ok ? chalk.green(`✔ ${summary}`) : chalk.red(`✘ ${summary}; uncaught: ${uncaught.map((r) => r.name).join(', ')}`));
   return ok ? EXIT_PASS : EXIT_VIOLATION;
 }
