@@ -223,6 +223,11 @@ describe('--impl-cmd: process implementations', () => {
     expect(verdict.violations.map((v) => v.message)).toEqual([]);
   });
 
+  it('reads a long reply of multi-byte characters intact, whichever byte the pipe splits it at', () => {
+    const verdict = runSeed({ seed: 1, scenario: random, nodeCount: 3, implementation: start('unicode').implementation, safetyOnly: true, safetyMs: 1_000 });
+    expect(verdict.violations.map((v) => v.message)).toEqual([]);
+  });
+
   it('reports a reply that stops half-way, with what came', () => {
     expect(implementationError(start('stall', WATCHDOG_MS))).toBe(
       `node 1 process wrote 33 bytes of a reply line to tick + ready, then nothing for ${WATCHDOG_MS} ms (wall clock), and was killed; unfinished output "{\\"type\\": \\"ready\\", \\"ready\\": {\\"entr"`,
