@@ -1,0 +1,212 @@
+// Command go-etcd-raft puts etcd's raft package (go.etcd.io/etcd/raft, etcd 3.4) behind Seaworthy's process
+// protocol (docs/protocol.md): one process is one node incarnation, driven by one JSON request per stdin line
+// and answering with one JSON reply per stdout line. See README.md for how to build and run it.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// The planted bugs this adapter can run with; Seaworthy must catch each.
+const bugVoteNotPersisted = "vote-not-persisted"
+
+// options are the command-line flags: etcd's optional protocol features and the planted bug.
+type options struct {
+	preVote     bool
+	checkQuorum bool
+	readIndex   bool
+	bug         string
+}
+
+// request is any request line; each type uses its own fields (docs/protocol.md, "Requests and replies").
+type request struct {
+	Type           string       `json:"type"`
+	ID             uint64       `json:"id"`
+	Peers          []uint64     `json:"peers"`
+	Storage        wireStorage  `json:"storage"`
+	Seed           uint32       `json:"seed"`
+	ElectionTicks  int          `json:"electionTicks"`
+	HeartbeatTicks int          `json:"heartbeatTicks"`
+	Message        *wireMessage `json:"message"`
+	Data           *string      `json:"data"`
+	RequestID      *uint64      `json:"requestId"`
+}
+
+func main() {
+	opts, err := parseOptions(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "go-etcd-raft:", err)
+		os.Exit(2)
+	}
+	if err := serve(opts, os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "go-etcd-raft:", err)
+		os.Exit(1)
+	}
+}
+
+func parseOptions(args []string) (options, error) {
+	var opts options
+	fs := flag.NewFlagSet("go-etcd-raft", flag.ContinueOnError)
+	fs.BoolVar(&opts.preVote, "pre-vote", false, "enable etcd's PreVote (thesis §9.6)")
+	fs.BoolVar(&opts.checkQuorum, "check-quorum", false, "enable etcd's CheckQuorum: a leader that hears no quorum steps down")
+	fs.BoolVar(&opts.readIndex, "read-index", false, "serve reads through etcd's ReadIndex (thesis §6.4) instead of the log")
+	fs.StringVar(&opts.bug, "bug", "", "plant a bug Seaworthy must catch: "+bugVoteNotPersisted)
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	if fs.NArg() > 0 {
+		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if opts.bug != "" && opts.bug != bugVoteNotPersisted {
+		return options{}, fmt.Errorf("unknown -bug %q, expected %s", opts.bug, bugVoteNotPersisted)
+	}
+	return opts, nil
+}
+
+func (o options) name() string {
+	parts := []string{"go-etcd-raft"}
+	if o.preVote {
+		parts = append(parts, "pre-vote")
+	}
+	if o.checkQuorum {
+		parts = append(parts, "check-quorum")
+	}
+	if o.readIndex {
+		parts = append(parts, "read-index")
+	}
+	if o.bug != "" {
+		parts = append(parts, o.bug)
+	}
+	return strings.Join(parts, "+")
+}
+
+func (o options) capabilities() []string {
+	caps := []string{}
+	if o.preVote {
+		caps = append(caps, "pre-vote")
+	}
+	if o.checkQuorum {
+		caps = append(caps, "check-quorum")
+	}
+	if o.readIndex {
+		caps = append(caps, "read-index")
+	}
+	return caps
+}
+
+// serve answers request lines until end of input. It never reads ahead: one line in, one line out, flushed.
+func serve(opts options, in io.Reader, out io.Writer) error {
+	reader := bufio.NewReaderSize(in, 1<<16)
+	writer := bufio.NewWriterSize(out, 1<<16)
+	var current *node
+	for {
+		line, err := reader.ReadBytes('\n')
+		if len(line) == 0 && err == io.EOF {
+			return nil
+		}
+		if err != nil && err != io.EOF {
+			return err
+		}
+		reply, next := handleLine(opts, current, line)
+		current = next
+		encoded, err := json.Marshal(reply)
+		if err != nil {
+			return err
+		}
+		if _, err := writer.Write(append(encoded, '\n')); err != nil {
+			return err
+		}
+		if err := writer.Flush(); err != nil {
+			return err
+		}
+	}
+}
+
+// handleLine answers one request. etcd reports broken invariants by panicking (its logger's Panicf); a panic
+// becomes an error reply, which the host reports as an implementation error carrying etcd's message.
+func handleLine(opts options, current *node, line []byte) (reply interface{}, next *node) {
+	next = current
+	var req request
+	defer func() {
+		if p := recover(); p != nil {
+			reply = errorReply(fmt.Sprintf("etcd raft panicked in %s: %v", req.Type, p))
+		}
+	}()
+	if err := json.Unmarshal(line, &req); err != nil {
+		return errorReply("malformed request: " + err.Error()), next
+	}
+	if req.Type == "create" {
+		n, err := newNode(opts, &req)
+		if err != nil {
+			return errorReply("create: " + err.Error()), next
+		}
+		return map[string]interface{}{"type": "created", "name": opts.name(), "capabilities": opts.capabilities()}, n
+	}
+	if current == nil {
+		return errorReply(fmt.Sprintf("%q before create", req.Type)), next
+	}
+	return dispatch(opts, current, &req), next
+}
+
+func dispatch(opts options, n *node, req *request) interface{} {
+	switch req.Type {
+	case "tick":
+		n.tick()
+		return okReply()
+	case "step":
+		if req.Message == nil {
+			return errorReply("step without a message")
+		}
+		if err := n.step(*req.Message); err != nil {
+			return errorReply("step: " + err.Error())
+		}
+		return okReply()
+	case "propose":
+		if req.Data == nil {
+			return errorReply("propose without data")
+		}
+		result, err := n.propose(*req.Data)
+		if err != nil {
+			return errorReply("propose: " + err.Error())
+		}
+		return struct {
+			Type string `json:"type"`
+			proposeResult
+		}{"proposed", result}
+	case "ready":
+		rd, err := n.ready()
+		if err != nil {
+			return errorReply("ready: " + err.Error())
+		}
+		return map[string]interface{}{"type": "ready", "ready": rd}
+	case "advance":
+		if err := n.advance(); err != nil {
+			return errorReply("advance: " + err.Error())
+		}
+		return okReply()
+	case "status":
+		st, err := n.status()
+		if err != nil {
+			return errorReply("status: " + err.Error())
+		}
+		return map[string]interface{}{"type": "status", "status": st}
+	case "read-index":
+		if !opts.readIndex || req.RequestID == nil {
+			return errorReply("read-index needs the -read-index flag and a requestId")
+		}
+		return map[string]interface{}{"type": "read-index", "accepted": n.readIndex(*req.RequestID)}
+	}
+	return errorReply(fmt.Sprintf("unsupported request %q", req.Type))
+}
+
+func okReply() interface{} { return map[string]string{"type": "ok"} }
+
+func errorReply(message string) interface{} {
+	return map[string]string{"type": "error", "message": message}
+}

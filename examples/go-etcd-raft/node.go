@@ -1,0 +1,219 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"go.etcd.io/etcd/raft"
+)
+
+// Limits of one append message and of the committed entries of one Ready (etcd's MaxSizePerMsg), and of the
+// appends in flight to one follower. Far below the protocol's 16 MiB per reply line, even for 5 nodes.
+const (
+	maxSizePerMsgBytes = 64 * 1024
+	maxInflightMsgs    = 64
+)
+
+// node is one node incarnation: etcd's RawNode plus the bookkeeping that the protocol asks of the host side.
+type node struct {
+	opts    options
+	id      uint64
+	storage *hostStorage
+	rn      *raft.RawNode
+	// inFlight is the Ready handed to the host and not yet advanced (nothing else is called in between).
+	inFlight *raft.Ready
+}
+
+func newNode(opts options, req *request) (*node, error) {
+	if req.ElectionTicks < 1 || req.HeartbeatTicks < 1 || req.HeartbeatTicks >= req.ElectionTicks {
+		return nil, fmt.Errorf("electionTicks %d and heartbeatTicks %d: etcd needs 1 <= heartbeatTicks < electionTicks",
+			req.ElectionTicks, req.HeartbeatTicks)
+	}
+	storage, err := newHostStorage(req.Peers, req.Storage)
+	if err != nil {
+		return nil, err
+	}
+	// One process is one node incarnation, so reseeding the package-global generator affects only this node.
+	reseedEtcd(int64(req.Seed))
+	cfg := &raft.Config{
+		ID:              req.ID,
+		ElectionTick:    req.ElectionTicks,
+		HeartbeatTick:   req.HeartbeatTicks,
+		Storage:         storage,
+		MaxSizePerMsg:   maxSizePerMsgBytes,
+		MaxInflightMsgs: maxInflightMsgs,
+		PreVote:         opts.preVote,
+		CheckQuorum:     opts.checkQuorum,
+		// ReadOnlySafe confirms leadership with a heartbeat round (thesis §6.4); lease-based reads would trust
+		// clocks that Seaworthy skews on purpose.
+		ReadOnlyOption: raft.ReadOnlySafe,
+		// Applied stays 0: the host's state machine restarts empty, so etcd redelivers the committed prefix from
+		// index 1 in its first Readys.
+		Applied: 0,
+		Logger:  stderrLogger{id: req.ID},
+	}
+	rn, err := raft.NewRawNode(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &node{opts: opts, id: req.ID, storage: storage, rn: rn}, nil
+}
+
+func (n *node) tick() { n.rn.Tick() }
+
+func (n *node) step(w wireMessage) error {
+	m, err := messageFromWire(w)
+	if err != nil {
+		return err
+	}
+	return n.rn.Step(m)
+}
+
+// proposeResult is the protocol's propose reply without its type.
+type proposeResult struct {
+	Accepted   bool   `json:"accepted"`
+	Index      uint64 `json:"index,omitempty"`
+	Term       uint64 `json:"term,omitempty"`
+	LeaderHint uint64 `json:"leaderHint"`
+}
+
+// propose appends data at the leader and reports where. etcd's Propose returns only an error and would forward
+// a follower's proposal to the leader; the protocol wants the index at once, so only a leader proposes, and
+// the index is read back from the leader's own progress, which etcd advances as it appends (raft.appendEntry).
+func (n *node) propose(data string) (proposeResult, error) {
+	basic := n.rn.BasicStatus()
+	if basic.RaftState != raft.StateLeader {
+		hint := basic.Lead
+		if hint == n.id {
+			hint = 0
+		}
+		return proposeResult{LeaderHint: hint}, nil
+	}
+	before := n.rn.Status().Progress[n.id].Match
+	if err := n.rn.Propose([]byte(data)); err != nil {
+		if errors.Is(err, raft.ErrProposalDropped) {
+			return proposeResult{}, nil
+		}
+		return proposeResult{}, err
+	}
+	after := n.rn.Status().Progress[n.id].Match
+	if after != before+1 {
+		return proposeResult{}, fmt.Errorf("leader's last index went from %d to %d on one proposal", before, after)
+	}
+	return proposeResult{Accepted: true, Index: after, Term: basic.Term}, nil
+}
+
+// readIndex starts a ReadIndex read (thesis §6.4). Only the leader accepts: a follower would forward it to a
+// leader it may not know, and the protocol's client is redirected more simply by a refusal. etcd postpones a
+// read until the leader has committed an entry of its term, then confirms leadership with a heartbeat round.
+func (n *node) readIndex(requestID uint64) bool {
+	if n.rn.BasicStatus().RaftState != raft.StateLeader {
+		return false
+	}
+	n.rn.ReadIndex([]byte(strconv.FormatUint(requestID, 10)))
+	return true
+}
+
+// ready hands out etcd's next Ready in the protocol's shape, or nil when etcd has nothing to do.
+func (n *node) ready() (*wireReady, error) {
+	if n.inFlight != nil {
+		return nil, errors.New("ready requested before the previous Ready was advanced")
+	}
+	if !n.rn.HasReady() {
+		return nil, nil
+	}
+	rd := n.rn.Ready()
+	if !raft.IsEmptySnap(rd.Snapshot) {
+		return nil, errors.New("etcd produced a snapshot, which this adapter never requests")
+	}
+	out, err := n.readyToWire(rd)
+	if err != nil {
+		return nil, err
+	}
+	n.inFlight = &rd
+	return out, nil
+}
+
+func (n *node) readyToWire(rd raft.Ready) (*wireReady, error) {
+	out := &wireReady{}
+	var err error
+	if out.Entries, err = entriesToWire(rd.Entries); err != nil {
+		return nil, err
+	}
+	if out.CommittedEntries, err = entriesToWire(rd.CommittedEntries); err != nil {
+		return nil, err
+	}
+	out.Messages = make([]wireMessage, 0, len(rd.Messages))
+	for _, m := range rd.Messages {
+		w, err := messageToWire(m)
+		if err != nil {
+			return nil, err
+		}
+		out.Messages = append(out.Messages, w)
+	}
+	if rd.SoftState != nil {
+		out.SoftState = &wireSoftState{Role: roleToWire(rd.SoftState.RaftState), Leader: rd.SoftState.Lead}
+	}
+	if !raft.IsEmptyHardState(rd.HardState) {
+		hs := wireHardState{Term: rd.HardState.Term, Vote: rd.HardState.Vote, Commit: rd.HardState.Commit}
+		if n.opts.bug == bugVoteNotPersisted {
+			// The planted bug: the vote never reaches the disk, so a restarted node may vote again in a term
+			// it already voted in (Raft §5.2, Figure 2: votedFor is persistent state).
+			hs.Vote = 0
+		}
+		out.HardState = &hs
+	}
+	for _, rs := range rd.ReadStates {
+		requestID, err := strconv.ParseUint(string(rs.RequestCtx), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("read state with a context %q this adapter did not create", rs.RequestCtx)
+		}
+		out.ReadStates = append(out.ReadStates, wireReadState{RequestID: requestID, Index: rs.Index})
+	}
+	return out, nil
+}
+
+// advance records in etcd's storage what the host has now persisted, then lets etcd move on.
+func (n *node) advance() error {
+	rd := n.inFlight
+	if rd == nil {
+		return errors.New("advance without a Ready")
+	}
+	n.inFlight = nil
+	if err := n.storage.Append(rd.Entries); err != nil {
+		return err
+	}
+	if !raft.IsEmptyHardState(rd.HardState) {
+		if err := n.storage.SetHardState(rd.HardState); err != nil {
+			return err
+		}
+	}
+	n.rn.Advance(*rd)
+	return nil
+}
+
+type wireStatus struct {
+	ID        uint64 `json:"id"`
+	Term      uint64 `json:"term"`
+	Role      string `json:"role"`
+	Leader    uint64 `json:"leader"`
+	Commit    uint64 `json:"commit"`
+	Applied   uint64 `json:"applied"`
+	LastIndex uint64 `json:"lastIndex"`
+}
+
+func (n *node) status() (wireStatus, error) {
+	basic := n.rn.BasicStatus()
+	last, err := n.storage.LastIndex()
+	if err != nil {
+		return wireStatus{}, err
+	}
+	return wireStatus{
+		ID: n.id, Term: basic.Term, Role: roleToWire(basic.RaftState), Leader: basic.Lead,
+		Commit: basic.Commit, Applied: basic.Applied, LastIndex: last,
+	}, nil
+}
+
+// Compile-time check that the storage satisfies etcd's interface with our InitialState.
+var _ raft.Storage = (*hostStorage)(nil)

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"go.etcd.io/etcd/raft"
+	pb "go.etcd.io/etcd/raft/raftpb"
+)
+
+// hostStorage is etcd's MemoryStorage mirroring what the host has persisted, plus the cluster configuration.
+// Seaworthy's clusters are static (peers 1..n), so the configuration is not in the log: etcd's usual
+// bootstrap (RawNode.Bootstrap) would append configuration-change entries that the host would then have to
+// store as data. InitialState reports the voters directly instead, as etcd's own tests do.
+type hostStorage struct {
+	*raft.MemoryStorage
+	confState pb.ConfState
+}
+
+func newHostStorage(peers []uint64, stored wireStorage) (*hostStorage, error) {
+	ms := raft.NewMemoryStorage()
+	if err := ms.Append(entriesFromWire(stored.Entries)); err != nil {
+		return nil, err
+	}
+	hs := pb.HardState{Term: stored.HardState.Term, Vote: stored.HardState.Vote, Commit: stored.HardState.Commit}
+	// The contract lets the stored commit run past the stored log (a crash can tear entries off after the hard
+	// state was synced); etcd panics on that in loadState, so clamp as docs/contract.md advises.
+	if last, _ := ms.LastIndex(); hs.Commit > last {
+		hs.Commit = last
+	}
+	if err := ms.SetHardState(hs); err != nil {
+		return nil, err
+	}
+	return &hostStorage{MemoryStorage: ms, confState: pb.ConfState{Voters: append([]uint64(nil), peers...)}}, nil
+}
+
+// InitialState implements raft.Storage.
+func (s *hostStorage) InitialState() (pb.HardState, pb.ConfState, error) {
+	hs, _, err := s.MemoryStorage.InitialState()
+	return hs, s.confState, err
+}
