@@ -191,6 +191,8 @@ class WorkerPool {
       case 'error':
         this.finish(new Error(message.message));
         return;
+      case 'verdict':
+        return; // only runSeedWatched asks for one
     }
   }
 

@@ -8,6 +8,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runSeed } from '../scenarios/run-seed.js';
+import type { Verdict } from '../scenarios/run-seed.js';
+import type { ScenarioPlan } from '../scenarios/types.js';
 import { CallWatch, watchCalls } from './adapters/call-watch.js';
 import { verifyDeterminism } from './adapters/determinism.js';
 import type { DeterminismReport, SeedOutcome } from './adapters/determinism.js';
@@ -35,6 +37,8 @@ export type SeedWorkerRequest =
    * already ran, so state a module keeps across runs shows up as a different trace; answer `verified`.
    */
   | { readonly kind: 'verify'; readonly outcomes: readonly SeedOutcome[] }
+  /** One seed's whole verdict (replay): answer `verdict`. */
+  | { readonly kind: 'verdict'; readonly seed: number; readonly record: boolean; readonly plan: ScenarioPlan | null }
   /** No more seeds: release the implementation (kill its processes) and answer `closed`. */
   | { readonly kind: 'close' };
 
@@ -44,6 +48,7 @@ export type SeedWorkerMessage =
   | { readonly kind: 'seed'; readonly summary: SeedSummary; readonly usage: NondeterminismUsage | null }
   | { readonly kind: 'chunk-done' }
   | { readonly kind: 'verified'; readonly report: DeterminismReport; readonly usage: NondeterminismUsage | null }
+  | { readonly kind: 'verdict'; readonly verdict: Verdict }
   | { readonly kind: 'closed' }
   | { readonly kind: 'error'; readonly message: string };
 
@@ -72,6 +77,11 @@ try {
       if (request.kind === 'close') {
         target.custom?.close();
         post({ kind: 'closed' });
+        return;
+      }
+      if (request.kind === 'verdict') {
+        watch?.beginSeed(request.seed);
+        post({ kind: 'verdict', verdict: runSeed({ ...base, seed: request.seed, record: request.record, ...(request.plan === null ? {} : { plan: request.plan }) }) });
         return;
       }
       if (request.kind === 'verify') {

@@ -112,6 +112,23 @@ describe('run --impl: the wall-clock watchdog for in-process implementations', (
   });
 });
 
+describe('replay --impl: the same watchdog, so the repro line of a stopped seed does not hang', () => {
+  it('reports the call that never returned as an implementation error, exit 1; other seeds replay as before', async () => {
+    const run = JSON.parse(runCli(['run', '--seeds', '6', '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--impl-timeout', '300', '--json']).lastLine) as { failures: { seed: number }[] };
+    const hung = run.failures[0]?.seed ?? 0;
+    const stopped = await runCliInProcess(['replay', '--seed', String(hung), '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--impl-timeout', '300', '--json']);
+    expect(stopped.status).toBe(1);
+    const verdict = JSON.parse(stopped.lastLine) as { ok: boolean; violations: { property: string; message: string }[] };
+    expect(verdict.ok).toBe(false);
+    expect(verdict.violations[0]?.property).toBe('implementation-error');
+    expect(verdict.violations[0]?.message).toMatch(new RegExp(`tick\\(\\) did not return within 300 ms .* in seed ${hung}`));
+    const passing = [1, 2, 3, 4, 5, 6].find((seed) => !run.failures.some((f) => f.seed === seed)) ?? 1;
+    const fine = await runCliInProcess(['replay', '--seed', String(passing), '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--trace']);
+    expect(fine.status).toBe(0);
+    expect(fine.stdout).toMatch(/every property held/);
+  });
+});
+
 describe('run: interrupted runs keep their summary', () => {
   it('--seeds 1e12 streams, and SIGINT prints the JSON summary of the finished seeds with "interrupted": true, exit 130', async () => {
     const marker = join(mkdtempSync(join(tmpdir(), 'seaworthy-int-')), 'runs');

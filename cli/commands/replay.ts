@@ -8,6 +8,7 @@ import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
 import { parseSeed, parseWidth, rejectFlagsWithPlan } from '../options.js';
 import { resolveTarget } from '../target.js';
+import { runSeedWatched } from '../watched-seed.js';
 import { formatTimeline } from '../timeline.js';
 import { missingCapabilities, skipNotice } from '../adapters/capabilities.js';
 import { loadPlanFile, targetArgsFromPlan } from '../plan-load.js';
@@ -46,8 +47,18 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
     io.stdout(args.json ? JSON.stringify({ seed, skipped: true, missingCapabilities: missing, notices: [notice] }) : notice);
     return EXIT_PASS;
   }
-  const verdict = runSeed({ ...target.base, seed, record: args.trace, ...(saved === null ? {} : { plan: saved.plan }) });
+  // An --impl module runs on a worker thread under the --impl-timeout watchdog, as in `run` (cli/watched-seed.ts).
+  const watchdogMs = target.custom?.watchdogMs ?? null;
+  const outcome =
+    watchdogMs === null
+      ? { verdict: runSeed({ ...target.base, seed, record: args.trace, ...(saved === null ? {} : { plan: saved.plan }) }) }
+      : await runSeedWatched(saved === null ? args : targetArgsFromPlan(args, saved), { seed, record: args.trace, plan: saved?.plan ?? null }, watchdogMs, target.base.implementation?.name ?? 'module');
   target.custom?.close();
+  if ('stopped' in outcome) {
+    io.stdout(args.json ? JSON.stringify({ seed, ok: false, violations: [{ property: 'implementation-error', atMs: 0, message: outcome.stopped }], scenario: target.scenario.name, nodes: nodeCount, bug: null }) : `✘ implementation-error: ${outcome.stopped}`);
+    return EXIT_VIOLATION;
+  }
+  const verdict = outcome.verdict;
   if (args.json) {
     io.stdout(
       JSON.stringify({
@@ -98,7 +109,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
       .option('impl', { describe: 'your implementation: a module exporting a RaftImplementation (docs/contract.md)', type: 'string' })
       .option('impl-cmd', { describe: 'your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
-      .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms to wait for a reply before killing the process' })
+      .option('impl-timeout', { describe: 'with --impl or --impl-cmd, wall-clock ms one call may take before the seed is stopped as an implementation error (default 5000)' })
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<ReplayArgs>,
   handler: handleWith(executeReplay),
 };
