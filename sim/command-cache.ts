@@ -1,12 +1,21 @@
 /**
- * Decoding of entry data into client commands, once per distinct command per run: every node applies the same
- * entries, so the cluster's hosts share one cache.
+ * The run's client commands as entry data and back: the workload encodes through it, and every host decodes
+ * through it. A command the workload encoded is remembered, so decoding its data is a lookup that hands back the
+ * workload's own command object (no parsing at all); any other data (a custom implementation's, a corrupted
+ * entry's) is decoded once per distinct string.
  */
-import { decodeKvCommand } from '../core/kv.js';
+import { decodeKvCommand, encodeKvCommand } from '../core/kv.js';
 import type { KvCommand } from '../core/kv.js';
 
 export class CommandCache {
   private readonly commands = new Map<string, KvCommand | null>();
+
+  /** The data `command` encodes to (core/kv.ts's format), remembered for {@link decode}. */
+  encode(command: KvCommand): string {
+    const data = encodeKvCommand(command);
+    if (!this.commands.has(data)) this.commands.set(data, command);
+    return data;
+  }
 
   /** The command `data` encodes; undefined for a no-op (empty data) and for data that is no command. */
   decode(data: string): KvCommand | undefined {

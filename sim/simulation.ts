@@ -175,7 +175,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     }
     this.faults = new FaultInjector(this, corruptionPrng);
     this.liveness = new LivenessPhase(this);
-    this.workload = new Workload(options.workload, root.fork('workload'), this);
+    this.workload = new Workload(options.workload, root.fork('workload'), this, commands);
     const tickPhase = root.fork('tick-phase');
     for (const host of this.hosts) {
       this.guard(() => host.start());

@@ -5,8 +5,8 @@
  * both ways: requests out, and the routing of a node's answer (a result or a rejection) back to the client
  * waiting for it.
  */
-import { encodeKvCommand } from '../core/kv.js';
 import type { KvCommand, KvResult } from '../core/kv.js';
+import { CommandCache } from './command-cache.js';
 import type { NodeId } from './contract.js';
 import type { Prng } from './prng.js';
 
@@ -92,6 +92,8 @@ export class Workload {
     private readonly options: WorkloadOptions,
     private readonly prng: Prng,
     private readonly ctx: WorkloadContext,
+    /** Encodes the clients' commands; the simulation shares it with the hosts, which decode through it. */
+    private readonly commands: CommandCache = new CommandCache(),
   ) {
     for (let slot = 0; slot < options.clientCount; slot++) {
       const session = this.newSession(slot);
@@ -164,7 +166,7 @@ export class Workload {
       f = 'cas';
       value = [expected, v];
     }
-    client.op = { f, command, data: encodeKvCommand(command), deadlineMs: this.ctx.nowMs + this.options.opTimeoutMs };
+    client.op = { f, command, data: this.commands.encode(command), deadlineMs: this.ctx.nowMs + this.options.opTimeoutMs };
     this.history.push({ process: client.session, type: 'invoke', f, key, value, atMs: this.ctx.nowMs });
     this.dispatch(slot, client);
   }
