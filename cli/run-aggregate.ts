@@ -29,6 +29,8 @@ export class RunAggregate {
   readonly clientOps = { ok: 0, fail: 0, info: 0 };
   readonly usage: NondeterminismUsage = { mathRandom: 0, clock: 0 };
   readonly failures: AggregateFailure[] = [];
+  /** Seeds the watchdog stopped (a module call never returned): never rerun on the main thread. */
+  readonly stoppedSeeds = new Set<number>();
   /** Seeds whose linearizability check was undecided within its budget (a warning each, not a failure). */
   readonly linUndecided: number[] = [];
   private readonly failingOutcomes: SeedOutcome[] = [];
@@ -76,7 +78,10 @@ export class RunAggregate {
   }
 
   private keepOutcome(summary: SeedSummary): void {
-    if (summary.stopped === true) return;
+    if (summary.stopped === true) {
+      this.stoppedSeeds.add(summary.seed);
+      return;
+    }
     const outcome: SeedOutcome = { seed: summary.seed, ok: summary.ok, traceHash: summary.traceHash };
     if (!summary.ok) {
       if (this.failingOutcomes.length < FAILING_RERUNS_MAX) this.failingOutcomes.push(outcome);

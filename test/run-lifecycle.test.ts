@@ -94,7 +94,9 @@ function groupMembers(pgid: number): number[] {
 
 describe('run --impl: the wall-clock watchdog for in-process implementations', () => {
   it('reports a call that never returns as an implementation-error naming seed, node and call, and goes on, the same for any --jobs', () => {
-    const args = ['run', '--seeds', '6', '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--impl-timeout', '300', '--json'];
+    // --shrink too: shrinking reruns seeds on the main thread, so it must leave the stopped ones alone.
+    const out = mkdtempSync(join(tmpdir(), 'seaworthy-shrunk-'));
+    const args = ['run', '--seeds', '6', '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--impl-timeout', '300', '--shrink', '--out', out, '--json'];
     const one = runCli([...args, '--jobs', '1']);
     expect(one.status, one.stderr).toBe(1);
     const summary = JSON.parse(one.lastLine) as { runs: number; implementationErrors: number; failures: { seed: number; property: string; message: string }[]; interrupted: boolean };

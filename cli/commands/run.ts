@@ -192,7 +192,9 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const shrunk: { report: ShrinkReport; outcome: ShrinkOutcome }[] = [];
   if (args.shrink === true && !interrupted) {
     for (const c of classes) {
-      const result = c.seeds[0] === undefined ? null : shrinkAndSave(target, c.seeds[0], { outDir, budget: shrinkBudget, progress: io.interactive });
+      // Shrinking reruns the seed on this thread, without the watchdog: a seed it stopped would hang here.
+      const seed = c.seeds.find((s) => !aggregate.stoppedSeeds.has(s));
+      const result = seed === undefined ? null : shrinkAndSave(target, seed, { outDir, budget: shrinkBudget, progress: io.interactive });
       if (result !== null) shrunk.push(result);
     }
   }
