@@ -175,10 +175,7 @@ func dispatch(opts options, n *node, req *request) interface{} {
 		if err != nil {
 			return errorReply("propose: " + err.Error())
 		}
-		return struct {
-			Type string `json:"type"`
-			proposeResult
-		}{"proposed", result}
+		return result.reply()
 	case "ready":
 		rd, err := n.ready()
 		if err != nil {

@@ -70,12 +70,20 @@ func (n *node) step(w wireMessage) error {
 	return n.rn.Step(m)
 }
 
-// proposeResult is the protocol's propose reply without its type.
+// proposeResult is the protocol's propose reply without its type: {accepted, index, term} when accepted,
+// else {accepted, leaderHint}.
 type proposeResult struct {
-	Accepted   bool   `json:"accepted"`
-	Index      uint64 `json:"index,omitempty"`
-	Term       uint64 `json:"term,omitempty"`
-	LeaderHint uint64 `json:"leaderHint"`
+	Accepted   bool
+	Index      uint64
+	Term       uint64
+	LeaderHint uint64
+}
+
+func (r proposeResult) reply() map[string]interface{} {
+	if r.Accepted {
+		return map[string]interface{}{"type": "proposed", "accepted": true, "index": r.Index, "term": r.Term}
+	}
+	return map[string]interface{}{"type": "proposed", "accepted": false, "leaderHint": r.LeaderHint}
 }
 
 // propose appends data at the leader and reports where. etcd's Propose returns only an error and would forward
