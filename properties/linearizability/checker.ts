@@ -177,8 +177,8 @@ function explainOp<State, Input, Output>(model: Model<State, Input, Output>, op:
  * Search allowed to the explanation's second look at a failed partition: enough for every shared history,
  * bounded so that explaining never costs more than a fraction of the default budget.
  */
-const EXPLAIN_STEP_BUDGET = 2_000_000;
-const EXPLAIN_WORK_BUDGET = 20_000_000;
+const EXPLAIN_STEP_BUDGET = 200_000;
+const EXPLAIN_WORK_BUDGET = 4_000_000;
 
 /**
  * The deepest legal partial linearization of a failed partition. The lookahead that made the search fail

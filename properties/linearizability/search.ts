@@ -113,6 +113,16 @@ export class PartitionSearch<State, Input, Output> {
   private readonly producerStart: Int32Array;
   private readonly producerCount: Int32Array;
   private producers: Int32Array = new Int32Array(0);
+  /** For never-completed operations: the state each needs to take effect and the state it produces (lookahead). */
+  private readonly openRequiredKey: (string | undefined)[] = [];
+  private readonly producedKey: (string | undefined)[] = [];
+  /**
+   * Per chain-start level: the states a chain of never-completed operations started there may usefully pass
+   * through (see usefulStates), or null when any state may be needed. Valid while chainTargetsReady[level] is
+   * 1; recomputed on each new visit of the level.
+   */
+  private readonly chainTargets: (Set<string> | null)[] = [];
+  private readonly chainTargetsReady: Uint8Array;
   /** Orphaned operations (see orphans.ts); null when the model has no lookahead. */
   private readonly orphans: OrphanTracker | null;
   /** Scratch for collectCandidates: never-completed candidates, appended after the sorted completed ones. */
@@ -216,6 +226,7 @@ export class PartitionSearch<State, Input, Output> {
     this.openScratch = new Int32Array(n);
     this.producerStart = new Int32Array(n);
     this.producerCount = new Int32Array(n);
+    this.chainTargetsReady = new Uint8Array(n + 1);
     const lookahead = options.lookahead !== false;
     if (lookahead) this.buildLookahead(ops);
     this.orphans = lookahead ? OrphanTracker.build(model, ops, this.readOnly) : null;
@@ -269,6 +280,8 @@ export class PartitionSearch<State, Input, Output> {
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as Operation<Input, Output>;
       const key = model.produces(op.input, op.output);
+      this.producedKey[i] = key;
+      if (op.ret === null) this.openRequiredKey[i] = model.requires(op.input, op.output);
       if (key === undefined) {
         if (this.readOnly[i] === 0) return;
         continue;
@@ -392,6 +405,7 @@ export class PartitionSearch<State, Input, Output> {
     let depth = this.depth;
     let chainBase = this.chainBase;
     const orphans = this.orphans;
+    const lookahead = this.requiredKey.length > 0;
     const same = (a: State, b: State): boolean => (equal === undefined ? Object.is(a, b) : equal(a, b));
     const stepEnd = this.stepCount + Math.max(0, Math.floor(stepLimit));
     const workEnd = this.workCount + Math.max(0, Math.floor(workLimit));
@@ -428,6 +442,10 @@ export class PartitionSearch<State, Input, Output> {
           const atStart = model.step(start, inputs[op] as Input, outputs[op] as Output);
           if (atStart !== ILLEGAL && (!open || !same(atStart, start))) after = ILLEGAL;
           else if (open && same(after, start)) after = ILLEGAL;
+        }
+        if (after !== ILLEGAL && open && lookahead) {
+          const level = chainBase < depth ? chainBase : depth;
+          if (!this.chainCanEnd(level, level === depth ? state : (stackState[level] as State), after)) after = ILLEGAL;
         }
         if (after !== ILLEGAL) {
           this.mark(op);
@@ -543,6 +561,7 @@ export class PartitionSearch<State, Input, Output> {
       for (let k = 0; k < opens; k++) buffer[end++] = openLater[k] as number;
     }
     this.workCount += scanned;
+    this.chainTargetsReady[depth] = 0;
     this.candidateStart[depth] = start;
     this.candidateCount[depth] = end - start;
     this.candidateCursor[depth] = start;
@@ -560,6 +579,63 @@ export class PartitionSearch<State, Input, Output> {
       if (needed !== undefined && needed !== current && !this.producerLeft(op)) return true;
     }
     return false;
+  }
+
+  /**
+   * True when a chain of never-completed operations started at level `level` (in `levelState`) and now in
+   * `state` can still end in a state that a completed candidate of that level needs and lacks. A chain that
+   * cannot is useless: the next completed operation would be one already legal where the chain started.
+   */
+  private chainCanEnd(level: number, levelState: State, state: State): boolean {
+    const useful = this.usefulStates(level, levelState);
+    return useful === null || useful.has((this.model.stateKey as (state: State) => string)(state));
+  }
+
+  /**
+   * The states a chain started at `level` may usefully pass through, computed on first use in this visit of
+   * the level: the states some completed candidate needs and lacks there, closed backwards over the level's
+   * unplaced never-completed candidates (a cas from a to b makes a useful when b is). Null when any state may
+   * be needed (a completed candidate that is legal in several states, but not in this one).
+   */
+  private usefulStates(level: number, state: State): Set<string> | null {
+    if (this.chainTargetsReady[level] === 1) return this.chainTargets[level] ?? null;
+    const current = (this.model.stateKey as (state: State) => string)(state);
+    let useful: Set<string> | null = new Set<string>();
+    const start = this.candidateStart[level] as number;
+    const end = start + (this.candidateCount[level] as number);
+    const edges = new Map<string, string[]>();
+    for (let k = start; k < end && useful !== null; k++) {
+      const op = this.candidates[k] as number;
+      if (this.hasReturn[op] === 0) {
+        const from = this.openRequiredKey[op];
+        const to = this.producedKey[op];
+        if (from === undefined || to === undefined || this.isPlaced(op)) continue;
+        let sources = edges.get(to);
+        if (sources === undefined) edges.set(to, (sources = []));
+        sources.push(from);
+        continue;
+      }
+      const needed = this.requiredKey[op];
+      if (needed !== undefined) {
+        if (needed !== current) useful.add(needed);
+      } else if (this.model.step(state, this.inputs[op] as Input, this.outputs[op] as Output) === ILLEGAL) {
+        useful = null;
+      }
+    }
+    if (useful !== null) {
+      const queue = [...useful];
+      for (let q = 0; q < queue.length; q++) {
+        for (const from of edges.get(queue[q] as string) ?? []) {
+          if (useful.has(from)) continue;
+          useful.add(from);
+          queue.push(from);
+        }
+      }
+    }
+    this.workCount += 2 * (end - start);
+    this.chainTargets[level] = useful;
+    this.chainTargetsReady[level] = 1;
+    return useful;
   }
 
   private isPlaced(op: number): boolean {
