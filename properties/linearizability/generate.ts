@@ -22,6 +22,13 @@ export interface GenerateOptions {
   readonly seed: number;
 }
 
+/**
+ * The hard single-key shape of issue 9 (benchmarked by `bench:lin` and pinned by hard.test.ts): 800
+ * invocations from 100 clients on one key, half of them crashed and open to the end (about 200 open
+ * operations and 300 completed ones survive pairing), values from a wide range so reads pin their writes.
+ */
+export const HARD_SINGLE_KEY: Omit<GenerateOptions, 'seed'> = { operations: 800, keys: 1, clients: 100, crashPerMille: 500, values: 1000, ticksMax: 20 };
+
 /** xorshift32: a small fixed stream, so a seed always gives the same history on every platform. */
 function xorshift(seed: number): (bound: number) => number {
   let x = seed | 0 || 1;
