@@ -16,6 +16,11 @@ import { repoRoot, runCli, runCliInProcess } from './cli-helpers.js';
 
 const FIXTURES = 'test/fixtures/run-lifecycle';
 const WAIT_MS_MAX = 90_000;
+/**
+ * --impl-timeout for the hanging fixture: long enough that no honest call reaches it on a loaded 2-core CI
+ * machine (a GC pause while the thread waits for a core), short enough to keep the tests quick.
+ */
+const TIMEOUT_MS = '2000';
 
 interface Finished {
   readonly code: number | null;
@@ -96,7 +101,7 @@ describe('run --impl: the wall-clock watchdog for in-process implementations', (
   it('reports a call that never returns as an implementation-error naming seed, node and call, and goes on, the same for any --jobs', () => {
     // --shrink too: shrinking reruns seeds on the main thread, so it must leave the stopped ones alone.
     const out = mkdtempSync(join(tmpdir(), 'seaworthy-shrunk-'));
-    const args = ['run', '--seeds', '6', '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--impl-timeout', '300', '--shrink', '--out', out, '--json'];
+    const args = ['run', '--seeds', '6', '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--impl-timeout', TIMEOUT_MS, '--shrink', '--out', out, '--json'];
     const one = runCli([...args, '--jobs', '1']);
     expect(one.status, one.stderr).toBe(1);
     const summary = JSON.parse(one.lastLine) as { runs: number; implementationErrors: number; failures: { seed: number; property: string; message: string }[]; interrupted: boolean };
@@ -106,7 +111,7 @@ describe('run --impl: the wall-clock watchdog for in-process implementations', (
     expect(summary.implementationErrors).toBeLessThan(6);
     for (const failure of summary.failures) {
       expect(failure.property).toBe('implementation-error');
-      expect(failure.message).toMatch(new RegExp(`^node 1: tick\\(\\) did not return within 300 ms .* in seed ${failure.seed}, call \\d+`));
+      expect(failure.message).toMatch(new RegExp(`^node 1: tick\\(\\) did not return within ${TIMEOUT_MS} ms .* in seed ${failure.seed}, call \\d+`));
     }
     const two = runCli([...args, '--jobs', '2']);
     const strip = (line: string): unknown => ({ ...(JSON.parse(line) as object), wallMs: 0 });
@@ -116,14 +121,14 @@ describe('run --impl: the wall-clock watchdog for in-process implementations', (
 
 describe('replay --impl: the same watchdog, so the repro line of a stopped seed does not hang', () => {
   it('reports the call that never returned as an implementation error, exit 1; other seeds replay as before', async () => {
-    const run = JSON.parse(runCli(['run', '--seeds', '6', '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--impl-timeout', '300', '--json']).lastLine) as { failures: { seed: number }[] };
+    const run = JSON.parse(runCli(['run', '--seeds', '6', '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--impl-timeout', TIMEOUT_MS, '--json']).lastLine) as { failures: { seed: number }[] };
     const hung = run.failures[0]?.seed ?? 0;
-    const stopped = await runCliInProcess(['replay', '--seed', String(hung), '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--impl-timeout', '300', '--json']);
+    const stopped = await runCliInProcess(['replay', '--seed', String(hung), '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--impl-timeout', TIMEOUT_MS, '--json']);
     expect(stopped.status).toBe(1);
     const verdict = JSON.parse(stopped.lastLine) as { ok: boolean; violations: { property: string; message: string }[] };
     expect(verdict.ok).toBe(false);
     expect(verdict.violations[0]?.property).toBe('implementation-error');
-    expect(verdict.violations[0]?.message).toMatch(new RegExp(`tick\\(\\) did not return within 300 ms .* in seed ${hung}`));
+    expect(verdict.violations[0]?.message).toMatch(new RegExp(`tick\\(\\) did not return within ${TIMEOUT_MS} ms .* in seed ${hung}`));
     const passing = [1, 2, 3, 4, 5, 6].find((seed) => !run.failures.some((f) => f.seed === seed)) ?? 1;
     const fine = await runCliInProcess(['replay', '--seed', String(passing), '--nodes', '3', '--impl', `${FIXTURES}/loops.mjs`, '--trace']);
     expect(fine.status).toBe(0);

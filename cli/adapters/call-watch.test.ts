@@ -32,6 +32,14 @@ describe('call watch', () => {
       expect(dog.check(1_150)).toBeNull(); // a new call restarts the clock
       expect(dog.check(1_249)).toBeNull();
     });
+    watch.beginSeed(8);
+    watch.around(2, 'tick', () => {
+      expect(dog.check(1_300)).toBeNull();
+      expect(dog.check(1_400)).not.toBeNull();
+    });
+    watch.beginSeed(9);
+    // Call 1 of the next seed is another call, though it has the same number as the stalled one.
+    watch.around(2, 'tick', () => expect(dog.check(1_500)).toBeNull());
     expect(dog.check(5_000)).toBeNull(); // between calls nothing is stalled
   });
 

@@ -102,6 +102,7 @@ export interface StalledCall {
  */
 export class CallWatchdog {
   private lastSequence = -1;
+  private lastSeed = -1;
   private sinceMs = 0;
 
   constructor(
@@ -116,8 +117,10 @@ export class CallWatchdog {
       this.lastSequence = -1;
       return null;
     }
-    if (current.sequence !== this.lastSequence) {
+    // The seed too: numbering restarts with each seed, so the same number in the next seed is another call.
+    if (current.sequence !== this.lastSequence || current.seed !== this.lastSeed) {
       this.lastSequence = current.sequence;
+      this.lastSeed = current.seed;
       this.sinceMs = nowMs;
       return null;
     }
