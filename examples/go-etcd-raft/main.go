@@ -14,7 +14,12 @@ import (
 )
 
 // The planted bugs this adapter can run with; Seaworthy must catch each.
-const bugVoteNotPersisted = "vote-not-persisted"
+const (
+	// bugVoteNotPersisted: the vote never reaches the disk.
+	bugVoteNotPersisted = "vote-not-persisted"
+	// bugVoteAfterSend: the vote reaches the disk only after the messages that depend on it were sent.
+	bugVoteAfterSend = "vote-after-send"
+)
 
 // options are the command-line flags: etcd's optional protocol features and the planted bug.
 type options struct {
@@ -56,15 +61,15 @@ func parseOptions(args []string) (options, error) {
 	fs.BoolVar(&opts.preVote, "pre-vote", false, "enable etcd's PreVote (thesis §9.6)")
 	fs.BoolVar(&opts.checkQuorum, "check-quorum", false, "enable etcd's CheckQuorum: a leader that hears no quorum steps down")
 	fs.BoolVar(&opts.readIndex, "read-index", false, "serve reads through etcd's ReadIndex (thesis §6.4) instead of the log")
-	fs.StringVar(&opts.bug, "bug", "", "plant a bug Seaworthy must catch: "+bugVoteNotPersisted)
+	fs.StringVar(&opts.bug, "bug", "", "plant a bug Seaworthy must catch: "+bugVoteNotPersisted+" or "+bugVoteAfterSend)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
 	if fs.NArg() > 0 {
 		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if opts.bug != "" && opts.bug != bugVoteNotPersisted {
-		return options{}, fmt.Errorf("unknown -bug %q, expected %s", opts.bug, bugVoteNotPersisted)
+	if opts.bug != "" && opts.bug != bugVoteNotPersisted && opts.bug != bugVoteAfterSend {
+		return options{}, fmt.Errorf("unknown -bug %q, expected %s or %s", opts.bug, bugVoteNotPersisted, bugVoteAfterSend)
 	}
 	return opts, nil
 }

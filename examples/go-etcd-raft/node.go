@@ -23,6 +23,13 @@ type node struct {
 	rn      *raft.RawNode
 	// inFlight is the Ready handed to the host and not yet advanced (nothing else is called in between).
 	inFlight *raft.Ready
+	// inFlightLate says that inFlight is the planted bug's late hard state, not a Ready of etcd's.
+	inFlightLate bool
+	// reported is the hard state the host's disk holds as far as this adapter told it (vote-after-send only).
+	reported wireHardState
+	// lateHardState is the hard state vote-after-send still owes the host, handed out as a Ready of its own
+	// after the Ready whose messages depended on it.
+	lateHardState *wireHardState
 }
 
 func newNode(opts options, req *request) (*node, error) {
@@ -57,7 +64,7 @@ func newNode(opts options, req *request) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &node{opts: opts, id: req.ID, storage: storage, rn: rn}, nil
+	return &node{opts: opts, id: req.ID, storage: storage, rn: rn, reported: req.Storage.HardState}, nil
 }
 
 func (n *node) tick() { n.rn.Tick() }
@@ -128,6 +135,9 @@ func (n *node) ready() (*wireReady, error) {
 	if n.inFlight != nil {
 		return nil, errors.New("ready requested before the previous Ready was advanced")
 	}
+	if n.lateHardState != nil {
+		return n.lateReady(), nil
+	}
 	if !n.rn.HasReady() {
 		return nil, nil
 	}
@@ -165,10 +175,13 @@ func (n *node) readyToWire(rd raft.Ready) (*wireReady, error) {
 	}
 	if !raft.IsEmptyHardState(rd.HardState) {
 		hs := wireHardState{Term: rd.HardState.Term, Vote: rd.HardState.Vote, Commit: rd.HardState.Commit}
-		if n.opts.bug == bugVoteNotPersisted {
+		switch n.opts.bug {
+		case bugVoteNotPersisted:
 			// The planted bug: the vote never reaches the disk, so a restarted node may vote again in a term
 			// it already voted in (Raft §5.2, Figure 2: votedFor is persistent state).
 			hs.Vote = 0
+		case bugVoteAfterSend:
+			hs = n.withholdVote(hs, len(out.Messages) > 0)
 		}
 		out.HardState = &hs
 	}
@@ -182,6 +195,37 @@ func (n *node) readyToWire(rd raft.Ready) (*wireReady, error) {
 	return out, nil
 }
 
+// withholdVote is the planted bug vote-after-send: when a Ready changes the vote and carries messages (a
+// MsgVoteResp granting it, or a candidate's MsgVote), the host gets the hard state without the new vote (the
+// old one in the same term, none in a new term), and the vote follows in a Ready of its own once the messages
+// are out. A crash while that late write is in flight (a slow disk, a crash point) forgets a vote already
+// granted, as in a server that replies before its fsync.
+func (n *node) withholdVote(hs wireHardState, hasMessages bool) wireHardState {
+	if hs.Vote == n.reported.Vote || !hasMessages {
+		n.reported = hs
+		return hs
+	}
+	late := hs
+	n.lateHardState = &late
+	if hs.Term != n.reported.Term {
+		hs.Vote = 0
+	} else {
+		hs.Vote = n.reported.Vote
+	}
+	n.reported = hs
+	return hs
+}
+
+// lateReady hands out the hard state that vote-after-send withheld from the previous Ready.
+func (n *node) lateReady() *wireReady {
+	hs := *n.lateHardState
+	n.lateHardState = nil
+	n.reported = hs
+	n.inFlight = &raft.Ready{}
+	n.inFlightLate = true
+	return &wireReady{HardState: &hs, Entries: []wireEntry{}, Messages: []wireMessage{}, CommittedEntries: []wireEntry{}}
+}
+
 // advance records in etcd's storage what the host has now persisted, then lets etcd move on.
 func (n *node) advance() error {
 	rd := n.inFlight
@@ -189,6 +233,11 @@ func (n *node) advance() error {
 		return errors.New("advance without a Ready")
 	}
 	n.inFlight = nil
+	if n.inFlightLate {
+		// Not a Ready of etcd's: etcd already counts this hard state as handled.
+		n.inFlightLate = false
+		return nil
+	}
 	if err := n.storage.Append(rd.Entries); err != nil {
 		return err
 	}
