@@ -168,7 +168,8 @@ class WorkerPool {
   }
 
   private onMessage(slot: Slot, message: SeedWorkerMessage): void {
-    if (this.settled) return;
+    // A terminated worker's last messages may still arrive: its seeds have been given back and run again.
+    if (this.settled || !this.slots.has(slot)) return;
     switch (message.kind) {
       case 'seed':
         slot.received++;

@@ -34,6 +34,8 @@ describe('SeedReleaser', () => {
     expect(reported).toEqual([10, 11]);
     expect(releaser.reportedUpTo).toBe(12);
     releaser.finished(15, 'f');
+    releaser.finished(11, 'again'); // reported already
+    releaser.finished(15, 'again'); // waiting already
     releaser.flush();
     expect(reported).toEqual([10, 11, 13, 15]);
   });

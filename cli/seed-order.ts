@@ -61,8 +61,12 @@ export class SeedReleaser<T> {
     this.nextSeed = seedStart;
   }
 
-  /** Seed `seed` finished with `value`; reports it and every waiting seed it was holding back. */
+  /**
+   * Seed `seed` finished with `value`; reports it and every waiting seed it was holding back. A seed already
+   * reported or waiting is ignored: each seed is reported once.
+   */
   finished(seed: number, value: T): void {
+    if (seed < this.nextSeed || this.waiting.has(seed)) return;
     this.waiting.set(seed, value);
     for (let next = this.waiting.get(this.nextSeed); next !== undefined; next = this.waiting.get(this.nextSeed)) {
       this.waiting.delete(this.nextSeed);
