@@ -38,7 +38,7 @@ export type { Fact } from './sim/facts.js';
 export type { TraceRecord, TraceDetail, TraceKind } from './sim/trace.js';
 export { describeTraceRecord, describeFault } from './sim/trace.js';
 export type { Violation } from './properties/types.js';
-export type { Verdict, RunConfig } from './scenarios/run-seed.js';
+export type { Verdict, RunConfig, TraceLine } from './scenarios/run-seed.js';
 export type { Scenario, ScenarioPlan, Knobs } from './scenarios/types.js';
 export type { PlantedBug } from './scenarios/planted-bugs.js';
 export type { ShrinkOutcome, ShrinkOptions } from './scenarios/shrink.js';

@@ -18,6 +18,7 @@ import type { NetworkOptions } from '../sim/network.js';
 import { Prng } from '../sim/prng.js';
 import { simulate } from '../sim/simulation.js';
 import type { FactObserver, HostBugs, SimulationResult, SimulationStats } from '../sim/simulation.js';
+import { describeTraceRecord } from '../sim/trace.js';
 import type { TraceRecord } from '../sim/trace.js';
 import type { ClientHistoryEvent, WorkloadOptions } from '../sim/workload.js';
 import type { Knobs, Scenario, ScenarioPlan } from './types.js';
@@ -59,6 +60,13 @@ export interface RunConfig {
   readonly linWorkBudget?: number;
 }
 
+/** A trace record with its rendered line: what `verdict.trace` holds. */
+export type TraceLine = TraceRecord & { readonly text: string };
+
+function withText(record: TraceRecord): TraceLine {
+  return { ...record, text: describeTraceRecord(record) };
+}
+
 export interface Verdict {
   readonly seed: number;
   readonly scenario: string;
@@ -72,7 +80,11 @@ export interface Verdict {
   readonly plan: FaultPlan;
   readonly stats: SimulationStats;
   readonly history: readonly ClientHistoryEvent[];
-  readonly trace: readonly TraceRecord[] | null;
+  /**
+   * With `record`: the run's typed trace records, each with its readable `text` (the line `replay --trace`
+   * prints). The `text` field keeps the 0.1 shape of `verdict.trace` ({atMs, event, kind, node, text}) working.
+   */
+  readonly trace: readonly TraceLine[] | null;
   /** Coverage probes hit in this run. */
   readonly probes: ProbeCounts;
   /**
@@ -168,7 +180,7 @@ export function runSeed(config: RunConfig): Verdict {
     plan: generated.plan,
     stats: result.stats,
     history: result.history,
-    trace: result.trace,
+    trace: result.trace === null ? null : result.trace.map(withText),
     probes: observer.probes.counts,
     ...(undecided[0] === undefined ? {} : { linUndecided: undecided[0] }),
   };

@@ -1,6 +1,6 @@
 /** The library hands out trace records and the one renderer for them, so a reader of verdict.trace never parses text. */
 import { describe, expect, it } from 'vitest';
-import { describeTraceRecord, runSeed, SCENARIOS } from '../index.js';
+import { describeTraceRecord, runSeed, SCENARIOS, simulate } from '../index.js';
 import type { TraceRecord } from '../index.js';
 
 describe('library: trace records', () => {
@@ -11,5 +11,15 @@ describe('library: trace records', () => {
     const records: readonly TraceRecord[] = verdict.trace ?? [];
     expect(records.length).toBeGreaterThan(100);
     expect(records.every((r) => describeTraceRecord(r).length > 0)).toBe(true);
+  });
+});
+
+describe('verdict.trace keeps its 0.1 shape', () => {
+  it('each record carries its rendered line as text, as before the records were typed', () => {
+    const verdict = simulate({ seed: 3, record: true });
+    const first = verdict.trace?.[0];
+    expect(first).toBeDefined();
+    expect(first).toMatchObject({ atMs: expect.any(Number), event: expect.any(Number), kind: expect.any(String), node: expect.any(Number), text: expect.any(String) });
+    expect(first?.text).toBe(describeTraceRecord(first!));
   });
 });
