@@ -323,11 +323,16 @@ for (const [label, ours, theirs] of [
 console.log(targetsLine(results[0]!.mine, results[0]!.other));
 
 const histories = Array.from({ length: 50 }, (_, i) => simulateOnly(i + 1).history);
+const linCpu = process.cpuUsage();
 const linStarted = performance.now();
 let ops = 0;
 for (const h of histories) ops += checkHistory(h).ops;
 const linMs = performance.now() - linStarted;
-console.log(`${'linearizability check of a run history'.padEnd(40)} ${fmt(linMs / histories.length, 2)} ms/run (${fmt(ops / histories.length)} ops/run)`);
+const linCpuUsed = process.cpuUsage(linCpu);
+const linCpuMs = (linCpuUsed.user + linCpuUsed.system) / 1000;
+console.log(
+  `${'linearizability check of a run history'.padEnd(40)} ${fmt(linMs / histories.length, 2)} ms/run, ${fmt(linCpuMs / histories.length, 2)} cpu-ms/run (${fmt(ops / histories.length)} ops/run)`,
+);
 console.log(`seaworthy --version start-up: ${versionStartup(root)}`);
 if (base !== null) console.log(`  baseline: ${versionStartup(resolve(baseline!))}`);
 console.log(`load at end: ${load()}`);
