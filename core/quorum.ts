@@ -1,5 +1,5 @@
 /** Majority math (etcd's quorum/majority.go without joint configs). Pure functions; no allocation. */
-import { assert, assertFail } from './assert.js';
+import { assertFail } from './assert.js';
 
 /** Votes needed for a majority of `voterCount` voters. */
 export function quorumSize(voterCount: number): number {
@@ -28,10 +28,15 @@ export function committedIndex(matchIndexes: number[]): number {
 
 export type VoteResult = 'won' | 'lost' | 'pending';
 
-/** Outcome of an election among `voterCount` voters once `granted` and `rejected` votes are in. */
+/**
+ * Outcome of an election among `voterCount` voters once `granted` and `rejected` votes are in: `lost` as soon as
+ * the votes still missing can no longer make a majority (etcd's quorum.VoteLost). On an even cluster that is
+ * earlier than a majority of rejections: 2 of 4 rejecting already leaves at most 2 < 3 grants.
+ */
 export function voteResult(granted: number, rejected: number, voterCount: number): VoteResult {
   const q = quorumSize(voterCount);
+  if (!(granted >= 0 && rejected >= 0 && granted + rejected <= voterCount)) assertFail(`${granted} granted and ${rejected} rejected votes among ${voterCount} voters`);
   if (granted >= q) return 'won';
-  if (rejected >= q) return 'lost';
+  if (voterCount - rejected < q) return 'lost';
   return 'pending';
 }
