@@ -76,7 +76,10 @@ export class OrphanTracker {
     this.neededKey = new Int32Array(n).fill(NONE);
     this.producersLeft = new Int32Array(n);
     this.placed = new Uint8Array(n);
-    const served: number[][] = Array.from({ length: n }, () => []);
+    // Tracked (consumer, producer) pairs, then a counting sort by producer: no per-operation arrays, since
+    // most partitions are small and this runs once per partition.
+    const pairConsumer: number[] = [];
+    const pairProducer: number[] = [];
     const requires = model.requires as (input: never, output: never) => string | undefined;
     for (let i = 0; i < n; i++) {
       const op = ops[i] as Operation<never, never>;
@@ -87,15 +90,28 @@ export class OrphanTracker {
       const group = producersByKey.get(key) ?? [];
       const count = invokedBefore(ops, group, op.ret);
       if (count > PRODUCERS_TRACKED_MAX + 1) continue;
-      const producers = group.slice(0, count).filter((p) => p !== i);
-      if (producers.length > PRODUCERS_TRACKED_MAX) continue;
+      let left = 0;
+      for (let k = 0; k < count; k++) if (group[k] !== i) left++;
+      if (left > PRODUCERS_TRACKED_MAX) continue;
       this.neededKey[i] = this.keyId(key);
-      this.producersLeft[i] = producers.length;
-      for (const p of producers) (served[p] as number[]).push(i);
+      this.producersLeft[i] = left;
+      for (let k = 0; k < count; k++) {
+        if (group[k] === i) continue;
+        pairConsumer.push(i);
+        pairProducer.push(group[k] as number);
+      }
     }
     this.consumerStart = new Int32Array(n + 1);
-    for (let p = 0; p < n; p++) this.consumerStart[p + 1] = (this.consumerStart[p] as number) + (served[p] as number[]).length;
-    this.consumers = Int32Array.from(served.flat());
+    for (const p of pairProducer) this.consumerStart[p + 1] = (this.consumerStart[p + 1] as number) + 1;
+    for (let p = 0; p < n; p++) this.consumerStart[p + 1] = (this.consumerStart[p + 1] as number) + (this.consumerStart[p] as number);
+    this.consumers = new Int32Array(pairConsumer.length);
+    const fill = this.consumerStart.slice(0, n);
+    // Pairs are generated in consumer order, so each producer's consumers stay in consumer order.
+    for (let k = 0; k < pairConsumer.length; k++) {
+      const p = pairProducer[k] as number;
+      this.consumers[fill[p] as number] = pairConsumer[k] as number;
+      fill[p] = (fill[p] as number) + 1;
+    }
     this.orphansByKey = new Int32Array(this.keyIds.size + 1);
     for (let i = 0; i < n; i++) if (this.neededKey[i] !== NONE && this.producersLeft[i] === 0) this.addOrphan(i, 1);
   }
