@@ -17,6 +17,12 @@ describe('RaftLog', () => {
 
   it('rejects non-consecutive stored entries', () => {
     expect(() => new RaftLog([{ term: 1, index: 2, data: '' }])).toThrow(/index 2 after last index 0/);
+    expect(() => new RaftLog([...ents([1, 1]), { term: 1, index: 4, data: '' }])).toThrow(/index 4 after last index 2/);
+    // The log copies what the disk kept: the caller's array stays the caller's.
+    const stored = ents([1, 1]);
+    const copy = new RaftLog(stored);
+    stored.pop();
+    expect(copy.lastIndex()).toBe(2);
   });
 
   it('compares up-to-dateness by last term, then length (Raft §5.4.1)', () => {
