@@ -41,6 +41,10 @@ describe('safety checkers', () => {
       'leader-completeness',
       'state-machine-safety',
       'durability',
+      'durable-term',
+      'durable-vote',
+      'commit-quorum',
+      'leader-append-only',
     ]);
     for (const p of SAFETY_PROPERTIES) expect(p.description).toMatch(/^[A-Z].*\.$/);
   });
@@ -62,6 +66,9 @@ describe('safety checkers', () => {
     f.lead(3, 3); // leader completeness: node 3 has nothing
     f.apply(2, entry(1, 1));
     f.apply(2, entry(2, 3)); // state machine safety and durability
+    f.persist(3, { term: 2, vote: 3 }); // durable term
+    f.persist(2, { term: 2, vote: 3 }); // durable vote
+    f.persist(1, { term: 1, vote: 1 }, [entry(1, 1)]); // leader append-only (commit quorum fired on the first apply)
     const found = createSafetyCheckers([1, 2, 3]).map((c) => runChecker(c, f.facts)[0]?.property);
     expect(found).toEqual(SAFETY_PROPERTIES.map((p) => p.name));
   });

@@ -1,6 +1,14 @@
-/** The five Raft safety checkers (Raft Figure 3 plus durability of acknowledged writes), as one set. */
-import type { NodeId } from '../sim/contract.js';
+/**
+ * The Raft safety checkers (Raft Figure 3, durability of acknowledged writes, and the per-persist invariants
+ * of hard state and commit quorums), as one set; plus the opt-in checks on annotated messages.
+ */
+import type { MessageAnnotations, NodeId } from '../sim/contract.js';
+import { createCommitQuorumChecker } from './commit-quorum.js';
 import { createDurabilityChecker } from './durability.js';
+import { createDurableTermChecker, createDurableVoteChecker } from './hard-state.js';
+import { createLeaderAppendOnlyChecker } from './leader-append-only.js';
+import { createMessageChecker } from './message-checks.js';
+import type { MessageChecker } from './message-checks.js';
 import { createElectionSafetyChecker } from './election-safety.js';
 import { createLeaderCompletenessChecker } from './leader-completeness.js';
 import { createLogMatchingChecker } from './log-matching.js';
@@ -40,14 +48,32 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
     description:
       'An acknowledged write is never lost: no node applies another term at its index, nor overwrites it on disk once committed there.',
   },
+  {
+    name: 'durable-term',
+    description: "A node's durable term never decreases, across persists and restarts (Raft Figure 2).",
+  },
+  {
+    name: 'durable-vote',
+    description: "A node's durable vote, once set in a term, never changes or is cleared within that term (Raft §5.2).",
+  },
+  {
+    name: 'commit-quorum',
+    description:
+      'An entry is applied only while a majority of the voters store it durably, and once applied it stays on a majority of disks (Raft §5.4).',
+  },
+  {
+    name: 'leader-append-only',
+    description: 'A leader never overwrites or deletes entries of its own term in its persisted log (Raft Figure 3, §5.3).',
+  },
 ] as const satisfies readonly SafetyPropertyInfo[]);
 
 /**
  * Fresh checkers for every safety property, in {@link SAFETY_PROPERTIES} order. `nodeIds` pre-sizes their
- * per-node state; checkers keep state, so use one set per run. Without `shared` every checker keeps what it
- * needs itself, so each can be fed facts on its own. With `shared`, the checkers that judge persisted logs read
- * that one store (each persisted entry is then stored and hashed once per run, not once per checker): the
- * caller feeds every fact to `shared.observe` first, then to every checker, in order.
+ * per-node state and is the voting configuration commit-quorum counts majorities of (every node of the run);
+ * checkers keep state, so use one set per run. Without `shared` every checker keeps what it needs itself, so each
+ * can be fed facts on its own. With `shared`, the checkers that judge persisted logs read that one store (each
+ * persisted entry is then stored and hashed once per run, not once per checker): the caller feeds every fact to
+ * `shared.observe` first, then to every checker, in order.
  */
 export function createSafetyCheckers(nodeIds: readonly NodeId[], shared?: PersistedLogs): Checker[] {
   return [
@@ -56,5 +82,33 @@ export function createSafetyCheckers(nodeIds: readonly NodeId[], shared?: Persis
     createLeaderCompletenessChecker(nodeIds, shared),
     createStateMachineSafetyChecker(nodeIds),
     createDurabilityChecker(nodeIds),
+    createDurableTermChecker(nodeIds),
+    createDurableVoteChecker(nodeIds),
+    createCommitQuorumChecker(nodeIds),
+    createLeaderAppendOnlyChecker(nodeIds),
   ];
+}
+
+/** The properties {@link createMessageCheckerFor} judges, for implementations that declare message annotations. */
+export const MESSAGE_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
+  {
+    name: 'message-term',
+    description: "No message carries a term above its sender's durable term, except declared PreVote traffic (Raft Figure 2, thesis §9.6).",
+  },
+  {
+    name: 'vote-grant',
+    description: "A declared vote grant is sent only while the sender's durable hard state holds that term and a vote for the receiver (Raft §5.2).",
+  },
+  {
+    name: 'append-ack',
+    description: "A declared append acknowledgement claims only indexes the sender's durable log reaches (Raft §5.3).",
+  },
+] as const satisfies readonly SafetyPropertyInfo[]);
+
+/**
+ * The message checker for an implementation's declared annotations, or null when it declares none (then its
+ * messages stay opaque and only the fact-based checkers run). Feed it every fact, after the checkers.
+ */
+export function createMessageCheckerFor(annotations: MessageAnnotations | undefined, nodeIds: readonly NodeId[]): MessageChecker | null {
+  return annotations === undefined ? null : createMessageChecker(annotations, nodeIds);
 }

@@ -8,6 +8,13 @@ export type PropertyName =
   | 'leader-completeness'
   | 'state-machine-safety'
   | 'durability'
+  | 'durable-term'
+  | 'durable-vote'
+  | 'commit-quorum'
+  | 'leader-append-only'
+  | 'message-term'
+  | 'vote-grant'
+  | 'append-ack'
   | 'linearizability'
   | 'liveness'
   | 'implementation-error';

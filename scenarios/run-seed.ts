@@ -8,10 +8,11 @@ import { checkHistory, describeExplanation } from '../properties/linearizability
 import { PersistedLogs } from '../properties/persisted-log.js';
 import { ProbeCounter } from '../properties/probes.js';
 import type { ProbeCounts } from '../properties/probes.js';
-import { createSafetyCheckers } from '../properties/safety.js';
+import { createMessageCheckerFor, createSafetyCheckers } from '../properties/safety.js';
+import type { MessageChecker } from '../properties/message-checks.js';
 import type { Checker } from '../properties/types.js';
 import { builtinRaft } from '../sim/builtin.js';
-import type { Message, NodeId, RaftImplementation } from '../sim/contract.js';
+import type { Message, MessageAnnotations, NodeId, RaftImplementation } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
 import type { FaultPlan } from '../sim/faults.js';
 import type { NetworkOptions } from '../sim/network.js';
@@ -111,10 +112,22 @@ class CheckingObserver implements FactObserver {
   private readonly logs: PersistedLogs;
   readonly probes: ProbeCounter;
   private readonly checkers: readonly Checker[];
-  constructor(nodeIds: readonly NodeId[]) {
+  private readonly messages: MessageChecker | null;
+  /** Present only when the implementation declares message annotations, so the send path stays bare otherwise. */
+  readonly sent?: (message: Message, atMs: number, event: number) => boolean;
+  constructor(nodeIds: readonly NodeId[], annotations: MessageAnnotations | undefined) {
     this.logs = new PersistedLogs(nodeIds);
     this.probes = new ProbeCounter(this.logs);
     this.checkers = createSafetyCheckers(nodeIds, this.logs);
+    const messages = createMessageCheckerFor(annotations, nodeIds);
+    this.messages = messages;
+    if (messages !== null) {
+      this.sent = (message, atMs, event) => {
+        const violation = messages.sent(message, atMs, event);
+        if (violation !== null) this.violations.push(violation);
+        return this.violations.length > 0;
+      };
+    }
   }
 
   deliver(message: Message): void {
@@ -128,6 +141,7 @@ class CheckingObserver implements FactObserver {
       const violation = checker.observe(fact);
       if (violation !== null) this.violations.push(violation);
     }
+    this.messages?.observe(fact);
     return this.violations.length > 0;
   }
 }
@@ -145,7 +159,7 @@ export function runSeed(config: RunConfig): Verdict {
   const safetyMs = config.safetyMs ?? DEFAULT_TIMING.safetyMs;
   const generated = scenarioPlanOf(config);
   const nodeIds = Array.from({ length: config.nodeCount }, (_, i) => i + 1);
-  const observer = new CheckingObserver(nodeIds);
+  const observer = new CheckingObserver(nodeIds, implementation.messageAnnotations);
   const result = simulate(
     {
       seed: config.seed,

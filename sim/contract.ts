@@ -65,9 +65,43 @@ export interface RaftInstance {
   readIndex?(requestId: number): boolean;
 }
 
+/**
+ * Picks out messages of one kind: those whose `type` is `type` and whose named payload fields hold exactly the
+ * given values (`where`, compared with `===`; absent means the type alone decides).
+ */
+export interface MessageMatcher {
+  readonly type: string;
+  readonly where?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * Optional annotations saying what some of an implementation's messages mean, so the host can judge them
+ * against the sender's durable state (docs/contract.md, "Message annotations"). Messages stay opaque otherwise.
+ * Declaring this object (even empty) opts into the message-term check: every message's `term` must be at most
+ * the sender's durable term (Raft persists `currentTerm` before any RPC of that term), except the messages
+ * `preVote` matches.
+ */
+export interface MessageAnnotations {
+  /** PreVote traffic (thesis §9.6): carries a term the sender has not persisted, so it is exempt. */
+  readonly preVote?: readonly MessageMatcher[];
+  /**
+   * A message that grants the receiver (`to`) the sender's vote in the message's `term`: the sender's durable
+   * hard state must say so (term equal, vote = `to`) when it is sent.
+   */
+  readonly voteGrant?: MessageMatcher;
+  /**
+   * A message that acknowledges entries: `matchField` names the integer field holding the last index the
+   * sender claims to store (matching the leader's log); the sender's durable log must reach that index when
+   * it is sent.
+   */
+  readonly appendAck?: MessageMatcher & { readonly matchField: string };
+}
+
 export interface RaftImplementation {
   /** A short name shown in reports. */
   readonly name: string;
   readonly capabilities?: readonly Capability[];
+  /** Opt-in message annotations (see {@link MessageAnnotations}); without them only fact-based checks run. */
+  readonly messageAnnotations?: MessageAnnotations;
   create(init: CreateInit): RaftInstance;
 }

@@ -78,6 +78,12 @@ export interface FactObserver {
   observe(fact: Fact): boolean;
   /** Optionally sees every message delivered to a live node (coverage probes). */
   deliver?(message: Message): void;
+  /**
+   * Optionally judges every message as its node sends it (checks on annotated messages); returns true to stop
+   * the run. Called before the network routes it, so the sender's durable state is the one it was sent under;
+   * `atMs` and `event` stamp it as facts are stamped.
+   */
+  sent?(message: Message, atMs: number, event: number): boolean;
 }
 
 
@@ -236,6 +242,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
 
   send(message: Message): void {
     this.stats.messagesSent++;
+    if (this.observer.sent !== undefined && this.observer.sent(message, this.nowMs, this.eventIndex)) this.stopped = 'observer';
     const copies = this.network.route(message.from, message.to);
     this.trace.mix(this.eventIndex, TRACE_CODE.send, this.typeHash(message.type), message.from * 256 + message.to, message.term * 4 + copies);
     if (copies === 0) {

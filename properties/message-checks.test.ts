@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { CORE_MESSAGE_ANNOTATIONS } from '../sim/builtin.js';
+import type { Message } from '../sim/contract.js';
+import { FactLog, entries } from './fact-builders.js';
+import { createMessageChecker } from './message-checks.js';
+import type { MessageChecker } from './message-checks.js';
+import type { Violation } from './types.js';
+
+function msg(fields: { type: string; from: number; to: number; term: number; [k: string]: unknown }): Message {
+  return fields;
+}
+
+/** Feeds the facts so far, then judges `m` as sent now. */
+function judge(checker: MessageChecker, f: FactLog, m: Message): Violation | null {
+  for (const fact of f.facts.splice(0)) checker.observe(fact);
+  return checker.sent(m, 1000, 99);
+}
+
+describe('message checks', () => {
+  it('passes messages of a durable term, declared pre-votes of a future term, durable grants and acks', () => {
+    const c = createMessageChecker(CORE_MESSAGE_ANNOTATIONS, [1, 2, 3]);
+    const f = new FactLog();
+    f.persist(1, { term: 2, vote: 3 }, entries(1, 4, 2));
+    expect(judge(c, f, msg({ type: 'append', from: 1, to: 2, term: 2 }))).toBeNull();
+    expect(judge(c, f, msg({ type: 'append', from: 1, to: 2, term: 1 }))).toBeNull(); // a lower term is news to nobody
+    expect(judge(c, f, msg({ type: 'pre-vote', from: 1, to: 2, term: 3 }))).toBeNull();
+    expect(judge(c, f, msg({ type: 'pre-vote-resp', from: 1, to: 2, term: 3, reject: false }))).toBeNull();
+    expect(judge(c, f, msg({ type: 'vote-resp', from: 1, to: 3, term: 2, reject: false }))).toBeNull();
+    expect(judge(c, f, msg({ type: 'vote-resp', from: 1, to: 2, term: 2, reject: true }))).toBeNull(); // a refusal
+    expect(judge(c, f, msg({ type: 'append-resp', from: 1, to: 3, term: 2, reject: false, index: 4 }))).toBeNull();
+    expect(judge(c, f, msg({ type: 'append-resp', from: 1, to: 3, term: 2, reject: true, index: 9 }))).toBeNull(); // a rejection
+    f.crash(1);
+    f.restart(1, entries(1, 4, 2), { term: 5, vote: 2 });
+    expect(judge(c, f, msg({ type: 'vote-resp', from: 1, to: 2, term: 5, reject: false }))).toBeNull();
+  });
+
+  it('reports a message whose term was never persisted (term kept in memory only)', () => {
+    const c = createMessageChecker(CORE_MESSAGE_ANNOTATIONS, [1, 2, 3]);
+    const f = new FactLog();
+    f.persist(2, { term: 3 });
+    const v = judge(c, f, msg({ type: 'append-resp', from: 2, to: 1, term: 4, reject: true, index: 0 }));
+    expect(v).toMatchObject({ property: 'message-term', nodes: [2], atMs: 1000, event: 99, evidence: { durableTerm: 3, messageType: 'append-resp' } });
+    expect(v!.message).toBe('Node 2 sent append-resp of term 4 to node 1 while its durable term was 3: a term must be persisted before any message of that term.');
+    // Without the pre-vote exemption a pre-vote of a future term is reported too.
+    const strict = createMessageChecker({}, [1, 2]);
+    expect(strict.sent(msg({ type: 'pre-vote', from: 1, to: 2, term: 1 }), 0, 0)).toMatchObject({ property: 'message-term' });
+  });
+
+  it('reports a vote granted before it is durable (vote kept in memory, or a vote for someone else on disk)', () => {
+    const c = createMessageChecker(CORE_MESSAGE_ANNOTATIONS, [1, 2, 3]);
+    const f = new FactLog();
+    f.persist(3, { term: 6 });
+    const v = judge(c, f, msg({ type: 'vote-resp', from: 3, to: 1, term: 6, reject: false }));
+    expect(v).toMatchObject({ property: 'vote-grant', nodes: [3], evidence: { durableTerm: 6, durableVote: 0 } });
+    expect(v!.message).toBe('Node 3 granted its vote to node 1 in term 6 while its disk held term 6 and no vote: a vote must be durable before it is granted.');
+    f.persist(3, { term: 6, vote: 2 });
+    expect(judge(c, f, msg({ type: 'vote-resp', from: 3, to: 1, term: 6, reject: false }))).toMatchObject({ property: 'vote-grant', evidence: { durableVote: 2 } });
+    // The vote was lost by a restart from a disk that never had it.
+    f.crash(3);
+    f.restart(3, [], { term: 6 });
+    expect(judge(c, f, msg({ type: 'vote-resp', from: 3, to: 2, term: 6, reject: false }))).toMatchObject({ property: 'vote-grant' });
+  });
+
+  it('reports an acknowledgement of entries not yet durable (ack before persist)', () => {
+    const c = createMessageChecker({ appendAck: { type: 'AppendEntriesReply', where: { success: true }, matchField: 'matchIndex' } }, [1, 2]);
+    const f = new FactLog();
+    f.persist(2, { term: 1 }, entries(1, 3, 1));
+    expect(judge(c, f, msg({ type: 'AppendEntriesReply', from: 2, to: 1, term: 1, success: true, matchIndex: 3 }))).toBeNull();
+    const v = judge(c, f, msg({ type: 'AppendEntriesReply', from: 2, to: 1, term: 1, success: true, matchIndex: 5 }));
+    expect(v).toMatchObject({ property: 'append-ack', nodes: [2], evidence: { matchIndex: 5, durableLastIndex: 3 } });
+    // A truncation shortens the durable log: acknowledging past its new end is reported.
+    f.persist(2, { term: 2 }, entries(2, 2, 2));
+    expect(judge(c, f, msg({ type: 'AppendEntriesReply', from: 2, to: 1, term: 2, success: true, matchIndex: 3 }))).toMatchObject({ property: 'append-ack' });
+  });
+
+  it('matches on every declared field, sorted by name', () => {
+    const c = createMessageChecker({ voteGrant: { type: 'RequestVoteReply', where: { voteGranted: true, preVote: false } } }, [1, 2]);
+    expect(c.sent(msg({ type: 'RequestVoteReply', from: 1, to: 2, term: 0, preVote: true, voteGranted: true }), 0, 0)).toBeNull();
+    expect(c.sent(msg({ type: 'RequestVoteReply', from: 1, to: 2, term: 0, preVote: false, voteGranted: false }), 0, 0)).toBeNull();
+    expect(c.sent(msg({ type: 'RequestVoteReply', from: 1, to: 2, term: 0, preVote: false, voteGranted: true }), 0, 0)).toMatchObject({ property: 'vote-grant' });
+  });
+});

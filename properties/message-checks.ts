@@ -1,0 +1,122 @@
+/**
+ * Checks on the messages a node sends, against its durable state at that moment, for implementations that
+ * declare {@link MessageAnnotations} (opt-in: messages are otherwise opaque). Three properties:
+ * - message-term: no message carries a `term` above the sender's durable term (Raft Figure 2 persists
+ *   `currentTerm` before responding to or issuing any RPC of that term), except declared PreVote traffic,
+ *   which carries the term a pre-candidate would campaign in without persisting it (thesis §9.6);
+ * - vote-grant: a declared vote grant goes out only when the sender's durable hard state holds that term and a
+ *   vote for the receiver (the Rafty and go-raft bugs: a vote kept only in memory, or `votedFor` not saved);
+ * - append-ack: a declared append acknowledgement claims only indexes the sender's durable log reaches (an
+ *   acknowledgement sent before the fsync that stores the entries).
+ * The durable state comes from persist and restart facts (fed through {@link MessageChecker.observe}), which
+ * the host emits only after fsync, so a message sent before its Ready is durable is judged against the state
+ * before it.
+ */
+import type { Message, MessageAnnotations, MessageMatcher, NodeId } from '../sim/contract.js';
+import type { Fact } from '../sim/facts.js';
+import type { PropertyName, Violation } from './types.js';
+
+/** Judges sent messages; fed every fact too (to track durable state), in run order. */
+export interface MessageChecker {
+  /** Tracks durable state; never reports a violation itself. */
+  observe(fact: Fact): void;
+  /** Judges one message as it is sent, at simulated time `atMs` and event `event`. */
+  sent(message: Message, atMs: number, event: number): Violation | null;
+}
+
+/** A {@link MessageMatcher} with its field conditions in arrays, sorted by field name (no key-order iteration). */
+interface CompiledMatcher {
+  readonly type: string;
+  readonly fields: readonly string[];
+  readonly values: readonly (string | number | boolean)[];
+}
+
+function compile(m: MessageMatcher): CompiledMatcher {
+  const where = m.where ?? {};
+  const fields = Object.keys(where).sort();
+  return { type: m.type, fields, values: fields.map((f) => where[f] as string | number | boolean) };
+}
+
+function matches(c: CompiledMatcher, m: Message): boolean {
+  if (m.type !== c.type) return false;
+  for (let k = 0; k < c.fields.length; k++) if (m[c.fields[k] as string] !== c.values[k]) return false;
+  return true;
+}
+
+/** Creates the message checker for `annotations`. `nodeIds` only pre-sizes per-node state. */
+export function createMessageChecker(annotations: MessageAnnotations, nodeIds: readonly NodeId[] = []): MessageChecker {
+  const preVote = (annotations.preVote ?? []).map(compile);
+  const voteGrant = annotations.voteGrant === undefined ? null : compile(annotations.voteGrant);
+  const appendAck = annotations.appendAck === undefined ? null : compile(annotations.appendAck);
+  const matchField = annotations.appendAck?.matchField ?? '';
+  /** Position = node id: durable term, vote and last stored index. */
+  const termOf: number[] = [];
+  const voteOf: number[] = [];
+  const lastOf: number[] = [];
+  for (const id of nodeIds) grow(id);
+
+  function grow(node: NodeId): void {
+    while (termOf.length <= node) {
+      termOf.push(0);
+      voteOf.push(0);
+      lastOf.push(0);
+    }
+  }
+
+  function isPreVote(m: Message): boolean {
+    for (let k = 0; k < preVote.length; k++) if (matches(preVote[k] as CompiledMatcher, m)) return true;
+    return false;
+  }
+
+  function violation(property: PropertyName, m: Message, atMs: number, event: number, message: string, evidence: object): Violation {
+    return { property, atMs, event, nodes: [m.from], message, evidence: { ...evidence, messageType: m.type, from: m.from, to: m.to, term: m.term } };
+  }
+
+  return {
+    observe(fact: Fact): void {
+      if (fact.kind === 'persist') {
+        grow(fact.node);
+        termOf[fact.node] = fact.hardState.term;
+        voteOf[fact.node] = fact.hardState.vote;
+        const head = fact.entries[0];
+        if (head !== undefined) lastOf[fact.node] = head.index + fact.entries.length - 1;
+      } else if (fact.kind === 'restart') {
+        grow(fact.node);
+        termOf[fact.node] = fact.stored.hardState.term;
+        voteOf[fact.node] = fact.stored.hardState.vote;
+        lastOf[fact.node] = fact.stored.entries.length;
+      }
+    },
+    sent(m: Message, atMs: number, event: number): Violation | null {
+      const node = m.from;
+      grow(node);
+      const term = termOf[node] as number;
+      if (m.term > term && !isPreVote(m)) {
+        return violation('message-term', m, atMs, event, `Node ${node} sent ${m.type} of term ${m.term} to node ${m.to} while its durable term was ${term}: a term must be persisted before any message of that term.`, {
+          durableTerm: term,
+        });
+      }
+      if (voteGrant !== null && matches(voteGrant, m)) {
+        const vote = voteOf[node] as number;
+        if (term !== m.term || vote !== m.to) {
+          const held = vote === 0 ? 'no vote' : `a vote for node ${vote}`;
+          return violation('vote-grant', m, atMs, event, `Node ${node} granted its vote to node ${m.to} in term ${m.term} while its disk held term ${term} and ${held}: a vote must be durable before it is granted.`, {
+            durableTerm: term,
+            durableVote: vote,
+          });
+        }
+      }
+      if (appendAck !== null && matches(appendAck, m)) {
+        const claimed = m[matchField];
+        const last = lastOf[node] as number;
+        if (typeof claimed === 'number' && claimed > last) {
+          return violation('append-ack', m, atMs, event, `Node ${node} acknowledged entries up to index ${claimed} to node ${m.to} while its durable log ended at index ${last}: entries must be durable before they are acknowledged.`, {
+            matchIndex: claimed,
+            durableLastIndex: last,
+          });
+        }
+      }
+      return null;
+    },
+  };
+}
