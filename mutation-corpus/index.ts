@@ -3,7 +3,7 @@
  * (`mutations.ts`). `paperRaft()` is the correct implementation; `paperRaft({ mutation })` is one mutant.
  * The default export lets `seaworthy run --impl mutation-corpus/index.ts` drive the correct one.
  */
-import type { Capability, RaftImplementation } from '../sim/contract.js';
+import type { Capability, MessageAnnotations, RaftImplementation } from '../sim/contract.js';
 import type { MutationName } from './mutations.js';
 import { PaperRaftNode } from './paper-raft.js';
 
@@ -21,6 +21,20 @@ export interface PaperRaftOptions {
 }
 
 /**
+ * What paper-raft's messages mean, for the checks on sent messages (docs/contract.md): pre-vote requests and
+ * replies carry the campaign term unpersisted; a granted, non-pre-vote RequestVoteReply grants the vote; a
+ * successful AppendEntriesReply acknowledges entries up to its `matchIndex`.
+ */
+export const PAPER_RAFT_MESSAGE_ANNOTATIONS: MessageAnnotations = Object.freeze({
+  preVote: [
+    { type: 'RequestVote', where: { preVote: true } },
+    { type: 'RequestVoteReply', where: { preVote: true } },
+  ],
+  voteGrant: { type: 'RequestVoteReply', where: { preVote: false, voteGranted: true } },
+  appendAck: { type: 'AppendEntriesReply', where: { success: true }, matchField: 'matchIndex' },
+});
+
+/**
  * The paper Raft as a {@link RaftImplementation}, named `paper-raft` (or `paper-raft/<mutation>`). It declares
  * exactly the capabilities it has: `read-index` always, `pre-vote` and `check-quorum` when switched on.
  */
@@ -32,6 +46,7 @@ export function paperRaft(options: PaperRaftOptions = {}): RaftImplementation {
   return {
     name: options.mutation === undefined ? 'paper-raft' : `paper-raft/${options.mutation}`,
     capabilities,
+    messageAnnotations: PAPER_RAFT_MESSAGE_ANNOTATIONS,
     create: (init) => new PaperRaftNode(init, { preVote, checkQuorum, bug }),
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { CoreBug } from '../core/bugs.js';
 import { RaftNode } from '../core/raft-node.js';
-import type { RaftImplementation } from './contract.js';
+import type { MessageAnnotations, RaftImplementation } from './contract.js';
 
 export interface BuiltinOptions {
   /** A planted bug, to prove the checkers catch it; undefined for correct Raft. */
@@ -28,12 +28,24 @@ export function isTrustedImplementation(implementation: RaftImplementation): boo
   return TRUSTED.has(implementation);
 }
 
+/**
+ * What our core's messages mean (core/messages.ts), for the checks on sent messages: PreVote requests and their
+ * grants carry the campaign term unpersisted; a vote-resp without reject grants the vote; an append-resp without
+ * reject acknowledges entries up to its `index`.
+ */
+export const CORE_MESSAGE_ANNOTATIONS: MessageAnnotations = Object.freeze({
+  preVote: [{ type: 'pre-vote' }, { type: 'pre-vote-resp' }],
+  voteGrant: { type: 'vote-resp', where: { reject: false } },
+  appendAck: { type: 'append-resp', where: { reject: false }, matchField: 'index' },
+});
+
 export function builtinRaft(options: BuiltinOptions = {}): RaftImplementation {
   const preVote = options.preVote ?? true;
   const checkQuorum = options.checkQuorum ?? true;
   const implementation: RaftImplementation = {
     name: options.bug === undefined ? 'seaworthy-core' : `seaworthy-core+${options.bug}`,
     capabilities: ['pre-vote', 'check-quorum', 'read-index'],
+    messageAnnotations: CORE_MESSAGE_ANNOTATIONS,
     create(init) {
       return new RaftNode({
         id: init.id,

@@ -137,6 +137,7 @@ export function watchCalls(inner: RaftImplementation, watch: CallWatch): RaftImp
   return {
     name: inner.name,
     ...(inner.capabilities === undefined ? {} : { capabilities: inner.capabilities }),
+    ...(inner.messageAnnotations === undefined ? {} : { messageAnnotations: inner.messageAnnotations }),
     create(init: CreateInit): RaftInstance {
       const id = init.id;
       const node = watch.around(id, 'create', () => inner.create(init));

@@ -96,6 +96,7 @@ export function guardNondeterminism(inner: RaftImplementation, tickMs: number): 
   const implementation: RaftImplementation = {
     name: inner.name,
     ...(inner.capabilities === undefined ? {} : { capabilities: inner.capabilities }),
+    ...(inner.messageAnnotations === undefined ? {} : { messageAnnotations: inner.messageAnnotations }),
     create(init: CreateInit): RaftInstance {
       const env: VirtualEnv = { state: (init.seed ^ 0x9e3779b9) | 0, ticks: 0 };
       /** One call into the user's code: virtual time and randomness, and misbehaviour named at the boundary. */

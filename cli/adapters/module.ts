@@ -10,6 +10,7 @@ import { types } from 'node:util';
 import type { Capability, RaftImplementation } from '../../sim/contract.js';
 import { UsageError } from '../errors.js';
 import { ensureTypeScriptLoader, isTypeScriptModule } from './typescript-loader.js';
+import { annotationProblems } from './annotations.js';
 
 export const CAPABILITIES: readonly Capability[] = ['pre-vote', 'check-quorum', 'membership-change', 'snapshot', 'leadership-transfer', 'read-index'];
 
@@ -56,6 +57,7 @@ export function implementationProblems(value: unknown): string[] {
     problems.push('"create": expected a synchronous function (init) => RaftInstance, got an async function; the simulator is synchronous, so create must return the instance itself');
   }
   problems.push(...capabilityProblems(impl.capabilities));
+  problems.push(...annotationProblems(impl.messageAnnotations));
   return problems;
 }
 

@@ -18,9 +18,10 @@
  */
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import type { Capability, CreateInit, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from '../../sim/contract.js';
+import type { Capability, CreateInit, Message, MessageAnnotations, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from '../../sim/contract.js';
 import { ImplementationFault } from '../../sim/host.js';
 import { UsageError } from '../errors.js';
+import { annotationProblems, parseAnnotations } from './annotations.js';
 import { capabilityProblems } from './module.js';
 import { installProcessGroupExitHook, processGroupTable } from './process-groups.js';
 import { installInterruptCleanup } from '../interrupt.js';
@@ -99,6 +100,7 @@ export class ProcessAdapter {
     name: string,
     private readonly capabilities: readonly Capability[],
     parts: { worker: Worker; port: MessagePort; signal: Int32Array },
+    messageAnnotations?: MessageAnnotations,
   ) {
     this.worker = parts.worker;
     this.port = parts.port;
@@ -107,6 +109,7 @@ export class ProcessAdapter {
     this.implementation = {
       name,
       capabilities,
+      ...(messageAnnotations === undefined ? {} : { messageAnnotations }),
       create: (init: CreateInit): RaftInstance => adapter.create(init),
     };
   }
@@ -136,13 +139,13 @@ export class ProcessAdapter {
       throw new UsageError(`--impl-cmd ${JSON.stringify(options.command)}: the probe create failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     probe.kill(0);
-    const problems = capabilityProblems(created.capabilities);
+    const problems = [...capabilityProblems(created.capabilities), ...annotationProblems(created.messageAnnotations)];
     if (problems.length > 0) {
       probe.close();
       throw new UsageError(`--impl-cmd ${JSON.stringify(options.command)}: the create reply is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }
     const name = typeof created.name === 'string' && created.name !== '' ? created.name : `process:${options.command}`;
-    return new ProcessAdapter(options, name, (created.capabilities ?? []) as Capability[], parts);
+    return new ProcessAdapter(options, name, (created.capabilities ?? []) as Capability[], parts, parseAnnotations(created.messageAnnotations));
   }
 
   /** Kills every process and stops the worker. Idempotent. */

@@ -296,6 +296,12 @@ export function createRaft(options = {}) {
   return {
     name: options.bug === undefined ? 'js-raft' : `js-raft+${options.bug}`,
     capabilities: [],
+    // What its messages mean, so the host can judge them against the sender's disk (docs/contract.md).
+    // No PreVote here, so every message's term must already be durable.
+    messageAnnotations: {
+      voteGrant: { type: 'vote-resp', where: { granted: true } },
+      appendAck: { type: 'append-resp', where: { success: true }, matchField: 'matchIndex' },
+    },
     create: (init) => new RaftNode(init, bugs),
   };
 }
