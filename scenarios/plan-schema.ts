@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { RATE_ERROR_PER_MILLE_MAX } from '../sim/clock.js';
+import { REACTIVE_ACTIONS, REACTIVE_TRIGGERS } from '../sim/faults.js';
 
 /** The documented ranges of a plan file's numbers. Changing one is a change to the file format. */
 export const PLAN_LIMITS = Object.freeze({
@@ -125,6 +126,15 @@ const FAULT_EVENT_SCHEMAS = [
   event('clog', { from: nodeId, to: nodeId, durationMs }),
   event('pause', { node: nodeOrLeader, durationMs }),
   event('clock-jump', { node: nodeId, ticks: whole(1, L.clockJumpTicksMax) }),
+  event('away', { node: nodeId, durationMs }),
+  event('reactive', {
+    trigger: z.enum(REACTIVE_TRIGGERS, { error: `expected one of ${REACTIVE_TRIGGERS.map((t) => `"${t}"`).join(', ')}` }),
+    action: z.enum(REACTIVE_ACTIONS, { error: `expected one of ${REACTIVE_ACTIONS.map((a) => `"${a}"`).join(', ')}` }),
+    windowMs: durationMs,
+    delayMs: whole(0, L.durationMsMax),
+    durationMs,
+    peer: whole(0, L.nodeIdMax),
+  }),
 ] as const;
 
 /** The fault kinds a plan file may name, in the order the docs list them. */

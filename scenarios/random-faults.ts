@@ -4,18 +4,19 @@
  * switches some faults off explores behaviour that constant all-on noise hides). The run's liveness phase
  * heals everything at the end.
  */
-import { maxFaultyNodes } from '../sim/faults.js';
+import { checkPlan, maxFaultyNodes } from '../sim/faults.js';
 import type { FaultEvent } from '../sim/faults.js';
 import type { NodeId } from '../sim/contract.js';
 import type { Prng } from '../sim/prng.js';
 import { byTime } from './plan-tools.js';
+import { reactiveFaults } from './reactive-faults.js';
 import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 
 export const randomFaults: Scenario = {
   name: 'random',
   description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion and slow disks',
   assumes: 'at most f of 2f+1 nodes down at once; synced writes survive crashes; any partition, loss, duplication, delay, pause or clock skew (safety never depends on timing)',
-  injects: ['partition', 'bridge', 'isolate-leader', 'heal', 'crash', 'bounce', 'restart', 'message-loss', 'message-duplicate', 'pause', 'clock-jump', 'latency-spike', 'clog'],
+  injects: ['partition', 'bridge', 'isolate-leader', 'heal', 'crash', 'bounce', 'restart', 'message-loss', 'message-duplicate', 'pause', 'clock-jump', 'latency-spike', 'clog', 'reactive', 'away'],
   requires: [],
   generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan {
     const partitions = prng.chance(2, 3);
@@ -44,10 +45,15 @@ export const randomFaults: Scenario = {
     const linkCapacity = congestion && extra.chance(1, 2) ? extra.range(4, 32) : 0;
     const fsyncMsMax = slowDisk ? extra.range(1, 10) : 0;
     const tornWritePerMille = slowDisk ? extra.pick([0, 500]) : 0;
-    const events = byTime([
+    const planned = byTime([
       ...faultSchedule(prng.fork('plan'), ctx, { partitions, crashes, leaderFaults, faultGapMsMean }),
       ...timeAndCongestion(extra.fork('plan'), ctx, { pauses, clocks, congestion, faultGapMsMean }),
     ]);
+    // Reactive faults draw from a stream of their own (drawn last, so seeds without them keep their plans).
+    const reactiveStream = prng.fork('reactive');
+    const reactive = reactiveStream.chance(1, 2);
+    const reactiveGapMsMean = reactive ? reactiveStream.range(2, 20) * electionMs : 0;
+    const events = reactive ? withinModel(planned, reactiveFaults(reactiveStream.fork('plan'), ctx, reactiveGapMsMean), ctx) : planned;
     return {
       network: { latencyMsMin: 1, latencyMsMax, lossPerMille, duplicatePerMille, longDelayPerMille, longDelayMsMax: 20 * ctx.tickMs, linkCapacity },
       plan: { events },
@@ -71,10 +77,25 @@ export const randomFaults: Scenario = {
         linkCapacity,
         fsyncMsMax,
         tornWritePerMille,
+        reactive,
+        reactiveGapMsMean,
       },
     };
   },
 };
+
+/**
+ * The plan with each extra event added in time order when the plan stays inside the fault model (a reactive
+ * bounce while f nodes are already down is left out), so the extra family never pushes a plan past f.
+ */
+function withinModel(planned: readonly FaultEvent[], extra: readonly FaultEvent[], ctx: ScenarioContext): FaultEvent[] {
+  let events = [...planned];
+  for (const e of extra) {
+    const candidate = byTime([...events, e]);
+    if (checkPlan({ events: candidate }, ctx.nodeCount, ctx.safetyMs, ctx).length === 0) events = candidate;
+  }
+  return events;
+}
 
 /** Pauses and clock jumps, latency spikes and clogged links: none of them takes a node down. */
 function timeAndCongestion(

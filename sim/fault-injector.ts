@@ -7,6 +7,8 @@
 import { assertFail } from './assert.js';
 import type { NodeId } from './contract.js';
 import type { EventQueue } from './event-queue.js';
+import type { Fact } from './facts.js';
+import { peerOf } from './faults.js';
 import type { FaultEvent } from './faults.js';
 import { hashString } from './hash.js';
 import type { NodeHost } from './host.js';
@@ -39,6 +41,12 @@ export interface FaultCounts {
   clog: number;
   pause: number;
   'clock-jump': number;
+  /** Nodes cut off and later reconnected (`away` faults, and reactive `isolate` actions). */
+  away: number;
+  /** Reactive faults armed. */
+  reactive: number;
+  /** Reactive faults whose trigger was seen and whose action was scheduled (also counted under that action's kind). */
+  'reactive-fired': number;
   /** Messages dropped because their link already had `linkCapacity` messages in flight. */
   'message-overflow': number;
   /** Messages dropped by loss or partitions. */
@@ -48,7 +56,7 @@ export interface FaultCounts {
 
 /** Every count at zero. */
 export function zeroFaultCounts(): FaultCounts {
-  return { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'one-way': 0, ring: 0, 'latency-spike': 0, clog: 0, pause: 0, 'clock-jump': 0, 'message-overflow': 0, 'message-loss': 0, 'message-duplicate': 0 };
+  return { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'one-way': 0, ring: 0, 'latency-spike': 0, clog: 0, pause: 0, 'clock-jump': 0, away: 0, reactive: 0, 'reactive-fired': 0, 'message-overflow': 0, 'message-loss': 0, 'message-duplicate': 0 };
 }
 
 /** What the fault injector needs from the simulation: the clock, the cluster, the network, the agenda and the trace. */
@@ -67,6 +75,14 @@ export interface FaultWorld {
   restart(host: NodeHost): void;
 }
 
+type ReactiveFault = Extract<FaultEvent, { kind: 'reactive' }>;
+
+/** An armed reactive fault and when its window closes. */
+interface ArmedReactive {
+  readonly fault: ReactiveFault;
+  readonly untilMs: number;
+}
+
 /** Bound on inputs held for paused nodes and on clogged links. */
 const HELD_EVENTS_MAX = 1_000_000;
 
@@ -83,6 +99,11 @@ export class FaultInjector {
   private readonly pauseHeld: PausedInput[][] = [];
   /** Deliveries held on clogged links, in the order they reached the clog. */
   private clogHeld: DeliverEvent[] = [];
+  /** Armed reactive faults, in arming order (the first that matches a fact fires). */
+  private armed: ArmedReactive[] = [];
+  /** Per node id: the term and vote of its last persist seen while reactive faults were armed (the `vote` trigger). */
+  private readonly lastTerm: Float64Array;
+  private readonly lastVote: Int32Array;
 
   constructor(
     private readonly world: FaultWorld,
@@ -93,6 +114,39 @@ export class FaultInjector {
     this.pausedIncarnation = new Int32Array(nodeCount + 1);
     this.pauseUntilMs = new Float64Array(nodeCount + 1);
     for (let id = 0; id <= nodeCount; id++) this.pauseHeld.push([]);
+    this.lastTerm = new Float64Array(nodeCount + 1);
+    this.lastVote = new Int32Array(nodeCount + 1);
+  }
+
+  /**
+   * A fact was observed: the first armed reactive fault it triggers fires, scheduling its action `delayMs`
+   * later as a fault event of its own (so it is traced, hashed and counted like a planned one). On the hot
+   * path, so it returns at once when nothing is armed.
+   */
+  onFact(fact: Fact): void {
+    if (this.armed.length === 0) return;
+    const w = this.world;
+    let voteChanged = false;
+    if (fact.kind === 'persist') {
+      const hs = fact.hardState;
+      voteChanged = hs.vote !== 0 && (hs.vote !== this.lastVote[fact.node] || hs.term !== this.lastTerm[fact.node]);
+      this.lastVote[fact.node] = hs.vote;
+      this.lastTerm[fact.node] = hs.term;
+    }
+    for (let i = 0; i < this.armed.length; i++) {
+      const a = this.armed[i] as ArmedReactive;
+      if (a.untilMs < w.nowMs) continue;
+      if (!this.triggers(a.fault, fact, voteChanged)) continue;
+      const atMs = w.nowMs + a.fault.delayMs;
+      // Acting in the liveness phase would break its promise of a quiet majority: an action too late is dropped.
+      if (atMs >= w.safetyMs) continue;
+      this.armed.splice(i, 1);
+      w.faultCounts['reactive-fired']++;
+      const action = this.reactiveAction(a.fault, fact.node, atMs);
+      w.queue.push(w.events.faultEvent(atMs, action));
+      return;
+    }
+    this.armed = this.armed.filter((a) => a.untilMs >= w.nowMs);
   }
 
   /** Whether the host's current incarnation is paused (a restart ends a pause: the process it froze is gone). */
@@ -114,7 +168,7 @@ export class FaultInjector {
   apply(fault: FaultEvent): void {
     const w = this.world;
     w.faultCounts[fault.kind]++;
-    const node = fault.kind === 'crash' || fault.kind === 'restart' ? fault.node : fault.kind === 'bounce' && fault.node !== 'leader' ? fault.node : 0;
+    const node = fault.kind === 'crash' || fault.kind === 'restart' || fault.kind === 'away' ? fault.node : fault.kind === 'bounce' && fault.node !== 'leader' ? fault.node : 0;
     w.trace.mix(w.eventIndex, TRACE_CODE.fault, hashString(fault.kind), node, 0);
     this.record(node, { type: 'fault', fault });
     switch (fault.kind) {
@@ -185,6 +239,44 @@ export class FaultInjector {
       case 'clock-jump':
         this.clockJump(fault.node, fault.ticks);
         return;
+      case 'away':
+        w.network.setIsolated(fault.node, true);
+        this.scheduleEnd(fault, fault.node, fault.durationMs);
+        return;
+      case 'reactive':
+        this.armed.push({ fault, untilMs: Math.min(w.nowMs + fault.windowMs, w.safetyMs) });
+        return;
+    }
+  }
+
+  /** Whether `fact` is what the reactive fault waits for. */
+  private triggers(fault: ReactiveFault, fact: Fact, voteChanged: boolean): boolean {
+    switch (fault.trigger) {
+      case 'vote':
+        return voteChanged;
+      case 'candidate':
+        return fact.kind === 'role' && fact.role === 'candidate';
+      case 'leader-elected':
+        return fact.kind === 'role' && fact.role === 'leader';
+      case 'leader-append':
+        return fact.kind === 'persist' && fact.entries.length > 0 && this.host(fact.node).role === 'leader';
+      case 'ack':
+        return fact.kind === 'ack';
+    }
+  }
+
+  /** The plain fault event a fired reactive fault becomes, aimed at the node that triggered it or its peer. */
+  private reactiveAction(fault: ReactiveFault, node: NodeId, atMs: number): FaultEvent {
+    const peer = peerOf(node, fault.peer, this.world.hosts.length);
+    switch (fault.action) {
+      case 'bounce':
+        return { atMs, kind: 'bounce', node, downMs: fault.durationMs };
+      case 'bounce-peer':
+        return { atMs, kind: 'bounce', node: peer, downMs: fault.durationMs };
+      case 'isolate':
+        return { atMs, kind: 'away', node, durationMs: fault.durationMs };
+      case 'clog':
+        return { atMs, kind: 'clog', from: node, to: peer, durationMs: fault.durationMs };
     }
   }
 
@@ -202,6 +294,9 @@ export class FaultInjector {
         return;
       case 'pause':
         this.resume(node);
+        return;
+      case 'away':
+        w.network.setIsolated(node, false);
         return;
       default:
         assertFail(`fault ${fault.kind} has no end`);

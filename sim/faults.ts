@@ -67,7 +67,61 @@ export type FaultEvent =
    */
   | { readonly atMs: number; readonly kind: 'pause'; readonly node: NodeId | 'leader'; readonly durationMs: number }
   /** The node's clock jumps forward: it gets `ticks` ticks at once (nothing when it is down or paused). */
-  | { readonly atMs: number; readonly kind: 'clock-jump'; readonly node: NodeId; readonly ticks: number };
+  | { readonly atMs: number; readonly kind: 'clock-jump'; readonly node: NodeId; readonly ticks: number }
+  /**
+   * The node is cut off from every other node (both directions) for `durationMs`, then its links are restored
+   * (whatever other shape the network has keeps its other links). Not a crash: it does not count toward f. The
+   * stability property (properties/stability.ts) judges what a node does while away and when it comes back.
+   */
+  | { readonly atMs: number; readonly kind: 'away'; readonly node: NodeId; readonly durationMs: number }
+  /**
+   * A reactive fault: armed at `atMs` for `windowMs`, it fires once, on the first fact that matches `trigger`
+   * (see {@link ReactiveTrigger}), and `delayMs` later does `action` to the node the fact came from (or to its
+   * `peer`-th neighbour in id order, wrapping): see {@link ReactiveAction}. Facts only, never an
+   * implementation's internals, so it works the same on any implementation. Unfired at the end of its window
+   * (or of the safety phase), it does nothing.
+   */
+  | {
+      readonly atMs: number;
+      readonly kind: 'reactive';
+      readonly trigger: ReactiveTrigger;
+      readonly action: ReactiveAction;
+      readonly windowMs: number;
+      readonly delayMs: number;
+      /** How long the bounced node stays down, or the isolation or clog lasts, in ms. */
+      readonly durationMs: number;
+      /** For `bounce-peer` and `clog`: the target is the trigger node's `peer`-th neighbour (1..n-1). */
+      readonly peer: number;
+    };
+
+/**
+ * What a reactive fault waits for, in the facts:
+ * - `vote`: a node persists a vote (a hard state whose vote or term differs from the last one it persisted);
+ * - `candidate`: a node announces the candidate role (an election is under way);
+ * - `leader-append`: a leader persists new log entries (before its followers can have them all);
+ * - `ack`: a client's write is acknowledged (the node is the one that served it);
+ * - `leader-elected`: a node announces the leader role (re-replication after a leader change starts).
+ */
+export type ReactiveTrigger = 'vote' | 'candidate' | 'leader-append' | 'ack' | 'leader-elected';
+
+/**
+ * What a reactive fault does when it fires:
+ * - `bounce`: crash the trigger node and restart it `durationMs` later;
+ * - `bounce-peer`: the same to its `peer`-th neighbour (a voter in the election under way);
+ * - `isolate`: cut the trigger node off for `durationMs` (an `away` fault: a deposed leader that clients still reach);
+ * - `clog`: hold the link from the trigger node to its `peer`-th neighbour for `durationMs` (a slow follower).
+ */
+export type ReactiveAction = 'bounce' | 'bounce-peer' | 'isolate' | 'clog';
+
+/** Every trigger, for plan-file validation and generators. */
+export const REACTIVE_TRIGGERS = ['vote', 'candidate', 'leader-append', 'ack', 'leader-elected'] as const satisfies readonly ReactiveTrigger[];
+/** Every action, for plan-file validation and generators. */
+export const REACTIVE_ACTIONS = ['bounce', 'bounce-peer', 'isolate', 'clog'] as const satisfies readonly ReactiveAction[];
+
+/** The `peer`-th neighbour of `node` in id order, wrapping (1-based ids). */
+export function peerOf(node: NodeId, peer: number, nodeCount: number): NodeId {
+  return ((node - 1 + peer) % nodeCount) + 1;
+}
 
 export type FaultKind = FaultEvent['kind'];
 
@@ -165,6 +219,20 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, 
         break;
       case 'heal':
         break;
+      case 'reactive': {
+        const found = reactiveProblems(where, e, nodeCount, timing);
+        problems.push(...found);
+        if (found.length > 0 || (e.action !== 'bounce' && e.action !== 'bounce-peer')) break;
+        // Whom it takes down is known only when it fires: it counts as one node down from arming until the
+        // latest restart it can cause, like a leader bounce.
+        if (downCount >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
+        else bouncesUntil.push(e.atMs + e.windowMs + e.delayMs + e.durationMs);
+        break;
+      }
+      case 'away':
+        if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+        problems.push(...wholeProblems(where, 'durationMs', e.durationMs, timedMsMax(timing)));
+        break;
       case 'one-way':
       case 'ring':
       case 'latency-spike':
@@ -175,6 +243,28 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, 
         break;
     }
   });
+  return problems;
+}
+
+/** The bound on timed faults in ms: {@link TIMED_FAULT_ELECTIONS_MAX} election timeouts (unbounded without timing). */
+function timedMsMax(timing: PlanTiming | undefined): number {
+  return timing === undefined ? Number.MAX_SAFE_INTEGER : TIMED_FAULT_ELECTIONS_MAX * timing.electionTicks * timing.tickMs;
+}
+
+function wholeProblems(where: string, name: string, value: number, max: number, min = 1): string[] {
+  return Number.isInteger(value) && value >= min && value <= max ? [] : [`${where}: ${name} must be a whole number in [${min}, ${max}], got ${value}`];
+}
+
+/** Problems with a reactive fault's fields (the f-limit is judged by the caller). */
+function reactiveProblems(where: string, e: Extract<FaultEvent, { kind: 'reactive' }>, nodeCount: number, timing: PlanTiming | undefined): string[] {
+  const problems: string[] = [];
+  if (!(REACTIVE_TRIGGERS as readonly string[]).includes(e.trigger)) problems.push(`${where}: unknown trigger ${String(e.trigger)}`);
+  if (!(REACTIVE_ACTIONS as readonly string[]).includes(e.action)) problems.push(`${where}: unknown action ${String(e.action)}`);
+  const msMax = timedMsMax(timing);
+  problems.push(...wholeProblems(where, 'windowMs', e.windowMs, Number.MAX_SAFE_INTEGER));
+  problems.push(...wholeProblems(where, 'delayMs', e.delayMs, msMax, 0));
+  problems.push(...wholeProblems(where, 'durationMs', e.durationMs, msMax));
+  if (e.action === 'bounce-peer' || e.action === 'clog') problems.push(...wholeProblems(where, 'peer', e.peer, nodeCount - 1));
   return problems;
 }
 

@@ -259,6 +259,17 @@ export class Network {
     }
   }
 
+  /** Cuts every link to and from `node`, or (`cut` false) restores them all; other links keep their state. */
+  setIsolated(node: number, cut: boolean): void {
+    this.checkNode(node);
+    const value = cut ? 1 : 0;
+    for (let b = 1; b <= this.nodeCount; b++) {
+      if (b === node) continue;
+      this.blocked[node * this.stride + b] = value;
+      this.blocked[b * this.stride + node] = value;
+    }
+  }
+
   /** Restores every link (clogs and spikes are timed faults and end on their own). */
   heal(): void {
     this.blocked.fill(0);

@@ -238,6 +238,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     if (fact.kind === 'persist' && fact.hardState.term > this.stats.maxTerm) this.stats.maxTerm = fact.hardState.term;
     if (this.trace.recording) this.trace.add(this.nowMs, this.eventIndex, fact.node, { type: 'fact', fact });
     if (this.observer.observe(fact)) this.stopped = 'observer';
+    this.faults.onFact(fact);
   }
 
   send(message: Message): void {

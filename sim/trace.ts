@@ -302,5 +302,9 @@ export function describeFault(f: FaultEvent): string {
       return `pause ${f.node === 'leader' ? 'the leader' : `node ${f.node}`} for ${f.durationMs} ms`;
     case 'clock-jump':
       return `clock of node ${f.node} jumps ${f.ticks} tick(s) forward`;
+    case 'away':
+      return `cut node ${f.node} off from every other node for ${f.durationMs} ms`;
+    case 'reactive':
+      return `reactive for ${f.windowMs} ms: on the first ${f.trigger} fact, ${f.delayMs} ms later ${f.action}${f.action === 'bounce-peer' || f.action === 'clog' ? ` (peer +${f.peer})` : ''} for ${f.durationMs} ms`;
   }
 }
