@@ -21,7 +21,7 @@
  */
 import type { Entry, NodeId } from '../sim/contract.js';
 import type { ApplyFact, Fact, PersistFact, RestartFact, RoleFact } from '../sim/facts.js';
-import { CHAIN_EMPTY, chainNext, hashEntryData } from './entry-hash.js';
+import { CHAIN_EMPTY } from './entry-hash.js';
 import { PersistedLogs } from './persisted-log.js';
 import type { Checker, Violation } from './types.js';
 
@@ -49,7 +49,8 @@ export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = [],
     const index = committedCount + 1;
     const previousBound = committedBound[committedCount]!;
     committed.push(fact);
-    committedChain.push(chainNext(committedChain[committedCount]!, fact.entry.term, hashEntryData(fact.entry)));
+    // The committed prefix is the prefix a majority persisted, so its chains are usually the persisted logs'.
+    committedChain.push(logs.cache.chainAt(index, committedChain[committedCount]!, fact.entry));
     committedBound.push(uMax > previousBound ? uMax : previousBound);
     committedCount = index;
   }

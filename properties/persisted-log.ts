@@ -149,7 +149,11 @@ export class PersistedLog {
  */
 export class PersistedLogs {
   private readonly logs: PersistedLog[] = [];
-  private readonly cache = new ChainCache();
+  /**
+   * The run's chain cache: a reader that chains the same entries on the same prefixes (leader completeness's
+   * committed prefix) gets the persisted logs' chains back instead of hashing again.
+   */
+  readonly cache = new ChainCache();
   /** The last persist or restart fact observed; null before the first. */
   private current: Fact | null = null;
   /** What the last persist was found to be: its problem (then the log was left unchanged), or null. */
