@@ -190,7 +190,7 @@ class WorkerPool {
         if (this.slots.size === 0) this.finish(null);
         return;
       case 'error':
-        this.finish(new Error(message.message));
+        this.finish(workerError(message.message, message.stack));
         return;
       case 'verdict':
         return; // only runSeedWatched asks for one
@@ -232,4 +232,11 @@ class WorkerPool {
 
 function post(slot: Slot, request: SeedWorkerRequest): void {
   slot.worker.postMessage(request);
+}
+
+/** The error a worker reported, with the worker's stack, so it points where the error happened. */
+export function workerError(message: string, stack: string | null): Error {
+  const error = new Error(message);
+  if (stack !== null) error.stack = stack;
+  return error;
 }

@@ -50,7 +50,8 @@ export type SeedWorkerMessage =
   | { readonly kind: 'verified'; readonly report: DeterminismReport; readonly usage: NondeterminismUsage | null }
   | { readonly kind: 'verdict'; readonly verdict: Verdict }
   | { readonly kind: 'closed' }
-  | { readonly kind: 'error'; readonly message: string };
+  /** `stack`: the worker's own, so an internal error names the frame it came from, not the pool. */
+  | { readonly kind: 'error'; readonly message: string; readonly stack: string | null };
 
 const data = workerData as SeedWorkerData;
 const port = parentPort;
@@ -97,9 +98,13 @@ try {
       post({ kind: 'chunk-done' });
     } catch (error) {
       target.custom?.close();
-      post({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+      post(errorMessage(error));
     }
   });
 } catch (error) {
-  post({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+  post(errorMessage(error));
+}
+
+function errorMessage(error: unknown): SeedWorkerMessage {
+  return error instanceof Error ? { kind: 'error', message: error.message, stack: error.stack ?? null } : { kind: 'error', message: String(error), stack: null };
 }

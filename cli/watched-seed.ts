@@ -8,6 +8,7 @@ import type { Verdict } from '../scenarios/run-seed.js';
 import type { ScenarioPlan } from '../scenarios/types.js';
 import { CallWatch, CallWatchdog } from './adapters/call-watch.js';
 import { processGroupTable } from './adapters/process-groups.js';
+import { workerError } from './parallel.js';
 import { stoppedSummary } from './seed-summary.js';
 import type { SeedWorkerData, SeedWorkerMessage, SeedWorkerRequest } from './seed-worker-main.js';
 import type { TargetArgs } from './target.js';
@@ -52,7 +53,7 @@ export function runSeedWatched(args: TargetArgs, run: WatchedSeed, watchdogMs: n
     }, Math.max(5, Math.min(WATCH_INTERVAL_MS_MAX, Math.floor(watchdogMs / 4))));
     worker.on('message', (message: SeedWorkerMessage) => {
       if (message.kind === 'verdict') settle({ verdict: message.verdict });
-      else if (message.kind === 'error') settle(new Error(message.message));
+      else if (message.kind === 'error') settle(workerError(message.message, message.stack));
     });
     worker.on('error', (error) => settle(error));
     worker.on('exit', (code) => settle(new Error(`the seed worker thread exited unexpectedly (code ${code})`)));
