@@ -104,6 +104,8 @@ export class PartitionSearch<State, Input, Output> {
   private readonly candidateStart: Int32Array;
   private readonly candidateCount: Int32Array;
   private readonly candidateCursor: Int32Array;
+  /** Read-only candidates illegal in the level's state, stored after the level's tried candidates (never tried). */
+  private readonly candidateExtra: Int32Array;
   /**
    * Lookahead ({@link Model.requires}): for a completed operation needing one state, producers[producerStart[op]
    * ... producerStart[op] + producerCount[op]) lists the operations that produce that state and were invoked
@@ -127,6 +129,8 @@ export class PartitionSearch<State, Input, Output> {
   private readonly orphans: OrphanTracker | null;
   /** Scratch for collectCandidates: never-completed candidates, appended after the sorted completed ones. */
   private readonly openScratch: Int32Array;
+  /** Scratch for collectCandidates: read-only candidates illegal in the level's state (left out of the list). */
+  private readonly illegalScratch: Int32Array;
   /** Invariant: rank orders closed operations by return, then open ones by call. */
   private readonly rank: Int32Array;
   private closedLeft: number;
@@ -224,6 +228,7 @@ export class PartitionSearch<State, Input, Output> {
     this.rank = this.rankCandidates(ops);
     this.candidates = new Int32Array(Math.max(64, 4 * n));
     this.openScratch = new Int32Array(n);
+    this.illegalScratch = new Int32Array(n);
     this.producerStart = new Int32Array(n);
     this.producerCount = new Int32Array(n);
     this.chainTargetsReady = new Uint8Array(n + 1);
@@ -233,6 +238,7 @@ export class PartitionSearch<State, Input, Output> {
     this.candidateStart = new Int32Array(n + 1);
     this.candidateCount = new Int32Array(n + 1);
     this.candidateCursor = new Int32Array(n + 1);
+    this.candidateExtra = new Int32Array(n + 1);
     if (closed === 0) this.status = 'linearizable';
     else this.collectCandidates(0, this.state);
   }
@@ -513,7 +519,8 @@ export class PartitionSearch<State, Input, Output> {
    * it is legal, and every operation that must precede it is already placed), so nothing else needs trying.
    */
   private collectCandidates(depth: number, state: State): void {
-    const start = depth === 0 ? 0 : (this.candidateStart[depth - 1] as number) + (this.candidateCount[depth - 1] as number);
+    const start =
+      depth === 0 ? 0 : (this.candidateStart[depth - 1] as number) + (this.candidateCount[depth - 1] as number) + (this.candidateExtra[depth - 1] as number);
     const n = this.n;
     const next = this.next;
     const rank = this.rank;
@@ -522,6 +529,8 @@ export class PartitionSearch<State, Input, Output> {
     const model = this.model;
     const openLater = this.openScratch;
     let opens = 0;
+    const illegal = this.illegalScratch;
+    let illegalCount = 0;
     if (start + n > this.candidates.length) {
       const grown = new Int32Array(Math.max(this.candidates.length * 2, start + n));
       grown.set(this.candidates);
@@ -537,9 +546,15 @@ export class PartitionSearch<State, Input, Output> {
         openLater[opens++] = node;
         continue;
       }
-      if (readOnly[node] === 1 && model.step(state, this.inputs[node] as Input, this.outputs[node] as Output) !== ILLEGAL) {
-        forced = node;
-        break;
+      if (readOnly[node] === 1) {
+        if (model.step(state, this.inputs[node] as Input, this.outputs[node] as Output) !== ILLEGAL) {
+          forced = node;
+          break;
+        }
+        // Illegal in this level's state, which no placement at this level changes: trying it would be a
+        // wasted step. The stuck check below still looks at it.
+        illegal[illegalCount++] = node;
+        continue;
       }
       // Insertion sort by rank: candidate lists are short (bounded by concurrency) and nearly sorted.
       const r = rank[node] as number;
@@ -555,16 +570,30 @@ export class PartitionSearch<State, Input, Output> {
     if (forced !== NONE) {
       buffer[start] = forced;
       end = start + 1;
-    } else if (this.requiredKey.length > 0 && this.stuck(start, end, state)) {
+    } else if (this.requiredKey.length > 0 && (this.stuck(start, end, state) || this.stuckAmong(illegal, illegalCount))) {
       end = start;
     } else {
       for (let k = 0; k < opens; k++) buffer[end++] = openLater[k] as number;
     }
+    // The illegal read-only candidates are kept after the tried ones: a chain started here may be what makes
+    // one of them legal, so usefulStates reads them. They are never tried at this level.
+    const extra = forced === NONE ? illegalCount : 0;
+    for (let k = 0; k < extra; k++) buffer[end + k] = illegal[k] as number;
     this.workCount += scanned;
     this.chainTargetsReady[depth] = 0;
     this.candidateStart[depth] = start;
     this.candidateCount[depth] = end - start;
+    this.candidateExtra[depth] = extra;
     this.candidateCursor[depth] = start;
+  }
+
+  /** The stuck check for read-only candidates already known to be illegal in the level's state. */
+  private stuckAmong(ops: Int32Array, count: number): boolean {
+    for (let k = 0; k < count; k++) {
+      const op = ops[k] as number;
+      if (this.requiredKey[op] !== undefined && !this.producerLeft(op)) return true;
+    }
+    return false;
   }
 
   /**
@@ -602,7 +631,7 @@ export class PartitionSearch<State, Input, Output> {
     const current = (this.model.stateKey as (state: State) => string)(state);
     let useful: Set<string> | null = new Set<string>();
     const start = this.candidateStart[level] as number;
-    const end = start + (this.candidateCount[level] as number);
+    const end = start + (this.candidateCount[level] as number) + (this.candidateExtra[level] as number);
     const edges = new Map<string, string[]>();
     for (let k = start; k < end && useful !== null; k++) {
       const op = this.candidates[k] as number;
