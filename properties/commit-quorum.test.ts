@@ -53,7 +53,42 @@ describe('commit-quorum', () => {
     f.apply(1, entry(1, 2)); // committed by counting replicas of an earlier term
     const bad = f.persist(2, { term: 5 }, [entry(1, 3)]); // the term-3 leader overwrites it
     const v = runChecker(createCommitQuorumChecker([1, 2, 3]), f.facts);
-    expect(v).toMatchObject([{ property: 'commit-quorum', nodes: [2], event: bad.event, evidence: { index: 1, term: 2, durableHolders: 1, replacedBy: 3 } }]);
+    // The commit itself is reported first (node 3 could still be elected without it), then the loss.
+    expect(v).toMatchObject([
+      { property: 'commit-quorum', nodes: [1], evidence: { index: 1, electable: 3 } },
+      { property: 'commit-quorum', nodes: [2], event: bad.event, evidence: { index: 1, term: 2, durableHolders: 1, replacedBy: 3 } },
+    ]);
+  });
+
+  it('reports committing an earlier term\'s entry by counting replicas while a node lacking it is electable (Figure 8)', () => {
+    // Figure 8 (c): S1 leads term 4 with (2, 2) on S1, S2, S3 and its no-op (3, 4) on S1 only; S5 holds (2, 3).
+    const f = new FactLog();
+    f.persist(1, { term: 4 }, [entry(1, 1), entry(2, 2), entry(3, 4)]);
+    f.persist(2, { term: 4 }, [entry(1, 1), entry(2, 2)]);
+    f.persist(3, { term: 4 }, [entry(1, 1), entry(2, 2)]);
+    f.persist(4, { term: 4 }, [entry(1, 1)]);
+    f.persist(5, { term: 3 }, [entry(1, 1), entry(2, 3)]);
+    f.apply(1, entry(1, 1)); // safe: every node stores it
+    const bad = f.apply(1, entry(2, 2));
+    const v = runChecker(createCommitQuorumChecker([1, 2, 3, 4, 5]), f.facts);
+    expect(v).toMatchObject([{ property: 'commit-quorum', nodes: [1], event: bad.event, evidence: { index: 2, term: 2, electable: 5, voters: 4, majority: 3 } }]);
+    expect(v[0]!.message).toBe(
+      'Node 1 applied (index 2, term 2) first, but node 5, which does not store it, could still be elected: its log (last index 2, term 3) is at least as up-to-date as the durable logs of 4 of 5 nodes (Raft §5.4.2, Figure 8).',
+    );
+  });
+
+  it('passes the same commit once the no-op of the leader\'s term is on a majority (Figure 8 (e))', () => {
+    const f = new FactLog();
+    f.persist(1, { term: 4 }, [entry(1, 1), entry(2, 2), entry(3, 4)]);
+    f.persist(2, { term: 4 }, [entry(1, 1), entry(2, 2), entry(3, 4)]);
+    f.persist(3, { term: 4 }, [entry(1, 1), entry(2, 2), entry(3, 4)]);
+    f.persist(4, { term: 4 }, [entry(1, 1)]);
+    f.persist(5, { term: 3 }, [entry(1, 1), entry(2, 3)]);
+    f.apply(1, entry(2, 2));
+    f.apply(1, entry(3, 4));
+    // Later applies of an index are not judged again for electability.
+    f.apply(2, entry(2, 2));
+    expect(runChecker(createCommitQuorumChecker([1, 2, 3, 4, 5]), f.facts)).toEqual([]);
   });
 
   it('reports an applied entry dropped by a truncation, and one lost by a restart', () => {

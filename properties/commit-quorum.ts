@@ -37,15 +37,51 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[]): Checker {
   function apply(fact: Fact & { kind: 'apply' }): Violation | null {
     const { index, term } = fact.entry;
     while (appliedTerm.length <= index) appliedTerm.push(0);
-    if (appliedTerm[index] === 0) appliedTerm[index] = term;
+    const first = appliedTerm[index] === 0;
+    if (first) appliedTerm[index] = term;
     if (index > appliedMax) appliedMax = index;
     const count = holders(index, term);
-    if (count >= majority) return null;
-    return violation(
-      fact,
-      `Node ${fact.node} applied (index ${index}, term ${term}) while only ${count} of ${nodeIds.length} nodes stored it durably (a majority is ${majority}): it was never committed.`,
-      { index, term, durableHolders: count, majority, holderNodes: holderNodes(index, term) },
-    );
+    if (count < majority) {
+      return violation(
+        fact,
+        `Node ${fact.node} applied (index ${index}, term ${term}) while only ${count} of ${nodeIds.length} nodes stored it durably (a majority is ${majority}): it was never committed.`,
+        { index, term, durableHolders: count, majority, holderNodes: holderNodes(index, term) },
+      );
+    }
+    return first ? electableWithout(fact, index, term) : null;
+  }
+
+  /**
+   * At the commit moment (the first apply of an index anywhere): no node lacking the entry may still be electable,
+   * i.e. have a durable log at least as up-to-date (Raft §5.4.1) as the durable logs of a majority, itself
+   * included. Raft's commit rule (an entry of the leader's own term on a majority, §5.4.2) guarantees it: every
+   * holder of that entry has a more up-to-date log than any node lacking it. Committing an earlier term's entry
+   * by counting replicas (Figure 8) does not, and is caught here, before any later leader overwrites it.
+   * Votes already cast and terms are ignored, which can only make more nodes look electable, and a correct Raft
+   * passes anyway. O(nodes²), once per index.
+   */
+  function electableWithout(fact: Fact, index: number, term: number): Violation | null {
+    const list = nodes.list;
+    for (let x = 0; x < list.length; x++) {
+      const candidate = list[x] as DurableNode;
+      if (candidate.termAt(index) === term) continue;
+      const lastTerm = candidate.termAt(candidate.lastIndex);
+      let voters = 0;
+      for (let v = 0; v < list.length; v++) {
+        const voter = list[v] as DurableNode;
+        const voterLastTerm = voter.termAt(voter.lastIndex);
+        if (lastTerm > voterLastTerm || (lastTerm === voterLastTerm && candidate.lastIndex >= voter.lastIndex)) voters++;
+      }
+      if (voters < majority) continue;
+      const id = candidate.id;
+      return violation(
+        fact,
+        `Node ${fact.node} applied (index ${index}, term ${term}) first, but node ${id}, which does not store it, could still be elected: ` +
+          `its log (last index ${candidate.lastIndex}, term ${lastTerm}) is at least as up-to-date as the durable logs of ${voters} of ${nodeIds.length} nodes (Raft §5.4.2, Figure 8).`,
+        { index, term, electable: id, electableLastIndex: candidate.lastIndex, electableLastTerm: lastTerm, voters, majority },
+      );
+    }
+    return null;
   }
 
   /** The applied entries a disk loses: judged before the node's view is updated, in place, without allocation. */

@@ -12,6 +12,7 @@ import type { PersistFact, RestartFact } from '../sim/facts.js';
 
 /** One node's durable state. */
 export class DurableNode {
+  constructor(readonly id: NodeId) {}
   term = 0;
   vote: NodeId | 0 = 0;
   /** Last index of the stored log. */
@@ -67,7 +68,7 @@ export class DurableNodes {
     let n = this.byId[node];
     if (n === undefined) {
       while (this.byId.length <= node) this.byId.push(undefined);
-      n = new DurableNode();
+      n = new DurableNode(node);
       this.byId[node] = n;
       this.list.push(n);
     }
