@@ -40,9 +40,10 @@ function nodeArbitrary(ctx: PlanContext): fc.Arbitrary<NodeId> {
   return fc.integer({ min: 1, max: ctx.nodeCount });
 }
 
-/** A random split of the nodes into two non-empty groups. */
+/** A random split of the nodes into two non-empty groups (a lone node's "split" is one group: no cut). */
 function groupsArbitrary(ctx: PlanContext): fc.Arbitrary<NodeId[][]> {
   const nodes = Array.from({ length: ctx.nodeCount }, (_, i) => i + 1);
+  if (nodes.length < 2) return fc.constant([nodes]);
   return fc.subarray(nodes, { minLength: 1, maxLength: ctx.nodeCount - 1 }).map((a) => [a, nodes.filter((n) => !a.includes(n))]);
 }
 

@@ -7,6 +7,7 @@ import { maxFaultyNodes } from '../sim/faults.js';
 import type { FaultEvent } from '../sim/faults.js';
 import type { NodeId } from '../sim/contract.js';
 import type { Prng } from '../sim/prng.js';
+import { BRIDGE_NODES_MIN } from './plan-tools.js';
 import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 
 export const crashStorm: Scenario = {
@@ -39,7 +40,7 @@ function storm(prng: Prng, ctx: ScenarioContext, crashGapMsMax: number, bounceMs
   let nextNetworkMs = 0;
   for (let atMs = prng.range(0, crashGapMsMax); atMs < ctx.safetyMs; atMs += prng.range(1, crashGapMsMax)) {
     for (const [node, until] of [...downUntil]) if (until <= atMs) downUntil.delete(node);
-    if (atMs >= nextNetworkMs) {
+    if (atMs >= nextNetworkMs && nodes.length >= BRIDGE_NODES_MIN) {
       const shuffled = prng.shuffle(nodes);
       const [bridge, ...rest] = shuffled as [NodeId, ...NodeId[]];
       const cut = prng.range(1, rest.length - 1);

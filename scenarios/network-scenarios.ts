@@ -1,6 +1,7 @@
 /** Named network-quality scenarios: the MIT 6.824 unreliable network, a slow follower, congested links. */
 import type { FaultEvent } from '../sim/faults.js';
-import { byTime, calmNetwork, electionMs, faultTimes, nodeIds } from './plan-tools.js';
+import { maxFaultyNodes } from '../sim/faults.js';
+import { byTime, calmNetwork, electionMs, faultTimes, nodeIds, SPLIT_NODES_MIN } from './plan-tools.js';
 import type { Scenario } from './types.js';
 
 export const mitUnreliable: Scenario = {
@@ -13,7 +14,9 @@ export const mitUnreliable: Scenario = {
     const plan = prng.fork('plan');
     const e = electionMs(ctx);
     const events: FaultEvent[] = [];
-    for (let atMs = plan.range(e, 10 * e); atMs < ctx.safetyMs; atMs += plan.range(5 * e, 20 * e)) {
+    // One or two nodes tolerate no node down (f = 0): the network alone is unreliable then.
+    const bounces = maxFaultyNodes(ctx.nodeCount) >= 1;
+    for (let atMs = plan.range(e, 10 * e); bounces && atMs < ctx.safetyMs; atMs += plan.range(5 * e, 20 * e)) {
       events.push({ atMs, kind: 'bounce', node: plan.pick(nodeIds(ctx)), downMs: plan.range(e, 5 * e) });
     }
     const network = { latencyMsMin: 1, latencyMsMax: 27, lossPerMille: 100, duplicatePerMille: 50, longDelayPerMille: 100, longDelayMsMax: 2 * e };
@@ -33,7 +36,7 @@ export const slowFollower: Scenario = {
     const laggard = plan.pick(nodeIds(ctx));
     const others = nodeIds(ctx).filter((n) => n !== laggard);
     const events: FaultEvent[] = [];
-    for (let atMs = plan.range(e, 5 * e); atMs < ctx.safetyMs; ) {
+    for (let atMs = plan.range(e, 5 * e); others.length > 0 && atMs < ctx.safetyMs; ) {
       events.push({ atMs, kind: 'partition', groups: [[laggard], others] });
       atMs += plan.range(10 * e, 40 * e);
       if (atMs >= ctx.safetyMs) break;
@@ -58,7 +61,8 @@ export const congestedLinks: Scenario = {
     const linkCapacity = prng.range(2, 16);
     const events: FaultEvent[] = [];
     for (const atMs of faultTimes(plan, ctx, e, e, 10 * e)) {
-      if (plan.chance(1, 2)) {
+      // A clog needs a link, so a lone node only gets spikes.
+      if (plan.chance(1, 2) || nodes.length < SPLIT_NODES_MIN) {
         events.push({ atMs, kind: 'latency-spike', durationMs: plan.range(e, 10 * e), extraMsMax: plan.range(ctx.tickMs, 3 * e) });
       } else {
         const [from, to] = plan.shuffle(nodes) as [number, number];

@@ -1,6 +1,6 @@
 /** Named partition scenarios: each one network failure shape, repeated over the safety phase. */
 import type { FaultEvent } from '../sim/faults.js';
-import { calmNetwork, electionMs, faultTimes, nodeIds, splitAt } from './plan-tools.js';
+import { BRIDGE_NODES_MIN, calmNetwork, electionMs, faultTimes, nodeIds, SPLIT_NODES_MIN, splitAt } from './plan-tools.js';
 import type { Scenario } from './types.js';
 
 export const leaderIsolation: Scenario = {
@@ -14,6 +14,8 @@ export const leaderIsolation: Scenario = {
     const e = electionMs(ctx);
     const holdMsMax = prng.range(2 * e, 10 * e);
     const events: FaultEvent[] = [];
+    // A lone node has no one to be cut off from.
+    if (ctx.nodeCount < SPLIT_NODES_MIN) return { network: calmNetwork(prng), plan: { events }, knobs: { holdMsMax } };
     for (const atMs of faultTimes(plan, ctx, 3 * e, 2 * e, holdMsMax)) {
       events.push({ atMs, kind: 'isolate-leader', companions: 0 });
       const healAtMs = atMs + plan.range(e, holdMsMax);
@@ -33,10 +35,12 @@ export const minorityPartition: Scenario = {
     const plan = prng.fork('plan');
     const nodes = nodeIds(ctx);
     const e = electionMs(ctx);
+    // At most f = floor((n - 1) / 2) nodes, so the other side is a majority on even sizes too (4 splits 1/3,
+    // never 2/2, which leaves no majority). One or two nodes have no minority to split off.
     const minority = Math.floor((ctx.nodeCount - 1) / 2);
     const events: FaultEvent[] = [];
     let atMs = plan.range(e, 5 * e);
-    while (atMs < ctx.safetyMs) {
+    while (minority >= 1 && atMs < ctx.safetyMs) {
       events.push({ atMs, kind: 'partition', groups: splitAt(plan.shuffle(nodes), plan.range(1, minority)) });
       atMs += plan.range(2 * e, 20 * e);
       if (atMs >= ctx.safetyMs) break;
@@ -60,7 +64,7 @@ export const flappingPartition: Scenario = {
     const flapMsMax = prng.range(ctx.tickMs * 2, e);
     const events: FaultEvent[] = [];
     let split = false;
-    for (const atMs of faultTimes(plan, ctx, e, ctx.tickMs, flapMsMax)) {
+    for (const atMs of ctx.nodeCount < SPLIT_NODES_MIN ? [] : faultTimes(plan, ctx, e, ctx.tickMs, flapMsMax)) {
       events.push(split ? { atMs, kind: 'heal' } : { atMs, kind: 'partition', groups: splitAt(plan.shuffle(nodes), plan.range(1, ctx.nodeCount - 1)) });
       split = !split;
     }
@@ -79,7 +83,7 @@ export const bridgePartition: Scenario = {
     const nodes = nodeIds(ctx);
     const e = electionMs(ctx);
     const events: FaultEvent[] = [];
-    for (const atMs of faultTimes(plan, ctx, e, 3 * e, 20 * e)) {
+    for (const atMs of ctx.nodeCount < BRIDGE_NODES_MIN ? [] : faultTimes(plan, ctx, e, 3 * e, 20 * e)) {
       const [bridge, ...rest] = plan.shuffle(nodes) as [number, ...number[]];
       const sides = splitAt(rest, plan.range(1, rest.length - 1));
       events.push({ atMs, kind: 'bridge', bridge, sides });
@@ -98,7 +102,7 @@ export const asymmetricPartition: Scenario = {
     const plan = prng.fork('plan');
     const e = electionMs(ctx);
     const events: FaultEvent[] = [];
-    for (const atMs of faultTimes(plan, ctx, 2 * e, 3 * e, 20 * e)) {
+    for (const atMs of ctx.nodeCount < SPLIT_NODES_MIN ? [] : faultTimes(plan, ctx, 2 * e, 3 * e, 20 * e)) {
       if (plan.chance(1, 4)) {
         events.push({ atMs, kind: 'heal' });
         continue;

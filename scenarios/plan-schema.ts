@@ -21,7 +21,7 @@ export const PLAN_LIMITS = Object.freeze({
   /** A fault event's `atMs` (checkPlan also keeps it within the safety phase). */
   atMsMax: 3_600_000,
   /** Node ids are 1-based; checkPlan checks them against the cluster size. */
-  nodeIdMax: 5,
+  nodeIdMax: 7,
   /** Messages in flight per directed link (0: unlimited). */
   linkCapacityMax: 1_000_000,
   clientCountMax: 100,
@@ -162,7 +162,7 @@ export const planFileSchema = z.object(
   {
     seed: whole(0, Number.MAX_SAFE_INTEGER),
     scenario: z.string({ error: 'expected a scenario name' }),
-    nodes: z.union([z.literal(3), z.literal(5)], { error: 'expected 3 or 5' }),
+    nodes: whole(1, L.nodeIdMax),
     bug: z.string({ error: 'expected a bug name or null' }).nullable(),
     implementation: z.string({ error: 'expected a string' }).optional(),
     safetyOnly: z.boolean({ error: 'expected true or false' }).optional(),

@@ -9,6 +9,13 @@ export function nodeIds(ctx: ScenarioContext): NodeId[] {
   return Array.from({ length: ctx.nodeCount }, (_, i) => i + 1);
 }
 
+/**
+ * The smallest cluster each network shape needs: a split needs two nodes, a bridge three (the bridge and one
+ * node on each side). Smaller clusters (Seaworthy runs 1..7 nodes) get no such event rather than a degenerate one.
+ */
+export const SPLIT_NODES_MIN = 2;
+export const BRIDGE_NODES_MIN = 3;
+
 export function electionMs(ctx: ScenarioContext): number {
   return ctx.electionTicks * ctx.tickMs;
 }

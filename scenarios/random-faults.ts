@@ -8,7 +8,7 @@ import { checkPlan, maxFaultyNodes } from '../sim/faults.js';
 import type { FaultEvent } from '../sim/faults.js';
 import type { NodeId } from '../sim/contract.js';
 import type { Prng } from '../sim/prng.js';
-import { byTime } from './plan-tools.js';
+import { BRIDGE_NODES_MIN, byTime, SPLIT_NODES_MIN } from './plan-tools.js';
 import { reactiveFaults } from './reactive-faults.js';
 import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 
@@ -114,8 +114,9 @@ function timeAndCongestion(
     if (knobs.clocks) options.push({ atMs, kind: 'clock-jump', node: prng.pick(nodes), ticks: prng.range(1, 2 * ctx.electionTicks) });
     if (knobs.congestion) {
       const [from, to] = prng.shuffle(nodes) as [NodeId, NodeId];
+      // A lone node has no link to clog (`to` is undefined): it gets the spike.
       options.push(
-        prng.chance(1, 2)
+        prng.chance(1, 2) || to === undefined
           ? { atMs, kind: 'latency-spike', durationMs: prng.range(e, 5 * e), extraMsMax: prng.range(ctx.tickMs, 2 * e) }
           : { atMs, kind: 'clog', from, to, durationMs: prng.range(ctx.tickMs, 3 * e) },
       );
@@ -153,14 +154,15 @@ function faultSchedule(prng: Prng, ctx: ScenarioContext, knobs: ScheduleKnobs): 
   for (let atMs = prng.range(0, knobs.faultGapMsMean); atMs < ctx.safetyMs; atMs += prng.range(knobs.faultGapMsMean >> 2, knobs.faultGapMsMean * 2)) {
     restartDue(atMs);
     const roll = prng.int(4);
-    if (knobs.partitions && roll < 2) {
+    if (knobs.partitions && roll < 2 && nodes.length >= SPLIT_NODES_MIN) {
       if (partitioned && prng.chance(1, 2)) {
         events.push({ atMs, kind: 'heal' });
         partitioned = false;
       } else {
         const shape = prng.int(knobs.leaderFaults ? 4 : 3);
-        if (shape === 3) events.push({ atMs, kind: 'isolate-leader', companions: prng.int(Math.min(2, ctx.nodeCount - 2)) });
-        else events.push(shape === 2 ? randomBridge(prng, nodes, atMs) : { atMs, kind: 'partition', groups: randomSplit(prng, nodes) });
+        // Sizes below 3 have no bridge (it becomes a split) and a leader isolated with no companion.
+        if (shape === 3) events.push({ atMs, kind: 'isolate-leader', companions: prng.int(Math.max(1, Math.min(2, ctx.nodeCount - 2))) });
+        else events.push(shape === 2 && nodes.length >= BRIDGE_NODES_MIN ? randomBridge(prng, nodes, atMs) : { atMs, kind: 'partition', groups: randomSplit(prng, nodes) });
         partitioned = true;
       }
     } else if (knobs.crashes) {

@@ -246,14 +246,16 @@ export class Network {
    * nodes each node's neighbourhood {i - 1, i, i + 1} is exactly a majority, yet no two non-adjacent nodes
    * hear each other: 1 sees 5 and 2, 3 sees 2 and 4, so leaders of 1's and 3's majorities never meet
    * directly. With 3 nodes it is no cut at all, with 4 each neighbourhood is 3 of 4, and from 6 nodes up no
-   * node sees a majority. Replaces the previous shape.
+   * node would see a majority, so there each node reaches the `reach` nearest on either side: the fewest that
+   * make 2 * reach + 1 a majority of n (2 for 6 and 7 nodes; 1 for 2 to 5, so their shape is unchanged).
    */
   ring(): void {
     const n = this.nodeCount;
+    const reach = Math.ceil(Math.floor(n / 2) / 2);
     for (let a = 1; a <= n; a++) {
       for (let b = 1; b <= n; b++) {
         const distance = (b - a + n) % n;
-        const neighbours = distance === 0 || distance === 1 || distance === n - 1;
+        const neighbours = distance <= reach || distance >= n - reach;
         this.blocked[a * this.stride + b] = neighbours ? 0 : 1;
       }
     }
