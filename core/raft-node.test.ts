@@ -55,7 +55,7 @@ function disks(spec: Record<number, { term: number; vote?: number; commit?: numb
 }
 
 describe('elections', () => {
-  for (const size of [3, 5]) {
+  for (const size of [2, 3, 4, 5, 6, 7]) {
     it(`elects exactly one leader in a ${size}-node cluster`, () => {
       for (let seed = 1; seed <= 20; seed++) {
         const c = new Cluster({ size, seed });
