@@ -12,7 +12,9 @@
  * the host emits only after fsync, so a message sent before its Ready is durable is judged against the state
  * before it.
  */
-import type { Message, MessageAnnotations, MessageMatcher, NodeId } from '../sim/contract.js';
+import type { Message, MessageAnnotations, NodeId } from '../sim/contract.js';
+import { compileMatcher as compile, matchesMessage as matches } from '../sim/message-matcher.js';
+import type { CompiledMatcher } from '../sim/message-matcher.js';
 import type { Fact } from '../sim/facts.js';
 import type { PropertyName, Violation } from './types.js';
 
@@ -22,25 +24,6 @@ export interface MessageChecker {
   observe(fact: Fact): void;
   /** Judges one message as it is sent, at simulated time `atMs` and event `event`. */
   sent(message: Message, atMs: number, event: number): Violation | null;
-}
-
-/** A {@link MessageMatcher} with its field conditions in arrays, sorted by field name (no key-order iteration). */
-interface CompiledMatcher {
-  readonly type: string;
-  readonly fields: readonly string[];
-  readonly values: readonly (string | number | boolean)[];
-}
-
-function compile(m: MessageMatcher): CompiledMatcher {
-  const where = m.where ?? {};
-  const fields = Object.keys(where).sort();
-  return { type: m.type, fields, values: fields.map((f) => where[f] as string | number | boolean) };
-}
-
-function matches(c: CompiledMatcher, m: Message): boolean {
-  if (m.type !== c.type) return false;
-  for (let k = 0; k < c.fields.length; k++) if (m[c.fields[k] as string] !== c.values[k]) return false;
-  return true;
 }
 
 /** Creates the message checker for `annotations`. `nodeIds` only pre-sizes per-node state. */
