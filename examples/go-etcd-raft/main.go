@@ -26,6 +26,7 @@ type options struct {
 	preVote     bool
 	checkQuorum bool
 	readIndex   bool
+	annotate    bool
 	bug         string
 }
 
@@ -61,6 +62,7 @@ func parseOptions(args []string) (options, error) {
 	fs.BoolVar(&opts.preVote, "pre-vote", false, "enable etcd's PreVote (thesis §9.6)")
 	fs.BoolVar(&opts.checkQuorum, "check-quorum", false, "enable etcd's CheckQuorum: a leader that hears no quorum steps down")
 	fs.BoolVar(&opts.readIndex, "read-index", false, "serve reads through etcd's ReadIndex (thesis §6.4) instead of the log")
+	fs.BoolVar(&opts.annotate, "annotate", false, "declare what etcd's vote and append responses mean (messageAnnotations), so the host checks each one as it is sent")
 	fs.StringVar(&opts.bug, "bug", "", "plant a bug Seaworthy must catch: "+bugVoteNotPersisted+" or "+bugVoteAfterSend)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
@@ -151,7 +153,11 @@ func handleLine(opts options, current *node, line []byte) (reply interface{}, ne
 		if err != nil {
 			return errorReply("create: " + err.Error()), next
 		}
-		return map[string]interface{}{"type": "created", "name": opts.name(), "capabilities": opts.capabilities()}, n
+		created := map[string]interface{}{"type": "created", "name": opts.name(), "capabilities": opts.capabilities()}
+		if opts.annotate {
+			created["messageAnnotations"] = messageAnnotations
+		}
+		return created, n
 	}
 	if current == nil {
 		return errorReply(fmt.Sprintf("%q before create", req.Type)), next

@@ -59,9 +59,20 @@ type wireMessage struct {
 	Index      uint64      `json:"index,omitempty"`
 	Commit     uint64      `json:"commit,omitempty"`
 	Entries    []wireEntry `json:"entries,omitempty"`
-	Reject     bool        `json:"reject,omitempty"`
+	Reject     bool        `json:"reject"`
 	RejectHint uint64      `json:"rejectHint,omitempty"`
 	Context    string      `json:"context,omitempty"`
+}
+
+// messageAnnotations tells the host what etcd's messages mean (docs/contract.md, "Message annotations"), so it
+// can judge each against the sender's disk as it is sent: a granted MsgVoteResp needs the vote durable, and a
+// successful MsgAppResp claims a durable log up to its index (etcd answers with the last index it appended,
+// or its commit index for an append it already has). PreVote messages carry the next term, so they are exempt
+// from the term check. This is why `reject` travels even when false.
+var messageAnnotations = map[string]interface{}{
+	"preVote":   []map[string]string{{"type": pb.MsgPreVote.String()}, {"type": pb.MsgPreVoteResp.String()}},
+	"voteGrant": map[string]interface{}{"type": pb.MsgVoteResp.String(), "where": map[string]bool{"reject": false}},
+	"appendAck": map[string]interface{}{"type": pb.MsgAppResp.String(), "where": map[string]bool{"reject": false}, "matchField": "index"},
 }
 
 func entryToWire(e pb.Entry) (wireEntry, error) {
