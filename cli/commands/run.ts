@@ -186,7 +186,6 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const determinism = args.verifyDeterminism !== true || interrupted ? null : (pooled.determinism ?? verifyDeterminism(target.base, aggregate.outcomes()));
   if (pooled.usage !== null) aggregate.addUsage(pooled.usage);
   const notices = noticesOf(target.custom, aggregate.usage);
-  target.custom?.close();
   const failures: RunFailure[] = aggregate.failures.map((f) => ({ ...f, repro: replayCommand(f.seed, scenario.name, nodeCount, bug, target.custom === null ? '--trace' : `${target.custom.flags} --trace`) }));
   const classes = groupFailures(failures);
   const shrunk: { report: ShrinkReport; outcome: ShrinkOutcome }[] = [];
@@ -198,6 +197,9 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
       if (result !== null) shrunk.push(result);
     }
   }
+  // Only now: the shrink reruns seeds through the implementation, and a closed process adapter would fail every
+  // rerun with an implementation error, shrinking the wrong failure down to nothing and saving that plan.
+  target.custom?.close();
   const summary: RunSummary = {
     version: seaworthyVersion(),
     runs: aggregate.runs,

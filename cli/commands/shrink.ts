@@ -34,6 +34,9 @@ export interface ShrinkArgs {
   readonly shrinkBudget: unknown;
   readonly width: unknown;
   readonly json: boolean;
+  readonly impl?: unknown;
+  readonly implCmd?: unknown;
+  readonly implTimeout?: unknown;
 }
 
 /** One shrunk failure, as reported in JSON (a public interface: fields are only ever added). */
@@ -110,7 +113,8 @@ export function shrinkAndSave(target: Target, seed: number, settings: ShrinkSett
     budget: outcome.budget,
     shrinkMs,
     traceHash: outcome.verdict.traceHash,
-    repro: `npx seaworthy replay --plan ${file} --trace`,
+    // A user's implementation is not in the plan file's code: the repro names it again so that it is complete.
+    repro: `npx seaworthy replay --plan ${file}${target.custom === null ? '' : ` ${target.custom.flags}`} --trace`,
     saved: saveError === null,
     ...(saveError === null ? {} : { saveError, planFile }),
   };
@@ -164,7 +168,13 @@ export async function executeShrink(args: ShrinkArgs, io: Io): Promise<number> {
   const width = widthOf(args.width, io.columns);
   const outDir = checkOutDir(args.out, FAILURES_DIR_DEFAULT);
   const target = await resolveTarget(args);
-  const shrunk = shrinkAndSave(target, seed, { outDir, budget, progress: io.interactive });
+  let shrunk: ReturnType<typeof shrinkAndSave>;
+  try {
+    shrunk = shrinkAndSave(target, seed, { outDir, budget, progress: io.interactive });
+  } finally {
+    // Every process of an --impl-cmd implementation goes with the shrink, also when it throws.
+    target.custom?.close();
+  }
   if (shrunk === null) {
     if (args.json) io.stdout(JSON.stringify({ seed, ok: true }));
     else io.stdout(chalk.green(`✔ seed ${seed} passes: nothing to shrink`));
@@ -189,6 +199,9 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       .option('out', { describe: `directory for the minimal plan (default ${FAILURES_DIR_DEFAULT})`, type: 'string' })
       .option('shrink-budget', { describe: `most runs the shrink may try (default ${SHRINK_BUDGET_DEFAULT})` })
       .option('width', { describe: 'cut timeline lines to this many columns (40 or more)' })
+      .option('impl', { describe: 'your implementation: a module exporting a RaftImplementation (docs/contract.md)', type: 'string' })
+      .option('impl-cmd', { describe: 'your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
+      .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms a process may stay silent while a reply is due (default 5000)' })
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<ShrinkArgs>,
   handler: handleWith(executeShrink),
 };
