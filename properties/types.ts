@@ -15,6 +15,7 @@ export type PropertyName =
   | 'message-term'
   | 'vote-grant'
   | 'append-ack'
+  | 'stability'
   | 'linearizability'
   | 'liveness'
   | 'implementation-error';

@@ -118,6 +118,34 @@ export const REACTIVE_TRIGGERS = ['vote', 'candidate', 'leader-append', 'ack', '
 /** Every action, for plan-file validation and generators. */
 export const REACTIVE_ACTIONS = ['bounce', 'bounce-peer', 'isolate', 'clog'] as const satisfies readonly ReactiveAction[];
 
+/**
+ * The last ms at which a fault event can still act on the cluster: its own time for instant changes (a
+ * partition's shape lasts until a heal, which callers track themselves), the end of its down time or duration
+ * for timed faults, and for a reactive fault the end of what it may do if it fires last in its window. A crash
+ * without a restart, and a corruption, never end (infinity).
+ */
+export function faultEffectEndMs(e: FaultEvent): number {
+  switch (e.kind) {
+    case 'bounce':
+    case 'power-loss':
+      return e.atMs + e.downMs;
+    case 'crash-point':
+      return e.atMs + 2 * e.downMs;
+    case 'crash':
+    case 'corrupt':
+      return Number.POSITIVE_INFINITY;
+    case 'latency-spike':
+    case 'clog':
+    case 'pause':
+    case 'away':
+      return e.atMs + e.durationMs;
+    case 'reactive':
+      return e.atMs + e.windowMs + e.delayMs + e.durationMs;
+    default:
+      return e.atMs;
+  }
+}
+
 /** The `peer`-th neighbour of `node` in id order, wrapping (1-based ids). */
 export function peerOf(node: NodeId, peer: number, nodeCount: number): NodeId {
   return ((node - 1 + peer) % nodeCount) + 1;
