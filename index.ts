@@ -8,6 +8,7 @@
  * expect(result.failures).toEqual([]);
  * ```
  */
+import { NODES_MAX, NODES_MIN } from './scenarios/cluster-size.js';
 import { PLANTED_BUGS } from './scenarios/planted-bugs.js';
 import { DEFAULT_SCENARIO, findScenario, SCENARIOS } from './scenarios/registry.js';
 import { runSeed } from './scenarios/run-seed.js';
@@ -45,6 +46,7 @@ export type { ShrinkOutcome, ShrinkOptions } from './scenarios/shrink.js';
 export type { PlanFile } from './scenarios/plan-file.js';
 export { builtinRaft, PLANTED_BUGS, SCENARIOS, runSeed };
 export { shrinkFailure } from './scenarios/shrink.js';
+export { drawnNodeCount, NODES_MAX, NODES_MIN } from './scenarios/cluster-size.js';
 export { scenarioPlanArbitrary, faultPlanArbitrary } from './scenarios/arbitraries.js';
 export { decodePlanFile, encodePlanFile } from './scenarios/plan-file.js';
 
@@ -52,7 +54,7 @@ export interface SimulateOptions {
   readonly seed: number;
   /** A scenario name (see SCENARIOS) or a Scenario; `random` when absent. */
   readonly scenario?: string | Scenario;
-  /** Cluster size; 5 when absent. */
+  /** Cluster size, 1 to 7; absent, the size drawn for the seed (as the CLI's swarm draws it; `verdict.nodes` says which). */
   readonly nodes?: number;
   /** The implementation under test; our correct core when absent. */
   readonly implementation?: RaftImplementation;
@@ -70,10 +72,11 @@ function scenarioOf(scenario: string | Scenario | undefined): Scenario {
   return found;
 }
 
-function nodesOf(nodes: number | undefined): number {
-  const n = nodes ?? 5;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected nodes to be a whole number >= 1, got ${n}`);
-  return n;
+/** The given size, checked; undefined stays undefined (each seed then runs the size drawn for it). */
+function nodesOf(nodes: number | undefined): number | undefined {
+  if (nodes === undefined) return undefined;
+  if (!Number.isInteger(nodes) || nodes < NODES_MIN || nodes > NODES_MAX) throw new Error(`expected nodes to be a whole number from ${NODES_MIN} to ${NODES_MAX}, got ${nodes}`);
+  return nodes;
 }
 
 /**
@@ -81,10 +84,11 @@ function nodesOf(nodes: number | undefined): number {
  * the same options give the same verdict and trace hash. Throws on an unknown scenario or a bad node count.
  */
 export function simulate(options: SimulateOptions): Verdict {
+  const nodes = nodesOf(options.nodes);
   return runSeed({
     seed: options.seed,
     scenario: scenarioOf(options.scenario),
-    nodeCount: nodesOf(options.nodes),
+    ...(nodes === undefined ? {} : { nodeCount: nodes }),
     ...(options.implementation === undefined ? {} : { implementation: options.implementation }),
     ...(options.plan === undefined ? {} : { plan: options.plan }),
     ...(options.record === undefined ? {} : { record: options.record }),
@@ -97,6 +101,7 @@ export interface CheckSeedsOptions {
   /** First seed; 1 when absent. */
   readonly seedStart?: number;
   readonly scenario?: string | Scenario;
+  /** Cluster size, 1 to 7; absent, each seed runs the size drawn for it (each failure's repro names it). */
   readonly nodes?: number;
   readonly implementation?: RaftImplementation;
 }
@@ -129,11 +134,11 @@ export function checkSeeds(options: CheckSeedsOptions): CheckSeedsResult {
   const seedStart = options.seedStart ?? 1;
   const failures: SeedFailure[] = [];
   for (let seed = seedStart; seed < seedStart + options.seeds; seed++) {
-    const verdict = simulate({ seed, scenario, nodes, ...(options.implementation === undefined ? {} : { implementation: options.implementation }) });
+    const verdict = simulate({ seed, scenario, ...(nodes === undefined ? {} : { nodes }), ...(options.implementation === undefined ? {} : { implementation: options.implementation }) });
     const first = verdict.violations[0];
     if (first === undefined) continue;
     const impl = options.implementation === undefined ? '' : ', implementation';
-    failures.push({ seed, property: first.property, message: first.message, repro: `simulate({ seed: ${seed}, scenario: '${scenario.name}', nodes: ${nodes}${impl}, record: true })` });
+    failures.push({ seed, property: first.property, message: first.message, repro: `simulate({ seed: ${seed}, scenario: '${scenario.name}', nodes: ${verdict.nodes}${impl}, record: true })` });
   }
   return { ok: failures.length === 0, runs: options.seeds, failures };
 }

@@ -6,6 +6,7 @@
  */
 import { MUTATIONS, paperRaft } from '../mutation-corpus/index.js';
 import type { Mutation, MutationName } from '../mutation-corpus/index.js';
+import { nodeCountOf } from '../scenarios/cluster-size.js';
 import { DEFAULT_SCENARIO, findScenario } from '../scenarios/registry.js';
 import { runSeed } from '../scenarios/run-seed.js';
 import type { RunConfig } from '../scenarios/run-seed.js';
@@ -24,6 +25,8 @@ export interface CorpusRow {
   readonly seeds: number;
   /** The first failing seed, or null. */
   readonly seed: number | null;
+  /** The first failing seed's cluster size (`--nodes`, or the size drawn for it), or null. */
+  readonly nodes?: number | null;
   /** Wall time from the first seed to the first failure (or to the cap), in ms, on one thread. */
   readonly ms: number;
   /**
@@ -42,7 +45,8 @@ export interface CorpusRow {
 }
 
 export interface CorpusOptions {
-  readonly nodes: number;
+  /** `--nodes`; null: each seed runs the size drawn for it, as the default swarm does. */
+  readonly nodes: number | null;
   readonly seedsMax: number;
   readonly shrinkBudget: number;
   /** Measure CPU time too (only meaningful when this is the process's only busy thread). */
@@ -50,10 +54,10 @@ export interface CorpusOptions {
 }
 
 /** The default swarm against one mutant: no `--scenario`, no safety-only, the CLI's defaults. */
-export function corpusConfig(mutation: MutationName, nodes: number): Omit<RunConfig, 'seed'> {
+export function corpusConfig(mutation: MutationName, nodes: number | null): Omit<RunConfig, 'seed'> {
   const scenario = findScenario(DEFAULT_SCENARIO);
   if (scenario === undefined) throw new Error(`default scenario ${DEFAULT_SCENARIO} is not registered`);
-  return { scenario, nodeCount: nodes, implementation: paperRaft({ mutation }), safetyOnly: false };
+  return { scenario, ...(nodes === null ? {} : { nodeCount: nodes }), implementation: paperRaft({ mutation }), safetyOnly: false };
 }
 
 /** Runs one mutant from seed 1 until it fails or the cap is reached, then shrinks the failure. */
@@ -75,15 +79,17 @@ export function runCorpusMutation(mutation: Mutation, options: CorpusOptions): C
   const cpuMs = cpu === null ? null : Math.round((cpu.user + cpu.system) / 1000);
   const row = { name: mutation.name, class: mutation.class, description: mutation.description, seeds, ms, cpuMs };
   const none = { property: null, planEventsBefore: null, planEventsAfter: null, clientOpsBefore: null, clientOpsAfter: null, shrinkRuns: 0, shrinkMs: 0 };
-  if (failing === null) return { ...row, caught: false, seed: null, ...none };
+  if (failing === null) return { ...row, caught: false, seed: null, nodes: null, ...none };
   const shrinkStarted = Date.now();
   const outcome = shrinkFailure({ config: { ...base, seed: failing }, budget: options.shrinkBudget });
   const shrinkMs = Date.now() - shrinkStarted;
-  if (outcome === null) return { ...row, caught: true, seed: failing, ...none, shrinkMs };
+  const nodes = nodeCountOf({ seed: failing, nodeCount: options.nodes ?? undefined });
+  if (outcome === null) return { ...row, caught: true, seed: failing, nodes, ...none, shrinkMs };
   return {
     ...row,
     caught: true,
     seed: failing,
+    nodes,
     property: outcome.property,
     planEventsBefore: outcome.before.events,
     planEventsAfter: outcome.after.events,

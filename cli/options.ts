@@ -2,6 +2,7 @@
  * Parsing and validation of the flags shared by several commands. Each failure is a UsageError with one
  * line in the form "expected X, got Y" so a user knows what to type instead.
  */
+import { NODES_MAX, NODES_MIN } from '../scenarios/cluster-size.js';
 import { findPlantedBug, PLANTED_BUGS } from '../scenarios/planted-bugs.js';
 import type { PlantedBug } from '../scenarios/planted-bugs.js';
 import { DEFAULT_SCENARIO, findScenario, SCENARIOS } from '../scenarios/registry.js';
@@ -26,9 +27,12 @@ export function parseCount(flag: string, raw: unknown): number {
   return value;
 }
 
-export function parseNodes(raw: unknown): 3 | 5 {
-  const value = Number(raw);
-  if (value !== 3 && value !== 5) throw new UsageError(`--nodes expects 3 or 5, got ${JSON.stringify(raw)}`);
+/** `--nodes N`: a whole number of nodes from NODES_MIN to NODES_MAX. */
+export function parseNodes(raw: unknown): number {
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (typeof raw === 'boolean' || raw === '' || !Number.isSafeInteger(value) || value < NODES_MIN || value > NODES_MAX) {
+    throw new UsageError(`--nodes expects a whole number of nodes from ${NODES_MIN} to ${NODES_MAX}, got ${JSON.stringify(raw)}`);
+  }
   return value;
 }
 
@@ -78,11 +82,14 @@ export function rejectFlagsWithPlan(args: Readonly<Record<string, unknown>>): vo
   }
 }
 
-/** The command that reruns one seed exactly, for repro lines. */
+/**
+ * The command that reruns one seed exactly, for repro lines. It always names the cluster size: without
+ * `--nodes`, replay draws the seed's size itself, but a repro that says it stays exact if the drawing changes.
+ */
 export function replayCommand(seed: number, scenario: string, nodes: number, bug: PlantedBug | undefined, extra = ''): string {
   const parts = ['npx seaworthy replay', `--seed ${seed}`];
   if (scenario !== (bug?.scenario ?? DEFAULT_SCENARIO)) parts.push(`--scenario ${scenario}`);
-  if (nodes !== 5) parts.push(`--nodes ${nodes}`);
+  parts.push(`--nodes ${nodes}`);
   if (bug !== undefined) parts.push(`--bug ${bug.name}`);
   if (extra !== '') parts.push(extra);
   return parts.join(' ');

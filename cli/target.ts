@@ -24,7 +24,8 @@ export interface TargetArgs {
 }
 
 export interface Target {
-  readonly nodeCount: number;
+  /** `--nodes N`; undefined when not given: each seed then runs the size drawn for it (`drawnNodeCount`). */
+  readonly nodeCount: number | undefined;
   readonly scenario: Scenario;
   readonly bug: PlantedBug | undefined;
   /** Everything of a run's config but the seed. */
@@ -33,15 +34,20 @@ export interface Target {
   readonly custom: CustomImplementation | null;
 }
 
+/** The cluster size of a process implementation's capability probe when `--nodes` is not given (the old default). */
+const PROBE_NODES = 5;
+
 export async function resolveTarget(args: TargetArgs): Promise<Target> {
-  const nodeCount = parseNodes(args.nodes ?? 5);
+  const nodeCount = args.nodes === undefined ? undefined : parseNodes(args.nodes);
   const bug = parseBug(args.bug);
   const scenario = parseScenario(args.scenario, bug);
-  const custom = await loadCustomImplementation(args, nodeCount, process.cwd());
+  // A process implementation is probed once for its capabilities, before any seed's size is known: the probe
+  // asks with PROBE_NODES peers when the size is drawn per seed.
+  const custom = await loadCustomImplementation(args, nodeCount ?? PROBE_NODES, process.cwd());
   const implementation = custom?.implementation ?? bug?.implementation();
   const base: Omit<RunConfig, 'seed'> = {
     scenario,
-    nodeCount,
+    ...(nodeCount === undefined ? {} : { nodeCount }),
     ...(implementation === undefined ? {} : { implementation }),
     ...(bug?.hostBugs === undefined ? {} : { hostBugs: bug.hostBugs }),
     safetyOnly: args.safetyOnly,

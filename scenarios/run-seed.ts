@@ -22,6 +22,7 @@ import type { FactObserver, HostBugs, SimulationResult, SimulationStats } from '
 import { describeTraceRecord } from '../sim/trace.js';
 import type { TraceRecord } from '../sim/trace.js';
 import type { ClientHistoryEvent, WorkloadOptions } from '../sim/workload.js';
+import { nodeCountOf } from './cluster-size.js';
 import type { Knobs, Scenario, ScenarioPlan } from './types.js';
 
 /** The standard timing: 10 ms ticks, elections after 100–200 ms, heartbeats every 20 ms. */
@@ -38,7 +39,8 @@ export const DEFAULT_WORKLOAD: WorkloadOptions = Object.freeze({
 export interface RunConfig {
   readonly seed: number;
   readonly scenario: Scenario;
-  readonly nodeCount: number;
+  /** The cluster size (1..7); absent, the size drawn for the seed (`drawnNodeCount`), as the swarm does. */
+  readonly nodeCount?: number;
   /** The implementation under test; our core when absent. */
   readonly implementation?: RaftImplementation;
   /** Skip the liveness phase. */
@@ -71,6 +73,8 @@ function withText(record: TraceRecord): TraceLine {
 export interface Verdict {
   readonly seed: number;
   readonly scenario: string;
+  /** The cluster size the run used: the one given, or the one drawn for its seed. */
+  readonly nodes: number;
   readonly implementation: string;
   readonly ok: boolean;
   readonly traceHash: string;
@@ -150,7 +154,7 @@ class CheckingObserver implements FactObserver {
 export function scenarioPlanOf(config: RunConfig): ScenarioPlan {
   if (config.plan !== undefined) return config.plan;
   const safetyMs = config.safetyMs ?? DEFAULT_TIMING.safetyMs;
-  const ctx = { nodeCount: config.nodeCount, safetyMs, tickMs: DEFAULT_TIMING.tickMs, electionTicks: DEFAULT_TIMING.electionTicks };
+  const ctx = { nodeCount: nodeCountOf(config), safetyMs, tickMs: DEFAULT_TIMING.tickMs, electionTicks: DEFAULT_TIMING.electionTicks };
   return config.scenario.generate(Prng.forRun(config.seed).fork(`scenario/${config.scenario.name}`), ctx);
 }
 
@@ -158,12 +162,13 @@ export function runSeed(config: RunConfig): Verdict {
   const implementation = config.implementation ?? builtinRaft();
   const safetyMs = config.safetyMs ?? DEFAULT_TIMING.safetyMs;
   const generated = scenarioPlanOf(config);
-  const nodeIds = Array.from({ length: config.nodeCount }, (_, i) => i + 1);
+  const nodeCount = nodeCountOf(config);
+  const nodeIds = Array.from({ length: nodeCount }, (_, i) => i + 1);
   const observer = new CheckingObserver(nodeIds, implementation.messageAnnotations);
   const result = simulate(
     {
       seed: config.seed,
-      nodeCount: config.nodeCount,
+      nodeCount,
       implementation,
       tickMs: DEFAULT_TIMING.tickMs,
       electionTicks: DEFAULT_TIMING.electionTicks,
@@ -185,6 +190,7 @@ export function runSeed(config: RunConfig): Verdict {
   return {
     seed: config.seed,
     scenario: config.scenario.name,
+    nodes: nodeCount,
     implementation: implementation.name,
     ok: violations.length === 0,
     traceHash: result.traceHash,

@@ -6,6 +6,7 @@
  * shrink is as deterministic as a run. The search is bounded by a budget of runs. Pure.
  */
 import fc from 'fast-check';
+import { nodeCountOf } from './cluster-size.js';
 import { opsMaxOf, planIsValid, repairEvents, scenarioPlanArbitrary, withOpsMax } from './arbitraries.js';
 import type { PlanContext } from './arbitraries.js';
 import { DEFAULT_TIMING, DEFAULT_WORKLOAD, runSeed, scenarioPlanOf } from './run-seed.js';
@@ -73,7 +74,7 @@ function fcSeed(seed: number): number {
 
 export function planContextOf(config: RunConfig): PlanContext {
   return {
-    nodeCount: config.nodeCount,
+    nodeCount: nodeCountOf(config),
     safetyMs: config.safetyMs ?? DEFAULT_TIMING.safetyMs,
     tickMs: DEFAULT_TIMING.tickMs,
     electionTicks: DEFAULT_TIMING.electionTicks,

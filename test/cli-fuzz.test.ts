@@ -144,7 +144,7 @@ const costArgvArb = fc.oneof(
   fc.constantFrom('0', '-5', 'abc', '39', '10001', '1.5', '').map((v) => ['replay', '--seed', '2', '--nodes', '3', '--trace', '--width', v]),
   fc.constantFrom('0', '-1', 'abc', '').map((v) => ['run', '--seeds', '1', '--impl', join(tmp, 'missing.mjs'), '--impl-timeout', v]),
   // selftest runs every planted bug: only values it must refuse before starting.
-  fc.tuple(fc.constantFrom('4', '0', 'abc', '', '3.5'), fc.boolean()).map(([v, corpus]) => ['selftest', '--nodes', v, ...(corpus ? ['--corpus'] : [])]),
+  fc.tuple(fc.constantFrom('8', '0', 'abc', '', '3.5'), fc.boolean()).map(([v, corpus]) => ['selftest', '--nodes', v, ...(corpus ? ['--corpus'] : [])]),
   fc.tuple(fc.constantFrom('0', '-1', 'abc', ''), fc.boolean()).map(([v, corpus]) => ['selftest', '--shrink-budget', v, ...(corpus ? ['--corpus'] : [])]),
 );
 

@@ -1,6 +1,7 @@
 /** `seaworthy replay`: rerun one seed exactly, show its knobs, plan, timeline and verdict. */
 import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
+import { nodeCountOf } from '../../scenarios/cluster-size.js';
 import { runSeed } from '../../scenarios/run-seed.js';
 import { describeFault } from '../../sim/trace.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
@@ -55,7 +56,7 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
       : await runSeedWatched(saved === null ? args : targetArgsFromPlan(args, saved), { seed, record: args.trace, plan: saved?.plan ?? null }, watchdogMs, target.base.implementation?.name ?? 'module');
   target.custom?.close();
   if ('stopped' in outcome) {
-    io.stdout(args.json ? JSON.stringify({ seed, ok: false, violations: [{ property: 'implementation-error', atMs: 0, message: outcome.stopped }], scenario: target.scenario.name, nodes: nodeCount, bug: null }) : `✘ implementation-error: ${outcome.stopped}`);
+    io.stdout(args.json ? JSON.stringify({ seed, ok: false, violations: [{ property: 'implementation-error', atMs: 0, message: outcome.stopped }], scenario: target.scenario.name, nodes: nodeCountOf({ seed, nodeCount }), bug: null }) : `✘ implementation-error: ${outcome.stopped}`);
     return EXIT_VIOLATION;
   }
   const verdict = outcome.verdict;
@@ -67,7 +68,7 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
         traceHash: verdict.traceHash,
         violations: verdict.violations,
         scenario: verdict.scenario,
-        nodes: nodeCount,
+        nodes: verdict.nodes,
         bug: bug?.name ?? null,
         implementation: verdict.implementation,
         knobs: verdict.knobs,
@@ -78,7 +79,7 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
     );
     return verdict.ok ? EXIT_PASS : EXIT_VIOLATION;
   }
-  io.stdout(chalk.bold(`seaworthy replay: seed ${seed}, scenario ${verdict.scenario}, ${nodeCount} nodes, ${verdict.implementation}`));
+  io.stdout(chalk.bold(`seaworthy replay: seed ${seed}, scenario ${verdict.scenario}, ${verdict.nodes} nodes${nodeCount === undefined ? ' (drawn for the seed)' : ''}, ${verdict.implementation}`));
   io.stdout(`knobs: ${Object.entries(verdict.knobs).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
   if (saved !== null) io.stdout(`plan file ${String(args.plan)}: saved with trace hash ${saved.traceHash}${saved.traceHash === verdict.traceHash ? ' (same run)' : chalk.red(' (this run differs: the implementation or the simulator changed)')}`);
   io.stdout(`fault plan (${verdict.plan.events.length} events): ${verdict.plan.events.map((e) => `${e.atMs}ms ${describeFault(e)}`).join('; ') || 'none'}`);
@@ -100,7 +101,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     y
       .option('seed', { describe: 'the seed to replay (or --plan)' })
       .option('plan', { describe: 'replay a saved plan file (from shrink or run --shrink) exactly', type: 'string' })
-      .option('nodes', { describe: 'cluster size (3 or 5; default 5)' })
+      .option('nodes', { describe: 'cluster size, 1 to 7 (default: the size drawn for the seed, as run draws it)' })
       .option('scenario', { describe: 'named fault scenario', type: 'string' })
       .option('bug', { describe: 'a planted bug', type: 'string' })
       .option('trace', { describe: 'print the coloured timeline', type: 'boolean', default: false })

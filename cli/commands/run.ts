@@ -2,6 +2,7 @@
 import chalk from 'chalk';
 import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
+import { NODES_MAX, NODES_MIN, nodeCountOf } from '../../scenarios/cluster-size.js';
 import { runSeed } from '../../scenarios/run-seed.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
 import { handleWith } from '../command-context.js';
@@ -77,6 +78,8 @@ export interface RunFailure {
   readonly property: string;
   readonly message: string;
   readonly atMs: number;
+  /** The seed's cluster size: `--nodes`, or the size drawn for it (the repro names it either way). */
+  readonly nodes: number;
   readonly repro: string;
 }
 
@@ -93,7 +96,8 @@ export interface RunSummary {
   readonly wallMs: number;
   readonly seedStart: number;
   readonly scenario: string;
-  readonly nodes: number;
+  /** `--nodes`; null when each seed ran the size drawn for it (each failure names its own `nodes`). */
+  readonly nodes: number | null;
   readonly bug: string | null;
   readonly implementation: string;
   /** Injected faults by kind, summed over the runs. */
@@ -139,7 +143,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   if (missing.length > 0) {
     target.custom?.close();
     const notice = skipNotice(scenario, target.base.implementation?.name ?? 'seaworthy-core', missing);
-    if (args.json) io.stdout(JSON.stringify({ version: seaworthyVersion(), runs: 0, passed: 0, failed: 0, failures: [], seedStart, scenario: scenario.name, nodes: nodeCount, implementation: target.base.implementation?.name ?? 'seaworthy-core', implementationErrors: 0, skipped: true, missingCapabilities: missing, notices: [notice] }));
+    if (args.json) io.stdout(JSON.stringify({ version: seaworthyVersion(), runs: 0, passed: 0, failed: 0, failures: [], seedStart, scenario: scenario.name, nodes: nodeCount ?? null, implementation: target.base.implementation?.name ?? 'seaworthy-core', implementationErrors: 0, skipped: true, missingCapabilities: missing, notices: [notice] }));
     else io.stdout(notice);
     return EXIT_PASS;
   }
@@ -186,7 +190,10 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const determinism = args.verifyDeterminism !== true || interrupted ? null : (pooled.determinism ?? verifyDeterminism(target.base, aggregate.outcomes()));
   if (pooled.usage !== null) aggregate.addUsage(pooled.usage);
   const notices = noticesOf(target.custom, aggregate.usage);
-  const failures: RunFailure[] = aggregate.failures.map((f) => ({ ...f, repro: replayCommand(f.seed, scenario.name, nodeCount, bug, target.custom === null ? '--trace' : `${target.custom.flags} --trace`) }));
+  const failures: RunFailure[] = aggregate.failures.map((f) => {
+    const nodes = nodeCountOf({ seed: f.seed, nodeCount });
+    return { ...f, nodes, repro: replayCommand(f.seed, scenario.name, nodes, bug, target.custom === null ? '--trace' : `${target.custom.flags} --trace`) };
+  });
   const classes = groupFailures(failures);
   const shrunk: { report: ShrinkReport; outcome: ShrinkOutcome }[] = [];
   if (args.shrink === true && !interrupted) {
@@ -211,7 +218,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     wallMs,
     seedStart,
     scenario: scenario.name,
-    nodes: nodeCount,
+    nodes: nodeCount ?? null,
     bug: bug?.name ?? null,
     implementation: aggregate.implementationName,
     faults: aggregate.faults,
@@ -230,7 +237,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   else {
     if (interruptedBy !== null) io.stdout(chalk.yellow(`interrupted by ${interruptedBy} after ${aggregate.runs} of ${seeds} seeds: the summary covers the seeds that finished`));
     printSummary(summary, io);
-    for (const s of shrunk) printShrinkReport(s.report, s.outcome, io, { width: widthOf(undefined), nodeCount });
+    for (const s of shrunk) printShrinkReport(s.report, s.outcome, io, { width: widthOf(undefined), nodeCount: s.outcome.verdict.nodes });
   }
   if (interruptedBy !== null) return exitCodeFor(interruptedBy);
   const reproducible = determinism === null || determinism.nondeterministic.length === 0;
@@ -271,7 +278,7 @@ const FAILURES_SHOWN_MAX = 20;
 
 function printSummary(s: RunSummary, io: Io): void {
   const seconds = s.wallMs / 1000;
-  io.stdout(chalk.bold(`seaworthy run: seeds ${s.seedStart}..${s.seedStart + s.runs - 1}, scenario ${s.scenario}, ${s.nodes} nodes, ${s.implementation}`));
+  io.stdout(chalk.bold(`seaworthy run: seeds ${s.seedStart}..${s.seedStart + s.runs - 1}, scenario ${s.scenario}, ${s.nodes === null ? `${NODES_MIN}..${NODES_MAX} nodes (drawn per seed)` : `${s.nodes} nodes`}, ${s.implementation}`));
   const rate = seconds > 0 ? `${(s.runs / seconds).toFixed(0)} runs/s, ${formatCount(s.events / seconds)} events/s` : '';
   const verdict = s.failed === 0 ? chalk.green(`✔ ${s.passed} passed`) : `${chalk.green(`${s.passed} passed`)}, ${chalk.red(`✘ ${s.failed} failed`)}`;
   io.stdout(`${verdict} in ${seconds.toFixed(1)} s (${rate}); simulated ${formatDuration(s.simulatedMs)}, ${formatCount(s.events)} events`);
@@ -319,7 +326,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     y
       .option('seeds', { describe: 'how many seeds to run', default: 100 })
       .option('seed-start', { describe: 'first seed', default: 1 })
-      .option('nodes', { describe: 'cluster size (3 or 5)', default: 5 })
+      .option('nodes', { describe: `cluster size, ${NODES_MIN} to ${NODES_MAX} (default: drawn per seed, and named in each failure's repro)` })
       .option('scenario', { describe: 'named fault scenario (default: random, or the planted bug\'s own scenario)', type: 'string' })
       .option('bug', { describe: 'run a deliberately broken core (see `seaworthy bugs`)', type: 'string' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })

@@ -13,7 +13,8 @@ import { EXIT_PASS, EXIT_VIOLATION, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 
 export interface CorpusArgs {
-  readonly nodes: number;
+  /** `--nodes`; null: the size drawn per seed (the default swarm's). */
+  readonly nodes: number | null;
   readonly shrinkBudget: number;
   readonly json: boolean;
   /** `--seeds-max N` (default 300). */
@@ -48,7 +49,7 @@ export async function executeCorpusSelftest(args: CorpusArgs, io: Io): Promise<n
   const jobs = parseWhole('jobs', args.jobs, 1, 256);
   const mutations = selectMutations(parseMutations(args.mutation));
   if (!args.json) {
-    io.stdout(chalk.bold(`seaworthy selftest --corpus: ${mutations.length} mutants of paper-raft, default swarm, ${options.nodes} nodes, seeds 1..${options.seedsMax}, shrink budget ${options.shrinkBudget} runs, ${jobs} job${jobs === 1 ? '' : 's'}`));
+    io.stdout(chalk.bold(`seaworthy selftest --corpus: ${mutations.length} mutants of paper-raft, default swarm, ${options.nodes === null ? 'cluster size drawn per seed' : `${options.nodes} nodes`}, seeds 1..${options.seedsMax}, shrink budget ${options.shrinkBudget} runs, ${jobs} job${jobs === 1 ? '' : 's'}`));
   }
   const progress = (row: CorpusRow): void => {
     if (io.interactive) io.stderr(chalk.dim(`  ${row.name}: ${row.caught ? `caught at seed ${row.seeds}` : 'not caught'}`));

@@ -90,7 +90,7 @@ export function shrinkAndSave(target: Target, seed: number, settings: ShrinkSett
     version: PLAN_FILE_VERSION,
     seed,
     scenario: target.scenario.name,
-    nodes: target.nodeCount,
+    nodes: outcome.verdict.nodes,
     bug: target.bug?.name ?? null,
     implementation: outcome.verdict.implementation,
     safetyOnly: target.base.safetyOnly === true,
@@ -182,7 +182,7 @@ export async function executeShrink(args: ShrinkArgs, io: Io): Promise<number> {
   }
   if (!shrunk.report.saved) io.stderr(`seaworthy: could not save the minimal plan to ${shrunk.report.file}: ${shrunk.report.saveError ?? 'unknown error'} (printed on stdout instead)`);
   if (args.json) io.stdout(JSON.stringify({ ok: false, ...shrunk.report }));
-  else printShrinkReport(shrunk.report, shrunk.outcome, io, { width, nodeCount: target.nodeCount });
+  else printShrinkReport(shrunk.report, shrunk.outcome, io, { width, nodeCount: shrunk.outcome.verdict.nodes });
   return EXIT_VIOLATION;
 }
 
@@ -192,7 +192,7 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
   builder: (y: Argv) =>
     y
       .option('seed', { describe: 'the failing seed', demandOption: true })
-      .option('nodes', { describe: 'cluster size (3 or 5)', default: 5 })
+      .option('nodes', { describe: 'cluster size, 1 to 7 (default: the size drawn for the seed)' })
       .option('scenario', { describe: 'named fault scenario', type: 'string' })
       .option('bug', { describe: 'a planted bug', type: 'string' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
