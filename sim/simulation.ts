@@ -124,6 +124,14 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   eventIndex = 0;
   readonly nodeCount: number;
   readonly safetyMs: number;
+  /*
+   * The options the event loop reads, copied into fields: callers build the options object in many shapes
+   * (optional disk, clock, bugs spread in or not), and reading it inside `run` made the optimised loop bail
+   * out ("wrong map") and re-optimise once per run.
+   */
+  private readonly seed: number;
+  private readonly livenessMs: number;
+  private readonly tickMs: number;
   readonly queue = new EventQueue<SimEvent>();
   readonly events = new EventPool();
   readonly hosts: NodeHost[] = [];
@@ -151,6 +159,9 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     if (!(problems.length === 0)) assertFail(`fault plan outside the fault model: ${problems.join('; ')}`);
     this.nodeCount = options.nodeCount;
     this.safetyMs = options.safetyMs;
+    this.seed = options.seed;
+    this.livenessMs = options.livenessMs;
+    this.tickMs = options.tickMs;
     this.stats = { events: 0, simulatedMs: 0, messagesSent: 0, messagesDelivered: 0, leadersElected: 0, maxTerm: 0, clientOps: { ok: 0, fail: 0, info: 0, retries: 0 }, faults: this.faultCounts };
     const root = Prng.forRun(options.seed);
     this.network = new Network(options.nodeCount, options.network, root.fork('network'));
@@ -193,7 +204,8 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   }
 
   run(): SimulationResult {
-    const { safetyMs, livenessMs } = this.options;
+    const safetyMs = this.safetyMs;
+    const livenessMs = this.livenessMs;
     const endMs = safetyMs + livenessMs;
     while (this.stopped === null) {
       const event = this.queue.pop();
@@ -220,7 +232,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     this.stats.simulatedMs = this.nowMs;
     this.stats.clientOps = { ...this.workload.counts };
     return {
-      seed: this.options.seed,
+      seed: this.seed,
       traceHash: this.trace.hash.digest(),
       stoppedBy: this.stopped ?? 'end',
       implementationError: this.implementationError,
@@ -304,7 +316,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
 
   restart(host: NodeHost): void {
     host.start();
-    if (host.up) this.scheduleTick(host, this.options.tickMs);
+    if (host.up) this.scheduleTick(host, this.tickMs);
   }
 
   // ---- Event handling ----------------------------------------------------------------------------
@@ -437,7 +449,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
 
   /** Simulated ms until the node's next tick: tickMs, or its skewed and drifting clock's interval. */
   private tickIntervalMs(node: NodeId): number {
-    return this.clocks === null ? this.options.tickMs : this.clocks.nextIntervalMs(node);
+    return this.clocks === null ? this.tickMs : this.clocks.nextIntervalMs(node);
   }
 
   private scheduleTick(host: NodeHost, delayMs: number): void {
