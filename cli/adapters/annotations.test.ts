@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CORE_MESSAGE_ANNOTATIONS } from '../../sim/builtin.js';
 import { PAPER_RAFT_MESSAGE_ANNOTATIONS } from '../../mutation-corpus/index.js';
 import { annotationProblems, parseAnnotations } from './annotations.js';
+import { implementationProblems } from './module.js';
 
 describe('message annotations validation', () => {
   it('accepts absent, empty and the shipped declarations', () => {
@@ -19,5 +20,13 @@ describe('message annotations validation', () => {
     expect(annotationProblems({ voteGrants: {} })).toHaveLength(1);
     expect(annotationProblems('yes')).toHaveLength(1);
     expect(parseAnnotations({ appendAck: { type: 'x' } })).toBeUndefined();
+  });
+
+  it('makes a malformed declaration on an --impl module a problem of the module, beside its other members', () => {
+    const create = (): null => null;
+    expect(implementationProblems({ name: 'ok', create, messageAnnotations: { appendAck: { type: 'ack' } } })).toEqual([
+      expect.stringMatching(/^"messageAnnotations\.appendAck\.matchField": /),
+    ]);
+    expect(implementationProblems({ name: 'ok', create, messageAnnotations: PAPER_RAFT_MESSAGE_ANNOTATIONS })).toEqual([]);
   });
 });
