@@ -108,7 +108,7 @@ class WorkerPool {
     this.releaser = new SeedReleaser<Finished>(options.seedStart, (_seed, finished) => options.onSeed(finished.summary, finished.usage));
     // Flags are plain data: only what resolveTarget reads is sent, so the worker data stays cloneable.
     const { args } = options;
-    this.plainArgs = { nodes: args.nodes, scenario: args.scenario, bug: args.bug, safetyOnly: args.safetyOnly, impl: args.impl, implCmd: args.implCmd, implTimeout: args.implTimeout };
+    this.plainArgs = { nodes: args.nodes, scenario: args.scenario, bug: args.bug, safetyOnly: args.safetyOnly, fullHeal: args.fullHeal === true, impl: args.impl, implCmd: args.implCmd, implTimeout: args.implTimeout };
     const watchdogMs = options.watchdogMs;
     this.timer = watchdogMs === null ? null : setInterval(() => this.watch(Date.now()), Math.max(5, Math.min(WATCH_INTERVAL_MS_MAX, Math.floor(watchdogMs / 4))));
     const workers = Math.max(1, Math.min(options.jobs, Math.ceil(options.seeds / CHUNK_SEEDS)));

@@ -36,5 +36,5 @@ export function loadPlanFile(path: string): PlanFile {
 
 /** The target a saved plan names (its nodes, scenario and bug), with the command's other flags kept. */
 export function targetArgsFromPlan<A extends TargetArgs>(args: A, file: PlanFile): A {
-  return { ...args, nodes: file.nodes, scenario: file.scenario, bug: file.bug ?? undefined, safetyOnly: args.safetyOnly || file.safetyOnly };
+  return { ...args, nodes: file.nodes, scenario: file.scenario, bug: file.bug ?? undefined, safetyOnly: args.safetyOnly || file.safetyOnly, fullHeal: args.fullHeal === true || file.fullHeal === true };
 }

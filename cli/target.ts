@@ -15,6 +15,8 @@ export interface TargetArgs {
   readonly scenario: unknown;
   readonly bug: unknown;
   readonly safetyOnly: boolean;
+  /** `--full-heal`: the liveness phase heals every node, not a random majority. */
+  readonly fullHeal?: boolean;
   /** `--impl PATH`: a module exporting a RaftImplementation (exclusive with bug and implCmd). */
   readonly impl?: unknown;
   /** `--impl-cmd "CMD"`: a process per node speaking docs/protocol.md. */
@@ -51,6 +53,7 @@ export async function resolveTarget(args: TargetArgs): Promise<Target> {
     ...(implementation === undefined ? {} : { implementation }),
     ...(bug?.hostBugs === undefined ? {} : { hostBugs: bug.hostBugs }),
     safetyOnly: args.safetyOnly,
+    ...(args.fullHeal === true ? { fullHeal: true } : {}),
   };
   return { nodeCount, scenario, bug, base, custom };
 }

@@ -32,7 +32,7 @@ export type WatchedOutcome = { readonly verdict: Verdict } | { readonly stopped:
 export function runSeedWatched(args: TargetArgs, run: WatchedSeed, watchdogMs: number, implementationName: string): Promise<WatchedOutcome> {
   const watch = new CallWatch();
   const watchdog = new CallWatchdog(watch, watchdogMs);
-  const plainArgs: TargetArgs = { nodes: args.nodes, scenario: args.scenario, bug: args.bug, safetyOnly: args.safetyOnly, impl: args.impl, implCmd: args.implCmd, implTimeout: args.implTimeout };
+  const plainArgs: TargetArgs = { nodes: args.nodes, scenario: args.scenario, bug: args.bug, safetyOnly: args.safetyOnly, fullHeal: args.fullHeal === true, impl: args.impl, implCmd: args.implCmd, implTimeout: args.implTimeout };
   const data: SeedWorkerData = { args: plainArgs, watch: watch.buffer, groups: processGroupTable().buffer as SharedArrayBuffer };
   const worker = new Worker(new URL('./seed-worker.mjs', import.meta.url), { workerData: data });
   return new Promise<WatchedOutcome>((resolve, reject) => {

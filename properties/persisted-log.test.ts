@@ -124,11 +124,7 @@ describe('persisted logs', () => {
       logs.observe(fact);
       shared.observe(fact);
     }
-    const vote = { type: 'vote', from: 1, to: 2, term: 4, lastLogIndex: 1, lastLogTerm: 1 };
-    own.deliver(vote);
-    shared.deliver(vote);
     expect(own.counts['log-truncated']).toBe(2); // node 2 at (2, 2), then again after its restart
-    expect(own.counts['vote-request-with-stale-log']).toBe(1);
     expect(shared.counts).toEqual(own.counts);
   });
 });

@@ -1,22 +1,43 @@
 /**
- * Coverage probes: named Raft events counted from what the host observed, so a batch of runs can show
- * which interesting situations it actually reached (and warn about the ones it never did). A fuzzer whose
+ * Coverage probes: named Raft situations counted from the facts the host observed, so a batch of runs can
+ * show which interesting situations it actually reached (and warn about the ones it never did). A fuzzer whose
  * runs never truncate a log or never commit an old-term entry indirectly has not tested those paths, however
  * many seeds it ran.
+ *
+ * Every probe reads facts only (persist, role, apply, ack, crash, restart: sim/facts.ts), never an
+ * implementation's messages, so it means the same on our core, on paper-raft, on a user's module and on a
+ * process speaking docs/protocol.md. Each fact costs O(1) here (O(nodes) for the two probes that compare a
+ * node's log with every other node's, on role facts only) and allocates nothing.
  */
-import type { Message, NodeId } from '../sim/contract.js';
-import type { Fact, PersistFact, RestartFact } from '../sim/facts.js';
+import type { NodeId } from '../sim/contract.js';
+import type { Fact, PersistFact, RestartFact, RoleFact } from '../sim/facts.js';
 import { PersistedLogs } from './persisted-log.js';
+import type { PersistedLog } from './persisted-log.js';
 
 export const PROBES = [
   { name: 'leader-elected', description: 'a node declared itself leader' },
   { name: 'leader-deposed', description: 'a leader stepped down to follower' },
   { name: 'log-truncated', description: 'a node overwrote a persisted suffix with entries of another term (conflict truncation)' },
   { name: 'old-term-entry-committed', description: 'an entry of an older term was applied together with a newer-term entry (committed indirectly, Raft §5.4.2)' },
-  { name: 'vote-request-with-stale-log', description: 'a vote request reached a node whose persisted log is more up to date than the candidate\'s (to be refused, §5.4.1)' },
+  { name: 'vote-request-with-stale-log', description: 'a node stood for election while another node\'s persisted log was more up to date than its own (its vote requests are to be refused there, §5.4.1)' },
   { name: 'follower-caught-up', description: 'a node persisted a batch of 32+ entries at once (catching up after a partition or crash)' },
   { name: 'node-restarted-with-log', description: 'a node restarted from a non-empty persisted log' },
   { name: 'acknowledged-write', description: 'a client write was acknowledged' },
+  { name: 'split-vote', description: 'a leader was elected more than one term above the previous leader: a term passed without one (split vote or failed election)' },
+  { name: 'term-jump', description: 'a node stored a term more than one above its previous one (it skipped terms it never took part in)' },
+  { name: 'leader-change-with-uncommitted-entries', description: 'another node became leader while the previous leader\'s log held entries beyond anything applied yet' },
+  { name: 'restart-with-uncommitted-tail', description: 'a node restarted with persisted entries beyond anything applied yet (a tail to keep or truncate)' },
+  { name: 'vote-for-shorter-log-newer-term', description: 'a node voted for a candidate whose log is shorter than its own but ends in a newer term (up to date by §5.4.1)' },
+  { name: 'stale-leader', description: 'a node became leader while a leader of an older term still held on (two leaders of different terms at once)' },
+  { name: 'leader-crashed', description: 'a leader crashed' },
+  { name: 'ack-then-leader-crash', description: 'a leader crashed after acknowledging a write in its term (the acknowledged write must survive)' },
+  { name: 'deposed-leader-far-behind', description: 'a leader stepped down into a term more than one above its own (the cluster moved on while it was cut off)' },
+  { name: 'commit-with-node-down', description: 'an entry was applied while some node was down' },
+  { name: 'two-nodes-down', description: 'two or more nodes were down at once' },
+  { name: 'restarted-node-elected', description: 'a node that had restarted from its disk became leader' },
+  { name: 'leader-with-shorter-log', description: 'a leader was elected while another node\'s persisted log was longer (that node\'s extra entries are uncommitted, to be overwritten)' },
+  { name: 'apply-burst', description: 'a node applied 16+ entries in one event (catching up on commits)' },
+  { name: 'write-acked-by-new-leader', description: 'a write was acknowledged in a newer term than the previous acknowledged write (writes across a leader change)' },
 ] as const;
 
 export type ProbeName = (typeof PROBES)[number]['name'];
@@ -30,18 +51,62 @@ export function emptyProbeCounts(): ProbeCounts {
 
 /** Batch size from which a persist counts as catching up. */
 const CATCH_UP_ENTRIES_MIN = 32;
+/** Entries applied by one node in one event from which it counts as an apply burst. */
+const APPLY_BURST_MIN = 16;
+
+/** Role codes, so the per-node role table holds small integers (no string compares on the hot path). */
+const ROLE_NONE = 0;
+const ROLE_FOLLOWER = 1;
+const ROLE_CANDIDATE = 2;
+const ROLE_LEADER = 3;
+
+function roleCode(role: RoleFact['role']): number {
+  if (role === 'leader') return ROLE_LEADER;
+  if (role === 'candidate' || role === 'pre-candidate') return ROLE_CANDIDATE;
+  return ROLE_FOLLOWER;
+}
+
+function lastTermOf(log: PersistedLog): number {
+  return log.entryAt(log.lastIndex)?.term ?? 0;
+}
+
+/** Whether log `a` is more up to date than log `b` (Raft §5.4.1: last term first, then length). */
+function moreUpToDate(a: PersistedLog, b: PersistedLog): boolean {
+  const ta = lastTermOf(a);
+  const tb = lastTermOf(b);
+  return ta > tb || (ta === tb && a.lastIndex > b.lastIndex);
+}
 
 export class ProbeCounter {
   readonly counts = emptyProbeCounts();
   /** Every node's persisted log: the run's shared store, or this counter's own. */
   private readonly logs: PersistedLogs;
   private readonly ownsLogs: boolean;
-  private readonly roles = new Map<NodeId, string>();
-  /** The last apply seen: (node, event, highest term applied in that event, counted yet). */
+  /** Per node id (index): role code, the term it became leader in, last stored term and vote, down, restarted. */
+  private readonly role: number[] = [];
+  private readonly leaderTerm: number[] = [];
+  private readonly storedTerm: number[] = [];
+  private readonly storedVote: number[] = [];
+  private readonly down: boolean[] = [];
+  private readonly restarted: boolean[] = [];
+  /** Per node: the term of the last write it acknowledged (0: none). */
+  private readonly ackTerm: number[] = [];
+  /** Node ids seen so far, ascending by first appearance (the O(nodes) probes loop over it). */
+  private readonly nodes: NodeId[] = [];
+  private downCount = 0;
+  /** Invariant: the highest index any node has applied (a lower bound on the commit index). */
+  private appliedMax = 0;
+  /** The last leader elected (node 0: none yet) and its term. */
+  private lastLeader = 0;
+  private lastLeaderTerm = 0;
+  /** The term of the last acknowledged write (0: none yet). */
+  private lastAckTerm = 0;
+  /** The last apply seen: (node, event, highest term applied in that event, counted yet, entries). */
   private applyNode = 0;
   private applyEvent = -1;
   private applyTermMax = 0;
   private applyCounted = false;
+  private applyBatch = 0;
 
   /**
    * With `shared`, the counter reads those persisted logs instead of keeping its own, and its caller feeds
@@ -53,33 +118,27 @@ export class ProbeCounter {
   }
 
   observe(fact: Fact): void {
+    if (this.role[fact.node] === undefined) this.meet(fact.node);
     switch (fact.kind) {
-      case 'persist': {
-        this.sync(fact);
-        if (fact.entries.length === 0) return;
-        if (this.logs.truncated) this.counts['log-truncated']++;
-        if (fact.entries.length >= CATCH_UP_ENTRIES_MIN) this.counts['follower-caught-up']++;
-        return;
-      }
-      case 'restart': {
-        this.sync(fact);
-        if (fact.stored.entries.length > 0) this.counts['node-restarted-with-log']++;
-        this.roles.delete(fact.node);
-        return;
-      }
-      case 'role': {
-        const before = this.roles.get(fact.node);
-        if (fact.role === 'leader') this.counts['leader-elected']++;
-        else if (before === 'leader') this.counts['leader-deposed']++;
-        this.roles.set(fact.node, fact.role);
-        return;
-      }
+      case 'persist':
+        return this.persist(fact);
+      case 'restart':
+        return this.restart(fact);
+      case 'role':
+        return this.roleChange(fact);
       case 'apply': {
         if (fact.node !== this.applyNode || fact.event !== this.applyEvent) {
           this.applyNode = fact.node;
           this.applyEvent = fact.event;
           this.applyTermMax = 0;
           this.applyCounted = false;
+          this.applyBatch = 0;
+        }
+        if (++this.applyBatch === APPLY_BURST_MIN) this.counts['apply-burst']++;
+        if (fact.entry.index > this.appliedMax) {
+          // Counted once per newly applied index, not once per node applying it.
+          if (this.downCount > 0) this.counts['commit-with-node-down']++;
+          this.appliedMax = fact.entry.index;
         }
         // A newer-term entry applied in the same event as older-term ones: the older ones were committed
         // through it (an approximation: they may have been committed earlier and applied late).
@@ -95,30 +154,134 @@ export class ProbeCounter {
       }
       case 'ack':
         this.counts['acknowledged-write']++;
+        if (this.lastAckTerm > 0 && fact.term > this.lastAckTerm) this.counts['write-acked-by-new-leader']++;
+        if (fact.term > this.lastAckTerm) this.lastAckTerm = fact.term;
+        this.ackTerm[fact.node] = fact.term;
         return;
-      case 'crash':
-        this.roles.delete(fact.node);
+      case 'crash': {
+        const node = fact.node;
+        if (this.role[node] === ROLE_LEADER) {
+          this.counts['leader-crashed']++;
+          if (this.ackTerm[node] === this.leaderTerm[node]) this.counts['ack-then-leader-crash']++;
+        }
+        this.role[node] = ROLE_NONE;
+        if (!this.down[node]) {
+          this.down[node] = true;
+          if (++this.downCount === 2) this.counts['two-nodes-down']++;
+        }
         return;
+      }
     }
   }
 
-  /**
-   * A message is delivered. Understands the built-in vocabulary (`vote` with `lastLogIndex`/`lastLogTerm`);
-   * other implementations' messages simply never hit the message probes.
-   */
-  deliver(m: Message): void {
-    if (m.type !== 'vote') return;
-    const lastIndex = m['lastLogIndex'];
-    const lastTerm = m['lastLogTerm'];
-    if (typeof lastIndex !== 'number' || typeof lastTerm !== 'number') return;
-    const log = this.logs.logOf(m.to);
-    const myLastIndex = log.lastIndex;
-    const myLastTerm = log.entryAt(myLastIndex)?.term ?? 0;
-    if (myLastTerm > lastTerm || (myLastTerm === lastTerm && myLastIndex > lastIndex)) this.counts['vote-request-with-stale-log']++;
+  /** First fact of `node`: its per-node slots start empty (sized once per node, not per fact). */
+  private meet(node: NodeId): void {
+    this.role[node] = ROLE_NONE;
+    this.leaderTerm[node] = 0;
+    this.storedTerm[node] = 0;
+    this.storedVote[node] = 0;
+    this.down[node] = false;
+    this.restarted[node] = false;
+    this.ackTerm[node] = 0;
+    this.nodes.push(node);
+  }
+
+  private persist(fact: PersistFact): void {
+    this.sync(fact);
+    const node = fact.node;
+    const { term, vote } = fact.hardState;
+    const termBefore = this.storedTerm[node]!;
+    if (term > termBefore + 1 && termBefore > 0) this.counts['term-jump']++;
+    if (vote !== 0 && vote !== node && (term !== termBefore || vote !== this.storedVote[node])) {
+      const own = this.logs.logOf(node);
+      const candidate = this.logs.logOf(vote);
+      if (candidate.lastIndex < own.lastIndex && lastTermOf(candidate) > lastTermOf(own)) this.counts['vote-for-shorter-log-newer-term']++;
+    }
+    this.storedTerm[node] = term;
+    this.storedVote[node] = vote;
+    if (fact.entries.length === 0) return;
+    if (this.logs.truncated) this.counts['log-truncated']++;
+    if (fact.entries.length >= CATCH_UP_ENTRIES_MIN) this.counts['follower-caught-up']++;
+  }
+
+  private restart(fact: RestartFact): void {
+    this.sync(fact);
+    const node = fact.node;
+    const entries = fact.stored.entries;
+    if (entries.length > 0) {
+      this.counts['node-restarted-with-log']++;
+      if (entries[entries.length - 1]!.index > this.appliedMax) this.counts['restart-with-uncommitted-tail']++;
+    }
+    this.storedTerm[node] = fact.stored.hardState.term;
+    this.storedVote[node] = fact.stored.hardState.vote;
+    this.role[node] = ROLE_NONE;
+    this.restarted[node] = true;
+    if (this.down[node]) {
+      this.down[node] = false;
+      this.downCount--;
+    }
+  }
+
+  private roleChange(fact: RoleFact): void {
+    const node = fact.node;
+    const before = this.role[node]!;
+    const code = roleCode(fact.role);
+    if (code === ROLE_LEADER) {
+      // A repeated leader announcement in the same term is the same leadership, not a new election.
+      if (before !== ROLE_LEADER || this.leaderTerm[node] !== fact.term) this.elected(node, fact.term);
+    } else if (before === ROLE_LEADER) {
+      this.counts['leader-deposed']++;
+      if (fact.term > this.leaderTerm[node]! + 1) this.counts['deposed-leader-far-behind']++;
+    }
+    if (code === ROLE_CANDIDATE && before !== ROLE_CANDIDATE && this.someLogBeats(node)) this.counts['vote-request-with-stale-log']++;
+    this.role[node] = code;
+  }
+
+  private elected(node: NodeId, term: number): void {
+    this.counts['leader-elected']++;
+    if (term > this.lastLeaderTerm + 1) this.counts['split-vote']++;
+    if (this.lastLeader !== 0 && this.lastLeader !== node && this.logs.logOf(this.lastLeader).lastIndex > this.appliedMax) {
+      this.counts['leader-change-with-uncommitted-entries']++;
+    }
+    if (this.restarted[node]) this.counts['restarted-node-elected']++;
+    const own = this.logs.logOf(node);
+    let stale = false;
+    let longer = false;
+    for (const other of this.nodes) {
+      if (other === node) continue;
+      if (this.role[other] === ROLE_LEADER && this.leaderTerm[other]! < term) stale = true;
+      if (this.logs.logOf(other).lastIndex > own.lastIndex) longer = true;
+    }
+    if (stale) this.counts['stale-leader']++;
+    if (longer) this.counts['leader-with-shorter-log']++;
+    this.leaderTerm[node] = term;
+    if (term >= this.lastLeaderTerm) {
+      this.lastLeader = node;
+      this.lastLeaderTerm = term;
+    }
+  }
+
+  /** Whether some other node's persisted log is more up to date than `node`'s (it would refuse `node` a vote). */
+  private someLogBeats(node: NodeId): boolean {
+    const own = this.logs.logOf(node);
+    for (const other of this.nodes) if (other !== node && moreUpToDate(this.logs.logOf(other), own)) return true;
+    return false;
   }
 
   private sync(fact: PersistFact | RestartFact): void {
     if (this.ownsLogs) this.logs.observe(fact);
     else this.logs.expectCurrent(fact);
   }
+}
+
+/**
+ * The probe combination of one run: the names of the probes it hit, in {@link PROBES} order, joined by `+`
+ * ('' for none). Two runs reached the same combination of situations when these are equal.
+ */
+export function probeCombination(counts: Readonly<Record<string, number>>): string {
+  let key = '';
+  for (const p of PROBES) {
+    if ((counts[p.name] ?? 0) > 0) key = key === '' ? p.name : `${key}+${p.name}`;
+  }
+  return key;
 }

@@ -22,6 +22,8 @@ export interface PlanFile {
   /** The implementation's name, for the reader (the file cannot carry a user's code). */
   readonly implementation: string;
   readonly safetyOnly: boolean;
+  /** The liveness phase healed every node (`--full-heal`); absent or false: a random majority. */
+  readonly fullHeal?: boolean;
   /** The property the plan violates (null for a passing plan). */
   readonly property: string | null;
   /** The trace hash the plan produced when saved; a replay that differs is not the same run. */
@@ -69,6 +71,7 @@ export function decodePlanFile(text: string): DecodedPlanFile {
       bug: d.bug,
       implementation: d.implementation ?? 'unknown',
       safetyOnly: d.safetyOnly ?? false,
+      ...(d.fullHeal === true ? { fullHeal: true } : {}),
       property: d.property ?? null,
       traceHash: d.traceHash ?? '',
       plan: toScenarioPlan(d.plan),

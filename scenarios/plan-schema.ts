@@ -166,6 +166,7 @@ export const planFileSchema = z.object(
     bug: z.string({ error: 'expected a bug name or null' }).nullable(),
     implementation: z.string({ error: 'expected a string' }).optional(),
     safetyOnly: z.boolean({ error: 'expected true or false' }).optional(),
+    fullHeal: z.boolean({ error: 'expected true or false' }).optional(),
     property: z.string({ error: 'expected a property name or null' }).nullable().optional(),
     traceHash: z.string({ error: 'expected a string' }).optional(),
     plan: scenarioPlanSchema,

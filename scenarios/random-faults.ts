@@ -10,6 +10,7 @@ import type { NodeId } from '../sim/contract.js';
 import type { Prng } from '../sim/prng.js';
 import { BRIDGE_NODES_MIN, byTime, SPLIT_NODES_MIN } from './plan-tools.js';
 import { reactiveFaults } from './reactive-faults.js';
+import { withStabilityPhase } from './stability-phase.js';
 import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 
 export const randomFaults: Scenario = {
@@ -53,7 +54,11 @@ export const randomFaults: Scenario = {
     const reactiveStream = prng.fork('reactive');
     const reactive = reactiveStream.chance(1, 2);
     const reactiveGapMsMean = reactive ? reactiveStream.range(2, 20) * electionMs : 0;
-    const events = reactive ? withinModel(planned, reactiveFaults(reactiveStream.fork('plan'), ctx, reactiveGapMsMean), ctx) : planned;
+    const withReactive = reactive ? withinModel(planned, reactiveFaults(reactiveStream.fork('plan'), ctx, reactiveGapMsMean), ctx) : planned;
+    // A quarter of the seeds end with the stability phase (one node away from a stable leader and back).
+    const stabilityStream = prng.fork('stability');
+    const stability = stabilityStream.chance(1, 4);
+    const events = stability ? withStabilityPhase(withReactive, ctx, stabilityStream.fork('plan')) : withReactive;
     return {
       network: { latencyMsMin: 1, latencyMsMax, lossPerMille, duplicatePerMille, longDelayPerMille, longDelayMsMax: 20 * ctx.tickMs, linkCapacity },
       plan: { events },
@@ -79,6 +84,7 @@ export const randomFaults: Scenario = {
         tornWritePerMille,
         reactive,
         reactiveGapMsMean,
+        stability,
       },
     };
   },

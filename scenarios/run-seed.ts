@@ -9,6 +9,7 @@ import { PersistedLogs } from '../properties/persisted-log.js';
 import { ProbeCounter } from '../properties/probes.js';
 import type { ProbeCounts } from '../properties/probes.js';
 import { createMessageCheckerFor, createSafetyCheckers } from '../properties/safety.js';
+import { stabilityCheckerFor } from '../properties/stability.js';
 import type { MessageChecker } from '../properties/message-checks.js';
 import type { Checker } from '../properties/types.js';
 import { builtinRaft } from '../sim/builtin.js';
@@ -51,6 +52,8 @@ export interface RunConfig {
   readonly safetyMs?: number;
   /** Host-level planted bugs. */
   readonly hostBugs?: HostBugs;
+  /** The liveness phase heals every node instead of a random majority (see sim/liveness.ts). */
+  readonly fullHeal?: boolean;
   /**
    * Replaces what the scenario would generate for this seed (network, disk, workload, fault plan, knobs):
    * a run is fully determined by (seed, plan), so a saved or shrunk plan replays exactly.
@@ -119,10 +122,10 @@ class CheckingObserver implements FactObserver {
   private readonly messages: MessageChecker | null;
   /** Present only when the implementation declares message annotations, so the send path stays bare otherwise. */
   readonly sent?: (message: Message, atMs: number, event: number) => boolean;
-  constructor(nodeIds: readonly NodeId[], annotations: MessageAnnotations | undefined) {
+  constructor(nodeIds: readonly NodeId[], annotations: MessageAnnotations | undefined, extraCheckers: readonly Checker[] = []) {
     this.logs = new PersistedLogs(nodeIds);
     this.probes = new ProbeCounter(this.logs);
-    this.checkers = createSafetyCheckers(nodeIds, this.logs);
+    this.checkers = [...createSafetyCheckers(nodeIds, this.logs), ...extraCheckers];
     const messages = createMessageCheckerFor(annotations, nodeIds);
     this.messages = messages;
     if (messages !== null) {
@@ -132,10 +135,6 @@ class CheckingObserver implements FactObserver {
         return this.violations.length > 0;
       };
     }
-  }
-
-  deliver(message: Message): void {
-    this.probes.deliver(message);
   }
 
   observe(fact: Fact): boolean {
@@ -164,7 +163,8 @@ export function runSeed(config: RunConfig): Verdict {
   const generated = scenarioPlanOf(config);
   const nodeCount = nodeCountOf(config);
   const nodeIds = Array.from({ length: nodeCount }, (_, i) => i + 1);
-  const observer = new CheckingObserver(nodeIds, implementation.messageAnnotations);
+  const stability = stabilityCheckerFor(implementation.capabilities, generated.plan, nodeIds, DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs);
+  const observer = new CheckingObserver(nodeIds, implementation.messageAnnotations, stability === null ? [] : [stability]);
   const result = simulate(
     {
       seed: config.seed,
@@ -182,6 +182,7 @@ export function runSeed(config: RunConfig): Verdict {
       ...(generated.disk === undefined ? {} : { disk: generated.disk }),
       ...(generated.clock === undefined ? {} : { clock: generated.clock }),
       ...(config.hostBugs === undefined ? {} : { hostBugs: config.hostBugs }),
+      ...(config.fullHeal === true ? { fullHeal: true } : {}),
     },
     observer,
   );

@@ -44,7 +44,8 @@ export function builtinRaft(options: BuiltinOptions = {}): RaftImplementation {
   const checkQuorum = options.checkQuorum ?? true;
   const implementation: RaftImplementation = {
     name: options.bug === undefined ? 'seaworthy-core' : `seaworthy-core+${options.bug}`,
-    capabilities: ['pre-vote', 'check-quorum', 'read-index'],
+    // Declares what this instance does: a checker that relies on PreVote or CheckQuorum must not judge a core built without them.
+    capabilities: [...(preVote ? (['pre-vote'] as const) : []), ...(checkQuorum ? (['check-quorum'] as const) : []), 'read-index'],
     messageAnnotations: CORE_MESSAGE_ANNOTATIONS,
     create(init) {
       return new RaftNode({

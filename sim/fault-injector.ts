@@ -296,7 +296,8 @@ export class FaultInjector {
         this.resume(node);
         return;
       case 'away':
-        w.network.setIsolated(node, false);
+        // From the end of the safety phase the liveness phase owns the links (it may keep this node cut off).
+        if (w.nowMs < w.safetyMs) w.network.setIsolated(node, false);
         return;
       default:
         assertFail(`fault ${fault.kind} has no end`);

@@ -1,14 +1,19 @@
 /**
- * The liveness phase (TigerBeetle's VOPR shape): from the end of the safety phase the network heals and turns
- * reliable (the latency range is kept), every crashed node restarts, clients start nothing new and stop giving
- * up, and the cluster must converge — one leader in the highest stored term, no client operation pending, every
- * node that did not refuse corrupt storage at the same applied index — before a deadline. It owns the phase's
- * start, the periodic convergence check and the outcome.
+ * The liveness phase (TigerBeetle's VOPR shape): from the end of the safety phase the network turns reliable
+ * (the latency range is kept), clients start nothing new and stop giving up, and a random *core* — a majority
+ * or more of the nodes that did not refuse corrupt storage — is healed: its crashed nodes restart and its
+ * links are restored. The rest stay faulty: a crashed node stays down, a running one is cut off from everyone.
+ * Raft promises progress whenever a majority is up and connected, so the core must converge — one leader in
+ * its highest stored term, no client operation pending, every core node at the same applied index — before a
+ * deadline. With `fullHeal` the core is every node (the behaviour before majority-only liveness). It owns the
+ * phase's start, the periodic convergence check and the outcome.
  */
+import type { NodeId } from './contract.js';
 import type { EventQueue } from './event-queue.js';
 import type { NodeHost } from './host.js';
 import { RELIABLE_NETWORK } from './network.js';
 import type { Network } from './network.js';
+import type { Prng } from './prng.js';
 import type { EventPool, SimEvent } from './sim-event.js';
 import { TRACE_CODE } from './trace.js';
 import type { Trace } from './trace.js';
@@ -25,6 +30,8 @@ export interface LivenessOutcome {
   readonly convergedAfterMs: number | null;
   /** What was still wrong at the deadline. */
   readonly problems: readonly string[];
+  /** The nodes healed and judged (every node that did not refuse corrupt storage, with a full heal), ascending. */
+  readonly core: readonly NodeId[];
 }
 
 /** What the liveness phase needs from the simulation. */
@@ -43,16 +50,24 @@ export interface LivenessWorld {
 
 export class LivenessPhase {
   private startMs = -1;
-  private result: LivenessOutcome = { checked: false, ok: true, convergedAfterMs: null, problems: [] };
+  private result: LivenessOutcome = { checked: false, ok: true, convergedAfterMs: null, problems: [], core: [] };
+  /** The hosts healed and judged; set at {@link start}. */
+  private core: NodeHost[] = [];
 
-  constructor(private readonly world: LivenessWorld) {}
+  constructor(
+    private readonly world: LivenessWorld,
+    /** Picks the core (drawn only without a full heal, at the start of the phase). */
+    private readonly prng: Prng,
+    /** Heal and restart every node, as before majority-only liveness. */
+    private readonly fullHeal: boolean,
+  ) {}
 
   /** The outcome so far: unchecked until {@link finish}. */
   get outcome(): LivenessOutcome {
     return this.result;
   }
 
-  /** The safety phase is over: heal, restart, quiet the clients, and schedule the first convergence check. */
+  /** The safety phase is over: heal the core, leave the rest faulty, quiet the clients, schedule the first check. */
   start(): void {
     const w = this.world;
     this.startMs = w.nowMs;
@@ -60,7 +75,14 @@ export class LivenessPhase {
     w.trace.mix(w.eventIndex, TRACE_CODE.phase, 1, 0, 0);
     w.network.heal();
     w.network.setOptions({ ...RELIABLE_NETWORK, latencyMsMin: w.network.settings.latencyMsMin, latencyMsMax: w.network.settings.latencyMsMax });
-    for (const host of w.hosts) if (!host.up) w.restart(host);
+    this.core = this.healCore();
+    for (const host of w.hosts) {
+      if (this.core.includes(host)) continue;
+      // Outside the core: a crashed node stays down (unless a restart was already due), and no node outside
+      // hears anyone or is heard, so it cannot disturb the core whatever its state.
+      w.trace.mix(w.eventIndex, TRACE_CODE.phase, 2, host.id, host.up ? 1 : 0);
+      w.network.setIsolated(host.id, true);
+    }
     w.workload.finishOnly();
     w.queue.push(w.events.phaseEvent('liveness-check', w.nowMs + LIVENESS_CHECK_MS));
   }
@@ -81,16 +103,39 @@ export class LivenessPhase {
     const w = this.world;
     const problems = ok ? [] : this.problems();
     const convergedAfterMs = problems.length === 0 ? w.nowMs - this.startMs : null;
-    this.result = { checked: true, ok: problems.length === 0, convergedAfterMs, problems };
+    this.result = { checked: true, ok: problems.length === 0, convergedAfterMs, problems, core: this.core.filter((h) => !h.failed).map((h) => h.id) };
     if (w.trace.recording) w.trace.add(w.nowMs, w.eventIndex, 0, { type: 'liveness-end', convergedAfterMs, problems });
   }
 
-  /** What still keeps the cluster from having converged (empty when it has). */
+  /**
+   * Restarts the core and returns it, ascending: every node that did not refuse corrupt storage with a full
+   * heal, else a random subset of them of a random size from a majority of the cluster up to all of them. A
+   * core node that refuses its corrupt storage on this restart is replaced by the next in the random order (the
+   * fault model keeps corrupted nodes to at most f, so a majority is always reachable).
+   */
+  private healCore(): NodeHost[] {
+    const w = this.world;
+    const eligible = w.hosts.filter((h) => !h.failed);
+    const majority = Math.floor(w.hosts.length / 2) + 1;
+    const size = this.fullHeal ? eligible.length : this.prng.range(Math.min(majority, eligible.length), eligible.length);
+    const order = this.fullHeal ? eligible : this.prng.shuffle(eligible);
+    const core: NodeHost[] = [];
+    let healthy = 0;
+    for (const host of order) {
+      if (healthy >= size) break;
+      if (!host.up) w.restart(host);
+      core.push(host);
+      if (!host.failed) healthy++;
+    }
+    return core.sort((a, b) => a.id - b.id);
+  }
+
+  /** What still keeps the core from having converged (empty when it has). */
   private problems(): string[] {
     const w = this.world;
     const problems: string[] = [];
-    // Nodes that refused to start on corrupt storage are out for good; the rest must converge without them.
-    const live = w.hosts.filter((h) => !h.failed);
+    // A node that refused corrupt storage is out for good; the rest of the core must converge without it.
+    const live = this.core.filter((h) => !h.failed);
     const leaders = live.filter((h) => h.up && h.role === 'leader');
     const maxTerm = Math.max(...live.map((h) => h.disk.durableHardState.term));
     const leader = leaders.find((h) => h.roleTerm === maxTerm);

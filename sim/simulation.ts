@@ -63,6 +63,11 @@ export interface SimulationOptions {
   readonly clock?: ClockOptions;
   /** Host-level planted bugs; correct behaviour when absent. */
   readonly hostBugs?: HostBugs;
+  /**
+   * The liveness phase heals and restarts every node, instead of a random majority (or more) while the rest
+   * stay crashed or cut off (the default, TigerBeetle VOPR's "core").
+   */
+  readonly fullHeal?: boolean;
 }
 
 /** Deliberately broken host behaviours, planted to prove the checkers catch what they cause. */
@@ -191,7 +196,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
       this.hosts.push(host);
     }
     this.faults = new FaultInjector(this, corruptionPrng);
-    this.liveness = new LivenessPhase(this);
+    this.liveness = new LivenessPhase(this, root.fork('liveness'), options.fullHeal === true);
     this.workload = new Workload(options.workload, root.fork('workload'), this, commands);
     const tickPhase = root.fork('tick-phase');
     for (const host of this.hosts) {

@@ -9,10 +9,10 @@ import { findScenario } from '../scenarios/registry.js';
 import { runSeed } from '../scenarios/run-seed.js';
 
 const GOLDEN: readonly { readonly seed: number; readonly scenario: string; readonly nodes: number; readonly traceHash: string; readonly events: number }[] = [
-  { seed: 1, scenario: 'random', nodes: 5, traceHash: '7710f3606cd83fa2', events: 13332 },
-  { seed: 2, scenario: 'random', nodes: 5, traceHash: '646ae66d09e6061d', events: 22224 },
-  { seed: 3, scenario: 'random', nodes: 5, traceHash: 'f09b15ed77a546b1', events: 9542 },
-  { seed: 7, scenario: 'crash-restart-storm', nodes: 3, traceHash: 'a6e1b4360fbcbd0d', events: 6993 },
+  { seed: 1, scenario: 'random', nodes: 5, traceHash: '3159dba374209968', events: 13322 },
+  { seed: 2, scenario: 'random', nodes: 5, traceHash: '7e4f4dba5d9e66e3', events: 22346 },
+  { seed: 3, scenario: 'random', nodes: 5, traceHash: 'f29714e1fb71f866', events: 9630 },
+  { seed: 7, scenario: 'crash-restart-storm', nodes: 3, traceHash: '33f0ac8d2eb11912', events: 6973 },
 ];
 
 describe('golden trace hashes', () => {

@@ -37,6 +37,8 @@ function options(overrides: Partial<SimulationOptions> = {}): SimulationOptions 
     workload: { clientCount: 2, keys: ['x'], requestTimeoutMs: 250, opTimeoutMs: 2000, thinkMsMax: 40 },
     plan: { events: [] },
     record: false,
+    // These suites judge other things than the liveness phase's core: every node healed, as before it.
+    fullHeal: true,
     ...overrides,
   };
 }
@@ -137,7 +139,7 @@ describe('simulate with the built-in core: a healthy run', () => {
 
   it('does not check liveness when livenessMs = 0', () => {
     const { result } = run({ livenessMs: 0 });
-    expect(result.liveness).toEqual({ checked: false, ok: true, convergedAfterMs: null, problems: [] });
+    expect(result.liveness).toEqual({ checked: false, ok: true, convergedAfterMs: null, problems: [], core: [] });
     expect(result.stats.simulatedMs).toBeLessThanOrEqual(3000);
     expect(result.stoppedBy).toBe('end');
   });

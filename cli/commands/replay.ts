@@ -25,6 +25,7 @@ export interface ReplayArgs {
   readonly width: unknown;
   readonly json: boolean;
   readonly safetyOnly: boolean;
+  readonly fullHeal?: boolean;
   /** `--plan FILE`: replay a saved plan (seed, scenario, nodes, bug and the scenario plan) exactly. */
   readonly plan?: unknown;
   readonly impl?: unknown;
@@ -108,6 +109,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('messages', { describe: 'with --trace, include every message sent and delivered', type: 'boolean', default: false })
       .option('width', { describe: 'with --trace, cut lines to this many columns (40 or more)' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
+      .option('full-heal', { describe: 'the liveness phase heals and restarts every node (default: a random majority, the rest stay faulty)', type: 'boolean', default: false })
       .option('impl', { describe: 'your implementation: a module exporting a RaftImplementation (docs/contract.md)', type: 'string' })
       .option('impl-cmd', { describe: 'your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
       .option('impl-timeout', { describe: 'with --impl or --impl-cmd, wall-clock ms one call may take before the seed is stopped as an implementation error (default 5000)' })

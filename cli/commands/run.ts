@@ -43,6 +43,7 @@ export interface RunArgs {
   readonly bug: unknown;
   readonly json: boolean;
   readonly safetyOnly: boolean;
+  readonly fullHeal?: boolean;
   readonly impl?: unknown;
   readonly implCmd?: unknown;
   readonly implTimeout?: unknown;
@@ -330,6 +331,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('scenario', { describe: 'named fault scenario (default: random, or the planted bug\'s own scenario)', type: 'string' })
       .option('bug', { describe: 'run a deliberately broken core (see `seaworthy bugs`)', type: 'string' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
+      .option('full-heal', { describe: 'the liveness phase heals and restarts every node (default: a random majority, the rest stay faulty)', type: 'boolean', default: false })
       .option('shrink', { describe: 'shrink the first seed of each failure class to a minimal plan, save it, print its timeline', type: 'boolean', default: false })
       .option('out', { describe: `with --shrink, directory for minimal plans (default ${FAILURES_DIR_DEFAULT})`, type: 'string' })
       .option('shrink-budget', { describe: `with --shrink, most runs per shrink (default ${SHRINK_BUDGET_DEFAULT})` })

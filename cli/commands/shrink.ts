@@ -30,6 +30,7 @@ export interface ShrinkArgs {
   readonly scenario: unknown;
   readonly bug: unknown;
   readonly safetyOnly: boolean;
+  readonly fullHeal?: boolean;
   readonly out: unknown;
   readonly shrinkBudget: unknown;
   readonly width: unknown;
@@ -94,6 +95,7 @@ export function shrinkAndSave(target: Target, seed: number, settings: ShrinkSett
     bug: target.bug?.name ?? null,
     implementation: outcome.verdict.implementation,
     safetyOnly: target.base.safetyOnly === true,
+    ...(target.base.fullHeal === true ? { fullHeal: true } : {}),
     property: outcome.property,
     traceHash: outcome.verdict.traceHash,
     plan: outcome.minimal,
@@ -196,6 +198,7 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       .option('scenario', { describe: 'named fault scenario', type: 'string' })
       .option('bug', { describe: 'a planted bug', type: 'string' })
       .option('safety-only', { describe: 'skip the liveness phase', type: 'boolean', default: false })
+      .option('full-heal', { describe: 'the liveness phase heals and restarts every node (default: a random majority, the rest stay faulty)', type: 'boolean', default: false })
       .option('out', { describe: `directory for the minimal plan (default ${FAILURES_DIR_DEFAULT})`, type: 'string' })
       .option('shrink-budget', { describe: `most runs the shrink may try (default ${SHRINK_BUDGET_DEFAULT})` })
       .option('width', { describe: 'cut timeline lines to this many columns (40 or more)' })

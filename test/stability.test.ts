@@ -1,0 +1,44 @@
+/**
+ * The stability property end to end: the rejoin-stability scenario passes on our core and on paper-raft, and
+ * catches paper-raft's `no-leader-lease` mutant (a rejoining node's pre-vote granted while the leader is heard
+ * from, so it deposes a healthy leader) within a bounded number of seeds. The default swarm's stability phase
+ * arms the checker too.
+ */
+import { describe, expect, it } from 'vitest';
+import { paperRaft } from '../mutation-corpus/index.js';
+import { findScenario } from '../scenarios/registry.js';
+import { runSeed, scenarioPlanOf } from '../scenarios/run-seed.js';
+import type { Scenario } from '../scenarios/types.js';
+import type { RaftImplementation } from '../sim/contract.js';
+
+function scenario(name: string): Scenario {
+  const s = findScenario(name);
+  if (s === undefined) throw new Error(`no scenario ${name}`);
+  return s;
+}
+
+function firstFailure(implementation: RaftImplementation, seedsMax: number): { seed: number; property: string } | null {
+  for (let seed = 1; seed <= seedsMax; seed++) {
+    const v = runSeed({ seed, scenario: scenario('rejoin-stability'), nodeCount: 5, implementation });
+    if (!v.ok) return { seed, property: v.violations[0]?.property ?? '' };
+  }
+  return null;
+}
+
+describe('stability end to end', () => {
+  it('rejoin-stability passes on our core and on paper-raft', () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      expect(runSeed({ seed, scenario: scenario('rejoin-stability'), nodeCount: 5 }).violations).toEqual([]);
+      expect(runSeed({ seed, scenario: scenario('rejoin-stability'), nodeCount: 5, implementation: paperRaft() }).violations).toEqual([]);
+    }
+  });
+
+  it("catches paper-raft's no-leader-lease within 40 seeds of rejoin-stability", () => {
+    expect(firstFailure(paperRaft({ mutation: 'no-leader-lease' }), 40)).toEqual({ seed: 28, property: 'stability' });
+  });
+
+  it('the default swarm ends some seeds with the stability phase', () => {
+    const withAway = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].filter((seed) => scenarioPlanOf({ seed, scenario: scenario('random'), nodeCount: 5 }).plan.events.some((e) => e.kind === 'away'));
+    expect(withAway.length).toBeGreaterThan(0);
+  });
+});
