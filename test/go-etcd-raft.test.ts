@@ -38,15 +38,6 @@ function goEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/**
- * A seed of a scenario on which Seaworthy catches `-bug vote-not-persisted` with default settings (5 nodes),
- * pinned so that the test runs one seed (about 15 s of wall clock on a loaded 2-core machine). If a change to
- * the simulator moves it, find the next one with
- * `run --impl-cmd "<binary> -bug vote-not-persisted" --scenario crash-restart-storm --seeds 10`.
- */
-const BUG_SCENARIO = 'crash-restart-storm';
-const BUG_SEED = 6;
-
 const missing = missingToolchain();
 if (missing !== null) console.warn(`test/go-etcd-raft.test.ts skipped: ${missing}`);
 
@@ -92,10 +83,14 @@ describe.skipIf(missing !== null)(`examples/go-etcd-raft${missing === null ? '' 
     expect(status).toBe(0);
   });
 
-  it('catches the planted bug: a vote that never reaches the disk lets a restarted node vote twice', async () => {
-    const { status, summary } = await run(`${binary} -bug vote-not-persisted`, ['--scenario', BUG_SCENARIO, '--seeds', '1', '--seed-start', String(BUG_SEED)]);
-    expect(status).toBe(1);
-    expect(summary.implementationErrors).toBe(0);
-    expect(summary.failures[0]).toMatchObject({ seed: BUG_SEED, property: 'election-safety' });
+  // From facts alone Seaworthy catches these bugs in about 1 seed of 30 of crash-restart-storm (README,
+  // "Measured"): too rare for a pinned seed to survive changes to the simulator's draws. With the adapter's
+  // message annotations the host sees the first vote granted before it is durable, on any seed.
+  it('catches the planted bugs at their first vote when the adapter declares its message annotations', async () => {
+    for (const bug of ['vote-not-persisted', 'vote-after-send']) {
+      const { status, summary } = await run(`${binary} -annotate -bug ${bug}`, ['--nodes', '3', '--seeds', '1']);
+      expect(status, bug).toBe(1);
+      expect(summary.failures[0], bug).toMatchObject({ seed: 1, property: 'vote-grant' });
+    }
   });
 });
