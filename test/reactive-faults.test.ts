@@ -11,6 +11,7 @@ import type { FaultEvent, ReactiveAction, ReactiveTrigger } from '../sim/faults.
 import { RELIABLE_NETWORK } from '../sim/network.js';
 import { simulate } from '../sim/simulation.js';
 import type { SimulationOptions, SimulationResult } from '../sim/simulation.js';
+import { PLAN_FILE_FORMAT, PLAN_FILE_VERSION, decodePlanFile, encodePlanFile } from '../scenarios/plan-file.js';
 import { scenarioPlanSchema } from '../scenarios/plan-schema.js';
 import { findScenario } from '../scenarios/registry.js';
 import { runSeed } from '../scenarios/run-seed.js';
@@ -149,5 +150,27 @@ describe('reactive faults', () => {
     }
     expect(armed).toBeGreaterThan(0);
     expect(fired).toBeGreaterThan(0);
+  });
+
+  it('a plan with reactive and away events, saved as a plan file (with fullHeal), replays to the same trace hash', () => {
+    const scenario = findScenario('random');
+    if (scenario === undefined) return expect.fail('no random scenario');
+    const ctx = { nodeCount: 5, safetyMs: 10_000, tickMs: 10, electionTicks: 10 };
+    // A seed whose plan has both kinds: the reactive family and the stability phase.
+    const seed = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20].find((s) => {
+      const events = scenario.generate(Prng.forRun(s).fork('scenario/random'), ctx).plan.events;
+      return events.some((e) => e.kind === 'reactive') && events.some((e) => e.kind === 'away');
+    });
+    if (seed === undefined) return expect.fail('no seed with both reactive and away events');
+    const plan = scenario.generate(Prng.forRun(seed).fork('scenario/random'), ctx);
+    const verdict = runSeed({ seed, scenario, nodeCount: 5, fullHeal: true });
+    const text = encodePlanFile({ format: PLAN_FILE_FORMAT, version: PLAN_FILE_VERSION, seed, scenario: 'random', nodes: 5, bug: null, implementation: verdict.implementation, safetyOnly: false, fullHeal: true, property: null, traceHash: verdict.traceHash, plan });
+    const decoded = decodePlanFile(text);
+    if (!decoded.ok) return expect.fail(decoded.error);
+    expect(decoded.file.fullHeal).toBe(true);
+    const replayed = runSeed({ seed, scenario, nodeCount: 5, plan: decoded.file.plan, fullHeal: decoded.file.fullHeal === true });
+    expect(replayed.traceHash).toBe(verdict.traceHash);
+    // The full heal is a different run from the default majority-only one.
+    expect(runSeed({ seed, scenario, nodeCount: 5 }).traceHash).not.toBe(verdict.traceHash);
   });
 });
