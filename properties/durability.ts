@@ -85,6 +85,7 @@ export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): Checke
 
   return {
     property: 'durability',
+    factKinds: ['ack', 'apply', 'persist', 'restart'],
     observe(fact: Fact): Violation | null {
       switch (fact.kind) {
         case 'ack':

@@ -39,6 +39,7 @@ export function createElectionSafetyChecker(): Checker {
 
   return {
     property: 'election-safety',
+    factKinds: ['role'],
     observe(fact: Fact): Violation | null {
       return fact.kind === 'role' && fact.role === 'leader' ? judge(fact) : null;
     },

@@ -98,6 +98,7 @@ export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = [],
 
   return {
     property: 'leader-completeness',
+    factKinds: ['persist', 'restart', 'apply', 'role'],
     observe(fact: Fact): Violation | null {
       switch (fact.kind) {
         case 'persist':

@@ -153,6 +153,7 @@ export function createLogMatchingChecker(nodeIds: readonly NodeId[] = [], shared
 
   return {
     property: 'log-matching',
+    factKinds: ['persist', 'restart'],
     observe(fact: Fact): Violation | null {
       if (fact.kind === 'persist') return persist(fact);
       if (fact.kind === 'restart') return restart(fact);

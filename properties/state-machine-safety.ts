@@ -90,6 +90,7 @@ export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = [])
 
   return {
     property: 'state-machine-safety',
+    factKinds: ['apply', 'crash', 'restart'],
     observe(fact: Fact): Violation | null {
       switch (fact.kind) {
         case 'apply':

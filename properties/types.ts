@@ -41,5 +41,10 @@ export interface Violation {
  */
 export interface Checker {
   readonly property: PropertyName;
+  /**
+   * The fact kinds this checker judges: it returns null for every other kind, so a run may skip calling it
+   * for them (see properties/fact-dispatch.ts). Absent: it is given every fact.
+   */
+  readonly factKinds?: readonly Fact['kind'][];
   observe(fact: Fact): Violation | null;
 }

@@ -2,6 +2,13 @@
  * `--impl-cmd "python3 node.py"`: an implementation in any language, one OS process per node incarnation,
  * speaking newline-delimited JSON over stdin/stdout in lockstep (docs/protocol.md).
  *
+ * Two forms of the protocol, chosen by the process in its create reply: the lockstep form (1, the default), where
+ * every input is followed by a `ready` request of its own, and the compact form (`"protocol": 2`), where the reply
+ * to every input and `advance` carries the next Ready, and an `advance` the process declared idle
+ * (`"idleAfterAdvance": true`) is not waited for but written in front of the node's next request. The host sees
+ * the same values either way, so a seed's trace hash does not depend on the form; the compact one saves about a
+ * third of the round trips (docs/protocol.md § Cost).
+ *
  * One process per node, not one per cluster: a crash in the simulator kills the node's process and a restart
  * starts a new one from the stored state, so nothing the implementation kept in memory can survive a crash,
  * exactly as for a real process death. The old process is killed when its node restarts (it gets no input
@@ -27,6 +34,16 @@ import { installProcessGroupExitHook, processGroupTable } from './process-groups
 import { installInterruptCleanup } from '../interrupt.js';
 
 export const DEFAULT_IMPL_TIMEOUT_MS = 5_000;
+
+/** The protocol forms a process may declare in its create reply (`"protocol"`; absent means 1). */
+export type ProtocolVersion = 1 | 2;
+
+/**
+ * What the host gets at its next `ready()`: in the lockstep form, the reply line to a `ready` written behind the
+ * input (parsed when taken, so its faults are reported as a `ready`'s); in the compact form, the Ready the input's
+ * reply carried, and whether the process declared that nothing follows its `advance`.
+ */
+type Prefetched = { readonly line: string } | { readonly ready: unknown; readonly idleAfterAdvance: boolean };
 
 export interface ProcessAdapterOptions {
   /** A shell command line, run with `cwd` as working directory. */
@@ -92,14 +109,24 @@ export class ProcessAdapter {
   private readonly pids = new Map<number, number>();
   private closed = false;
   private requestId = 0;
-  /** Node id -> the reply line to a `ready` pipelined behind its last input, until the host asks. */
-  private readonly prefetched = new Map<number, string>();
+  /** Round trips with the processes so far (one write, its replies), for the bench. */
+  private roundTripCount = 0;
+  /** Node id -> the next Ready, known before the host asks for it (see Prefetched). */
+  private readonly prefetched = new Map<number, Prefetched>();
+  /** Nodes whose last Ready was declared idle after `advance` (compact form): their next advance() is deferred. */
+  private readonly idleAfterAdvance = new Set<number>();
+  /**
+   * Nodes with an `advance` not yet written: it goes out in front of the node's next request, in the same
+   * write, and its reply is checked then. Dropped when the node's process is replaced (a crash loses it anyway).
+   */
+  private readonly deferredAdvance = new Set<number>();
 
   private constructor(
     private readonly options: ProcessAdapterOptions,
     name: string,
     private readonly capabilities: readonly Capability[],
     parts: { worker: Worker; port: MessagePort; signal: Int32Array },
+    private readonly protocol: ProtocolVersion,
     messageAnnotations?: MessageAnnotations,
   ) {
     this.worker = parts.worker;
@@ -129,7 +156,7 @@ export class ProcessAdapter {
     });
     worker.unref();
     const parts = { worker, port: port1, signal };
-    const probe = new ProcessAdapter(options, `process:${options.command}`, [], parts);
+    const probe = new ProcessAdapter(options, `process:${options.command}`, [], parts, 1);
     let created: Record<string, unknown>;
     try {
       const peers = Array.from({ length: options.nodeCount }, (_, i) => i + 1);
@@ -139,13 +166,19 @@ export class ProcessAdapter {
       throw new UsageError(`--impl-cmd ${JSON.stringify(options.command)}: the probe create failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     probe.kill(0);
-    const problems = [...capabilityProblems(created.capabilities), ...annotationProblems(created.messageAnnotations)];
+    const problems = [...capabilityProblems(created.capabilities), ...annotationProblems(created.messageAnnotations), ...protocolProblems(created.protocol)];
     if (problems.length > 0) {
       probe.close();
       throw new UsageError(`--impl-cmd ${JSON.stringify(options.command)}: the create reply is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }
     const name = typeof created.name === 'string' && created.name !== '' ? created.name : `process:${options.command}`;
-    return new ProcessAdapter(options, name, (created.capabilities ?? []) as Capability[], parts, parseAnnotations(created.messageAnnotations));
+    const protocol: ProtocolVersion = created.protocol === 2 ? 2 : 1;
+    return new ProcessAdapter(options, name, (created.capabilities ?? []) as Capability[], parts, protocol, parseAnnotations(created.messageAnnotations));
+  }
+
+  /** Round trips with the processes so far: each is one write of request lines and the wait for their replies. */
+  get roundTrips(): number {
+    return this.roundTripCount;
   }
 
   /** Kills every process and stops the worker. Idempotent. */
@@ -175,12 +208,14 @@ export class ProcessAdapter {
     if (declared.length !== this.capabilities.length || declared.some((c, i) => c !== this.capabilities[i])) {
       throw new ImplementationFault(init.id, `declared capabilities ${JSON.stringify(declared)} in create, but ${JSON.stringify(this.capabilities)} when probed`);
     }
+    // The host drains a node right after create (contract.md): the compact form's create reply carries that Ready.
+    if (this.protocol === 2) this.keepReady(init.id, 'create', created);
     return new ProcessInstance(this, init.id, init.peers, this.capabilities.includes('read-index'));
   }
 
   /** Starts a fresh process in `slot` (killing the old one) and sends it `create`. */
   private createReply(slot: number, fields: Record<string, unknown>): Record<string, unknown> {
-    this.prefetched.delete(slot);
+    this.forget(slot);
     const reply = this.exchange({ op: 'call', slot, lines: [JSON.stringify({ type: 'create', ...fields })], timeoutMs: this.options.timeoutMs, fresh: true }, slot);
     const old = this.pids.get(slot);
     if (old !== undefined) livePids.delete(old);
@@ -191,7 +226,15 @@ export class ProcessAdapter {
     return parseReply(slot, 'create', firstLine(slot, reply, 'create'), 'created');
   }
 
+  /** Drops what the host knew ahead about `slot`'s process: it is being replaced or killed. */
+  private forget(slot: number): void {
+    this.prefetched.delete(slot);
+    this.idleAfterAdvance.delete(slot);
+    this.deferredAdvance.delete(slot);
+  }
+
   private kill(slot: number): void {
+    this.forget(slot);
     this.exchange({ op: 'kill', slot }, slot);
     const pid = this.pids.get(slot);
     if (pid !== undefined) livePids.delete(pid);
@@ -201,27 +244,74 @@ export class ProcessAdapter {
   /**
    * Sends one request to node `slot`'s process and returns its parsed reply of type `expected`.
    *
-   * With `thenReady`, a `ready` request is written right behind it and its reply kept for the host's next
-   * call, which the contract makes `ready()`: after every input and every `advance()` the host drains the
-   * node. The process still reads one request, answers it, then reads the next; this saves one round trip
-   * through the pipe per input, which is most of the adapter's cost.
+   * With `thenReady` (the host asks for the next Ready after every input and every `advance()`), that Ready is
+   * fetched in the same round trip: in the lockstep form a `ready` request is written right behind the input
+   * (the process still reads one request, answers it, then reads the next); in the compact form the input's
+   * reply carries it. Either way this saves one round trip through the pipe per input, which is most of the
+   * adapter's cost. A deferred `advance` is written first, in the same write.
    */
   call(slot: number, line: string, expected: string, thenReady: boolean): Record<string, unknown> {
     const request = requestTypeOf(line);
     if (this.prefetched.has(slot)) throw new Error(`process adapter: the host called ${request} on node ${slot} before ready(); docs/contract.md promises a drain after every input`);
-    const lines = thenReady ? [line, READY] : [line];
+    const deferred = this.deferredAdvance.delete(slot);
+    const lines = [...(deferred ? [ADVANCE] : []), line, ...(thenReady && this.protocol === 1 ? [READY] : [])];
     const reply = this.exchange({ op: 'call', slot, lines, timeoutMs: this.options.timeoutMs, fresh: false }, slot);
-    const parsed = parseReply(slot, request, firstLine(slot, reply, request), expected);
-    const next = reply.lines?.[1];
-    if (thenReady && next !== undefined) this.prefetched.set(slot, next);
+    const first = firstLine(slot, reply, deferred ? `advance + ${request}` : request);
+    if (deferred) this.checkDeferredAdvance(slot, first);
+    const parsed = parseReply(slot, request, deferred ? (reply.lines?.[1] ?? '') : first, expected);
+    if (thenReady && this.protocol === 2) this.keepReady(slot, request, parsed);
+    const next = reply.lines?.[lines.length - 1];
+    if (thenReady && this.protocol === 1 && next !== undefined) this.prefetched.set(slot, { line: next });
     return parsed;
   }
 
-  /** The reply to a `ready` already written behind the last input, if any; consumed. */
-  takePrefetchedReady(slot: number): string | undefined {
-    const line = this.prefetched.get(slot);
+  /**
+   * `advance()`: in the compact form, after a Ready the process declared idle after advance, nothing is written
+   * now and the host's next ready() gets null at once; the `advance` travels in front of the next request.
+   */
+  advance(slot: number): void {
+    if (this.idleAfterAdvance.delete(slot)) {
+      this.deferredAdvance.add(slot);
+      this.prefetched.set(slot, { ready: null, idleAfterAdvance: false });
+      return;
+    }
+    this.call(slot, ADVANCE, 'ok', true);
+  }
+
+  /** A deferred advance's reply must be `ok` with a null Ready: the process promised that nothing would follow. */
+  private checkDeferredAdvance(slot: number, line: string): void {
+    const reply = parseReply(slot, 'advance', line, 'ok');
+    if (reply.ready !== null) {
+      throw new ImplementationFault(slot, `process declared "idleAfterAdvance" on its last Ready, but its reply to that advance carries a Ready (docs/protocol.md § The compact form): ${quote(line)}`);
+    }
+  }
+
+  /** Keeps the Ready a compact-form reply carries for the host's next ready(). */
+  private keepReady(slot: number, request: string, reply: Record<string, unknown>): void {
+    if (!('ready' in reply)) throw new ImplementationFault(slot, `process declared "protocol": 2, but its reply to ${request} carries no "ready" (docs/protocol.md § The compact form): ${quote(JSON.stringify(reply))}`);
+    this.prefetched.set(slot, { ready: reply.ready, idleAfterAdvance: reply.idleAfterAdvance === true });
+  }
+
+  /**
+   * The host's ready(): the Ready known ahead, else one `ready` request. Remembers whether the process declared
+   * this Ready idle after advance (only a non-null Ready is advanced).
+   */
+  takeReady(slot: number): unknown {
+    const known = this.prefetched.get(slot);
     this.prefetched.delete(slot);
-    return line;
+    let ready: unknown;
+    let idle = false;
+    if (known === undefined || 'line' in known) {
+      const reply = known === undefined ? this.call(slot, READY, 'ready', false) : parseReply(slot, 'ready', known.line, 'ready');
+      ready = reply.ready;
+      idle = this.protocol === 2 && reply.idleAfterAdvance === true;
+    } else {
+      ready = known.ready;
+      idle = known.idleAfterAdvance;
+    }
+    if (idle && ready !== null && ready !== undefined) this.idleAfterAdvance.add(slot);
+    else this.idleAfterAdvance.delete(slot);
+    return ready;
   }
 
   /**
@@ -233,6 +323,7 @@ export class ProcessAdapter {
   private exchange(request: Record<string, unknown>, slot = 0): WorkerReply {
     if (this.closed && request.op !== 'close') throw new ImplementationFault(slot, 'was called after the process adapter closed');
     const id = ++this.requestId;
+    if (request.op === 'call') this.roundTripCount++;
     const waitMs = this.options.timeoutMs + WORKER_GRACE_MS + (request.fresh === true ? PROCESS_START_MS : 0);
     let deadline = Date.now() + waitMs;
     let seen = Atomics.load(this.signal, 0);
@@ -256,6 +347,12 @@ export class ProcessAdapter {
       seen = Atomics.load(this.signal, 0);
     }
   }
+}
+
+/** Problems with the create reply's optional `protocol` (a usage error at the probe). */
+export function protocolProblems(value: unknown): string[] {
+  if (value === undefined || value === 1 || value === 2) return [];
+  return [`"protocol" must be 1 (lockstep, the default) or 2 (compact form, docs/protocol.md), got ${quote(JSON.stringify(value) ?? String(value))}`];
 }
 
 function requestTypeOf(line: string): string {
@@ -330,15 +427,13 @@ class ProcessInstance implements RaftInstance {
   }
 
   ready(): Ready | null {
-    const prefetched = this.adapter.takePrefetchedReady(this.id);
-    const reply = prefetched === undefined ? this.adapter.call(this.id, READY, 'ready', false) : parseReply(this.id, 'ready', prefetched, 'ready');
-    const ready = reply.ready;
+    const ready = this.adapter.takeReady(this.id);
     if (ready === null || ready === undefined) return null;
     const messages = (ready as { messages?: unknown }).messages;
     if (Array.isArray(messages)) {
       for (const m of messages as { to?: unknown }[]) {
         if (typeof m === 'object' && m !== null && (!this.peers.includes(m.to as number) || m.to === this.id)) {
-          throw new ImplementationFault(this.id, `process sent a message to node ${JSON.stringify(m.to)}, which does not exist or is itself (peers ${this.peers.join(',')}): ${quote(JSON.stringify(reply))}`);
+          throw new ImplementationFault(this.id, `process sent a message to node ${JSON.stringify(m.to)}, which does not exist or is itself (peers ${this.peers.join(',')}): ${quote(JSON.stringify(ready))}`);
         }
       }
     }
@@ -346,7 +441,7 @@ class ProcessInstance implements RaftInstance {
   }
 
   advance(): void {
-    this.adapter.call(this.id, ADVANCE, 'ok', true);
+    this.adapter.advance(this.id);
   }
 
   status(): Status {

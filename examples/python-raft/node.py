@@ -6,6 +6,8 @@
 
 One process is one node incarnation: the harness starts it, sends `create` with what the node's disk kept,
 then drives it one request at a time over stdin, and reads exactly one JSON reply line per request on stdout.
+It speaks the compact form (protocol 2): every reply to an input or an `advance` carries the next Ready, so the
+harness needs no separate `ready` request; `--protocol 1` answers in the lockstep form instead.
 Logging goes to stderr (stdout is the protocol). Randomness comes only from the `seed` in `create`; the node
 never reads a clock.
 
@@ -275,28 +277,45 @@ class Node:
         return self.election_ticks + self.rng.randrange(self.election_ticks)
 
 
-def serve(double_vote):
+def serve(double_vote, compact):
     node = None
     out = sys.stdout
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            reply = handle(request, node, double_vote)
+            reply = handle(request, node, double_vote, compact)
+            if request["type"] == "create":
+                node = reply.pop("node")
+            if compact and request["type"] in CARRY_READY:
+                carry_ready(reply, node)
         except Exception as error:  # a bug of ours: tell the harness, which reports an implementation error
             reply = {"type": "error", "message": "%s in %s: %s" % (type(error).__name__, request.get("type"), error)}
-        if request["type"] == "create" and reply["type"] == "created":
-            node = reply.pop("node")
         out.write(json.dumps(reply, separators=(",", ":")))
         out.write("\n")
         out.flush()
 
 
-def handle(request, node, double_vote):
+# Protocol 2: the replies to these requests carry the Ready the harness would ask for next.
+CARRY_READY = ("create", "tick", "step", "propose", "advance")
+
+
+def carry_ready(reply, node):
+    reply["ready"] = node.ready()
+    if reply["ready"] is not None:
+        # After advance, this node never has a new Ready until its next input: advance() only marks the
+        # in-flight Ready done. Saying so lets the harness skip waiting for the advance (docs/protocol.md).
+        reply["idleAfterAdvance"] = True
+
+
+def handle(request, node, double_vote, compact):
     """One request, one reply (docs/protocol.md)."""
     kind = request["type"]
     if kind == "create":
         name = "python-raft" + ("+double-vote" if double_vote else "")
-        return {"type": "created", "name": name, "capabilities": [], "node": Node(request, double_vote)}
+        reply = {"type": "created", "name": name, "capabilities": [], "node": Node(request, double_vote)}
+        if compact:
+            reply["protocol"] = 2  # the compact form (docs/protocol.md): replies carry the next Ready
+        return reply
     if kind == "tick":
         node.tick()
         return {"type": "ok"}
@@ -308,7 +327,12 @@ def handle(request, node, double_vote):
         reply.update(node.propose(request["data"]))
         return reply
     if kind == "ready":
-        return {"type": "ready", "ready": node.ready()}
+        reply = {"type": "ready"}
+        if compact:
+            carry_ready(reply, node)
+        else:
+            reply["ready"] = node.ready()
+        return reply
     if kind == "advance":
         node.advance()
         return {"type": "ok"}
@@ -320,4 +344,7 @@ def handle(request, node, double_vote):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="A Raft node speaking Seaworthy's process protocol.")
     parser.add_argument("--bug", choices=["double-vote"], help="plant a bug the harness must catch")
-    serve(parser.parse_args().bug == "double-vote")
+    parser.add_argument("--protocol", type=int, choices=[1, 2], default=2,
+                        help="2: replies carry the next Ready (default); 1: the lockstep form, a `ready` request per Ready")
+    args = parser.parse_args()
+    serve(args.bug == "double-vote", args.protocol == 2)
