@@ -5,6 +5,7 @@
  */
 import type { Violation } from '../properties/types.js';
 import { checkHistory, describeExplanation } from '../properties/linearizability/index.js';
+import { FactDispatch } from '../properties/fact-dispatch.js';
 import { PersistedLogs } from '../properties/persisted-log.js';
 import { ProbeCounter } from '../properties/probes.js';
 import type { ProbeCounts } from '../properties/probes.js';
@@ -111,8 +112,8 @@ export interface LinUndecided {
 }
 
 /**
- * Feeds every fact to the shared persisted logs, then to every checker and the probes (which read those logs);
- * stops the run at the first violation.
+ * Feeds every fact to the shared persisted logs, then to the probes and the checkers that judge its kind
+ * (which read those logs); stops the run at the first violation.
  */
 class CheckingObserver implements FactObserver {
   readonly violations: Violation[] = [];
@@ -120,12 +121,15 @@ class CheckingObserver implements FactObserver {
   readonly probes: ProbeCounter;
   private readonly checkers: readonly Checker[];
   private readonly messages: MessageChecker | null;
+  /** Each fact to the checkers of its kind only (built from `checkers`, in their order). */
+  private readonly dispatch: FactDispatch;
   /** Present only when the implementation declares message annotations, so the send path stays bare otherwise. */
   readonly sent?: (message: Message, atMs: number, event: number) => boolean;
   constructor(nodeIds: readonly NodeId[], annotations: MessageAnnotations | undefined, extraCheckers: readonly Checker[] = []) {
     this.logs = new PersistedLogs(nodeIds);
     this.probes = new ProbeCounter(this.logs);
     this.checkers = [...createSafetyCheckers(nodeIds, this.logs), ...extraCheckers];
+    this.dispatch = new FactDispatch(this.checkers);
     const messages = createMessageCheckerFor(annotations, nodeIds);
     this.messages = messages;
     if (messages !== null) {
@@ -140,10 +144,7 @@ class CheckingObserver implements FactObserver {
   observe(fact: Fact): boolean {
     this.logs.observe(fact);
     this.probes.observe(fact);
-    for (const checker of this.checkers) {
-      const violation = checker.observe(fact);
-      if (violation !== null) this.violations.push(violation);
-    }
+    this.dispatch.observe(fact, this.violations);
     this.messages?.observe(fact);
     return this.violations.length > 0;
   }
