@@ -34,6 +34,11 @@ import { seaworthyVersion } from '../version.js';
 import type { ShrinkReport } from './shrink.js';
 import { SHRINK_BUDGET_DEFAULT } from '../../scenarios/shrink.js';
 import type { ShrinkOutcome } from '../../scenarios/shrink.js';
+import { GuidedCorpus } from '../../scenarios/guided.js';
+import type { GuidedStats } from '../../scenarios/guided.js';
+import { probeCombination } from '../../properties/probes.js';
+import { mutatedFailureRepro, runGuidedHere } from '../guided-run.js';
+import type { MutatedRun } from '../guided-run.js';
 
 export interface RunArgs {
   readonly seeds: unknown;
@@ -55,6 +60,8 @@ export interface RunArgs {
   readonly shrinkBudget?: unknown;
   /** `--jobs N`: worker threads running seeds in parallel. */
   readonly jobs?: unknown;
+  /** `--guided`: keep plans that reached rare probes or new probe combinations and spend part of the budget mutating them. */
+  readonly guided?: boolean;
 }
 
 /** Below this many seeds per job, starting worker threads costs more than it saves. */
@@ -127,6 +134,10 @@ export interface RunSummary {
   readonly interrupted: boolean;
   /** Seeds whose client history the linearizability check could not decide within its budget (warnings, not failures). */
   readonly linUndecided?: readonly number[];
+  /** Distinct probe combinations (the sets of probes each run hit) reached by the batch. */
+  readonly probeCombinations: number;
+  /** With --guided: runs of mutated corpus plans, the corpus size at the end, and the distinct probe combinations. */
+  readonly guided?: GuidedStats;
 }
 
 export async function executeRun(args: RunArgs, io: Io): Promise<number> {
@@ -137,7 +148,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   }
   const shrinkBudget = parseCount('shrink-budget', args.shrinkBudget ?? SHRINK_BUDGET_DEFAULT);
   // Checked before any seed runs, so a bad --out never costs the batch and its shrinks.
-  const outDir = args.shrink === true ? checkOutDir(args.out, FAILURES_DIR_DEFAULT) : FAILURES_DIR_DEFAULT;
+  const outDir = args.shrink === true || args.guided === true ? checkOutDir(args.out, FAILURES_DIR_DEFAULT) : FAILURES_DIR_DEFAULT;
   const target = await resolveTarget(args);
   const { nodeCount, scenario, bug } = target;
   const missing = missingCapabilities(scenario, target.base.implementation);
@@ -152,8 +163,10 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   bar?.start(seeds, 0, { failed: 0, rate: '-' });
   const started = Date.now();
   const aggregate = new RunAggregate(target.base.implementation?.name ?? 'seaworthy-core');
+  const combinations = new Set<string>();
   const onSeed = (summary: SeedSummary, usage: NondeterminismUsage | null): void => {
     aggregate.add(summary, usage);
+    if (summary.stopped !== true) combinations.add(probeCombination(summary.probes));
     const done = aggregate.runs;
     if (bar !== null && (done % 10 === 0 || done === seeds)) {
       const elapsed = Math.max(1, Date.now() - started);
@@ -168,11 +181,17 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     interruptedBy = signal;
     stopBatch();
   });
+  const guided = args.guided === true ? new GuidedCorpus(target.base) : null;
+  /** The guided batch's mutated runs by seed: a failure among them is replayed from its saved plan, not its seed. */
+  const mutated = new Map<number, MutatedRun>();
   let pooled: SeedPoolResult;
   try {
     // A user's implementation always runs on worker threads: the main thread watches the clock for a module
     // call that never returns, and stays free to answer Ctrl-C while a process is slow to reply.
-    const batch = jobs > 1 || target.custom !== null
+    // A guided batch runs here, one seed after another: each seed's plan depends on the verdicts before it.
+    const batch = guided !== null
+      ? runGuidedHere(guided, seedStart, seeds, onSeed, mutated)
+      : jobs > 1 || target.custom !== null
       ? startSeedPool({ args, seedStart, seeds, jobs, watchdogMs: target.custom?.watchdogMs ?? null, implementationName: aggregate.implementationName, onSeed, ...(args.verifyDeterminism === true ? { verify: () => aggregate.outcomes() } : {}) })
       : runSeedsHere(target.base, seedStart, seeds, onSeed);
     stopBatch = () => batch.stop();
@@ -188,10 +207,13 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   }
   const interrupted = interruptedBy !== null;
   // Reruns happen where the batch ran: on the pool's last worker, or here for a batch run on this thread.
-  const determinism = args.verifyDeterminism !== true || interrupted ? null : (pooled.determinism ?? verifyDeterminism(target.base, aggregate.outcomes()));
+  // A mutated run is not its seed's run, so only fresh seeds are rerun from their seed.
+  const determinism = args.verifyDeterminism !== true || interrupted ? null : (pooled.determinism ?? verifyDeterminism(target.base, aggregate.outcomes().filter((o) => !mutated.has(o.seed))));
   if (pooled.usage !== null) aggregate.addUsage(pooled.usage);
   const notices = noticesOf(target.custom, aggregate.usage);
   const failures: RunFailure[] = aggregate.failures.map((f) => {
+    const m = mutated.get(f.seed);
+    if (m !== undefined) return { ...f, nodes: m.mutation.nodes, repro: mutatedFailureRepro(target, m, f.seed, f.property, outDir, { seedStart, seeds }) };
     const nodes = nodeCountOf({ seed: f.seed, nodeCount });
     return { ...f, nodes, repro: replayCommand(f.seed, scenario.name, nodes, bug, target.custom === null ? '--trace' : `${target.custom.flags} --trace`) };
   });
@@ -200,7 +222,8 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   if (args.shrink === true && !interrupted) {
     for (const c of classes) {
       // Shrinking reruns the seed on this thread, without the watchdog: a seed it stopped would hang here.
-      const seed = c.seeds.find((s) => !aggregate.stoppedSeeds.has(s));
+      // The shrinker reruns a seed from its seed, so a guided batch's mutated runs are not shrunk (their plan is saved).
+      const seed = c.seeds.find((s) => !aggregate.stoppedSeeds.has(s) && !mutated.has(s));
       const result = seed === undefined ? null : shrinkAndSave(target, seed, { outDir, budget: shrinkBudget, progress: io.interactive });
       if (result !== null) shrunk.push(result);
     }
@@ -233,6 +256,8 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     ...(args.shrink === true && !interrupted ? { shrunk: shrunk.map((s) => s.report) } : {}),
     interrupted,
     ...(aggregate.linUndecided.length > 0 ? { linUndecided: aggregate.linUndecided } : {}),
+    probeCombinations: combinations.size,
+    ...(guided === null ? {} : { guided: guided.stats() }),
   };
   if (args.json) io.stdout(JSON.stringify(summary));
   else {
@@ -295,6 +320,7 @@ function printSummary(s: RunSummary, io: Io): void {
     for (const n of d.nondeterministic) io.stdout(chalk.red(`  ${n.message}`));
   }
   io.stdout(chalk.dim(`coverage probes: ${Object.entries(s.probes).map(([k, v]) => `${k} ${v}`).join(', ')}`));
+  io.stdout(chalk.dim(`probe combinations: ${s.probeCombinations} distinct${s.guided === undefined ? '' : ` (guided: ${s.guided.mutatedRuns} of ${s.runs} runs mutated corpus plans; corpus ${s.guided.corpusSize} plans)`}`));
   if (s.probesMissed.length > 0) io.stdout(chalk.yellow(`⚠ never reached in this batch: ${s.probesMissed.join(', ')} — these paths went untested`));
   if (s.classes.length > 0) io.stdout(chalk.bold(`${s.failed} failing seeds in ${s.classes.length} failure class${s.classes.length === 1 ? '' : 'es'}:`));
   for (const c of s.classes.slice(0, FAILURES_SHOWN_MAX)) {
@@ -340,6 +366,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('impl-timeout', { describe: 'with --impl or --impl-cmd, wall-clock ms one call may take before the seed is stopped as an implementation error (default 5000)' })
       .option('verify-determinism', { describe: 'rerun failing seeds and a sample of passing ones; differing trace hashes fail the run', type: 'boolean', default: false })
       .option('jobs', { describe: 'worker threads running seeds in parallel (default: one per core; 1 with --impl/--impl-cmd)' })
+      .option('guided', { describe: 'coverage-guided: keep plans whose runs reached rare probes or new probe combinations and spend part of the seeds mutating them (one thread; a failing mutated plan is saved to --out and replayed with replay --plan)', type: 'boolean', default: false })
       .option('json', { describe: 'print one JSON summary as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<RunArgs>,
   handler: handleWith(executeRun),
 };
