@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FactLog, entries, entry, runChecker } from './fact-builders.js';
+import { PERSIST_INVARIANTS } from './persist-invariants.js';
 import { SAFETY_PROPERTIES, createSafetyCheckers } from './safety.js';
 
 /** A healthy three-node run: election, replication, commit, ack, a follower crash and catch-up, re-election. */
@@ -32,9 +33,10 @@ function healthyRun(): FactLog {
 }
 
 describe('safety checkers', () => {
-  it('returns one checker per listed property, in order', () => {
+  it('returns one checker per outcome property, then one for the per-persist invariants, in order', () => {
     const checkers = createSafetyCheckers([1, 2, 3]);
-    expect(checkers.map((c) => c.property)).toEqual(SAFETY_PROPERTIES.map((p) => p.name));
+    expect(checkers.map((c) => c.property)).toEqual(SAFETY_PROPERTIES.map((p) => p.name).slice(0, 6));
+    expect(SAFETY_PROPERTIES.map((p) => p.name).slice(5)).toEqual(PERSIST_INVARIANTS);
     expect(SAFETY_PROPERTIES.map((p) => p.name)).toEqual([
       'election-safety',
       'log-matching',
@@ -68,8 +70,10 @@ describe('safety checkers', () => {
     f.apply(2, entry(2, 3)); // state machine safety and durability
     f.persist(3, { term: 2, vote: 3 }); // durable term
     f.persist(2, { term: 2, vote: 3 }); // durable vote
-    f.persist(1, { term: 1, vote: 1 }, [entry(1, 1)]); // leader append-only (commit quorum fired on the first apply)
-    const found = createSafetyCheckers([1, 2, 3]).map((c) => runChecker(c, f.facts)[0]?.property);
-    expect(found).toEqual(SAFETY_PROPERTIES.map((p) => p.name));
+    f.persist(1, { term: 1, vote: 1 }, [entry(3, 1)]);
+    f.persist(1, { term: 1, vote: 1 }, entries(1, 2, 1)); // leader append-only: drops its own (3, 1)
+    // Commit quorum fires on the first apply (only node 1 stores it).
+    const found = createSafetyCheckers([1, 2, 3]).flatMap((c) => runChecker(c, f.facts).map((v) => v.property));
+    expect(new Set(found)).toEqual(new Set(SAFETY_PROPERTIES.map((p) => p.name)));
   });
 });

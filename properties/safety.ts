@@ -3,11 +3,9 @@
  * of hard state and commit quorums), as one set; plus the opt-in checks on annotated messages.
  */
 import type { MessageAnnotations, NodeId } from '../sim/contract.js';
-import { createCommitQuorumChecker } from './commit-quorum.js';
 import { createDurabilityChecker } from './durability.js';
-import { createDurableTermChecker, createDurableVoteChecker } from './hard-state.js';
-import { createLeaderAppendOnlyChecker } from './leader-append-only.js';
 import { createMessageChecker } from './message-checks.js';
+import { createPersistInvariantsChecker } from './persist-invariants.js';
 import type { MessageChecker } from './message-checks.js';
 import { createElectionSafetyChecker } from './election-safety.js';
 import { createLeaderCompletenessChecker } from './leader-completeness.js';
@@ -68,7 +66,8 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
 ] as const satisfies readonly SafetyPropertyInfo[]);
 
 /**
- * Fresh checkers for every safety property, in {@link SAFETY_PROPERTIES} order. `nodeIds` pre-sizes their
+ * Fresh checkers for every safety property, in {@link SAFETY_PROPERTIES} order; the last one judges the four
+ * per-persist invariants together (persist-invariants.ts), so the list has one checker fewer than properties. `nodeIds` pre-sizes their
  * per-node state and is the voting configuration commit-quorum counts majorities of (every node of the run);
  * checkers keep state, so use one set per run. Without `shared` every checker keeps what it needs itself, so each
  * can be fed facts on its own. With `shared`, the checkers that judge persisted logs read that one store (each
@@ -82,10 +81,7 @@ export function createSafetyCheckers(nodeIds: readonly NodeId[], shared?: Persis
     createLeaderCompletenessChecker(nodeIds, shared),
     createStateMachineSafetyChecker(nodeIds),
     createDurabilityChecker(nodeIds),
-    createDurableTermChecker(nodeIds),
-    createDurableVoteChecker(nodeIds),
-    createCommitQuorumChecker(nodeIds),
-    createLeaderAppendOnlyChecker(nodeIds),
+    createPersistInvariantsChecker(nodeIds),
   ];
 }
 
