@@ -54,6 +54,11 @@ describe('stability', () => {
     expect(check([...stableStart(), crash(1100, 2), persist(1200, 3, 3)])).toEqual([]);
   });
 
+  it('judges nothing in a cluster of 2: with one node away the leader has no majority, and CheckQuorum deposes it', () => {
+    const two = runChecker(createStabilityChecker([{ node: 2, fromMs: 1000, toMs: 1400 }], { ...OPTIONS, nodeIds: [1, 2] }), [persist(190, 1, 2), role(200, 1, 'leader', 2), persist(210, 2, 2), persist(1450, 1, 3)]);
+    expect(two).toEqual([]);
+  });
+
   it('stops judging after the settle time', () => {
     expect(check([...stableStart(), persist(1800, 2, 3)])).toEqual([]);
   });

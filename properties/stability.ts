@@ -120,6 +120,10 @@ class StabilityChecker implements Checker {
 
   /** Starts judging `window` when its assumptions hold at its start. */
   private open(window: AwayWindow): void {
+    // The rest must still be a majority: in a cluster of 1 or 2 a node away leaves a leader without its
+    // quorum, and CheckQuorum rightly deposes it.
+    const n = this.options.nodeIds.length;
+    if (n - 1 < Math.floor(n / 2) + 1) return;
     const l = this.leader;
     if (l === null || l.node === window.node || this.down.size > 0) return;
     if (l.sinceMs + this.options.electionMs > window.fromMs) return;

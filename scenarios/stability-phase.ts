@@ -18,6 +18,9 @@ export const STABLE_ELECTIONS = 10;
 /** Election timeouts after the node comes back during which it must not disturb the leader. */
 export const SETTLE_ELECTIONS = STABILITY_SETTLE_ELECTIONS;
 
+/** The smallest cluster in which the nodes left when one is away still form a majority. */
+export const STABILITY_NODES_MIN = 3;
+
 /** Away episodes per phase: a returning node disturbs the leader only if it returns mid-campaign, so several. */
 export const AWAY_EPISODES = 3;
 
@@ -33,7 +36,8 @@ export function withStabilityPhase(events: readonly FaultEvent[], ctx: ScenarioC
   for (let k = 0; k < AWAY_EPISODES; k++) episodes.push({ node: prng.pick(nodeIds(ctx)), durationMs: prng.range(2 * e, 6 * e) });
   const phaseMs = STABLE_ELECTIONS * e + episodes.reduce((sum, a) => sum + a.durationMs + (SETTLE_ELECTIONS + 1) * e, 0);
   const startMs = ctx.safetyMs - phaseMs;
-  if (startMs <= 0 || ctx.nodeCount < 2) return [...events];
+  // With fewer than 3 nodes, the rest is no majority while a node is away (no stable leader to judge).
+  if (startMs <= 0 || ctx.nodeCount < STABILITY_NODES_MIN) return [...events];
   // Keep what is over before the phase starts; a crash is kept (it ends with a restart at the start at latest).
   const kept = events.filter((f) => f.atMs < startMs && (f.kind === 'crash' || faultEffectEndMs(f) < startMs));
   const down = new Set<NodeId>();
@@ -68,7 +72,7 @@ export const rejoinStability: Scenario = {
     const events: FaultEvent[] = [];
     for (let atMs = STABLE_ELECTIONS * e; ; ) {
       const durationMs = prng.range(2 * e, 6 * e);
-      if (atMs + durationMs + SETTLE_ELECTIONS * e > ctx.safetyMs || ctx.nodeCount < 2) break;
+      if (atMs + durationMs + SETTLE_ELECTIONS * e > ctx.safetyMs || ctx.nodeCount < STABILITY_NODES_MIN) break;
       events.push({ atMs, kind: 'away', node: prng.pick(nodeIds(ctx)), durationMs });
       atMs += durationMs + (SETTLE_ELECTIONS + 1) * e;
     }
