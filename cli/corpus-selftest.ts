@@ -11,6 +11,7 @@ import { DEFAULT_SCENARIO, findScenario } from '../scenarios/registry.js';
 import { runSeed } from '../scenarios/run-seed.js';
 import type { RunConfig } from '../scenarios/run-seed.js';
 import { shrinkFailure } from '../scenarios/shrink.js';
+import { runGuidedBatch } from '../scenarios/guided.js';
 
 /** The seed cap of the issue's goal: every mutant caught within 300 seeds of the default swarm. */
 export const CORPUS_SEEDS_MAX_DEFAULT = 300;
@@ -51,6 +52,8 @@ export interface CorpusOptions {
   readonly shrinkBudget: number;
   /** Measure CPU time too (only meaningful when this is the process's only busy thread). */
   readonly measureCpu?: boolean;
+  /** `--guided`: the seeds run as a guided batch (scenarios/guided.ts) instead of the plain swarm. */
+  readonly guided?: boolean;
 }
 
 /** The default swarm against one mutant: no `--scenario`, no safety-only, the CLI's defaults. */
@@ -66,12 +69,25 @@ export function runCorpusMutation(mutation: Mutation, options: CorpusOptions): C
   const started = Date.now();
   const cpuStarted = options.measureCpu === true ? process.cpuUsage() : null;
   let failing: number | null = null;
+  /** The failing run's config: its seed's, or a guided batch's mutated plan (with the parent's cluster size). */
+  let failingConfig: RunConfig | null = null;
   let seeds = 0;
-  for (let seed = 1; seed <= options.seedsMax; seed++) {
-    seeds = seed;
-    if (!runSeed({ ...base, seed }).ok) {
-      failing = seed;
-      break;
+  if (options.guided === true) {
+    runGuidedBatch(base, { seedStart: 1, seeds: options.seedsMax }, (run, verdict) => {
+      seeds = run.config.seed;
+      if (verdict.ok) return false;
+      failing = run.config.seed;
+      failingConfig = run.config;
+      return true;
+    });
+  } else {
+    for (let seed = 1; seed <= options.seedsMax; seed++) {
+      seeds = seed;
+      if (!runSeed({ ...base, seed }).ok) {
+        failing = seed;
+        failingConfig = { ...base, seed };
+        break;
+      }
     }
   }
   const ms = Date.now() - started;
@@ -79,11 +95,11 @@ export function runCorpusMutation(mutation: Mutation, options: CorpusOptions): C
   const cpuMs = cpu === null ? null : Math.round((cpu.user + cpu.system) / 1000);
   const row = { name: mutation.name, class: mutation.class, description: mutation.description, seeds, ms, cpuMs };
   const none = { property: null, planEventsBefore: null, planEventsAfter: null, clientOpsBefore: null, clientOpsAfter: null, shrinkRuns: 0, shrinkMs: 0 };
-  if (failing === null) return { ...row, caught: false, seed: null, nodes: null, ...none };
+  if (failing === null || failingConfig === null) return { ...row, caught: false, seed: null, nodes: null, ...none };
   const shrinkStarted = Date.now();
-  const outcome = shrinkFailure({ config: { ...base, seed: failing }, budget: options.shrinkBudget });
+  const outcome = shrinkFailure({ config: failingConfig, budget: options.shrinkBudget });
   const shrinkMs = Date.now() - shrinkStarted;
-  const nodes = nodeCountOf({ seed: failing, nodeCount: options.nodes ?? undefined });
+  const nodes = nodeCountOf(failingConfig);
   if (outcome === null) return { ...row, caught: true, seed: failing, nodes, ...none, shrinkMs };
   return {
     ...row,

@@ -30,6 +30,13 @@ describe('run --guided', () => {
     expect(replay.stdout + replay.stderr).not.toMatch(/differs/);
   }, 300_000);
 
+  it('selftest --corpus --guided runs each mutant as a guided batch', async () => {
+    const r = await runCliInProcess(['selftest', '--corpus', '--guided', '--mutation', 'double-vote', '--seeds-max', '20', '--json']);
+    const table = JSON.parse(r.lastLine) as { guided?: boolean; caught: number; bugs: { name: string; caught: boolean }[] };
+    expect(table.guided).toBe(true);
+    expect(table.bugs.map((b) => [b.name, b.caught])).toEqual([['double-vote', true]]);
+  }, 120_000);
+
   it('reports probe combinations without --guided too', async () => {
     const r = await runCliInProcess(['run', '--seeds', '4', '--safety-only']);
     expect(r.stdout).toMatch(/probe combinations: \d+ distinct\n/);

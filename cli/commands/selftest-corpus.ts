@@ -23,6 +23,8 @@ export interface CorpusArgs {
   readonly mutation: unknown;
   /** `--jobs N` (default 1, so the seconds are one core's). */
   readonly jobs: unknown;
+  /** `--guided`: each mutant's seeds run as a guided batch (run --guided) instead of the plain swarm. */
+  readonly guided?: boolean;
 }
 
 /** The `--mutation` names (comma-separated), each checked against the catalog. */
@@ -45,11 +47,11 @@ function parseWhole(flag: string, raw: unknown, fallback: number, max: number): 
 }
 
 export async function executeCorpusSelftest(args: CorpusArgs, io: Io): Promise<number> {
-  const options: CorpusOptions = { nodes: args.nodes, seedsMax: parseWhole('seeds-max', args.seedsMax, CORPUS_SEEDS_MAX_DEFAULT, 100_000), shrinkBudget: args.shrinkBudget };
+  const options: CorpusOptions = { nodes: args.nodes, seedsMax: parseWhole('seeds-max', args.seedsMax, CORPUS_SEEDS_MAX_DEFAULT, 100_000), shrinkBudget: args.shrinkBudget, ...(args.guided === true ? { guided: true } : {}) };
   const jobs = parseWhole('jobs', args.jobs, 1, 256);
   const mutations = selectMutations(parseMutations(args.mutation));
   if (!args.json) {
-    io.stdout(chalk.bold(`seaworthy selftest --corpus: ${mutations.length} mutants of paper-raft, default swarm, ${options.nodes === null ? 'cluster size drawn per seed' : `${options.nodes} nodes`}, seeds 1..${options.seedsMax}, shrink budget ${options.shrinkBudget} runs, ${jobs} job${jobs === 1 ? '' : 's'}`));
+    io.stdout(chalk.bold(`seaworthy selftest --corpus: ${mutations.length} mutants of paper-raft, default swarm${options.guided === true ? ' (guided)' : ''}, ${options.nodes === null ? 'cluster size drawn per seed' : `${options.nodes} nodes`}, seeds 1..${options.seedsMax}, shrink budget ${options.shrinkBudget} runs, ${jobs} job${jobs === 1 ? '' : 's'}`));
   }
   const progress = (row: CorpusRow): void => {
     if (io.interactive) io.stderr(chalk.dim(`  ${row.name}: ${row.caught ? `caught at seed ${row.seeds}` : 'not caught'}`));
@@ -67,7 +69,7 @@ export async function executeCorpusSelftest(args: CorpusArgs, io: Io): Promise<n
   const median = medianSecondsToCatch(rows);
   const ok = uncaught.length === 0;
   if (args.json) {
-    io.stdout(JSON.stringify({ ok, implementation: 'paper-raft', scenario: 'default', nodes: options.nodes, seedsMax: options.seedsMax, jobs, caught: rows.length - uncaught.length, total: rows.length, medianSecondsToCatch: median, medianClock: jobs === 1 ? 'cpu' : 'wall', bugs: rows }));
+    io.stdout(JSON.stringify({ ok, implementation: 'paper-raft', scenario: 'default', ...(options.guided === true ? { guided: true } : {}), nodes: options.nodes, seedsMax: options.seedsMax, jobs, caught: rows.length - uncaught.length, total: rows.length, medianSecondsToCatch: median, medianClock: jobs === 1 ? 'cpu' : 'wall', bugs: rows }));
     return ok ? EXIT_PASS : EXIT_VIOLATION;
   }
   for (const line of corpusTable(rows, options.seedsMax)) io.stdout(line);

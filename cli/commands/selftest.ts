@@ -26,6 +26,8 @@ export interface SelftestArgs {
   /** `--corpus`: the default swarm against the mutation corpus instead of the planted bugs' own scenarios. */
   readonly corpus?: boolean;
   readonly seedsMax?: unknown;
+  /** `--guided` with `--corpus`: each mutant's seeds run as a guided batch. */
+  readonly guided?: boolean;
   readonly mutation?: unknown;
   readonly jobs?: unknown;
 }
@@ -85,7 +87,7 @@ export async function selftestBug(bug: PlantedBug, nodes: number, shrinkBudget: 
 export async function executeSelftest(args: SelftestArgs, io: Io): Promise<number> {
   const budget = parseCount('shrink-budget', args.shrinkBudget ?? SELFTEST_SHRINK_BUDGET_DEFAULT);
   // The corpus measures the default swarm, which draws the cluster size per seed unless --nodes is given.
-  if (args.corpus === true) return executeCorpusSelftest({ nodes: args.nodes === undefined ? null : parseNodes(args.nodes), shrinkBudget: budget, json: args.json, seedsMax: args.seedsMax, mutation: args.mutation, jobs: args.jobs }, io);
+  if (args.corpus === true) return executeCorpusSelftest({ nodes: args.nodes === undefined ? null : parseNodes(args.nodes), shrinkBudget: budget, json: args.json, seedsMax: args.seedsMax, mutation: args.mutation, jobs: args.jobs, ...(args.guided === true ? { guided: true } : {}) }, io);
   // The planted bugs' seed bounds were measured on 5 nodes, their scenarios' standard size.
   const nodes = parseNodes(args.nodes ?? 5);
   const bugs: SelftestBug[] = [];
@@ -120,6 +122,7 @@ export const selftestCommand: CommandModule<object, SelftestArgs> = {
       .option('corpus', { describe: 'run the default swarm against each mutant of the second Raft (mutation-corpus/) and print the table', type: 'boolean', default: false })
       .option('seeds-max', { describe: `with --corpus: seeds per mutant before it counts as uncaught (default ${CORPUS_SEEDS_MAX_DEFAULT})` })
       .option('mutation', { describe: 'with --corpus: only these mutants (comma-separated names)', type: 'string' })
+      .option('guided', { describe: 'with --corpus: run each mutant\'s seeds as a guided batch (run --guided) instead of the plain swarm', type: 'boolean', default: false })
       .option('jobs', { describe: 'with --corpus: worker threads running mutants in parallel (default 1, so seconds are one core\'s)' }) as unknown as Argv<SelftestArgs>,
   handler: handleWith(executeSelftest),
 };
