@@ -4,6 +4,7 @@
  * advances are not waited for. The host must see the same values either way: same seed, same trace hash.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { liveProcessGroups, processGroupTable } from '../cli/adapters/process-groups.js';
 import { ProcessAdapter } from '../cli/adapters/process.js';
 import { findScenario } from '../scenarios/registry.js';
 import { runSeed } from '../scenarios/run-seed.js';
@@ -64,5 +65,16 @@ describe('process protocol forms', () => {
   it('runs a fixture in the compact form cleanly when it behaves', () => {
     const verdict = runSeed({ seed: 1, scenario: scenario('random'), nodeCount: 3, implementation: start(`${FIXTURE} --mode none`).implementation, safetyOnly: true, safetyMs: 1_000 });
     expect(verdict.violations).toEqual([]);
+  }, 60_000);
+
+  it('keeps a started spare process per node, so that no node of a starting seed waits for a boot', () => {
+    const before = liveProcessGroups(processGroupTable()).length;
+    const adapter = start(EXAMPLE);
+    const storage = { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] };
+    for (const id of [1, 2, 3]) {
+      adapter.implementation.create({ id, peers: [1, 2, 3], storage, seed: id, random: () => 0, electionTicks: 10, heartbeatTicks: 2 }).ready();
+    }
+    // 3 nodes' processes and 3 spares (with one spare, 3 + 1, plus the probe until it is reaped).
+    expect(liveProcessGroups(processGroupTable()).length - before).toBeGreaterThanOrEqual(6);
   }, 60_000);
 });

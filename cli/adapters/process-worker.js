@@ -19,7 +19,7 @@
 import { spawn } from 'node:child_process';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { signal, replyPort, command, cwd, groups } = workerData;
+const { signal, replyPort, command, cwd, groups, sparesWanted } = workerData;
 const signalWord = new Int32Array(signal);
 /** Shared table of live group leaders; same slot protocol as process-groups.ts (compare-exchange 0 <-> pid). */
 const groupTable = new Int32Array(groups);
@@ -58,8 +58,13 @@ function signalGroup(pid, sig) {
 
 /** slot -> Proc. Slot 0 is the capability probe; slots 1.. are node ids. */
 const procs = new Map();
-/** A process started ahead of need, so a node's (re)start does not wait for the interpreter to boot. */
-let spare = null;
+/**
+ * Processes started ahead of need, so that a node's (re)start does not wait for an interpreter to boot: one per
+ * node of the cluster (at least one), because a seed starts every node at once and a crash storm restarts
+ * several at the same instant; with a single spare all but the first would wait for a boot.
+ */
+const spares = [];
+const SPARES_MAX = Math.max(1, Number.isInteger(sparesWanted) ? sparesWanted : 1);
 
 function answer(message) {
   replyPort.postMessage(message);
@@ -270,8 +275,12 @@ function requestType(line) {
 
 function fresh(slot) {
   procs.get(slot)?.kill();
-  const proc = spare ?? new Proc();
-  spare = new Proc();
+  // A spare that died while it waited (killed from outside, or a command that exits at once) is not handed
+  // out: the next one is, or a new process, whose failure is then reported as this node's.
+  let proc = spares.shift();
+  while (proc !== undefined && proc.exit !== null) proc = spares.shift();
+  proc ??= new Proc();
+  while (spares.length < SPARES_MAX) spares.push(new Proc());
   procs.set(slot, proc);
   return proc;
 }
@@ -281,9 +290,8 @@ function fresh(slot) {
  * SIGTERM), then a bounded wait until each leader has been reaped, so none is left as a zombie.
  */
 function closeAll(done) {
-  const all = [...procs.values(), ...(spare === null ? [] : [spare])];
+  const all = [...procs.values(), ...spares.splice(0)];
   procs.clear();
-  spare = null;
   for (const proc of all) proc.signal('SIGTERM');
   const startedMs = Date.now();
   let killed = false;

@@ -151,7 +151,8 @@ export class ProcessAdapter {
     const signal = new Int32Array(new SharedArrayBuffer(8));
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(new URL('./process-worker.js', import.meta.url), {
-      workerData: { signal: signal.buffer, replyPort: port2, command: options.command, cwd: options.cwd, groups: processGroupTable().buffer },
+      // One spare process per node: a seed starts every node at once (process-worker.js).
+      workerData: { signal: signal.buffer, replyPort: port2, command: options.command, cwd: options.cwd, groups: processGroupTable().buffer, sparesWanted: options.nodeCount },
       transferList: [port2],
     });
     worker.unref();
