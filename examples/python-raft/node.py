@@ -15,7 +15,6 @@ Raft: leader election with the up-to-date check (Raft 5.4.1), log replication wi
 and truncation of conflicting suffixes (5.3), the commit rule for entries of the current term only (5.4.2),
 the election no-op (8), and persistence through the Ready. No PreVote, CheckQuorum or ReadIndex.
 """
-import argparse
 import json
 import random
 import sys
@@ -341,10 +340,24 @@ def handle(request, node, double_vote, compact):
     return {"type": "error", "message": "unsupported request %r" % kind}
 
 
+USAGE = """usage: node.py [--bug double-vote] [--protocol 1|2]
+  --bug double-vote  plant a bug the harness must catch
+  --protocol 2       replies carry the next Ready (the default); 1: the lockstep form, a `ready` request per Ready"""
+
+
+def parse_args(argv):
+    """The two flags, by hand: argparse alone costs more to import than the rest of a boot, and a crash-heavy
+    seed boots a process per restart."""
+    options = {"--bug": None, "--protocol": "2"}
+    allowed = {"--bug": ("double-vote",), "--protocol": ("1", "2")}
+    rest = list(argv)
+    while rest:
+        flag = rest.pop(0)
+        if flag not in options or not rest or rest[0] not in allowed[flag]:
+            sys.exit("node.py: bad arguments %r\n%s" % (argv, USAGE))
+        options[flag] = rest.pop(0)
+    return options["--bug"] == "double-vote", options["--protocol"] == "2"
+
+
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="A Raft node speaking Seaworthy's process protocol.")
-    parser.add_argument("--bug", choices=["double-vote"], help="plant a bug the harness must catch")
-    parser.add_argument("--protocol", type=int, choices=[1, 2], default=2,
-                        help="2: replies carry the next Ready (default); 1: the lockstep form, a `ready` request per Ready")
-    args = parser.parse_args()
-    serve(args.bug == "double-vote", args.protocol == 2)
+    serve(*parse_args(sys.argv[1:]))
