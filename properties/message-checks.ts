@@ -79,20 +79,20 @@ export function createMessageChecker(annotations: MessageAnnotations, nodeIds: r
           durableTerm: term,
         });
       }
-      if (voteGrant !== null && matches(voteGrant, m)) {
-        const vote = voteOf[node] as number;
-        if (term !== m.term || vote !== m.to) {
-          const held = vote === 0 ? 'no vote' : `a vote for node ${vote}`;
-          return violation('vote-grant', m, atMs, event, `Node ${node} granted its vote to node ${m.to} in term ${m.term} while its disk held term ${term} and ${held}: a vote must be durable before it is granted.`, {
-            durableTerm: term,
-            durableVote: vote,
-          });
-        }
+      // The cheap durable-state test first: the matcher's field reads are keyed loads of a name known only at run
+      // time, and most grants and acknowledgements are legitimate, so they are read only for a suspect message.
+      const vote = voteOf[node] as number;
+      if (voteGrant !== null && (term !== m.term || vote !== m.to) && matches(voteGrant, m)) {
+        const held = vote === 0 ? 'no vote' : `a vote for node ${vote}`;
+        return violation('vote-grant', m, atMs, event, `Node ${node} granted its vote to node ${m.to} in term ${m.term} while its disk held term ${term} and ${held}: a vote must be durable before it is granted.`, {
+          durableTerm: term,
+          durableVote: vote,
+        });
       }
-      if (appendAck !== null && matches(appendAck, m)) {
+      if (appendAck !== null && m.type === appendAck.type) {
         const claimed = m[matchField];
         const last = lastOf[node] as number;
-        if (typeof claimed === 'number' && claimed > last) {
+        if (typeof claimed === 'number' && claimed > last && matches(appendAck, m)) {
           return violation('append-ack', m, atMs, event, `Node ${node} acknowledged entries up to index ${claimed} to node ${m.to} while its durable log ended at index ${last}: entries must be durable before they are acknowledged.`, {
             matchIndex: claimed,
             durableLastIndex: last,
