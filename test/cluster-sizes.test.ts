@@ -47,7 +47,7 @@ describe('--nodes', () => {
 });
 
 describe('the size drawn per seed', () => {
-  it('is deterministic, covers 1..7, and favours the sizes where every fault shape fits', () => {
+  it('is deterministic, covers 1..7, keeps most seeds on 5 nodes and gives even sizes a share', () => {
     const counts = new Map<number, number>();
     for (let seed = 1; seed <= 1_600; seed++) {
       const n = drawnNodeCount(seed);
@@ -55,9 +55,10 @@ describe('the size drawn per seed', () => {
       counts.set(n, (counts.get(n) ?? 0) + 1);
     }
     expect([...counts.keys()].sort()).toEqual(SIZES);
-    for (const n of SIZES) expect(counts.get(n) ?? 0).toBeGreaterThan(50);
+    for (const n of SIZES) expect(counts.get(n) ?? 0).toBeGreaterThan(30);
+    expect(counts.get(5) ?? 0).toBeGreaterThan(800);
     const even = (counts.get(2) ?? 0) + (counts.get(4) ?? 0) + (counts.get(6) ?? 0);
-    expect(even).toBeGreaterThan(500);
+    expect(even).toBeGreaterThan(200);
     expect(NODES_MIN).toBe(1);
     expect(NODES_MAX).toBe(7);
   });

@@ -107,10 +107,11 @@ describe('selftest --corpus', () => {
     expect(json).toMatchObject({ ok: true, total: 2, caught: 2 });
     // Catalog order, whatever order the flag named them in.
     expect(json.bugs.map((b) => b.name)).toEqual(['no-truncate', 'commit-on-propose']);
-    // The default swarm draws the cluster size per seed: seed 1 runs 2 nodes, where ceil(2 / 2) = 1 is no majority.
-    const text = await runCliInProcess(['selftest', '--corpus', '--mutation', 'even-size-quorum', '--seeds-max', '1']);
+    // The default swarm draws the cluster size per seed: seed 27 is the first on an even size (4 nodes), where
+    // ceil(4 / 2) = 2 is no majority.
+    const text = await runCliInProcess(['selftest', '--corpus', '--mutation', 'even-size-quorum', '--seeds-max', '30']);
     expect(text.status, text.stdout).toBe(0);
-    expect(text.stdout).toMatch(/\| even-size-quorum \| quorum \| 1 \|/);
+    expect(text.stdout).toMatch(/\| even-size-quorum \| quorum \| 27 \|/);
     const odd = await runCliInProcess(['selftest', '--corpus', '--mutation', 'even-size-quorum', '--seeds-max', '1', '--nodes', '5']);
     expect(odd.status).toBe(1);
     expect(odd.stdout).toContain('| even-size-quorum | quorum | not caught in 1 |');
