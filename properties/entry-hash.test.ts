@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { CHAIN_EMPTY, chainNext, hashData } from './entry-hash.js';
+import { CHAIN_EMPTY, chainNext, hashData, hashEntryData } from './entry-hash.js';
 
 describe('entry hashes', () => {
+  // An implementation that rewrites a persisted entry's data in place is buggy, and log matching must see the
+  // new data: a hash memoised per entry object would keep judging the old one.
+  it('hash an entry by its current data, never a remembered one', () => {
+    const entry = { index: 1, term: 1, data: 'put x 1' };
+    const before = hashEntryData(entry);
+    entry.data = 'put x 2';
+    expect(hashEntryData(entry)).not.toBe(before);
+    expect(hashEntryData(entry)).toBe(hashData('put x 2'));
+  });
+
   it('are safe integers using the high lane too', () => {
     let highBits = 0;
     for (let i = 0; i < 200; i++) {

@@ -38,20 +38,12 @@ function highWord(value: number): number {
 }
 
 /**
- * Data hashes by entry object. In a run the same Entry object is persisted on every node (messages carry
- * references), so each entry's data is hashed once instead of once per node and per re-send. A WeakMap
- * keeps no entry alive and its lookups are deterministic.
+ * {@link hashData} of `entry.data`. Not memoised: the persisted logs' ChainCache (persisted-log.ts) already hashes each
+ * entry of a run about once (~185 calls in a standard run), and a module-wide WeakMap keyed by every entry of
+ * every run cost more than it saved (its lookups, and the collector's ephemeron work, were ~3% of a full run).
  */
-const entryDataHashes = new WeakMap<object, number>();
-
-/** {@link hashData} of `entry.data`, memoised per entry object. */
 export function hashEntryData(entry: { readonly data: string }): number {
-  let h = entryDataHashes.get(entry);
-  if (h === undefined) {
-    h = hashData(entry.data);
-    entryDataHashes.set(entry, h);
-  }
-  return h;
+  return hashData(entry.data);
 }
 
 /** The 53-bit hash of an entry's opaque `data` (over its UTF-16 code units, length included). */
