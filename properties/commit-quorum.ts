@@ -134,6 +134,7 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[]): Checker {
 
   return {
     property: 'commit-quorum',
+    factKinds: ['apply', 'persist', 'restart'],
     observe(fact: Fact): Violation | null {
       switch (fact.kind) {
         case 'apply':

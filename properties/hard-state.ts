@@ -36,6 +36,7 @@ export function createDurableTermChecker(nodeIds: readonly NodeId[] = []): Check
 
   return {
     property: 'durable-term',
+    factKinds: ['persist', 'restart'],
     observe(fact: Fact): Violation | null {
       if (fact.kind === 'persist') return judge(fact, fact.hardState.term, 'persisted');
       if (fact.kind === 'restart') return judge(fact, fact.stored.hardState.term, 'restarted from a disk holding');
@@ -77,6 +78,7 @@ export function createDurableVoteChecker(nodeIds: readonly NodeId[] = []): Check
 
   return {
     property: 'durable-vote',
+    factKinds: ['persist', 'restart'],
     observe(fact: Fact): Violation | null {
       if (fact.kind === 'persist') return judge(fact, fact.hardState.term, fact.hardState.vote);
       if (fact.kind === 'restart') return judge(fact, fact.stored.hardState.term, fact.stored.hardState.vote);

@@ -70,6 +70,7 @@ export function createLeaderAppendOnlyChecker(nodeIds: readonly NodeId[] = []): 
 
   return {
     property: 'leader-append-only',
+    factKinds: ['persist', 'role', 'crash', 'restart'],
     observe(fact: Fact): Violation | null {
       switch (fact.kind) {
         case 'persist':

@@ -24,6 +24,8 @@ export function createPersistInvariantsChecker(nodeIds: readonly NodeId[]): Chec
   const appendOnly = createLeaderAppendOnlyChecker(nodeIds);
   return {
     property: 'durable-term',
+    // Everything but acks: the union of its parts' kinds.
+    factKinds: ['persist', 'restart', 'apply', 'role', 'crash'],
     observe(fact: Fact): Violation | null {
       // Every part sees every fact (each keeps its own state), whatever an earlier part found.
       const a = term.observe(fact);
