@@ -64,7 +64,7 @@ export const rejoinStability: Scenario = {
   name: 'rejoin-stability',
   description: 'one node at a time partitioned away from a stable leader and back (PreVote and CheckQuorum must keep the leader)',
   assumes: 'a connected majority with a stable leader; only the away node is cut off',
-  injects: ['away', 'heal'],
+  injects: ['away'],
   requires: [],
   generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan {
     const e = electionMs(ctx);
