@@ -87,7 +87,9 @@ describe('--impl: module implementations', () => {
     let caughtAt = 0;
     for (let seed = 1; seed <= 40 && caughtAt === 0; seed++) {
       const verdict = runSeed({ seed, scenario: random, nodeCount: 5, implementation: buggy, safetyOnly: true });
-      if (verdict.violations.some((v) => v.property === 'election-safety')) caughtAt = seed;
+      // Its double vote breaks election safety, but the per-persist invariant (a durable vote changed within its
+      // term) sees it first, at the persist itself.
+      if (verdict.violations.some((v) => v.property === 'election-safety' || v.property === 'durable-vote')) caughtAt = seed;
     }
     expect(caughtAt).toBeGreaterThan(0);
   });

@@ -30,9 +30,9 @@ describe('determinism', () => {
 
   it('gives the same trace hash in another process (the replay CLI)', () => {
     const here = runSeed({ seed: 42, scenario: randomFaults, nodeCount: 5 });
-    const first = runCli(['replay', '--seed', '42', '--json']);
-    const second = runCli(['replay', '--seed', '42', '--json']);
-    const other = runCli(['replay', '--seed', '43', '--json']);
+    const first = runCli(['replay', '--seed', '42', '--nodes', '5', '--json']);
+    const second = runCli(['replay', '--seed', '42', '--nodes', '5', '--json']);
+    const other = runCli(['replay', '--seed', '43', '--nodes', '5', '--json']);
     expect(first.status).toBe(0);
     const a = JSON.parse(first.lastLine) as { traceHash: string; ok: boolean; seed: number };
     const b = JSON.parse(second.lastLine) as { traceHash: string };

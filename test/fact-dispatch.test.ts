@@ -5,11 +5,11 @@ import { builtinRaft } from '../sim/builtin.js';
 import type { Fact } from '../sim/facts.js';
 import { Prng } from '../sim/prng.js';
 import { simulate } from '../sim/simulation.js';
-import { FactDispatch } from './fact-dispatch.js';
-import { FactLog } from './fact-builders.js';
-import { PersistedLogs } from './persisted-log.js';
-import { createSafetyCheckers } from './safety.js';
-import type { Checker, Violation } from './types.js';
+import { FactDispatch } from '../properties/fact-dispatch.js';
+import { FactLog } from '../properties/fact-builders.js';
+import { PersistedLogs } from '../properties/persisted-log.js';
+import { createSafetyCheckers } from '../properties/safety.js';
+import type { Checker, Violation } from '../properties/types.js';
 
 /** A checker that records the facts it is given and reports a violation on each fact of `reportOn`. */
 function recorder(property: Checker['property'], kinds: readonly Fact['kind'][] | undefined, reportOn: Fact['kind']): Checker & { seen: Fact['kind'][] } {
