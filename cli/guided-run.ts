@@ -9,7 +9,8 @@ import type { GuidedCorpus, Mutation } from '../scenarios/guided.js';
 import { encodePlanFile, PLAN_FILE_FORMAT, PLAN_FILE_VERSION, planFileName } from '../scenarios/plan-file.js';
 import type { PlanFile } from '../scenarios/plan-file.js';
 import { runSeed } from '../scenarios/run-seed.js';
-import type { SeedPool, SeedPoolResult } from './parallel.js';
+import { runSeedsOnThisThread } from './parallel.js';
+import type { SeedPool } from './parallel.js';
 import { summarize } from './seed-summary.js';
 import type { SeedSummary } from './seed-summary.js';
 import type { Target } from './target.js';
@@ -32,24 +33,13 @@ export function runGuidedHere(
   onSeed: (summary: SeedSummary, usage: null) => void,
   mutated: Map<number, MutatedRun>,
 ): SeedPool {
-  let stopped = false;
-  const done = (async (): Promise<SeedPoolResult> => {
-    for (let seed = seedStart; seed < seedStart + seeds && !stopped; seed++) {
-      const run = corpus.next(seed);
-      const verdict = runSeed(run.config);
-      corpus.record(run, verdict);
-      if (run.mutation !== null) mutated.set(seed, { mutation: run.mutation, traceHash: verdict.traceHash, implementation: verdict.implementation });
-      onSeed(summarize(verdict), null);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    return { determinism: null, usage: null };
-  })();
-  return {
-    done,
-    stop: () => {
-      stopped = true;
-    },
-  };
+  return runSeedsOnThisThread(seedStart, seeds, (seed) => {
+    const run = corpus.next(seed);
+    const verdict = runSeed(run.config);
+    corpus.record(run, verdict);
+    if (run.mutation !== null) mutated.set(seed, { mutation: run.mutation, traceHash: verdict.traceHash, implementation: verdict.implementation });
+    onSeed(summarize(verdict), null);
+  });
 }
 
 /**

@@ -240,3 +240,25 @@ export function workerError(message: string, stack: string | null): Error {
   if (stack !== null) error.stack = stack;
   return error;
 }
+
+/**
+ * Runs seeds one after another on this thread, calling `runOne` for each. It yields to the event loop between
+ * seeds, so a signal (cli/interrupt.ts) is handled after the seed in progress and `stop()` ends the loop there,
+ * with everything finished so far reported.
+ */
+export function runSeedsOnThisThread(seedStart: number, seeds: number, runOne: (seed: number) => void): SeedPool {
+  let stopped = false;
+  const done = (async (): Promise<SeedPoolResult> => {
+    for (let seed = seedStart; seed < seedStart + seeds && !stopped; seed++) {
+      runOne(seed);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return { determinism: null, usage: null };
+  })();
+  return {
+    done,
+    stop: () => {
+      stopped = true;
+    },
+  };
+}

@@ -9,7 +9,7 @@ import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
 import { parseCount, parseSeed, replayCommand } from '../options.js';
 import { resolveTarget } from '../target.js';
-import { startSeedPool } from '../parallel.js';
+import { runSeedsOnThisThread, startSeedPool } from '../parallel.js';
 import type { SeedPool, SeedPoolResult } from '../parallel.js';
 import { RunAggregate } from '../run-aggregate.js';
 import { exitCodeFor, onInterrupt } from '../interrupt.js';
@@ -18,7 +18,6 @@ import { killProcessGroupsSync, processGroupTable } from '../adapters/process-gr
 import { describeUsage } from '../adapters/guard.js';
 import type { NondeterminismUsage } from '../adapters/guard.js';
 import type { CustomImplementation } from '../adapters/index.js';
-import type { RunConfig } from '../../scenarios/run-seed.js';
 import { summarize } from '../seed-summary.js';
 import type { SeedSummary } from '../seed-summary.js';
 import { availableParallelism } from 'node:os';
@@ -193,7 +192,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
       ? runGuidedHere(guided, seedStart, seeds, onSeed, mutated)
       : jobs > 1 || target.custom !== null
       ? startSeedPool({ args, seedStart, seeds, jobs, watchdogMs: target.custom?.watchdogMs ?? null, implementationName: aggregate.implementationName, onSeed, ...(args.verifyDeterminism === true ? { verify: () => aggregate.outcomes() } : {}) })
-      : runSeedsHere(target.base, seedStart, seeds, onSeed);
+      : runSeedsOnThisThread(seedStart, seeds, (seed) => onSeed(summarize(runSeed({ ...target.base, seed })), null));
     stopBatch = () => batch.stop();
     pooled = await batch.done;
   } finally {
@@ -270,26 +269,6 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   return failures.length === 0 && reproducible ? EXIT_PASS : EXIT_VIOLATION;
 }
 
-/**
- * The batch on this thread (the built-in core on one job). It yields to the event loop between seeds, so a
- * signal is handled after the seed in progress and the run can stop with everything finished so far.
- */
-function runSeedsHere(base: Omit<RunConfig, 'seed'>, seedStart: number, seeds: number, onSeed: (summary: SeedSummary, usage: null) => void): SeedPool {
-  let stopped = false;
-  const done = (async (): Promise<SeedPoolResult> => {
-    for (let seed = seedStart; seed < seedStart + seeds && !stopped; seed++) {
-      onSeed(summarize(runSeed({ ...base, seed })), null);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    return { determinism: null, usage: null };
-  })();
-  return {
-    done,
-    stop: () => {
-      stopped = true;
-    },
-  };
-}
 
 /** The notices of a run: a module's clock and Math.random uses are summed over every thread that ran it. */
 function noticesOf(custom: CustomImplementation | null, workerUsage: NondeterminismUsage): string[] {
