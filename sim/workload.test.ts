@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodeKvCommand } from '../core/kv.js';
 import type { KvCommand, KvResult } from '../core/kv.js';
-import { builtinRaft } from './builtin.js';
 import type { NodeId } from './contract.js';
-import { RELIABLE_NETWORK } from './network.js';
 import { Prng } from './prng.js';
 import { simulate } from './simulation.js';
 import type { SimulationOptions } from './simulation.js';
+import { smallSimulation } from './test-harness.js';
 import { Workload } from './workload.js';
 import type { ClientHistoryEvent, WorkloadContext, WorkloadOptions } from './workload.js';
 
@@ -198,21 +197,7 @@ describe('Workload (unit, with a fake context)', () => {
 
 describe('Workload through the simulation: read-your-writes in a healthy run', () => {
   function options(overrides: Partial<SimulationOptions>): SimulationOptions {
-    return {
-      seed: 3,
-      nodeCount: 3,
-      implementation: builtinRaft(),
-      tickMs: 10,
-      electionTicks: 10,
-      heartbeatTicks: 2,
-      safetyMs: 3000,
-      livenessMs: 3000,
-      network: RELIABLE_NETWORK,
-      workload: { clientCount: 1, keys: ['x'], requestTimeoutMs: 250, opTimeoutMs: 2000, thinkMsMax: 40 },
-      plan: { events: [] },
-      record: false,
-      ...overrides,
-    };
+    return smallSimulation({ livenessMs: 3000, workload: { clientCount: 1, keys: ['x'], requestTimeoutMs: 250, opTimeoutMs: 2000, thinkMsMax: 40 }, ...overrides });
   }
 
   it('a lone client reads exactly the value of its last completed write or cas', () => {

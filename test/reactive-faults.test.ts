@@ -4,12 +4,12 @@
  * plan with reactive faults replays to the same trace hash.
  */
 import { describe, expect, it } from 'vitest';
-import { builtinRaft } from '../sim/builtin.js';
 import type { Fact } from '../sim/facts.js';
 import { checkPlan } from '../sim/faults.js';
 import type { FaultEvent, ReactiveAction, ReactiveTrigger } from '../sim/faults.js';
 import { RELIABLE_NETWORK } from '../sim/network.js';
 import { simulate } from '../sim/simulation.js';
+import { smallSimulation } from '../sim/test-harness.js';
 import type { SimulationOptions, SimulationResult } from '../sim/simulation.js';
 import { PLAN_FILE_FORMAT, PLAN_FILE_VERSION, decodePlanFile, encodePlanFile } from '../scenarios/plan-file.js';
 import { scenarioPlanSchema } from '../scenarios/plan-schema.js';
@@ -18,21 +18,7 @@ import { runSeed } from '../scenarios/run-seed.js';
 import { Prng } from '../sim/prng.js';
 
 function options(events: FaultEvent[], overrides: Partial<SimulationOptions> = {}): SimulationOptions {
-  return {
-    seed: 3,
-    nodeCount: 3,
-    implementation: builtinRaft(),
-    tickMs: 10,
-    electionTicks: 10,
-    heartbeatTicks: 2,
-    safetyMs: 3000,
-    livenessMs: 5000,
-    network: RELIABLE_NETWORK,
-    workload: { clientCount: 2, keys: ['x'], requestTimeoutMs: 250, opTimeoutMs: 2000, thinkMsMax: 40 },
-    plan: { events },
-    record: true,
-    ...overrides,
-  };
+  return smallSimulation({ plan: { events }, record: true, ...overrides });
 }
 
 function run(events: FaultEvent[], overrides: Partial<SimulationOptions> = {}): { result: SimulationResult; facts: Fact[] } {

@@ -13,6 +13,7 @@ import type { FaultEvent } from '../sim/faults.js';
 import { RELIABLE_NETWORK } from '../sim/network.js';
 import type { NetworkOptions } from '../sim/network.js';
 import { simulate } from '../sim/simulation.js';
+import { smallSimulation } from '../sim/test-harness.js';
 import { describeTraceRecord } from '../sim/trace.js';
 import type { SimulationOptions, SimulationResult } from '../sim/simulation.js';
 import { createSafetyCheckers } from '../properties/safety.js';
@@ -24,23 +25,8 @@ import { Prng } from '../sim/prng.js';
 import type { ClientHistoryEvent } from '../sim/workload.js';
 
 function options(overrides: Partial<SimulationOptions> = {}): SimulationOptions {
-  return {
-    seed: 1,
-    nodeCount: 3,
-    implementation: builtinRaft(),
-    tickMs: 10,
-    electionTicks: 10,
-    heartbeatTicks: 2,
-    safetyMs: 3000,
-    livenessMs: 5000,
-    network: RELIABLE_NETWORK,
-    workload: { clientCount: 2, keys: ['x'], requestTimeoutMs: 250, opTimeoutMs: 2000, thinkMsMax: 40 },
-    plan: { events: [] },
-    record: false,
-    // These suites judge other things than the liveness phase's core: every node healed, as before it.
-    fullHeal: true,
-    ...overrides,
-  };
+  // These suites judge other things than the liveness phase's core: every node healed, as before it.
+  return smallSimulation({ seed: 1, fullHeal: true, ...overrides });
 }
 
 function network(overrides: Partial<NetworkOptions>): NetworkOptions {
