@@ -2,25 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { builtinRaft, isTrustedImplementation } from './builtin.js';
 import type { Message, RaftImplementation, Ready } from './contract.js';
-import { RELIABLE_NETWORK } from './network.js';
 import { simulate } from './simulation.js';
+import { smallSimulation } from './test-harness.js';
 
 function run(implementation: RaftImplementation): ReturnType<typeof simulate> {
   return simulate(
-    {
-      seed: 1,
-      nodeCount: 3,
-      implementation,
-      tickMs: 10,
-      electionTicks: 10,
-      heartbeatTicks: 2,
-      safetyMs: 1000,
-      livenessMs: 0,
-      network: RELIABLE_NETWORK,
-      workload: { clientCount: 1, keys: ['x'], requestTimeoutMs: 250, opTimeoutMs: 2000, thinkMsMax: 40 },
-      plan: { events: [] },
-      record: false,
-    },
+    smallSimulation({ seed: 1, implementation, safetyMs: 1000, livenessMs: 0, workload: { clientCount: 1, keys: ['x'], requestTimeoutMs: 250, opTimeoutMs: 2000, thinkMsMax: 40 } }),
     { observe: () => false },
   );
 }

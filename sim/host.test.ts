@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import type { CreateInit, Entry, HardState, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from './contract.js';
 import { FakeHostContext } from './fake-host-context.js';
 import { NodeHost } from './host.js';
-import { RELIABLE_NETWORK } from './network.js';
 import { Prng } from './prng.js';
 import { simulate } from './simulation.js';
+import { smallSimulation } from './test-harness.js';
 import type { SimulationOptions, SimulationResult } from './simulation.js';
 
 /** The node that misbehaves in these tests, and after how many of its ticks. */
@@ -64,21 +64,7 @@ function emptyReady(overrides: Partial<Ready>): Ready {
 }
 
 function options(implementation: RaftImplementation, overrides: Partial<SimulationOptions> = {}): SimulationOptions {
-  return {
-    seed: 1,
-    nodeCount: 3,
-    implementation,
-    tickMs: 10,
-    electionTicks: 10,
-    heartbeatTicks: 2,
-    safetyMs: 1000,
-    livenessMs: 0,
-    network: RELIABLE_NETWORK,
-    workload: { clientCount: 2, keys: ['x'], requestTimeoutMs: 250, opTimeoutMs: 2000, thinkMsMax: 40 },
-    plan: { events: [] },
-    record: false,
-    ...overrides,
-  };
+  return smallSimulation({ seed: 1, implementation, safetyMs: 1000, livenessMs: 0, ...overrides });
 }
 
 function run(implementation: RaftImplementation, overrides: Partial<SimulationOptions> = {}): SimulationResult {
