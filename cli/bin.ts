@@ -4,11 +4,15 @@
  * `process.exitCode` instead of calling `process.exit`, so buffered stdout (a JSON summary piped to a file)
  * is flushed before the process ends.
  */
+import { installProcessGroupExitHook } from './adapters/process-groups.js';
 import { describeInternalError } from './errors.js';
 import { processIo } from './io.js';
 import { seaworthyVersion } from './version.js';
 
 const argv = process.argv.slice(2);
+// Here and not only where an adapter starts: with seed workers, the adapters start in worker threads, where
+// no exit hook can be installed, and the main thread's exit must still kill what they spawned.
+installProcessGroupExitHook();
 try {
   if (argv.length === 1 && argv[0] === '--version') {
     // Answered before loading the commands (yargs, the simulator, the checkers): a version check stays instant.

@@ -9,7 +9,7 @@
  * shell's convention: 130 for SIGINT, 143 for SIGTERM.
  */
 import { isMainThread } from 'node:worker_threads';
-import { killProcessGroupsSync, processGroupTable } from './adapters/process-groups.js';
+import { KILL_GRACE_MS, killProcessGroupsSync, processGroupTable } from './adapters/process-groups.js';
 
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
@@ -33,7 +33,7 @@ function onSignal(signal: InterruptSignal): void {
     handler(signal);
     return;
   }
-  killProcessGroupsSync(processGroupTable());
+  killProcessGroupsSync(processGroupTable(), KILL_GRACE_MS, true);
   process.exit(exitCodeFor(signal));
 }
 

@@ -15,7 +15,7 @@ import { CallWatch, CallWatchdog } from './adapters/call-watch.js';
 import type { StalledCall } from './adapters/call-watch.js';
 import type { DeterminismReport, SeedOutcome } from './adapters/determinism.js';
 import type { NondeterminismUsage } from './adapters/guard.js';
-import { processGroupTable } from './adapters/process-groups.js';
+import { processGroupTable, terminateBehindSpawnGate } from './adapters/process-groups.js';
 import { stoppedSummary } from './seed-summary.js';
 import type { SeedSummary } from './seed-summary.js';
 import type { SeedWorkerData, SeedWorkerMessage, SeedWorkerRequest } from './seed-worker-main.js';
@@ -120,15 +120,16 @@ class WorkerPool {
     if (this.settled) return;
     this.settled = true;
     if (this.timer !== null) clearInterval(this.timer);
-    for (const slot of this.slots) void slot.worker.terminate();
+    // `done` settles once the workers are gone, so a kill of the process table after it misses nothing.
+    const gone = Promise.all([...this.slots].map((slot) => terminateBehindSpawnGate(slot.worker)));
     this.slots.clear();
     if (error !== null) {
-      this.rejectDone(error);
+      void gone.finally(() => this.rejectDone(error));
       return;
     }
     // After a stop, seeds that finished beyond one still running are reported too, in seed order.
     this.releaser.flush();
-    this.resolveDone(this.result);
+    void gone.then(() => this.resolveDone(this.result));
   }
 
   private spawn(): void {
@@ -217,7 +218,7 @@ class WorkerPool {
     const chunk = slot.chunk;
     if (chunk === null) return;
     this.slots.delete(slot);
-    void slot.worker.terminate();
+    void terminateBehindSpawnGate(slot.worker);
     const firstUnreported = chunk.from + slot.received;
     const chunkEnd = chunk.from + chunk.count;
     // Seeds run in order, so the stalled seed is the chunk's first unreported one; the watch names it.

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Verdict } from '../scenarios/run-seed.js';
 import type { ScenarioPlan } from '../scenarios/types.js';
 import { CallWatch, CallWatchdog } from './adapters/call-watch.js';
-import { processGroupTable } from './adapters/process-groups.js';
+import { processGroupTable, terminateBehindSpawnGate } from './adapters/process-groups.js';
 import { workerError } from './parallel.js';
 import { stoppedSummary } from './seed-summary.js';
 import type { SeedWorkerData, SeedWorkerMessage, SeedWorkerRequest } from './seed-worker-main.js';
@@ -41,7 +41,7 @@ export function runSeedWatched(args: TargetArgs, run: WatchedSeed, watchdogMs: n
       if (settled) return;
       settled = true;
       clearInterval(timer);
-      void worker.terminate();
+      void terminateBehindSpawnGate(worker);
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
     };

@@ -164,8 +164,12 @@ describe('run: interrupted runs keep their summary', () => {
     expect(lastJson(result.stdout).interrupted).toBe(true);
     const recorded = readFileSync(pids, 'utf8').trim().split('\n').map((line) => line.split(' ').map(Number));
     // SIGKILL is delivered at once, but a process takes a moment to die: wait for it, bounded.
-    const left = (): number[] => recorded.flatMap(([pid, pgid]) => [...(alive(pid ?? 0) ? [pid ?? 0] : []), ...groupMembers(pgid ?? 0)]);
-    await until('every recorded process group to be gone', () => left().length === 0);
+    // A process killed while it wrote its line leaves the pid without the group: then only the pid is checked.
+    const left = (): number[] => recorded.flatMap(([pid, pgid]) => [...(alive(pid ?? 0) ? [pid ?? 0] : []), ...((pgid ?? 0) > 0 ? groupMembers(pgid ?? 0) : [])]);
+    await until('every recorded process group to be gone', () => left().length === 0).catch((error: unknown) => {
+      const described = left().map((pid) => `${pid} ${JSON.stringify(procStat(pid))} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`);
+      throw new Error(`${String(error)}; left: ${described.join('; ')}; recorded: ${JSON.stringify(recorded)}`);
+    });
     expect(left()).toEqual([]);
   });
 });

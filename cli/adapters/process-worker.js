@@ -39,12 +39,39 @@ const CLOSE_WAIT_MS = 2_000;
 /** Keep in step with KILL_GRACE_MS in process-groups.ts. */
 const KILL_GRACE_MS = 300;
 
+/** The spawn gate after the pid slots (process-groups.ts): CLOSING, then SPAWNING, at the table's end. */
+const CLOSING_WORD = groupTable.length - 2;
+const SPAWNING_WORD = groupTable.length - 1;
+const SLOT_COUNT = groupTable.length - 2;
+
 function registerGroup(pid) {
-  for (let i = 0; i < groupTable.length; i++) if (Atomics.compareExchange(groupTable, i, 0, pid) === 0) return;
+  for (let i = 0; i < SLOT_COUNT; i++) if (Atomics.compareExchange(groupTable, i, 0, pid) === 0) return;
 }
 
 function unregisterGroup(pid) {
-  for (let i = 0; i < groupTable.length; i++) if (Atomics.compareExchange(groupTable, i, pid, 0) === pid) return;
+  for (let i = 0; i < SLOT_COUNT; i++) if (Atomics.compareExchange(groupTable, i, pid, 0) === pid) return;
+}
+
+/**
+ * Spawns a group leader and records it, inside the spawn gate: while the main thread kills the table, a
+ * spawn waits for the kill to end, and a kill waits for a spawn under way to be recorded (process-groups.ts).
+ */
+function spawnGroupLeader() {
+  for (;;) {
+    Atomics.add(groupTable, SPAWNING_WORD, 1);
+    const closers = Atomics.load(groupTable, CLOSING_WORD);
+    if (closers === 0) break;
+    Atomics.sub(groupTable, SPAWNING_WORD, 1);
+    Atomics.wait(groupTable, CLOSING_WORD, closers);
+  }
+  try {
+    // detached: the process leads its own group, so a kill reaches whatever the shell started.
+    const child = spawn(command, { shell: true, cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    if ((child.pid ?? 0) > 0) registerGroup(child.pid);
+    return child;
+  } finally {
+    Atomics.sub(groupTable, SPAWNING_WORD, 1);
+  }
 }
 
 function signalGroup(pid, sig) {
@@ -128,10 +155,8 @@ class LineReader {
 
 class Proc {
   constructor() {
-    // detached: the process leads its own group, so a kill reaches whatever the shell started.
-    this.child = spawn(command, { shell: true, cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawnGroupLeader();
     this.pid = this.child.pid ?? 0;
-    if (this.pid > 0) registerGroup(this.pid);
     this.reader = new LineReader((line) => this.onLine(line), (bytes) => this.onOversize(bytes));
     /** Wall-clock time of the last stdout byte (or of the last request): the watchdog counts from here. */
     this.lastByteMs = 0;
