@@ -105,6 +105,17 @@ export class KvStateMachine implements StateMachine<KvResult> {
     return result;
   }
 
+  /**
+   * A copy sharing nothing mutable with this one: the host's durable image of its state machine
+   * (contract version 2, `stateMachine: 'durable'`), taken when it persists and restored on a restart.
+   */
+  clone(): KvStateMachine {
+    const copy = new KvStateMachine();
+    for (const [key, value] of this.values) copy.values.set(key, value);
+    for (const [client, session] of this.sessions) copy.sessions.set(client, { ...session });
+    return copy;
+  }
+
   /** The current value of `key`, or null. For tests and display. */
   read(key: string): number | null {
     return this.values.get(key) ?? null;

@@ -99,6 +99,11 @@ export interface ReadState {
 /** The outcome of a client proposal. Only `accepted` means the entry was appended to the leader's log. */
 export type ProposeResult =
   | { readonly accepted: true; readonly index: number; readonly term: number }
+  /**
+   * Accepted without a known index (contract version 2, `proposals: 'unindexed'`): the node appended or
+   * forwarded the command, and the host learns where it went when the node applies it.
+   */
+  | { readonly accepted: true; readonly index?: undefined; readonly term?: undefined }
   | { readonly accepted: false; readonly reason: 'not-leader'; readonly leaderHint: NodeId | 0 };
 
 /**

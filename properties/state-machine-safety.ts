@@ -2,14 +2,15 @@
  * State Machine Safety (Raft §5.4.3, Figure 3): if a node has applied a log entry at a given index, no
  * other node ever applies a different entry (term or data) at that index, over the whole run including
  * restarts. Also judged per node: applies are consecutive (after a start or restart the first apply is
- * index 1, then previous + 1), and a crashed node applies nothing until it restarts.
+ * index 1, or the restart's `applied` + 1 for a durable state machine, then previous + 1: nothing applied
+ * twice, nothing skipped), and a crashed node applies nothing until it restarts.
  */
 import type { NodeId } from '../sim/contract.js';
 import type { ApplyFact, Fact } from '../sim/facts.js';
 import type { Checker, Violation } from './types.js';
 
 interface NodeApplyState {
-  /** The index this node must apply next. Invariant: >= 1; reset to 1 by a restart. */
+  /** The index this node must apply next. Invariant: >= 1; reset by a restart to 1, or its `applied` + 1. */
   nextIndex: number;
   /** Index and term of the node's last apply since it (re)started; 0 when none. */
   lastIndex: number;
@@ -101,7 +102,8 @@ export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = [])
         case 'restart': {
           const s = stateOf(fact.node);
           s.crashed = false;
-          s.nextIndex = 1;
+          // A durable state machine kept what it applied: the node goes on from there (contract version 2).
+          s.nextIndex = (fact.applied ?? 0) + 1;
           s.lastIndex = 0;
           s.lastTerm = 0;
           return null;

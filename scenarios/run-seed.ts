@@ -220,7 +220,8 @@ function endOfRunViolations(result: SimulationResult, alreadyFailed: boolean, li
   const { stats } = result;
   if (result.implementationError !== null) {
     const e = result.implementationError;
-    out.push({ property: 'implementation-error', atMs: e.atMs, event: e.event, nodes: e.node === 0 ? [] : [e.node], message: e.node === 0 ? e.message : `node ${e.node} ${e.message}` });
+    // evidence.kind tells a contract breach from an adapter failure and from the library's own assertion.
+    out.push({ property: 'implementation-error', atMs: e.atMs, event: e.event, nodes: e.node === 0 ? [] : [e.node], message: e.node === 0 ? e.message : `node ${e.node} ${e.message}`, evidence: { kind: e.kind } });
     return out;
   }
   if (alreadyFailed) return out;

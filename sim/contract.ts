@@ -40,6 +40,13 @@ export interface CreateInit {
   readonly electionTicks: number;
   /** Heartbeat interval in ticks. */
   readonly heartbeatTicks: number;
+  /**
+   * The index the host's durable state machine had applied when the node stopped (0 on first start). Present
+   * only for implementations declaring `contract.stateMachine: 'durable'`: deliver `committedEntries` from
+   * `applied + 1`, as etcd's `Config.Applied` does. Without it the state machine is volatile and the committed
+   * prefix is delivered again from index 1.
+   */
+  readonly applied?: number;
 }
 
 /** One running node of an implementation: a deterministic object, driven only through these calls. */
@@ -97,11 +104,60 @@ export interface MessageAnnotations {
   readonly appendAck?: MessageMatcher & { readonly matchField: string };
 }
 
+/**
+ * Opt-in extensions of the contract, for libraries whose shape the first contract did not fit (etcd's RawNode
+ * among them; docs/contract.md § Contract version 2). Declaring the object is declaring contract version 2;
+ * every field left out keeps the version 1 rule, so an implementation that declares nothing runs exactly as
+ * before.
+ */
+export interface ContractOptions {
+  /** The contract version these options belong to: 2, the only one with options. */
+  readonly version: 2;
+  /**
+   * `'indexed'` (default): `propose` returns `{accepted: true, index, term}` and only a leader accepts.
+   * `'unindexed'`: `{accepted: true}` may leave out `index` and `term` (etcd's `Propose` returns only an error),
+   * and any node may accept, forwarding the proposal to its leader (etcd's `MsgProp`). The client then waits on
+   * that node until it applies the command, matched by client and sequence number.
+   */
+  readonly proposals?: 'indexed' | 'unindexed';
+  /**
+   * Which Readys may send their messages before their own `entries` are durable. `'never'` (default): every
+   * message leaves after the Ready's write is fsynced. `'leader'`: a Ready handled while the node is leader
+   * sends at once, while its entries are written (a leader writing its log in parallel with replicating it,
+   * thesis §10.2.1; what etcd's server does). `'any'`: every node's Ready does (the wording of etcd's raft
+   * documentation). In both, a Ready that changes the durable term or vote still waits for its fsync: only the
+   * Ready's own entries may be in flight, never the hard state or earlier entries.
+   */
+  readonly sendBeforeDurable?: 'never' | 'leader' | 'any';
+  /**
+   * false (default): every Ready with a `hardState` or `entries` is fsynced. true: etcd's `MustSync`, an fsync
+   * only when the Ready has entries or changes the durable term or vote; a commit-only change is written without
+   * one (it becomes durable with the next fsync, or is lost in a crash: the commit index is volatile in Raft).
+   */
+  readonly mustSync?: boolean;
+  /**
+   * `'volatile'` (default): the host's state machine restarts empty and the committed prefix is delivered again
+   * from index 1. `'durable'`: the host persists its state machine and the applied index together, with their own
+   * fsync, after every Ready that applied entries; `create` receives `applied`, and the first `committedEntries`
+   * after a start must begin at `applied + 1`.
+   */
+  readonly stateMachine?: 'volatile' | 'durable';
+  /**
+   * `'text'` (default): entry `data` is the host's text as is. `'base64'`: every entry `data` crossing the
+   * boundary (proposals, `storage` in create, `entries` and `committedEntries`) is standard base64 of the bytes
+   * (RFC 4648 §4, with padding), so binary entries (protobuf configuration changes) travel unchanged. The host
+   * stores the base64 text and decodes it as UTF-8 only to find client commands.
+   */
+  readonly entryData?: 'text' | 'base64';
+}
+
 export interface RaftImplementation {
   /** A short name shown in reports. */
   readonly name: string;
   readonly capabilities?: readonly Capability[];
   /** Opt-in message annotations (see {@link MessageAnnotations}); without them only fact-based checks run. */
   readonly messageAnnotations?: MessageAnnotations;
+  /** Opt-in contract version 2 (see {@link ContractOptions}); absent: version 1, unchanged. */
+  readonly contract?: ContractOptions;
   create(init: CreateInit): RaftInstance;
 }

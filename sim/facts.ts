@@ -58,6 +58,11 @@ export interface CrashFact extends FactBase {
 export interface RestartFact extends FactBase {
   readonly kind: 'restart';
   readonly stored: StoredState;
+  /**
+   * The applied index its durable state machine kept (contract version 2, `stateMachine: 'durable'`): its
+   * first apply must be `applied + 1`. Absent for a volatile state machine, which starts again from index 1.
+   */
+  readonly applied?: number;
 }
 
 export type Fact = PersistFact | RoleFact | ApplyFact | AckFact | CrashFact | RestartFact;

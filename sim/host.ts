@@ -11,6 +11,8 @@ import type { DiskOptions } from './disk.js';
 import type { Entry, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from './contract.js';
 import type { Fact } from './facts.js';
 import { isTrustedImplementation } from './builtin.js';
+import { fromBase64, isCanonicalBase64, mayLeaveEarly, mustSync, resolveContract, roleProblem, toBase64 } from './contract-options.js';
+import type { ResolvedContract } from './contract-options.js';
 import type { Prng } from './prng.js';
 import { TRACE_CODE } from './trace.js';
 import type { StorageEventKind, Trace } from './trace.js';
@@ -40,12 +42,22 @@ export interface HostContext {
   incident(node: NodeId, incident: HostIncident): void;
 }
 
+/**
+ * What kind of implementation error a fault is, so a user knows where to look (docs/contract.md § What the host
+ * validates): `contract`, the implementation broke a rule the host validates; `adapter`, the adapter or the
+ * process protocol failed (a throw, a malformed or missing reply, a process that died); `assertion`, the
+ * library detected an inconsistency itself and said so (a process's `{"type":"error","kind":"assertion"}`, or
+ * a thrown AssertionError) — often a real bug of the library or of the host's persistence surfacing.
+ */
+export type ImplementationErrorKind = 'contract' | 'adapter' | 'assertion';
+
 /** An implementation broke the contract or threw: reported as an `implementation-error`. */
 export class ImplementationFault extends Error {
   override readonly name = 'ImplementationFault';
   constructor(
     readonly node: NodeId,
     message: string,
+    readonly kind: ImplementationErrorKind = 'contract',
   ) {
     super(message);
   }
@@ -107,6 +119,13 @@ export class NodeHost {
   failed = false;
   /** Armed by a crash-point fault ({@link armCrashPoint}); cleared when it strikes or is disarmed. */
   private crashPoint: CrashPoint | null = null;
+  /** The contract version 2 options the implementation declared (all off for version 1). */
+  private readonly contract: ResolvedContract;
+  /**
+   * The durable state machine's last fsynced image and its applied index (`stateMachine: 'durable'` only):
+   * survives crashes, restored on every start. Invariant: `sm` is a private copy, never the live one.
+   */
+  private durableSm: { readonly applied: number; readonly sm: KvStateMachine } | null = null;
 
   constructor(
     private readonly options: HostOptions,
@@ -115,6 +134,8 @@ export class NodeHost {
     this.id = options.id;
     this.diskPrng = options.prng.fork('disk');
     this.trusted = isTrustedImplementation(options.implementation);
+    this.contract = resolveContract(options.implementation.contract);
+    if (this.contract.durableStateMachine) this.durableSm = { applied: 0, sm: new KvStateMachine() };
     this.isPeer = new Uint8Array(Math.max(...options.peers) + 1);
     for (const p of options.peers) this.isPeer[p] = 1;
   }
@@ -153,10 +174,12 @@ export class NodeHost {
   start(): void {
     if (this.failed) return;
     this.incarnation++;
-    this.appliedIndex = 0;
+    // A durable state machine comes back as it was last fsynced; a volatile one starts empty.
+    const image = this.durableSm;
+    this.appliedIndex = image === null ? 0 : image.applied;
     this.role = 'follower';
     this.roleTerm = 0;
-    this.sm = new KvStateMachine();
+    this.sm = image === null ? new KvStateMachine() : image.sm.clone();
     const recovery = this.disk.recover(this.options.verifyChecksums);
     if (recovery.kind === 'corrupt') {
       this.failed = true;
@@ -167,7 +190,10 @@ export class NodeHost {
     if (recovery.kind === 'unverified' && recovery.corruptIndex !== null) this.ctx.incident(this.id, { kind: 'corrupt-data-used', index: recovery.corruptIndex });
     const stream = this.options.prng.fork(`incarnation/${this.incarnation}`);
     const storage = recovery.storage;
-    if (this.incarnation > 1) this.ctx.observe({ kind: 'restart', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id, stored: storage });
+    if (this.incarnation > 1) {
+      const applied = image === null ? {} : { applied: image.applied };
+      this.ctx.observe({ kind: 'restart', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id, stored: storage, ...applied });
+    }
     const instance = this.call(() =>
       this.options.implementation.create({
         id: this.id,
@@ -177,6 +203,7 @@ export class NodeHost {
         seed: stream.uint32(),
         electionTicks: this.options.electionTicks,
         heartbeatTicks: this.options.heartbeatTicks,
+        ...(image === null ? {} : { applied: image.applied }),
       }),
     );
     // A thenable has no tick() either, but "returned a Promise" names the actual mistake (an async create).
@@ -260,16 +287,24 @@ export class NodeHost {
   private propose(session: number, seq: number, data: string): ProposeResult {
     const instance = this.instance;
     if (instance === null) throw new Error('propose on a crashed node');
-    const result = this.call(() => instance.propose(data));
+    const proposed = this.contract.base64Data ? toBase64(data) : data;
+    const result = this.call(() => instance.propose(proposed));
     if (typeof result !== 'object' || result === null || typeof result.accepted !== 'boolean') {
       throw new ImplementationFault(this.id, `propose returned ${safeJson(result)}, expected {accepted: boolean, ...}`);
     }
-    if (result.accepted ? !isIndex(result.index) || !isIndex(result.term) : result.leaderHint !== 0 && (!Number.isInteger(result.leaderHint) || this.isPeer[result.leaderHint] !== 1)) {
-      throw new ImplementationFault(this.id, `propose returned ${safeJson(result)}: expected {accepted: true, index >= 1, term >= 1} or {accepted: false, leaderHint: 0 or a node id}`);
+    if (result.accepted ? !this.acceptedShape(result) : result.leaderHint !== 0 && (!Number.isInteger(result.leaderHint) || this.isPeer[result.leaderHint] !== 1)) {
+      const accepted = this.contract.unindexedProposals ? '{accepted: true} (index and term optional, both or neither)' : '{accepted: true, index >= 1, term >= 1}';
+      throw new ImplementationFault(this.id, `propose returned ${safeJson(result)}: expected ${accepted} or {accepted: false, leaderHint: 0 or a node id}`);
     }
     if (result.accepted) this.waiting.set(session, seq);
     this.drain();
     return result;
+  }
+
+  /** An accepted proposal's index and term: both valid, or (unindexed proposals) both absent. */
+  private acceptedShape(result: { readonly index?: number | undefined; readonly term?: number | undefined }): boolean {
+    if (this.contract.unindexedProposals && result.index === undefined && result.term === undefined) return true;
+    return isIndex(result.index) && isIndex(result.term);
   }
 
   status(): Status | null {
@@ -289,7 +324,7 @@ export class NodeHost {
         throw this.fault(error);
       }
       if (ready === null || ready === undefined) return;
-      if (!this.trusted) validateReady(this.id, ready);
+      if (!this.trusted) validateReady(this.id, ready, this.contract.base64Data);
       if (!this.handleReady(ready)) return;
       try {
         instance.advance();
@@ -310,21 +345,34 @@ export class NodeHost {
       if (first !== undefined && first.index > this.disk.durableLastIndex + 1) {
         throw new ImplementationFault(this.id, `ready().entries start at index ${first.index}, leaving a gap after the stored log's last index ${this.disk.durableLastIndex}`);
       }
+      const contract = this.contract;
+      // etcd's MustSync: a commit-only change is written and left for the next fsync (or lost in a crash).
+      if (contract.mustSync && !mustSync(ready, this.disk.durableHardState)) {
+        this.disk.write(ready.hardState, ready.entries);
+        this.finishReady(ready, false);
+        return true;
+      }
+      // Contract version 2's sendBeforeDurable: the messages leave with the write, before the fsync (and before
+      // a crash point can strike), exactly as a leader replicating while it writes its own log.
+      const early = contract.sendBeforeDurable !== 'never' && mayLeaveEarly(contract.sendBeforeDurable, ready.softState?.role ?? this.role, ready, this.disk.durableHardState);
       this.disk.write(ready.hardState, ready.entries);
+      if (early) this.send(ready);
       if (this.crashPoint === 'before-fsync') return this.strike();
       const { fsyncMsMin, fsyncMsMax } = this.options.disk;
       const latencyMs = fsyncMsMax > 0 ? this.diskPrng.range(fsyncMsMin, fsyncMsMax) : 0;
       if (latencyMs > 0) {
         this.syncing = ready;
         this.busyUntilMs = this.ctx.nowMs + latencyMs;
-        this.sentEarly = this.options.sendBeforeFsync;
-        if (this.sentEarly) this.send(ready);
+        this.sentEarly = early || this.options.sendBeforeFsync;
+        if (this.sentEarly && !early) this.send(ready);
         this.ctx.scheduleFsync(this.id, this.incarnation, latencyMs);
         return false;
       }
       this.disk.sync();
       this.observePersist(ready);
       if (this.crashPoint === 'after-persist') return this.strike();
+      this.finishReady(ready, early);
+      return true;
     }
     this.finishReady(ready, false);
     return true;
@@ -372,6 +420,7 @@ export class NodeHost {
   private finishReady(ready: Ready, alreadySent: boolean): void {
     const ctx = this.ctx;
     if (ready.softState !== undefined) {
+      if (!this.trusted) this.validateRole(ready);
       this.role = ready.softState.role;
       this.roleTerm = this.disk.durableHardState.term;
       ctx.observe({
@@ -386,8 +435,28 @@ export class NodeHost {
     }
     if (!alreadySent) this.send(ready);
     for (const entry of ready.committedEntries) this.applyEntry(entry);
+    // The durable state machine's own fsync: its state and applied index, together, after the Ready's applies.
+    if (this.durableSm !== null && ready.committedEntries.length > 0) this.durableSm = { applied: this.appliedIndex, sm: this.sm.clone() };
     if (ready.readStates !== undefined) this.confirmReads(ready.readStates);
     if (this.confirmedReads.length > 0) this.serveReads();
+  }
+
+  /**
+   * A role must be one the contract names, and a candidate or leader must have a term on disk: announcing one
+   * while the stored term is still 0 means the term was never persisted, which the checkers would otherwise
+   * report as two leaders "of term 0".
+   */
+  private validateRole(ready: Ready): void {
+    const soft = ready.softState as { readonly role: unknown; readonly leader: unknown };
+    const problem = roleProblem(soft.role, soft.leader, (id) => this.isPeer[id] === 1 && id >= 1);
+    if (problem !== null) throw new ImplementationFault(this.id, problem);
+    const role = soft.role as Status['role'];
+    if ((role === 'leader' || role === 'candidate') && this.disk.durableHardState.term === 0) {
+      throw new ImplementationFault(
+        this.id,
+        `announced role ${role} while its disk holds term 0: the term it campaigns or leads in was never persisted; put it in hardState.term in the same Ready as the softState or an earlier one (docs/contract.md)`,
+      );
+    }
   }
 
   private send(ready: Ready): void {
@@ -434,7 +503,7 @@ export class NodeHost {
     this.appliedIndex = entry.index;
     ctx.trace.mix(ctx.eventIndex, TRACE_CODE.apply, this.id, entry.index, entry.term);
     ctx.observe({ kind: 'apply', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, entry });
-    const command = this.options.decodeCommand(entry.data);
+    const command = this.decodeEntry(entry.data);
     if (command === undefined) return;
     const result = this.sm.applyCommand(command);
     if (this.waiting.get(command.client) === command.seq) {
@@ -445,6 +514,13 @@ export class NodeHost {
       }
       ctx.reply(this.id, command, result);
     }
+  }
+
+  /** The client command an entry's data carries, if any (base64 data is decoded as UTF-8 first). */
+  private decodeEntry(data: string): KvCommand | undefined {
+    if (!this.contract.base64Data) return this.options.decodeCommand(data);
+    const text = fromBase64(data);
+    return text === undefined ? undefined : this.options.decodeCommand(text);
   }
 
   private validateMessage(m: Message): void {
@@ -470,27 +546,32 @@ export class NodeHost {
   private fault(error: unknown): ImplementationFault {
     if (error instanceof ImplementationFault) return error;
     const text = error instanceof Error ? error.message : String(error);
-    return new ImplementationFault(this.id, `threw: ${text}`);
+    // node:assert's AssertionError is a library checking itself; any other throw is the adapter's failure.
+    const kind = error instanceof Error && error.name === 'AssertionError' ? 'assertion' : 'adapter';
+    return new ImplementationFault(this.id, `threw: ${text}`, kind);
   }
 }
 
-function validateReady(node: NodeId, ready: Ready): void {
+function validateReady(node: NodeId, ready: Ready, base64Data: boolean): void {
   if (typeof ready !== 'object' || !Array.isArray(ready.entries) || !Array.isArray(ready.messages) || !Array.isArray(ready.committedEntries)) {
     throw new ImplementationFault(node, `ready() returned ${safeJson(ready)}, expected {entries: [], messages: [], committedEntries: []}`);
   }
-  checkEntries(node, 'entries', ready.entries);
-  checkEntries(node, 'committedEntries', ready.committedEntries);
+  checkEntries(node, 'entries', ready.entries, base64Data);
+  checkEntries(node, 'committedEntries', ready.committedEntries, base64Data);
   const hs = ready.hardState;
   if (hs !== undefined && (!Number.isInteger(hs.term) || !Number.isInteger(hs.vote) || !Number.isInteger(hs.commit))) {
     throw new ImplementationFault(node, `ready() returned a malformed hardState: ${safeJson(hs)}`);
   }
 }
 
-function checkEntries(node: NodeId, field: string, entries: readonly Entry[]): void {
+function checkEntries(node: NodeId, field: string, entries: readonly Entry[], base64Data: boolean): void {
   let previous = -1;
   for (const e of entries) {
     if (typeof e !== 'object' || e === null || !Number.isInteger(e.index) || !Number.isInteger(e.term) || typeof e.data !== 'string' || e.index < 1) {
       throw new ImplementationFault(node, `ready().${field} holds a malformed entry: ${safeJson(e)}`);
+    }
+    if (base64Data && !isCanonicalBase64(e.data)) {
+      throw new ImplementationFault(node, `ready().${field} holds an entry whose data is not standard base64 with padding (contract entryData "base64"): ${safeJson(e)}`);
     }
     if (previous !== -1 && e.index !== previous + 1) throw new ImplementationFault(node, `ready().${field} indexes are not consecutive: ${previous} then ${e.index}`);
     previous = e.index;

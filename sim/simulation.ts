@@ -22,6 +22,7 @@ import { checkPlan } from './faults.js';
 import type { FaultPlan } from './faults.js';
 import { hashString } from './hash.js';
 import { ImplementationFault, NodeHost } from './host.js';
+import type { ImplementationErrorKind } from './host.js';
 import type { HostContext, HostIncident } from './host.js';
 import { LivenessPhase } from './liveness.js';
 import type { LivenessOutcome, LivenessWorld } from './liveness.js';
@@ -109,7 +110,7 @@ export interface SimulationResult {
   readonly traceHash: string;
   /** Why the run ended. */
   readonly stoppedBy: 'end' | 'observer' | 'implementation-error';
-  readonly implementationError: { readonly node: NodeId; readonly message: string; readonly atMs: number; readonly event: number } | null;
+  readonly implementationError: { readonly node: NodeId; readonly message: string; readonly kind: ImplementationErrorKind; readonly atMs: number; readonly event: number } | null;
   readonly liveness: LivenessOutcome;
   readonly history: readonly ClientHistoryEvent[];
   readonly stats: SimulationStats;
@@ -474,7 +475,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   private recordFault(error: unknown): void {
     if (!(error instanceof ImplementationFault)) throw error;
     if (this.implementationError !== null) return;
-    this.implementationError = { node: error.node, message: error.message, atMs: this.nowMs, event: this.eventIndex };
+    this.implementationError = { node: error.node, message: error.message, kind: error.kind, atMs: this.nowMs, event: this.eventIndex };
     if (this.trace.recording) this.trace.add(this.nowMs, this.eventIndex, error.node, { type: 'implementation-error', message: error.message });
     this.stopped = 'implementation-error';
   }

@@ -209,7 +209,8 @@ function describeFact(f: Fact): string {
 
 function describeOutcome(o: ClientRequestOutcome): string {
   if (o === 'reading') return 'read via ReadIndex';
-  return o.accepted ? `accepted at ${o.index}` : `not leader (hint ${o.leaderHint})`;
+  if (!o.accepted) return `not leader (hint ${o.leaderHint})`;
+  return o.index === undefined ? 'accepted (index unknown until applied)' : `accepted at ${o.index}`;
 }
 
 function describeStorage(event: StorageEventKind, index: number | null): string {

@@ -98,7 +98,9 @@ export function callFault(node: NodeId, call: CallName, error: unknown, handedOu
       `mutated a value already returned from ready() (its own, or a message it received), in ${call}(): ${error.message}${at}; the host keeps what ready() returns (messages in flight, entries on disk), so Seaworthy freezes it`,
     );
   }
-  return new ImplementationFault(node, `threw in ${call}(): ${text}${at}`);
+  // node:assert's AssertionError is the library checking itself; any other throw is the adapter's failure.
+  const kind = error instanceof Error && error.name === 'AssertionError' ? 'assertion' : 'adapter';
+  return new ImplementationFault(node, `threw in ${call}(): ${text}${at}`, kind);
 }
 
 /** `message`, prefixed by the error's class when it says more than "Error" (a TypeError, a RangeError). */

@@ -138,6 +138,7 @@ export function watchCalls(inner: RaftImplementation, watch: CallWatch): RaftImp
     name: inner.name,
     ...(inner.capabilities === undefined ? {} : { capabilities: inner.capabilities }),
     ...(inner.messageAnnotations === undefined ? {} : { messageAnnotations: inner.messageAnnotations }),
+    ...(inner.contract === undefined ? {} : { contract: inner.contract }),
     create(init: CreateInit): RaftInstance {
       const id = init.id;
       const node = watch.around(id, 'create', () => inner.create(init));

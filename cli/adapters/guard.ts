@@ -97,6 +97,7 @@ export function guardNondeterminism(inner: RaftImplementation, tickMs: number): 
     name: inner.name,
     ...(inner.capabilities === undefined ? {} : { capabilities: inner.capabilities }),
     ...(inner.messageAnnotations === undefined ? {} : { messageAnnotations: inner.messageAnnotations }),
+    ...(inner.contract === undefined ? {} : { contract: inner.contract }),
     create(init: CreateInit): RaftInstance {
       const env: VirtualEnv = { state: (init.seed ^ 0x9e3779b9) | 0, ticks: 0 };
       /** One call into the user's code: virtual time and randomness, and misbehaviour named at the boundary. */

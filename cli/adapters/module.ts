@@ -11,6 +11,7 @@ import type { Capability, RaftImplementation } from '../../sim/contract.js';
 import { UsageError } from '../errors.js';
 import { ensureTypeScriptLoader, isTypeScriptModule } from './typescript-loader.js';
 import { annotationProblems } from './annotations.js';
+import { contractProblems } from './contract-options.js';
 
 export const CAPABILITIES: readonly Capability[] = ['pre-vote', 'check-quorum', 'membership-change', 'snapshot', 'leadership-transfer', 'read-index'];
 
@@ -58,6 +59,7 @@ export function implementationProblems(value: unknown): string[] {
   }
   problems.push(...capabilityProblems(impl.capabilities));
   problems.push(...annotationProblems(impl.messageAnnotations));
+  problems.push(...contractProblems(impl.contract));
   return problems;
 }
 

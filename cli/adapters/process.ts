@@ -25,10 +25,11 @@
  */
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import type { Capability, CreateInit, Message, MessageAnnotations, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from '../../sim/contract.js';
+import type { Capability, ContractOptions, CreateInit, Message, MessageAnnotations, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from '../../sim/contract.js';
 import { ImplementationFault } from '../../sim/host.js';
 import { UsageError } from '../errors.js';
 import { annotationProblems, parseAnnotations } from './annotations.js';
+import { contractProblems, parseContract } from './contract-options.js';
 import { capabilityProblems } from './module.js';
 import { installProcessGroupExitHook, processGroupTable } from './process-groups.js';
 import { installInterruptCleanup } from '../interrupt.js';
@@ -128,6 +129,7 @@ export class ProcessAdapter {
     parts: { worker: Worker; port: MessagePort; signal: Int32Array },
     private readonly protocol: ProtocolVersion,
     messageAnnotations?: MessageAnnotations,
+    contract?: ContractOptions,
   ) {
     this.worker = parts.worker;
     this.port = parts.port;
@@ -137,6 +139,7 @@ export class ProcessAdapter {
       name,
       capabilities,
       ...(messageAnnotations === undefined ? {} : { messageAnnotations }),
+      ...(contract === undefined ? {} : { contract }),
       create: (init: CreateInit): RaftInstance => adapter.create(init),
     };
   }
@@ -167,14 +170,14 @@ export class ProcessAdapter {
       throw new UsageError(`--impl-cmd ${JSON.stringify(options.command)}: the probe create failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     probe.kill(0);
-    const problems = [...capabilityProblems(created.capabilities), ...annotationProblems(created.messageAnnotations), ...protocolProblems(created.protocol)];
+    const problems = [...capabilityProblems(created.capabilities), ...annotationProblems(created.messageAnnotations), ...protocolProblems(created.protocol), ...contractProblems(created.contract)];
     if (problems.length > 0) {
       probe.close();
       throw new UsageError(`--impl-cmd ${JSON.stringify(options.command)}: the create reply is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }
     const name = typeof created.name === 'string' && created.name !== '' ? created.name : `process:${options.command}`;
     const protocol: ProtocolVersion = created.protocol === 2 ? 2 : 1;
-    return new ProcessAdapter(options, name, (created.capabilities ?? []) as Capability[], parts, protocol, parseAnnotations(created.messageAnnotations));
+    return new ProcessAdapter(options, name, (created.capabilities ?? []) as Capability[], parts, protocol, parseAnnotations(created.messageAnnotations), parseContract(created.contract));
   }
 
   /** Round trips with the processes so far: each is one write of request lines and the wait for their replies. */
@@ -204,10 +207,12 @@ export class ProcessAdapter {
       seed: init.seed,
       electionTicks: init.electionTicks,
       heartbeatTicks: init.heartbeatTicks,
+      // Only for a durable state machine (contract version 2): older processes see the request unchanged.
+      ...(init.applied === undefined ? {} : { applied: init.applied }),
     });
     const declared = Array.isArray(created.capabilities) ? created.capabilities : [];
     if (declared.length !== this.capabilities.length || declared.some((c, i) => c !== this.capabilities[i])) {
-      throw new ImplementationFault(init.id, `declared capabilities ${JSON.stringify(declared)} in create, but ${JSON.stringify(this.capabilities)} when probed`);
+      throw new ImplementationFault(init.id, `declared capabilities ${JSON.stringify(declared)} in create, but ${JSON.stringify(this.capabilities)} when probed`, 'adapter');
     }
     // The host drains a node right after create (contract.md): the compact form's create reply carries that Ready.
     if (this.protocol === 2) this.keepReady(init.id, 'create', created);
@@ -283,13 +288,13 @@ export class ProcessAdapter {
   private checkDeferredAdvance(slot: number, line: string): void {
     const reply = parseReply(slot, 'advance', line, 'ok');
     if (reply.ready !== null) {
-      throw new ImplementationFault(slot, `process declared "idleAfterAdvance" on its last Ready, but its reply to that advance carries a Ready (docs/protocol.md § The compact form): ${quote(line)}`);
+      throw new ImplementationFault(slot, `process declared "idleAfterAdvance" on its last Ready, but its reply to that advance carries a Ready (docs/protocol.md § The compact form): ${quote(line)}`, 'adapter');
     }
   }
 
   /** Keeps the Ready a compact-form reply carries for the host's next ready(). */
   private keepReady(slot: number, request: string, reply: Record<string, unknown>): void {
-    if (!('ready' in reply)) throw new ImplementationFault(slot, `process declared "protocol": 2, but its reply to ${request} carries no "ready" (docs/protocol.md § The compact form): ${quote(JSON.stringify(reply))}`);
+    if (!('ready' in reply)) throw new ImplementationFault(slot, `process declared "protocol": 2, but its reply to ${request} carries no "ready" (docs/protocol.md § The compact form): ${quote(JSON.stringify(reply))}`, 'adapter');
     this.prefetched.set(slot, { ready: reply.ready, idleAfterAdvance: reply.idleAfterAdvance === true });
   }
 
@@ -322,7 +327,7 @@ export class ProcessAdapter {
    * the deadline here moves too while bytes arrive: it only catches a worker that is itself stuck.
    */
   private exchange(request: Record<string, unknown>, slot = 0): WorkerReply {
-    if (this.closed && request.op !== 'close') throw new ImplementationFault(slot, 'was called after the process adapter closed');
+    if (this.closed && request.op !== 'close') throw new ImplementationFault(slot, 'was called after the process adapter closed', 'adapter');
     const id = ++this.requestId;
     if (request.op === 'call') this.roundTripCount++;
     const waitMs = this.options.timeoutMs + WORKER_GRACE_MS + (request.fresh === true ? PROCESS_START_MS : 0);
@@ -343,7 +348,7 @@ export class ProcessAdapter {
         deadline = now + waitMs;
       }
       const leftMs = deadline - now;
-      if (leftMs <= 0) throw new ImplementationFault(slot, `process adapter: the worker thread gave no answer within ${waitMs} ms`);
+      if (leftMs <= 0) throw new ImplementationFault(slot, `process adapter: the worker thread gave no answer within ${waitMs} ms`, 'adapter');
       Atomics.wait(this.signal, 0, seen, Math.min(leftMs, 50));
       seen = Atomics.load(this.signal, 0);
     }
@@ -368,7 +373,7 @@ function quote(line: string): string {
 /** The first reply line, or the ImplementationFault the worker reported (exit, timeout, stray output). */
 function firstLine(node: number, reply: WorkerReply, request: string): string {
   const line = reply.lines?.[0];
-  if (!reply.ok || line === undefined) throw new ImplementationFault(node, reply.error ?? `process failed on ${request}`);
+  if (!reply.ok || line === undefined) throw new ImplementationFault(node, reply.error ?? `process failed on ${request}`, 'adapter');
   return line;
 }
 
@@ -378,17 +383,20 @@ export function parseReply(node: number, request: string, line: string, expected
   try {
     value = JSON.parse(line);
   } catch {
-    throw new ImplementationFault(node, `process replied to ${request} with malformed JSON: ${quote(line)}`);
+    throw new ImplementationFault(node, `process replied to ${request} with malformed JSON: ${quote(line)}`, 'adapter');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as { type?: unknown }).type !== 'string') {
-    throw new ImplementationFault(node, `process replied to ${request} without a string "type": ${quote(line)}`);
+    throw new ImplementationFault(node, `process replied to ${request} without a string "type": ${quote(line)}`, 'adapter');
   }
   const object = value as Record<string, unknown>;
   if (object.type === 'error') {
-    throw new ImplementationFault(node, `process reported an error in ${request}: ${typeof object.message === 'string' ? object.message : quote(line)}`);
+    const text = typeof object.message === 'string' ? object.message : quote(line);
+    // "kind": "assertion" is the library catching an inconsistency itself (docs/protocol.md), not an adapter failure.
+    if (object.kind === 'assertion') throw new ImplementationFault(node, `process reported its library's own assertion failure in ${request}: ${text}`, 'assertion');
+    throw new ImplementationFault(node, `process reported an error in ${request}: ${text}`, 'adapter');
   }
   if (object.type !== expected) {
-    throw new ImplementationFault(node, `process replied to ${request} with unknown reply type ${JSON.stringify(object.type)} (expected "${expected}"): ${quote(line)}`);
+    throw new ImplementationFault(node, `process replied to ${request} with unknown reply type ${JSON.stringify(object.type)} (expected "${expected}"): ${quote(line)}`, 'adapter');
   }
   return object;
 }
@@ -423,7 +431,11 @@ class ProcessInstance implements RaftInstance {
   propose(data: string): ProposeResult {
     const reply = this.adapter.call(this.id, `{"type":"propose","data":${JSON.stringify(data)}}`, 'proposed', true);
     // The host validates the values; only the shape of the union is decided here.
-    if (reply.accepted === true) return { accepted: true, index: reply.index as number, term: reply.term as number };
+    if (reply.accepted === true) {
+      // Unindexed (contract version 2): both left out. Anything else is handed on for the host to judge.
+      if (reply.index === undefined && reply.term === undefined) return { accepted: true };
+      return { accepted: true, index: reply.index as number, term: reply.term as number };
+    }
     return { accepted: false, reason: 'not-leader', leaderHint: (reply.leaderHint ?? 0) as number };
   }
 
@@ -434,7 +446,7 @@ class ProcessInstance implements RaftInstance {
     if (Array.isArray(messages)) {
       for (const m of messages as { to?: unknown }[]) {
         if (typeof m === 'object' && m !== null && (!this.peers.includes(m.to as number) || m.to === this.id)) {
-          throw new ImplementationFault(this.id, `process sent a message to node ${JSON.stringify(m.to)}, which does not exist or is itself (peers ${this.peers.join(',')}): ${quote(JSON.stringify(ready))}`);
+          throw new ImplementationFault(this.id, `process sent a message to node ${JSON.stringify(m.to)}, which does not exist or is itself (peers ${this.peers.join(',')}): ${quote(JSON.stringify(ready))}`, 'adapter');
         }
       }
     }
