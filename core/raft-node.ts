@@ -32,6 +32,11 @@ export interface RaftNodeOptions {
   readonly checkQuorum?: boolean;
   /** A planted bug (core/bugs.ts); undefined means correct Raft. */
   readonly bug?: CoreBug;
+  /**
+   * The index a durable state machine has already applied (contract version 2's `applied`); 0 or absent for a
+   * volatile one. The first committed entries handed out are then `applied + 1` on.
+   */
+  readonly applied?: number;
 }
 
 /** Most appends sent back to back to one follower in replicate state before waiting for a response. */
@@ -172,7 +177,11 @@ export class RaftNode {
     this.vote = hs.vote;
     // A crash can tear an unsynced Ready so that hardState survived but its entries did not; committed entries
     // beyond the stored log are still committed cluster-wide, this node just has to learn them again.
-    this.commit = Math.min(hs.commit, this.log.lastIndex());
+    // A durable state machine's applied entries were committed; its own fsync may have kept them while a
+    // commit-only hard state written without one (MustSync) was lost, so commit is raised to them.
+    const applied = Math.min(o.applied ?? 0, this.log.lastIndex());
+    this.commit = Math.max(Math.min(hs.commit, this.log.lastIndex()), applied);
+    this.applied = applied;
     this.reportedTerm = hs.term;
     this.reportedVote = hs.vote;
     // Report from the clamped value so a later hardState never claims more than the stored log holds.
