@@ -7,6 +7,8 @@ import type { RaftImplementation } from '../../sim/contract.js';
 import { UsageError } from '../errors.js';
 import { describeUsage, guardNondeterminism } from './guard.js';
 import type { NondeterminismUsage } from './guard.js';
+import { isMainThread } from 'node:worker_threads';
+import { MODULE_LOAD_MS_MIN, probeModuleLoad } from './module-load-probe.js';
 import { loadModuleImplementation } from './module.js';
 import { DEFAULT_IMPL_TIMEOUT_MS, ProcessAdapter } from './process.js';
 
@@ -47,6 +49,9 @@ export async function loadCustomImplementation(args: CustomImplementationArgs, n
   if (impl !== undefined) {
     if (typeof impl !== 'string' || impl === '') throw new UsageError(`--impl expects a module path, got ${JSON.stringify(impl)}`);
     const watchdogMs = parseTimeout(args.implTimeout);
+    // The main thread cannot stop its own import: load it in a thread that can be stopped first. Seed
+    // workers skip this, since the main thread's probe of the same module has passed.
+    if (isMainThread) await probeModuleLoad(impl, cwd, Math.max(watchdogMs, MODULE_LOAD_MS_MIN));
     const loaded = await loadModuleImplementation(impl, cwd);
     const guarded = guardNondeterminism(loaded, DEFAULT_TIMING.tickMs);
     return {
