@@ -7,13 +7,14 @@ import { describeFault } from '../../sim/trace.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
 import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
-import { parseSeed, parseWidth, rejectFlagsWithPlan } from '../options.js';
+import { parseSeed, parseWidth, rejectFlagsWithPlan, replayCommand as replayRepro } from '../options.js';
 import { resolveTarget } from '../target.js';
 import { runSeedWatched } from '../watched-seed.js';
 import { formatTimeline } from '../timeline.js';
 import { missingCapabilities, skipNotice } from '../adapters/capabilities.js';
 import { loadPlanFile, targetArgsFromPlan } from '../plan-load.js';
 import { UsageError } from '../errors.js';
+import { checkHtmlPath, runPage, writeHtml } from '../html/report.js';
 
 export interface ReplayArgs {
   readonly seed: unknown;
@@ -31,6 +32,8 @@ export interface ReplayArgs {
   readonly impl?: unknown;
   readonly implCmd?: unknown;
   readonly implTimeout?: unknown;
+  /** `--html FILE`: write the run's self-contained HTML report (cluster and history views) there. */
+  readonly html?: unknown;
 }
 
 export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
@@ -38,6 +41,9 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
   if (args.plan !== undefined) rejectFlagsWithPlan(args as unknown as Readonly<Record<string, unknown>>);
   // Checked before the run, so a bad width never costs a whole replay.
   const width = parseWidth(args.width, io.columns);
+  const htmlFile = checkHtmlPath(args.html);
+  // The page is drawn from the trace records, so --html records the run as --trace does (the hash is the same).
+  const record = args.trace || htmlFile !== null;
   const saved = args.plan === undefined ? null : loadPlanFile(String(args.plan));
   const seed = saved?.seed ?? parseSeed('seed', args.seed);
   const target = await resolveTarget(saved === null ? args : targetArgsFromPlan(args, saved));
@@ -53,14 +59,20 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
   const watchdogMs = target.custom?.watchdogMs ?? null;
   const outcome =
     watchdogMs === null
-      ? { verdict: runSeed({ ...target.base, seed, record: args.trace, ...(saved === null ? {} : { plan: saved.plan }) }) }
-      : await runSeedWatched(saved === null ? args : targetArgsFromPlan(args, saved), { seed, record: args.trace, plan: saved?.plan ?? null }, watchdogMs, target.base.implementation?.name ?? 'module');
+      ? { verdict: runSeed({ ...target.base, seed, record, ...(saved === null ? {} : { plan: saved.plan }) }) }
+      : await runSeedWatched(saved === null ? args : targetArgsFromPlan(args, saved), { seed, record, plan: saved?.plan ?? null }, watchdogMs, target.base.implementation?.name ?? 'module');
   target.custom?.close();
   if ('stopped' in outcome) {
+    if (htmlFile !== null) io.stderr(`seaworthy: no HTML report: the seed was stopped before it finished, so there is no run to draw`);
     io.stdout(args.json ? JSON.stringify({ seed, ok: false, violations: [{ property: 'implementation-error', atMs: 0, message: outcome.stopped }], scenario: target.scenario.name, nodes: nodeCountOf({ seed, nodeCount }), bug: null }) : `✘ implementation-error: ${outcome.stopped}`);
     return EXIT_VIOLATION;
   }
   const verdict = outcome.verdict;
+  if (htmlFile !== null) {
+    const flags = target.custom === null ? '--trace' : `${target.custom.flags} --trace`;
+    const repro = saved === null ? replayRepro(seed, verdict.scenario, verdict.nodes, bug, flags) : `npx seaworthy replay --plan ${String(args.plan)} ${flags}`;
+    writeHtml(htmlFile, runPage(verdict, { label: 'replay', lines: [`repro: ${repro}`] }));
+  }
   if (args.json) {
     io.stdout(
       JSON.stringify({
@@ -76,6 +88,7 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
         network: verdict.network,
         plan: verdict.plan,
         stats: verdict.stats,
+        ...(htmlFile === null ? {} : { html: htmlFile }),
       }),
     );
     return verdict.ok ? EXIT_PASS : EXIT_VIOLATION;
@@ -90,6 +103,7 @@ export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
   const s = verdict.stats;
   io.stdout(chalk.dim(`${s.events} events, ${s.simulatedMs} ms simulated, ${s.leadersElected} leader elections, max term ${s.maxTerm}, client ops ${s.clientOps.ok} ok / ${s.clientOps.fail} failed / ${s.clientOps.info} indeterminate`));
   io.stdout(`trace hash ${verdict.traceHash}`);
+  if (htmlFile !== null) io.stdout(`wrote ${htmlFile}`);
   if (verdict.ok) io.stdout(chalk.green('✔ every property held'));
   for (const v of verdict.violations) io.stdout(chalk.red(`✘ ${v.property} at ${v.atMs} ms (event ${v.event}, nodes ${v.nodes.join(',') || '-'}): ${v.message}`));
   return verdict.ok ? EXIT_PASS : EXIT_VIOLATION;
@@ -113,6 +127,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       .option('impl', { describe: 'your implementation: a module exporting a RaftImplementation (docs/contract.md)', type: 'string' })
       .option('impl-cmd', { describe: 'your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
       .option('impl-timeout', { describe: 'with --impl or --impl-cmd, wall-clock ms one call may take before the seed is stopped as an implementation error (default 5000)' })
+      .option('html', { describe: 'write a self-contained HTML report of the run (cluster and client history views) to FILE', type: 'string' })
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<ReplayArgs>,
   handler: handleWith(executeReplay),
 };

@@ -1,5 +1,5 @@
 /** Human-readable rendering of a {@link LinResult}. */
-import type { ExplainedOperation, LinExplanation, LinResult } from './result.js';
+import type { ExplainedOperation, LinearizedStep, LinExplanation, LinResult } from './result.js';
 
 /** How many steps of the longest partial linearization are shown (the end, where it got stuck). */
 const LONGEST_SHOWN = 12;
@@ -55,4 +55,47 @@ export function describeExplanation(result: LinResult): string[] {
   for (const op of e.concurrent.slice(0, CONCURRENT_SHOWN)) lines.push(`    ${describeOp(e, op)}`);
   if (e.concurrent.length > CONCURRENT_SHOWN) lines.push(`    ... ${String(e.concurrent.length - CONCURRENT_SHOWN)} more`);
   return lines;
+}
+
+/** What forces a history's contradiction: the earlier operation whose effect the failing one cannot see past. */
+export interface Contradiction {
+  /** The operation of the longest partial linearization that left the state the failing operation contradicts; null: the initial state. */
+  readonly forcing: ExplainedOperation | null;
+  /** Whether `forcing` completed before the failing operation was invoked (so no order can put it after). */
+  readonly forcingPrecedes: boolean;
+  /** One sentence naming the failing operation, the state and the operation that left it. */
+  readonly reason: string;
+}
+
+function when(explanation: LinExplanation, op: ExplainedOperation, end: 'call' | 'ret'): string {
+  const atMs = end === 'call' ? op.callAtMs : op.retAtMs;
+  if (atMs !== undefined) return `${String(atMs)} ms`;
+  const unit = explanation.positionName === 'line' ? 'line' : 'event';
+  return `${unit} ${String(end === 'call' ? op.call : op.ret)}`;
+}
+
+/**
+ * The one-line reason of a non-linearizable partition: the failing operation, the state it met at the end of
+ * the longest partial linearization, and the operation that left that state — the last one that changed it —
+ * with whether it completed before the failing one began (a stale read's classic shape) or overlapped it.
+ * States are compared as the model describes them, so this works for every model.
+ */
+export function describeContradiction(explanation: LinExplanation): Contradiction {
+  const e = explanation;
+  let forcing: ExplainedOperation | null = null;
+  for (let i = e.longest.length - 1; i >= 0 && forcing === null; i--) {
+    const step = e.longest[i] as LinearizedStep;
+    const before = i === 0 ? e.initialState : (e.longest[i - 1] as LinearizedStep).stateAfter;
+    if (step.stateAfter !== before) forcing = step.op;
+  }
+  const failing = `process ${String(e.failing.process)}'s ${e.failing.description} (called at ${when(e, e.failing, 'call')})`;
+  if (forcing === null) {
+    return { forcing: null, forcingPrecedes: false, reason: `${failing} cannot take effect: ${e.partition} is still in its initial state ${e.initialState}, and no order of the ${String(e.concurrent.length)} concurrent operation(s) changes that` };
+  }
+  const precedes = forcing.ret !== null && forcing.ret < e.failing.call;
+  const by = `process ${String(forcing.process)}'s ${forcing.description}`;
+  const order = precedes
+    ? `which completed at ${when(e, forcing, 'ret')}, before it was called`
+    : `which overlaps it, and no order of the ${String(e.concurrent.length)} concurrent operation(s) helps`;
+  return { forcing, forcingPrecedes: precedes, reason: `${failing} cannot take effect: ${e.partition} is ${e.stateBeforeFailing} after ${by}, ${order}` };
 }

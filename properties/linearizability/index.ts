@@ -13,7 +13,8 @@ import type { LinResult } from './result.js';
 
 export { checkOperations, DEFAULT_STEP_BUDGET, DEFAULT_WORK_BUDGET } from './checker.js';
 export type { CheckOptions } from './checker.js';
-export { describeExplanation } from './explain.js';
+export { describeContradiction, describeExplanation } from './explain.js';
+export type { Contradiction } from './explain.js';
 export { HistoryError } from './history.js';
 export type { EventType, HistoryEvent, Operation } from './history.js';
 export { ILLEGAL } from './model.js';
