@@ -2,12 +2,20 @@
 import chalk from 'chalk';
 import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
-import { NODES_MAX, NODES_MIN, nodeCountOf } from '../../scenarios/cluster-size.js';
+import { NODES_MAX, NODES_MIN } from '../../scenarios/cluster-size.js';
 import { runSeed } from '../../scenarios/run-seed.js';
 import { EXIT_PASS, EXIT_VIOLATION } from '../errors.js';
 import { handleWith } from '../command-context.js';
 import type { Io } from '../io.js';
-import { parseCount, parseSeed, replayCommand } from '../options.js';
+import { parseCount } from '../options.js';
+import { batchFlags, resolveBatchRange, SEEDS_DEFAULT } from '../batch-range.js';
+import type { BatchRange } from '../batch-range.js';
+import { SeedGaps } from '../seed-gaps.js';
+import { probeCombinationKey } from '../probe-keys.js';
+import { checkReportFile, writeReportFile } from '../report-file.js';
+import { ArtifactWriter, ARTIFACTS_DIR_DEFAULT, ARTIFACTS_ENV, resolveArtifactsDir } from '../artifacts.js';
+import { FailureReports } from '../failure-reports.js';
+import type { ReportedClass } from '../failure-reports.js';
 import { resolveTarget } from '../target.js';
 import { runSeedsOnThisThread, startSeedPool } from '../parallel.js';
 import type { SeedPool, SeedPoolResult } from '../parallel.js';
@@ -25,8 +33,6 @@ import { UsageError } from '../errors.js';
 import { missingCapabilities, skipNotice } from '../adapters/capabilities.js';
 import { verifyDeterminism } from '../adapters/determinism.js';
 import type { DeterminismReport } from '../adapters/determinism.js';
-import { groupFailures } from '../corpus.js';
-import type { FailureClass } from '../corpus.js';
 import { FAILURES_DIR_DEFAULT, printShrinkReport, shrinkAndSave, widthOf } from './shrink.js';
 import { checkOutDir } from '../out-dir.js';
 import { seaworthyVersion } from '../version.js';
@@ -36,7 +42,7 @@ import type { ShrinkOutcome } from '../../scenarios/shrink.js';
 import { GuidedCorpus } from '../../scenarios/guided.js';
 import type { GuidedStats } from '../../scenarios/guided.js';
 import { probeCombination } from '../../properties/probes.js';
-import { mutatedFailureRepro, runGuidedHere } from '../guided-run.js';
+import { runGuidedHere } from '../guided-run.js';
 import type { MutatedRun } from '../guided-run.js';
 
 export interface RunArgs {
@@ -61,6 +67,18 @@ export interface RunArgs {
   readonly jobs?: unknown;
   /** `--guided`: keep plans that reached rare probes or new probe combinations and spend part of the budget mutating them. */
   readonly guided?: boolean;
+  /** `--shard k/n`: run the k-th of n contiguous blocks of the seed range (cli/shard.ts). */
+  readonly shard?: unknown;
+  /** `--shard-count N`: with a Kubernetes indexed Job's JOB_COMPLETION_INDEX, the number of shards. */
+  readonly shardCount?: unknown;
+  /** `--time-budget 10m`: stop scheduling seeds once this much wall clock is spent (with `--seeds`: whichever ends first). */
+  readonly timeBudget?: unknown;
+  /** `--json-file FILE`: write the JSON summary to FILE as well. */
+  readonly jsonFile?: unknown;
+  /** `--junit FILE`: write a JUnit XML report. */
+  readonly junit?: unknown;
+  /** `--artifacts DIR` (a folder), or false for `--no-artifacts` (cli/artifacts.ts). */
+  readonly artifacts?: unknown;
 }
 
 /** Below this many seeds per job, starting worker threads costs more than it saves. */
@@ -80,15 +98,8 @@ function parseJobs(raw: unknown, custom: boolean, seeds: number): number {
   return Math.max(1, Math.min(availableParallelism(), Math.floor(seeds / SEEDS_PER_JOB_MIN)));
 }
 
-export interface RunFailure {
-  readonly seed: number;
-  readonly property: string;
-  readonly message: string;
-  readonly atMs: number;
-  /** The seed's cluster size: `--nodes`, or the size drawn for it (the repro names it either way). */
-  readonly nodes: number;
-  readonly repro: string;
-}
+export type { RunFailure } from '../failure-reports.js';
+import type { RunFailure } from '../failure-reports.js';
 
 /** The JSON summary: a public interface (fields are only ever added). */
 export interface RunSummary {
@@ -122,8 +133,11 @@ export interface RunSummary {
   readonly notices?: readonly string[];
   /** With --verify-determinism: the seeds rerun and those that did not reproduce (exit 1 if any). */
   readonly determinism?: DeterminismReport;
-  /** Failures grouped by signature (property and normalised message), in order of first failure. */
-  readonly classes: readonly FailureClass[];
+  /**
+   * Failures grouped by signature (property and normalised message), in order of first failure; with failure
+   * artifacts or `--junit`, each class also names its artifacts folder and an excerpt of its timeline.
+   */
+  readonly classes: readonly ReportedClass[];
   /** With --shrink: the minimal plan of each class's first seed. */
   readonly shrunk?: readonly ShrinkReport[];
   /**
@@ -137,14 +151,45 @@ export interface RunSummary {
   readonly probeCombinations: number;
   /** With --guided: runs of mutated corpus plans, the corpus size at the end, and the distinct probe combinations. */
   readonly guided?: GuidedStats;
+  /** `--seed-start random`: `seedStart` was drawn for this run (rerun the batch with `--seed-start <seedStart>`). */
+  readonly seedStartDrawn?: true;
+  /**
+   * With `--shard` (or its environment variables): which shard this is and the whole batch it belongs to;
+   * `seedStart` and `runs` then describe the shard's own block. `probeCombinationKeys` lets `merge` count
+   * the distinct combinations of all shards together.
+   */
+  readonly shard?: ShardInfo;
+  /** With `--time-budget`: the budget, and whether it ended the batch (a clean stop, not a failure). */
+  readonly timeBudget?: { readonly ms: number; readonly spent: boolean };
+  /**
+   * Seeds that were running when the batch was stopped (signal or time budget) and so have no verdict,
+   * although later seeds finished: the batch covered `seedStart` .. `seedStart + runs + unfinishedSeeds.length - 1`
+   * except these.
+   */
+  readonly unfinishedSeeds?: readonly number[];
+  /** `--safety-only`: the liveness phase was skipped, so liveness was not judged. */
+  readonly safetyOnly?: true;
+  /** The folder failure artifacts were written to, when any were. */
+  readonly artifacts?: string;
+}
+
+/** A shard's place in its batch (see {@link RunSummary.shard}). */
+export interface ShardInfo {
+  readonly index: number;
+  readonly count: number;
+  readonly batchSeedStart: number;
+  /** The batch's size; null when it was unbounded (`--time-budget` without `--seeds`). */
+  readonly batchSeeds: number | null;
+  /** The probe combinations this shard reached, as cli/probe-keys.ts keys (hex bit sets over PROBES), sorted. */
+  readonly probeCombinationKeys: readonly string[];
 }
 
 export async function executeRun(args: RunArgs, io: Io): Promise<number> {
-  const seeds = parseCount('seeds', args.seeds);
-  const seedStart = parseSeed('seed-start', args.seedStart ?? 1);
-  if (!Number.isSafeInteger(seedStart + seeds)) {
-    throw new UsageError(`--seed-start ${seedStart} with --seeds ${seeds} goes past the largest seed, ${Number.MAX_SAFE_INTEGER}: lower one of them`);
-  }
+  const batchRange = resolveBatchRange(args, process.env);
+  const { seedStart, seeds } = batchRange.range;
+  const jsonFile = args.jsonFile === undefined ? null : checkReportFile('--json-file', args.jsonFile);
+  const junitFile = args.junit === undefined ? null : checkReportFile('--junit', args.junit);
+  const artifactsDir = resolveArtifactsDir(args.artifacts, process.env, io);
   const shrinkBudget = parseCount('shrink-budget', args.shrinkBudget ?? SHRINK_BUDGET_DEFAULT);
   // Checked before any seed runs, so a bad --out never costs the batch and its shrinks.
   const outDir = args.shrink === true || args.guided === true ? checkOutDir(args.out, FAILURES_DIR_DEFAULT) : FAILURES_DIR_DEFAULT;
@@ -158,14 +203,28 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     else io.stdout(notice);
     return EXIT_PASS;
   }
-  const bar = io.interactive ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} seeds | {failed} failed | {rate} runs/s', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+  // Printed before any seed runs, so a job killed later still says which batch it was.
+  if (batchRange.seedStartDrawn) (args.json ? io.stderr : io.stdout)(`seaworthy run: --seed-start random drew ${seedStart}; rerun this batch with ${batchFlags(batchRange)}`);
+  const bar = io.interactive ? new cliProgress.SingleBar({ format: batchRange.unbounded ? ' {value} seeds | {failed} failed | {rate} runs/s' : ' {bar} {value}/{total} seeds | {failed} failed | {rate} runs/s', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
   bar?.start(seeds, 0, { failed: 0, rate: '-' });
   const started = Date.now();
+  const gaps = new SeedGaps(seedStart);
+  /** The guided batch's mutated runs by seed: a failure among them is replayed from its saved plan, not its seed. */
+  const mutated = new Map<number, MutatedRun>();
+  const artifacts = artifactsDir === null ? null : new ArtifactWriter(artifactsDir, { seedStart: batchRange.batch.seedStart, seeds: batchRange.unbounded ? null : batchRange.batch.seeds, shard: batchRange.shard === null ? null : { index: batchRange.shard.index, count: batchRange.shard.count }, flags: batchFlags(batchRange) }, io);
+  const reports = new FailureReports({ target, outDir, batch: { seedStart, seeds }, mutated, artifacts, junitFile, io });
   const aggregate = new RunAggregate(target.base.implementation?.name ?? 'seaworthy-core');
   const combinations = new Set<string>();
+  /** With a shard: the same combinations as compact keys, listed in the summary for `merge`. */
+  const combinationKeys = new Set<string>();
   const onSeed = (summary: SeedSummary, usage: NondeterminismUsage | null): void => {
+    gaps.reported(summary.seed);
     aggregate.add(summary, usage);
-    if (summary.stopped !== true) combinations.add(probeCombination(summary.probes));
+    reports.onSeed(summary);
+    if (summary.stopped !== true) {
+      combinations.add(probeCombination(summary.probes));
+      if (batchRange.shard !== null) combinationKeys.add(probeCombinationKey(summary.probes));
+    }
     const done = aggregate.runs;
     if (bar !== null && (done % 10 === 0 || done === seeds)) {
       const elapsed = Math.max(1, Date.now() - started);
@@ -180,9 +239,12 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     interruptedBy = signal;
     stopBatch();
   });
+  let budgetSpent = false;
+  const budgetTimer = batchRange.timeBudgetMs === null ? null : setTimeout(() => {
+    budgetSpent = true;
+    stopBatch();
+  }, batchRange.timeBudgetMs);
   const guided = args.guided === true ? new GuidedCorpus(target.base) : null;
-  /** The guided batch's mutated runs by seed: a failure among them is replayed from its saved plan, not its seed. */
-  const mutated = new Map<number, MutatedRun>();
   let pooled: SeedPoolResult;
   try {
     // A user's implementation always runs on worker threads: the main thread watches the clock for a module
@@ -197,6 +259,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     pooled = await batch.done;
   } finally {
     removeInterrupt();
+    if (budgetTimer !== null) clearTimeout(budgetTimer);
   }
   bar?.stop();
   const wallMs = Date.now() - started;
@@ -210,13 +273,10 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const determinism = args.verifyDeterminism !== true || interrupted ? null : (pooled.determinism ?? verifyDeterminism(target.base, aggregate.outcomes().filter((o) => !mutated.has(o.seed))));
   if (pooled.usage !== null) aggregate.addUsage(pooled.usage);
   const notices = noticesOf(target.custom, aggregate.usage);
-  const failures: RunFailure[] = aggregate.failures.map((f) => {
-    const m = mutated.get(f.seed);
-    if (m !== undefined) return { ...f, nodes: m.mutation.nodes, repro: mutatedFailureRepro(target, m, f.seed, f.property, outDir, { seedStart, seeds }) };
-    const nodes = nodeCountOf({ seed: f.seed, nodeCount });
-    return { ...f, nodes, repro: replayCommand(f.seed, scenario.name, nodes, bug, target.custom === null ? '--trace' : `${target.custom.flags} --trace`) };
-  });
-  const classes = groupFailures(failures);
+  const evidenceNotice = reports.notice();
+  if (evidenceNotice !== null) notices.push(evidenceNotice);
+  const failures = reports.failures;
+  const classes = reports.classes();
   const shrunk: { report: ShrinkReport; outcome: ShrinkOutcome }[] = [];
   if (args.shrink === true && !interrupted) {
     for (const c of classes) {
@@ -225,6 +285,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
       const seed = c.seeds.find((s) => !aggregate.stoppedSeeds.has(s) && !mutated.has(s));
       const result = seed === undefined ? null : shrinkAndSave(target, seed, { outDir, budget: shrinkBudget, progress: io.interactive });
       if (result !== null) shrunk.push(result);
+      if (result?.report.saved === true) reports.addShrunkPlan(c.signature, result.report.file);
     }
   }
   // Only now: the shrink reruns seeds through the implementation, and a closed process adapter would fail every
@@ -257,10 +318,20 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     ...(aggregate.linUndecided.length > 0 ? { linUndecided: aggregate.linUndecided } : {}),
     probeCombinations: combinations.size,
     ...(guided === null ? {} : { guided: guided.stats() }),
+    ...(batchRange.seedStartDrawn ? { seedStartDrawn: true as const } : {}),
+    ...(batchRange.shard === null ? {} : { shard: shardInfo(batchRange, combinationKeys) }),
+    ...(batchRange.timeBudgetMs === null ? {} : { timeBudget: { ms: batchRange.timeBudgetMs, spent: budgetSpent && interruptedBy === null } }),
+    ...(gaps.unfinished.length > 0 ? { unfinishedSeeds: gaps.unfinished } : {}),
+    ...(args.safetyOnly ? { safetyOnly: true as const } : {}),
+    ...(classes.some((c) => c.artifact !== undefined) && artifacts !== null ? { artifacts: artifacts.dir } : {}),
   };
-  if (args.json) io.stdout(JSON.stringify(summary));
+  const json = JSON.stringify(summary);
+  if (jsonFile !== null) writeReportFile('--json-file', jsonFile, `${json}\n`, io);
+  reports.finish(summary, json);
+  if (args.json) io.stdout(json);
   else {
-    if (interruptedBy !== null) io.stdout(chalk.yellow(`interrupted by ${interruptedBy} after ${aggregate.runs} of ${seeds} seeds: the summary covers the seeds that finished`));
+    if (interruptedBy !== null) io.stdout(chalk.yellow(`interrupted by ${interruptedBy} after ${aggregate.runs} of ${batchRange.unbounded ? 'unbounded' : seeds} seeds: the summary covers the seeds that finished`));
+    if (summary.timeBudget?.spent === true) io.stdout(chalk.yellow(`time budget of ${formatDuration(summary.timeBudget.ms)} spent after ${aggregate.runs} seeds: the batch stopped there`));
     printSummary(summary, io);
     for (const s of shrunk) printShrinkReport(s.report, s.outcome, io, { width: widthOf(undefined), nodeCount: s.outcome.verdict.nodes });
   }
@@ -269,6 +340,12 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   return failures.length === 0 && reproducible ? EXIT_PASS : EXIT_VIOLATION;
 }
 
+
+/** The shard's place in its batch, and the probe combinations `merge` needs to count the batch's. */
+function shardInfo(b: BatchRange, combinations: ReadonlySet<string>): ShardInfo {
+  const shard = b.shard as NonNullable<BatchRange['shard']>;
+  return { index: shard.index, count: shard.count, batchSeedStart: b.batch.seedStart, batchSeeds: b.unbounded ? null : b.batch.seeds, probeCombinationKeys: [...combinations].sort() };
+}
 
 /** The notices of a run: a module's clock and Math.random uses are summed over every thread that ran it. */
 function noticesOf(custom: CustomImplementation | null, workerUsage: NondeterminismUsage): string[] {
@@ -283,9 +360,12 @@ const FAILURES_SHOWN_MAX = 20;
 
 function printSummary(s: RunSummary, io: Io): void {
   const seconds = s.wallMs / 1000;
-  io.stdout(chalk.bold(`seaworthy run: seeds ${s.seedStart}..${s.seedStart + s.runs - 1}, scenario ${s.scenario}, ${s.nodes === null ? `${NODES_MIN}..${NODES_MAX} nodes (drawn per seed)` : `${s.nodes} nodes`}, ${s.implementation}`));
+  const lastSeed = s.seedStart + s.runs + (s.unfinishedSeeds?.length ?? 0) - 1;
+  const shard = s.shard === undefined ? '' : ` (shard ${s.shard.index}/${s.shard.count})`;
+  io.stdout(chalk.bold(`seaworthy run: seeds ${s.seedStart}..${lastSeed}${shard}, scenario ${s.scenario}, ${s.nodes === null ? `${NODES_MIN}..${NODES_MAX} nodes (drawn per seed)` : `${s.nodes} nodes`}, ${s.implementation}`));
   const rate = seconds > 0 ? `${(s.runs / seconds).toFixed(0)} runs/s, ${formatCount(s.events / seconds)} events/s` : '';
   const verdict = s.failed === 0 ? chalk.green(`✔ ${s.passed} passed`) : `${chalk.green(`${s.passed} passed`)}, ${chalk.red(`✘ ${s.failed} failed`)}`;
+  if (s.unfinishedSeeds !== undefined) io.stdout(chalk.yellow(`seeds still running when the batch stopped (no verdict): ${s.unfinishedSeeds.join(', ')}`));
   io.stdout(`${verdict} in ${seconds.toFixed(1)} s (${rate}); simulated ${formatDuration(s.simulatedMs)}, ${formatCount(s.events)} events`);
   const faultText = Object.entries(s.faults).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   io.stdout(chalk.dim(`faults injected: ${faultText}`));
@@ -308,6 +388,7 @@ function printSummary(s: RunSummary, io: Io): void {
     io.stdout(`${chalk.red(`✘ ${c.count}×`)} ${chalk.yellow(c.property)}: ${first?.message ?? c.signature}`);
     io.stdout(chalk.dim(`  seeds ${c.seeds.join(', ')}${more}`));
     io.stdout(chalk.dim(`  repro: ${c.repro}`));
+    if (c.artifact !== undefined) io.stdout(chalk.dim(`  artifacts: ${c.artifact}/ (plan.json, repro.txt, timeline.txt, run.json)`));
   }
   if (s.classes.length > FAILURES_SHOWN_MAX) io.stdout(chalk.dim(`… and ${s.classes.length - FAILURES_SHOWN_MAX} more failure classes (use --json for all)`));
 }
@@ -330,8 +411,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'run many seeds and check every safety, liveness and linearizability property',
   builder: (y: Argv) =>
     y
-      .option('seeds', { describe: 'how many seeds to run', default: 100 })
-      .option('seed-start', { describe: 'first seed', default: 1 })
+      .option('seeds', { describe: `how many seeds to run (default ${SEEDS_DEFAULT}; with --time-budget, until the budget is spent)` })
+      .option('seed-start', { describe: 'first seed, or "random" to draw one (printed first and in the JSON, so the batch can be rerun)', default: 1 })
+      .option('shard', { describe: 'run the k-th of n disjoint blocks of the seed range, as k/n (also SEAWORTHY_SHARD=k/n; see docs/ci.md)', type: 'string' })
+      .option('shard-count', { describe: 'with a Kubernetes indexed Job, the number of shards; JOB_COMPLETION_INDEX picks this one (also SEAWORTHY_SHARD_COUNT)' })
+      .option('time-budget', { describe: 'stop starting seeds after this much wall clock, e.g. 90s, 10m, 1h (with --seeds: whichever ends first)', type: 'string' })
+      .option('json-file', { describe: 'write the JSON summary to this file too', type: 'string' })
+      .option('junit', { describe: 'write a JUnit XML report: a test case per failure class, and per property that held', type: 'string' })
+      .option('artifacts', { describe: `folder for failure artifacts, one folder per failure class, written as found (default ${ARTIFACTS_DIR_DEFAULT}, or $${ARTIFACTS_ENV}; --no-artifacts for none)` })
       .option('nodes', { describe: `cluster size, ${NODES_MIN} to ${NODES_MAX} (default: drawn per seed, and named in each failure's repro)` })
       .option('scenario', { describe: 'named fault scenario (default: random, or the planted bug\'s own scenario)', type: 'string' })
       .option('bug', { describe: 'run a deliberately broken core (see `seaworthy bugs`)', type: 'string' })
