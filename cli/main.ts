@@ -9,6 +9,7 @@ import { contextArgs } from './command-context.js';
 import type { CommandContext } from './command-context.js';
 import { bugsCommand } from './commands/bugs.js';
 import { linCheckCommand } from './commands/lin-check.js';
+import { mergeCommand } from './commands/merge.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { scenariosCommand } from './commands/scenarios.js';
@@ -70,6 +71,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command(scenariosCommand)
     .command(shrinkCommand)
     .command(selftestCommand)
+    .command(mergeCommand)
     .demandCommand(1, 'expected a command; try --help')
     .strict()
     .recommendCommands()

@@ -358,7 +358,8 @@ function noticesOf(custom: CustomImplementation | null, workerUsage: Nondetermin
 
 const FAILURES_SHOWN_MAX = 20;
 
-function printSummary(s: RunSummary, io: Io): void {
+/** The human summary of a batch (also `merge`'s). */
+export function printSummary(s: RunSummary, io: Io): void {
   const seconds = s.wallMs / 1000;
   const lastSeed = s.seedStart + s.runs + (s.unfinishedSeeds?.length ?? 0) - 1;
   const shard = s.shard === undefined ? '' : ` (shard ${s.shard.index}/${s.shard.count})`;
