@@ -26,6 +26,8 @@ export interface RunFailure {
   readonly property: string;
   readonly message: string;
   readonly atMs: number;
+  /** For an `implementation-error`: its kind, `contract`, `adapter` or `assertion` (docs/contract.md). */
+  readonly kind?: string;
   /** The seed's cluster size: `--nodes`, or the size drawn for it (the repro names it either way). */
   readonly nodes: number;
   readonly repro: string;

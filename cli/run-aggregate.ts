@@ -57,7 +57,7 @@ export class RunAggregate {
     this.clientOps.info += summary.clientOps.info;
     if (usage !== null) this.addUsage(usage);
     const first = summary.firstViolation;
-    if (first !== null) this.failures.push({ seed: summary.seed, property: first.property, message: first.message, atMs: first.atMs });
+    if (first !== null) this.failures.push({ seed: summary.seed, property: first.property, message: first.message, atMs: first.atMs, ...(first.kind === undefined ? {} : { kind: first.kind }) });
     if (summary.linUndecided === true) this.linUndecided.push(summary.seed);
     this.keepOutcome(summary);
   }

@@ -15,7 +15,8 @@ export interface SeedSummary {
   readonly faults: Readonly<Record<string, number>>;
   readonly probes: Readonly<Record<string, number>>;
   readonly clientOps: { readonly ok: number; readonly fail: number; readonly info: number };
-  readonly firstViolation: { readonly property: string; readonly message: string; readonly atMs: number } | null;
+  /** `kind`: an implementation error's kind (contract, adapter, assertion; docs/contract.md § What the host validates). */
+  readonly firstViolation: { readonly property: string; readonly message: string; readonly atMs: number; readonly kind?: string } | null;
   /**
    * The seed was stopped by the wall-clock watchdog (a call into an `--impl` module never returned), so it
    * has no verdict, trace hash or statistics; it is not rerun by `--verify-determinism`.
@@ -57,6 +58,12 @@ export function stoppedSummary(implementation: string, stopped: StoppedCall): Se
   };
 }
 
+/** `{kind}` from an implementation error's evidence, or nothing for any other violation. */
+function implementationErrorKind(evidence: unknown): { kind?: string } {
+  const kind = typeof evidence === 'object' && evidence !== null ? (evidence as { kind?: unknown }).kind : undefined;
+  return typeof kind === 'string' ? { kind } : {};
+}
+
 export function summarize(verdict: Verdict): SeedSummary {
   const first = verdict.violations[0];
   const { ok, fail, info } = verdict.stats.clientOps;
@@ -71,7 +78,7 @@ export function summarize(verdict: Verdict): SeedSummary {
     faults: { ...verdict.stats.faults },
     probes: { ...verdict.probes },
     clientOps: { ok, fail, info },
-    firstViolation: first === undefined ? null : { property: first.property, message: first.message, atMs: first.atMs },
+    firstViolation: first === undefined ? null : { property: first.property, message: first.message, atMs: first.atMs, ...implementationErrorKind(first.evidence) },
     ...(verdict.linUndecided === undefined ? {} : { linUndecided: true as const }),
   };
 }
