@@ -19,6 +19,7 @@ import type { RaftImplementation } from './sim/contract.js';
 
 export type {
   Capability,
+  ContractOptions,
   CreateInit,
   Entry,
   HardState,
@@ -34,6 +35,7 @@ export type {
   StoredState,
 } from './sim/contract.js';
 export type { BuiltinOptions } from './sim/builtin.js';
+export type { ImplementationErrorKind } from './sim/host.js';
 export type { FaultEvent, FaultPlan } from './sim/faults.js';
 export type { Fact } from './sim/facts.js';
 export type { TraceRecord, TraceDetail, TraceKind } from './sim/trace.js';

@@ -1,6 +1,7 @@
 /**
  * The shipped etcd example (examples/go-etcd-raft): builds the Go adapter around etcd's raft package and runs it
- * through the process protocol, as a user would. It must pass the default swarm in both of its modes, rerun
+ * through the process protocol, as a user would, declaring contract version 2 (unindexed and forwarded
+ * proposals, a leader sending while it writes, MustSync, a durable state machine, base64 entry data). It must pass the default swarm in both of its modes, rerun
  * deterministically, and its planted bug must be caught. Skips, saying why, when the Go toolchain or etcd's
  * sources (Debian: golang-go, golang-etcd-server-dev) are missing; `.ci/run` installs both.
  */
@@ -92,5 +93,13 @@ describe.skipIf(missing !== null)(`examples/go-etcd-raft${missing === null ? '' 
       expect(status, bug).toBe(1);
       expect(summary.failures[0], bug).toMatchObject({ seed: 1, property: 'vote-grant' });
     }
+  });
+
+  // Contract version 2's sendBeforeDurable "any" (etcd's raft documentation read literally) lets a follower's
+  // MsgAppResp leave before the entries it acknowledges are durable: unsafe, and caught at once.
+  it('catches the adapter declaring that every node may send before its entries are durable', async () => {
+    const { status, summary } = await run(`${binary} -annotate -bug ack-before-durable`, ['--nodes', '3', '--seeds', '1']);
+    expect(status).toBe(1);
+    expect(summary.failures[0]).toMatchObject({ seed: 1, property: 'append-ack' });
   });
 });

@@ -7,7 +7,8 @@ import (
 
 // stderrLogger is etcd's raft.Logger writing warnings and errors to stderr (stdout is the protocol). Debug
 // and info lines are dropped: etcd logs every election at info level, and the host quotes stderr only when a
-// process fails. Panicf panics as etcd expects; handleLine turns the panic into an error reply.
+// process fails. Panicf panics as etcd expects, with an assertionFailure, which handleLine turns into an error
+// reply of kind "assertion": etcd reporting a broken invariant of its own, not an adapter mistake.
 type stderrLogger struct{ id uint64 }
 
 func (l stderrLogger) write(level, text string) {
@@ -36,7 +37,11 @@ func (l stderrLogger) fatal(text string) {
 	os.Exit(1)
 }
 
+// assertionFailure is the value etcd's Panicf panics with here, so a recover can tell etcd's own invariant checks
+// (e.g. "tocommit(70) is out of range [lastIndex(69)]") from a bug of the adapter (a nil pointer, say).
+type assertionFailure string
+
 func (l stderrLogger) panic(text string) {
 	l.write("panic", text)
-	panic(text)
+	panic(assertionFailure(text))
 }

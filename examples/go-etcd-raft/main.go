@@ -5,6 +5,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -19,7 +20,12 @@ const (
 	bugVoteNotPersisted = "vote-not-persisted"
 	// bugVoteAfterSend: the vote reaches the disk only after the messages that depend on it were sent.
 	bugVoteAfterSend = "vote-after-send"
+	// bugAckBeforeDurable: every node's Ready sends before its entries are durable (contract sendBeforeDurable
+	// "any", the literal wording of etcd's raft documentation), so a follower acknowledges entries it may lose.
+	bugAckBeforeDurable = "ack-before-durable"
 )
+
+var bugs = []string{bugVoteNotPersisted, bugVoteAfterSend, bugAckBeforeDurable}
 
 // options are the command-line flags: etcd's optional protocol features and the planted bug.
 type options struct {
@@ -42,6 +48,24 @@ type request struct {
 	Message        *wireMessage `json:"message"`
 	Data           *string      `json:"data"`
 	RequestID      *uint64      `json:"requestId"`
+	// Applied is the index the host's durable state machine kept (contract version 2, stateMachine "durable").
+	Applied *uint64 `json:"applied"`
+}
+
+// contract declares contract version 2 (docs/contract.md § Contract version 2): what etcd's RawNode does,
+// instead of the workarounds version 1 needed. Proposals return no index and a follower forwards them (MsgProp);
+// a leader's appends leave while it writes the same entries, as etcd's server does (thesis §10.2.1); an fsync
+// only when etcd's MustSync says so; the state machine is durable and etcd gets Config.Applied; entry data is
+// base64, so etcd's bytes travel unchanged.
+func (o options) contract() map[string]interface{} {
+	sendBeforeDurable := "leader"
+	if o.bug == bugAckBeforeDurable {
+		sendBeforeDurable = "any"
+	}
+	return map[string]interface{}{
+		"version": 2, "proposals": "unindexed", "sendBeforeDurable": sendBeforeDurable, "mustSync": true,
+		"stateMachine": "durable", "entryData": "base64",
+	}
 }
 
 func main() {
@@ -63,17 +87,26 @@ func parseOptions(args []string) (options, error) {
 	fs.BoolVar(&opts.checkQuorum, "check-quorum", false, "enable etcd's CheckQuorum: a leader that hears no quorum steps down")
 	fs.BoolVar(&opts.readIndex, "read-index", false, "serve reads through etcd's ReadIndex (thesis §6.4) instead of the log")
 	fs.BoolVar(&opts.annotate, "annotate", false, "declare what etcd's vote and append responses mean (messageAnnotations), so the host checks each one as it is sent")
-	fs.StringVar(&opts.bug, "bug", "", "plant a bug Seaworthy must catch: "+bugVoteNotPersisted+" or "+bugVoteAfterSend)
+	fs.StringVar(&opts.bug, "bug", "", "plant a bug Seaworthy must catch: "+strings.Join(bugs, ", "))
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
 	if fs.NArg() > 0 {
 		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if opts.bug != "" && opts.bug != bugVoteNotPersisted && opts.bug != bugVoteAfterSend {
-		return options{}, fmt.Errorf("unknown -bug %q, expected %s or %s", opts.bug, bugVoteNotPersisted, bugVoteAfterSend)
+	if opts.bug != "" && !contains(bugs, opts.bug) {
+		return options{}, fmt.Errorf("unknown -bug %q, expected one of %s", opts.bug, strings.Join(bugs, ", "))
 	}
 	return opts, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func (o options) name() string {
@@ -135,14 +168,19 @@ func serve(opts options, in io.Reader, out io.Writer) error {
 	}
 }
 
-// handleLine answers one request. etcd reports broken invariants by panicking (its logger's Panicf); a panic
-// becomes an error reply, which the host reports as an implementation error carrying etcd's message.
+// handleLine answers one request. etcd reports broken invariants by panicking (its logger's Panicf); such a
+// panic becomes an error reply of kind "assertion", any other panic (the adapter's own) a plain error reply; the
+// host reports either as an implementation error of that kind, carrying the message.
 func handleLine(opts options, current *node, line []byte) (reply interface{}, next *node) {
 	next = current
 	var req request
 	defer func() {
 		if p := recover(); p != nil {
-			reply = errorReply(fmt.Sprintf("etcd raft panicked in %s: %v", req.Type, p))
+			if failure, ok := p.(assertionFailure); ok {
+				reply = map[string]string{"type": "error", "kind": "assertion", "message": fmt.Sprintf("etcd raft panicked in %s: %s", req.Type, failure)}
+				return
+			}
+			reply = errorReply(fmt.Sprintf("the adapter panicked in %s: %v", req.Type, p))
 		}
 	}()
 	if err := json.Unmarshal(line, &req); err != nil {
@@ -153,7 +191,7 @@ func handleLine(opts options, current *node, line []byte) (reply interface{}, ne
 		if err != nil {
 			return errorReply("create: " + err.Error()), next
 		}
-		created := map[string]interface{}{"type": "created", "name": opts.name(), "capabilities": opts.capabilities()}
+		created := map[string]interface{}{"type": "created", "name": opts.name(), "capabilities": opts.capabilities(), "contract": opts.contract()}
 		if opts.annotate {
 			created["messageAnnotations"] = messageAnnotations
 		}
@@ -182,11 +220,15 @@ func dispatch(opts options, n *node, req *request) interface{} {
 		if req.Data == nil {
 			return errorReply("propose without data")
 		}
-		result, err := n.propose(*req.Data)
+		data, err := base64.StdEncoding.DecodeString(*req.Data)
+		if err != nil {
+			return errorReply("propose: data is not base64: " + err.Error())
+		}
+		reply, err := n.propose(data)
 		if err != nil {
 			return errorReply("propose: " + err.Error())
 		}
-		return result.reply()
+		return reply
 	case "ready":
 		rd, err := n.ready()
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"go.etcd.io/etcd/raft"
 )
@@ -30,6 +31,10 @@ type node struct {
 	// lateHardState is the hard state vote-after-send still owes the host, handed out as a Ready of its own
 	// after the Ready whose messages depended on it.
 	lateHardState *wireHardState
+	// reads are the read requests this incarnation started and has not reported yet. A follower's read comes
+	// back as a MsgReadIndexResp, which etcd turns into a ReadState whoever asked: one meant for this node's
+	// previous incarnation (the host dropped its reads at the crash), or a duplicate the network delivered twice.
+	reads map[uint64]bool
 }
 
 func newNode(opts options, req *request) (*node, error) {
@@ -37,7 +42,11 @@ func newNode(opts options, req *request) (*node, error) {
 		return nil, fmt.Errorf("electionTicks %d and heartbeatTicks %d: etcd needs 1 <= heartbeatTicks < electionTicks",
 			req.ElectionTicks, req.HeartbeatTicks)
 	}
-	storage, err := newHostStorage(req.Peers, req.Storage)
+	var applied uint64
+	if req.Applied != nil {
+		applied = *req.Applied
+	}
+	storage, err := newHostStorage(req.Peers, req.Storage, applied)
 	if err != nil {
 		return nil, err
 	}
@@ -55,16 +64,16 @@ func newNode(opts options, req *request) (*node, error) {
 		// ReadOnlySafe confirms leadership with a heartbeat round (thesis §6.4); lease-based reads would trust
 		// clocks that Seaworthy skews on purpose.
 		ReadOnlyOption: raft.ReadOnlySafe,
-		// Applied stays 0: the host's state machine restarts empty, so etcd redelivers the committed prefix from
-		// index 1 in its first Readys.
-		Applied: 0,
+		// The host's state machine is durable (contract stateMachine "durable"): etcd hands out committed
+		// entries from applied + 1, as in an application that persists its applied index.
+		Applied: applied,
 		Logger:  stderrLogger{id: req.ID},
 	}
 	rn, err := raft.NewRawNode(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &node{opts: opts, id: req.ID, storage: storage, rn: rn, reported: req.Storage.HardState}, nil
+	return &node{opts: opts, id: req.ID, storage: storage, rn: rn, reported: req.Storage.HardState, reads: map[uint64]bool{}}, nil
 }
 
 func (n *node) tick() { n.rn.Tick() }
@@ -74,60 +83,50 @@ func (n *node) step(w wireMessage) error {
 	if err != nil {
 		return err
 	}
-	return n.rn.Step(m)
-}
-
-// proposeResult is the protocol's propose reply without its type: {accepted, index, term} when accepted,
-// else {accepted, leaderHint}.
-type proposeResult struct {
-	Accepted   bool
-	Index      uint64
-	Term       uint64
-	LeaderHint uint64
-}
-
-func (r proposeResult) reply() map[string]interface{} {
-	if r.Accepted {
-		return map[string]interface{}{"type": "proposed", "accepted": true, "index": r.Index, "term": r.Term}
+	// A proposal forwarded by a follower (MsgProp) to a node that is no longer leader, or knows none, is
+	// dropped as etcd drops it anywhere: the client's request times out and it retries elsewhere.
+	if err := n.rn.Step(m); err != nil && !errors.Is(err, raft.ErrProposalDropped) {
+		return err
 	}
-	return map[string]interface{}{"type": "proposed", "accepted": false, "leaderHint": r.LeaderHint}
+	return nil
 }
 
-// propose appends data at the leader and reports where. etcd's Propose returns only an error and would forward
-// a follower's proposal to the leader; the protocol wants the index at once, so only a leader proposes, and
-// the index is read back from the leader's own progress, which etcd advances as it appends (raft.appendEntry).
-func (n *node) propose(data string) (proposeResult, error) {
-	basic := n.rn.BasicStatus()
-	if basic.RaftState != raft.StateLeader {
-		hint := basic.Lead
+// propose hands data to etcd as etcd's own users do: RawNode.Propose appends it at a leader and forwards it
+// to the leader from a follower (MsgProp). The reply has no index (contract proposals "unindexed"): the host
+// answers the client when this node applies the command. etcd drops a proposal when no leader is known (and
+// during a leadership transfer); the client is then sent on, with the leader as a hint if one is known.
+func (n *node) propose(data []byte) (map[string]interface{}, error) {
+	if err := n.rn.Propose(data); err != nil {
+		if !errors.Is(err, raft.ErrProposalDropped) {
+			return nil, err
+		}
+		hint := n.rn.BasicStatus().Lead
 		if hint == n.id {
 			hint = 0
 		}
-		return proposeResult{LeaderHint: hint}, nil
+		return map[string]interface{}{"type": "proposed", "accepted": false, "leaderHint": hint}, nil
 	}
-	before := n.rn.Status().Progress[n.id].Match
-	if err := n.rn.Propose([]byte(data)); err != nil {
-		if errors.Is(err, raft.ErrProposalDropped) {
-			return proposeResult{}, nil
-		}
-		return proposeResult{}, err
-	}
-	after := n.rn.Status().Progress[n.id].Match
-	if after != before+1 {
-		return proposeResult{}, fmt.Errorf("leader's last index went from %d to %d on one proposal", before, after)
-	}
-	return proposeResult{Accepted: true, Index: after, Term: basic.Term}, nil
+	return map[string]interface{}{"type": "proposed", "accepted": true}, nil
 }
 
-// readIndex starts a ReadIndex read (thesis §6.4). Only the leader accepts: a follower would forward it to a
-// leader it may not know, and the protocol's client is redirected more simply by a refusal. etcd postpones a
-// read until the leader has committed an entry of its term, then confirms leadership with a heartbeat round.
+// readIndex starts a ReadIndex read (thesis §6.4) on the leader, or on a follower that knows its leader, which
+// etcd forwards there (MsgReadIndex) and answers with the leader's commit index once it has confirmed its
+// leadership (MsgReadIndexResp); the host serves the read once this node has applied that far. A candidate, or a
+// follower with no leader, refuses (etcd would drop the request) and the client is redirected. etcd postpones a
+// new leader's reads until it has committed an entry of its term. The context names this node as well as the
+// request, so two nodes' reads never share one at the leader.
 func (n *node) readIndex(requestID uint64) bool {
-	if n.rn.BasicStatus().RaftState != raft.StateLeader {
+	basic := n.rn.BasicStatus()
+	if basic.RaftState != raft.StateLeader && (basic.RaftState != raft.StateFollower || basic.Lead == 0) {
 		return false
 	}
-	n.rn.ReadIndex([]byte(strconv.FormatUint(requestID, 10)))
+	n.rn.ReadIndex([]byte(readContext(n.id, requestID)))
+	n.reads[requestID] = true
 	return true
+}
+
+func readContext(id, requestID uint64) string {
+	return strconv.FormatUint(id, 10) + ":" + strconv.FormatUint(requestID, 10)
 }
 
 // ready hands out etcd's next Ready in the protocol's shape, or nil when etcd has nothing to do.
@@ -186,10 +185,16 @@ func (n *node) readyToWire(rd raft.Ready) (*wireReady, error) {
 		out.HardState = &hs
 	}
 	for _, rs := range rd.ReadStates {
-		requestID, err := strconv.ParseUint(string(rs.RequestCtx), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("read state with a context %q this adapter did not create", rs.RequestCtx)
+		prefix := strconv.FormatUint(n.id, 10) + ":"
+		ctx := string(rs.RequestCtx)
+		requestID, err := strconv.ParseUint(strings.TrimPrefix(ctx, prefix), 10, 64)
+		if err != nil || !strings.HasPrefix(ctx, prefix) {
+			return nil, fmt.Errorf("read state with a context %q this node did not create", rs.RequestCtx)
 		}
+		if !n.reads[requestID] {
+			continue // an earlier incarnation's read, or one already reported
+		}
+		delete(n.reads, requestID)
 		out.ReadStates = append(out.ReadStates, wireReadState{RequestID: requestID, Index: rs.Index})
 	}
 	return out, nil

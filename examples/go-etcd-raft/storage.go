@@ -14,7 +14,7 @@ type hostStorage struct {
 	confState pb.ConfState
 }
 
-func newHostStorage(peers []uint64, stored wireStorage) (*hostStorage, error) {
+func newHostStorage(peers []uint64, stored wireStorage, applied uint64) (*hostStorage, error) {
 	ms := raft.NewMemoryStorage()
 	if err := ms.Append(entriesFromWire(stored.Entries)); err != nil {
 		return nil, err
@@ -24,6 +24,13 @@ func newHostStorage(peers []uint64, stored wireStorage) (*hostStorage, error) {
 	// state was synced); etcd panics on that in loadState, so clamp as docs/contract.md advises.
 	if last, _ := ms.LastIndex(); hs.Commit > last {
 		hs.Commit = last
+	}
+	// The other way round, the host's durable state machine may have applied beyond the stored commit: a
+	// commit-only hard state is written without an fsync (MustSync) and a crash can lose it, while the state
+	// machine's own fsync kept what it applied. Those entries were committed, and etcd panics when Applied is
+	// beyond its commit (raftLog.appliedTo), so raise the commit to them.
+	if applied > hs.Commit {
+		hs.Commit = applied
 	}
 	if err := ms.SetHardState(hs); err != nil {
 		return nil, err

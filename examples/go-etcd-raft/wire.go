@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 
 	"go.etcd.io/etcd/raft"
@@ -16,9 +18,30 @@ type wireHardState struct {
 }
 
 type wireEntry struct {
-	Term  uint64 `json:"term"`
-	Index uint64 `json:"index"`
-	Data  string `json:"data"`
+	Term  uint64    `json:"term"`
+	Index uint64    `json:"index"`
+	Data  entryData `json:"data"`
+}
+
+// entryData is an entry's bytes, as standard base64 with padding in JSON (contract entryData "base64"), so
+// etcd's bytes travel unchanged, protobuf or not. Empty data is "" (never null): the election no-op.
+type entryData []byte
+
+func (d entryData) MarshalJSON() ([]byte, error) {
+	return json.Marshal(base64.StdEncoding.EncodeToString(d))
+}
+
+func (d *entryData) UnmarshalJSON(b []byte) error {
+	var text string
+	if err := json.Unmarshal(b, &text); err != nil {
+		return err
+	}
+	bytes, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return fmt.Errorf("entry data is not standard base64: %v", err)
+	}
+	*d = bytes
+	return nil
 }
 
 type wireStorage struct {
@@ -76,11 +99,12 @@ var messageAnnotations = map[string]interface{}{
 }
 
 func entryToWire(e pb.Entry) (wireEntry, error) {
-	// Only normal entries exist: the adapter never proposes configuration changes (no membership capability).
+	// Only normal entries exist: the adapter never proposes configuration changes (no membership capability),
+	// and the contract's entry has no type field to carry one back; their bytes alone would travel fine.
 	if e.Type != pb.EntryNormal {
-		return wireEntry{}, fmt.Errorf("entry %d has type %s; only EntryNormal can travel as a string", e.Index, e.Type)
+		return wireEntry{}, fmt.Errorf("entry %d has type %s; the contract's entries carry no type, so only EntryNormal can travel", e.Index, e.Type)
 	}
-	return wireEntry{Term: e.Term, Index: e.Index, Data: string(e.Data)}, nil
+	return wireEntry{Term: e.Term, Index: e.Index, Data: entryData(e.Data)}, nil
 }
 
 func entriesToWire(es []pb.Entry) ([]wireEntry, error) {
@@ -98,9 +122,9 @@ func entriesToWire(es []pb.Entry) ([]wireEntry, error) {
 func entriesFromWire(ws []wireEntry) []pb.Entry {
 	out := make([]pb.Entry, 0, len(ws))
 	for _, w := range ws {
-		// An empty string becomes nil Data, as etcd's own election no-op has.
+		// Empty data becomes nil, as etcd's own election no-op has.
 		var data []byte
-		if w.Data != "" {
+		if len(w.Data) > 0 {
 			data = []byte(w.Data)
 		}
 		out = append(out, pb.Entry{Term: w.Term, Index: w.Index, Type: pb.EntryNormal, Data: data})
