@@ -120,9 +120,69 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
     await page.close();
   });
 
+  it('shrink --html draws the minimal run, opened on its violation', async () => {
+    const file = join(dir, 'shrunk.html');
+    const cli = await runCliInProcess(['shrink', '--seed', '1', '--bug', 'figure8-commit', '--nodes', '5', '--shrink-budget', '40', '--out', join(dir, 'plans'), '--html', file]);
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toContain(`wrote ${file}`);
+    const { page, watch } = await openReport(browser, file, VIEWPORT);
+    expect(await page.textContent('header')).toContain('shrink (minimal run)');
+    expect(await page.textContent('header')).toContain(`repro: npx seaworthy replay --plan ${join(dir, 'plans')}`);
+    expect(await page.locator('rect[data-lane]').count()).toBe(5);
+    expect(await onFirstScreen(page, '#violation-marker')).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'shrink-figure8.png') });
+    expectQuiet(watch);
+    await page.close();
+  });
+
+  it('lin-check --html of a Jepsen etcd history: bars by process on a line axis, the failing read and its reason', async () => {
+    const file = join(dir, 'lin.html');
+    const history = join(repoRoot, '..', 'shared', 'data', 'porcupine', 'jepsen', 'etcd_000.log');
+    const cli = await runCliInProcess(['lin-check', history, '--html', file]);
+    expect(cli.status).toBe(1);
+    const { page, watch } = await openReport(browser, file, VIEWPORT);
+    expect(await page.locator('#cluster').count()).toBe(0);
+    expect(await page.locator('rect.op').count()).toBeGreaterThan(10);
+    expect(await page.textContent('#lin-reason')).toContain("process 11's read -> 2 (called at line 85) cannot take effect: the state is 1 after process 4's write 1");
+    expect(await onFirstScreen(page, 'rect.op.failing')).toBe(true);
+    expect(await hoverText(page, 'rect.op.failing')).toContain('read -> 2');
+    await page.screenshot({ path: join(ARTIFACTS, 'lin-check-etcd.png') });
+    // Zoom by the wheel over the history: the window narrows around the pointer.
+    const [start, end] = await viewOf(page, '#history-svg');
+    await page.locator('#history-svg').hover({ position: { x: 700, y: 40 } });
+    await page.mouse.wheel(0, -200);
+    await expect.poll(async () => {
+      const [s, e] = await viewOf(page, '#history-svg');
+      return e - s;
+    }).toBeLessThan(end - start);
+    expectQuiet(watch);
+    await page.close();
+  });
+
   it('a page is one self-contained file: no external reference and no fetch allowed', () => {
     const page = readFileSync(join(dir, 'figure8.html'), 'utf8');
     expect(page).not.toMatch(/<(script|link|img)[^>]+(src|href)=/i);
     expect(page).toContain("default-src 'none'");
+  });
+});
+
+describe('--html usage errors (one line, exit 2, before any work)', () => {
+  it('refuses a folder, a missing folder and several lin-check files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seaworthy-html-args-'));
+    try {
+      const folder = await runCliInProcess(['replay', '--seed', '1', '--html', dir]);
+      expect(folder.status).toBe(2);
+      expect(folder.stderr.trim().split('\n')).toHaveLength(1);
+      expect(folder.stderr).toContain('is a folder');
+      const missing = await runCliInProcess(['shrink', '--seed', '1', '--html', join(dir, 'no', 'such', 'report.html')]);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain('no such folder');
+      const history = join(repoRoot, '..', 'shared', 'data', 'porcupine', 'jepsen', 'etcd_000.log');
+      const several = await runCliInProcess(['lin-check', history, history, '--html', join(dir, 'x.html')]);
+      expect(several.status).toBe(2);
+      expect(several.stderr).toContain('--html draws one history, got 2 files');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

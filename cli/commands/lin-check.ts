@@ -14,6 +14,7 @@ import type { HistoryFormat, ParsedHistory } from '../../properties/linearizabil
 import type { LinResult } from '../../properties/linearizability/result.js';
 import { EXIT_PASS, EXIT_UNDECIDED, EXIT_VIOLATION, UsageError } from '../errors.js';
 import { handleWith } from '../command-context.js';
+import { checkHtmlPath, historyPage, writeHtml } from '../html/report.js';
 
 /** Wall-clock time allowed per file when `--timeout` is absent, in seconds. */
 export const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -28,6 +29,8 @@ export interface LinCheckArgs {
   readonly allowEmpty?: boolean;
   /** The clock for `--timeout`, in ms; injectable so tests can expire the deadline without waiting. */
   readonly nowMs?: () => number;
+  /** `--html FILE`: draw the (single) history's view there, with the explanation highlighted when it fails. */
+  readonly html?: string;
 }
 
 /** Parses `--timeout`: a number of seconds, at least 0 (0 = no limit). Throws a one-line UsageError. */
@@ -87,6 +90,8 @@ function humanLine(file: string, result: LinResult, ms: number): string {
  */
 export async function runLinCheck(args: LinCheckArgs, out: LinCheckOutput): Promise<number> {
   if (args.files.length === 0) throw new UsageError('lin-check expects at least one history file');
+  const htmlFile = checkHtmlPath(args.html);
+  if (htmlFile !== null && args.files.length !== 1) throw new UsageError(`--html draws one history, got ${String(args.files.length)} files: check them one at a time`);
   const histories: ParsedHistory[] = [];
   for (const file of args.files) {
     const history = await load(file, args.format);
@@ -110,6 +115,10 @@ export async function runLinCheck(args: LinCheckArgs, out: LinCheckOutput): Prom
     const ms = nowMs() - startMs;
     if (result.verdict === 'not-linearizable') sawViolation = true;
     if (result.verdict === 'unknown') sawUndecided = true;
+    if (htmlFile !== null) {
+      writeHtml(htmlFile, historyPage(file, history, result, describeExplanation(result).slice(0, 2).map((l) => l.trim())));
+      if (!args.json) out.stdout(`wrote ${htmlFile}`);
+    }
     if (args.json) {
       const row = { file, linearizable: jsonVerdict(result), ops: result.ops, ms: Math.round(ms * 100) / 100 };
       out.stdout(JSON.stringify(result.verdict === 'unknown' ? { ...row, undecidedBy: undecidedBy(result) } : row));
@@ -133,6 +142,7 @@ interface LinCheckOptions {
   readonly json: boolean;
   readonly timeout: string | undefined;
   readonly allowEmpty: boolean;
+  readonly html: string | undefined;
 }
 
 export const linCheckCommand: CommandModule<object, LinCheckOptions> = {
@@ -147,10 +157,11 @@ export const linCheckCommand: CommandModule<object, LinCheckOptions> = {
         type: 'string',
         describe: `wall-clock seconds per file before answering unknown (exit 3); 0 = no limit [default: ${String(DEFAULT_TIMEOUT_SECONDS)}]`,
       })
-      .option('allow-empty', { type: 'boolean', default: false, describe: 'accept a history with no operations (otherwise exit 2)' }) as unknown as Argv<LinCheckOptions>,
+      .option('allow-empty', { type: 'boolean', default: false, describe: 'accept a history with no operations (otherwise exit 2)' })
+      .option('html', { type: 'string', describe: 'write a self-contained HTML view of the history (one file) to FILE, the failing operation highlighted' }) as unknown as Argv<LinCheckOptions>,
   handler: handleWith(async (args, io) => {
     const format = args.format;
     const timeoutSeconds = args.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : parseTimeoutSeconds(args.timeout);
-    return runLinCheck({ files: args.files, json: args.json, timeoutSeconds, allowEmpty: args.allowEmpty, ...(format === undefined ? {} : { format }) }, io);
+    return runLinCheck({ files: args.files, json: args.json, timeoutSeconds, allowEmpty: args.allowEmpty, ...(format === undefined ? {} : { format }), ...(args.html === undefined ? {} : { html: args.html }) }, io);
   }),
 };

@@ -21,6 +21,7 @@ import { parseCount, parseSeed, parseWidth } from '../options.js';
 import { resolveTarget } from '../target.js';
 import type { Target } from '../target.js';
 import { formatTimeline } from '../timeline.js';
+import { checkHtmlPath, runPage, writeHtml } from '../html/report.js';
 
 export const FAILURES_DIR_DEFAULT = './seaworthy-failures/';
 
@@ -38,6 +39,8 @@ export interface ShrinkArgs {
   readonly impl?: unknown;
   readonly implCmd?: unknown;
   readonly implTimeout?: unknown;
+  /** `--html FILE`: write the minimal run's HTML report (cluster and history views) there. */
+  readonly html?: unknown;
 }
 
 /** One shrunk failure, as reported in JSON (a public interface: fields are only ever added). */
@@ -169,6 +172,7 @@ export async function executeShrink(args: ShrinkArgs, io: Io): Promise<number> {
   const budget = parseCount('shrink-budget', args.shrinkBudget ?? SHRINK_BUDGET_DEFAULT);
   const width = widthOf(args.width, io.columns);
   const outDir = checkOutDir(args.out, FAILURES_DIR_DEFAULT);
+  const htmlFile = checkHtmlPath(args.html);
   const target = await resolveTarget(args);
   let shrunk: ReturnType<typeof shrinkAndSave>;
   try {
@@ -182,9 +186,17 @@ export async function executeShrink(args: ShrinkArgs, io: Io): Promise<number> {
     else io.stdout(chalk.green(`✔ seed ${seed} passes: nothing to shrink`));
     return EXIT_PASS;
   }
+  if (htmlFile !== null) {
+    const r = shrunk.report;
+    const lines = [`shrunk ${r.planEventsBefore} → ${r.planEventsAfter} fault events, ${r.clientOpsBefore} → ${r.clientOpsAfter} client operations`, `repro: ${r.repro}`];
+    writeHtml(htmlFile, runPage(shrunk.outcome.verdict, { label: 'shrink (minimal run)', lines }));
+  }
   if (!shrunk.report.saved) io.stderr(`seaworthy: could not save the minimal plan to ${shrunk.report.file}: ${shrunk.report.saveError ?? 'unknown error'} (printed on stdout instead)`);
-  if (args.json) io.stdout(JSON.stringify({ ok: false, ...shrunk.report }));
-  else printShrinkReport(shrunk.report, shrunk.outcome, io, { width, nodeCount: shrunk.outcome.verdict.nodes });
+  if (args.json) io.stdout(JSON.stringify({ ok: false, ...shrunk.report, ...(htmlFile === null ? {} : { html: htmlFile }) }));
+  else {
+    printShrinkReport(shrunk.report, shrunk.outcome, io, { width, nodeCount: shrunk.outcome.verdict.nodes });
+    if (htmlFile !== null) io.stdout(`wrote ${htmlFile}`);
+  }
   return EXIT_VIOLATION;
 }
 
@@ -205,6 +217,7 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       .option('impl', { describe: 'your implementation: a module exporting a RaftImplementation (docs/contract.md)', type: 'string' })
       .option('impl-cmd', { describe: 'your implementation: a command started once per node, speaking docs/protocol.md', type: 'string' })
       .option('impl-timeout', { describe: 'with --impl-cmd, wall-clock ms a process may stay silent while a reply is due (default 5000)' })
+      .option('html', { describe: 'write a self-contained HTML report of the minimal run (cluster and client history views) to FILE', type: 'string' })
       .option('json', { describe: 'print one JSON object as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<ShrinkArgs>,
   handler: handleWith(executeShrink),
 };

@@ -88,14 +88,16 @@ export function describeContradiction(explanation: LinExplanation): Contradictio
     const before = i === 0 ? e.initialState : (e.longest[i - 1] as LinearizedStep).stateAfter;
     if (step.stateAfter !== before) forcing = step.op;
   }
+  // An unpartitioned model's one partition is labelled "history": its state is the whole model's.
+  const subject = e.partition === 'history' ? 'the state' : e.partition;
   const failing = `process ${String(e.failing.process)}'s ${e.failing.description} (called at ${when(e, e.failing, 'call')})`;
   if (forcing === null) {
-    return { forcing: null, forcingPrecedes: false, reason: `${failing} cannot take effect: ${e.partition} is still in its initial state ${e.initialState}, and no order of the ${String(e.concurrent.length)} concurrent operation(s) changes that` };
+    return { forcing: null, forcingPrecedes: false, reason: `${failing} cannot take effect: ${subject} is still in its initial state ${e.initialState}, and no order of the ${String(e.concurrent.length)} concurrent operation(s) changes that` };
   }
   const precedes = forcing.ret !== null && forcing.ret < e.failing.call;
   const by = `process ${String(forcing.process)}'s ${forcing.description}`;
   const order = precedes
     ? `which completed at ${when(e, forcing, 'ret')}, before it was called`
     : `which overlaps it, and no order of the ${String(e.concurrent.length)} concurrent operation(s) helps`;
-  return { forcing, forcingPrecedes: precedes, reason: `${failing} cannot take effect: ${e.partition} is ${e.stateBeforeFailing} after ${by}, ${order}` };
+  return { forcing, forcingPrecedes: precedes, reason: `${failing} cannot take effect: ${subject} is ${e.stateBeforeFailing} after ${by}, ${order}` };
 }
