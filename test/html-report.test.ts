@@ -159,6 +159,25 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
     await page.close();
   });
 
+  it('run --html summarises a batch: pass/fail, the failure class with its repro, faults and probes with the missed ones flagged', async () => {
+    const file = join(dir, 'batch.html');
+    const cli = await runCliInProcess(['run', '--bug', 'double-vote', '--seeds', '6', '--nodes', '5', '--jobs', '1', '--json', '--html', file]);
+    expect(cli.status).toBe(1);
+    const summary = JSON.parse(cli.lastLine) as { failed: number; passed: number; classes: { repro: string }[]; probesMissed: string[]; faults: Record<string, number> };
+    const { page, watch } = await openReport(browser, file, VIEWPORT);
+    const row = page.locator('tr[data-scenario="random"] td');
+    expect(await row.allTextContents()).toEqual(['random', String(summary.passed), String(summary.failed)]);
+    expect(await page.locator('tr.failure-class').count()).toBe(summary.classes.length);
+    expect(await page.locator('code.repro').first().textContent()).toBe(summary.classes[0]?.repro);
+    const faultRows = await page.locator('#faults .row').count();
+    expect(faultRows).toBe(Object.values(summary.faults).filter((n) => n > 0).length);
+    expect(await page.locator('#probes .row.missed').count()).toBe(summary.probesMissed.length);
+    expect(await hoverText(page, '#faults .bar')).toMatch(/^[a-z-]+: \d+$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'run-batch.png'), fullPage: true });
+    expectQuiet(watch);
+    await page.close();
+  });
+
   it('a page is one self-contained file: no external reference and no fetch allowed', () => {
     const page = readFileSync(join(dir, 'figure8.html'), 'utf8');
     expect(page).not.toMatch(/<(script|link|img)[^>]+(src|href)=/i);

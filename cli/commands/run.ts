@@ -35,6 +35,7 @@ import { verifyDeterminism } from '../adapters/determinism.js';
 import type { DeterminismReport } from '../adapters/determinism.js';
 import { FAILURES_DIR_DEFAULT, printShrinkReport, shrinkAndSave, widthOf } from './shrink.js';
 import { checkOutDir } from '../out-dir.js';
+import { batchPage, checkHtmlPath, writeHtml } from '../html/report.js';
 import { seaworthyVersion } from '../version.js';
 import type { ShrinkReport } from './shrink.js';
 import { SHRINK_BUDGET_DEFAULT } from '../../scenarios/shrink.js';
@@ -79,6 +80,8 @@ export interface RunArgs {
   readonly junit?: unknown;
   /** `--artifacts DIR` (a folder), or false for `--no-artifacts` (cli/artifacts.ts). */
   readonly artifacts?: unknown;
+  /** `--html FILE`: write the batch's self-contained HTML summary (cli/html/report.ts batchPage) there. */
+  readonly html?: unknown;
 }
 
 /** Below this many seeds per job, starting worker threads costs more than it saves. */
@@ -193,6 +196,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const shrinkBudget = parseCount('shrink-budget', args.shrinkBudget ?? SHRINK_BUDGET_DEFAULT);
   // Checked before any seed runs, so a bad --out never costs the batch and its shrinks.
   const outDir = args.shrink === true || args.guided === true ? checkOutDir(args.out, FAILURES_DIR_DEFAULT) : FAILURES_DIR_DEFAULT;
+  const htmlFile = checkHtmlPath(args.html);
   const target = await resolveTarget(args);
   const { nodeCount, scenario, bug } = target;
   const missing = missingCapabilities(scenario, target.base.implementation);
@@ -325,6 +329,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     ...(args.safetyOnly ? { safetyOnly: true as const } : {}),
     ...(classes.some((c) => c.artifact !== undefined) && artifacts !== null ? { artifacts: artifacts.dir } : {}),
   };
+  if (htmlFile !== null) writeHtml(htmlFile, batchPage(summary));
   const json = JSON.stringify(summary);
   if (jsonFile !== null) writeReportFile('--json-file', jsonFile, `${json}\n`, io);
   reports.finish(summary, json);
@@ -434,6 +439,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('verify-determinism', { describe: 'rerun failing seeds and a sample of passing ones; differing trace hashes fail the run', type: 'boolean', default: false })
       .option('jobs', { describe: 'worker threads running seeds in parallel (default: one per core; 1 with --impl/--impl-cmd)' })
       .option('guided', { describe: 'coverage-guided: keep plans whose runs reached rare probes or new probe combinations and spend part of the seeds mutating them (one thread; a failing mutated plan is saved to --out and replayed with replay --plan)', type: 'boolean', default: false })
+      .option('html', { describe: 'write a self-contained HTML summary of the batch (pass/fail, failure classes with repros, fault and probe charts) to FILE', type: 'string' })
       .option('json', { describe: 'print one JSON summary as the last line of stdout', type: 'boolean', default: false }) as unknown as Argv<RunArgs>,
   handler: handleWith(executeRun),
 };

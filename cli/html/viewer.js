@@ -461,19 +461,21 @@ function drawBatch(b) {
 
 function chart(id, title, rows, missed) {
   const sec = html('section', { id }, document.body);
-  html('h2', {}, sec, title);
+  html('h2', {}, sec, `${title} (bars on a logarithmic scale)`);
   if (rows.length === 0) {
     html('p', { class: 'note' }, sec, 'none');
     return;
   }
-  const max = Math.max(1, ...rows.map((r) => r[1]));
+  // A logarithmic scale: counts span five orders of magnitude (message loss against a rare probe), and a
+  // rare but non-zero count must still show as a bar.
+  const max = Math.log1p(Math.max(1, ...rows.map((r) => r[1])));
   const box = html('div', { class: 'bars' }, sec);
   for (const [name, n] of rows) {
     const miss = missed.includes(name);
     const row = html('div', { class: `row${miss ? ' missed' : ''}`, 'data-name': name, 'data-count': n }, box);
     html('span', { class: 'name' }, row, name);
     const track = html('span', {}, row);
-    html('div', { class: 'bar', style: miss ? '' : `width:${Math.max(0.3, (100 * n) / max)}%`, 'data-tip': `${name}: ${n}` }, track);
+    html('div', { class: 'bar', style: miss ? '' : `width:${Math.max(0.5, (100 * Math.log1p(n)) / max)}%`, 'data-tip': `${name}: ${n}` }, track);
     html('span', { class: 'count' }, row, miss ? 'missed' : String(n));
   }
 }
