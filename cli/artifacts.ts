@@ -7,6 +7,7 @@
  *       plan.json      the failing plan: `npx seaworthy replay --plan <that file> --trace` reruns it
  *       repro.txt      the commands that rerun it (by seed, and by plan file)
  *       timeline.txt   the rerun's timeline as plain text, ending at the violation
+ *       failure.html   the rerun drawn as a self-contained HTML page (cli/html/failure-page.ts, an ArtifactExtra)
  *       run.json       the failing run: seed, violations, trace hash, statistics, knobs, the batch it was in
  *       shrunk-plan.json   with --shrink, once the batch is over: the minimal plan
  *     <dir>/summary.json   the batch's JSON summary, when the batch ends (also on SIGINT/SIGTERM or a time budget)

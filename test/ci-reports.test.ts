@@ -84,7 +84,7 @@ describe('run: failure artifacts', () => {
     for (const c of s.classes) {
       const folder = c.artifact ?? '';
       expect(folder.startsWith(dir)).toBe(true);
-      expect(readdirSync(folder).sort()).toEqual(['plan.json', 'repro.txt', 'run.json', 'shrunk-plan.json', 'timeline.txt']);
+      expect(readdirSync(folder).sort()).toEqual(['failure.html', 'plan.json', 'repro.txt', 'run.json', 'shrunk-plan.json', 'timeline.txt']);
       const run = JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8')) as { seed: number; property: string; signature: string };
       expect([run.seed, run.property, run.signature]).toEqual([c.seeds[0], c.property, c.signature]);
       expect(readFileSync(join(folder, 'repro.txt'), 'utf8')).toContain(`replay --plan ${join(folder, 'plan.json')} --trace`);

@@ -161,7 +161,8 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
 
   it('run --html summarises a batch: pass/fail, the failure class with its repro, faults and probes with the missed ones flagged', async () => {
     const file = join(dir, 'batch.html');
-    const cli = await runCliInProcess(['run', '--bug', 'double-vote', '--seeds', '6', '--nodes', '5', '--jobs', '1', '--json', '--html', file]);
+    const artifacts = join(dir, 'artifacts');
+    const cli = await runCliInProcess(['run', '--bug', 'double-vote', '--seeds', '6', '--nodes', '5', '--jobs', '1', '--json', '--artifacts', artifacts, '--html', file]);
     expect(cli.status).toBe(1);
     const summary = JSON.parse(cli.lastLine) as { failed: number; passed: number; classes: { repro: string }[]; probesMissed: string[]; faults: Record<string, number> };
     const { page, watch } = await openReport(browser, file, VIEWPORT);
@@ -175,7 +176,17 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
     expect(await hoverText(page, '#faults .bar')).toMatch(/^[a-z-]+: \d+$/);
     await page.screenshot({ path: join(ARTIFACTS, 'run-batch.png'), fullPage: true });
     expectQuiet(watch);
+    // Each class's artifacts folder holds its page, and the batch page links to it (relative: they move together).
+    const href = await page.locator('tr.failure-class a').first().getAttribute('href');
+    expect(href).toMatch(/^artifacts\/[a-z-]+-[0-9a-f]{8}\/failure\.html$/);
     await page.close();
+    const { page: failure, watch: failureWatch } = await openReport(browser, join(dir, href as string), VIEWPORT);
+    expect(await failure.textContent('header')).toContain('failure class');
+    expect(await failure.locator('rect[data-lane]').count()).toBe(5);
+    expect(await onFirstScreen(failure, '#violation-marker')).toBe(true);
+    await failure.screenshot({ path: join(ARTIFACTS, 'run-artifact-failure.png') });
+    expectQuiet(failureWatch);
+    await failure.close();
   });
 
   it('a page is one self-contained file: no external reference and no fetch allowed', () => {

@@ -36,6 +36,7 @@ import type { DeterminismReport } from '../adapters/determinism.js';
 import { FAILURES_DIR_DEFAULT, printShrinkReport, shrinkAndSave, widthOf } from './shrink.js';
 import { checkOutDir } from '../out-dir.js';
 import { batchPage, checkHtmlPath, writeHtml } from '../html/report.js';
+import { classPageHref, failurePage } from '../html/failure-page.js';
 import { seaworthyVersion } from '../version.js';
 import type { ShrinkReport } from './shrink.js';
 import { SHRINK_BUDGET_DEFAULT } from '../../scenarios/shrink.js';
@@ -215,7 +216,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const gaps = new SeedGaps(seedStart);
   /** The guided batch's mutated runs by seed: a failure among them is replayed from its saved plan, not its seed. */
   const mutated = new Map<number, MutatedRun>();
-  const artifacts = artifactsDir === null ? null : new ArtifactWriter(artifactsDir, { seedStart: batchRange.batch.seedStart, seeds: batchRange.unbounded ? null : batchRange.batch.seeds, shard: batchRange.shard === null ? null : { index: batchRange.shard.index, count: batchRange.shard.count }, flags: batchFlags(batchRange) }, io);
+  const artifacts = artifactsDir === null ? null : new ArtifactWriter(artifactsDir, { seedStart: batchRange.batch.seedStart, seeds: batchRange.unbounded ? null : batchRange.batch.seeds, shard: batchRange.shard === null ? null : { index: batchRange.shard.index, count: batchRange.shard.count }, flags: batchFlags(batchRange) }, io, [failurePage]);
   const reports = new FailureReports({ target, outDir, batch: { seedStart, seeds }, mutated, artifacts, junitFile, io });
   const aggregate = new RunAggregate(target.base.implementation?.name ?? 'seaworthy-core');
   const combinations = new Set<string>();
@@ -329,7 +330,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     ...(args.safetyOnly ? { safetyOnly: true as const } : {}),
     ...(classes.some((c) => c.artifact !== undefined) && artifacts !== null ? { artifacts: artifacts.dir } : {}),
   };
-  if (htmlFile !== null) writeHtml(htmlFile, batchPage(summary));
+  if (htmlFile !== null) writeHtml(htmlFile, batchPage(summary, (i) => classPageHref(htmlFile, classes[i]?.artifact)));
   const json = JSON.stringify(summary);
   if (jsonFile !== null) writeReportFile('--json-file', jsonFile, `${json}\n`, io);
   reports.finish(summary, json);
@@ -394,7 +395,7 @@ export function printSummary(s: RunSummary, io: Io): void {
     io.stdout(`${chalk.red(`✘ ${c.count}×`)} ${chalk.yellow(c.property)}: ${first?.message ?? c.signature}`);
     io.stdout(chalk.dim(`  seeds ${c.seeds.join(', ')}${more}`));
     io.stdout(chalk.dim(`  repro: ${c.repro}`));
-    if (c.artifact !== undefined) io.stdout(chalk.dim(`  artifacts: ${c.artifact}/ (plan.json, repro.txt, timeline.txt, run.json)`));
+    if (c.artifact !== undefined) io.stdout(chalk.dim(`  artifacts: ${c.artifact}/ (plan.json, repro.txt, timeline.txt, failure.html, run.json)`));
   }
   if (s.classes.length > FAILURES_SHOWN_MAX) io.stdout(chalk.dim(`… and ${s.classes.length - FAILURES_SHOWN_MAX} more failure classes (use --json for all)`));
 }
