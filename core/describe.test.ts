@@ -55,7 +55,7 @@ describe('describe', () => {
 describe('bugs', () => {
   it('lists every planted bug once with a description', () => {
     const names = CORE_BUGS.map((b) => b.name);
-    expect(new Set(names).size).toBe(7);
+    expect(new Set(names).size).toBe(10);
     for (const b of CORE_BUGS) expect(b.description.length).toBeGreaterThan(10);
     expect(isCoreBug('double-vote')).toBe(true);
     expect(isCoreBug('nope')).toBe(false);

@@ -37,6 +37,10 @@ function describeCorePayload(m: CoreMessage): string {
     case 'vote-resp':
     case 'pre-vote-resp':
       return m.reject ? ' rejected' : ' granted';
+    case 'snapshot':
+      return ` snap=${m.snapshotIndex}/${m.snapshotTerm} peers=${m.peers.join(',')} offset=${m.offset} chunk=${JSON.stringify(m.chunk)}${m.done ? ' done' : ''}`;
+    case 'snapshot-resp':
+      return ` snap=${m.snapshotIndex} received=${m.received}`;
   }
 }
 
@@ -59,6 +63,7 @@ export function describeReady(r: Ready): string {
   if (r.entries.length > 0) parts.push(`entries=${describeEntries(r.entries)}`);
   if (r.messages.length > 0) parts.push(`msgs=[${r.messages.map(describeMessage).join('; ')}]`);
   if (r.committedEntries.length > 0) parts.push(`committed=${describeEntries(r.committedEntries)}`);
+  if (r.snapshot !== undefined) parts.push(`snapshot=${r.snapshot.index}/${r.snapshot.term}`);
   if (r.readStates !== undefined && r.readStates.length > 0) {
     parts.push(`reads=[${r.readStates.map((s) => `${s.requestId}@${s.index}`).join(', ')}]`);
   }

@@ -1,7 +1,7 @@
 /**
  * RaftLog: a node's log as one array, split by `stableIndex` into the stable prefix (what the host has
  * fsynced) and the unstable suffix (appended in memory, handed to the host in the next Ready). This is etcd's
- * raftLog + unstable, without snapshots: the log always starts at index 1.
+ * raftLog + unstable: the log starts after the snapshot's last included index (1 without a snapshot).
  */
 import { assert, assertFail } from './assert.js';
 import type { Entry } from './types.js';
@@ -9,68 +9,91 @@ import type { Entry } from './types.js';
 const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
 
 export class RaftLog {
-  /** Invariant: `entries[i].index === i + 1` (consecutive from 1). */
-  private readonly entries: Entry[];
+  /**
+   * The last index the snapshot covers (Raft §7 "last included index"); entries up to it are compacted away.
+   * Invariant: 0 <= offset <= stable; 0 when the node has no snapshot.
+   */
+  private offset: number;
+  /** The term of the entry at `offset` ("last included term"); 0 when offset is 0. */
+  private offsetTerm: number;
+  /** Invariant: `entries[i].index === offset + i + 1` (consecutive after the snapshot). */
+  private entries: Entry[];
   /**
    * Last index the host has made durable.
-   * Invariant: 0 <= stableIndex <= lastIndex(); lowered when a truncation replaces stable entries.
+   * Invariant: offset <= stableIndex <= lastIndex(); lowered when a truncation replaces stable entries.
    */
   private stable: number;
 
-  /** `stored` are the entries the disk kept; they are stable. Throws if their indexes are not 1, 2, 3, … */
-  constructor(stored: readonly Entry[]) {
+  /**
+   * `stored` are the entries the disk kept after `snapshot` (from 1 without one); they are stable. Throws if their
+   * indexes are not consecutive from the snapshot's index + 1.
+   */
+  constructor(stored: readonly Entry[], snapshot?: { readonly index: number; readonly term: number }) {
+    this.offset = snapshot?.index ?? 0;
+    this.offsetTerm = snapshot?.term ?? 0;
     // Checked first, then copied in one slice: a restart hands over the whole stored log, and pushing it entry by
     // entry regrew the array several times per restart.
     for (let i = 0; i < stored.length; i++) {
       const e = stored[i] as Entry;
-      if (!(e.index === i + 1)) assertFail(`append of index ${e.index} after last index ${i}`);
+      if (!(e.index === this.offset + i + 1)) assertFail(`append of index ${e.index} after last index ${this.offset + i}`);
     }
     this.entries = stored.slice();
-    this.stable = this.entries.length;
+    this.stable = this.lastIndex();
   }
 
   lastIndex(): number {
-    return this.entries.length;
+    return this.offset + this.entries.length;
   }
 
   lastTerm(): number {
-    return this.termAt(this.entries.length);
+    return this.termAt(this.lastIndex());
   }
 
   stableIndex(): number {
     return this.stable;
   }
 
-  /** Term of the entry at `index`; 0 for index 0. Throws when `index` is outside [0, lastIndex()]. */
+  /** The snapshot's last included index: entries up to it are compacted (0 without a snapshot). */
+  snapshotIndex(): number {
+    return this.offset;
+  }
+
+  /**
+   * Term of the entry at `index`; 0 for index 0, the snapshot's term at its index. Throws when `index` is outside
+   * [snapshotIndex(), lastIndex()] (compacted or beyond the log).
+   */
   termAt(index: number): number {
-    if (index === 0) return 0;
-    const e = this.entries[index - 1];
-    if (!(e !== undefined)) assertFail(`termAt(${index}) outside log [1, ${this.entries.length}]`);
+    if (index === this.offset) return this.offsetTerm;
+    const e = this.entries[index - this.offset - 1];
+    if (!(e !== undefined)) assertFail(`termAt(${index}) outside log [${this.offset}, ${this.lastIndex()}]`);
     return e.term;
   }
 
-  /** The entry at `index`. Throws when absent. */
+  /** The entry at `index`. Throws when absent (compacted or beyond the log). */
   entryAt(index: number): Entry {
-    const e = this.entries[index - 1];
-    if (!(e !== undefined)) assertFail(`entryAt(${index}) outside log [1, ${this.entries.length}]`);
+    const e = this.entries[index - this.offset - 1];
+    if (!(e !== undefined)) assertFail(`entryAt(${index}) outside log [${this.offset + 1}, ${this.lastIndex()}]`);
     return e;
   }
 
-  /** True when the log holds an entry at `index` with term `term` (index 0 matches term 0 only). */
+  /**
+   * True when the log holds an entry at `index` with term `term` (index 0 matches term 0 only; the snapshot's index
+   * matches its term). False for a compacted index: its term is no longer known.
+   */
   matchTerm(index: number, term: number): boolean {
-    if (index > this.entries.length) return false;
+    if (index > this.lastIndex() || index < this.offset) return false;
     return this.termAt(index) === term;
   }
 
   /** Raft §5.4.1: is a log ending at (lastIndex, lastTerm) at least as up to date as this one? */
   isUpToDate(lastIndex: number, lastTerm: number): boolean {
     const myTerm = this.lastTerm();
-    return lastTerm > myTerm || (lastTerm === myTerm && lastIndex >= this.entries.length);
+    return lastTerm > myTerm || (lastTerm === myTerm && lastIndex >= this.lastIndex());
   }
 
   /**
    * The index of the first of `ents` that this log lacks or holds with a different term; 0 when the log already
-   * holds all of them (a duplicate or stale append). `ents` must be consecutive.
+   * holds all of them (a duplicate or stale append). `ents` must be consecutive and after the snapshot.
    */
   findConflict(ents: readonly Entry[]): number {
     for (const e of ents) {
@@ -81,31 +104,34 @@ export class RaftLog {
 
   /**
    * The largest index <= `index` whose term is <= `term` (0 if none): etcd's findConflictByTerm, the fast
-   * back-off that skips a whole conflicting term per round trip. `index` is clamped to lastIndex().
+   * back-off that skips a whole conflicting term per round trip. `index` is clamped to lastIndex(); the search
+   * stops at the snapshot's index (the terms below are gone), and an index below it is returned as is.
    */
   findConflictByTerm(index: number, term: number): number {
-    let i = Math.min(index, this.entries.length);
-    while (i > 0 && this.termAt(i) > term) i--;
+    let i = Math.min(index, this.lastIndex());
+    if (i < this.offset) return i;
+    while (i > this.offset && this.termAt(i) > term) i--;
     return i;
   }
 
   /** Appends one entry at lastIndex() + 1. Throws if its index is not the next one. */
   push(e: Entry): void {
-    if (!(e.index === this.entries.length + 1)) assertFail(`append of index ${e.index} after last index ${this.entries.length}`);
+    if (!(e.index === this.lastIndex() + 1)) assertFail(`append of index ${e.index} after last index ${this.lastIndex()}`);
     this.entries.push(e);
   }
 
   /**
    * Writes `ents[from..]` at their indexes: entries at or beyond the first one's index are dropped first (the
-   * conflict truncation of Raft §5.3). The first index must be in [1, lastIndex() + 1]. Truncating stable entries
-   * lowers the stable index, so the next Ready re-persists from there (the host replaces its stored suffix).
+   * conflict truncation of Raft §5.3). The first index must be in [snapshotIndex() + 1, lastIndex() + 1].
+   * Truncating stable entries lowers the stable index, so the next Ready re-persists from there (the host
+   * replaces its stored suffix).
    */
   truncateAndAppend(ents: readonly Entry[], from: number): void {
     const first = ents[from];
     if (first === undefined) return;
-    if (!(first.index >= 1 && first.index <= this.entries.length + 1)) assertFail(`truncateAndAppend at ${first.index} with last index ${this.entries.length}`);
-    if (first.index <= this.entries.length) {
-      this.entries.length = first.index - 1;
+    if (!(first.index > this.offset && first.index <= this.lastIndex() + 1)) assertFail(`truncateAndAppend at ${first.index} with log [${this.offset + 1}, ${this.lastIndex()}]`);
+    if (first.index <= this.lastIndex()) {
+      this.entries.length = first.index - this.offset - 1;
       if (this.stable > first.index - 1) this.stable = first.index - 1;
     }
     for (let i = from; i < ents.length; i++) this.push(ents[i] as Entry);
@@ -113,22 +139,50 @@ export class RaftLog {
 
   /**
    * Entries [lo, hi] inclusive, at most `maxCount` of them; empty when lo > hi. A fresh array, except that every
-   * empty result is one shared frozen array: most appends are heartbeats that carry no entries.
+   * empty result is one shared frozen array: most appends are heartbeats that carry no entries. Throws when the
+   * range reaches into the compacted prefix or beyond the log.
    */
   slice(lo: number, hi: number, maxCount: number): readonly Entry[] {
-    if (!(lo >= 1 && hi <= this.entries.length)) assertFail(`slice [${lo}, ${hi}] outside log [1, ${this.entries.length}]`);
+    if (!(lo > this.offset && hi <= this.lastIndex())) assertFail(`slice [${lo}, ${hi}] outside log [${this.offset + 1}, ${this.lastIndex()}]`);
     const end = Math.min(hi, lo + maxCount - 1);
-    return end < lo ? NO_ENTRIES : this.entries.slice(lo - 1, end);
+    return end < lo ? NO_ENTRIES : this.entries.slice(lo - this.offset - 1, end - this.offset);
   }
 
   /** The unstable entries (stableIndex() + 1 .. lastIndex()), the ones the next Ready must persist. */
   unstableEntries(): Entry[] {
-    return this.entries.slice(this.stable);
+    return this.entries.slice(this.stable - this.offset);
   }
 
   /** The host made entries up to `index` durable. Throws if that is beyond the log or goes backwards. */
   stableTo(index: number): void {
-    if (!(index >= this.stable && index <= this.entries.length)) assertFail(`stableTo(${index}) with stable ${this.stable}, last ${this.entries.length}`);
+    if (!(index >= this.stable && index <= this.lastIndex())) assertFail(`stableTo(${index}) with stable ${this.stable}, last ${this.lastIndex()}`);
     this.stable = index;
+  }
+
+  /**
+   * Drops the entries up to `index`, which a durable snapshot now stands for (log compaction, Raft §7). Throws
+   * unless `index` is a stable entry of this log after the current snapshot and `term` is its term.
+   */
+  compact(index: number, term: number): void {
+    if (!(index > this.offset && index <= this.stable)) assertFail(`compact(${index}) outside stable log [${this.offset + 1}, ${this.stable}]`);
+    if (!(this.termAt(index) === term)) assertFail(`compact(${index}) with term ${term}, but the entry there has term ${this.termAt(index)}`);
+    this.entries = this.entries.slice(index - this.offset);
+    this.offset = index;
+    this.offsetTerm = term;
+  }
+
+  /**
+   * Installs a snapshot received from the leader (Raft §7): the log becomes the snapshot, followed by the
+   * entries after it when `keepSuffix` and this log holds the snapshot's last entry (same index and term) —
+   * those entries are unstable again, since the host replaces its whole stored log with the snapshot and the
+   * Ready's entries. Returns the number of entries kept.
+   */
+  restore(index: number, term: number, keepSuffix: boolean): number {
+    const kept = keepSuffix && index >= this.offset && this.matchTerm(index, term) ? this.entries.slice(index - this.offset) : [];
+    this.entries = kept;
+    this.offset = index;
+    this.offsetTerm = term;
+    this.stable = index;
+    return kept.length;
   }
 }

@@ -53,8 +53,38 @@ export interface VoteResponseMessage extends Message {
   readonly reject: boolean;
 }
 
-export type CoreMessage = AppendMessage | AppendResponseMessage | VoteMessage | VoteResponseMessage;
+/**
+ * One chunk of InstallSnapshot (Raft §7, Figure 13): `chunk` is `data.slice(offset, offset + chunk.length)` of the
+ * leader's snapshot ending at (`snapshotIndex`, `snapshotTerm`) in configuration `peers`; `done` marks the last
+ * chunk. Chunks go one at a time: the follower acknowledges each with a `snapshot-resp`.
+ */
+export interface SnapshotMessage extends Message {
+  readonly type: 'snapshot';
+  readonly snapshotIndex: number;
+  readonly snapshotTerm: number;
+  readonly peers: readonly number[];
+  /** Position of `chunk` in the snapshot's data, in UTF-16 code units. */
+  readonly offset: number;
+  readonly chunk: string;
+  readonly done: boolean;
+}
+
+/**
+ * A follower's answer to a snapshot chunk: it holds the first `received` code units of the snapshot ending at
+ * `snapshotIndex` (0 when it dropped the chunk out of order), so the leader sends the chunk from there. Once the
+ * follower installed the snapshot (or found it stale), it answers with an `append-resp` instead.
+ */
+export interface SnapshotResponseMessage extends Message {
+  readonly type: 'snapshot-resp';
+  readonly snapshotIndex: number;
+  readonly received: number;
+}
+
+export type CoreMessage = AppendMessage | AppendResponseMessage | VoteMessage | VoteResponseMessage | SnapshotMessage | SnapshotResponseMessage;
 export type CoreMessageType = CoreMessage['type'];
+
+/** Most code units of snapshot data one InstallSnapshot chunk carries (small, so every snapshot is chunked). */
+export const SNAPSHOT_CHUNK_CHARS = 64;
 
 /** Most entries one append may carry; a malformed message with more is dropped. */
 export const MAX_ENTRIES_PER_MESSAGE = 64;
@@ -99,6 +129,26 @@ function isVote(m: Message): boolean {
   return isIndex(last) && isIndex(lastTerm) && (last === 0) === (lastTerm === 0) && lastTerm <= m.term && m.term >= 1;
 }
 
+function isPeerList(v: unknown): boolean {
+  if (!Array.isArray(v) || v.length === 0) return false;
+  for (let i = 0; i < v.length; i++) {
+    const p: unknown = v[i];
+    if (!isIndex(p) || p < 1 || (i > 0 && p <= (v[i - 1] as number))) return false;
+  }
+  return true;
+}
+
+function isSnapshot(m: Message): boolean {
+  const index = m['snapshotIndex'];
+  const term = m['snapshotTerm'];
+  const chunk = m['chunk'];
+  return isIndex(index) && index >= 1 && isIndex(term) && term >= 1 && term <= m.term && isPeerList(m['peers']) && isIndex(m['offset']) && typeof chunk === 'string' && typeof m['done'] === 'boolean';
+}
+
+function isSnapshotResponse(m: Message): boolean {
+  return isIndex(m['snapshotIndex']) && isIndex(m['received']);
+}
+
 /**
  * Narrows a `Message` that arrived from the network to one of the core's messages. Returns false for anything
  * malformed (unknown type, wrong field types, negative or fractional numbers, non-consecutive entries…): the node
@@ -118,6 +168,10 @@ export function isCoreMessage(m: Message): m is CoreMessage {
     case 'vote-resp':
     case 'pre-vote-resp':
       return typeof m['reject'] === 'boolean';
+    case 'snapshot':
+      return m.term >= 1 && isSnapshot(m);
+    case 'snapshot-resp':
+      return isSnapshotResponse(m);
     default:
       return false;
   }

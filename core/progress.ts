@@ -6,8 +6,10 @@
  *   response or the next heartbeat) and backs `next` off on rejection.
  * - replicate: the logs match up to `match`; the leader streams entries optimistically, advancing `next`
  *   as it sends. A rejection drops back to probe.
+ * - snapshot: the entries the follower needs are compacted; the leader sends its snapshot (InstallSnapshot,
+ *   Raft §7) chunk by chunk and sends no appends until the follower's log reaches the snapshot's index.
  */
-export type ProgressState = 'probe' | 'replicate';
+export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
 export class Progress {
   /** Highest index known replicated on the follower. Invariant: never decreases within a term. */
@@ -21,6 +23,10 @@ export class Progress {
   recentActive = false;
   /** The highest read round (ReadIndex `ctx`) the follower echoed in the leader's current term. */
   readAcked = 0;
+  /** In snapshot: the index of the snapshot being sent. */
+  pendingSnapshot = 0;
+  /** In snapshot: how much of its data the follower acknowledged; the next chunk starts there. */
+  snapshotSent = 0;
 
   /** Forget everything; used when this node becomes leader. */
   reset(lastIndex: number): void {
@@ -30,6 +36,16 @@ export class Progress {
     this.probeSent = false;
     this.recentActive = false;
     this.readAcked = 0;
+    this.pendingSnapshot = 0;
+    this.snapshotSent = 0;
+  }
+
+  /** The follower needs entries the leader compacted: send it the snapshot ending at `index`. */
+  becomeSnapshot(index: number): void {
+    this.state = 'snapshot';
+    this.pendingSnapshot = index;
+    this.snapshotSent = 0;
+    this.probeSent = false;
   }
 
   becomeProbe(): void {
@@ -59,6 +75,8 @@ export class Progress {
    * about the append currently outstanding), which must be ignored.
    */
   maybeDecrTo(rejected: number, hint: number): boolean {
+    // A rejection of an append sent before the snapshot began: the snapshot supersedes it.
+    if (this.state === 'snapshot') return false;
     if (this.state === 'replicate') {
       if (rejected <= this.match) return false;
       this.becomeProbe();

@@ -9,10 +9,11 @@ import { assert, assertFail } from './assert.js';
 import type { CoreBug } from './bugs.js';
 import { RaftLog } from './log.js';
 import { isCoreMessage, MAX_ENTRIES_PER_MESSAGE } from './messages.js';
-import type { AppendMessage, AppendResponseMessage, VoteMessage, VoteResponseMessage } from './messages.js';
+import type { AppendMessage, AppendResponseMessage, SnapshotMessage, SnapshotResponseMessage, VoteMessage, VoteResponseMessage } from './messages.js';
 import { Progress } from './progress.js';
 import { committedIndex, quorumSize, voteResult } from './quorum.js';
-import type { Entry, HardState, Message, NodeId, ProposeResult, Ready, ReadState, Role, SoftState, Status, StoredState } from './types.js';
+import { SnapshotReceiver, snapshotChunk } from './snapshot.js';
+import type { Entry, HardState, Message, NodeId, ProposeResult, Ready, ReadState, Role, Snapshot, SoftState, Status, StoredState } from './types.js';
 
 export interface RaftNodeOptions {
   readonly id: NodeId;
@@ -148,6 +149,14 @@ export class RaftNode {
   private reportedRole: Role = 'follower';
   private reportedLeader: NodeId | 0 = 0;
 
+  // Snapshots (Raft §7). The host takes them (compact()); followers receive them from the leader (InstallSnapshot).
+  /** The newest snapshot this node holds (taken, installed or restored): what it sends a follower that lags. */
+  private snapshot: Snapshot | null = null;
+  /** An installed snapshot the next Ready hands the host to persist and restore; null when none. */
+  private snapshotToPersist: Snapshot | null = null;
+  /** The InstallSnapshot chunks received so far. */
+  private readonly snapshotReceiver = new SnapshotReceiver();
+
   /** A Ready was returned and advance() has not been called yet. */
   private readyPending = false;
   private pendingStableIndex = 0;
@@ -171,17 +180,21 @@ export class RaftNode {
     this.checkQuorum = o.checkQuorum ?? false;
     this.bug = o.bug;
     this.safetyAsserts = o.bug === undefined;
-    this.log = new RaftLog(o.storage.entries);
+    const stored = o.storage.snapshot;
+    this.log = stored === undefined ? new RaftLog(o.storage.entries) : new RaftLog(o.storage.entries, stored);
     const hs = o.storage.hardState;
     this.term = hs.term;
     this.vote = hs.vote;
     // A crash can tear an unsynced Ready so that hardState survived but its entries did not; committed entries
     // beyond the stored log are still committed cluster-wide, this node just has to learn them again.
     // A durable state machine's applied entries were committed; its own fsync may have kept them while a
-    // commit-only hard state written without one (MustSync) was lost, so commit is raised to them.
-    const applied = Math.min(o.applied ?? 0, this.log.lastIndex());
+    // commit-only hard state written without one (MustSync) was lost, so commit is raised to them. A snapshot
+    // holds only committed entries, and the host restored its state machine from it: both start there at least.
+    const snapshotIndex = this.log.snapshotIndex();
+    const applied = Math.max(snapshotIndex, Math.min(o.applied ?? 0, this.log.lastIndex()));
     this.commit = Math.max(Math.min(hs.commit, this.log.lastIndex()), applied);
     this.applied = applied;
+    if (stored !== undefined) this.snapshot = stored;
     this.reportedTerm = hs.term;
     this.reportedVote = hs.vote;
     // Report from the clamped value so a later hardState never claims more than the stored log holds.
@@ -214,10 +227,10 @@ export class RaftNode {
       if (isVoteRequest && this.inLease()) return;
       // PreVote: neither a pre-vote request nor a grant of one changes anybody's term (thesis §9.6).
       const keepsTerm = m.type === 'pre-vote' || (m.type === 'pre-vote-resp' && !m.reject);
-      if (!keepsTerm) this.becomeFollower(m.term, m.type === 'append' ? m.from : 0);
+      if (!keepsTerm) this.becomeFollower(m.term, m.type === 'append' || m.type === 'snapshot' ? m.from : 0);
     } else if (m.term < this.term) {
       // Answer a stale leader or pre-candidate with our term so it steps down (Figure 2: "reply false").
-      if (m.type === 'append') this.sendAppendResponse(m.from, true, 0, 0, 0, undefined);
+      if (m.type === 'append' || m.type === 'snapshot') this.sendAppendResponse(m.from, true, 0, 0, 0, undefined);
       else if (m.type === 'pre-vote') this.sendVoteResponse(m.from, 'pre-vote-resp', this.term, true);
       return;
     }
@@ -238,6 +251,12 @@ export class RaftNode {
       case 'pre-vote-resp':
         // A grant carries the term we would campaign in; anything else is from an earlier round.
         if (this.role === 'pre-candidate' && (m.reject || m.term === this.term + 1)) this.handleVoteResponse(m);
+        return;
+      case 'snapshot':
+        this.handleSnapshot(m);
+        return;
+      case 'snapshot-resp':
+        if (this.role === 'leader') this.handleSnapshotResponse(m);
         return;
     }
   }
@@ -285,6 +304,19 @@ export class RaftNode {
   }
 
   /**
+   * The host took a snapshot of its state machine at an applied index and will store it durably (log compaction,
+   * Raft §7): the log up to `snapshot.index` may go, and the snapshot is what this node sends a follower that needs
+   * compacted entries. Throws unless `snapshot.index` is applied, stable and newer than the current snapshot, and
+   * `snapshot.term` is its entry's term.
+   */
+  compact(snapshot: Snapshot): void {
+    this.assertNoPendingReady('compact');
+    if (!(snapshot.index <= this.applied)) assertFail(`compact(${snapshot.index}) beyond applied ${this.applied}`);
+    this.log.compact(snapshot.index, snapshot.term);
+    this.snapshot = snapshot;
+  }
+
+  /**
    * What the host must do next, or null when nothing. Throws if the previous Ready has not been advanced.
    * Messages always travel with (or after) the hard state and entries they depend on, so the host's
    * persist-then-send order makes them safe.
@@ -297,7 +329,8 @@ export class RaftNode {
     const hasUnstable = this.log.lastIndex() > this.log.stableIndex();
     const applyTo = this.applyTarget();
     const hasReads = this.readStates.length !== 0;
-    if (!hardChanged && !softChanged && !hasUnstable && this.msgs.length === 0 && applyTo <= this.applied && !hasReads) return null;
+    const snapshot = this.snapshotToPersist;
+    if (!hardChanged && !softChanged && !hasUnstable && this.msgs.length === 0 && applyTo <= this.applied && !hasReads && snapshot === null) return null;
     if (!(this.commit >= this.reportedCommit)) assertFail(`commit went back from ${this.reportedCommit} to ${this.commit}`);
     if (this.safetyAsserts) {
       if (!(this.commit <= this.log.lastIndex())) assertFail(`commit ${this.commit} beyond last index ${this.log.lastIndex()}`);
@@ -326,7 +359,12 @@ export class RaftNode {
       this.reportedVote = vote;
       this.reportedCommit = this.commit;
     }
-    const ready = makeReady(entries, messages, committedEntries, readStates, softState, hardState);
+    let ready = makeReady(entries, messages, committedEntries, readStates, softState, hardState);
+    if (snapshot !== null) {
+      // Rare (an install), so the common shapes of makeReady stay as they are.
+      ready = { ...ready, snapshot };
+      this.snapshotToPersist = null;
+    }
     this.readyPending = true;
     this.pendingStableIndex = this.log.lastIndex();
     this.pendingApplied = Math.max(this.applied, applyTo);
@@ -538,6 +576,12 @@ export class RaftNode {
     if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
     this.electionElapsed = 0;
     this.leader = m.from;
+    if (m.prevLogIndex < this.log.snapshotIndex()) {
+      // The append starts inside our snapshot, which holds only committed entries: they match the leader's, so say
+      // how far we are committed and let the leader go on from there (etcd does the same for prevLogIndex < commit).
+      this.sendAppendResponse(m.from, false, this.commit, 0, 0, m.ctx);
+      return;
+    }
     if (!this.log.matchTerm(m.prevLogIndex, m.prevLogTerm)) {
       // Consistency check failed (Raft §5.3): hint where our log may still match, skipping a term at a time.
       const hintIndex = this.log.findConflictByTerm(Math.min(m.prevLogIndex, this.log.lastIndex()), m.prevLogTerm);
@@ -589,6 +633,15 @@ export class RaftNode {
       return;
     }
     if (m.index > this.log.lastIndex()) return; // claims entries we never sent: garbage
+    if (pr.state === 'snapshot') {
+      // Only an answer that reaches the snapshot being sent ends the snapshot state (an install, or a follower
+      // that turned out to be committed that far already).
+      if (!pr.maybeUpdate(m.index) || pr.match < pr.pendingSnapshot) return;
+      pr.becomeReplicate();
+      if (this.maybeCommit()) this.bcastAppend('commit');
+      else this.sendAppend(m.from, pr, 'new');
+      return;
+    }
     const wasProbe = pr.state === 'probe';
     if (pr.maybeUpdate(m.index) || (wasProbe && pr.match === m.index)) {
       if (pr.state === 'probe') pr.becomeReplicate();
@@ -669,6 +722,18 @@ export class RaftNode {
    * one just to carry a new read round (a probe is re-sent instead: the follower's log may not match at `match`).
    */
   private sendAppend(to: NodeId, pr: Progress, mode: SendMode): void {
+    const snapshotIndex = this.log.snapshotIndex();
+    if (snapshotIndex !== 0 && this.needsSnapshot(pr, snapshotIndex)) {
+      // The entries this follower needs are compacted: only the snapshot can bring it up to date.
+      if (this.bug === 'no-snapshot-fallback') return;
+      if (pr.state !== 'snapshot' || pr.pendingSnapshot !== snapshotIndex) {
+        pr.becomeSnapshot(snapshotIndex);
+        this.sendSnapshot(to, pr);
+      } else if (mode === 'heartbeat') {
+        this.sendSnapshot(to, pr); // re-sends what the follower has not acknowledged: chunks get lost too
+      }
+      return;
+    }
     const last = this.log.lastIndex();
     if (pr.state === 'probe') {
       if (pr.probeSent && mode !== 'heartbeat' && mode !== 'read') return;
@@ -692,6 +757,85 @@ export class RaftNode {
       sent++;
     }
     if (sent === 0 && mode === 'commit') this.sendEntries(to, pr.match, pr.match);
+  }
+
+  /**
+   * Whether `pr`'s follower can only be reached by the snapshot: it is being sent one, or the append it would get
+   * next (from `next`, or from `match` for a replicating follower's heartbeat) starts inside the compacted prefix.
+   */
+  private needsSnapshot(pr: Progress, snapshotIndex: number): boolean {
+    if (pr.state === 'snapshot') return pr.match < pr.pendingSnapshot || pr.pendingSnapshot !== snapshotIndex;
+    return pr.next - 1 < snapshotIndex || (pr.state === 'replicate' && pr.match < snapshotIndex);
+  }
+
+  /**
+   * Sends the chunks of the snapshot being sent to `to`, from what the follower acknowledged on, back to back (a
+   * stream, as etcd's snapshot transport does); the follower answers once it installed it, or at a chunk it had to
+   * drop, and a heartbeat re-sends what is missing.
+   */
+  private sendSnapshot(to: NodeId, pr: Progress): void {
+    const snapshot = this.snapshot;
+    if (!(snapshot !== null && snapshot.index === pr.pendingSnapshot)) assertFail(`no snapshot at ${pr.pendingSnapshot} to send`);
+    let offset = pr.snapshotSent <= snapshot.data.length ? pr.snapshotSent : 0;
+    for (;;) {
+      const m = snapshotChunk(snapshot, offset, this.id, to, this.term);
+      this.msgs.push(m);
+      if (m.done) return;
+      offset += m.chunk.length;
+    }
+  }
+
+  private handleSnapshotResponse(m: SnapshotResponseMessage): void {
+    const pr = this.progressById[m.from];
+    if (pr === undefined) return;
+    pr.recentActive = true;
+    // The follower dropped a chunk: the next heartbeat re-sends from what it holds. Not at once: a burst of
+    // reordered chunks yields several such answers, and answering each with a burst would multiply traffic.
+    if (pr.state === 'snapshot' && m.snapshotIndex === pr.pendingSnapshot && m.received <= (this.snapshot?.data.length ?? 0)) pr.snapshotSent = m.received;
+  }
+
+  // ---- snapshots, follower side (InstallSnapshot, Raft §7) -----------------------------------------------
+
+  private handleSnapshot(m: SnapshotMessage): void {
+    if (this.role === 'leader') return; // another leader of our term: impossible in correct Raft; ignore it
+    if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
+    this.electionElapsed = 0;
+    this.leader = m.from;
+    // Figure 13 / §7: a snapshot that is not newer than our commit brings nothing; installing it would roll the
+    // state machine back. Say how far we are committed, so the leader goes on from there.
+    if (m.snapshotIndex <= this.commit && this.bug !== 'stale-snapshot') {
+      this.sendAppendResponse(m.from, false, this.commit, 0, 0, undefined);
+      return;
+    }
+    const snapshot = this.snapshotReceiver.accept(m);
+    if (snapshot === null) {
+      const received = this.snapshotReceiver.receivedOf(m.snapshotIndex);
+      if (received !== m.offset + m.chunk.length) this.sendSnapshotResponse(m.from, m.snapshotIndex, received);
+      return;
+    }
+    const lastBefore = this.log.lastIndex();
+    this.installSnapshot(snapshot);
+    // The log matches the leader's up to the snapshot; a kept suffix may still conflict, so claim no more.
+    const claimed = this.bug === 'snapshot-drops-suffix' ? Math.max(snapshot.index, lastBefore) : snapshot.index;
+    this.sendAppendResponse(m.from, false, claimed, 0, 0, undefined);
+  }
+
+  /**
+   * Installs a complete snapshot: the log becomes the snapshot plus the entries after it when they match it
+   * (Raft §7: "if existing log entry has same index and term as snapshot's last included entry, retain log
+   * entries following it"), and the host restores its state machine from it in the next Ready.
+   */
+  private installSnapshot(snapshot: Snapshot): void {
+    this.log.restore(snapshot.index, snapshot.term, this.bug !== 'snapshot-drops-suffix');
+    if (snapshot.index > this.commit) this.commit = snapshot.index;
+    this.applied = snapshot.index;
+    this.snapshot = snapshot;
+    this.snapshotToPersist = snapshot;
+  }
+
+  private sendSnapshotResponse(to: NodeId, snapshotIndex: number, received: number): void {
+    const m: SnapshotResponseMessage = { type: 'snapshot-resp', from: this.id, to, term: this.term, snapshotIndex, received };
+    this.msgs.push(m);
   }
 
   /** Sends one append of entries (prev, min(hi, prev + MAX)]; returns the index of the last entry sent (or prev). */

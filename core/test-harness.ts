@@ -7,7 +7,7 @@ import type { CoreBug } from './bugs.js';
 import { describeMessage } from './describe.js';
 import { isCoreMessage } from './messages.js';
 import { RaftNode } from './raft-node.js';
-import type { Entry, HardState, Message, NodeId, ReadState, Ready } from './types.js';
+import type { Entry, HardState, Message, NodeId, ReadState, Ready, Snapshot } from './types.js';
 import { EMPTY_HARD_STATE } from './types.js';
 
 /** mulberry32: a tiny deterministic PRNG, uniform in [0, 1). */
@@ -24,7 +24,9 @@ export function testRandom(seed: number): () => number {
 
 export interface Disk {
   hardState: HardState;
+  /** The stored log after `snapshot` (from index 1 without one). */
   entries: Entry[];
+  snapshot?: Snapshot;
 }
 
 export interface ClusterOptions {
@@ -35,6 +37,11 @@ export interface ClusterOptions {
   readonly preVote?: boolean;
   readonly checkQuorum?: boolean;
   readonly bug?: CoreBug;
+  /**
+   * Take a snapshot (and compact) whenever a node has applied this many entries past its last one; 0 or absent:
+   * never. The harness's state machine is the applied entry list, so a snapshot's data is that list as JSON.
+   */
+  readonly snapshotEvery?: number;
   /** Initial disks, by node id (default: empty). */
   readonly disks?: ReadonlyMap<NodeId, Disk>;
 }
@@ -51,6 +58,8 @@ export class Cluster {
   readonly readys = new Map<NodeId, Ready[]>();
   /** Host-observable protocol violations found so far (persist-before-send, election safety, apply safety). */
   readonly violations: string[] = [];
+  /** The indexes of the snapshots each node took, in order. */
+  readonly snapshots = new Map<NodeId, number[]>();
   /** The leader seen for each term. */
   readonly leaderOfTerm = new Map<number, NodeId>();
   queue: Message[] = [];
@@ -66,7 +75,7 @@ export class Cluster {
     this.rand = testRandom((o.seed ?? 1) * 7919);
     for (const id of this.ids) {
       const d = o.disks?.get(id);
-      this.disks.set(id, { hardState: d?.hardState ?? EMPTY_HARD_STATE, entries: [...(d?.entries ?? [])] });
+      this.disks.set(id, { hardState: d?.hardState ?? EMPTY_HARD_STATE, entries: [...(d?.entries ?? [])], ...(d?.snapshot === undefined ? {} : { snapshot: d.snapshot }) });
       this.start(id);
     }
   }
@@ -86,7 +95,7 @@ export class Cluster {
       new RaftNode({
         id,
         peers: this.ids,
-        storage: { hardState: disk.hardState, entries: [...disk.entries] },
+        storage: { hardState: disk.hardState, entries: [...disk.entries], ...(disk.snapshot === undefined ? {} : { snapshot: disk.snapshot }) },
         random: testRandom((o.seed ?? 1) * 1000 + id * 31 + this.incarnation),
         electionTicks: o.electionTicks ?? 10,
         heartbeatTicks: o.heartbeatTicks ?? 2,
@@ -95,7 +104,8 @@ export class Cluster {
         ...(o.bug === undefined ? {} : { bug: o.bug }),
       }),
     );
-    this.applied.set(id, []);
+    // The host restores its state machine from the stored snapshot before the node applies anything.
+    this.applied.set(id, disk.snapshot === undefined ? [] : (JSON.parse(disk.snapshot.data) as Entry[]));
     this.readys.set(id, this.readys.get(id) ?? []);
     this.reads.set(id, this.reads.get(id) ?? []);
   }
@@ -136,13 +146,22 @@ export class Cluster {
     if (rd === null) return false;
     (this.readys.get(id) as Ready[]).push(rd);
     const disk = this.disks.get(id) as Disk;
+    const applied = this.applied.get(id) as Entry[];
+    if (rd.snapshot !== undefined) {
+      // An installed snapshot replaces the whole stored log (the Ready's entries follow it) and the state machine.
+      if (rd.snapshot.index < applied.length) this.violations.push(`${id} installed snapshot ${rd.snapshot.index} below applied ${applied.length}`);
+      disk.snapshot = rd.snapshot;
+      disk.entries = [];
+      applied.length = 0;
+      applied.push(...(JSON.parse(rd.snapshot.data) as Entry[]));
+    }
+    const offset = disk.snapshot?.index ?? 0;
     const first = rd.entries[0];
-    if (first !== undefined) disk.entries.splice(first.index - 1, disk.entries.length, ...rd.entries);
+    if (first !== undefined) disk.entries.splice(first.index - 1 - offset, disk.entries.length, ...rd.entries);
     if (rd.hardState !== undefined) disk.hardState = rd.hardState;
     for (const m of rd.messages) this.checkPersistBeforeSend(id, disk, m);
     if (rd.softState?.role === 'leader') this.noteLeader(id, n.status().term);
     this.queue.push(...rd.messages);
-    const applied = this.applied.get(id) as Entry[];
     for (const e of rd.committedEntries) {
       if (e.index !== applied.length + 1) this.violations.push(`${id} applied ${e.index} after ${applied.length}`);
       applied.push(e);
@@ -154,7 +173,21 @@ export class Cluster {
       (this.reads.get(id) as ReadState[]).push(r);
     }
     n.advance();
+    this.maybeSnapshot(id, n, disk, applied);
     return true;
+  }
+
+  /** Every `snapshotEvery` applied entries: snapshot the state machine, store it, compact the log (disk and node). */
+  private maybeSnapshot(id: NodeId, n: RaftNode, disk: Disk, applied: readonly Entry[]): void {
+    const every = this.o.snapshotEvery ?? 0;
+    const last = applied[applied.length - 1];
+    const from = disk.snapshot?.index ?? 0;
+    if (every <= 0 || last === undefined || applied.length - from < every) return;
+    const snapshot: Snapshot = { index: last.index, term: last.term, peers: this.ids, data: JSON.stringify(applied) };
+    n.compact(snapshot);
+    disk.entries = disk.entries.slice(last.index - from);
+    disk.snapshot = snapshot;
+    (this.snapshots.get(id) ?? this.snapshots.set(id, []).get(id))?.push(snapshot.index);
   }
 
   private noteLeader(id: NodeId, term: number): void {
@@ -171,8 +204,9 @@ export class Cluster {
     if (m.type === 'vote-resp' && !m.reject && this.o.bug !== 'forget-vote' && (hs.term !== m.term || hs.vote !== m.to)) {
       this.violations.push(`${id} granted ${describeMessage(m)} with hard state t${hs.term}/v${hs.vote} on disk`);
     }
-    if (m.type === 'append-resp' && !m.reject && disk.entries.length < m.index) {
-      this.violations.push(`${id} acked ${describeMessage(m)} with ${disk.entries.length} entries on disk`);
+    const durableLast = (disk.snapshot?.index ?? 0) + disk.entries.length;
+    if (m.type === 'append-resp' && !m.reject && durableLast < m.index) {
+      this.violations.push(`${id} acked ${describeMessage(m)} with ${durableLast} entries on disk`);
     }
   }
 

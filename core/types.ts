@@ -80,6 +80,34 @@ export interface Ready {
    * Absent when there are none (and from implementations that do not offer linearizable reads).
    */
   readonly readStates?: readonly ReadState[];
+  /**
+   * A snapshot received from the leader (InstallSnapshot, Raft §7), newer than this node's commit: only from
+   * implementations declaring the `snapshot` capability. The host stores it durably (written, then atomically
+   * renamed) in step 1, before `entries`, and it replaces the whole stored log: afterwards the stored log is the
+   * snapshot followed by `entries`, which then start at `snapshot.index + 1` (an implementation that keeps a
+   * matching suffix, Raft §7, hands it over again in `entries`). In step 3 the host restores its state machine
+   * from `snapshot.data` before applying `committedEntries`, which then start at `snapshot.index + 1`.
+   */
+  readonly snapshot?: Snapshot;
+}
+
+/**
+ * What a snapshot stands for: the log prefix up to and including `index` (Raft §7, "last included index and
+ * term") and the cluster configuration at that point. Invariant: index >= 1, term >= 1.
+ */
+export interface SnapshotMeta {
+  readonly index: number;
+  readonly term: number;
+  /** The configuration the snapshot was taken in: every voter, ascending. */
+  readonly peers: readonly NodeId[];
+}
+
+/**
+ * A snapshot of the host's state machine after applying every entry up to `index`. `data` is the host's
+ * serialisation (opaque to Raft, carried as is by InstallSnapshot); the host checksums it on disk.
+ */
+export interface Snapshot extends SnapshotMeta {
+  readonly data: string;
 }
 
 /**
@@ -123,8 +151,14 @@ export interface Status {
 /** What survived on a node's disk, handed back to the implementation when it (re)starts. */
 export interface StoredState {
   readonly hardState: HardState;
-  /** Invariant: consecutive indexes starting at 1. */
+  /** Invariant: consecutive indexes starting at 1, or at `snapshot.index + 1` when there is a snapshot. */
   readonly entries: readonly Entry[];
+  /**
+   * The newest durable snapshot, standing for the log prefix up to its index; absent when the node never stored
+   * one (always, for implementations without the `snapshot` capability). The host has already restored its state
+   * machine from it: the first committed entry the implementation hands over must be `snapshot.index + 1`.
+   */
+  readonly snapshot?: Snapshot;
 }
 
 export const EMPTY_HARD_STATE: HardState = Object.freeze({ term: 0, vote: 0, commit: 0 });
