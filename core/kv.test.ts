@@ -73,3 +73,30 @@ describe('kv command encoding', () => {
     expect(sm.apply('')).toBeUndefined();
   });
 });
+
+describe('KvStateMachine snapshots', () => {
+  it('round-trips values and sessions, and equal states give equal text', () => {
+    const a = new KvStateMachine();
+    a.applyCommand({ client: 2, seq: 1, op: 'put', key: 'y', value: 5 });
+    a.applyCommand({ client: 1, seq: 1, op: 'put', key: 'x', value: 3 });
+    a.applyCommand({ client: 1, seq: 2, op: 'cas', key: 'x', expected: 9, value: 4 });
+    const b = new KvStateMachine();
+    b.applyCommand({ client: 1, seq: 1, op: 'put', key: 'x', value: 3 });
+    b.applyCommand({ client: 2, seq: 1, op: 'put', key: 'y', value: 5 });
+    b.applyCommand({ client: 1, seq: 2, op: 'cas', key: 'x', expected: 9, value: 4 });
+    expect(a.toSnapshot()).toBe(b.toSnapshot());
+    const restored = KvStateMachine.fromSnapshot(a.toSnapshot());
+    expect(restored?.read('x')).toBe(3);
+    expect(restored?.read('y')).toBe(5);
+    // The session survives: a retry of client 1's cas answers as the first time, without applying again.
+    expect(restored?.applyCommand({ client: 1, seq: 2, op: 'cas', key: 'x', expected: 3, value: 7 })).toEqual({ ok: false });
+    expect(restored?.toSnapshot()).toBe(a.toSnapshot());
+  });
+
+  it('refuses text that is not a snapshot', () => {
+    expect(KvStateMachine.fromSnapshot('{')).toBeNull();
+    expect(KvStateMachine.fromSnapshot('zvalues')).toBeNull();
+    expect(KvStateMachine.fromSnapshot('{"values":[["x","1"]],"sessions":[]}')).toBeNull();
+    expect(KvStateMachine.fromSnapshot('{"values":[],"sessions":[[1,1,{"ok":"yes"}]]}')).toBeNull();
+  });
+});

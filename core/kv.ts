@@ -71,6 +71,12 @@ export function decodeKvCommand(data: string): KvCommand | undefined {
   return parsed as KvCommand;
 }
 
+function isKvResult(v: unknown): v is KvResult {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as { ok?: unknown; value?: unknown };
+  return r.ok === false || (r.ok === true && (r.value === null || typeof r.value === 'number'));
+}
+
 interface Session {
   lastSeq: number;
   lastResult: KvResult;
@@ -114,6 +120,42 @@ export class KvStateMachine implements StateMachine<KvResult> {
     for (const [key, value] of this.values) copy.values.set(key, value);
     for (const [client, session] of this.sessions) copy.sessions.set(client, { ...session });
     return copy;
+  }
+
+  /**
+   * The whole state as text, for a snapshot (Raft §7): values and client sessions (a restored node must keep
+   * de-duplicating retries, thesis §6.3), sorted, so equal states always give equal text and equal digests.
+   */
+  toSnapshot(): string {
+    const values = [...this.values].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const sessions = [...this.sessions].sort((a, b) => a[0] - b[0]).map(([client, s]) => [client, s.lastSeq, s.lastResult] as const);
+    return JSON.stringify({ values, sessions });
+  }
+
+  /**
+   * The state machine `toSnapshot` described, or null when `data` is not such a text (corrupt or foreign data:
+   * the caller decides what that means).
+   */
+  static fromSnapshot(data: string): KvStateMachine | null {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return null;
+    }
+    if (typeof parsed !== 'object' || parsed === null) return null;
+    const { values, sessions } = parsed as { values?: unknown; sessions?: unknown };
+    if (!Array.isArray(values) || !Array.isArray(sessions)) return null;
+    const sm = new KvStateMachine();
+    for (const v of values as unknown[]) {
+      if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'number') return null;
+      sm.values.set(v[0], v[1]);
+    }
+    for (const s of sessions as unknown[]) {
+      if (!Array.isArray(s) || typeof s[0] !== 'number' || typeof s[1] !== 'number' || !isKvResult(s[2])) return null;
+      sm.sessions.set(s[0], { lastSeq: s[1], lastResult: s[2] });
+    }
+    return sm;
   }
 
   /** The current value of `key`, or null. For tests and display. */

@@ -3,7 +3,7 @@
  * docs/protocol.md) provides so the simulator can drive it. The simulator never knows which
  * implementation it drives; checkers judge only what passes through the host.
  */
-import type { Message, NodeId, ProposeResult, Ready, Status, StoredState } from '../core/types.js';
+import type { Message, NodeId, ProposeResult, Ready, Snapshot, Status, StoredState } from '../core/types.js';
 
 export type {
   Entry,
@@ -14,6 +14,8 @@ export type {
   Ready,
   ReadState,
   Role,
+  Snapshot,
+  SnapshotMeta,
   SoftState,
   Status,
   StoredState,
@@ -70,6 +72,15 @@ export interface RaftInstance {
    * reads through the log.
    */
   readIndex?(requestId: number): boolean;
+  /**
+   * Log compaction, for implementations declaring the `snapshot` capability (Raft §7). The host calls it between
+   * Readys when it has taken `snapshot` of its state machine at an index it applied (every `snapshotEveryEntries`
+   * applied entries); it stores the snapshot durably and drops its stored log up to `snapshot.index` once the
+   * snapshot is durable. The implementation may then discard its log up to there, and must send this snapshot
+   * (InstallSnapshot, chunked as it likes) to a follower that needs entries it discarded. Throwing is a contract
+   * violation. Implementations without it are never asked to compact.
+   */
+  compact?(snapshot: Snapshot): void;
 }
 
 /**

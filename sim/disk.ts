@@ -5,10 +5,16 @@
  * Bit flips of synced records are injected by the corruption fault. The host reads the disk back through
  * {@link Disk.recover} on every start, which tells a torn tail (safe to drop: never synced, so never
  * acknowledged) from corruption of synced data (the node must not use it).
+ *
+ * Snapshots (Raft §7) are a file of their own, written as real systems write them: to a temporary file, then
+ * renamed over the old one, and made durable by the next fsync. Until then a crash (or power loss, which loses an
+ * unsynced rename) leaves the old snapshot and the whole log as they were; a torn temporary file is never renamed,
+ * so it is never read. Once durable, the snapshot stands for the log prefix up to its index, which is dropped. The
+ * snapshot's data is checksummed too: a bit flip in it is corruption of synced data, detected on recovery.
  */
 import { assert, assertFail } from './assert.js';
 import { EMPTY_HARD_STATE } from '../core/types.js';
-import type { Entry, HardState, StoredState } from './contract.js';
+import type { Entry, HardState, Snapshot, StoredState } from './contract.js';
 import { hashString, mixInt } from './hash.js';
 import type { Prng } from './prng.js';
 
@@ -19,14 +25,34 @@ export interface DiskOptions {
   readonly fsyncMsMax: number;
   /** On a crash with an unsynced append pending, chance per 1000 that a torn prefix of it reaches the disk. */
   readonly tornWritePerMille: number;
+  /**
+   * The host snapshots its state machine and compacts the log every this many applied entries, for
+   * implementations with the `snapshot` capability; 0 or absent: never (the default, and what every run without
+   * snapshots keeps).
+   */
+  readonly snapshotEveryEntries?: number;
 }
 
 export const PERFECT_DISK: DiskOptions = Object.freeze({ fsyncMsMin: 0, fsyncMsMax: 0, tornWritePerMille: 0 });
 
+/**
+ * A snapshot written to its temporary file, renamed into place at the next fsync. `install`: received from a
+ * leader, it replaces the whole stored log (the entries written after it follow it); `compact`: taken from this
+ * node's own state machine, it replaces only the log prefix up to its index.
+ */
+export interface SnapshotWrite {
+  readonly snapshot: Snapshot;
+  readonly mode: 'install' | 'compact';
+}
+
 interface PendingWrite {
   readonly hardState: HardState | undefined;
   readonly entries: readonly Entry[];
+  /** A snapshot file written with this write (null for the plain writes of a Ready). */
+  readonly snapshot: SnapshotWrite | null;
 }
+
+const NO_SNAPSHOT_WRITES: readonly SnapshotWrite[] = Object.freeze([]);
 
 
 /** What reading the disk back found. */
@@ -43,10 +69,23 @@ export function entryChecksum(e: Entry): number {
   return hashString(e.data, mixInt(mixInt(0x2545f491, e.index), e.term));
 }
 
+/** The checksum of a snapshot file: its index, term, configuration and data. */
+export function snapshotChecksum(s: Snapshot): number {
+  let h = mixInt(mixInt(0x6c8e9cf5, s.index), s.term);
+  for (const p of s.peers) h = mixInt(h, p);
+  return hashString(s.data, h);
+}
+
 export class Disk {
   private hardState: HardState = EMPTY_HARD_STATE;
-  /** The log records. Invariant: records[i].index === i + 1. */
-  private readonly records: Entry[] = [];
+  /** The durable snapshot, standing for the log prefix up to its index; null before the first. */
+  private snap: Snapshot | null = null;
+  /** The stored checksum of the snapshot file when its bytes were damaged after it was written; null otherwise. */
+  private snapDamage: number | null = null;
+  /** The last index the snapshot covers (0 without one). Invariant: records[i].index === base + i + 1. */
+  private base = 0;
+  /** The log records after the snapshot. */
+  private records: Entry[] = [];
   /**
    * Stored checksums of records whose bytes on disk no longer match what was written (torn or bit-flipped),
    * by index. Every other record's stored checksum is, by construction, the checksum of its entry, so it is
@@ -59,9 +98,26 @@ export class Disk {
   /** Writes made durable over the disk's life, for stats. */
   syncs = 0;
 
+  /** The snapshot files the last {@link sync} renamed into place, in order (usually none). */
+  syncedSnapshots: readonly SnapshotWrite[] = NO_SNAPSHOT_WRITES;
+
   /** Buffers a write; it is not durable until {@link sync}. */
   write(hardState: HardState | undefined, entries: readonly Entry[]): void {
-    this.pending.push({ hardState, entries });
+    this.pending.push({ hardState, entries, snapshot: null });
+  }
+
+  /**
+   * Writes a snapshot to its temporary file; the next {@link sync} renames it into place and drops the log prefix
+   * it stands for (`install`: the whole log). Writes buffered after it apply after it.
+   */
+  writeSnapshot(write: SnapshotWrite): void {
+    this.pending.push({ hardState: undefined, entries: [], snapshot: write });
+  }
+
+  /** A snapshot written and not yet renamed into place by an fsync. */
+  get snapshotPending(): boolean {
+    for (const w of this.pending) if (w.snapshot !== null) return true;
+    return false;
   }
 
   get unsyncedWrites(): number {
@@ -70,6 +126,7 @@ export class Disk {
 
   /** Makes every buffered write durable, in order. */
   sync(): void {
+    this.syncedSnapshots = NO_SNAPSHOT_WRITES;
     for (const w of this.pending) this.apply(w);
     this.pending.length = 0;
     this.syncedRecords = this.records.length;
@@ -86,7 +143,7 @@ export class Disk {
     if (prng === undefined || first === undefined || tornWritePerMille <= 0) return false;
     const head = first.entries[0];
     // Only appends can tear here; a torn overwrite would need a WAL's truncation records, which we do not model.
-    if (head === undefined || head.index !== this.records.length + 1) return false;
+    if (head === undefined || head.index !== this.durableLastIndex + 1) return false;
     if (!prng.chance(tornWritePerMille, 1000)) return false;
     // Whole records of the write may have landed before the torn one — unless the write also carried a hard
     // state, which a WAL writes after its entries: entries of a term the stored hard state never saw would
@@ -100,27 +157,48 @@ export class Disk {
   }
 
   /**
-   * Flips a bit in the data of a synced record chosen by `prng` (checksum left as it was). Returns the index
-   * corrupted, or null when there is no synced record.
+   * Flips a bit in the data of a synced record, or of the snapshot file, chosen by `prng` (checksum left as it
+   * was). Returns the index corrupted (the snapshot's index for the snapshot), or null when nothing is synced.
+   * Without a snapshot the draw is the one it always was, so runs without snapshots are unchanged.
    */
   corrupt(prng: Prng): number | null {
+    const snap = this.snap;
+    if (snap !== null) {
+      const i = prng.int(this.syncedRecords + 1);
+      if (i === this.syncedRecords) {
+        if (this.snapDamage === null) this.snapDamage = snapshotChecksum(snap);
+        this.snap = { ...snap, data: flipFirstBit(snap.data) };
+        return snap.index;
+      }
+      return this.corruptRecord(i);
+    }
     if (this.syncedRecords === 0) return null;
-    const i = prng.int(this.syncedRecords);
+    return this.corruptRecord(prng.int(this.syncedRecords));
+  }
+
+  private corruptRecord(i: number): number {
     const r = this.records[i] as Entry;
-    const data = r.data === '' ? '\u0001' : String.fromCharCode(r.data.charCodeAt(0) ^ 1) + r.data.slice(1);
     if (!this.damaged.has(r.index)) this.damaged.set(r.index, entryChecksum(r));
-    this.records[i] = { ...r, data };
-    return i + 1;
+    this.records[i] = { ...r, data: flipFirstBit(r.data) };
+    return r.index;
   }
 
   /** Reads the disk back for a (re)start, verifying checksums unless told not to. */
   recover(verify: boolean): Recovery {
+    // `bad` is a position in `records`; the snapshot file, which comes first, is position -2 when damaged.
+    const snapBad = this.snap !== null && this.snapDamage !== null && snapshotChecksum(this.snap) !== this.snapDamage;
     let bad = -1;
     for (const [index, checksum] of this.damaged) {
-      const r = this.records[index - 1];
-      if (r !== undefined && entryChecksum(r) !== checksum && (bad === -1 || index - 1 < bad)) bad = index - 1;
+      const r = this.records[index - this.base - 1];
+      if (r !== undefined && entryChecksum(r) !== checksum && (bad === -1 || index - this.base - 1 < bad)) bad = index - this.base - 1;
     }
-    if (!verify) return { kind: 'unverified', storage: this.snapshot(), corruptIndex: bad === -1 ? null : bad + 1 };
+    if (snapBad) {
+      const index = (this.snap as Snapshot).index;
+      if (!verify) return { kind: 'unverified', storage: this.snapshot(), corruptIndex: index };
+      // The snapshot was fsynced before anything after it could be written: damage to it is never a torn tail.
+      return { kind: 'corrupt', index };
+    }
+    if (!verify) return { kind: 'unverified', storage: this.snapshot(), corruptIndex: bad === -1 ? null : this.base + bad + 1 };
     if (bad === -1) {
       this.syncedRecords = this.records.length;
       return { kind: 'clean', storage: this.snapshot() };
@@ -128,9 +206,9 @@ export class Disk {
     if (bad >= this.syncedRecords) {
       this.truncate(bad);
       this.syncedRecords = bad;
-      return { kind: 'torn-tail', storage: this.snapshot(), droppedFromIndex: bad + 1 };
+      return { kind: 'torn-tail', storage: this.snapshot(), droppedFromIndex: this.base + bad + 1 };
     }
-    return { kind: 'corrupt', index: bad + 1 };
+    return { kind: 'corrupt', index: this.base + bad + 1 };
   }
 
   /** What is on disk now, unverified (tests, display). */
@@ -143,15 +221,21 @@ export class Disk {
   }
 
   get durableLastIndex(): number {
-    return this.records.length;
+    return this.base + this.records.length;
+  }
+
+  /** The durable snapshot (null before the first), unverified. */
+  get durableSnapshot(): Snapshot | null {
+    return this.snap;
   }
 
   private snapshot(): StoredState {
-    return { hardState: this.hardState, entries: this.records.slice() };
+    const entries = this.records.slice();
+    return this.snap === null ? { hardState: this.hardState, entries } : { hardState: this.hardState, entries, snapshot: this.snap };
   }
 
   private push(e: Entry): void {
-    if (!(e.index === this.records.length + 1)) assertFail(`disk write: non-consecutive entry index ${e.index}`);
+    if (!(e.index === this.durableLastIndex + 1)) assertFail(`disk write: non-consecutive entry index ${e.index}`);
     this.records.push(e);
   }
 
@@ -159,15 +243,32 @@ export class Disk {
   private truncate(length: number): void {
     this.records.length = length;
     if (this.damaged.size === 0) return;
-    for (const index of [...this.damaged.keys()]) if (index > length) this.damaged.delete(index);
+    for (const index of [...this.damaged.keys()]) if (index > this.base + length) this.damaged.delete(index);
   }
 
   private apply(w: PendingWrite): void {
+    if (w.snapshot !== null) this.applySnapshot(w.snapshot);
     if (w.hardState !== undefined) this.hardState = w.hardState;
     const first = w.entries[0];
     if (first === undefined) return;
-    if (!(first.index >= 1 && first.index <= this.records.length + 1)) assertFail(`disk write at index ${first.index} leaves a gap after ${this.records.length}`);
-    this.truncate(first.index - 1);
+    if (!(first.index > this.base && first.index <= this.durableLastIndex + 1)) assertFail(`disk write at index ${first.index} leaves a gap after ${this.durableLastIndex} or reaches into the snapshot at ${this.base}`);
+    this.truncate(first.index - this.base - 1);
     for (const e of w.entries) this.push(e);
   }
+
+  /** The rename: the snapshot replaces the old one, and the log prefix it stands for (or the whole log) goes. */
+  private applySnapshot(w: SnapshotWrite): void {
+    const index = w.snapshot.index;
+    const keep = w.mode === 'compact' ? this.records.slice(Math.min(this.records.length, Math.max(0, index - this.base))) : [];
+    for (const damagedIndex of [...this.damaged.keys()]) if (damagedIndex <= index || w.mode === 'install') this.damaged.delete(damagedIndex);
+    this.records = keep;
+    this.base = index;
+    this.snap = w.snapshot;
+    this.snapDamage = null;
+    this.syncedSnapshots = this.syncedSnapshots === NO_SNAPSHOT_WRITES ? [w] : [...this.syncedSnapshots, w];
+  }
+}
+
+function flipFirstBit(data: string): string {
+  return data === '' ? '\u0001' : String.fromCharCode(data.charCodeAt(0) ^ 1) + data.slice(1);
 }
