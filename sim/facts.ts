@@ -65,4 +65,31 @@ export interface RestartFact extends FactBase {
   readonly applied?: number;
 }
 
-export type Fact = PersistFact | RoleFact | ApplyFact | AckFact | CrashFact | RestartFact;
+/**
+ * A snapshot reached the node's disk durably (its file renamed into place and fsynced): `taken` from the node's own
+ * state machine at an index it applied (the host's log compaction), or `installed` from its leader
+ * (InstallSnapshot, Raft §7), which then replaced the node's whole stored log. It stands for the log prefix up to
+ * `index`, whose entry has `term`. `digest` is a hash of the snapshot's data, the state at `index`.
+ */
+export interface SnapshotFact extends FactBase {
+  readonly kind: 'snapshot';
+  readonly index: number;
+  readonly term: number;
+  readonly digest: number;
+  readonly origin: 'taken' | 'installed';
+}
+
+/**
+ * The node's state machine was restored from a snapshot: from the one its leader sent (`install`, before it
+ * applies what follows) or from the one on its disk (`restart`). It has applied up to `index` from then on.
+ * `digest` is a hash of the data it restored from.
+ */
+export interface RestoreFact extends FactBase {
+  readonly kind: 'restore';
+  readonly index: number;
+  readonly term: number;
+  readonly digest: number;
+  readonly origin: 'install' | 'restart';
+}
+
+export type Fact = PersistFact | RoleFact | ApplyFact | AckFact | CrashFact | RestartFact | SnapshotFact | RestoreFact;

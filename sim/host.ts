@@ -8,7 +8,8 @@ import { KvStateMachine } from '../core/kv.js';
 import type { KvCommand, KvResult } from '../core/kv.js';
 import { Disk } from './disk.js';
 import type { DiskOptions } from './disk.js';
-import type { Entry, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from './contract.js';
+import type { Entry, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from './contract.js';
+import { restoreMachine, snapshotDigest, snapshotInterval, snapshotProblem } from './host-snapshots.js';
 import type { Fact } from './facts.js';
 import { isTrustedImplementation } from './builtin.js';
 import { fromBase64, isCanonicalBase64, mayLeaveEarly, mustSync, resolveContract, roleProblem, toBase64 } from './contract-options.js';
@@ -95,6 +96,12 @@ export class NodeHost {
   incarnation = 0;
   /** Index of the last entry applied in this incarnation (observed, not self-reported). */
   appliedIndex = 0;
+  /** The term of the entry at `appliedIndex` (0 before any), the term a snapshot taken now ends with. */
+  private appliedTerm = 0;
+  /** Take a snapshot every this many applied entries (0: never; see host-snapshots.ts snapshotInterval). */
+  private readonly snapshotEvery: number;
+  /** The index of the newest snapshot this incarnation stored or wrote (pending or durable); 0 without one. */
+  private snapshotIndex = 0;
   /** The last role announced in this incarnation, and the stored term when it was announced. */
   role: Status['role'] = 'follower';
   roleTerm = 0;
@@ -135,6 +142,7 @@ export class NodeHost {
     this.diskPrng = options.prng.fork('disk');
     this.trusted = isTrustedImplementation(options.implementation);
     this.contract = resolveContract(options.implementation.contract);
+    this.snapshotEvery = snapshotInterval(options.implementation, options.disk.snapshotEveryEntries);
     if (this.contract.durableStateMachine) this.durableSm = { applied: 0, sm: new KvStateMachine() };
     this.isPeer = new Uint8Array(Math.max(...options.peers) + 1);
     for (const p of options.peers) this.isPeer[p] = 1;
@@ -194,6 +202,10 @@ export class NodeHost {
       const applied = image === null ? {} : { applied: image.applied };
       this.ctx.observe({ kind: 'restart', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id, stored: storage, ...applied });
     }
+    this.appliedTerm = 0;
+    this.snapshotIndex = storage.snapshot?.index ?? 0;
+    // The state machine restarts from the stored snapshot (unless a durable state machine kept more).
+    if (storage.snapshot !== undefined && this.appliedIndex < storage.snapshot.index) this.restoreFrom(storage.snapshot, 'restart');
     const instance = this.call(() =>
       this.options.implementation.create({
         id: this.id,
@@ -331,6 +343,7 @@ export class NodeHost {
       } catch (error) {
         throw this.fault(error);
       }
+      if (this.snapshotEvery !== 0) this.maybeCompact(instance);
     }
     throw new ImplementationFault(this.id, `ready() did not run dry after ${READY_ROUNDS_MAX} rounds`);
   }
@@ -340,14 +353,16 @@ export class NodeHost {
    * Ready is not finished now (an fsync in flight, or a crash point struck).
    */
   private handleReady(ready: Ready): boolean {
-    if (ready.hardState !== undefined || ready.entries.length > 0) {
+    const snapshot = ready.snapshot;
+    if (ready.hardState !== undefined || ready.entries.length > 0 || snapshot !== undefined) {
       const first = ready.entries[0];
-      if (first !== undefined && first.index > this.disk.durableLastIndex + 1) {
+      if (snapshot !== undefined) this.writeInstalledSnapshot(snapshot, first?.index);
+      else if (first !== undefined && first.index > this.disk.durableLastIndex + 1) {
         throw new ImplementationFault(this.id, `ready().entries start at index ${first.index}, leaving a gap after the stored log's last index ${this.disk.durableLastIndex}`);
       }
       const contract = this.contract;
       // etcd's MustSync: a commit-only change is written and left for the next fsync (or lost in a crash).
-      if (contract.mustSync && !mustSync(ready, this.disk.durableHardState)) {
+      if (contract.mustSync && snapshot === undefined && !mustSync(ready, this.disk.durableHardState)) {
         this.disk.write(ready.hardState, ready.entries);
         this.finishReady(ready, false);
         return true;
@@ -397,6 +412,7 @@ export class NodeHost {
     } catch (error) {
       throw this.fault(error);
     }
+    if (this.snapshotEvery !== 0) this.maybeCompact(instance);
     this.drain();
   }
 
@@ -408,7 +424,59 @@ export class NodeHost {
     return false;
   }
 
+  /**
+   * Step 1 for an installed snapshot (InstallSnapshot, Raft §7): the snapshot is written first, then the Ready's
+   * entries after it; the next fsync renames it into place, replacing the whole stored log. Only implementations
+   * declaring the `snapshot` capability may hand one over.
+   */
+  private writeInstalledSnapshot(snapshot: Snapshot, firstEntryIndex: number | undefined): void {
+    if (!(this.options.implementation.capabilities ?? []).includes('snapshot')) {
+      throw new ImplementationFault(this.id, 'ready() returned a snapshot, but the implementation does not declare the `snapshot` capability (docs/contract.md § Snapshots)');
+    }
+    const problem = snapshotProblem(snapshot, this.options.peers, firstEntryIndex);
+    if (problem !== null) throw new ImplementationFault(this.id, problem);
+    this.disk.writeSnapshot({ snapshot, mode: 'install' });
+    this.snapshotIndex = snapshot.index;
+  }
+
+  /**
+   * Takes a snapshot of the state machine at the applied index once `snapshotEvery` entries were applied since the
+   * last one, hands it to the implementation (compact) and writes it; the next fsync makes it durable and drops
+   * the log prefix it stands for. Called between Readys only, as compact() requires.
+   */
+  private maybeCompact(instance: RaftInstance): void {
+    if (this.snapshotEvery === 0 || this.appliedIndex - this.snapshotIndex < this.snapshotEvery || this.appliedTerm === 0) return;
+    if (this.disk.snapshotPending || typeof instance.compact !== 'function') return;
+    const snapshot: Snapshot = { index: this.appliedIndex, term: this.appliedTerm, peers: this.options.peers, data: this.sm.toSnapshot() };
+    this.call(() => instance.compact?.(snapshot));
+    this.disk.writeSnapshot({ snapshot, mode: 'compact' });
+    this.snapshotIndex = snapshot.index;
+  }
+
+  /** The state machine becomes what `snapshot` holds (an install, or a restart from the stored snapshot). */
+  private restoreFrom(snapshot: Snapshot, origin: 'install' | 'restart'): void {
+    const ctx = this.ctx;
+    this.sm = restoreMachine(snapshot.data);
+    this.appliedIndex = snapshot.index;
+    this.appliedTerm = snapshot.term;
+    const digest = snapshotDigest(snapshot.data);
+    ctx.trace.mix(ctx.eventIndex, TRACE_CODE.restore, this.id, snapshot.index, digest);
+    ctx.observe({ kind: 'restore', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, index: snapshot.index, term: snapshot.term, digest, origin });
+  }
+
+  /** The snapshots the last fsync renamed into place, as facts (before the persist fact of the same fsync). */
+  private observeSnapshots(): void {
+    const ctx = this.ctx;
+    for (const w of this.disk.syncedSnapshots) {
+      const s = w.snapshot;
+      const digest = snapshotDigest(s.data);
+      ctx.trace.mix(ctx.eventIndex, TRACE_CODE.snapshot, this.id, s.index, digest);
+      ctx.observe({ kind: 'snapshot', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, index: s.index, term: s.term, digest, origin: w.mode === 'install' ? 'installed' : 'taken' });
+    }
+  }
+
   private observePersist(ready: Ready): void {
+    if (this.disk.syncedSnapshots.length > 0) this.observeSnapshots();
     const ctx = this.ctx;
     const stored = this.disk.durableHardState;
     const last = ready.entries[ready.entries.length - 1];
@@ -434,9 +502,10 @@ export class NodeHost {
       });
     }
     if (!alreadySent) this.send(ready);
+    if (ready.snapshot !== undefined) this.restoreFrom(ready.snapshot, 'install');
     for (const entry of ready.committedEntries) this.applyEntry(entry);
     // The durable state machine's own fsync: its state and applied index, together, after the Ready's applies.
-    if (this.durableSm !== null && ready.committedEntries.length > 0) this.durableSm = { applied: this.appliedIndex, sm: this.sm.clone() };
+    if (this.durableSm !== null && (ready.committedEntries.length > 0 || ready.snapshot !== undefined)) this.durableSm = { applied: this.appliedIndex, sm: this.sm.clone() };
     if (ready.readStates !== undefined) this.confirmReads(ready.readStates);
     if (this.confirmedReads.length > 0) this.serveReads();
   }
@@ -501,6 +570,7 @@ export class NodeHost {
   private applyEntry(entry: Entry): void {
     const ctx = this.ctx;
     this.appliedIndex = entry.index;
+    this.appliedTerm = entry.term;
     ctx.trace.mix(ctx.eventIndex, TRACE_CODE.apply, this.id, entry.index, entry.term);
     ctx.observe({ kind: 'apply', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, entry });
     const command = this.decodeEntry(entry.data);

@@ -62,6 +62,10 @@ export const TRACE_CODE = {
   'read-served': 23,
   /** Something happened to a node's storage (see {@link StorageEventKind}). */
   storage: 24,
+  /** A snapshot became durable (`b` = index, `d` = digest). */
+  snapshot: 25,
+  /** A state machine was restored from a snapshot (`b` = index, `d` = digest). */
+  restore: 26,
 } as const;
 
 export type TraceCode = (typeof TRACE_CODE)[keyof typeof TRACE_CODE];
@@ -124,7 +128,7 @@ export type TraceRecord = TraceDetail & {
   readonly kind: TraceKind;
 };
 
-const FACT_KIND: Readonly<Record<Fact['kind'], TraceKind>> = { persist: 'persist', role: 'role', apply: 'apply', ack: 'client', crash: 'crash', restart: 'restart' };
+const FACT_KIND: Readonly<Record<Fact['kind'], TraceKind>> = { persist: 'persist', role: 'role', apply: 'apply', ack: 'client', crash: 'crash', restart: 'restart', snapshot: 'persist', restore: 'apply' };
 
 /** The category of a detail: facts by their kind, storage trouble as a crash or a violation, fault steps as faults. */
 export function traceKind(d: TraceDetail): TraceKind {
@@ -202,8 +206,13 @@ function describeFact(f: Fact): string {
       return 'crashed: volatile state and unsynced writes lost';
     case 'restart': {
       const hs = f.stored.hardState;
-      return `restarted from disk: term ${hs.term} vote ${hs.vote} commit ${hs.commit}, ${f.stored.entries.length} entries`;
+      const snap = f.stored.snapshot === undefined ? '' : `, snapshot ${f.stored.snapshot.index}/${f.stored.snapshot.term}`;
+      return `restarted from disk: term ${hs.term} vote ${hs.vote} commit ${hs.commit}${snap}, ${f.stored.entries.length} entries`;
     }
+    case 'snapshot':
+      return `snapshot ${f.index}/${f.term} ${f.origin} durably (digest ${f.digest.toString(16)})`;
+    case 'restore':
+      return `state machine restored from snapshot ${f.index}/${f.term} on ${f.origin} (digest ${f.digest.toString(16)})`;
   }
 }
 
