@@ -4,7 +4,7 @@
  */
 import { EMPTY_HARD_STATE } from '../core/types.js';
 import type { Entry, HardState, NodeId, Role } from '../sim/contract.js';
-import type { AckFact, ApplyFact, CrashFact, Fact, PersistFact, RestartFact, RoleFact } from '../sim/facts.js';
+import type { AckFact, ApplyFact, CrashFact, Fact, PersistFact, RestartFact, RestoreFact, RoleFact, SnapshotFact } from '../sim/facts.js';
 import type { Checker, Violation } from './types.js';
 
 /** Time between consecutive built facts, in ms. */
@@ -61,6 +61,21 @@ export class FactLog {
 
   crash(node: NodeId): CrashFact {
     return this.push({ ...this.base(node), kind: 'crash' });
+  }
+
+  /** A snapshot durably stored; `digest` stands for the state at `index` (equal states, equal digests). */
+  snapshot(node: NodeId, index: number, term: number, digest: number, origin: SnapshotFact['origin'] = 'taken'): SnapshotFact {
+    return this.push({ ...this.base(node), kind: 'snapshot', index, term, digest, origin });
+  }
+
+  restore(node: NodeId, index: number, term: number, digest: number, origin: RestoreFact['origin'] = 'install'): RestoreFact {
+    return this.push({ ...this.base(node), kind: 'restore', index, term, digest, origin });
+  }
+
+  /** A restart from a stored snapshot ending at (index, term) and the entries after it. */
+  restartFromSnapshot(node: NodeId, snapshot: { readonly index: number; readonly term: number }, storedEntries: readonly Entry[], hardState: Partial<HardState> = {}): RestartFact {
+    const hs: HardState = { term: 0, vote: 0, commit: 0, ...hardState };
+    return this.push({ ...this.base(node), kind: 'restart', stored: { hardState: hs, entries: storedEntries, snapshot: { ...snapshot, peers: [1, 2, 3], data: '' } } });
   }
 
   restart(node: NodeId, storedEntries: readonly Entry[], hardState: Partial<HardState> = {}): RestartFact {

@@ -10,7 +10,7 @@ import type { Checker, Violation } from './types.js';
 type FactKind = Fact['kind'];
 
 /** Every fact kind the dispatch knows; a kind added later reaches the checkers that declare none. */
-const KNOWN_KINDS: readonly FactKind[] = ['persist', 'role', 'apply', 'ack', 'crash', 'restart'];
+const KNOWN_KINDS: readonly FactKind[] = ['persist', 'role', 'apply', 'ack', 'crash', 'restart', 'snapshot', 'restore'];
 
 export class FactDispatch {
   private readonly persist: readonly Checker[];
@@ -19,6 +19,8 @@ export class FactDispatch {
   private readonly ack: readonly Checker[];
   private readonly crash: readonly Checker[];
   private readonly restart: readonly Checker[];
+  private readonly snapshot: readonly Checker[];
+  private readonly restore: readonly Checker[];
   /** The checkers that declare no kinds: they judge every fact, including kinds unknown here. */
   private readonly undeclared: readonly Checker[];
 
@@ -31,6 +33,8 @@ export class FactDispatch {
     this.ack = judges('ack');
     this.crash = judges('crash');
     this.restart = judges('restart');
+    this.snapshot = judges('snapshot');
+    this.restore = judges('restore');
     this.undeclared = checkers.filter((c) => c.factKinds === undefined);
     for (const c of checkers) {
       for (const kind of c.factKinds ?? []) {
@@ -62,6 +66,10 @@ export class FactDispatch {
         return this.crash;
       case 'restart':
         return this.restart;
+      case 'snapshot':
+        return this.snapshot;
+      case 'restore':
+        return this.restore;
       default:
         return this.undeclared;
     }

@@ -35,8 +35,8 @@ function healthyRun(): FactLog {
 describe('safety checkers', () => {
   it('returns one checker per outcome property, then one for the per-persist invariants, in order', () => {
     const checkers = createSafetyCheckers([1, 2, 3]);
-    expect(checkers.map((c) => c.property)).toEqual(SAFETY_PROPERTIES.map((p) => p.name).slice(0, 6));
-    expect(SAFETY_PROPERTIES.map((p) => p.name).slice(5)).toEqual(PERSIST_INVARIANTS);
+    expect(checkers.map((c) => c.property)).toEqual([...SAFETY_PROPERTIES.map((p) => p.name).slice(0, 6), 'snapshot-safety']);
+    expect(SAFETY_PROPERTIES.map((p) => p.name).slice(5, 9)).toEqual(PERSIST_INVARIANTS);
     expect(SAFETY_PROPERTIES.map((p) => p.name)).toEqual([
       'election-safety',
       'log-matching',
@@ -47,6 +47,7 @@ describe('safety checkers', () => {
       'durable-vote',
       'commit-quorum',
       'leader-append-only',
+      'snapshot-safety',
     ]);
     for (const p of SAFETY_PROPERTIES) expect(p.description).toMatch(/^[A-Z].*\.$/);
   });
@@ -72,6 +73,8 @@ describe('safety checkers', () => {
     f.persist(2, { term: 2, vote: 3 }); // durable vote
     f.persist(1, { term: 1, vote: 1 }, [entry(3, 1)]);
     f.persist(1, { term: 1, vote: 1 }, entries(1, 2, 1)); // leader append-only: drops its own (3, 1)
+    f.snapshot(1, 2, 1, 0xabc);
+    f.snapshot(3, 2, 1, 0xdef); // snapshot safety: another state at the same index
     // Commit quorum fires on the first apply (only node 1 stores it).
     const found = createSafetyCheckers([1, 2, 3]).flatMap((c) => runChecker(c, f.facts).map((v) => v.property));
     expect(new Set(found)).toEqual(new Set(SAFETY_PROPERTIES.map((p) => p.name)));

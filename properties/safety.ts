@@ -11,6 +11,7 @@ import { createElectionSafetyChecker } from './election-safety.js';
 import { createLeaderCompletenessChecker } from './leader-completeness.js';
 import { createLogMatchingChecker } from './log-matching.js';
 import type { PersistedLogs } from './persisted-log.js';
+import { createSnapshotSafetyChecker } from './snapshot-safety.js';
 import { createStateMachineSafetyChecker } from './state-machine-safety.js';
 import type { Checker, PropertyName } from './types.js';
 
@@ -63,6 +64,11 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
     name: 'leader-append-only',
     description: 'A leader never overwrites or deletes entries of its own term in its persisted log (Raft Figure 3, §5.3).',
   },
+  {
+    name: 'snapshot-safety',
+    description:
+      "Snapshots and restores at an index carry the state and term other nodes had there and stand for a persisted prefix; a node's state never goes back to an older snapshot, within an incarnation or across restarts (Raft §7).",
+  },
 ] as const satisfies readonly SafetyPropertyInfo[]);
 
 /**
@@ -82,6 +88,7 @@ export function createSafetyCheckers(nodeIds: readonly NodeId[], shared?: Persis
     createStateMachineSafetyChecker(nodeIds),
     createDurabilityChecker(nodeIds),
     createPersistInvariantsChecker(nodeIds),
+    createSnapshotSafetyChecker(nodeIds, shared),
   ];
 }
 

@@ -3,7 +3,8 @@
  * other node ever applies a different entry (term or data) at that index, over the whole run including
  * restarts. Also judged per node: applies are consecutive (after a start or restart the first apply is
  * index 1, or the restart's `applied` + 1 for a durable state machine, then previous + 1: nothing applied
- * twice, nothing skipped), and a crashed node applies nothing until it restarts.
+ * twice, nothing skipped; a state machine restored from a snapshot goes on from the snapshot's index + 1), and a
+ * crashed node applies nothing until it restarts.
  */
 import type { NodeId } from '../sim/contract.js';
 import type { ApplyFact, Fact } from '../sim/facts.js';
@@ -91,7 +92,7 @@ export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = [])
 
   return {
     property: 'state-machine-safety',
-    factKinds: ['apply', 'crash', 'restart'],
+    factKinds: ['apply', 'crash', 'restart', 'restore'],
     observe(fact: Fact): Violation | null {
       switch (fact.kind) {
         case 'apply':
@@ -99,6 +100,15 @@ export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = [])
         case 'crash':
           stateOf(fact.node).crashed = true;
           return null;
+        case 'restore': {
+          // The state machine now holds everything up to the snapshot's index (whether that went forward or,
+          // wrongly, back is snapshot-safety's to judge): the node goes on from there.
+          const s = stateOf(fact.node);
+          s.nextIndex = fact.index + 1;
+          s.lastIndex = fact.index;
+          s.lastTerm = fact.term;
+          return null;
+        }
         case 'restart': {
           const s = stateOf(fact.node);
           s.crashed = false;

@@ -7,6 +7,7 @@ import type { Violation } from '../properties/types.js';
 import { checkHistory, describeExplanation } from '../properties/linearizability/index.js';
 import { FactDispatch } from '../properties/fact-dispatch.js';
 import { PersistedLogs } from '../properties/persisted-log.js';
+import { SnapshotFactExpander } from '../properties/snapshot-facts.js';
 import { ProbeCounter } from '../properties/probes.js';
 import type { ProbeCounts } from '../properties/probes.js';
 import { createMessageCheckerFor, createSafetyCheckers } from '../properties/safety.js';
@@ -118,6 +119,7 @@ export interface LinUndecided {
 class CheckingObserver implements FactObserver {
   readonly violations: Violation[] = [];
   private readonly logs: PersistedLogs;
+  private readonly snapshots: SnapshotFactExpander;
   readonly probes: ProbeCounter;
   private readonly checkers: readonly Checker[];
   private readonly messages: MessageChecker | null;
@@ -127,6 +129,7 @@ class CheckingObserver implements FactObserver {
   readonly sent?: (message: Message, atMs: number, event: number) => boolean;
   constructor(nodeIds: readonly NodeId[], annotations: MessageAnnotations | undefined, extraCheckers: readonly Checker[] = []) {
     this.logs = new PersistedLogs(nodeIds);
+    this.snapshots = new SnapshotFactExpander(this.logs, nodeIds);
     this.probes = new ProbeCounter(this.logs);
     this.checkers = [...createSafetyCheckers(nodeIds, this.logs), ...extraCheckers];
     this.dispatch = new FactDispatch(this.checkers);
@@ -141,7 +144,9 @@ class CheckingObserver implements FactObserver {
     }
   }
 
-  observe(fact: Fact): boolean {
+  observe(observed: Fact): boolean {
+    // A snapshot stands for a log prefix: the checkers see the facts it shortened as facts about whole logs.
+    const fact = this.snapshots.expand(observed);
     this.logs.observe(fact);
     this.probes.observe(fact);
     this.dispatch.observe(fact, this.violations);

@@ -48,8 +48,8 @@ describe('fact dispatch', () => {
   });
 
   it('refuses a declared kind it would not route (a new fact kind must be added to the dispatch)', () => {
-    const odd = recorder('election-safety', ['snapshot' as Fact['kind']], 'role');
-    expect(() => new FactDispatch([odd])).toThrow(/declares fact kind 'snapshot'/);
+    const odd = recorder('election-safety', ['membership' as Fact['kind']], 'role');
+    expect(() => new FactDispatch([odd])).toThrow(/declares fact kind 'membership'/);
   });
 
   // The contract behind factKinds: a checker judges nothing outside its kinds, so skipping those facts changes

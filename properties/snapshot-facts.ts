@@ -1,0 +1,76 @@
+/**
+ * A snapshot stands for the log prefix up to its index (Raft §7). The checkers judge logs, so this module gives
+ * them logs: it rewrites the two facts whose stored log starts after a snapshot into facts about the whole log,
+ * taking the prefix from the persisted logs the run already keeps (the node's own when it holds the snapshot's last
+ * entry, else that of any node that does — log matching makes them equal, and is judged on its own):
+ *
+ * - an `installed` snapshot replaces the node's whole stored log, and the persist fact of the same fsync follows it
+ *   at once (the host emits them together): that persist becomes one of the prefix plus its own entries;
+ * - a restart from a stored snapshot becomes a restart whose stored log is the prefix plus the entries after it.
+ *
+ * Every other fact passes unchanged (the same object), so runs without snapshots see exactly the facts they saw.
+ * A snapshot whose last entry no node ever persisted has no prefix to stand for: its facts pass unchanged, and
+ * the persist (a gap) or restart is judged as it is — snapshot-safety names the cause.
+ */
+import type { Entry, NodeId } from '../sim/contract.js';
+import type { Fact, PersistFact, RestartFact, SnapshotFact } from '../sim/facts.js';
+import type { PersistedLog, PersistedLogs } from './persisted-log.js';
+
+/** The persisted log that holds (index, term): `node`'s own when it does, else the first other that does. */
+export function prefixSource(logs: PersistedLogs, nodeIds: readonly NodeId[], node: NodeId, index: number, term: number): PersistedLog | null {
+  const own = logs.logOf(node);
+  if (own.entryAt(index)?.term === term) return own;
+  for (const id of nodeIds) {
+    const log = logs.logOf(id);
+    if (id !== node && log.entryAt(index)?.term === term) return log;
+  }
+  return null;
+}
+
+function prefixOf(log: PersistedLog, index: number): Entry[] {
+  const out: Entry[] = [];
+  for (let i = 1; i <= index; i++) out.push(log.entryAt(i) as Entry);
+  return out;
+}
+
+export class SnapshotFactExpander {
+  /** By node id: the installed snapshot whose persist fact comes next. */
+  private readonly pendingInstall: (SnapshotFact | undefined)[] = [];
+
+  /** `logs` must not have observed the fact being expanded yet (expand first, then feed the result to them). */
+  constructor(
+    private readonly logs: PersistedLogs,
+    private readonly nodeIds: readonly NodeId[],
+  ) {}
+
+  /** The fact the checkers should see in place of `fact`: `fact` itself unless a snapshot shortened its log. */
+  expand(fact: Fact): Fact {
+    switch (fact.kind) {
+      case 'snapshot':
+        if (fact.origin === 'installed') this.pendingInstall[fact.node] = fact;
+        return fact;
+      case 'persist':
+        return this.pendingInstall[fact.node] === undefined ? fact : this.expandPersist(fact);
+      case 'restart':
+        this.pendingInstall[fact.node] = undefined;
+        return fact.stored.snapshot === undefined ? fact : this.expandRestart(fact);
+      default:
+        return fact;
+    }
+  }
+
+  private expandPersist(fact: PersistFact): Fact {
+    const snap = this.pendingInstall[fact.node] as SnapshotFact;
+    this.pendingInstall[fact.node] = undefined;
+    const source = prefixSource(this.logs, this.nodeIds, fact.node, snap.index, snap.term);
+    if (source === null) return fact;
+    return { ...fact, entries: [...prefixOf(source, snap.index), ...fact.entries] };
+  }
+
+  private expandRestart(fact: RestartFact): Fact {
+    const snap = fact.stored.snapshot as { readonly index: number; readonly term: number };
+    const source = prefixSource(this.logs, this.nodeIds, fact.node, snap.index, snap.term);
+    if (source === null) return fact;
+    return { ...fact, stored: { ...fact.stored, entries: [...prefixOf(source, snap.index), ...fact.stored.entries] } };
+  }
+}

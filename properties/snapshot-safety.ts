@@ -1,0 +1,111 @@
+/**
+ * Snapshot safety (Raft §7), judged from the snapshot, restore, apply and restart facts only:
+ *
+ * - agreement: every snapshot and every restore at an index carries the same state (digest) as the first one seen
+ *   at that index on any node, and the term of the entry first applied there — a snapshot stands for exactly the
+ *   committed prefix, so the state a node restores equals the state the others had at that index;
+ * - a snapshot stands for a prefix some node persisted: its (index, term) is held by a persisted log (with
+ *   `logs`, the run's shared persisted logs);
+ * - no regression within an incarnation: a node never restores a snapshot below what it has applied since it
+ *   started (installing an older snapshot rolls its state machine back);
+ * - no regression across restarts: a node restarts from a snapshot at least as new as the newest it had durably
+ *   stored (a disk or host that forgets a snapshot loses state the node had acknowledged as applied).
+ */
+import type { NodeId } from '../sim/contract.js';
+import type { Fact, RestoreFact, SnapshotFact } from '../sim/facts.js';
+import type { PersistedLogs } from './persisted-log.js';
+import { prefixSource } from './snapshot-facts.js';
+import type { Checker, Violation } from './types.js';
+
+interface StateAt {
+  readonly digest: number;
+  readonly term: number;
+  readonly node: NodeId;
+  readonly atMs: number;
+}
+
+/** Creates the snapshot-safety checker; `logs`, when given, must observe each fact before this checker does. */
+export function createSnapshotSafetyChecker(nodeIds: readonly NodeId[], logs?: PersistedLogs): Checker {
+  /** The first state seen at each snapshot index, by any node. */
+  const states = new Map<number, StateAt>();
+  /** Position = index: the term of the entry first applied there (0: none yet). */
+  const appliedTerm: number[] = [0];
+  /** By node id: the highest index applied or restored in the current incarnation. */
+  const applied: number[] = [];
+  /** By node id: the newest snapshot index the node stored durably. */
+  const durable: number[] = [];
+
+  function judgeState(fact: SnapshotFact | RestoreFact): Violation | null {
+    const what = fact.kind === 'snapshot' ? `stored a snapshot (${fact.origin})` : `restored its state machine (on ${fact.origin})`;
+    const known = appliedTerm[fact.index] ?? 0;
+    if (known !== 0 && known !== fact.term) {
+      return violation(fact, [fact.node], `Node ${fact.node} ${what} ending at (index ${fact.index}, term ${fact.term}), but the entry applied at index ${fact.index} has term ${known}.`, { index: fact.index, term: fact.term, appliedTerm: known });
+    }
+    const first = states.get(fact.index);
+    if (first === undefined) {
+      states.set(fact.index, { digest: fact.digest, term: fact.term, node: fact.node, atMs: fact.atMs });
+      return null;
+    }
+    if (first.digest === fact.digest && first.term === fact.term) return null;
+    const nodes = first.node === fact.node ? [fact.node] : [Math.min(first.node, fact.node), Math.max(first.node, fact.node)];
+    return violation(fact, nodes, `Node ${fact.node} ${what} at index ${fact.index} whose state differs from the state node ${first.node} had at that index (at ${first.atMs} ms): the state machines diverged.`, {
+      index: fact.index,
+      digest: fact.digest,
+      term: fact.term,
+      first: { node: first.node, digest: first.digest, term: first.term, atMs: first.atMs },
+    });
+  }
+
+  function snapshot(fact: SnapshotFact): Violation | null {
+    if (logs !== undefined && prefixSource(logs, nodeIds, fact.node, fact.index, fact.term) === null) {
+      return violation(fact, [fact.node], `Node ${fact.node} stored a snapshot (${fact.origin}) ending at (index ${fact.index}, term ${fact.term}), an entry no node ever persisted: it stands for no log prefix.`, { index: fact.index, term: fact.term });
+    }
+    if (fact.index > (durable[fact.node] ?? 0)) durable[fact.node] = fact.index;
+    return judgeState(fact);
+  }
+
+  function restore(fact: RestoreFact): Violation | null {
+    const before = applied[fact.node] ?? 0;
+    if (fact.origin === 'install' && fact.index < before) {
+      return violation(fact, [fact.node], `Node ${fact.node} restored a snapshot at index ${fact.index} after applying up to index ${before} since it started: its state machine went back (a snapshot must be installed only when newer than the node's commit, Raft §7).`, { index: fact.index, appliedBefore: before });
+    }
+    applied[fact.node] = fact.index;
+    return judgeState(fact);
+  }
+
+  function restart(fact: Fact & { kind: 'restart' }): Violation | null {
+    applied[fact.node] = fact.applied ?? 0;
+    const had = durable[fact.node] ?? 0;
+    const stored = fact.stored.snapshot?.index ?? 0;
+    if (stored >= had) return null;
+    return violation(fact, [fact.node], `Node ${fact.node} restarted from ${stored === 0 ? 'no snapshot' : `the snapshot at index ${stored}`}, although it had durably stored a snapshot at index ${had}: its state regressed.`, { storedSnapshot: stored, durableSnapshot: had });
+  }
+
+  return {
+    property: 'snapshot-safety',
+    factKinds: ['snapshot', 'restore', 'apply', 'restart'],
+    observe(fact: Fact): Violation | null {
+      switch (fact.kind) {
+        case 'snapshot':
+          return snapshot(fact);
+        case 'restore':
+          return restore(fact);
+        case 'apply': {
+          const { index, term } = fact.entry;
+          while (appliedTerm.length <= index) appliedTerm.push(0);
+          if (appliedTerm[index] === 0) appliedTerm[index] = term;
+          if (index > (applied[fact.node] ?? 0)) applied[fact.node] = index;
+          return null;
+        }
+        case 'restart':
+          return restart(fact);
+        default:
+          return null;
+      }
+    },
+  };
+}
+
+function violation(fact: Fact, nodes: readonly NodeId[], message: string, evidence: unknown): Violation {
+  return { property: 'snapshot-safety', atMs: fact.atMs, event: fact.event, nodes, message, evidence };
+}
