@@ -34,6 +34,9 @@ const CATCHING: Readonly<Record<CoreBug, { readonly scenario: string; readonly s
   'early-ack': { scenario: 'random', seedsToCatchMax: 50 },
   'apply-beyond-commit': { scenario: 'random', seedsToCatchMax: 50 },
   'stale-read': { scenario: 'random', seedsToCatchMax: 100 },
+  'stale-snapshot': { scenario: 'snapshot-heavy', seedsToCatchMax: 200 },
+  'snapshot-drops-suffix': { scenario: 'snapshot-heavy', seedsToCatchMax: 200 },
+  'no-snapshot-fallback': { scenario: 'snapshot-lagging-follower', seedsToCatchMax: 50 },
 };
 
 const CORE_PLANTED: readonly PlantedBug[] = CORE_BUGS.map((bug) => ({

@@ -5,6 +5,7 @@ import { figure8 } from './figure8.js';
 import { congestedLinks, mitUnreliable, slowFollower } from './network-scenarios.js';
 import { asymmetricPartition, bridgePartition, flappingPartition, leaderIsolation, majorityRing, minorityPartition } from './partition-scenarios.js';
 import { randomFaults } from './random-faults.js';
+import { snapshotCrash, snapshotHeavy, snapshotLaggingFollower, snapshotLeaderChange } from './snapshot-scenarios.js';
 import { rejoinStability } from './stability-phase.js';
 import { clockSkew, leaderPause } from './time-scenarios.js';
 import type { Scenario } from './types.js';
@@ -29,6 +30,10 @@ export const SCENARIOS: readonly Scenario[] = [
   rejoinStability,
   mitUnreliable,
   slowFollower,
+  snapshotLaggingFollower,
+  snapshotCrash,
+  snapshotLeaderChange,
+  snapshotHeavy,
 ];
 
 export const DEFAULT_SCENARIO = 'random';
