@@ -87,7 +87,7 @@ function toScenarioPlan(p: z.output<typeof scenarioPlanSchema>): ScenarioPlan {
   return {
     network: withoutUndefined(p.network),
     ...(p.clock === undefined ? {} : { clock: withoutUndefined(p.clock) }),
-    ...(p.disk === undefined ? {} : { disk: p.disk }),
+    ...(p.disk === undefined ? {} : { disk: withoutUndefined(p.disk) }),
     ...(p.workload === undefined ? {} : { workload: withoutUndefined(p.workload) }),
     plan: { events: p.plan.events },
     knobs: p.knobs,

@@ -31,6 +31,8 @@ export const PLAN_LIMITS = Object.freeze({
   driftTicksMax: 1_000_000,
   clockJumpTicksMax: 1_000_000,
   eventsMax: 10_000,
+  /** Applied entries between two snapshots the host takes (0 or absent: never). */
+  snapshotEveryEntriesMax: 1_000_000,
 });
 
 const L = PLAN_LIMITS;
@@ -71,7 +73,10 @@ const networkSchema = z
   });
 
 const diskSchema = z
-  .object({ fsyncMsMin: whole(0, L.latencyMsMax), fsyncMsMax: whole(0, L.latencyMsMax), tornWritePerMille: perMille }, { error: 'expected an object' })
+  .object(
+    { fsyncMsMin: whole(0, L.latencyMsMax), fsyncMsMax: whole(0, L.latencyMsMax), tornWritePerMille: perMille, snapshotEveryEntries: whole(0, L.snapshotEveryEntriesMax).optional() },
+    { error: 'expected an object' },
+  )
   .check((ctx) => {
     if (ctx.value.fsyncMsMax < ctx.value.fsyncMsMin) ctx.issues.push({ code: 'custom', path: ['fsyncMsMax'], input: ctx.value.fsyncMsMax, message: `expected >= fsyncMsMin (${ctx.value.fsyncMsMin})` });
   });
