@@ -14,6 +14,7 @@ import { formatTimeline } from '../timeline.js';
 import { missingCapabilities, skipNotice } from '../adapters/capabilities.js';
 import { loadPlanFile, targetArgsFromPlan } from '../plan-load.js';
 import { UsageError } from '../errors.js';
+import { replayCorpus } from '../corpus-replay.js';
 import { checkHtmlPath, runPage, writeHtml } from '../html/report.js';
 
 export interface ReplayArgs {
@@ -29,6 +30,8 @@ export interface ReplayArgs {
   readonly fullHeal?: boolean;
   /** `--plan FILE`: replay a saved plan (seed, scenario, nodes, bug and the scenario plan) exactly. */
   readonly plan?: unknown;
+  /** `--corpus DIR`: replay every plan file in DIR and fail if a verdict changed (cli/corpus-replay.ts). */
+  readonly corpus?: unknown;
   readonly impl?: unknown;
   readonly implCmd?: unknown;
   readonly implTimeout?: unknown;
@@ -37,7 +40,12 @@ export interface ReplayArgs {
 }
 
 export async function executeReplay(args: ReplayArgs, io: Io): Promise<number> {
-  if (args.plan === undefined && args.seed === undefined) throw new UsageError('expected --seed S or --plan FILE');
+  if (args.corpus !== undefined) {
+    for (const flag of ['seed', 'plan', 'scenario', 'bug', 'nodes'] as const) if (args[flag] !== undefined) throw new UsageError(`--${flag} cannot be combined with --corpus: each plan file sets it; drop --${flag}`);
+    if (typeof args.corpus !== 'string' || args.corpus.trim() === '') throw new UsageError(`--corpus expects a folder, got ${JSON.stringify(args.corpus)}`);
+    return replayCorpus(args.corpus, args, io);
+  }
+  if (args.plan === undefined && args.seed === undefined) throw new UsageError('expected --seed S, --plan FILE or --corpus DIR');
   if (args.plan !== undefined) rejectFlagsWithPlan(args as unknown as Readonly<Record<string, unknown>>);
   // Checked before the run, so a bad width never costs a whole replay.
   const width = parseWidth(args.width, io.columns);
@@ -116,6 +124,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     y
       .option('seed', { describe: 'the seed to replay (or --plan)' })
       .option('plan', { describe: 'replay a saved plan file (from shrink or run --shrink) exactly', type: 'string' })
+      .option('corpus', { describe: 'replay every plan file in this folder (a regression corpus); exit 1 if any verdict differs from the one saved in its file', type: 'string' })
       .option('nodes', { describe: 'cluster size, 1 to 7 (default: the size drawn for the seed, as run draws it)' })
       .option('scenario', { describe: 'named fault scenario', type: 'string' })
       .option('bug', { describe: 'a planted bug', type: 'string' })
