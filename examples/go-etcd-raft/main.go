@@ -32,6 +32,7 @@ type options struct {
 	preVote     bool
 	checkQuorum bool
 	readIndex   bool
+	leaseRead   bool
 	annotate    bool
 	bug         string
 }
@@ -86,10 +87,14 @@ func parseOptions(args []string) (options, error) {
 	fs.BoolVar(&opts.preVote, "pre-vote", false, "enable etcd's PreVote (thesis §9.6)")
 	fs.BoolVar(&opts.checkQuorum, "check-quorum", false, "enable etcd's CheckQuorum: a leader that hears no quorum steps down")
 	fs.BoolVar(&opts.readIndex, "read-index", false, "serve reads through etcd's ReadIndex (thesis §6.4) instead of the log")
+	fs.BoolVar(&opts.leaseRead, "lease-read", false, "serve ReadIndex reads from the leader's lease (etcd's ReadOnlyLeaseBased, thesis §6.4.1) instead of a heartbeat round; needs -read-index and -check-quorum")
 	fs.BoolVar(&opts.annotate, "annotate", false, "declare what etcd's vote and append responses mean (messageAnnotations), so the host checks each one as it is sent")
 	fs.StringVar(&opts.bug, "bug", "", "plant a bug Seaworthy must catch: "+strings.Join(bugs, ", "))
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
+	}
+	if opts.leaseRead && (!opts.readIndex || !opts.checkQuorum) {
+		return options{}, fmt.Errorf("-lease-read needs -read-index and -check-quorum (etcd requires CheckQuorum for lease-based reads)")
 	}
 	if fs.NArg() > 0 {
 		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -120,6 +125,9 @@ func (o options) name() string {
 	if o.readIndex {
 		parts = append(parts, "read-index")
 	}
+	if o.leaseRead {
+		parts = append(parts, "lease-read")
+	}
 	if o.bug != "" {
 		parts = append(parts, o.bug)
 	}
@@ -136,6 +144,9 @@ func (o options) capabilities() []string {
 	}
 	if o.readIndex {
 		caps = append(caps, "read-index")
+	}
+	if o.leaseRead {
+		caps = append(caps, "lease-read")
 	}
 	return caps
 }

@@ -33,7 +33,8 @@ type node struct {
 	lateHardState *wireHardState
 	// reads are the read requests this incarnation started and has not reported yet. A follower's read comes
 	// back as a MsgReadIndexResp, which etcd turns into a ReadState whoever asked: one meant for this node's
-	// previous incarnation (the host dropped its reads at the crash), or a duplicate the network delivered twice.
+	// previous incarnation (the host dropped its reads at the crash), a duplicate the network delivered twice,
+	// or another node's read that was forwarded through this one.
 	reads map[uint64]bool
 }
 
@@ -61,9 +62,9 @@ func newNode(opts options, req *request) (*node, error) {
 		MaxInflightMsgs: maxInflightMsgs,
 		PreVote:         opts.preVote,
 		CheckQuorum:     opts.checkQuorum,
-		// ReadOnlySafe confirms leadership with a heartbeat round (thesis §6.4); lease-based reads would trust
-		// clocks that Seaworthy skews on purpose.
-		ReadOnlyOption: raft.ReadOnlySafe,
+		// ReadOnlySafe confirms leadership with a heartbeat round (thesis §6.4); lease-based reads (-lease-read)
+		// trust the leader's clock, which Seaworthy skews on purpose (the lease-skew scenario).
+		ReadOnlyOption: readOnlyOption(opts),
 		// The host's state machine is durable (contract stateMachine "durable"): etcd hands out committed
 		// entries from applied + 1, as in an application that persists its applied index.
 		Applied: applied,
@@ -74,6 +75,13 @@ func newNode(opts options, req *request) (*node, error) {
 		return nil, err
 	}
 	return &node{opts: opts, id: req.ID, storage: storage, rn: rn, reported: req.Storage.HardState, reads: map[uint64]bool{}}, nil
+}
+
+func readOnlyOption(opts options) raft.ReadOnlyOption {
+	if opts.leaseRead {
+		return raft.ReadOnlyLeaseBased
+	}
+	return raft.ReadOnlySafe
 }
 
 func (n *node) tick() { n.rn.Tick() }
@@ -188,11 +196,11 @@ func (n *node) readyToWire(rd raft.Ready) (*wireReady, error) {
 		prefix := strconv.FormatUint(n.id, 10) + ":"
 		ctx := string(rs.RequestCtx)
 		requestID, err := strconv.ParseUint(strings.TrimPrefix(ctx, prefix), 10, 64)
-		if err != nil || !strings.HasPrefix(ctx, prefix) {
-			return nil, fmt.Errorf("read state with a context %q this node did not create", rs.RequestCtx)
-		}
-		if !n.reads[requestID] {
-			continue // an earlier incarnation's read, or one already reported
+		// Not ours, or not outstanding: skip it. etcd rewrites From at every hop, so a read forwarded twice (to a
+		// follower that still believed in an old leader, which forwarded it on) is answered to the middle node;
+		// and a MsgReadIndexResp may arrive for this node's previous incarnation, or twice.
+		if err != nil || !strings.HasPrefix(ctx, prefix) || !n.reads[requestID] {
+			continue
 		}
 		delete(n.reads, requestID)
 		out.ReadStates = append(out.ReadStates, wireReadState{RequestID: requestID, Index: rs.Index})
