@@ -7,7 +7,7 @@ import { asymmetricPartition, bridgePartition, flappingPartition, leaderIsolatio
 import { randomFaults } from './random-faults.js';
 import { snapshotCrash, snapshotHeavy, snapshotLaggingFollower, snapshotLeaderChange } from './snapshot-scenarios.js';
 import { rejoinStability } from './stability-phase.js';
-import { clockSkew, leaderPause } from './time-scenarios.js';
+import { clockSkew, leaderPause, leaseSkew } from './time-scenarios.js';
 import type { Scenario } from './types.js';
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -25,6 +25,7 @@ export const SCENARIOS: readonly Scenario[] = [
   crashPoints,
   diskCorruption,
   clockSkew,
+  leaseSkew,
   leaderPause,
   figure8,
   rejoinStability,

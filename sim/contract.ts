@@ -22,7 +22,7 @@ export type {
 } from '../core/types.js';
 
 /** Optional features an implementation may declare; scenarios that need a missing one are skipped. */
-export type Capability = 'pre-vote' | 'check-quorum' | 'membership-change' | 'snapshot' | 'leadership-transfer' | 'read-index';
+export type Capability = 'pre-vote' | 'check-quorum' | 'membership-change' | 'snapshot' | 'leadership-transfer' | 'read-index' | 'lease-read';
 
 /** Everything an implementation gets when one of its nodes starts or restarts. */
 export interface CreateInit {

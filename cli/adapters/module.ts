@@ -13,7 +13,7 @@ import { ensureTypeScriptLoader, isTypeScriptModule } from './typescript-loader.
 import { annotationProblems } from './annotations.js';
 import { contractProblems } from './contract-options.js';
 
-export const CAPABILITIES: readonly Capability[] = ['pre-vote', 'check-quorum', 'membership-change', 'snapshot', 'leadership-transfer', 'read-index'];
+export const CAPABILITIES: readonly Capability[] = ['pre-vote', 'check-quorum', 'membership-change', 'snapshot', 'leadership-transfer', 'read-index', 'lease-read'];
 
 /**
  * Imports `path` (relative to `cwd`) and returns its implementation. Throws a UsageError when the file is
