@@ -1,33 +1,55 @@
 /**
  * Stability (issue 11, item 3), for implementations that declare both `pre-vote` and `check-quorum`: with a
- * connected majority and a stable leader, a node that is partitioned away and comes back must not depose the
- * leader and must not raise its term while away (thesis §9.6, PreVote; §4.2.3, votes ignored while a leader
- * is heard from). From facts only: during each `away` window of the plan, the away node must not durably
- * store a term above the stable leader's (a pre-vote that bumps its own term), and after it comes back, until
- * a settle time has passed, no node may (its return deposed the leader: a campaign or a pre-vote the others
- * should have refused or ignored).
+ * connected majority and a stable leader, nodes that are cut off and come back must not depose the leader and
+ * must not raise their terms while away (thesis §9.6, PreVote; §4.2.3, votes ignored while a leader is heard
+ * from), and a leader cut off from the majority steps down (thesis §6.2, CheckQuorum). From facts only, over
+ * calm windows of the plan of three kinds:
+ * - a node away (an `away` fault), or a minority partitioned from the rest (a `partition` into two groups,
+ *   until the next `heal`): while away, no away node may durably store a term above the stable leader's (a
+ *   minority can never win a pre-vote, so with PreVote it never campaigns; a pre-vote that bumps terms does);
+ *   after they come back, until a settle time has passed, no node may (their return deposed the leader);
+ * - the stable leader itself away (alone or in the minority): it must announce a non-leader role within
+ *   {@link STABILITY_STEP_DOWN_ELECTIONS} election timeouts while still cut off, and the away side must not
+ *   raise its terms meanwhile (the rest may: it rightly elects a new leader);
+ * - a follower's clock jump (a `clock-jump`: its election timer fires spuriously while the leader is healthy):
+ *   until the settle time has passed, no node may store a term above the leader's (the lease must drop the
+ *   follower's pre-vote and vote requests).
  *
  * The property is promised only where its assumptions hold, so a window is judged only when they do: the plan
  * has no other fault whose effect reaches into the window (nor a partition left in place), and the facts show a
- * stable leader when the node goes away — the leader in the highest stored term, leading for at least an
- * election timeout, no node down — and no crash until the window ends. Otherwise the window is skipped, never
- * failed. If another node raises its term while the node is still away, the environment did it (the away node
- * cannot reach anyone), and the window is not judged further.
+ * stable leader when the window opens — the leader in the highest stored term, leading for at least an
+ * election timeout, no node down, the rest a majority — and no crash until the window ends. Otherwise the window
+ * is skipped, never failed. If a node that is not away raises its term while the others are still away (and the
+ * leader is not away), the environment did it (the away nodes cannot reach anyone), and the window is not
+ * judged further.
  */
 import type { Capability, NodeId } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
 import { faultEffectEndMs } from '../sim/faults.js';
-import type { FaultPlan } from '../sim/faults.js';
+import type { FaultEvent, FaultPlan } from '../sim/faults.js';
 import type { Checker, Violation } from './types.js';
 
 /** Election timeouts after a node comes back during which it must still not disturb the leader. */
 export const STABILITY_SETTLE_ELECTIONS = 3;
 
-/** An `away` fault of the plan that the stability property judges. */
-export interface AwayWindow {
-  readonly node: NodeId;
+/**
+ * Election timeouts within which a leader cut off from the majority must step down. CheckQuorum checks once per
+ * election timeout whether a majority answered since the last check, so a cut-off leader steps down within two
+ * of its own timeouts of the last answer it got; the bound adds room for answers still in flight when the cut
+ * came (long delays reach two election timeouts) and for a clock running up to 1.5 times slow.
+ */
+export const STABILITY_STEP_DOWN_ELECTIONS = 6;
+
+/**
+ * A calm stretch of the plan that the stability property judges. `away`: `nodes` are cut off from the rest from
+ * `fromMs` until `toMs`. `timeout`: the clock of the one node of `nodes` jumps at `fromMs` (= `toMs`).
+ */
+export interface StabilityWindow {
+  readonly kind: 'away' | 'timeout';
+  /** Ascending. */
+  readonly nodes: readonly NodeId[];
   readonly fromMs: number;
-  /** When its links are restored. */
+  /** When its links are restored (`away`), or `fromMs` (`timeout`). */
   readonly toMs: number;
 }
 
@@ -43,27 +65,57 @@ export interface StabilityOptions {
 const SHAPE_KINDS: ReadonlySet<string> = new Set(['partition', 'bridge', 'isolate-leader', 'one-way', 'ring']);
 
 /**
- * The plan's `away` windows that no other fault overlaps: no other event's effect (see `faultEffectEndMs`; heals
- * and restarts aside) reaches into [fromMs - calmMs, toMs + settleMs], and no partition-like shape is left in
- * place at fromMs.
+ * The plan's windows (see {@link StabilityWindow}) that no other fault overlaps: no other event's effect (see
+ * `faultEffectEndMs`; heals and restarts aside) reaches into [fromMs - calmMs, toMs + settleMs], no
+ * partition-like shape is left in place at fromMs, and toMs + settleMs falls before `endMs` (the end of the
+ * safety phase: the liveness phase that follows cuts off the nodes outside its core, which is no return to a
+ * healthy cluster). A `partition` is a window only when it has two groups and a `heal` follows it; its smaller
+ * group is the away side.
  */
-export function calmAwayWindows(plan: FaultPlan, calmMs: number, settleMs: number): AwayWindow[] {
-  const windows: AwayWindow[] = [];
+export function calmWindows(plan: FaultPlan, calmMs: number, settleMs: number, endMs: number = Number.POSITIVE_INFINITY): StabilityWindow[] {
+  const windows: StabilityWindow[] = [];
   const events = plan.events;
   let shaped = false;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     if (e === undefined) continue;
+    const wasShaped = shaped;
     if (e.kind === 'heal') shaped = false;
     else if (SHAPE_KINDS.has(e.kind)) shaped = true;
-    if (e.kind !== 'away' || shaped) continue;
-    const from = e.atMs - calmMs;
-    const to = e.atMs + e.durationMs + settleMs;
+    if (wasShaped) continue;
+    const found = windowAt(events, i);
+    if (found === null) continue;
+    const { window, healIndex } = found;
+    const from = window.fromMs - calmMs;
+    const to = window.toMs + settleMs;
+    if (to >= endMs) continue;
     // Heals and restarts only make the cluster healthier, and the facts show whether a stable leader followed.
-    const overlapped = events.some((o, j) => j !== i && o.kind !== 'heal' && o.kind !== 'restart' && o.atMs <= to && effectEndMs(events, j) >= from);
-    if (!overlapped) windows.push({ node: e.node, fromMs: e.atMs, toMs: e.atMs + e.durationMs });
+    const overlapped = events.some((o, j) => j !== i && j !== healIndex && o.kind !== 'heal' && o.kind !== 'restart' && o.atMs <= to && effectEndMs(events, j) >= from);
+    if (!overlapped) windows.push(window);
   }
   return windows;
+}
+
+/** The window event `i` opens, with the index of the heal that ends it (-1: none), or null. */
+function windowAt(events: readonly FaultEvent[], i: number): { window: StabilityWindow; healIndex: number } | null {
+  const e = events[i] as FaultEvent;
+  switch (e.kind) {
+    case 'away':
+      return { window: { kind: 'away', nodes: [e.node], fromMs: e.atMs, toMs: e.atMs + e.durationMs }, healIndex: -1 };
+    case 'clock-jump':
+      return { window: { kind: 'timeout', nodes: [e.node], fromMs: e.atMs, toMs: e.atMs }, healIndex: -1 };
+    case 'partition': {
+      const [a, b, ...more] = e.groups;
+      if (a === undefined || b === undefined || more.length > 0) return null;
+      const healIndex = events.findIndex((h, j) => j > i && h.kind === 'heal');
+      const heal = events[healIndex];
+      if (heal === undefined) return null;
+      const side = a.length <= b.length ? a : b;
+      return { window: { kind: 'away', nodes: [...side].sort((x, y) => x - y), fromMs: e.atMs, toMs: heal.atMs }, healIndex };
+    }
+    default:
+      return null;
+  }
 }
 
 /** When event `j` stops acting: a crash lasts until the node's next restart in the plan, the rest as `faultEffectEndMs` says. */
@@ -79,15 +131,19 @@ function effectEndMs(events: FaultPlan['events'], j: number): number {
 }
 
 interface Judged {
-  readonly window: AwayWindow;
-  /** The stable leader's term when the node went away. */
+  readonly window: StabilityWindow;
+  /** The stable leader's term when the window opened. */
   readonly term: number;
   readonly leader: NodeId;
+  /** The leader is among the away nodes: it must step down, and only the away side's terms are judged. */
+  readonly leaderAway: boolean;
+  /** When a leader still leading while away breaks CheckQuorum, in ms. */
+  readonly stepDownByMs: number;
 }
 
 /** The stability checker over the given windows (in time order of `fromMs`). */
-export function createStabilityChecker(windows: readonly AwayWindow[], options: StabilityOptions): Checker {
-  return new StabilityChecker([...windows].sort((a, b) => a.fromMs - b.fromMs || a.node - b.node), options);
+export function createStabilityChecker(windows: readonly StabilityWindow[], options: StabilityOptions): Checker {
+  return new StabilityChecker([...windows].sort((a, b) => a.fromMs - b.fromMs || (a.nodes[0] ?? 0) - (b.nodes[0] ?? 0)), options);
 }
 
 class StabilityChecker implements Checker {
@@ -101,7 +157,7 @@ class StabilityChecker implements Checker {
   private judged: Judged | null = null;
 
   constructor(
-    private readonly windows: readonly AwayWindow[],
+    private readonly windows: readonly StabilityWindow[],
     private readonly options: StabilityOptions,
   ) {
     for (const id of options.nodeIds) this.term[id] = 0;
@@ -109,8 +165,8 @@ class StabilityChecker implements Checker {
 
   observe(fact: Fact): Violation | null {
     // Windows open on the first fact at or after their start: the state seen so far is the state then.
-    while (this.judged === null && this.next < this.windows.length && (this.windows[this.next] as AwayWindow).fromMs <= fact.atMs) {
-      this.open(this.windows[this.next] as AwayWindow);
+    while (this.judged === null && this.next < this.windows.length && (this.windows[this.next] as StabilityWindow).fromMs <= fact.atMs) {
+      this.open(this.windows[this.next] as StabilityWindow);
       this.next++;
     }
     const violation = this.judged === null ? null : this.judge(fact, this.judged);
@@ -119,40 +175,83 @@ class StabilityChecker implements Checker {
   }
 
   /** Starts judging `window` when its assumptions hold at its start. */
-  private open(window: AwayWindow): void {
+  private open(window: StabilityWindow): void {
     // The rest must still be a majority: in a cluster of 1 or 2 a node away leaves a leader without its
     // quorum, and CheckQuorum rightly deposes it.
     const n = this.options.nodeIds.length;
-    if (n - 1 < Math.floor(n / 2) + 1) return;
+    if (n - window.nodes.length < Math.floor(n / 2) + 1) return;
     const l = this.leader;
-    if (l === null || l.node === window.node || this.down.size > 0) return;
+    if (l === null || this.down.size > 0) return;
     if (l.sinceMs + this.options.electionMs > window.fromMs) return;
     if (this.term.some((t) => t > l.term)) return;
-    this.judged = { window, term: l.term, leader: l.node };
+    const leaderAway = window.nodes.includes(l.node);
+    // A leader's own clock jump may rightly trip its CheckQuorum: only a follower's timeout is judged.
+    if (leaderAway && window.kind === 'timeout') return;
+    this.judged = { window, term: l.term, leader: l.node, leaderAway, stepDownByMs: window.fromMs + STABILITY_STEP_DOWN_ELECTIONS * this.options.electionMs };
   }
 
   private judge(fact: Fact, j: Judged): Violation | null {
-    if (fact.atMs > j.window.toMs + this.options.settleMs || fact.kind === 'crash') {
+    const w = j.window;
+    const endMs = j.leaderAway ? w.toMs : w.toMs + this.options.settleMs;
+    if (fact.atMs > endMs || fact.kind === 'crash') {
       // Done, or a crash broke the stable-majority assumption: stop judging this window.
       this.judged = null;
       return null;
     }
+    if (j.leaderAway) return this.judgeLeaderAway(fact, j);
     if (fact.kind !== 'persist' || fact.hardState.term <= j.term) return null;
     this.judged = null;
-    const back = fact.atMs >= j.window.toMs;
-    // While the node is away it cannot influence anyone: another node raising its term then is the
-    // environment's doing (loss, a slow clock), not the away node's, and the window is not judged further.
-    if (fact.node !== j.window.node && !back) return null;
+    const back = fact.atMs >= w.toMs;
+    const away = w.nodes.includes(fact.node);
+    // While the nodes are away they cannot influence anyone: another node raising its term then is the
+    // environment's doing (loss, a slow clock), not theirs, and the window is not judged further.
+    if (!away && !back) return null;
+    const what = w.kind === 'timeout' ? `the clock of node ${w.nodes[0]} jumped` : `${nodeList(w.nodes)} came back from a partition`;
+    return this.violation(
+      fact,
+      j,
+      away && !back
+        ? `node ${fact.node} stored term ${fact.hardState.term} while partitioned away${companions(w.nodes, fact.node)}, above the term ${j.term} of stable leader ${j.leader}: with pre-vote and check-quorum a node cut off from a healthy majority must neither raise its term nor depose the leader`
+        : `node ${fact.node} stored term ${fact.hardState.term}, above the term ${j.term} of stable leader ${j.leader}, ${fact.atMs - w.toMs} ms after ${what}: with pre-vote and check-quorum a returning or timed-out node must not depose a healthy leader`,
+      { whileAway: !back },
+    );
+  }
+
+  /** The stable leader is cut off from the majority: it must step down in time, and its side must keep its terms. */
+  private judgeLeaderAway(fact: Fact, j: Judged): Violation | null {
+    if (fact.kind === 'role' && fact.node === j.leader && fact.role !== 'leader') {
+      // Stepped down: what remains to judge is the away side's terms, which the first rule below covers.
+      this.judged = { ...j, stepDownByMs: Number.POSITIVE_INFINITY };
+      return null;
+    }
+    if (fact.kind === 'persist' && fact.hardState.term > j.term && j.window.nodes.includes(fact.node)) {
+      this.judged = null;
+      return this.violation(
+        fact,
+        j,
+        `node ${fact.node} stored term ${fact.hardState.term} while partitioned away from the majority${companions(j.window.nodes, fact.node)}, above the term ${j.term} it had when leader ${j.leader} was cut off: with pre-vote a minority must never campaign`,
+        { whileAway: true },
+      );
+    }
+    if (fact.atMs < j.stepDownByMs) return null;
+    this.judged = null;
+    return this.violation(
+      fact,
+      j,
+      `leader ${j.leader} of term ${j.term} still led ${fact.atMs - j.window.fromMs} ms after it was cut off from the majority (${STABILITY_STEP_DOWN_ELECTIONS} election timeouts allowed): with check-quorum a leader that does not hear from a majority must step down`,
+      { whileAway: true, stepDown: true },
+    );
+  }
+
+  private violation(fact: Fact, j: Judged, message: string, extra: object): Violation {
+    const w = j.window;
     return {
       property: 'stability',
       atMs: fact.atMs,
       event: fact.event,
-      nodes: [...new Set([fact.node, j.leader, j.window.node])].sort((a, b) => a - b),
-      message:
-        fact.node === j.window.node
-          ? `node ${fact.node} stored term ${fact.hardState.term} ${back ? `${fact.atMs - j.window.toMs} ms after it came back` : 'while partitioned away'}, above the term ${j.term} of stable leader ${j.leader}: with pre-vote and check-quorum a node cut off from a healthy majority must neither raise its term nor depose the leader`
-          : `node ${fact.node} stored term ${fact.hardState.term}, above the term ${j.term} of stable leader ${j.leader}, ${fact.atMs - j.window.toMs} ms after node ${j.window.node} came back from a partition: with pre-vote and check-quorum a returning node must not depose a healthy leader`,
-      evidence: { node: fact.node, away: j.window.node, leader: j.leader, leaderTerm: j.term, term: fact.hardState.term, awayFromMs: j.window.fromMs, awayToMs: j.window.toMs, whileAway: !back },
+      nodes: [...new Set([fact.node, j.leader, ...w.nodes])].sort((a, b) => a - b),
+      message,
+      evidence: { node: fact.node, window: w.kind, away: w.nodes, leader: j.leader, leaderTerm: j.term, ...(fact.kind === 'persist' ? { term: fact.hardState.term } : {}), awayFromMs: w.fromMs, awayToMs: w.toMs, ...extra },
     };
   }
 
@@ -178,14 +277,26 @@ class StabilityChecker implements Checker {
   }
 }
 
+/** "node 3" or "nodes 2, 3". */
+function nodeList(nodes: readonly NodeId[]): string {
+  return nodes.length === 1 ? `node ${nodes[0]}` : `nodes ${nodes.join(', ')}`;
+}
+
+/** " with node 2" when `node` was away together with others, else "". */
+function companions(nodes: readonly NodeId[], node: NodeId): string {
+  const others = nodes.filter((x) => x !== node);
+  return others.length === 0 ? '' : ` with ${nodeList(others)}`;
+}
+
 /**
  * The stability checker for a run, or null when it does not apply: the implementation must declare both
  * `pre-vote` and `check-quorum` (without them Raft makes no such promise), and the plan must hold a calm
- * `away` window. Off the hot path otherwise.
+ * window that ends before `safetyMs`. Off the hot path otherwise.
  */
-export function stabilityCheckerFor(capabilities: readonly Capability[] | undefined, plan: FaultPlan, nodeIds: readonly NodeId[], electionMs: number): Checker | null {
+export function stabilityCheckerFor(capabilities: readonly Capability[] | undefined, plan: FaultPlan, nodeIds: readonly NodeId[], timing: { readonly electionMs: number; readonly safetyMs: number }): Checker | null {
   if (capabilities === undefined || !capabilities.includes('pre-vote') || !capabilities.includes('check-quorum')) return null;
+  const { electionMs, safetyMs } = timing;
   const settleMs = STABILITY_SETTLE_ELECTIONS * electionMs;
-  const windows = calmAwayWindows(plan, electionMs, settleMs);
+  const windows = calmWindows(plan, electionMs, settleMs, safetyMs);
   return windows.length === 0 ? null : createStabilityChecker(windows, { nodeIds, electionMs, settleMs });
 }

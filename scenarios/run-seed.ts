@@ -169,7 +169,7 @@ export function runSeed(config: RunConfig): Verdict {
   const generated = scenarioPlanOf(config);
   const nodeCount = nodeCountOf(config);
   const nodeIds = Array.from({ length: nodeCount }, (_, i) => i + 1);
-  const stability = stabilityCheckerFor(implementation.capabilities, generated.plan, nodeIds, DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs);
+  const stability = stabilityCheckerFor(implementation.capabilities, generated.plan, nodeIds, { electionMs: DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs, safetyMs });
   const observer = new CheckingObserver(nodeIds, implementation.messageAnnotations, stability === null ? [] : [stability]);
   const result = simulate(
     {
