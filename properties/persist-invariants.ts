@@ -1,8 +1,8 @@
 /**
- * The four per-persist invariants (durable-term, durable-vote, commit-quorum, leader-append-only) as one
- * checker, for the run's hot path: the observer's loop over checkers is a megamorphic call per checker per fact,
- * so the four are called here from four call sites of their own (each monomorphic, so V8 can inline them),
- * and cost the loop one call instead of four. Each part is still a checker of its own (and tested alone);
+ * The five per-persist invariants (durable-term, durable-vote, commit-quorum, leader-append-only, leader-votes)
+ * as one checker, for the run's hot path: the observer's loop over checkers is a megamorphic call per checker
+ * per fact, so the five are called here from call sites of their own (each monomorphic, so V8 can inline
+ * them), and cost the loop one call instead of five. Each part is still a checker of its own (and tested alone);
  * violations keep their own property names. When several parts fail on the same fact, the first in
  * {@link PERSIST_INVARIANTS} order is reported (the run stops at that fact anyway).
  */
@@ -11,10 +11,11 @@ import type { Fact } from '../sim/facts.js';
 import { createCommitQuorumChecker } from './commit-quorum.js';
 import { createDurableTermChecker, createDurableVoteChecker } from './hard-state.js';
 import { createLeaderAppendOnlyChecker } from './leader-append-only.js';
+import { createLeaderVotesChecker } from './leader-votes.js';
 import type { Checker, PropertyName, Violation } from './types.js';
 
 /** The properties the fused checker judges, in the order it asks its parts. */
-export const PERSIST_INVARIANTS: readonly PropertyName[] = Object.freeze(['durable-term', 'durable-vote', 'commit-quorum', 'leader-append-only'] as const);
+export const PERSIST_INVARIANTS: readonly PropertyName[] = Object.freeze(['durable-term', 'durable-vote', 'commit-quorum', 'leader-append-only', 'leader-votes'] as const);
 
 /** Creates the fused checker; `nodeIds` is every voter (commit-quorum counts majorities of it). */
 export function createPersistInvariantsChecker(nodeIds: readonly NodeId[]): Checker {
@@ -22,6 +23,7 @@ export function createPersistInvariantsChecker(nodeIds: readonly NodeId[]): Chec
   const vote = createDurableVoteChecker(nodeIds);
   const quorum = createCommitQuorumChecker(nodeIds);
   const appendOnly = createLeaderAppendOnlyChecker(nodeIds);
+  const leaderVotes = createLeaderVotesChecker(nodeIds);
   return {
     property: 'durable-term',
     // Everything but acks: the union of its parts' kinds.
@@ -32,7 +34,8 @@ export function createPersistInvariantsChecker(nodeIds: readonly NodeId[]): Chec
       const b = vote.observe(fact);
       const c = quorum.observe(fact);
       const d = appendOnly.observe(fact);
-      return a ?? b ?? c ?? d;
+      const e = leaderVotes.observe(fact);
+      return a ?? b ?? c ?? d ?? e;
     },
   };
 }

@@ -36,7 +36,7 @@ describe('safety checkers', () => {
   it('returns one checker per outcome property, then one for the per-persist invariants, in order', () => {
     const checkers = createSafetyCheckers([1, 2, 3]);
     expect(checkers.map((c) => c.property)).toEqual([...SAFETY_PROPERTIES.map((p) => p.name).slice(0, 6), 'snapshot-safety']);
-    expect(SAFETY_PROPERTIES.map((p) => p.name).slice(5, 9)).toEqual(PERSIST_INVARIANTS);
+    expect(SAFETY_PROPERTIES.map((p) => p.name).slice(5, 10)).toEqual(PERSIST_INVARIANTS);
     expect(SAFETY_PROPERTIES.map((p) => p.name)).toEqual([
       'election-safety',
       'log-matching',
@@ -47,6 +47,7 @@ describe('safety checkers', () => {
       'durable-vote',
       'commit-quorum',
       'leader-append-only',
+      'leader-votes',
       'snapshot-safety',
     ]);
     for (const p of SAFETY_PROPERTIES) expect(p.description).toMatch(/^[A-Z].*\.$/);

@@ -65,6 +65,10 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
     description: 'A leader never overwrites or deletes entries of its own term in its persisted log (Raft Figure 3, §5.3).',
   },
   {
+    name: 'leader-votes',
+    description: 'A node becomes leader of a term only once a majority of the voters durably voted for it in that term (Raft §5.2).',
+  },
+  {
     name: 'snapshot-safety',
     description:
       "Snapshots and restores at an index carry the state and term other nodes had there and stand for a persisted prefix; a node's state never goes back to an older snapshot, within an incarnation or across restarts (Raft §7).",
@@ -72,8 +76,8 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
 ] as const satisfies readonly SafetyPropertyInfo[]);
 
 /**
- * Fresh checkers for every safety property, in {@link SAFETY_PROPERTIES} order; the last one judges the four
- * per-persist invariants together (persist-invariants.ts), so the list has one checker fewer than properties. `nodeIds` pre-sizes their
+ * Fresh checkers for every safety property, in {@link SAFETY_PROPERTIES} order; one judges the five
+ * per-persist invariants together (persist-invariants.ts), so the list is shorter than the property list. `nodeIds` pre-sizes their
  * per-node state and is the voting configuration commit-quorum counts majorities of (every node of the run);
  * checkers keep state, so use one set per run. Without `shared` every checker keeps what it needs itself, so each
  * can be fed facts on its own. With `shared`, the checkers that judge persisted logs read that one store (each

@@ -12,6 +12,7 @@ export type PropertyName =
   | 'durable-vote'
   | 'commit-quorum'
   | 'leader-append-only'
+  | 'leader-votes'
   | 'snapshot-safety'
   | 'message-term'
   | 'vote-grant'
