@@ -58,7 +58,13 @@ export interface ClusterData {
   /** `[node, startMs, endMs, state index in BAND_STATES, term]`, per node in time order. */
   readonly bands: readonly (readonly [number, number, number, number, number])[];
   readonly spans: readonly Span[];
-  readonly marks: readonly Mark[];
+  /** The kinds marks use, indexed by {@link ClusterData.marks}. */
+  readonly markKinds: readonly string[];
+  /**
+   * Point events as `[node, atMs, kind index in markKinds, text]`, in time order: tuples, not objects, since
+   * a crash-heavy run has tens of thousands of them and property names would be a third of the page.
+   */
+  readonly marks: readonly (readonly [number, number, number, string])[];
   /** `[node, atMs, commitIndex]` at each change of a node's durable commit index. */
   readonly commits: readonly (readonly [number, number, number])[];
   readonly messageTypes: readonly string[];
@@ -261,6 +267,11 @@ export function buildClusterData(input: ClusterInput): ClusterData {
   closeShape(endMs);
   for (const [node, since] of pausedSince) spans.push({ node, startMs: since, endMs, kind: 'pause', label: 'paused' });
   bands.finish(endMs);
+  const markKinds: string[] = [];
+  const kindIndex = (kind: string): number => {
+    const i = markKinds.indexOf(kind);
+    return i >= 0 ? i : markKinds.push(kind) - 1;
+  };
   spans.sort((a, b) => a.node - b.node || a.startMs - b.startMs);
   return {
     nodes: nodeCount,
@@ -268,7 +279,8 @@ export function buildClusterData(input: ClusterInput): ClusterData {
     livenessStartMs,
     bands: bands.bands,
     spans,
-    marks,
+    markKinds,
+    marks: marks.map((m) => [m.node, m.atMs, kindIndex(m.kind), m.text] as const),
     commits,
     messageTypes: messages.types,
     texts: messages.texts,

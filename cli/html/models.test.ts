@@ -54,7 +54,8 @@ describe('the cluster view model', () => {
     expect(c.spans.map((s) => `${s.node} ${s.kind} ${s.startMs}-${s.endMs}`)).toEqual(['0 partition 200-400', '3 away 450-550']);
     expect(c.spans[0]?.label).toBe('partition {1} | {2,3}');
     expect(c.commits).toEqual([[1, 130, 3]]);
-    expect(c.marks.map((k) => k.kind)).toEqual(['fault', 'fault', 'crash', 'fault', 'fault']);
+    expect(c.marks.map((k) => c.markKinds[k[2]])).toEqual(['fault', 'fault', 'crash', 'fault', 'fault']);
+    expect(c.marks[2]).toEqual([2, 300, 1, 'crashed: volatile state and unsynced writes lost']);
   });
 
   it('pairs each send with its delivery, keeps drops and never-delivered copies apart', () => {

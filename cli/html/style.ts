@@ -28,7 +28,7 @@ svg .axis line { stroke: var(--line); } svg .axis text { fill: var(--dim); }
 svg .lane-label { font-weight: 600; }
 svg .lane-bg { fill: #fafbfc; stroke: var(--line); stroke-width: 0.5; }
 svg .band.follower { fill: var(--follower); } svg .band.pre-candidate { fill: var(--pre-candidate); }
-svg .band.candidate { fill: var(--candidate); } svg .band.leader { fill: var(--leader); } svg .band.crashed { fill: var(--crashed); }
+svg .band.candidate { fill: var(--candidate); } svg .band.busy { fill: #9aa3ad; } svg .band.leader { fill: var(--leader); } svg .band.crashed { fill: var(--crashed); }
 svg .span { fill: #7b4fb8; fill-opacity: 0.45; stroke: #7b4fb8; stroke-opacity: 0.8; }
 svg .span-shade { fill: #7b4fb8; fill-opacity: 0.12; pointer-events: none; }
 svg .span.pause, svg .span-shade.pause { fill: url(#hatch); fill-opacity: 1; }

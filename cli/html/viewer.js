@@ -15,6 +15,8 @@ const AXIS_H = 22;
 const NET_H = 18;
 const LANE_H = 34;
 const OP_H = 16;
+/** Marks closer than this on one lane are thinned to the first (zooming in shows the rest). */
+const MARK_GAP_PX = 3;
 
 function el(tag, attrs, parent, text) {
   const e = document.createElementNS(SVG_NS, tag);
@@ -203,14 +205,32 @@ function drawClusterSection(c, w, focus) {
         const involved = c.violations.some((v) => v.nodes.includes(n));
         el('text', { x: 4, y: laneY(n) + 18, class: 'lane-label', fill: involved ? 'var(--bad)' : 'var(--fg)' }, svg, `n${n}${involved ? ' ✘' : ''}`);
       }
+      // Bands narrower than a pixel are merged into one grey 'busy' run per lane, so a crash storm costs at
+      // most a rect per pixel, not one per state change.
+      let busy = null;
+      const flushBusy = () => {
+        if (busy === null) return;
+        el('rect', { class: 'band busy', x: busy.x0, y: laneY(busy.node), width: Math.max(1, busy.x1 - busy.x0), height: LANE_H - 14, 'data-tip': `n${busy.node}: ${busy.count} state changes in ${busy.a}–${busy.b} ms: zoom in to see them` }, svg);
+        busy = null;
+      };
       for (const [node, a, b, st, term] of c.bands) {
         if (!visible(a, b)) continue;
         const x0 = clipX(a);
         const x1 = clipX(b);
+        if (busy !== null && (busy.node !== node || x0 - busy.x1 > 1)) flushBusy();
+        if (x1 - x0 < 1) {
+          if (busy === null) busy = { node, x0, x1, a, b, count: 0 };
+          busy.x1 = x1;
+          busy.b = b;
+          busy.count++;
+          continue;
+        }
+        flushBusy();
         const state = BAND_STATES[st];
-        el('rect', { class: `band ${state}`, x: x0, y: laneY(node), width: Math.max(0.5, x1 - x0), height: LANE_H - 14, 'data-node': node, 'data-state': state, 'data-tip': `n${node}: ${state} in term ${term}\n${a}–${b} ms` }, svg);
+        el('rect', { class: `band ${state}`, x: x0, y: laneY(node), width: x1 - x0, height: LANE_H - 14, 'data-node': node, 'data-state': state, 'data-tip': `n${node}: ${state} in term ${term}\n${a}–${b} ms` }, svg);
         if (x1 - x0 > 34) el('text', { x: x0 + 3, y: laneY(node) + 13 }, svg, `${state === 'crashed' ? 'down' : state[0].toUpperCase()} t${term}`);
       }
+      flushBusy();
       // Commit index: a step line in the lane's lower strip, from the value at the window's start.
       for (let n = 1; n <= c.nodes; n++) {
         const base = laneY(n) + LANE_H - 5;
@@ -245,11 +265,16 @@ function drawClusterSection(c, w, focus) {
       // Messages.
       drawMessages(svg, c, s, w, laneY, shown, droppedOnly, msgTypes, note);
       // Point events.
-      for (const m of c.marks) {
-        if (m.atMs < w.t0 || m.atMs > w.t1) continue;
-        const x = s.x(m.atMs);
-        const y = m.node === 0 ? AXIS_H + 8 : laneY(m.node) + LANE_H - 10;
-        el('path', { class: `mark ${m.kind}`, d: `M${x},${y - 6} l4,6 l-4,6 l-4,-6 z`, 'data-kind': m.kind, 'data-tip': `${m.atMs} ms${m.node ? ` n${m.node}` : ''}: ${m.text}` }, svg);
+      // At most one mark every few pixels per lane: a crash storm has thousands; the rest show on zooming in.
+      const lastMarkX = new Array(c.nodes + 1).fill(-Infinity);
+      for (const [node, at, kindIndex, text] of c.marks) {
+        if (at < w.t0 || at > w.t1) continue;
+        const x = s.x(at);
+        if (x - lastMarkX[node] < MARK_GAP_PX) continue;
+        lastMarkX[node] = x;
+        const kind = c.markKinds[kindIndex];
+        const y = node === 0 ? AXIS_H + 8 : laneY(node) + LANE_H - 10;
+        el('path', { class: `mark ${kind}`, d: `M${x},${y - 6} l4,6 l-4,6 l-4,-6 z`, 'data-kind': kind, 'data-tip': `${at} ms${node ? ` n${node}` : ''}: ${text}` }, svg);
       }
       if (c.livenessStartMs !== null && c.livenessStartMs >= w.t0 && c.livenessStartMs <= w.t1) {
         const x = s.x(c.livenessStartMs);
