@@ -12,6 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchBrowser, openReport } from './browser.js';
 import type { PageWatch } from './browser.js';
 import { repoRoot, runCliInProcess } from './cli-helpers.js';
+import { PLANTED_BUGS } from '../scenarios/planted-bugs.js';
+import type { PlantedBug } from '../scenarios/planted-bugs.js';
+import { findScenario } from '../scenarios/registry.js';
+import { runSeed } from '../scenarios/run-seed.js';
 
 const skip = browserSkipReason();
 const ARTIFACTS = join(repoRoot, 'test-artifacts', 'html');
@@ -38,6 +42,18 @@ async function hoverText(page: Page, selector: string): Promise<string> {
 function expectQuiet(watch: PageWatch): void {
   expect(watch.errors).toEqual([]);
   expect(watch.requests).toEqual([]);
+}
+
+/** The first seed from `hint` on (then from 1) within the bug's bound at which it fails on 5 nodes. */
+function firstFailingSeed(bug: PlantedBug, hint: number): number {
+  const scenario = findScenario(bug.scenario);
+  if (scenario === undefined) throw new Error(`no scenario ${bug.scenario}`);
+  const seeds = [...Array.from({ length: bug.seedsToCatchMax }, (_, i) => i + 1).filter((s) => s >= hint), ...Array.from({ length: hint - 1 }, (_, i) => i + 1)];
+  for (const seed of seeds) {
+    const verdict = runSeed({ seed, scenario, nodeCount: 5, implementation: bug.implementation(), ...(bug.hostBugs === undefined ? {} : { hostBugs: bug.hostBugs }) });
+    if (!verdict.ok) return seed;
+  }
+  throw new Error(`${bug.name} did not fail within ${bug.seedsToCatchMax} seeds on 5 nodes`);
 }
 
 if (skip !== null) {
@@ -188,6 +204,26 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
     expectQuiet(failureWatch);
     await failure.close();
   });
+
+  // Every planted bug: replay --html of a failing seed opens on its violation. The seeds are where each bug
+  // failed on 5 nodes when this was written; should the simulator move them, the next failing seed is used.
+  const FAILING_SEED_HINT: Readonly<Record<string, number>> = { 'double-vote': 2, 'figure8-commit': 1, 'no-truncate': 1, 'forget-vote': 1, 'early-ack': 1, 'apply-beyond-commit': 1, 'stale-read': 34, 'ack-before-fsync': 1, 'ignore-checksums': 1 };
+  for (const bug of PLANTED_BUGS) {
+    it(`replay --html of a failing ${bug.name} seed shows its violation on the first screen`, async () => {
+      const seed = firstFailingSeed(bug, FAILING_SEED_HINT[bug.name] ?? 1);
+      const file = join(dir, `bug-${bug.name}.html`);
+      const cli = await runCliInProcess(['replay', '--seed', String(seed), '--bug', bug.name, '--nodes', '5', '--json', '--html', file]);
+      expect(cli.status).toBe(1);
+      const verdict = JSON.parse(cli.lastLine) as { violations: { property: string }[] };
+      const { page, watch } = await openReport(browser, file, VIEWPORT);
+      expect(await page.locator('rect[data-lane]').count()).toBe(5);
+      expect(await onFirstScreen(page, '#violation-marker')).toBe(true);
+      expect(await page.textContent('.violation-flag-text')).toBe(`✘ ${verdict.violations[0]?.property ?? '?'}`);
+      await page.screenshot({ path: join(ARTIFACTS, `bug-${bug.name}.png`) });
+      expectQuiet(watch);
+      await page.close();
+    });
+  }
 
   it('a page is one self-contained file: no external reference and no fetch allowed', () => {
     const page = readFileSync(join(dir, 'figure8.html'), 'utf8');

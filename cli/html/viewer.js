@@ -17,6 +17,7 @@ const LANE_H = 34;
 const OP_H = 16;
 /** Marks closer than this on one lane are thinned to the first (zooming in shows the rest). */
 const MARK_GAP_PX = 3;
+const VIOLATIONS_LISTED_MAX = 2;
 
 function el(tag, attrs, parent, text) {
   const e = document.createElementNS(SVG_NS, tag);
@@ -149,7 +150,9 @@ function drawHeader() {
 function drawClusterSection(c, w, focus) {
   const sec = html('section', { id: 'cluster' }, document.body);
   html('h2', {}, sec, `Cluster: ${c.nodes} node${c.nodes === 1 ? '' : 's'} over ${c.endMs} ms of simulated time`);
-  for (const v of c.violations) html('div', { class: 'violation-text' }, sec, `✘ ${v.property} at ${v.atMs} ms${v.nodes.length ? ` (nodes ${v.nodes.join(',')})` : ''}: ${v.message}`);
+  // One fact can break a property several times over (a vote sent to every peer): the first few are enough.
+  for (const v of c.violations.slice(0, VIOLATIONS_LISTED_MAX)) html('div', { class: 'violation-text' }, sec, `✘ ${v.property} at ${v.atMs} ms${v.nodes.length ? ` (nodes ${v.nodes.join(',')})` : ''}: ${v.message}`);
+  if (c.violations.length > VIOLATIONS_LISTED_MAX) html('div', { class: 'note' }, sec, `… and ${c.violations.length - VIOLATIONS_LISTED_MAX} more violation(s) (replay --json lists them all)`);
   const controls = html('div', { class: 'controls' }, sec);
   const button = (text, title, fn) => {
     const b = html('button', { type: 'button', title }, controls, text);
