@@ -259,8 +259,7 @@ describe('--impl-cmd: process implementations', () => {
   it('kills every process when closed', () => {
     const adapter = start('none');
     runSeed({ seed: 2, scenario: random, nodeCount: 3, implementation: adapter.implementation, safetyOnly: true, safetyMs: 300 });
-    const pids = (adapter as unknown as { pids: Map<number, number> }).pids;
-    const alive = [...pids.values()];
+    const alive = [...adapter.processIds];
     expect(alive.length).toBe(3);
     adapter.close();
     const deadline = Date.now() + 5_000;

@@ -1,43 +1,53 @@
-// The worker thread of the process adapter (cli/adapters/process.ts). It owns the implementation's child
-// processes and talks to them asynchronously; the main thread blocks on Atomics.wait until this worker has
-// put exactly one reply on the reply port and bumped the signal word. Plain JavaScript on purpose: worker
-// threads do not inherit tsx's loader when the CLI registers it through its API (bin/seaworthy.js).
+// The worker thread of the process adapter (cli/adapters/process.ts). It starts the implementation's child
+// processes (and keeps spares booted ahead of need), reaps them, drains their stderr, and runs the watchdog.
+// It does not carry the protocol's bytes: each process's stdin and stdout are named pipes (FIFOs) whose host
+// ends the host thread reads and writes itself, synchronously (process-pipe.ts), so a round trip costs two
+// context switches (host -> process -> host) instead of four thread hand-offs through this worker. Plain
+// JavaScript on purpose: worker threads do not inherit tsx's loader when the CLI registers it through its API
+// (bin/seaworthy.js).
 //
-// Requests from the main thread (one at a time, each answered exactly once):
-//   {op: 'call', slot, lines, timeoutMs, fresh}  -> {ok: true, lines, pid} | {ok: false, error}
-//       lines: one request, or a request followed by `ready` when the host is known to ask for it next
-//       (written together, answered line by line: the process still sees one request, then the next).
-//       fresh: kill the slot's process (if any) and start a new one before writing.
-//   {op: 'kill', slot}                           -> {ok: true}
-//   {op: 'close'}                                -> {ok: true}
+// Requests from the host thread (one at a time, each answered exactly once, on the reply port; the host blocks
+// on Atomics.wait over word 0 of `signal` until the answer is there):
+//   {op: 'take'}              -> {ok: true, pid, stdinFd, stdoutFd, startedMs} | {ok: false, error}
+//       hands over a started process (a spare when one is alive) and starts a new spare. The host reads and
+//       writes the two pipe ends until it hands them back; this worker keeps the process's stderr and exit.
+//   {op: 'release', pid}      -> no answer: the host is done with the pipe ends, which this worker closes (a
+//       file opened with openSync belongs to the thread that opened it: Node closes it when that thread ends).
+//   {op: 'ended', pid, waitMs} -> {ok: true, exit, stderr}
+//       how the process ended ("exited with code 3", or null if it has not within waitMs) and its stderr tail.
+//   {op: 'close'}             -> {ok: true}
+//
+// The watchdog: words WATCH_* of `signal` describe the call in progress (process-pipe.ts writes them). Every
+// WATCH_INTERVAL_MS this worker looks; a call past its deadline is claimed (compare-exchange of its token to
+// its negation, so the host and the watchdog never both finish the same call) and its process group killed.
+// The host's blocking read then ends (the pipe's only writer is gone) and the host reports the silence.
 //
 // Killing: a node's process leads its own process group (spawned detached), and every kill reaches the whole
-// group. A simulated crash is SIGKILL at once (a crash is abrupt); closing sends SIGTERM, waits KILL_GRACE_MS
+// group. A simulated crash is SIGKILL at once (the host sends it); closing sends SIGTERM, waits KILL_GRACE_MS
 // for the groups to go, then SIGKILLs them all. Each group leader's pid sits in `groups`, a table the main
 // thread shares (cli/adapters/process-groups.ts), from spawn until the leader is reaped, so the main thread can
 // kill them on Ctrl-C or when it terminates this worker's parent, when no cleanup here runs.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { signal, replyPort, command, cwd, groups, sparesWanted } = workerData;
+const { signal, replyPort, command, cwd, groups, sparesWanted, epochMs } = workerData;
 const signalWord = new Int32Array(signal);
 /** Shared table of live group leaders; same slot protocol as process-groups.ts (compare-exchange 0 <-> pid). */
 const groupTable = new Int32Array(groups);
 const STDERR_TAIL_MAX = 2000;
 const QUOTE_MAX = 300;
-/** The longest reply line the protocol accepts, in bytes, newline excluded (docs/protocol.md § Limits). */
-const LINE_BYTES_MAX = 16 * 1024 * 1024;
-/**
- * A new process may take this long from its start to send its first reply, however short the watchdog: an
- * interpreter or a JVM starting on a loaded machine is not an implementation that stopped replying. Keep in
- * step with PROCESS_START_MS in process.ts.
- */
-const PROCESS_START_MS = 10_000;
-/** Word 1 of the signal buffer counts stdout chunks, so the main thread can tell a slow reply from a stuck worker. */
-const PROGRESS_WORD = 1;
 const CLOSE_WAIT_MS = 2_000;
 /** Keep in step with KILL_GRACE_MS in process-groups.ts. */
 const KILL_GRACE_MS = 300;
+/** How often the watchdog looks at the call in progress: its precision, and its whole cost while calls go well. */
+const WATCH_INTERVAL_MS = 20;
+/** The call in progress (keep in step with process-pipe.ts): token (>0 running, <0 claimed), pid, deadline. */
+const WATCH_TOKEN = 2;
+const WATCH_PID = 3;
+const WATCH_DEADLINE = 4;
 
 /** The spawn gate after the pid slots (process-groups.ts): CLOSING, then SPAWNING, at the table's end. */
 const CLOSING_WORD = groupTable.length - 2;
@@ -56,7 +66,7 @@ function unregisterGroup(pid) {
  * Spawns a group leader and records it, inside the spawn gate: while the main thread kills the table, a
  * spawn waits for the kill to end, and a kill waits for a spawn under way to be recorded (process-groups.ts).
  */
-function spawnGroupLeader() {
+function spawnGroupLeader(stdio) {
   for (;;) {
     Atomics.add(groupTable, SPAWNING_WORD, 1);
     const closers = Atomics.load(groupTable, CLOSING_WORD);
@@ -66,7 +76,7 @@ function spawnGroupLeader() {
   }
   try {
     // detached: the process leads its own group, so a kill reaches whatever the shell started.
-    const child = spawn(command, { shell: true, cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, { shell: true, cwd, detached: true, stdio });
     if ((child.pid ?? 0) > 0) registerGroup(child.pid);
     return child;
   } finally {
@@ -83,7 +93,50 @@ function signalGroup(pid, sig) {
   }
 }
 
-/** slot -> Proc. Slot 0 is the capability probe; slots 1.. are node ids. */
+/** One directory for this adapter's FIFOs; each pair is unlinked as soon as both ends are open. */
+let fifoDir = null;
+let fifoCount = 0;
+
+/**
+ * Two FIFOs for a new process: its stdin (the host writes) and its stdout (the host reads). The opening order
+ * matters. Each FIFO is first opened for reading without blocking, so that opening its write end does not
+ * wait; then the ends that stay are opened in blocking mode (a blocking read is how the host waits for a
+ * reply without spinning) and the helper end is closed, so that each pipe has exactly one reader and one
+ * writer: when the process dies, the host's read sees end of file and its write sees EPIPE. Node opens every
+ * file with O_CLOEXEC, so no other child inherits an end.
+ */
+function openFifoPair() {
+  fifoDir ??= mkdtempSync(join(tmpdir(), 'seaworthy-fifo-'));
+  const n = ++fifoCount;
+  const stdinPath = join(fifoDir, `in-${n}`);
+  const stdoutPath = join(fifoDir, `out-${n}`);
+  execFileSync('mkfifo', ['-m', '600', stdinPath, stdoutPath], { stdio: 'ignore' });
+  try {
+    const { O_RDONLY, O_WRONLY, O_NONBLOCK } = constants;
+    const inHelper = openSync(stdinPath, O_RDONLY | O_NONBLOCK);
+    const hostIn = openSync(stdinPath, O_WRONLY);
+    const childIn = openSync(stdinPath, O_RDONLY);
+    closeSync(inHelper);
+    const outHelper = openSync(stdoutPath, O_RDONLY | O_NONBLOCK);
+    const childOut = openSync(stdoutPath, O_WRONLY);
+    const hostOut = openSync(stdoutPath, O_RDONLY);
+    closeSync(outHelper);
+    return { hostIn, hostOut, childIn, childOut };
+  } finally {
+    unlinkSync(stdinPath);
+    unlinkSync(stdoutPath);
+  }
+}
+
+function closeQuietly(fd) {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
+
+/** pid -> Proc, for every process started and not yet reaped. */
 const procs = new Map();
 /**
  * Processes started ahead of need, so that a node's (re)start does not wait for an interpreter to boot: one per
@@ -103,76 +156,37 @@ function quote(text) {
   return JSON.stringify(text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text);
 }
 
-/**
- * Splits a process's stdout into lines as bytes arrive. Each chunk is searched once, for its own newlines
- * (searching the whole buffered line again on every chunk made a 50 MB reply quadratic), and a line is decoded
- * only once it is whole, so a character split across two chunks survives. A line longer than LINE_BYTES_MAX is
- * not kept: its bytes are only counted, up to its newline, so that its refusal can give its size.
- */
-class LineReader {
-  constructor(onLine, onOversize) {
-    this.onLine = onLine;
-    this.onOversize = onOversize;
-    this.parts = [];
-    this.bytes = 0;
-    /** Date.now() when the line in progress went over the limit; null while it is within it. */
-    this.overSinceMs = null;
-  }
-
-  push(chunk) {
-    for (let start = 0; ; ) {
-      const newline = chunk.indexOf(0x0a, start);
-      this.take(chunk.subarray(start, newline < 0 ? chunk.length : newline));
-      if (newline < 0) return;
-      this.finish();
-      start = newline + 1;
-    }
-  }
-
-  take(piece) {
-    this.bytes += piece.length;
-    if (this.overSinceMs !== null) return;
-    if (this.bytes > LINE_BYTES_MAX) {
-      this.overSinceMs = Date.now();
-      this.parts = [];
-    } else if (piece.length > 0) this.parts.push(piece);
-  }
-
-  finish() {
-    const { parts, bytes, overSinceMs } = this;
-    this.parts = [];
-    this.bytes = 0;
-    this.overSinceMs = null;
-    if (overSinceMs !== null) this.onOversize(bytes);
-    else this.onLine(Buffer.concat(parts, bytes).toString('utf8').replace(/\r$/, ''));
-  }
-
-  /** The start of the unfinished line, decoded (for reports). */
-  partial() {
-    return Buffer.concat(this.parts.slice(0, 4)).subarray(0, 4 * QUOTE_MAX).toString('utf8');
-  }
-}
-
 class Proc {
   constructor() {
-    this.child = spawnGroupLeader();
-    this.pid = this.child.pid ?? 0;
-    this.reader = new LineReader((line) => this.onLine(line), (bytes) => this.onOversize(bytes));
-    /** Wall-clock time of the last stdout byte (or of the last request): the watchdog counts from here. */
-    this.lastByteMs = 0;
-    this.startedMs = Date.now();
-    /** Whether a whole reply line has come yet: until then the process may still be starting. */
-    this.replied = false;
-    this.pending = null;
+    this.startedMs = Date.now() - epochMs;
     this.exit = null;
-    this.problem = null;
     this.stderrTail = '';
+    /** Callbacks waiting for the exit ('ended'). */
+    this.waiters = [];
+    /** Whether the host holds the pipe ends (handed out and not yet released). */
+    this.handedOut = false;
+    let fds;
+    try {
+      fds = openFifoPair();
+    } catch (error) {
+      this.pid = 0;
+      this.fds = null;
+      this.onExit(`could not be started: its pipes could not be made (${error instanceof Error ? error.message : String(error)})`);
+      return;
+    }
+    this.fds = fds;
+    try {
+      this.child = spawnGroupLeader([fds.childIn, fds.childOut, 'pipe']);
+    } finally {
+      closeSync(fds.childIn);
+      closeSync(fds.childOut);
+    }
+    this.pid = this.child.pid ?? 0;
+    if (this.pid > 0) procs.set(this.pid, this);
     this.child.stderr.setEncoding('utf8');
-    this.child.stdout.on('data', (chunk) => this.onData(chunk));
     this.child.stderr.on('data', (chunk) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_MAX);
     });
-    this.child.stdin.on('error', () => {}); // EPIPE after an exit: reported through 'exit'
     this.child.on('error', (error) => this.onExit(`could not be started: ${error.message}`));
     this.child.on('close', (code, sig) => this.onExit(sig === null ? `exited with code ${code}` : `was killed by ${sig}`));
     // The leader is reaped: whatever it started in its group goes with it, then the pid leaves the table (a
@@ -184,100 +198,26 @@ class Proc {
     });
   }
 
-  onData(chunk) {
-    this.lastByteMs = Date.now();
-    if (signalWord.length > PROGRESS_WORD) Atomics.add(signalWord, PROGRESS_WORD, 1);
-    this.reader.push(chunk);
-  }
-
-  onLine(line) {
-    this.replied = true;
-    const pending = this.pending;
-    if (pending === null) {
-      if (this.problem === null && line.trim() !== '') this.problem = `wrote a line nobody asked for (one reply per request): ${quote(line)}`;
-      return;
-    }
-    pending.replies.push(line);
-    if (pending.replies.length < pending.expected) return;
-    this.pending = null;
-    clearTimeout(pending.timer);
-    pending.done({ ok: true, lines: pending.replies, pid: this.pid });
-  }
-
-  /** A whole line over the limit: the request fails with the line's size, and the process is killed. */
-  onOversize(bytes) {
-    const pending = this.pending;
-    const what = `wrote a reply line${pending === null ? ' nobody asked for' : ` to ${pending.type}`} of ${bytes} bytes, ${OVER_LIMIT}`;
-    if (pending === null) {
-      if (this.problem === null) this.problem = what;
-      return;
-    }
-    this.pending = null;
-    clearTimeout(pending.timer);
-    this.kill();
-    pending.done({ ok: false, error: `process ${what}; it was killed${this.stderrNote()}` });
-  }
-
   onExit(what) {
     if (this.exit !== null) return;
     this.exit = what;
-    const pending = this.pending;
-    if (pending !== null) {
-      this.pending = null;
-      clearTimeout(pending.timer);
-      const started = this.reader.partial();
-      const partial = started === '' ? '' : `; unfinished output ${quote(started)}`;
-      pending.done({ ok: false, error: `process ${what} before replying to ${pending.type}${partial}${this.stderrNote()}` });
-    }
+    procs.delete(this.pid);
+    if (this.handedOut) rememberEnded(this);
+    else this.closeEnds();
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  /** Closes the host's pipe ends, once. */
+  closeEnds() {
+    if (this.fds === null) return;
+    closeQuietly(this.fds.hostIn);
+    closeQuietly(this.fds.hostOut);
+    this.fds = null;
   }
 
   stderrNote() {
     const tail = this.stderrTail.trim();
     return tail === '' ? '' : `; its stderr ends: ${quote(tail.split('\n').slice(-5).join(' | '))}`;
-  }
-
-  call(lines, timeoutMs, done) {
-    const type = lines.map(requestType).join(' + ');
-    if (this.exit !== null) return done({ ok: false, error: `process ${this.exit} before ${type} was sent${this.stderrNote()}` });
-    if (this.problem !== null) return done({ ok: false, error: `process ${this.problem}` });
-    this.lastByteMs = Date.now();
-    const pending = { type, timer: null, done, expected: lines.length, replies: [] };
-    pending.timer = setTimeout(() => this.watch(pending, timeoutMs), timeoutMs);
-    this.pending = pending;
-    this.child.stdin.write(`${lines.join('\n')}\n`);
-  }
-
-  /**
-   * The watchdog. It counts from the last byte received, not from the request: a large reply still being
-   * written is progress, not silence. A process that has not replied yet also has until PROCESS_START_MS after
-   * its start. A line over the limit gets `timeoutMs` more to end (so its size can be reported), however fast
-   * its bytes come, so an endless line cannot hold the run.
-   */
-  watch(pending, timeoutMs) {
-    if (this.pending !== pending) return;
-    const now = Date.now();
-    const quietLeftMs = timeoutMs - (now - this.lastByteMs);
-    const startLeftMs = this.replied ? 0 : this.startedMs + PROCESS_START_MS - now;
-    const overLeftMs = this.reader.overSinceMs === null ? Infinity : this.reader.overSinceMs + timeoutMs - now;
-    const leftMs = Math.min(Math.max(quietLeftMs, startLeftMs), overLeftMs);
-    if (leftMs > 0) {
-      pending.timer = setTimeout(() => this.watch(pending, timeoutMs), leftMs);
-      return;
-    }
-    this.pending = null;
-    this.kill();
-    const { type } = pending;
-    let error;
-    if (overLeftMs <= 0) {
-      error = `process wrote a reply line to ${type} of more than ${this.reader.bytes} bytes, ${OVER_LIMIT}; the line had not ended ${timeoutMs} ms later, and the process was killed`;
-    } else if (this.reader.bytes === 0) {
-      const start = this.replied ? '' : `, nor within ${PROCESS_START_MS} ms of its start,`;
-      error = `process gave no reply to ${type} within ${timeoutMs} ms (wall clock)${start} and was killed`;
-    } else {
-      const started = this.reader.partial();
-      error = `process wrote ${this.reader.bytes} bytes of a reply line to ${type}, then nothing for ${timeoutMs} ms (wall clock), and was killed${started === '' ? '' : `; unfinished output ${quote(started)}`}`;
-    }
-    pending.done({ ok: false, error: `${error}${this.stderrNote()}` });
   }
 
   /** A simulated crash, or a watchdog kill: the whole group at once. */
@@ -286,45 +226,84 @@ class Proc {
   }
 
   signal(sig) {
-    if (this.exit !== null) return;
+    if (this.exit !== null || this.pid <= 0) return;
     if (!signalGroup(this.pid, sig)) this.child.kill(sig);
   }
 }
 
-const OVER_LIMIT = `over the protocol's limit of ${LINE_BYTES_MAX} bytes (16 MiB) per line (docs/protocol.md)`;
-
-function requestType(line) {
-  const match = /"type"\s*:\s*"([^"]*)"/.exec(line);
-  return match === null ? 'request' : match[1];
-}
-
-function fresh(slot) {
-  procs.get(slot)?.kill();
+/** A started process for a node: a spare that is still alive, else a new one; then the spares are topped up. */
+function take() {
   // A spare that died while it waited (killed from outside, or a command that exits at once) is not handed
   // out: the next one is, or a new process, whose failure is then reported as this node's.
   let proc = spares.shift();
   while (proc !== undefined && proc.exit !== null) proc = spares.shift();
   proc ??= new Proc();
   while (spares.length < SPARES_MAX) spares.push(new Proc());
-  procs.set(slot, proc);
-  return proc;
+  if (proc.fds === null) return { ok: false, error: `process ${proc.exit}` };
+  proc.handedOut = true;
+  return { ok: true, pid: proc.pid, stdinFd: proc.fds.hostIn, stdoutFd: proc.fds.hostOut, startedMs: proc.startedMs };
 }
+
+/** How `pid` ended, waiting up to `waitMs` for it (the host saw its pipe close, the exit event may lag). */
+function ended(pid, waitMs, reply) {
+  const proc = procs.get(pid) ?? endedProcs.get(pid);
+  if (proc === undefined) return reply({ ok: true, exit: null, stderr: '' });
+  const done = () => {
+    clearTimeout(timer);
+    reply({ ok: true, exit: proc.exit, stderr: proc.stderrNote() });
+  };
+  if (proc.exit !== null) return reply({ ok: true, exit: proc.exit, stderr: proc.stderrNote() });
+  const timer = setTimeout(() => {
+    proc.waiters = proc.waiters.filter((w) => w !== done);
+    reply({ ok: true, exit: null, stderr: proc.stderrNote() });
+  }, waitMs);
+  proc.waiters.push(done);
+}
+
+/** The last processes handed out that have ended, so 'ended' still finds one reaped before the host asked. */
+const endedProcs = new Map();
+const ENDED_KEPT_MAX = 64;
+function rememberEnded(proc) {
+  endedProcs.set(proc.pid, proc);
+  if (endedProcs.size > ENDED_KEPT_MAX) endedProcs.delete(endedProcs.keys().next().value);
+}
+
+/** The watchdog's look at the call in progress (see the header). */
+function watch() {
+  const token = Atomics.load(signalWord, WATCH_TOKEN);
+  if (token <= 0) return;
+  const pid = Atomics.load(signalWord, WATCH_PID);
+  const deadline = Atomics.load(signalWord, WATCH_DEADLINE);
+  if (Date.now() - epochMs <= deadline) return;
+  if (Atomics.compareExchange(signalWord, WATCH_TOKEN, token, -token) !== token) return;
+  const proc = procs.get(pid);
+  if (proc !== undefined) proc.kill();
+  else if (pid > 0) signalGroup(pid, 'SIGKILL');
+}
+
+const watchTimer = setInterval(watch, WATCH_INTERVAL_MS);
 
 /**
  * SIGTERM to every group, SIGKILL to the groups still there after KILL_GRACE_MS (a process may ignore
  * SIGTERM), then a bounded wait until each leader has been reaped, so none is left as a zombie.
  */
 function closeAll(done) {
-  const all = [...procs.values(), ...spares.splice(0)];
-  procs.clear();
+  clearInterval(watchTimer);
+  const all = [...procs.values()];
+  spares.splice(0);
   for (const proc of all) proc.signal('SIGTERM');
   const startedMs = Date.now();
   let killed = false;
-  const timer = setTimeout(done, KILL_GRACE_MS + CLOSE_WAIT_MS);
+  const finish = () => {
+    for (const proc of all) proc.closeEnds();
+    if (fifoDir !== null) rmSync(fifoDir, { recursive: true, force: true });
+    done();
+  };
+  const timer = setTimeout(finish, KILL_GRACE_MS + CLOSE_WAIT_MS);
   const check = () => {
     if (all.every((p) => p.exit !== null)) {
       clearTimeout(timer);
-      done();
+      finish();
       return;
     }
     if (!killed && Date.now() - startedMs >= KILL_GRACE_MS) {
@@ -339,16 +318,18 @@ function closeAll(done) {
 parentPort.on('message', (request) => {
   const reply = (message) => answer({ ...message, id: request.id });
   switch (request.op) {
-    case 'call': {
-      const proc = request.fresh ? fresh(request.slot) : procs.get(request.slot);
-      if (proc === undefined) return reply({ ok: false, error: `no process for node ${request.slot}` });
-      proc.call(request.lines, request.timeoutMs, reply);
-      return;
+    case 'take':
+      return reply(take());
+    case 'release': {
+      const proc = procs.get(request.pid) ?? endedProcs.get(request.pid);
+      if (proc !== undefined) {
+        proc.handedOut = false;
+        proc.closeEnds();
+      }
+      return undefined;
     }
-    case 'kill':
-      procs.get(request.slot)?.kill();
-      procs.delete(request.slot);
-      return reply({ ok: true });
+    case 'ended':
+      return ended(request.pid, request.waitMs, reply);
     case 'close':
       return closeAll(() => reply({ ok: true }));
     default:

@@ -5,23 +5,26 @@
  * Two forms of the protocol, chosen by the process in its create reply: the lockstep form (1, the default), where
  * every input is followed by a `ready` request of its own, and the compact form (`"protocol": 2`), where the reply
  * to every input and `advance` carries the next Ready, and an `advance` the process declared idle
- * (`"idleAfterAdvance": true`) is not waited for but written in front of the node's next request. The host sees
- * the same values either way, so a seed's trace hash does not depend on the form; the compact one saves about a
- * third of the round trips (docs/protocol.md § Cost).
+ * (`"idleAfterAdvance": true`) is not waited for but written in front of the node's next request, and so are the
+ * ticks a reply declared quiet (`"idleTicks": n`). The host sees the same values either way, so a seed's trace
+ * hash does not depend on the form; the compact one needs about half the round trips (docs/protocol.md § Cost).
  *
  * One process per node, not one per cluster: a crash in the simulator kills the node's process and a restart
  * starts a new one from the stored state, so nothing the implementation kept in memory can survive a crash,
  * exactly as for a real process death. The old process is killed when its node restarts (it gets no input
  * while its node is down) and every process is killed when the adapter closes or the CLI exits.
  *
- * The simulator is synchronous, so every call here is synchronous too: a worker thread
- * (process-worker.js) owns the child processes and does the asynchronous I/O, and the main thread blocks on
- * Atomics.wait over a SharedArrayBuffer until the worker has posted the one reply (receiveMessageOnPort then
- * takes it without an event loop turn). Time and randomness come only from the harness: the process gets
- * `seed`, and must not read its own clock or random source. The wall clock is used only as a watchdog on the
- * error path: a process that writes nothing for `timeoutMs` while a reply is due (counted from the last byte
- * received, so a large reply still arriving is not cut off) is killed and the run ends as an implementation
- * error; so does a reply line over the 16 MiB limit (docs/protocol.md § Limits).
+ * The simulator is synchronous, so every call here is synchronous too, and runs on the simulation's own thread:
+ * each process's stdin and stdout are named pipes whose host ends this thread writes and reads with blocking
+ * system calls (process-pipe.ts), so a round trip is two context switches. A worker thread
+ * (process-worker.js) does the rest, off the hot path: it starts the processes (and keeps spares booted), reaps
+ * them, drains their stderr, and runs the watchdog; the host asks it for a process, or how one ended, over a
+ * port, blocking on Atomics.wait over a SharedArrayBuffer until the answer is there. Time and randomness come
+ * only from the harness: the process gets `seed`, and must not read its own clock or random source. The wall
+ * clock is used only as a watchdog on the error path: a process that writes nothing for `timeoutMs` while a
+ * reply is due (counted from the last byte received, so a large reply still arriving is not cut off) is killed
+ * and the run ends as an implementation error; so does a reply line over the 16 MiB limit (docs/protocol.md §
+ * Limits).
  */
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -32,6 +35,8 @@ import { annotationProblems, parseAnnotations } from './annotations.js';
 import { contractProblems, parseContract } from './contract-options.js';
 import { capabilityProblems } from './module.js';
 import { installProcessGroupExitHook, processGroupTable } from './process-groups.js';
+import { CallWatch, ProcessPipe, SIGNAL_WORDS } from './process-pipe.js';
+import type { CallOutcome, ProcessEnding, ProcessEnds } from './process-pipe.js';
 import { installInterruptCleanup } from '../interrupt.js';
 
 export const DEFAULT_IMPL_TIMEOUT_MS = 5_000;
@@ -58,23 +63,27 @@ export interface ProcessAdapterOptions {
 
 interface WorkerReply {
   readonly ok: boolean;
-  readonly lines?: readonly string[];
-  readonly pid?: number;
   readonly error?: string;
+  readonly pid?: number;
+  readonly stdinFd?: number;
+  readonly stdoutFd?: number;
+  readonly startedMs?: number;
+  readonly exit?: string | null;
+  readonly stderr?: string;
 }
 
-/** Extra wait beyond the watchdog before the main thread concludes the worker itself is stuck. */
-const WORKER_GRACE_MS = 10_000;
-/**
- * How long a new process may take from its start to its first reply, whatever `timeoutMs` (an interpreter or a
- * VM booting on a loaded machine is not a stuck implementation). Keep in step with process-worker.js.
- */
-const PROCESS_START_MS = 10_000;
+/** How long the host waits for the worker thread's answer (a process to hand over, an exit) before giving up. */
+const WORKER_WAIT_MS = 30_000;
 const QUOTE_MAX = 300;
 const TICK = '{"type":"tick"}';
 const READY = '{"type":"ready"}';
 const ADVANCE = '{"type":"advance"}';
 const STATUS = '{"type":"status"}';
+/**
+ * Most requests deferred in front of a node's next one (an advance and quiet ticks): a bound on what one write
+ * carries whatever `idleTicks` a process declares; past it, a tick is sent at once.
+ */
+const DEFERRED_MAX = 64;
 
 /** Processes this thread knows alive, killed when a worker thread running adapters exits on its own. */
 const livePids = new Set<number>();
@@ -106,8 +115,9 @@ export class ProcessAdapter {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly signal: Int32Array;
-  /** Node id -> pid of its current process. */
-  private readonly pids = new Map<number, number>();
+  private readonly watch: CallWatch;
+  /** Node id (0: the probe) -> its current process's pipes. */
+  private readonly pipes = new Map<number, ProcessPipe>();
   private closed = false;
   private requestId = 0;
   /** Round trips with the processes so far (one write, its replies), for the bench. */
@@ -116,17 +126,20 @@ export class ProcessAdapter {
   private readonly prefetched = new Map<number, Prefetched>();
   /** Nodes whose last Ready was declared idle after `advance` (compact form): their next advance() is deferred. */
   private readonly idleAfterAdvance = new Set<number>();
+  /** Node id -> ticks its process declared quiet (compact form): that many next ticks are deferred. */
+  private readonly quietTicks = new Map<number, number>();
   /**
-   * Nodes with an `advance` not yet written: it goes out in front of the node's next request, in the same
-   * write, and its reply is checked then. Dropped when the node's process is replaced (a crash loses it anyway).
+   * Node id -> requests not yet written (an `advance`, quiet ticks): they go out in front of the node's next
+   * request, in the same write, and their replies are checked then. Dropped when the node's process is
+   * replaced (a crash loses them anyway).
    */
-  private readonly deferredAdvance = new Set<number>();
+  private readonly deferred = new Map<number, string[]>();
 
   private constructor(
     private readonly options: ProcessAdapterOptions,
     name: string,
     private readonly capabilities: readonly Capability[],
-    parts: { worker: Worker; port: MessagePort; signal: Int32Array },
+    parts: { worker: Worker; port: MessagePort; signal: Int32Array; watch: CallWatch },
     private readonly protocol: ProtocolVersion,
     messageAnnotations?: MessageAnnotations,
     contract?: ContractOptions,
@@ -134,6 +147,7 @@ export class ProcessAdapter {
     this.worker = parts.worker;
     this.port = parts.port;
     this.signal = parts.signal;
+    this.watch = parts.watch;
     const adapter = this;
     this.implementation = {
       name,
@@ -150,16 +164,17 @@ export class ProcessAdapter {
    */
   static start(options: ProcessAdapterOptions): ProcessAdapter {
     installExitHook();
-    // Word 0 counts replies (the main thread waits on it), word 1 counts stdout chunks (progress of a reply).
-    const signal = new Int32Array(new SharedArrayBuffer(8));
+    // Word 0 counts the worker's answers (the host waits on it), word 1 is unused, words 2-4 the watched call.
+    const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_WORDS * Int32Array.BYTES_PER_ELEMENT));
+    const epochMs = Date.now();
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(new URL('./process-worker.js', import.meta.url), {
       // One spare process per node: a seed starts every node at once (process-worker.js).
-      workerData: { signal: signal.buffer, replyPort: port2, command: options.command, cwd: options.cwd, groups: processGroupTable().buffer, sparesWanted: options.nodeCount },
+      workerData: { signal: signal.buffer, replyPort: port2, command: options.command, cwd: options.cwd, groups: processGroupTable().buffer, sparesWanted: options.nodeCount, epochMs },
       transferList: [port2],
     });
     worker.unref();
-    const parts = { worker, port: port1, signal };
+    const parts = { worker, port: port1, signal, watch: new CallWatch(signal, epochMs) };
     const probe = new ProcessAdapter(options, `process:${options.command}`, [], parts, 1);
     let created: Record<string, unknown>;
     try {
@@ -185,17 +200,24 @@ export class ProcessAdapter {
     return this.roundTripCount;
   }
 
+  /** The pids of the nodes' current processes (spares not included). */
+  get processIds(): readonly number[] {
+    return [...this.pipes.values()].map((pipe) => pipe.pid);
+  }
+
   /** Kills every process and stops the worker. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // End of input first (a well-behaved process exits on it), then the worker's SIGTERM, then SIGKILL.
+    for (const pipe of this.pipes.values()) pipe.release();
     try {
       this.exchange({ op: 'close' });
     } catch {
       // the exit hook still kills what is left
     }
-    for (const pid of this.pids.values()) livePids.delete(pid);
-    this.pids.clear();
+    for (const pipe of this.pipes.values()) livePids.delete(pipe.pid);
+    this.pipes.clear();
     void this.worker.terminate();
   }
 
@@ -221,30 +243,43 @@ export class ProcessAdapter {
 
   /** Starts a fresh process in `slot` (killing the old one) and sends it `create`. */
   private createReply(slot: number, fields: Record<string, unknown>): Record<string, unknown> {
-    this.forget(slot);
-    const reply = this.exchange({ op: 'call', slot, lines: [JSON.stringify({ type: 'create', ...fields })], timeoutMs: this.options.timeoutMs, fresh: true }, slot);
-    const old = this.pids.get(slot);
-    if (old !== undefined) livePids.delete(old);
-    if (reply.pid !== undefined) {
-      this.pids.set(slot, reply.pid);
-      livePids.add(reply.pid);
+    this.kill(slot);
+    const taken = this.exchange({ op: 'take' }, slot);
+    if (!taken.ok || taken.pid === undefined || taken.stdinFd === undefined || taken.stdoutFd === undefined) {
+      throw new ImplementationFault(slot, taken.error ?? 'process could not be started', 'adapter');
     }
+    const ends = { pid: taken.pid, stdinFd: taken.stdinFd, stdoutFd: taken.stdoutFd, startedMs: taken.startedMs ?? this.watch.nowMs() };
+    const handBack = (released: ProcessEnds): void => this.worker.postMessage({ op: 'release', pid: released.pid });
+    const pipe = new ProcessPipe(ends, this.watch, (pid, waitMs) => this.ending(slot, pid, waitMs), handBack);
+    this.pipes.set(slot, pipe);
+    livePids.add(pipe.pid);
+    this.roundTripCount++;
+    const reply = pipe.call([JSON.stringify({ type: 'create', ...fields })], this.options.timeoutMs);
     return parseReply(slot, 'create', firstLine(slot, reply, 'create'), 'created');
+  }
+
+  /** How process `pid` (node `slot`'s) ended, from the worker, which reaps it. */
+  private ending(slot: number, pid: number, waitMs: number): ProcessEnding {
+    const reply = this.exchange({ op: 'ended', pid, waitMs }, slot);
+    return { exit: reply.exit ?? null, stderr: reply.stderr ?? '' };
   }
 
   /** Drops what the host knew ahead about `slot`'s process: it is being replaced or killed. */
   private forget(slot: number): void {
     this.prefetched.delete(slot);
     this.idleAfterAdvance.delete(slot);
-    this.deferredAdvance.delete(slot);
+    this.quietTicks.delete(slot);
+    this.deferred.delete(slot);
   }
 
+  /** A simulated crash (or the probe done with): the slot's process group killed at once. */
   private kill(slot: number): void {
     this.forget(slot);
-    this.exchange({ op: 'kill', slot }, slot);
-    const pid = this.pids.get(slot);
-    if (pid !== undefined) livePids.delete(pid);
-    this.pids.delete(slot);
+    const pipe = this.pipes.get(slot);
+    if (pipe === undefined) return;
+    pipe.kill();
+    livePids.delete(pipe.pid);
+    this.pipes.delete(slot);
   }
 
   /**
@@ -253,22 +288,43 @@ export class ProcessAdapter {
    * With `thenReady` (the host asks for the next Ready after every input and every `advance()`), that Ready is
    * fetched in the same round trip: in the lockstep form a `ready` request is written right behind the input
    * (the process still reads one request, answers it, then reads the next); in the compact form the input's
-   * reply carries it. Either way this saves one round trip through the pipe per input, which is most of the
-   * adapter's cost. A deferred `advance` is written first, in the same write.
+   * reply carries it. Either way this saves one round trip through the pipe per input. Deferred requests are
+   * written first, in the same write.
    */
   call(slot: number, line: string, expected: string, thenReady: boolean): Record<string, unknown> {
     const request = requestTypeOf(line);
     if (this.prefetched.has(slot)) throw new Error(`process adapter: the host called ${request} on node ${slot} before ready(); docs/contract.md promises a drain after every input`);
-    const deferred = this.deferredAdvance.delete(slot);
-    const lines = [...(deferred ? [ADVANCE] : []), line, ...(thenReady && this.protocol === 1 ? [READY] : [])];
-    const reply = this.exchange({ op: 'call', slot, lines, timeoutMs: this.options.timeoutMs, fresh: false }, slot);
-    const first = firstLine(slot, reply, deferred ? `advance + ${request}` : request);
-    if (deferred) this.checkDeferredAdvance(slot, first);
-    const parsed = parseReply(slot, request, deferred ? (reply.lines?.[1] ?? '') : first, expected);
+    if (this.closed) throw new ImplementationFault(slot, 'was called after the process adapter closed', 'adapter');
+    const pipe = this.pipes.get(slot);
+    if (pipe === undefined) throw new ImplementationFault(slot, `no process for node ${slot}`, 'adapter');
+    const deferred = this.deferred.get(slot) ?? [];
+    this.deferred.delete(slot);
+    const lines = [...deferred, line, ...(thenReady && this.protocol === 1 ? [READY] : [])];
+    this.roundTripCount++;
+    const reply = pipe.call(lines, this.options.timeoutMs);
+    const what = deferred.length === 0 ? request : `${deferredTypes(deferred)} + ${request}`;
+    if (!reply.ok) throw new ImplementationFault(slot, reply.error, 'adapter');
+    deferred.forEach((sent, i) => this.checkDeferred(slot, sent, reply.lines[i] ?? ''));
+    const parsed = parseReply(slot, request, firstLine(slot, { ok: true, lines: reply.lines.slice(deferred.length) }, what), expected);
     if (thenReady && this.protocol === 2) this.keepReady(slot, request, parsed);
-    const next = reply.lines?.[lines.length - 1];
+    const next = reply.lines[lines.length - 1];
     if (thenReady && this.protocol === 1 && next !== undefined) this.prefetched.set(slot, { line: next });
     return parsed;
+  }
+
+  /**
+   * `tick()`: in the compact form, a tick the process declared quiet is not written now: the host's next
+   * ready() gets null at once, and the tick travels in front of the node's next request.
+   */
+  tick(slot: number): void {
+    const quiet = this.quietTicks.get(slot) ?? 0;
+    const deferred = this.deferred.get(slot);
+    if (quiet > 0 && (deferred?.length ?? 0) < DEFERRED_MAX) {
+      this.quietTicks.set(slot, quiet - 1);
+      this.defer(slot, TICK);
+      return;
+    }
+    this.call(slot, TICK, 'ok', true);
   }
 
   /**
@@ -277,25 +333,45 @@ export class ProcessAdapter {
    */
   advance(slot: number): void {
     if (this.idleAfterAdvance.delete(slot)) {
-      this.deferredAdvance.add(slot);
-      this.prefetched.set(slot, { ready: null, idleAfterAdvance: false });
+      this.defer(slot, ADVANCE);
       return;
     }
     this.call(slot, ADVANCE, 'ok', true);
   }
 
-  /** A deferred advance's reply must be `ok` with a null Ready: the process promised that nothing would follow. */
-  private checkDeferredAdvance(slot: number, line: string): void {
-    const reply = parseReply(slot, 'advance', line, 'ok');
-    if (reply.ready !== null) {
-      throw new ImplementationFault(slot, `process declared "idleAfterAdvance" on its last Ready, but its reply to that advance carries a Ready (docs/protocol.md § The compact form): ${quote(line)}`, 'adapter');
-    }
+  private defer(slot: number, line: string): void {
+    const deferred = this.deferred.get(slot);
+    if (deferred === undefined) this.deferred.set(slot, [line]);
+    else deferred.push(line);
+    this.prefetched.set(slot, { ready: null, idleAfterAdvance: false });
   }
 
-  /** Keeps the Ready a compact-form reply carries for the host's next ready(). */
+  /**
+   * A deferred request's reply must be `ok` with a null Ready: the process promised that nothing would follow
+   * (an advance after a Ready declared idle after advance, a tick declared quiet).
+   */
+  private checkDeferred(slot: number, sent: string, line: string): void {
+    const request = requestTypeOf(sent);
+    const reply = parseReply(slot, request, line, 'ok');
+    if (reply.ready === null) return;
+    if (!('ready' in reply)) throw new ImplementationFault(slot, noReady(request, reply), 'adapter');
+    if (request === 'advance') {
+      throw new ImplementationFault(slot, `process declared "idleAfterAdvance" on its last Ready, but its reply to that advance carries a Ready (docs/protocol.md § The compact form): ${quote(line)}`, 'adapter');
+    }
+    throw new ImplementationFault(slot, `process declared this tick quiet ("idleTicks"), but its reply to it carries a Ready (docs/protocol.md § The compact form): ${quote(line)}`, 'adapter');
+  }
+
+  /** Keeps the Ready a compact-form reply carries for the host's next ready(), and the ticks it declares quiet. */
   private keepReady(slot: number, request: string, reply: Record<string, unknown>): void {
-    if (!('ready' in reply)) throw new ImplementationFault(slot, `process declared "protocol": 2, but its reply to ${request} carries no "ready" (docs/protocol.md § The compact form): ${quote(JSON.stringify(reply))}`, 'adapter');
+    if (!('ready' in reply)) throw new ImplementationFault(slot, noReady(request, reply), 'adapter');
     this.prefetched.set(slot, { ready: reply.ready, idleAfterAdvance: reply.idleAfterAdvance === true });
+    this.keepQuietTicks(slot, reply.idleTicks);
+  }
+
+  private keepQuietTicks(slot: number, idleTicks: unknown): void {
+    if (idleTicks === undefined) this.quietTicks.delete(slot);
+    else if (typeof idleTicks === 'number' && Number.isSafeInteger(idleTicks) && idleTicks >= 0) this.quietTicks.set(slot, idleTicks);
+    else throw new ImplementationFault(slot, `process replied with "idleTicks" ${quote(JSON.stringify(idleTicks) ?? String(idleTicks))}; it must be a whole number of ticks, 0 or more (docs/protocol.md § The compact form)`, 'adapter');
   }
 
   /**
@@ -310,7 +386,10 @@ export class ProcessAdapter {
     if (known === undefined || 'line' in known) {
       const reply = known === undefined ? this.call(slot, READY, 'ready', false) : parseReply(slot, 'ready', known.line, 'ready');
       ready = reply.ready;
-      idle = this.protocol === 2 && reply.idleAfterAdvance === true;
+      if (this.protocol === 2) {
+        idle = reply.idleAfterAdvance === true;
+        this.keepQuietTicks(slot, reply.idleTicks);
+      }
     } else {
       ready = known.ready;
       idle = known.idleAfterAdvance;
@@ -321,19 +400,14 @@ export class ProcessAdapter {
   }
 
   /**
-   * One synchronous round trip with the worker. Replies carry the request's id: a reply that is not yet
-   * visible on the port after the wake-up is waited for briefly, and a stale one (from a request abandoned
-   * by an earlier timeout) is dropped. The worker's watchdog counts from the last byte the process wrote, so
-   * the deadline here moves too while bytes arrive: it only catches a worker that is itself stuck.
+   * One synchronous request to the worker thread (a process to hand over, how one ended, close). Replies carry
+   * the request's id: a reply that is not yet visible on the port after the wake-up is waited for briefly, and a
+   * stale one (from a request abandoned by an earlier timeout) is dropped.
    */
   private exchange(request: Record<string, unknown>, slot = 0): WorkerReply {
-    if (this.closed && request.op !== 'close') throw new ImplementationFault(slot, 'was called after the process adapter closed', 'adapter');
     const id = ++this.requestId;
-    if (request.op === 'call') this.roundTripCount++;
-    const waitMs = this.options.timeoutMs + WORKER_GRACE_MS + (request.fresh === true ? PROCESS_START_MS : 0);
-    let deadline = Date.now() + waitMs;
+    const deadline = Date.now() + WORKER_WAIT_MS;
     let seen = Atomics.load(this.signal, 0);
-    let progress = Atomics.load(this.signal, 1);
     this.worker.postMessage({ ...request, id });
     for (;;) {
       const received = receiveMessageOnPort(this.port) as { message: WorkerReply & { id: number } } | undefined;
@@ -341,18 +415,21 @@ export class ProcessAdapter {
         if (received.message.id === id) return received.message;
         continue;
       }
-      const now = Date.now();
-      const progressNow = Atomics.load(this.signal, 1);
-      if (progressNow !== progress) {
-        progress = progressNow;
-        deadline = now + waitMs;
-      }
-      const leftMs = deadline - now;
-      if (leftMs <= 0) throw new ImplementationFault(slot, `process adapter: the worker thread gave no answer within ${waitMs} ms`, 'adapter');
+      const leftMs = deadline - Date.now();
+      if (leftMs <= 0) throw new ImplementationFault(slot, `process adapter: the worker thread gave no answer to ${String(request.op)} within ${WORKER_WAIT_MS} ms`, 'adapter');
       Atomics.wait(this.signal, 0, seen, Math.min(leftMs, 50));
       seen = Atomics.load(this.signal, 0);
     }
   }
+}
+
+function noReady(request: string, reply: Record<string, unknown>): string {
+  return `process declared "protocol": 2, but its reply to ${request} carries no "ready" (docs/protocol.md § The compact form): ${quote(JSON.stringify(reply))}`;
+}
+
+/** "advance + tick + tick" for the deferred requests in front of a call, as error messages name them. */
+function deferredTypes(deferred: readonly string[]): string {
+  return deferred.map(requestTypeOf).join(' + ');
 }
 
 /** Problems with the create reply's optional `protocol` (a usage error at the probe). */
@@ -370,10 +447,11 @@ function quote(line: string): string {
   return line.length > QUOTE_MAX ? `${line.slice(0, QUOTE_MAX)}…` : line;
 }
 
-/** The first reply line, or the ImplementationFault the worker reported (exit, timeout, stray output). */
-function firstLine(node: number, reply: WorkerReply, request: string): string {
-  const line = reply.lines?.[0];
-  if (!reply.ok || line === undefined) throw new ImplementationFault(node, reply.error ?? `process failed on ${request}`, 'adapter');
+/** The first reply line, or the ImplementationFault of a failed call (exit, timeout, stray output). */
+function firstLine(node: number, reply: CallOutcome, request: string): string {
+  if (!reply.ok) throw new ImplementationFault(node, reply.error, 'adapter');
+  const line = reply.lines[0];
+  if (line === undefined) throw new ImplementationFault(node, `process failed on ${request}`, 'adapter');
   return line;
 }
 
@@ -421,7 +499,7 @@ class ProcessInstance implements RaftInstance {
   }
 
   tick(): void {
-    this.adapter.call(this.id, TICK, 'ok', true);
+    this.adapter.tick(this.id);
   }
 
   step(message: Message): void {
