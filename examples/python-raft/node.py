@@ -7,7 +7,9 @@
 One process is one node incarnation: the harness starts it, sends `create` with what the node's disk kept,
 then drives it one request at a time over stdin, and reads exactly one JSON reply line per request on stdout.
 It speaks the compact form (protocol 2): every reply to an input or an `advance` carries the next Ready, so the
-harness needs no separate `ready` request; `--protocol 1` answers in the lockstep form instead.
+harness needs no separate `ready` request, and says how many of the next ticks will change nothing it reports
+(`idleTicks`), so the harness can send those later, in front of its next request; `--protocol 1` answers in the
+lockstep form instead. The harness may write several requests at once: they are answered in order, in one write.
 Logging goes to stderr (stdout is the protocol). Randomness comes only from the `seed` in `create`; the node
 never reads a clock.
 
@@ -16,6 +18,7 @@ and truncation of conflicting suffixes (5.3), the commit rule for entries of the
 the election no-op (8), and persistence through the Ready. No PreVote, CheckQuorum or ReadIndex.
 """
 import json
+import os
 import random
 import sys
 
@@ -122,6 +125,12 @@ class Node:
         if done["committedEntries"]:
             self.applied = done["committedEntries"][-1]["index"]
         self.in_flight = None
+
+    def idle_ticks(self):
+        """How many of the next ticks only count: the one after them sends heartbeats or starts an election."""
+        if self.role == "leader":
+            return self.heartbeat_ticks - self.heartbeat_elapsed - 1
+        return self.timeout - self.election_elapsed - 1
 
     def status(self):
         return {"id": self.id, "term": self.term, "role": self.role, "leader": self.leader,
@@ -278,20 +287,28 @@ class Node:
 
 def serve(double_vote, compact):
     node = None
-    out = sys.stdout
-    for line in sys.stdin:
-        request = json.loads(line)
-        try:
-            reply = handle(request, node, double_vote, compact)
-            if request["type"] == "create":
-                node = reply.pop("node")
-            if compact and request["type"] in CARRY_READY:
-                carry_ready(reply, node)
-        except Exception as error:  # a bug of ours: tell the harness, which reports an implementation error
-            reply = {"type": "error", "message": "%s in %s: %s" % (type(error).__name__, request.get("type"), error)}
-        out.write(json.dumps(reply, separators=(",", ":")))
-        out.write("\n")
-        out.flush()
+    pending = b""
+    while True:
+        # Everything that has arrived: the harness may write several requests at once (deferred ones in front).
+        chunk = os.read(0, 1 << 16)
+        if not chunk:
+            return
+        *lines, pending = (pending + chunk).split(b"\n")
+        replies = []
+        for line in lines:
+            request = json.loads(line)
+            try:
+                reply = handle(request, node, double_vote, compact)
+                if request["type"] == "create":
+                    node = reply.pop("node")
+                if compact and request["type"] in CARRY_READY:
+                    carry_ready(reply, node)
+            except Exception as error:  # a bug of ours: tell the harness, which reports an implementation error
+                reply = {"type": "error", "message": "%s in %s: %s" % (type(error).__name__, request.get("type"), error)}
+            replies.append(json.dumps(reply, separators=(",", ":")))
+        if replies:
+            sys.stdout.buffer.write(("\n".join(replies) + "\n").encode())
+            sys.stdout.buffer.flush()
 
 
 # Protocol 2: the replies to these requests carry the Ready the harness would ask for next.
@@ -304,6 +321,8 @@ def carry_ready(reply, node):
         # After advance, this node never has a new Ready until its next input: advance() only marks the
         # in-flight Ready done. Saying so lets the harness skip waiting for the advance (docs/protocol.md).
         reply["idleAfterAdvance"] = True
+    # Ticks that will only count lets the harness skip waiting for them too (docs/protocol.md).
+    reply["idleTicks"] = node.idle_ticks()
 
 
 def handle(request, node, double_vote, compact):
