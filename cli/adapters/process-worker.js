@@ -27,8 +27,8 @@
 // for the groups to go, then SIGKILLs them all. Each group leader's pid sits in `groups`, a table the main
 // thread shares (cli/adapters/process-groups.ts), from spawn until the leader is reaped, so the main thread can
 // kill them on Ctrl-C or when it terminates this worker's parent, when no cleanup here runs.
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -93,24 +93,36 @@ function signalGroup(pid, sig) {
   }
 }
 
-/** One directory for this adapter's FIFOs; each pair is unlinked as soon as both ends are open. */
-let fifoDir = null;
-let fifoCount = 0;
+/**
+ * Makes two FIFOs for a new process, its stdin and its stdout, in a private temporary directory, and calls
+ * `done(error, dir)`. Asynchronous (mkfifo is a program: Node has no call for it), so that starting a spare never
+ * holds up the host's requests.
+ */
+function makeFifoPair(done) {
+  let dir;
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'seaworthy-fifo-'));
+  } catch (error) {
+    done(error, null);
+    return;
+  }
+  execFile('mkfifo', ['-m', '600', join(dir, 'in'), join(dir, 'out')], (error) => {
+    if (error !== null) rmSync(dir, { recursive: true, force: true });
+    done(error, error === null ? dir : null);
+  });
+}
 
 /**
- * Two FIFOs for a new process: its stdin (the host writes) and its stdout (the host reads). The opening order
- * matters. Each FIFO is first opened for reading without blocking, so that opening its write end does not
- * wait; then the ends that stay are opened in blocking mode (a blocking read is how the host waits for a
- * reply without spinning) and the helper end is closed, so that each pipe has exactly one reader and one
- * writer: when the process dies, the host's read sees end of file and its write sees EPIPE. Node opens every
- * file with O_CLOEXEC, so no other child inherits an end.
+ * Opens the FIFOs of `dir` and removes it (an open pipe needs no name, so nothing is left on disk). The opening
+ * order matters. Each FIFO is first opened for reading without blocking, so that opening its write end does not
+ * wait; then the ends that stay are opened in blocking mode (a blocking read is how the host waits for a reply
+ * without spinning) and the helper end is closed, so that each pipe has exactly one reader and one writer: when
+ * the process dies, the host's read sees end of file and its write sees EPIPE. Node opens every file with
+ * O_CLOEXEC, so no other child inherits an end.
  */
-function openFifoPair() {
-  fifoDir ??= mkdtempSync(join(tmpdir(), 'seaworthy-fifo-'));
-  const n = ++fifoCount;
-  const stdinPath = join(fifoDir, `in-${n}`);
-  const stdoutPath = join(fifoDir, `out-${n}`);
-  execFileSync('mkfifo', ['-m', '600', stdinPath, stdoutPath], { stdio: 'ignore' });
+function openFifoPair(dir) {
+  const stdinPath = join(dir, 'in');
+  const stdoutPath = join(dir, 'out');
   try {
     const { O_RDONLY, O_WRONLY, O_NONBLOCK } = constants;
     const inHelper = openSync(stdinPath, O_RDONLY | O_NONBLOCK);
@@ -123,8 +135,7 @@ function openFifoPair() {
     closeSync(outHelper);
     return { hostIn, hostOut, childIn, childOut };
   } finally {
-    unlinkSync(stdinPath);
-    unlinkSync(stdoutPath);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -145,6 +156,8 @@ const procs = new Map();
  */
 const spares = [];
 const SPARES_MAX = Math.max(1, Number.isInteger(sparesWanted) ? sparesWanted : 1);
+/** Set once the adapter closes: no more spares. */
+let closing = false;
 
 function answer(message) {
   replyPort.postMessage(message);
@@ -157,7 +170,8 @@ function quote(text) {
 }
 
 class Proc {
-  constructor() {
+  /** `dir`: the FIFOs made for it (makeFifoPair), or null with the `error` that prevented them. */
+  constructor(error, dir) {
     this.startedMs = Date.now() - epochMs;
     this.exit = null;
     this.stderrTail = '';
@@ -167,11 +181,12 @@ class Proc {
     this.handedOut = false;
     let fds;
     try {
-      fds = openFifoPair();
-    } catch (error) {
+      if (dir === null) throw error;
+      fds = openFifoPair(dir);
+    } catch (failure) {
       this.pid = 0;
       this.fds = null;
-      this.onExit(`could not be started: its pipes could not be made (${error instanceof Error ? error.message : String(error)})`);
+      this.onExit(`could not be started: its pipes could not be made (${failure instanceof Error ? failure.message : String(failure)})`);
       return;
     }
     this.fds = fds;
@@ -231,17 +246,46 @@ class Proc {
   }
 }
 
-/** A started process for a node: a spare that is still alive, else a new one; then the spares are topped up. */
-function take() {
-  // A spare that died while it waited (killed from outside, or a command that exits at once) is not handed
-  // out: the next one is, or a new process, whose failure is then reported as this node's.
-  let proc = spares.shift();
-  while (proc !== undefined && proc.exit !== null) proc = spares.shift();
-  proc ??= new Proc();
-  while (spares.length < SPARES_MAX) spares.push(new Proc());
-  if (proc.fds === null) return { ok: false, error: `process ${proc.exit}` };
-  proc.handedOut = true;
-  return { ok: true, pid: proc.pid, stdinFd: proc.fds.hostIn, stdoutFd: proc.fds.hostOut, startedMs: proc.startedMs };
+/** Spares being started (their FIFOs being made), and the host's takes waiting for one. */
+let starting = 0;
+const takers = [];
+
+/** Starts spares until SPARES_MAX are alive or on their way. */
+function topUp() {
+  while (!closing && spares.length + starting < Math.max(SPARES_MAX, takers.length)) {
+    starting++;
+    makeFifoPair((error, dir) => {
+      starting--;
+      if (closing) {
+        if (dir !== null) rmSync(dir, { recursive: true, force: true });
+        return;
+      }
+      spares.push(new Proc(error, dir));
+      serveTakers();
+    });
+  }
+}
+
+/**
+ * Hands each waiting take a started process, then tops the spares up, after the answer, off the host's path.
+ * A spare that died before the take came (killed from outside while it waited) is not handed out; one started
+ * for this take that died already (a command that exits at once) is reported as the node's failure, so a
+ * command that cannot run is not restarted forever.
+ */
+function serveTakers() {
+  while (takers.length > 0 && spares.length > 0) {
+    const proc = spares.shift();
+    const taker = takers[0];
+    if (proc.exit !== null && proc.startedMs < taker.sinceMs) continue;
+    takers.shift();
+    if (proc.exit !== null || proc.fds === null) {
+      taker.reply({ ok: false, error: `process ${proc.exit}${proc.stderrNote()}` });
+      continue;
+    }
+    proc.handedOut = true;
+    taker.reply({ ok: true, pid: proc.pid, stdinFd: proc.fds.hostIn, stdoutFd: proc.fds.hostOut, startedMs: proc.startedMs });
+  }
+  topUp();
 }
 
 /** How `pid` ended, waiting up to `waitMs` for it (the host saw its pipe close, the exit event may lag). */
@@ -282,13 +326,16 @@ function watch() {
 }
 
 const watchTimer = setInterval(watch, WATCH_INTERVAL_MS);
+topUp();
 
 /**
  * SIGTERM to every group, SIGKILL to the groups still there after KILL_GRACE_MS (a process may ignore
  * SIGTERM), then a bounded wait until each leader has been reaped, so none is left as a zombie.
  */
 function closeAll(done) {
+  closing = true;
   clearInterval(watchTimer);
+  for (const taker of takers.splice(0)) taker.reply({ ok: false, error: 'process adapter closed' });
   const all = [...procs.values()];
   spares.splice(0);
   for (const proc of all) proc.signal('SIGTERM');
@@ -296,7 +343,6 @@ function closeAll(done) {
   let killed = false;
   const finish = () => {
     for (const proc of all) proc.closeEnds();
-    if (fifoDir !== null) rmSync(fifoDir, { recursive: true, force: true });
     done();
   };
   const timer = setTimeout(finish, KILL_GRACE_MS + CLOSE_WAIT_MS);
@@ -319,7 +365,8 @@ parentPort.on('message', (request) => {
   const reply = (message) => answer({ ...message, id: request.id });
   switch (request.op) {
     case 'take':
-      return reply(take());
+      takers.push({ reply, sinceMs: Date.now() - epochMs });
+      return serveTakers();
     case 'release': {
       const proc = procs.get(request.pid) ?? endedProcs.get(request.pid);
       if (proc !== undefined) {
