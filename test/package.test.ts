@@ -76,6 +76,15 @@ describe('the packed npm package', () => {
     expect(summary).toMatchObject({ runs: 20, failed: 0 });
   });
 
+  it('npx seaworthy replay --html writes a page with its viewer inlined (dist/cli/html/viewer.js ships)', () => {
+    const result = run('npx', ['--no-install', 'seaworthy', 'replay', '--seed', '1', '--nodes', '3', '--safety-only', '--html', 'run.html'], project);
+    expectSuccess(result, 'npx seaworthy replay --html');
+    const page = readFileSync(join(project, 'run.html'), 'utf8');
+    expect(page).toContain('<script id="seaworthy-data" type="application/json">');
+    expect(page).toContain('function makeWindow(');
+    expect(page).not.toContain('sourceMappingURL');
+  });
+
   it('a plain .mjs file imports checkSeeds and runs 20 seeds against its own implementation', () => {
     copyFileSync(join(repoRoot, 'examples', 'js-raft', 'raft.js'), join(project, 'raft.js'));
     writeFileSync(
