@@ -73,6 +73,20 @@ describe('run --junit', () => {
   });
 });
 
+describe('run --junit, --json-file: a skipped batch', () => {
+  it('still writes both reports: the batch is one skipped test case', async () => {
+    const dir = tempDir('junit-skip');
+    // Our core does not declare lease-read, which lease-skew requires: nothing runs.
+    const r = await runCliInProcess(['run', '--scenario', 'lease-skew', '--seeds', '2', '--junit', join(dir, 'junit.xml'), '--json-file', join(dir, 'summary.json')]);
+    expect(r.status).toBe(0);
+    expect((JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { skipped: boolean }).skipped).toBe(true);
+    const root = parseXml(readFileSync(join(dir, 'junit.xml'), 'utf8'));
+    expect(elements(root, 'testcase')).toHaveLength(1);
+    expect(elements(root, 'skipped')).toHaveLength(1);
+    expect(root.getAttribute('skipped')).toBe('1');
+  });
+});
+
 describe('run: failure artifacts', () => {
   it('writes one complete folder per failure class, whose plan replays to the same violation', async () => {
     const dir = tempDir('artifacts');

@@ -15,6 +15,7 @@ import { probeCombinationKey } from '../probe-keys.js';
 import { checkReportFile, writeReportFile } from '../report-file.js';
 import { ArtifactWriter, ARTIFACTS_DIR_DEFAULT, ARTIFACTS_ENV, resolveArtifactsDir } from '../artifacts.js';
 import { FailureReports } from '../failure-reports.js';
+import { junitXml } from '../junit.js';
 import type { ReportedClass } from '../failure-reports.js';
 import { resolveTarget } from '../target.js';
 import { runSeedsOnThisThread, startSeedPool } from '../parallel.js';
@@ -204,8 +205,12 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   if (missing.length > 0) {
     target.custom?.close();
     const notice = skipNotice(scenario, target.base.implementation?.name ?? 'seaworthy-core', missing);
-    if (args.json) io.stdout(JSON.stringify({ version: seaworthyVersion(), runs: 0, passed: 0, failed: 0, failures: [], seedStart, scenario: scenario.name, nodes: nodeCount ?? null, implementation: target.base.implementation?.name ?? 'seaworthy-core', implementationErrors: 0, skipped: true, missingCapabilities: missing, notices: [notice] }));
-    else io.stdout(notice);
+    const skipped = { version: seaworthyVersion(), runs: 0, passed: 0, failed: 0, failures: [], seedStart, scenario: scenario.name, nodes: nodeCount ?? null, implementation: target.base.implementation?.name ?? 'seaworthy-core', implementationErrors: 0, skipped: true, missingCapabilities: missing, notices: [notice] };
+    const json = JSON.stringify(skipped);
+    // A CI job that collects reports still gets them: a skipped batch is one skipped test case.
+    if (jsonFile !== null) writeReportFile('--json-file', jsonFile, `${json}\n`, io);
+    if (junitFile !== null) writeReportFile('--junit', junitFile, junitXml({ ...skipped, bug: bug?.name ?? null, wallMs: 0, interrupted: false, classes: [] }), io);
+    io.stdout(args.json ? json : notice);
     return EXIT_PASS;
   }
   // Printed before any seed runs, so a job killed later still says which batch it was.
