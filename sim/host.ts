@@ -335,7 +335,11 @@ export class NodeHost {
       } catch (error) {
         throw this.fault(error);
       }
-      if (ready === null || ready === undefined) return;
+      if (ready === null || ready === undefined) {
+        // Ran dry: the moment to compact, between Readys (then ask again, in case compacting made one).
+        if (this.snapshotEvery !== 0 && this.maybeCompact(instance)) continue;
+        return;
+      }
       if (!this.trusted) validateReady(this.id, ready, this.contract.base64Data);
       if (!this.handleReady(ready)) return;
       try {
@@ -343,7 +347,6 @@ export class NodeHost {
       } catch (error) {
         throw this.fault(error);
       }
-      if (this.snapshotEvery !== 0) this.maybeCompact(instance);
     }
     throw new ImplementationFault(this.id, `ready() did not run dry after ${READY_ROUNDS_MAX} rounds`);
   }
@@ -412,7 +415,6 @@ export class NodeHost {
     } catch (error) {
       throw this.fault(error);
     }
-    if (this.snapshotEvery !== 0) this.maybeCompact(instance);
     this.drain();
   }
 
@@ -442,15 +444,17 @@ export class NodeHost {
   /**
    * Takes a snapshot of the state machine at the applied index once `snapshotEvery` entries were applied since the
    * last one, hands it to the implementation (compact) and writes it; the next fsync makes it durable and drops
-   * the log prefix it stands for. Called between Readys only, as compact() requires.
+   * the log prefix it stands for. Called when the implementation has run dry (ready() returned null), so never
+   * between a Ready and its advance(). Returns whether it took one.
    */
-  private maybeCompact(instance: RaftInstance): void {
-    if (this.snapshotEvery === 0 || this.appliedIndex - this.snapshotIndex < this.snapshotEvery || this.appliedTerm === 0) return;
-    if (this.disk.snapshotPending || typeof instance.compact !== 'function') return;
+  private maybeCompact(instance: RaftInstance): boolean {
+    if (this.snapshotEvery === 0 || this.appliedIndex - this.snapshotIndex < this.snapshotEvery || this.appliedTerm === 0) return false;
+    if (this.disk.snapshotPending || typeof instance.compact !== 'function') return false;
     const snapshot: Snapshot = { index: this.appliedIndex, term: this.appliedTerm, peers: this.options.peers, data: this.sm.toSnapshot() };
     this.call(() => instance.compact?.(snapshot));
     this.disk.writeSnapshot({ snapshot, mode: 'compact' });
     this.snapshotIndex = snapshot.index;
+    return true;
   }
 
   /** The state machine becomes what `snapshot` holds (an install, or a restart from the stored snapshot). */

@@ -28,7 +28,7 @@
  */
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import type { Capability, ContractOptions, CreateInit, Message, MessageAnnotations, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from '../../sim/contract.js';
+import type { Capability, ContractOptions, CreateInit, Message, MessageAnnotations, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from '../../sim/contract.js';
 import { ImplementationFault } from '../../sim/host.js';
 import { UsageError } from '../errors.js';
 import { annotationProblems, parseAnnotations } from './annotations.js';
@@ -238,7 +238,7 @@ export class ProcessAdapter {
     }
     // The host drains a node right after create (contract.md): the compact form's create reply carries that Ready.
     if (this.protocol === 2) this.keepReady(init.id, 'create', created);
-    return new ProcessInstance(this, init.id, init.peers, this.capabilities.includes('read-index'));
+    return new ProcessInstance(this, init.id, init.peers, this.capabilities.includes('read-index'), this.capabilities.includes('snapshot'));
   }
 
   /** Starts a fresh process in `slot` (killing the old one) and sends it `create`. */
@@ -482,13 +482,21 @@ export function parseReply(node: number, request: string, line: string, expected
 /** A node's process, seen through the RaftInstance contract. Every method is one lockstep round trip. */
 class ProcessInstance implements RaftInstance {
   readonly readIndex?: (requestId: number) => boolean;
+  readonly compact?: (snapshot: Snapshot) => void;
 
   constructor(
     private readonly adapter: ProcessAdapter,
     private readonly id: number,
     private readonly peers: readonly number[],
     offersReadIndex: boolean,
+    offersSnapshot: boolean,
   ) {
+    if (offersSnapshot) {
+      // Sent when the node has run dry (the host compacts only then), so no Ready is pending: a plain round trip.
+      this.compact = (snapshot: Snapshot): void => {
+        this.adapter.call(this.id, JSON.stringify({ type: 'compact', snapshot }), 'ok', false);
+      };
+    }
     if (offersReadIndex) {
       this.readIndex = (requestId: number): boolean => {
         // Not pipelined: a refused read is followed by status(), not ready().
