@@ -4,6 +4,9 @@
  * without the capability runs exactly as before.
  */
 import { describe, expect, it } from 'vitest';
+import { missingCapabilities } from '../cli/adapters/capabilities.js';
+import { loadModuleImplementation } from '../cli/adapters/module.js';
+import { repoRoot, runCli } from './cli-helpers.js';
 import { builtinRaft } from '../sim/builtin.js';
 import type { RaftImplementation, Ready } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
@@ -113,4 +116,32 @@ describe('snapshot scenarios on our core', () => {
       expect(installs).toBeGreaterThan(0);
     });
   }
+});
+
+describe('the JavaScript example with snapshots', () => {
+  it('passes the snapshot scenarios and installs snapshots; the plain example has them skipped', async () => {
+    const jsRaft = await loadModuleImplementation('examples/js-raft/index.js', repoRoot);
+    const jsRaftSnapshots = await loadModuleImplementation('examples/js-raft/snapshots.js', repoRoot);
+    expect(jsRaftSnapshots.name).toBe('js-raft+snapshots');
+    for (const name of ['snapshot-lagging-follower', 'snapshot-crash']) {
+      const scenario = findScenario(name) as Scenario;
+      expect(missingCapabilities(scenario, jsRaft)).toEqual(['snapshot']);
+      expect(missingCapabilities(scenario, jsRaftSnapshots)).toEqual([]);
+      const verdict = runSeed({ seed: 1, scenario, nodeCount: 3, implementation: jsRaftSnapshots, record: true });
+      expect(verdict.violations).toEqual([]);
+      expect((verdict.trace ?? []).some((r) => r.type === 'fact' && r.fact.kind === 'restore' && r.fact.origin === 'install')).toBe(true);
+    }
+  });
+});
+
+describe('the Python example with --snapshots, over the process protocol', () => {
+  it('passes a snapshot scenario; without the flag the scenario is skipped with a notice', () => {
+    const args = ['run', '--scenario', 'snapshot-lagging-follower', '--seeds', '1', '--nodes', '3', '--json'];
+    const withSnapshots = runCli([...args, '--impl-cmd', 'python3 examples/python-raft/node.py --snapshots']);
+    expect(withSnapshots.status, withSnapshots.stderr).toBe(0);
+    expect(JSON.parse(withSnapshots.lastLine)).toMatchObject({ implementation: 'python-raft+snapshots', passed: 1, failed: 0 });
+    const without = runCli([...args, '--impl-cmd', 'python3 examples/python-raft/node.py']);
+    expect(without.status).toBe(0);
+    expect(JSON.parse(without.lastLine)).toMatchObject({ skipped: true, missingCapabilities: ['snapshot'] });
+  }, 240_000);
 });

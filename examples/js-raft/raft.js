@@ -2,10 +2,14 @@
 // the up-to-date check (Raft §5.4.1), log replication with the consistency check and truncation of
 // conflicting suffixes (§5.3), the commit rule that counts replicas only for entries of the leader's own term
 // (§5.4.2), the election no-op (§8), and persistence through the Ready (docs/contract.md). No PreVote, no
-// CheckQuorum, no ReadIndex, no snapshots: it declares no capabilities.
+// CheckQuorum, no ReadIndex. With `createRaft({ snapshots: true })` (examples/js-raft/snapshots.js) it declares
+// the `snapshot` capability: it compacts its log when the host hands it a snapshot (compact), sends that snapshot
+// whole to a follower that needs compacted entries (InstallSnapshot, §7), installs one only when newer than its
+// commit (keeping a matching suffix), and restarts from the stored snapshot plus the log after it.
 //
 // It follows the contract's rules: deterministic (randomness only from init.random), report only changes,
-// hand out unpersisted entries once, deliver committedEntries from applied + 1, start applied at 0.
+// hand out unpersisted entries once, deliver committedEntries from applied + 1, start applied at 0 (at the
+// stored snapshot's index when there is one: the host restored its state machine from it).
 
 /** Most entries one append carries, so a far-behind follower catches up in bounded messages. */
 const BATCH_MAX = 64;
@@ -24,16 +28,23 @@ class RaftNode {
     this.electionTicks = init.electionTicks;
     this.heartbeatTicks = init.heartbeatTicks;
     this.bugs = bugs;
-    const { hardState, entries } = init.storage;
-    // Persistent state (Figure 2), as the disk kept it. Invariant: log[i - 1].index === i.
+    const { hardState, entries, snapshot } = init.storage;
+    // The snapshot stands for the log up to its index (§7); `log` holds what follows it.
+    // Invariant: log[i].index === snapIndex + i + 1.
+    this.snapshot = snapshot ?? null;
+    this.snapIndex = snapshot?.index ?? 0;
+    this.snapTerm = snapshot?.term ?? 0;
+    /** An installed snapshot the next Ready hands the host (to store, and to restore its state machine from). */
+    this.snapshotToPersist = null;
+    // Persistent state (Figure 2), as the disk kept it.
     this.term = hardState.term;
     this.vote = hardState.vote;
     this.log = entries.slice();
-    this.commit = Math.min(hardState.commit, this.log.length);
-    // Volatile state. applied starts at 0: the host's state machine restarts empty.
+    this.commit = Math.max(this.snapIndex, Math.min(hardState.commit, this.lastIndex()));
+    // Volatile state. applied starts at 0 (the host's state machine restarts empty), or at the snapshot's index.
     this.role = 'follower';
     this.leader = 0;
-    this.applied = 0;
+    this.applied = this.snapIndex;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.timeoutTicks = this.randomTimeout();
@@ -43,7 +54,7 @@ class RaftNode {
     this.nextIndex = new Map();
     this.matchIndex = new Map();
     // What the next Ready carries.
-    this.firstUnstable = this.log.length + 1;
+    this.firstUnstable = this.lastIndex() + 1;
     this.outbox = [];
     this.reported = { term: hardState.term, vote: hardState.vote, commit: hardState.commit, role: 'follower', leader: 0 };
     this.inFlight = null;
@@ -63,11 +74,11 @@ class RaftNode {
   }
 
   step(m) {
-    if (m.term > this.term) this.becomeFollower(m.term, m.type === 'append' ? m.from : 0);
+    if (m.term > this.term) this.becomeFollower(m.term, m.type === 'append' || m.type === 'snapshot' ? m.from : 0);
     if (m.term < this.term) {
       // A stale sender: tell it our term so it steps down (responses from the past are just dropped).
       if (m.type === 'vote') this.send({ type: 'vote-resp', to: m.from, granted: false });
-      else if (m.type === 'append') this.send({ type: 'append-resp', to: m.from, success: false, hint: 0 });
+      else if (m.type === 'append' || m.type === 'snapshot') this.send({ type: 'append-resp', to: m.from, success: false, hint: 0 });
       return;
     }
     switch (m.type) {
@@ -79,6 +90,8 @@ class RaftNode {
         return this.onAppend(m);
       case 'append-resp':
         return this.onAppendResp(m);
+      case 'snapshot':
+        return this.onSnapshot(m);
       default:
         throw new Error(`unknown message type ${m.type}`);
     }
@@ -96,10 +109,13 @@ class RaftNode {
     const r = this.reported;
     const hardChanged = this.term !== r.term || this.vote !== r.vote || this.commit !== r.commit;
     const softChanged = this.role !== r.role || this.leader !== r.leader;
-    const entries = this.log.slice(this.firstUnstable - 1);
-    const committedEntries = this.log.slice(this.applied, this.commit);
-    if (!hardChanged && !softChanged && entries.length === 0 && this.outbox.length === 0 && committedEntries.length === 0) return null;
+    const entries = this.log.slice(this.firstUnstable - 1 - this.snapIndex);
+    const committedEntries = this.log.slice(this.applied - this.snapIndex, this.commit - this.snapIndex);
+    const snapshot = this.snapshotToPersist;
+    if (!hardChanged && !softChanged && entries.length === 0 && this.outbox.length === 0 && committedEntries.length === 0 && snapshot === null) return null;
     const ready = { entries, messages: this.outbox, committedEntries };
+    if (snapshot !== null) ready.snapshot = snapshot;
+    this.snapshotToPersist = null;
     if (softChanged) ready.softState = { role: this.role, leader: this.leader };
     if (hardChanged) ready.hardState = { term: this.term, vote: this.vote, commit: this.commit };
     this.outbox = [];
@@ -118,6 +134,14 @@ class RaftNode {
     const lastApplied = done.committedEntries[done.committedEntries.length - 1];
     if (lastApplied !== undefined) this.applied = lastApplied.index;
     this.inFlight = null;
+  }
+
+  /** The host snapshotted its state machine at an applied index: drop the log up to it (§7, log compaction). */
+  compact(snapshot) {
+    this.log = this.log.slice(snapshot.index - this.snapIndex);
+    this.snapshot = snapshot;
+    this.snapIndex = snapshot.index;
+    this.snapTerm = snapshot.term;
   }
 
   status() {
@@ -183,7 +207,13 @@ class RaftNode {
   sendAppend(to) {
     const next = this.nextIndex.get(to) ?? this.lastIndex() + 1;
     const prevIndex = next - 1;
-    const entries = this.log.slice(prevIndex, prevIndex + BATCH_MAX);
+    if (prevIndex < this.snapIndex) {
+      // The entries it needs are compacted: send the snapshot, whole (InstallSnapshot, §7); it answers with an
+      // append-resp, and a heartbeat re-sends it if it was lost.
+      this.send({ type: 'snapshot', to, snapshot: this.snapshot });
+      return;
+    }
+    const entries = this.log.slice(prevIndex - this.snapIndex, prevIndex - this.snapIndex + BATCH_MAX);
     this.send({ type: 'append', to, prevIndex, prevTerm: this.termAt(prevIndex), entries, commit: this.commit });
   }
 
@@ -194,6 +224,11 @@ class RaftNode {
       this.leader = m.from;
     }
     this.resetElectionTimer();
+    if (m.prevIndex < this.snapIndex) {
+      // It starts inside our snapshot, which holds only committed entries: say how far we are committed.
+      this.send({ type: 'append-resp', to: m.from, success: true, matchIndex: this.commit });
+      return;
+    }
     if (m.prevIndex > this.lastIndex()) {
       this.send({ type: 'append-resp', to: m.from, success: false, hint: this.lastIndex() });
       return;
@@ -202,7 +237,7 @@ class RaftNode {
       // Skip back over the whole conflicting term in one round trip.
       const conflictTerm = this.termAt(m.prevIndex);
       let first = m.prevIndex;
-      while (first > 1 && this.termAt(first - 1) === conflictTerm) first--;
+      while (first > this.snapIndex + 1 && this.termAt(first - 1) === conflictTerm) first--;
       this.send({ type: 'append-resp', to: m.from, success: false, hint: Math.min(first - 1, m.prevIndex - 1) });
       return;
     }
@@ -210,7 +245,7 @@ class RaftNode {
       if (e.index <= this.lastIndex()) {
         if (this.termAt(e.index) === e.term) continue;
         if (e.index <= this.commit) throw new Error(`asked to overwrite committed entry ${e.index}`);
-        this.log.length = e.index - 1; // truncate the conflicting suffix
+        this.log.length = e.index - 1 - this.snapIndex; // truncate the conflicting suffix
         this.firstUnstable = Math.min(this.firstUnstable, e.index);
       }
       this.log.push({ term: e.term, index: e.index, data: e.data });
@@ -242,6 +277,29 @@ class RaftNode {
     this.sendAppend(m.from);
   }
 
+  onSnapshot(m) {
+    if (this.role !== 'follower' || this.leader !== m.from) {
+      this.role = 'follower';
+      this.leader = m.from;
+    }
+    this.resetElectionTimer();
+    const s = m.snapshot;
+    // Only a snapshot newer than our commit brings anything; an older one would roll the state machine back.
+    if (s.index > this.commit) {
+      // §7: keep the entries after the snapshot when we hold its last entry; otherwise the whole log goes. The
+      // host replaces its stored log by the snapshot plus the Ready's entries, so the kept ones are re-persisted.
+      this.log = this.termAt(s.index) === s.term ? this.log.slice(s.index - this.snapIndex) : [];
+      this.snapshot = s;
+      this.snapIndex = s.index;
+      this.snapTerm = s.term;
+      this.commit = s.index;
+      this.applied = s.index;
+      this.firstUnstable = s.index + 1;
+      this.snapshotToPersist = s;
+    }
+    this.send({ type: 'append-resp', to: m.from, success: true, matchIndex: this.commit });
+  }
+
   maybeCommit() {
     const matches = [this.lastIndex(), ...this.others.map((p) => this.matchIndex.get(p) ?? 0)].sort((a, b) => b - a);
     const n = matches[this.quorum - 1] ?? 0;
@@ -265,15 +323,17 @@ class RaftNode {
   }
 
   lastIndex() {
-    return this.log.length;
+    return this.snapIndex + this.log.length;
   }
 
   lastTerm() {
-    return this.termAt(this.log.length);
+    return this.termAt(this.lastIndex());
   }
 
+  /** The term at `index`: the snapshot's at its index, -1 when compacted away or beyond the log. */
   termAt(index) {
-    return index === 0 ? 0 : (this.log[index - 1]?.term ?? -1);
+    if (index === this.snapIndex) return this.snapTerm;
+    return index < this.snapIndex ? -1 : (this.log[index - this.snapIndex - 1]?.term ?? -1);
   }
 
   resetElectionTimer() {
@@ -288,14 +348,16 @@ class RaftNode {
 }
 
 /**
- * @param {{ bug?: 'double-vote' }} [options]
+ * @param {{ bug?: 'double-vote', snapshots?: boolean }} [options]
  * @returns {import('../../sim/contract.js').RaftImplementation}
  */
 export function createRaft(options = {}) {
   const bugs = { doubleVote: options.bug === 'double-vote' };
+  const name = options.bug === undefined ? 'js-raft' : `js-raft+${options.bug}`;
   return {
-    name: options.bug === undefined ? 'js-raft' : `js-raft+${options.bug}`,
-    capabilities: [],
+    name: options.snapshots === true ? `${name}+snapshots` : name,
+    // Without the capability the host never compacts, so the snapshot code above stays idle (snapIndex 0).
+    capabilities: options.snapshots === true ? ['snapshot'] : [],
     // What its messages mean, so the host can judge them against the sender's disk (docs/contract.md).
     // No PreVote here, so every message's term must already be durable.
     messageAnnotations: {

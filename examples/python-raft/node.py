@@ -3,6 +3,7 @@
 
     npm run seaworthy -- run --impl-cmd "python3 examples/python-raft/node.py"
     npm run seaworthy -- run --impl-cmd "python3 examples/python-raft/node.py --bug double-vote"   # caught
+    npm run seaworthy -- run --impl-cmd "python3 examples/python-raft/node.py --snapshots" --scenario snapshot-heavy
 
 One process is one node incarnation: the harness starts it, sends `create` with what the node's disk kept,
 then drives it one request at a time over stdin, and reads exactly one JSON reply line per request on stdout.
@@ -15,7 +16,10 @@ never reads a clock.
 
 Raft: leader election with the up-to-date check (Raft 5.4.1), log replication with the consistency check
 and truncation of conflicting suffixes (5.3), the commit rule for entries of the current term only (5.4.2),
-the election no-op (8), and persistence through the Ready. No PreVote, CheckQuorum or ReadIndex.
+the election no-op (8), and persistence through the Ready. No PreVote, CheckQuorum or ReadIndex. With
+`--snapshots` it declares the `snapshot` capability (docs/protocol.md, Snapshots): it drops its log on `compact`,
+sends the snapshot whole to a follower that needs dropped entries, installs one only when newer than its commit
+(keeping a matching suffix, Raft 7), and restarts from the stored snapshot plus the log after it.
 """
 import json
 import os
@@ -27,6 +31,14 @@ BATCH_MAX = 64  # most entries one append carries
 
 class Node:
     def __init__(self, req, double_vote):
+        storage = req["storage"]
+        snapshot = storage.get("snapshot")
+        # The snapshot stands for the log up to its index (Raft 7); `log` holds what follows it.
+        # Invariant: log[i]["index"] == snap_index + i + 1.
+        self.snapshot = snapshot
+        self.snap_index = snapshot["index"] if snapshot else 0
+        self.snap_term = snapshot["term"] if snapshot else 0
+        self.snapshot_to_persist = None  # an installed snapshot the next Ready hands the host
         self.id = req["id"]
         self.peers = req["peers"]
         self.others = [p for p in self.peers if p != self.id]
@@ -36,15 +48,16 @@ class Node:
         self.heartbeat_ticks = req["heartbeatTicks"]
         self.double_vote = double_vote
         hs = req["storage"]["hardState"]
-        # Persistent state (Figure 2) as the disk kept it. Invariant: log[i - 1]["index"] == i.
+        # Persistent state (Figure 2) as the disk kept it.
         self.term = hs["term"]
         self.vote = hs["vote"]
-        self.log = list(req["storage"]["entries"])
-        self.commit = min(hs["commit"], len(self.log))
-        # Volatile state; applied starts at 0 because the host's state machine restarts empty.
+        self.log = list(storage["entries"])
+        self.commit = max(self.snap_index, min(hs["commit"], self.last_index()))
+        # Volatile state; applied starts at 0 because the host's state machine restarts empty (or at the
+        # snapshot's index: the host restored its state machine from it).
         self.role = "follower"
         self.leader = 0
-        self.applied = 0
+        self.applied = self.snap_index
         self.election_elapsed = 0
         self.heartbeat_elapsed = 0
         self.timeout = self.random_timeout()
@@ -52,7 +65,7 @@ class Node:
         self.next_index = {}
         self.match_index = {}
         # What the next Ready carries.
-        self.first_unstable = len(self.log) + 1
+        self.first_unstable = self.last_index() + 1
         self.outbox = []
         self.reported = {"term": hs["term"], "vote": hs["vote"], "commit": hs["commit"], "role": "follower", "leader": 0}
         self.in_flight = None
@@ -73,15 +86,16 @@ class Node:
 
     def step(self, m):
         if m["term"] > self.term:
-            self.become_follower(m["term"], m["from"] if m["type"] == "append" else 0)
+            self.become_follower(m["term"], m["from"] if m["type"] in ("append", "snapshot") else 0)
         if m["term"] < self.term:
             # A stale sender: answer with our term so it steps down; stale responses are dropped.
             if m["type"] == "vote":
                 self.send({"type": "vote-resp", "to": m["from"], "granted": False})
-            elif m["type"] == "append":
+            elif m["type"] in ("append", "snapshot"):
                 self.send({"type": "append-resp", "to": m["from"], "success": False, "hint": 0})
             return
-        handler = {"vote": self.on_vote, "vote-resp": self.on_vote_resp, "append": self.on_append, "append-resp": self.on_append_resp}.get(m["type"])
+        handler = {"vote": self.on_vote, "vote-resp": self.on_vote_resp, "append": self.on_append, "append-resp": self.on_append_resp,
+                   "snapshot": self.on_snapshot}.get(m["type"])
         if handler is None:
             raise ValueError("unknown message type %r" % m["type"])
         handler(m)
@@ -99,11 +113,15 @@ class Node:
         r = self.reported
         hard_changed = self.term != r["term"] or self.vote != r["vote"] or self.commit != r["commit"]
         soft_changed = self.role != r["role"] or self.leader != r["leader"]
-        entries = self.log[self.first_unstable - 1:]
-        committed = self.log[self.applied:self.commit]
-        if not (hard_changed or soft_changed or entries or self.outbox or committed):
+        entries = self.log[self.first_unstable - 1 - self.snap_index:]
+        committed = self.log[self.applied - self.snap_index:self.commit - self.snap_index]
+        snapshot = self.snapshot_to_persist
+        if not (hard_changed or soft_changed or entries or self.outbox or committed or snapshot):
             return None
         ready = {"entries": entries, "messages": self.outbox, "committedEntries": committed}
+        if snapshot:
+            ready["snapshot"] = snapshot
+            self.snapshot_to_persist = None
         if soft_changed:
             ready["softState"] = {"role": self.role, "leader": self.leader}
         if hard_changed:
@@ -132,9 +150,16 @@ class Node:
             return self.heartbeat_ticks - self.heartbeat_elapsed - 1
         return self.timeout - self.election_elapsed - 1
 
+    def compact(self, snapshot):
+        # The host snapshotted its state machine at an applied index: drop the log up to it (Raft 7).
+        self.log = self.log[snapshot["index"] - self.snap_index:]
+        self.snapshot = snapshot
+        self.snap_index = snapshot["index"]
+        self.snap_term = snapshot["term"]
+
     def status(self):
         return {"id": self.id, "term": self.term, "role": self.role, "leader": self.leader,
-                "commit": self.commit, "applied": self.applied, "lastIndex": len(self.log)}
+                "commit": self.commit, "applied": self.applied, "lastIndex": self.last_index()}
 
     # ---- elections ---------------------------------------------------------------------------------
 
@@ -149,10 +174,10 @@ class Node:
             self.become_leader()
             return
         for to in self.others:
-            self.send({"type": "vote", "to": to, "lastIndex": len(self.log), "lastTerm": self.last_term()})
+            self.send({"type": "vote", "to": to, "lastIndex": self.last_index(), "lastTerm": self.last_term()})
 
     def on_vote(self, m):
-        up_to_date = m["lastTerm"] > self.last_term() or (m["lastTerm"] == self.last_term() and m["lastIndex"] >= len(self.log))
+        up_to_date = m["lastTerm"] > self.last_term() or (m["lastTerm"] == self.last_term() and m["lastIndex"] >= self.last_index())
         # The planted bug: a follower grants a second candidate in the same term.
         free = self.vote in (0, m["from"]) or (self.double_vote and self.role == "follower")
         granted = free and up_to_date
@@ -181,7 +206,7 @@ class Node:
         self.leader = self.id
         self.heartbeat_elapsed = 0
         for p in self.others:
-            self.next_index[p] = len(self.log) + 1
+            self.next_index[p] = self.last_index() + 1
             self.match_index[p] = 0
         self.append("")  # the no-op of section 8
         for to in self.others:
@@ -191,32 +216,42 @@ class Node:
     # ---- replication and commitment ----------------------------------------------------------------
 
     def send_append(self, to):
-        prev = self.next_index.get(to, len(self.log) + 1) - 1
+        prev = self.next_index.get(to, self.last_index() + 1) - 1
+        if prev < self.snap_index:
+            # What it needs was compacted: send the snapshot, whole (InstallSnapshot, Raft 7); a heartbeat
+            # re-sends it if it was lost.
+            self.send({"type": "snapshot", "to": to, "snapshot": self.snapshot})
+            return
+        lo = prev - self.snap_index
         self.send({"type": "append", "to": to, "prevIndex": prev, "prevTerm": self.term_at(prev),
-                   "entries": self.log[prev:prev + BATCH_MAX], "commit": self.commit})
+                   "entries": self.log[lo:lo + BATCH_MAX], "commit": self.commit})
 
     def on_append(self, m):
         self.role = "follower"
         self.leader = m["from"]
         self.reset_election_timer()
         prev = m["prevIndex"]
-        if prev > len(self.log):
-            self.send({"type": "append-resp", "to": m["from"], "success": False, "hint": len(self.log)})
+        if prev < self.snap_index:
+            # It starts inside our snapshot, which holds only committed entries: say how far we are committed.
+            self.send({"type": "append-resp", "to": m["from"], "success": True, "matchIndex": self.commit})
+            return
+        if prev > self.last_index():
+            self.send({"type": "append-resp", "to": m["from"], "success": False, "hint": self.last_index()})
             return
         if self.term_at(prev) != m["prevTerm"]:
             conflict = self.term_at(prev)
             first = prev
-            while first > 1 and self.term_at(first - 1) == conflict:
+            while first > self.snap_index + 1 and self.term_at(first - 1) == conflict:
                 first -= 1
             self.send({"type": "append-resp", "to": m["from"], "success": False, "hint": min(first - 1, prev - 1)})
             return
         for e in m["entries"]:
-            if e["index"] <= len(self.log):
+            if e["index"] <= self.last_index():
                 if self.term_at(e["index"]) == e["term"]:
                     continue
                 if e["index"] <= self.commit:
                     raise RuntimeError("asked to overwrite committed entry %d" % e["index"])
-                del self.log[e["index"] - 1:]  # truncate the conflicting suffix
+                del self.log[e["index"] - 1 - self.snap_index:]  # truncate the conflicting suffix
                 self.first_unstable = min(self.first_unstable, e["index"])
             self.log.append({"term": e["term"], "index": e["index"], "data": e["data"]})
         matched = prev + len(m["entries"])
@@ -237,7 +272,7 @@ class Node:
             self.match_index[peer] = m["matchIndex"]
             self.next_index[peer] = max(current, m["matchIndex"] + 1)
             self.maybe_commit()
-            if self.next_index[peer] <= len(self.log):
+            if self.next_index[peer] <= self.last_index():
                 self.send_append(peer)
             return
         nxt = max(match + 1, min(current - 1, m["hint"] + 1))
@@ -246,8 +281,28 @@ class Node:
         self.next_index[peer] = nxt
         self.send_append(peer)
 
+    def on_snapshot(self, m):
+        self.role = "follower"
+        self.leader = m["from"]
+        self.reset_election_timer()
+        s = m["snapshot"]
+        # Only a snapshot newer than our commit brings anything; an older one would roll the state machine back.
+        if s["index"] > self.commit:
+            # Raft 7: keep the entries after it when we hold its last entry, else drop the whole log. The host
+            # replaces its stored log by the snapshot plus the Ready's entries, so the kept ones go out again.
+            keep = self.term_at(s["index"]) == s["term"]
+            self.log = self.log[s["index"] - self.snap_index:] if keep else []
+            self.snapshot = s
+            self.snap_index = s["index"]
+            self.snap_term = s["term"]
+            self.commit = s["index"]
+            self.applied = s["index"]
+            self.first_unstable = s["index"] + 1
+            self.snapshot_to_persist = s
+        self.send({"type": "append-resp", "to": m["from"], "success": True, "matchIndex": self.commit})
+
     def maybe_commit(self):
-        matches = sorted([len(self.log)] + [self.match_index.get(p, 0) for p in self.others], reverse=True)
+        matches = sorted([self.last_index()] + [self.match_index.get(p, 0) for p in self.others], reverse=True)
         n = matches[self.quorum - 1]
         # Raft 5.4.2: count replicas only for an entry of the current term.
         if n > self.commit and self.term_at(n) == self.term:
@@ -258,7 +313,7 @@ class Node:
     # ---- helpers -----------------------------------------------------------------------------------
 
     def append(self, data):
-        entry = {"term": self.term, "index": len(self.log) + 1, "data": data}
+        entry = {"term": self.term, "index": self.last_index() + 1, "data": data}
         self.log.append(entry)
         return entry
 
@@ -267,15 +322,19 @@ class Node:
         message.update(fields)
         self.outbox.append(message)
 
+    def last_index(self):
+        return self.snap_index + len(self.log)
+
     def last_term(self):
-        return self.term_at(len(self.log))
+        return self.term_at(self.last_index())
 
     def term_at(self, index):
-        if index == 0:
-            return 0
-        if index > len(self.log):
+        # The snapshot's term at its index; -1 when compacted away or beyond the log.
+        if index == self.snap_index:
+            return self.snap_term
+        if index < self.snap_index or index > self.last_index():
             return -1
-        return self.log[index - 1]["term"]
+        return self.log[index - self.snap_index - 1]["term"]
 
     def reset_election_timer(self):
         self.election_elapsed = 0
@@ -285,7 +344,7 @@ class Node:
         return self.election_ticks + self.rng.randrange(self.election_ticks)
 
 
-def serve(double_vote, compact):
+def serve(double_vote, compact, snapshots):
     node = None
     pending = b""
     while True:
@@ -298,7 +357,7 @@ def serve(double_vote, compact):
         for line in lines:
             request = json.loads(line)
             try:
-                reply = handle(request, node, double_vote, compact)
+                reply = handle(request, node, double_vote, compact, snapshots)
                 if request["type"] == "create":
                     node = reply.pop("node")
                 if compact and request["type"] in CARRY_READY:
@@ -325,12 +384,13 @@ def carry_ready(reply, node):
     reply["idleTicks"] = node.idle_ticks()
 
 
-def handle(request, node, double_vote, compact):
+def handle(request, node, double_vote, compact, snapshots):
     """One request, one reply (docs/protocol.md)."""
     kind = request["type"]
     if kind == "create":
-        name = "python-raft" + ("+double-vote" if double_vote else "")
-        reply = {"type": "created", "name": name, "capabilities": [], "node": Node(request, double_vote)}
+        name = "python-raft" + ("+double-vote" if double_vote else "") + ("+snapshots" if snapshots else "")
+        capabilities = ["snapshot"] if snapshots else []
+        reply = {"type": "created", "name": name, "capabilities": capabilities, "node": Node(request, double_vote)}
         if compact:
             reply["protocol"] = 2  # the compact form (docs/protocol.md): replies carry the next Ready
         return reply
@@ -356,12 +416,16 @@ def handle(request, node, double_vote, compact):
         return {"type": "ok"}
     if kind == "status":
         return {"type": "status", "status": node.status()}
+    if kind == "compact" and snapshots:
+        node.compact(request["snapshot"])
+        return {"type": "ok"}
     return {"type": "error", "message": "unsupported request %r" % kind}
 
 
-USAGE = """usage: node.py [--bug double-vote] [--protocol 1|2]
+USAGE = """usage: node.py [--bug double-vote] [--protocol 1|2] [--snapshots]
   --bug double-vote  plant a bug the harness must catch
-  --protocol 2       replies carry the next Ready (the default); 1: the lockstep form, a `ready` request per Ready"""
+  --protocol 2       replies carry the next Ready (the default); 1: the lockstep form, a `ready` request per Ready
+  --snapshots        declare the snapshot capability (compact, InstallSnapshot, restart from a snapshot)"""
 
 
 def parse_args(argv):
@@ -369,13 +433,17 @@ def parse_args(argv):
     seed boots a process per restart."""
     options = {"--bug": None, "--protocol": "2"}
     allowed = {"--bug": ("double-vote",), "--protocol": ("1", "2")}
+    snapshots = False
     rest = list(argv)
     while rest:
         flag = rest.pop(0)
+        if flag == "--snapshots":
+            snapshots = True
+            continue
         if flag not in options or not rest or rest[0] not in allowed[flag]:
             sys.exit("node.py: bad arguments %r\n%s" % (argv, USAGE))
         options[flag] = rest.pop(0)
-    return options["--bug"] == "double-vote", options["--protocol"] == "2"
+    return options["--bug"] == "double-vote", options["--protocol"] == "2", snapshots
 
 
 if __name__ == "__main__":
