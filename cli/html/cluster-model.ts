@@ -95,7 +95,8 @@ function markOf(r: TraceRecord): Mark | null {
   switch (r.type) {
     case 'fact':
       if (r.fact.kind === 'persist' || r.fact.kind === 'apply' || r.fact.kind === 'role') return null;
-      return { node: r.node, atMs: r.atMs, kind: r.kind, text: describeTraceRecord(r) };
+      // Snapshots taken or installed, and state machines restored from one (Raft §7), get a mark of their own.
+      return { node: r.node, atMs: r.atMs, kind: r.fact.kind === 'snapshot' || r.fact.kind === 'restore' ? 'snapshot' : r.kind, text: describeTraceRecord(r) };
     case 'send':
     case 'deliver':
     case 'drop':

@@ -58,6 +58,16 @@ describe('the cluster view model', () => {
     expect(c.marks[2]).toEqual([2, 300, 1, 'crashed: volatile state and unsynced writes lost']);
   });
 
+  it('marks snapshots taken or installed, and restores from one, as snapshot events', () => {
+    const trace: TraceRecord[] = [
+      rec(50, 2, { type: 'fact', fact: { kind: 'snapshot', atMs: 50, event, node: 2, index: 40, term: 3, digest: 0xbeef, origin: 'installed' } }),
+      rec(51, 2, { type: 'fact', fact: { kind: 'restore', atMs: 51, event, node: 2, index: 40, term: 3, digest: 0xbeef, origin: 'install' } }),
+    ];
+    const c = buildClusterData({ nodeCount: 2, trace, violations: [], endMs: 100 });
+    expect(c.marks.map((k) => [k[0], k[1], c.markKinds[k[2]]])).toEqual([[2, 50, 'snapshot'], [2, 51, 'snapshot']]);
+    expect(c.marks[0]?.[3]).toBe('snapshot 40/3 installed durably (digest beef)');
+  });
+
   it('pairs each send with its delivery, keeps drops and never-delivered copies apart', () => {
     const delivered = m(1, 2, 'append', 1);
     const duplicated = m(1, 3, 'append', 1);

@@ -35,7 +35,7 @@ svg .span.pause, svg .span-shade.pause { fill: url(#hatch); fill-opacity: 1; }
 svg .span.latency-spike, svg .span-shade.latency-spike { fill: #e377c2; } svg .span.clog, svg .span-shade.clog { fill: #8c564b; }
 svg .mark { stroke: #333; stroke-width: 1; fill: #fff; }
 svg .mark.fault { fill: #9467bd; } svg .mark.crash { fill: var(--crashed); } svg .mark.restart { fill: #f0ad4e; }
-svg .mark.client { fill: #17becf; } svg .mark.violation { fill: var(--bad); } svg .mark.phase { fill: #1f77b4; }
+svg .mark.client { fill: #17becf; } svg .mark.snapshot { fill: #8c564b; } svg .mark.violation { fill: var(--bad); } svg .mark.phase { fill: #1f77b4; }
 svg .commit { fill: none; stroke: #1f3a5f; stroke-width: 1.2; }
 svg .msg { stroke: #5a6b7d; stroke-width: 0.8; fill: none; opacity: 0.75; }
 svg .msg.dropped { stroke: var(--bad); stroke-dasharray: 3 2; opacity: 0.9; }

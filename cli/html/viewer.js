@@ -153,42 +153,10 @@ function drawClusterSection(c, w, focus) {
   // One fact can break a property several times over (a vote sent to every peer): the first few are enough.
   for (const v of c.violations.slice(0, VIOLATIONS_LISTED_MAX)) html('div', { class: 'violation-text' }, sec, `✘ ${v.property} at ${v.atMs} ms${v.nodes.length ? ` (nodes ${v.nodes.join(',')})` : ''}: ${v.message}`);
   if (c.violations.length > VIOLATIONS_LISTED_MAX) html('div', { class: 'note' }, sec, `… and ${c.violations.length - VIOLATIONS_LISTED_MAX} more violation(s) (replay --json lists them all)`);
-  const controls = html('div', { class: 'controls' }, sec);
-  const button = (text, title, fn) => {
-    const b = html('button', { type: 'button', title }, controls, text);
-    b.addEventListener('click', fn);
-    return b;
-  };
-  button('−', 'zoom out', () => w.zoom(2));
-  button('+', 'zoom in', () => w.zoom(0.5));
-  button('whole run', 'show the whole run', () => w.set(w.min, w.max));
-  if (focus !== null) button('violation', 'centre on the violation', () => w.set(focus[0], focus[1]));
-  const shown = new Set(c.messageTypes);
-  let droppedOnly = false;
-  html('span', {}, controls, 'messages:');
-  c.messageTypes.forEach((t) => {
-    const label = html('label', {}, controls);
-    const box = html('input', { type: 'checkbox', checked: '', 'data-type': t }, label);
-    label.appendChild(document.createTextNode(` ${t}`));
-    box.addEventListener('change', () => {
-      if (box.checked) shown.add(t);
-      else shown.delete(t);
-      view.draw();
-    });
-  });
-  const dl = html('label', {}, controls);
-  const dropBox = html('input', { type: 'checkbox', id: 'dropped-only' }, dl);
-  dl.appendChild(document.createTextNode(' dropped only'));
-  dropBox.addEventListener('change', () => {
-    droppedOnly = dropBox.checked;
-    view.draw();
-  });
-  const note = html('span', { class: 'note', id: 'message-note' }, controls);
+  const filter = clusterControls(sec, c, w, focus, () => view.draw());
   const height = AXIS_H + NET_H + c.nodes * LANE_H + 6;
   const svg = el('svg', { class: 'timeline', id: 'cluster-svg', height }, sec);
-  legend(sec, [['leader', 'var(--leader)'], ['candidate', 'var(--candidate)'], ['pre-candidate', 'var(--pre-candidate)'], ['follower', 'var(--follower)'], ['crashed', 'var(--crashed)'], ['fault in force', '#7b4fb833'], ['paused (hatched)', '#ccc'], ['commit index (line)', '#1f3a5f'], ['dropped message (red dashes, ✕)', 'var(--bad)'], ['violation', 'var(--bad)']]);
-  const laneY = (node) => AXIS_H + NET_H + (node - 1) * LANE_H;
-  const msgTypes = c.messageTypes;
+  legend(sec, [['leader', 'var(--leader)'], ['candidate', 'var(--candidate)'], ['pre-candidate', 'var(--pre-candidate)'], ['follower', 'var(--follower)'], ['crashed', 'var(--crashed)'], ['many changes: zoom in', '#9aa3ad'], ['fault in force', '#7b4fb833'], ['paused (hatched)', '#ccc'], ['commit index (line)', '#1f3a5f'], ['fault ◆', '#9467bd'], ['crash ◆', 'var(--crashed)'], ['restart ◆', '#f0ad4e'], ['client request ◆', '#17becf'], ['snapshot ◆', '#8c564b'], ['dropped message (red dashes, ✕)', 'var(--bad)'], ['violation', 'var(--bad)']]);
   const maxCommit = Math.max(1, ...c.commits.map((x) => x[2]));
   const view = {
     draw() {
@@ -199,116 +167,173 @@ function drawClusterSection(c, w, focus) {
       svg.textContent = '';
       defs(svg);
       drawAxis(svg, w, s, height);
-      const clipX = (t) => Math.max(MARGIN_LEFT, Math.min(width, s.x(t)));
-      const visible = (a, b) => b >= w.t0 && a <= w.t1;
-      // Lanes and bands.
-      el('text', { x: 4, y: AXIS_H + 13, class: 'lane-label' }, svg, 'network');
-      for (let n = 1; n <= c.nodes; n++) {
-        el('rect', { class: 'lane-bg', x: MARGIN_LEFT, y: laneY(n), width: width - MARGIN_LEFT, height: LANE_H - 4, 'data-lane': n }, svg);
-        const involved = c.violations.some((v) => v.nodes.includes(n));
-        el('text', { x: 4, y: laneY(n) + 18, class: 'lane-label', fill: involved ? 'var(--bad)' : 'var(--fg)' }, svg, `n${n}${involved ? ' ✘' : ''}`);
-      }
-      // Bands narrower than a pixel are merged into one grey 'busy' run per lane, so a crash storm costs at
-      // most a rect per pixel, not one per state change.
-      let busy = null;
-      const flushBusy = () => {
-        if (busy === null) return;
-        el('rect', { class: 'band busy', x: busy.x0, y: laneY(busy.node), width: Math.max(1, busy.x1 - busy.x0), height: LANE_H - 14, 'data-tip': `n${busy.node}: ${busy.count} state changes in ${busy.a}–${busy.b} ms: zoom in to see them` }, svg);
-        busy = null;
+      /** What every part of one frame needs: where things go, and what is visible. */
+      const f = {
+        svg, c, w, s, width, height,
+        laneY: (node) => AXIS_H + NET_H + (node - 1) * LANE_H,
+        clipX: (t) => Math.max(MARGIN_LEFT, Math.min(width, s.x(t))),
+        visible: (a, b) => b >= w.t0 && a <= w.t1,
       };
-      for (const [node, a, b, st, term] of c.bands) {
-        if (!visible(a, b)) continue;
-        const x0 = clipX(a);
-        const x1 = clipX(b);
-        if (busy !== null && (busy.node !== node || x0 - busy.x1 > 1)) flushBusy();
-        if (x1 - x0 < 1) {
-          if (busy === null) busy = { node, x0, x1, a, b, count: 0 };
-          busy.x1 = x1;
-          busy.b = b;
-          busy.count++;
-          continue;
-        }
-        flushBusy();
-        const state = BAND_STATES[st];
-        el('rect', { class: `band ${state}`, x: x0, y: laneY(node), width: x1 - x0, height: LANE_H - 14, 'data-node': node, 'data-state': state, 'data-tip': `n${node}: ${state} in term ${term}\n${a}–${b} ms` }, svg);
-        if (x1 - x0 > 34) el('text', { x: x0 + 3, y: laneY(node) + 13 }, svg, `${state === 'crashed' ? 'down' : state[0].toUpperCase()} t${term}`);
-      }
-      flushBusy();
-      // Commit index: a step line in the lane's lower strip, from the value at the window's start.
-      for (let n = 1; n <= c.nodes; n++) {
-        const base = laneY(n) + LANE_H - 5;
-        const yOf = (commit) => (base - (commit / maxCommit) * 8).toFixed(1);
-        let y = yOf(commitAt(c, n, w.t0));
-        const pts = [`${MARGIN_LEFT},${y}`];
-        for (const [node, at, commit] of c.commits) {
-          if (at > w.t1) break;
-          if (node !== n || at < w.t0) continue;
-          const x = s.x(at).toFixed(1);
-          pts.push(`${x},${y}`);
-          y = yOf(commit);
-          pts.push(`${x},${y}`);
-        }
-        pts.push(`${width},${y}`);
-        el('polyline', { class: 'commit', points: pts.join(' '), 'data-commit': n, 'data-tip': `n${n}: commit index ${commitAt(c, n, w.t1)} at the window's end` }, svg);
-      }
-      // Fault spans: on the network row (node 0) or a lane.
-      for (const sp of c.spans) {
-        if (!visible(sp.startMs, sp.endMs)) continue;
-        const x0 = clipX(sp.startMs);
-        const x1 = clipX(sp.endMs);
-        // A shade over what the fault covers (it lets the pointer through to the bands), and a hoverable strip:
-        // the network row for a network fault, the lane's bottom strip for a node's own.
-        const w0 = Math.max(1, x1 - x0);
-        const shadeY = sp.node === 0 ? AXIS_H + NET_H - 3 : laneY(sp.node);
-        el('rect', { class: `span-shade ${sp.kind}`, x: x0, y: shadeY, width: w0, height: sp.node === 0 ? c.nodes * LANE_H : LANE_H - 4 }, svg);
-        const y = sp.node === 0 ? AXIS_H : laneY(sp.node) + LANE_H - 14;
-        el('rect', { class: `span ${sp.kind}`, x: x0, y, width: w0, height: sp.node === 0 ? NET_H - 3 : 10, 'data-fault': sp.kind, 'data-node': sp.node, 'data-tip': `${sp.label}\n${sp.startMs}–${sp.endMs} ms` }, svg);
-        if (sp.node === 0 && x1 - x0 > 60) el('text', { x: x0 + 3, y: AXIS_H + 12 }, svg, sp.label.length * 6 > x1 - x0 ? `${sp.label.slice(0, Math.max(4, Math.floor((x1 - x0) / 6) - 1))}…` : sp.label);
-      }
-      // Messages.
-      drawMessages(svg, c, s, w, laneY, shown, droppedOnly, msgTypes, note);
-      // Point events.
-      // At most one mark every few pixels per lane: a crash storm has thousands; the rest show on zooming in.
-      const lastMarkX = new Array(c.nodes + 1).fill(-Infinity);
-      for (const [node, at, kindIndex, text] of c.marks) {
-        if (at < w.t0 || at > w.t1) continue;
-        const x = s.x(at);
-        if (x - lastMarkX[node] < MARK_GAP_PX) continue;
-        lastMarkX[node] = x;
-        const kind = c.markKinds[kindIndex];
-        const y = node === 0 ? AXIS_H + 8 : laneY(node) + LANE_H - 10;
-        el('path', { class: `mark ${kind}`, d: `M${x},${y - 6} l4,6 l-4,6 l-4,-6 z`, 'data-kind': kind, 'data-tip': `${at} ms${node ? ` n${node}` : ''}: ${text}` }, svg);
-      }
-      if (c.livenessStartMs !== null && c.livenessStartMs >= w.t0 && c.livenessStartMs <= w.t1) {
-        const x = s.x(c.livenessStartMs);
-        el('line', { class: 'liveness-line', x1: x, x2: x, y1: AXIS_H, y2: height, 'data-tip': `${c.livenessStartMs} ms: the liveness phase starts (faults healed for a majority)` }, svg);
-      }
-      c.violations.forEach((v, i) => {
-        const tip = `✘ ${v.property} at ${v.atMs} ms\n${v.message}`;
-        const id = i === 0 ? 'violation-marker' : undefined;
-        const label = `✘ ${v.property}`;
-        if (v.focusStartMs !== v.atMs || v.focusEndMs !== v.atMs) {
-          // Found in the client history at the run's end: the marker is the failing operation's interval.
-          if (!visible(v.focusStartMs, v.focusEndMs)) return;
-          const x0 = clipX(v.focusStartMs);
-          const x1 = clipX(v.focusEndMs);
-          el('rect', { class: 'violation-band', x: x0, y: AXIS_H, width: Math.max(2, x1 - x0), height: height - AXIS_H, 'data-tip': `${tip}\n(the operation that cannot be placed: ${v.focusStartMs}–${v.focusEndMs} ms)`, id }, svg);
-          el('rect', { class: 'violation-flag', x: Math.min(x0, width - label.length * 7 - 8), y: 0, width: label.length * 7 + 6, height: 15, rx: 3, 'data-tip': tip }, svg);
-          el('text', { class: 'violation-flag-text', x: Math.min(x0, width - label.length * 7 - 8) + 3, y: 11 }, svg, label);
-          return;
-        }
-        if (v.atMs < w.t0 || v.atMs > w.t1) return;
-        const x = s.x(v.atMs);
-        el('line', { class: 'violation-line', x1: x, x2: x, y1: AXIS_H, y2: height, 'data-tip': tip, id }, svg);
-        const fx = Math.min(x, width - label.length * 7 - 8);
-        el('rect', { class: 'violation-flag', x: fx, y: 0, width: label.length * 7 + 6, height: 15, rx: 3, 'data-tip': tip }, svg);
-        el('text', { class: 'violation-flag-text', x: fx + 3, y: 11 }, svg, label);
-      });
+      drawLanes(f);
+      drawBands(f);
+      drawCommits(f, maxCommit);
+      drawSpans(f);
+      drawMessages(f, filter);
+      drawMarks(f);
+      drawViolations(f);
     },
   };
   w.views.push(view);
   attachZoomPan(svg, w, () => scaleFor(w, svg.clientWidth || 1000));
   return view;
+}
+
+/** Zoom buttons and message filters; returns the filter state the messages are drawn with. */
+function clusterControls(sec, c, w, focus, redraw) {
+  const controls = html('div', { class: 'controls' }, sec);
+  const button = (text, title, fn) => html('button', { type: 'button', title }, controls, text).addEventListener('click', fn);
+  button('−', 'zoom out', () => w.zoom(2));
+  button('+', 'zoom in', () => w.zoom(0.5));
+  button('whole run', 'show the whole run', () => w.set(w.min, w.max));
+  if (focus !== null) button('violation', 'centre on the violation', () => w.set(focus[0], focus[1]));
+  const filter = { shown: new Set(c.messageTypes), droppedOnly: false, note: null };
+  html('span', {}, controls, 'messages:');
+  const checkbox = (text, attrs, checked, onChange) => {
+    const label = html('label', {}, controls);
+    const box = html('input', { type: 'checkbox', ...attrs, ...(checked ? { checked: '' } : {}) }, label);
+    label.appendChild(document.createTextNode(` ${text}`));
+    box.addEventListener('change', () => {
+      onChange(box.checked);
+      redraw();
+    });
+  };
+  for (const t of c.messageTypes) checkbox(t, { 'data-type': t }, true, (on) => (on ? filter.shown.add(t) : filter.shown.delete(t)));
+  checkbox('dropped only', { id: 'dropped-only' }, false, (on) => (filter.droppedOnly = on));
+  filter.note = html('span', { class: 'note', id: 'message-note' }, controls);
+  return filter;
+}
+
+function drawLanes({ svg, c, width, laneY }) {
+  el('text', { x: 4, y: AXIS_H + 13, class: 'lane-label' }, svg, 'network');
+  for (let n = 1; n <= c.nodes; n++) {
+    el('rect', { class: 'lane-bg', x: MARGIN_LEFT, y: laneY(n), width: width - MARGIN_LEFT, height: LANE_H - 4, 'data-lane': n }, svg);
+    const involved = c.violations.some((v) => v.nodes.includes(n));
+    el('text', { x: 4, y: laneY(n) + 18, class: 'lane-label', fill: involved ? 'var(--bad)' : 'var(--fg)' }, svg, `n${n}${involved ? ' ✘' : ''}`);
+  }
+}
+
+/**
+ * Role and term bands. Bands narrower than a pixel are merged into one grey 'busy' run per lane, so a crash
+ * storm costs at most a rect per pixel, not one per state change.
+ */
+function drawBands({ svg, c, laneY, clipX, visible }) {
+  let busy = null;
+  const flushBusy = () => {
+    if (busy === null) return;
+    el('rect', { class: 'band busy', x: busy.x0, y: laneY(busy.node), width: Math.max(1, busy.x1 - busy.x0), height: LANE_H - 14, 'data-tip': `n${busy.node}: ${busy.count} state changes in ${busy.a}–${busy.b} ms: zoom in to see them` }, svg);
+    busy = null;
+  };
+  for (const [node, a, b, st, term] of c.bands) {
+    if (!visible(a, b)) continue;
+    const x0 = clipX(a);
+    const x1 = clipX(b);
+    if (busy !== null && (busy.node !== node || x0 - busy.x1 > 1)) flushBusy();
+    if (x1 - x0 < 1) {
+      if (busy === null) busy = { node, x0, x1, a, b, count: 0 };
+      busy.x1 = x1;
+      busy.b = b;
+      busy.count++;
+      continue;
+    }
+    flushBusy();
+    const state = BAND_STATES[st];
+    el('rect', { class: `band ${state}`, x: x0, y: laneY(node), width: x1 - x0, height: LANE_H - 14, 'data-node': node, 'data-state': state, 'data-tip': `n${node}: ${state} in term ${term}\n${a}–${b} ms` }, svg);
+    if (x1 - x0 > 34) el('text', { x: x0 + 3, y: laneY(node) + 13 }, svg, `${state === 'crashed' ? 'down' : state[0].toUpperCase()} t${term}`);
+  }
+  flushBusy();
+}
+
+/** Commit index: a step line in each lane's lower strip, from the value at the window's start. */
+function drawCommits({ svg, c, w, s, width, laneY }, maxCommit) {
+  for (let n = 1; n <= c.nodes; n++) {
+    const base = laneY(n) + LANE_H - 5;
+    const yOf = (commit) => (base - (commit / maxCommit) * 8).toFixed(1);
+    let y = yOf(commitAt(c, n, w.t0));
+    const pts = [`${MARGIN_LEFT},${y}`];
+    for (const [node, at, commit] of c.commits) {
+      if (at > w.t1) break;
+      if (node !== n || at < w.t0) continue;
+      const x = s.x(at).toFixed(1);
+      pts.push(`${x},${y}`);
+      y = yOf(commit);
+      pts.push(`${x},${y}`);
+    }
+    pts.push(`${width},${y}`);
+    el('polyline', { class: 'commit', points: pts.join(' '), 'data-commit': n, 'data-tip': `n${n}: commit index ${commitAt(c, n, w.t1)} at the window's end` }, svg);
+  }
+}
+
+/**
+ * Fault spans, each twice: a shade over what the fault covers (which lets the pointer through to the bands),
+ * and a hoverable strip (the network row for a network fault, the lane's bottom strip for a node's own).
+ */
+function drawSpans({ svg, c, laneY, clipX, visible }) {
+  for (const sp of c.spans) {
+    if (!visible(sp.startMs, sp.endMs)) continue;
+    const x0 = clipX(sp.startMs);
+    const x1 = clipX(sp.endMs);
+    const w0 = Math.max(1, x1 - x0);
+    const shadeY = sp.node === 0 ? AXIS_H + NET_H - 3 : laneY(sp.node);
+    el('rect', { class: `span-shade ${sp.kind}`, x: x0, y: shadeY, width: w0, height: sp.node === 0 ? c.nodes * LANE_H : LANE_H - 4 }, svg);
+    const y = sp.node === 0 ? AXIS_H : laneY(sp.node) + LANE_H - 14;
+    el('rect', { class: `span ${sp.kind}`, x: x0, y, width: w0, height: sp.node === 0 ? NET_H - 3 : 10, 'data-fault': sp.kind, 'data-node': sp.node, 'data-tip': `${sp.label}\n${sp.startMs}–${sp.endMs} ms` }, svg);
+    if (sp.node === 0 && x1 - x0 > 60) el('text', { x: x0 + 3, y: AXIS_H + 12 }, svg, sp.label.length * 6 > x1 - x0 ? `${sp.label.slice(0, Math.max(4, Math.floor((x1 - x0) / 6) - 1))}…` : sp.label);
+  }
+}
+
+/** Point events, at most one every few pixels per lane: a crash storm has thousands; zooming in shows the rest. */
+function drawMarks({ svg, c, w, s, height, laneY }) {
+  const lastMarkX = new Array(c.nodes + 1).fill(-Infinity);
+  for (const [node, at, kindIndex, text] of c.marks) {
+    if (at < w.t0 || at > w.t1) continue;
+    const x = s.x(at);
+    if (x - lastMarkX[node] < MARK_GAP_PX) continue;
+    lastMarkX[node] = x;
+    const kind = c.markKinds[kindIndex];
+    const y = node === 0 ? AXIS_H + 8 : laneY(node) + LANE_H - 10;
+    el('path', { class: `mark ${kind}`, d: `M${x},${y - 6} l4,6 l-4,6 l-4,-6 z`, 'data-kind': kind, 'data-tip': `${at} ms${node ? ` n${node}` : ''}: ${text}` }, svg);
+  }
+  if (c.livenessStartMs !== null && c.livenessStartMs >= w.t0 && c.livenessStartMs <= w.t1) {
+    const x = s.x(c.livenessStartMs);
+    el('line', { class: 'liveness-line', x1: x, x2: x, y1: AXIS_H, y2: height, 'data-tip': `${c.livenessStartMs} ms: the liveness phase starts (faults healed for a majority)` }, svg);
+  }
+}
+
+/**
+ * The violations: a red line and flag at each one's time; a linearizability violation, found at the end of
+ * the run, is marked on the failing operation's interval instead. The first one's marker has an id.
+ */
+function drawViolations({ svg, c, w, s, width, height, clipX, visible }) {
+  const flag = (x, label, tip) => {
+    const fx = Math.min(x, width - label.length * 7 - 8);
+    el('rect', { class: 'violation-flag', x: fx, y: 0, width: label.length * 7 + 6, height: 15, rx: 3, 'data-tip': tip }, svg);
+    el('text', { class: 'violation-flag-text', x: fx + 3, y: 11 }, svg, label);
+  };
+  c.violations.forEach((v, i) => {
+    const tip = `✘ ${v.property} at ${v.atMs} ms\n${v.message}`;
+    const id = i === 0 ? 'violation-marker' : undefined;
+    if (v.focusStartMs !== v.atMs || v.focusEndMs !== v.atMs) {
+      if (!visible(v.focusStartMs, v.focusEndMs)) return;
+      const x0 = clipX(v.focusStartMs);
+      el('rect', { class: 'violation-band', x: x0, y: AXIS_H, width: Math.max(2, clipX(v.focusEndMs) - x0), height: height - AXIS_H, 'data-tip': `${tip}\n(the operation that cannot be placed: ${v.focusStartMs}–${v.focusEndMs} ms)`, id }, svg);
+      flag(x0, `✘ ${v.property}`, tip);
+      return;
+    }
+    if (v.atMs < w.t0 || v.atMs > w.t1) return;
+    const x = s.x(v.atMs);
+    el('line', { class: 'violation-line', x1: x, x2: x, y1: AXIS_H, y2: height, 'data-tip': tip, id }, svg);
+    flag(x, `✘ ${v.property}`, tip);
+  });
 }
 
 function commitAt(c, node, t) {
@@ -332,7 +357,8 @@ function firstSentFrom(flat, t) {
   return lo;
 }
 
-function drawMessages(svg, c, s, w, laneY, shown, droppedOnly, msgTypes, note) {
+function drawMessages({ svg, c, s, w, laneY }, { shown, droppedOnly, note }) {
+  const msgTypes = c.messageTypes;
   const flat = c.messages;
   const count = flat.length / MSG_FIELDS;
   const picked = [];
