@@ -69,6 +69,21 @@ describe('RunningHash', () => {
     );
   });
 
+  it('mix5 is five mix calls', () => {
+    const value = fc.oneof(fc.integer(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: Number.MIN_SAFE_INTEGER, max: 0 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value, value, value, value)), (steps) => {
+        const one = new RunningHash();
+        const five = new RunningHash();
+        for (const [a, b, c, d, e] of steps) {
+          one.mix5(a, b, c, d, e);
+          for (const v of [a, b, c, d, e]) five.mix(v);
+        }
+        expect(one.digest()).toBe(five.digest());
+      }),
+    );
+  });
+
   it('does not change state when digested', () => {
     const h = new RunningHash();
     h.mix(1);

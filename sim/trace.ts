@@ -170,12 +170,7 @@ export class Trace {
 
   /** Mixes one step into the hash: the event index, its code and three integers of its identity. */
   mix(eventIndex: number, code: TraceCode, b: number, c: number, d: number): void {
-    const h = this.hash;
-    h.mix(eventIndex);
-    h.mix(code);
-    h.mix(b);
-    h.mix(c);
-    h.mix(d);
+    this.hash.mix5(eventIndex, code, b, c, d);
   }
 
   /** Keeps a record; callers check {@link recording} first so nothing is built on the hot path. */
