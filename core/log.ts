@@ -96,7 +96,10 @@ export class RaftLog {
    * holds all of them (a duplicate or stale append). `ents` must be consecutive and after the snapshot.
    */
   findConflict(ents: readonly Entry[]): number {
-    for (const e of ents) {
+    // Indexed: a heartbeat's entries are a frozen empty array, and a for-of over a frozen array allocated an
+    // iterator result per call even in optimised code.
+    for (let i = 0; i < ents.length; i++) {
+      const e = ents[i] as Entry;
       if (!this.matchTerm(e.index, e.term)) return e.index;
     }
     return 0;

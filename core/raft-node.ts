@@ -126,7 +126,14 @@ export class RaftNode {
   private readonly votes = new Map<NodeId, boolean>();
   /** Reused for quorum math so committing allocates nothing. Invariant: length === peers.length. */
   private readonly matchScratch: number[];
-  private msgs: Message[] = [];
+  /**
+   * Messages for the next Ready: `outbox[0, outboxCount)`, handed out as an exact-size copy. One buffer reused
+   * across Readys instead of a fresh array each time: the first push into a fresh array allocates a 16-slot
+   * backing store, and most Readys carry one to four messages. Slots at and beyond `outboxCount` are cleared so
+   * the buffer keeps no message alive.
+   */
+  private readonly outbox: (Message | undefined)[] = [];
+  private outboxCount = 0;
 
   // ReadIndex (thesis §6.4). A read of round r is confirmed once a quorum (counting the leader) has answered, in the
   // leader's term, an append carrying ctx >= r: every such append left the node after the read was accepted.
@@ -137,7 +144,7 @@ export class RaftNode {
   /** The latest read-confirmation round started; every append carries it once it is > 0. Invariant: never decreases. */
   private readRound = 0;
   /**
-   * The appends that announce round `readRound` are still in `msgs` (no Ready has handed them out), so a read
+   * The appends that announce round `readRound` are still in the outbox (no Ready has handed them out), so a read
    * accepted now can share that round: nothing carrying it has left the node yet.
    */
   private readRoundUnsent = false;
@@ -330,14 +337,20 @@ export class RaftNode {
     const applyTo = this.applyTarget();
     const hasReads = this.readStates.length !== 0;
     const snapshot = this.snapshotToPersist;
-    if (!hardChanged && !softChanged && !hasUnstable && this.msgs.length === 0 && applyTo <= this.applied && !hasReads && snapshot === null) return null;
+    const messageCount = this.outboxCount;
+    if (!hardChanged && !softChanged && !hasUnstable && messageCount === 0 && applyTo <= this.applied && !hasReads && snapshot === null) return null;
     if (!(this.commit >= this.reportedCommit)) assertFail(`commit went back from ${this.reportedCommit} to ${this.commit}`);
     if (this.safetyAsserts) {
       if (!(this.commit <= this.log.lastIndex())) assertFail(`commit ${this.commit} beyond last index ${this.log.lastIndex()}`);
       if (!(this.applied <= this.commit)) assertFail(`applied ${this.applied} beyond commit ${this.commit}`);
     }
-    const messages = this.msgs.length === 0 ? NO_MESSAGES : this.msgs;
-    if (this.msgs.length !== 0) this.msgs = [];
+    let messages = NO_MESSAGES;
+    if (messageCount !== 0) {
+      const outbox = this.outbox;
+      messages = outbox.slice(0, messageCount) as Message[];
+      for (let i = 0; i < messageCount; i++) outbox[i] = undefined;
+      this.outboxCount = 0;
+    }
     this.readRoundUnsent = false;
     const entries = hasUnstable ? this.log.unstableEntries() : NO_ENTRIES;
     const committedEntries = applyTo > this.applied ? this.log.slice(this.applied + 1, applyTo, Number.MAX_SAFE_INTEGER) : NO_ENTRIES;
@@ -427,7 +440,11 @@ export class RaftNode {
   /** Did a quorum (counting self) respond since the last check? Clears the marks for the next round. */
   private quorumActive(): boolean {
     let active = 1;
-    for (const pr of this.followerProgress) {
+    // Indexed loops over the frozen peer arrays here and below: a for-of over a frozen array allocated an
+    // iterator result per element even in optimised code.
+    const progress = this.followerProgress;
+    for (let i = 0; i < progress.length; i++) {
+      const pr = progress[i] as Progress;
       if (pr.recentActive) active++;
       pr.recentActive = false;
     }
@@ -493,10 +510,12 @@ export class RaftNode {
     const term = pre ? this.term + 1 : this.term;
     const lastLogIndex = this.log.lastIndex();
     const lastLogTerm = this.log.lastTerm();
-    for (const to of this.followers) {
+    const followers = this.followers;
+    for (let i = 0; i < followers.length; i++) {
+      const to = followers[i] as NodeId;
       if (onlySilent && this.votes.has(to)) continue;
       const m: VoteMessage = { type, from: this.id, to, term, lastLogIndex, lastLogTerm };
-      this.msgs.push(m);
+      this.emit(m);
     }
   }
 
@@ -528,7 +547,8 @@ export class RaftNode {
     this.leader = this.id;
     this.resetTimers();
     const last = this.log.lastIndex();
-    for (const pr of this.followerProgress) pr.reset(last);
+    const progress = this.followerProgress;
+    for (let i = 0; i < progress.length; i++) (progress[i] as Progress).reset(last);
     // Raft §8: a no-op of the new term lets earlier entries commit indirectly (§5.4.2) without waiting for a
     // client. The figure8-commit bug leaves it out: the no-op would mask the broken commit rule in almost every
     // schedule, since it travels in the same append as the older entries.
@@ -566,7 +586,7 @@ export class RaftNode {
 
   private sendVoteResponse(to: NodeId, type: VoteResponseMessage['type'], term: number, reject: boolean): void {
     const m: VoteResponseMessage = { type, from: this.id, to, term, reject };
-    this.msgs.push(m);
+    this.emit(m);
   }
 
   // ---- replication, follower side ------------------------------------------------------------------------
@@ -612,7 +632,7 @@ export class RaftNode {
       ctx === undefined
         ? { type: 'append-resp', from: this.id, to, term: this.term, reject, index, hintIndex, hintTerm }
         : { type: 'append-resp', from: this.id, to, term: this.term, reject, index, hintIndex, hintTerm, ctx };
-    this.msgs.push(m);
+    this.emit(m);
   }
 
   // ---- replication, leader side --------------------------------------------------------------------------
@@ -779,7 +799,7 @@ export class RaftNode {
     let offset = pr.snapshotSent <= snapshot.data.length ? pr.snapshotSent : 0;
     for (;;) {
       const m = snapshotChunk(snapshot, offset, this.id, to, this.term);
-      this.msgs.push(m);
+      this.emit(m);
       if (m.done) return;
       offset += m.chunk.length;
     }
@@ -835,7 +855,7 @@ export class RaftNode {
 
   private sendSnapshotResponse(to: NodeId, snapshotIndex: number, received: number): void {
     const m: SnapshotResponseMessage = { type: 'snapshot-resp', from: this.id, to, term: this.term, snapshotIndex, received };
-    this.msgs.push(m);
+    this.emit(m);
   }
 
   /** Sends one append of entries (prev, min(hi, prev + MAX)]; returns the index of the last entry sent (or prev). */
@@ -848,11 +868,16 @@ export class RaftNode {
       this.readRound === 0
         ? { type: 'append', from: this.id, to, term: this.term, prevLogIndex: prev, prevLogTerm, entries, commit: this.commit }
         : { type: 'append', from: this.id, to, term: this.term, prevLogIndex: prev, prevLogTerm, entries, commit: this.commit, ctx: this.readRound };
-    this.msgs.push(m);
+    this.emit(m);
     return prev + entries.length;
   }
 
   // ---- applying ------------------------------------------------------------------------------------------
+
+  /** Queues `m` for the next Ready. */
+  private emit(m: Message): void {
+    this.outbox[this.outboxCount++] = m;
+  }
 
   /** The last index the next Ready should deliver as committed (bugs aside: the commit index). */
   private applyTarget(): number {

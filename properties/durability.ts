@@ -7,7 +7,7 @@
  *   stored commit index covers it (a committed, acked write overwritten on disk; Raft §5.4 never does).
  * A correct Raft never triggers any of these.
  */
-import type { NodeId } from '../sim/contract.js';
+import type { Entry, NodeId } from '../sim/contract.js';
 import type { AckFact, ApplyFact, Fact, PersistFact } from '../sim/facts.js';
 import type { Checker, Violation } from './types.js';
 
@@ -68,7 +68,9 @@ export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): Checke
     const last = first.index + fact.entries.length - 1;
     lastIndexOf.set(fact.node, last);
     const commit = fact.hardState.commit;
-    for (const e of fact.entries) {
+    const entries = fact.entries;
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k] as Entry;
       const a = e.index <= commit ? ackAt(e.index) : null;
       if (a !== null && a.term !== e.term) {
         return overwritten(fact, a, `replaces index ${e.index} with term ${e.term}`);

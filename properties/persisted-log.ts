@@ -99,7 +99,8 @@ export class PersistedLog {
     let index = first.index;
     let chain = this.chains[index - 1]!;
     let truncated = false;
-    for (const e of entries) {
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k] as Entry;
       if (index <= this.lastIndex && this.entries[index - 1]!.term !== e.term) truncated = true;
       chain = this.cache.chainAt(index, chain, e);
       this.set(index, e, chain);

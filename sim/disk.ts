@@ -127,7 +127,8 @@ export class Disk {
   /** Makes every buffered write durable, in order. */
   sync(): void {
     this.syncedSnapshots = NO_SNAPSHOT_WRITES;
-    for (const w of this.pending) this.apply(w);
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) this.apply(pending[i] as PendingWrite);
     this.pending.length = 0;
     this.syncedRecords = this.records.length;
     this.syncs++;
@@ -253,7 +254,9 @@ export class Disk {
     if (first === undefined) return;
     if (!(first.index > this.base && first.index <= this.durableLastIndex + 1)) assertFail(`disk write at index ${first.index} leaves a gap after ${this.durableLastIndex} or reaches into the snapshot at ${this.base}`);
     this.truncate(first.index - this.base - 1);
-    for (const e of w.entries) this.push(e);
+    // Indexed: a Ready's entries may be a frozen array, over which a for-of allocates an iterator result.
+    const entries = w.entries;
+    for (let i = 0; i < entries.length; i++) this.push(entries[i] as Entry);
   }
 
   /** The rename: the snapshot replaces the old one, and the log prefix it stands for (or the whole log) goes. */
