@@ -100,7 +100,12 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'replay-figure8.png') });
 
     expect(await hoverText(page, 'rect.band.leader')).toMatch(/^n\d: leader in term \d+/);
-    expect(await hoverText(page, 'line.msg[data-status="dropped"]')).toContain('dropped');
+    // "dropped only" leaves the dropped messages alone (and nothing on top of them to catch the pointer).
+    await page.check('#dropped-only');
+    expect(await page.locator('line.msg[data-status="delivered"]').count()).toBe(0);
+    expect(await page.locator('line.msg[data-status="dropped"]').count()).toBeGreaterThan(0);
+    expect(await hoverText(page, 'path.drop-x')).toContain('dropped: lost');
+    await page.uncheck('#dropped-only');
     // Filtering a message type removes its arrows; zooming out widens the window.
     expect(await page.locator('line[data-msg="append"]').count()).toBeGreaterThan(0);
     await page.uncheck('input[data-type="append"]');

@@ -37,10 +37,10 @@ svg .mark { stroke: #333; stroke-width: 1; fill: #fff; }
 svg .mark.fault { fill: #9467bd; } svg .mark.crash { fill: var(--crashed); } svg .mark.restart { fill: #f0ad4e; }
 svg .mark.client { fill: #17becf; } svg .mark.snapshot { fill: #8c564b; } svg .mark.violation { fill: var(--bad); } svg .mark.phase { fill: #1f77b4; }
 svg .commit { fill: none; stroke: #1f3a5f; stroke-width: 1.2; }
-svg .msg { stroke: #5a6b7d; stroke-width: 0.8; fill: none; opacity: 0.75; }
+svg .msg { stroke: #5a6b7d; stroke-width: 1; fill: none; opacity: 0.75; }
 svg .msg.dropped { stroke: var(--bad); stroke-dasharray: 3 2; opacity: 0.9; }
 svg .msg.undelivered { stroke: #999; stroke-dasharray: 1 3; }
-svg .drop-x { stroke: var(--bad); stroke-width: 1.5; }
+svg .drop-x { stroke: var(--bad); stroke-width: 2; }
 svg .violation-line { stroke: var(--bad); stroke-width: 2; }
 svg .violation-band { fill: var(--bad); fill-opacity: 0.18; stroke: var(--bad); stroke-width: 1.5; }
 svg .violation-flag { fill: var(--bad); }

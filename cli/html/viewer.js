@@ -357,7 +357,7 @@ function firstSentFrom(flat, t) {
   return lo;
 }
 
-function drawMessages({ svg, c, s, w, laneY }, { shown, droppedOnly, note }) {
+function drawMessages({ svg, c, s, w, width, height, laneY }, { shown, droppedOnly, note }) {
   const msgTypes = c.messageTypes;
   const flat = c.messages;
   const count = flat.length / MSG_FIELDS;
@@ -379,7 +379,10 @@ function drawMessages({ svg, c, s, w, laneY }, { shown, droppedOnly, note }) {
     return;
   }
   note.textContent = `${picked.length} message${picked.length === 1 ? '' : 's'} in this window`;
-  const g = el('g', {}, svg);
+  // Clipped to the plot, so a message sent before the window does not cross the lane labels.
+  const clip = el('clipPath', { id: 'plot-clip' }, svg);
+  el('rect', { x: MARGIN_LEFT, y: 0, width: Math.max(0, width - MARGIN_LEFT), height }, clip);
+  const g = el('g', { 'clip-path': 'url(#plot-clip)' }, svg);
   const mid = (n) => laneY(n) + (LANE_H - 14) / 2;
   for (const o of picked) {
     const [from, to, type, term, sent, latency, status, text] = flat.slice(o, o + MSG_FIELDS);
@@ -548,9 +551,11 @@ if (data.kind === 'batch') {
   const v = c ? c.violations[0] : undefined;
   let focus = null;
   if (v !== undefined) {
+    // More of the lead-up than of the aftermath: the story is what led to the violation, and a violation
+    // that stops the run has no aftermath at all.
     const span = Math.max(600, (v.focusEndMs - v.focusStartMs) * 2.5);
-    const centre = (v.focusStartMs + v.focusEndMs) / 2;
-    focus = [centre - span / 2, centre + span / 2];
+    const around = span - (v.focusEndMs - v.focusStartMs);
+    focus = [v.focusStartMs - around * 0.7, v.focusEndMs + around * 0.3];
   } else if (h && h.explanation) {
     const op = h.ops.find((o) => o.id === h.explanation.failingId);
     if (op) {
