@@ -47,6 +47,23 @@ describe('kv command encoding', () => {
     );
   });
 
+  it('encodes a command built in the canonical order exactly as JSON.stringify does (property)', () => {
+    const odd = fc.oneof(int, fc.double(), fc.constantFrom(Number.NaN, Infinity, -Infinity));
+    const any = fc
+      .record({ client: odd, seq: odd, key: fc.string({ unit: 'binary', maxLength: 6 }), op: fc.constantFrom('get', 'put', 'cas'), value: fc.option(odd), expected: fc.option(odd) })
+      .map(({ client, seq, key, op, value, expected }): KvCommand => {
+        const base = { client, seq, key, op } as const;
+        if (value === null) return expected === null ? base : { ...base, expected };
+        return { ...base, expected, value };
+      });
+    fc.assert(
+      fc.property(fc.oneof(command, any), (c) => {
+        expect(encodeKvCommand(c)).toBe(JSON.stringify(c));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('decodes any other text as JSON.parse and the shape check do (property)', () => {
     const near = command.chain((c) =>
       fc.tuple(fc.nat({ max: 60 }), fc.constantFrom('', ' ', '"', '\\', '0', '.5', 'e1', ',', '}', 'null', '"value":1,')).map(([at, insert]) => {

@@ -22,8 +22,22 @@ export interface KvCommand {
 /** get: the value read; put: ok; cas: ok when the compare held, else not ok (and nothing changed). */
 export type KvResult = { readonly ok: true; readonly value: number | null } | { readonly ok: false };
 
+/**
+ * The command as JSON, its fields in the canonical order: client, seq, key, op, then cas's expected and the
+ * value (absent fields left out). For a command built in that order (as the workload builds them) this is exactly
+ * `JSON.stringify(command)`, written field by field: the generic walk was a measurable share of a run.
+ */
 export function encodeKvCommand(command: KvCommand): string {
-  return JSON.stringify(command);
+  const { client, seq, key, op, expected, value } = command;
+  let text = `{"client":${jsonNumber(client)},"seq":${jsonNumber(seq)},"key":${JSON.stringify(key)},"op":${JSON.stringify(op)}`;
+  if (expected !== undefined) text += `,"expected":${expected === null ? 'null' : jsonNumber(expected)}`;
+  if (value !== undefined) text += `,"value":${jsonNumber(value)}`;
+  return `${text}}`;
+}
+
+/** A number as JSON.stringify writes it (a finite number as String does; NaN and the infinities as null). */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
 }
 
 /**

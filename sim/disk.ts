@@ -94,7 +94,13 @@ export class Disk {
   private readonly damaged = new Map<number, number>();
   /** Records covered by the last fsync; records beyond it are a torn tail. */
   private syncedRecords = 0;
-  private readonly pending: PendingWrite[] = [];
+  /**
+   * Buffered writes: `pending[0, pendingCount)`; slots beyond are cleared. Emptied by resetting the count, not the
+   * array's length: a length of 0 gives the array back its backing store, so every Ready's write allocated a new
+   * 16-slot one.
+   */
+  private readonly pending: (PendingWrite | undefined)[] = [];
+  private pendingCount = 0;
   /** Writes made durable over the disk's life, for stats. */
   syncs = 0;
 
@@ -103,7 +109,7 @@ export class Disk {
 
   /** Buffers a write; it is not durable until {@link sync}. */
   write(hardState: HardState | undefined, entries: readonly Entry[]): void {
-    this.pending.push({ hardState, entries, snapshot: null });
+    this.pending[this.pendingCount++] = { hardState, entries, snapshot: null };
   }
 
   /**
@@ -111,25 +117,25 @@ export class Disk {
    * it stands for (`install`: the whole log). Writes buffered after it apply after it.
    */
   writeSnapshot(write: SnapshotWrite): void {
-    this.pending.push({ hardState: undefined, entries: [], snapshot: write });
+    this.pending[this.pendingCount++] = { hardState: undefined, entries: [], snapshot: write };
   }
 
   /** A snapshot written and not yet renamed into place by an fsync. */
   get snapshotPending(): boolean {
-    for (const w of this.pending) if (w.snapshot !== null) return true;
+    for (let i = 0; i < this.pendingCount; i++) if ((this.pending[i] as PendingWrite).snapshot !== null) return true;
     return false;
   }
 
   get unsyncedWrites(): number {
-    return this.pending.length;
+    return this.pendingCount;
   }
 
   /** Makes every buffered write durable, in order. */
   sync(): void {
     this.syncedSnapshots = NO_SNAPSHOT_WRITES;
     const pending = this.pending;
-    for (let i = 0; i < pending.length; i++) this.apply(pending[i] as PendingWrite);
-    this.pending.length = 0;
+    for (let i = 0; i < this.pendingCount; i++) this.apply(pending[i] as PendingWrite);
+    this.dropPending();
     this.syncedRecords = this.records.length;
     this.syncs++;
   }
@@ -139,8 +145,8 @@ export class Disk {
    * leave a torn prefix on disk (chance `tornWritePerMille`). Returns whether a write was torn.
    */
   crash(prng?: Prng, tornWritePerMille = 0): boolean {
-    const first = this.pending[0];
-    this.pending.length = 0;
+    const first = this.pendingCount > 0 ? this.pending[0] : undefined;
+    this.dropPending();
     if (prng === undefined || first === undefined || tornWritePerMille <= 0) return false;
     const head = first.entries[0];
     // Only appends can tear here; a torn overwrite would need a WAL's truncation records, which we do not model.
@@ -238,6 +244,12 @@ export class Disk {
   private push(e: Entry): void {
     if (!(e.index === this.durableLastIndex + 1)) assertFail(`disk write: non-consecutive entry index ${e.index}`);
     this.records.push(e);
+  }
+
+  /** Forgets the buffered writes (applied or lost), keeping the buffer. */
+  private dropPending(): void {
+    for (let i = 0; i < this.pendingCount; i++) this.pending[i] = undefined;
+    this.pendingCount = 0;
   }
 
   /** Keeps the first `length` records; damage beyond them is gone with them. */

@@ -202,7 +202,7 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, 
     if (!Number.isInteger(e.atMs) || e.atMs < 0 || e.atMs > safetyMs) problems.push(`${where}: time outside the safety phase [0, ${safetyMs}]`);
     if (e.atMs < lastMs) problems.push(`${where}: events out of time order`);
     lastMs = Math.max(lastMs, e.atMs);
-    bouncesUntil = bouncesUntil.filter((until) => until > e.atMs);
+    if (bouncesUntil.length > 0) bouncesUntil = bouncesUntil.filter((until) => until > e.atMs);
     const downCount = down.size + corrupted.size + bouncesUntil.length;
     switch (e.kind) {
       case 'crash':
