@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkHistory, describeContradiction, pairNativeEvents } from '../../properties/linearizability/index.js';
+import { checkHistory, describeContradiction, describeExplanation, pairNativeEvents } from '../../properties/linearizability/index.js';
 import type { HistoryEvent, LinExplanation } from '../../properties/linearizability/index.js';
 import type { Message } from '../../sim/contract.js';
 import type { TraceDetail, TraceRecord } from '../../sim/trace.js';
@@ -126,6 +126,12 @@ describe('the history view model and the contradiction', () => {
     expect(c.forcing?.description).toBe('write "x" 2');
     expect(c.forcingPrecedes).toBe(true);
     expect(c.reason).toBe(`process 2's read "x" -> 1 (called at 40 ms) cannot take effect: key "x" is 2 after process 1's write "x" 2, which completed at 30 ms, before it was called`);
+  });
+
+  it('the text explanation carries the same reason, right after the failing operation', () => {
+    const lines = describeExplanation(checkHistory(staleRead));
+    expect(lines[1]).toMatch(/^ {2}in key "x": cannot linearize process 2: read "x" -> 1/);
+    expect(lines[2]).toBe(`  why: ${describeContradiction(checkHistory(staleRead).explanation as LinExplanation).reason}`);
   });
 
   it('says when the state is still the initial one, and when the forcing operation overlaps', () => {

@@ -43,6 +43,8 @@ export function describeExplanation(result: LinResult): string[] {
   const lines = [
     `not linearizable (${scope})`,
     `  in ${e.partition}: cannot linearize ${describeOp(e, e.failing)}`,
+    // The earlier operation that forces the contradiction, named, so the reader need not compare positions.
+    `  why: ${describeContradiction(e).reason}`,
     `  longest partial linearization: ${String(e.longest.length)} ops from initial state ${e.initialState}`,
   ];
   const skipped = Math.max(0, e.longest.length - LONGEST_SHOWN);
