@@ -183,7 +183,8 @@ export function mergeSummaries(unordered: readonly MergeInput[]): MergedSummary 
     faults,
     clientOps,
     probes,
-    probesMissed: Object.entries(probes).filter(([, n]) => n === 0).map(([name]) => name),
+    // A probe a shard did not count as missable (its implementation cannot reach it) stays out of the merged list.
+    probesMissed: Object.entries(probes).filter(([name, n]) => n === 0 && all.every((s) => s.probesMissed.includes(name))).map(([name]) => name),
     implementationErrors: sum(inputs, (s) => s.implementationErrors),
     ...(notices.length > 0 ? { notices } : {}),
     ...(determinism === null ? {} : { determinism }),

@@ -38,9 +38,26 @@ export const PROBES = [
   { name: 'leader-with-shorter-log', description: 'a leader was elected while another node\'s persisted log was longer (that node\'s extra entries are uncommitted, to be overwritten)' },
   { name: 'apply-burst', description: 'a node applied 16+ entries in one event (catching up on commits)' },
   { name: 'write-acked-by-new-leader', description: 'a write was acknowledged in a newer term than the previous acknowledged write (writes across a leader change)' },
+  // Snapshots (Raft §7): reachable only by implementations declaring the `snapshot` capability, in runs that take
+  // snapshots. Sending a snapshot and refusing a stale one are not facts (they are the implementation's own
+  // messages and decisions), so they are not probes; installing and catching up through one are.
+  { name: 'snapshot-taken', description: 'a node durably stored a snapshot of its own state machine (log compaction)', requires: 'snapshot' },
+  { name: 'snapshot-installed', description: 'a node installed a snapshot its leader sent (InstallSnapshot)', requires: 'snapshot' },
+  { name: 'caught-up-by-snapshot', description: 'a node applied entries after the snapshot it installed (it caught up through the snapshot)', requires: 'snapshot' },
+  { name: 'restart-from-snapshot', description: 'a node restarted from a stored snapshot and the log after it', requires: 'snapshot' },
 ] as const;
 
 export type ProbeName = (typeof PROBES)[number]['name'];
+
+/**
+ * Whether an implementation declaring `capabilities` can reach probe `name` at all: the snapshot probes need the
+ * `snapshot` capability, so a batch of an implementation without it does not report them as missed.
+ */
+export function probeApplies(name: string, capabilities: readonly string[]): boolean {
+  const probe = PROBES.find((p) => p.name === name);
+  if (probe === undefined) return true;
+  return !('requires' in probe) || capabilities.includes(probe.requires);
+}
 export type ProbeCounts = Record<ProbeName, number>;
 
 export function emptyProbeCounts(): ProbeCounts {
@@ -91,6 +108,8 @@ export class ProbeCounter {
   private readonly restarted: boolean[] = [];
   /** Per node: the term of the last write it acknowledged (0: none). */
   private readonly ackTerm: number[] = [];
+  /** Per node: the index of the snapshot it installed last in this incarnation, until it applies past it (0: none). */
+  private readonly installedAt: number[] = [];
   /** Node ids seen so far, ascending by first appearance (the O(nodes) probes loop over it). */
   private readonly nodes: NodeId[] = [];
   private downCount = 0;
@@ -126,7 +145,18 @@ export class ProbeCounter {
         return this.restart(fact);
       case 'role':
         return this.roleChange(fact);
+      case 'snapshot':
+        this.counts[fact.origin === 'taken' ? 'snapshot-taken' : 'snapshot-installed']++;
+        return;
+      case 'restore':
+        if (fact.origin === 'restart') this.counts['restart-from-snapshot']++;
+        this.installedAt[fact.node] = fact.origin === 'install' ? fact.index : 0;
+        return;
       case 'apply': {
+        if (this.installedAt[fact.node] !== 0 && fact.entry.index > this.installedAt[fact.node]!) {
+          this.counts['caught-up-by-snapshot']++;
+          this.installedAt[fact.node] = 0;
+        }
         if (fact.node !== this.applyNode || fact.event !== this.applyEvent) {
           this.applyNode = fact.node;
           this.applyEvent = fact.event;
@@ -183,6 +213,7 @@ export class ProbeCounter {
     this.down[node] = false;
     this.restarted[node] = false;
     this.ackTerm[node] = 0;
+    this.installedAt[node] = 0;
     this.nodes.push(node);
   }
 
@@ -216,6 +247,7 @@ export class ProbeCounter {
     this.storedVote[node] = fact.stored.hardState.vote;
     this.role[node] = ROLE_NONE;
     this.restarted[node] = true;
+    this.installedAt[node] = 0;
     if (this.down[node]) {
       this.down[node] = false;
       this.downCount--;

@@ -15,7 +15,7 @@ import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 
 export const randomFaults: Scenario = {
   name: 'random',
-  description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion and slow disks',
+  description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion, slow disks and snapshots',
   assumes: 'at most f of 2f+1 nodes down at once; synced writes survive crashes; any partition, loss, duplication, delay, pause or clock skew (safety never depends on timing)',
   injects: ['partition', 'bridge', 'isolate-leader', 'heal', 'crash', 'bounce', 'restart', 'message-loss', 'message-duplicate', 'pause', 'clock-jump', 'latency-spike', 'clog', 'reactive', 'away'],
   requires: [],
@@ -59,12 +59,18 @@ export const randomFaults: Scenario = {
     const stabilityStream = prng.fork('stability');
     const stability = stabilityStream.chance(1, 4);
     const events = stability ? withStabilityPhase(withReactive, ctx, stabilityStream.fork('plan')) : withReactive;
+    // Half the seeds take snapshots (Raft §7) every few to a few dozen applied entries, for implementations with
+    // the `snapshot` capability (the host never asks the others): a stream of its own, drawn last, so nothing
+    // above shifts. Partitions and crashes then leave followers that only a snapshot can catch up.
+    const snapshotStream = prng.fork('snapshots');
+    const snapshotEveryEntries = snapshotStream.chance(1, 2) ? snapshotStream.range(3, 40) : 0;
+    const disk = slowDisk ? { fsyncMsMin: 1, fsyncMsMax, tornWritePerMille } : { fsyncMsMin: 0, fsyncMsMax: 0, tornWritePerMille: 0 };
     return {
       network: { latencyMsMin: 1, latencyMsMax, lossPerMille, duplicatePerMille, longDelayPerMille, longDelayMsMax: 20 * ctx.tickMs, linkCapacity },
       plan: { events },
       workload: { thinkMsMax },
       ...(clocks ? { clock: { skewPerMilleMax, driftPerMilleMax } } : {}),
-      ...(slowDisk ? { disk: { fsyncMsMin: 1, fsyncMsMax, tornWritePerMille } } : {}),
+      ...(slowDisk || snapshotEveryEntries > 0 ? { disk: snapshotEveryEntries > 0 ? { ...disk, snapshotEveryEntries } : disk } : {}),
       knobs: {
         partitions,
         crashes,
@@ -85,6 +91,7 @@ export const randomFaults: Scenario = {
         reactive,
         reactiveGapMsMean,
         stability,
+        snapshotEveryEntries,
       },
     };
   },

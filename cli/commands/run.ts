@@ -44,7 +44,8 @@ import { SHRINK_BUDGET_DEFAULT } from '../../scenarios/shrink.js';
 import type { ShrinkOutcome } from '../../scenarios/shrink.js';
 import { GuidedCorpus } from '../../scenarios/guided.js';
 import type { GuidedStats } from '../../scenarios/guided.js';
-import { probeCombination } from '../../properties/probes.js';
+import { probeApplies, probeCombination } from '../../properties/probes.js';
+import { builtinRaft } from '../../sim/builtin.js';
 import { runGuidedHere } from '../guided-run.js';
 import type { MutatedRun } from '../guided-run.js';
 
@@ -318,7 +319,8 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
     faults: aggregate.faults,
     clientOps: aggregate.clientOps,
     probes: aggregate.probes,
-    probesMissed: Object.entries(aggregate.probes).filter(([, n]) => n === 0).map(([name]) => name),
+    // Probes the implementation cannot reach (the snapshot ones without the capability) are not reported as missed.
+    probesMissed: Object.entries(aggregate.probes).filter(([name, n]) => n === 0 && probeApplies(name, (target.base.implementation ?? builtinRaft()).capabilities ?? [])).map(([name]) => name),
     implementationErrors: aggregate.implementationErrors,
     ...(notices.length > 0 ? { notices } : {}),
     ...(determinism === null ? {} : { determinism }),
