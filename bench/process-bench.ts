@@ -94,25 +94,32 @@ async function sideBySide(dir: string): Promise<void> {
   const there = await loadCheckout(dir);
   const here = ProcessAdapter.start({ command: exampleCommand, cwd: process.cwd(), timeoutMs: DEFAULT_IMPL_TIMEOUT_MS, nodeCount: args.nodes });
   const seconds = { there: 0, here: 0 };
+  // CPU of this process (the simulation's thread and the adapter's worker), not of the Python processes.
+  const cpu = { there: 0, here: 0 };
   const events = { there: 0, here: 0 };
+  const timed = (side: 'there' | 'here', run: () => number): void => {
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    events[side] += run();
+    const used = process.cpuUsage(cpuBefore);
+    cpu[side] += (used.user + used.system) / 1e6;
+    seconds[side] += (performance.now() - started) / 1000;
+  };
   try {
     for (let seed = 1; seed <= args.seeds; seed++) {
-      let started = performance.now();
-      events.there += there.runSeed({ seed, scenario: there.scenario, nodeCount: args.nodes, implementation: there.implementation }).stats.events;
-      seconds.there += (performance.now() - started) / 1000;
-      started = performance.now();
-      events.here += runSeed({ seed, scenario: scenario!, nodeCount: args.nodes, implementation: here.implementation }).stats.events;
-      seconds.here += (performance.now() - started) / 1000;
+      timed('there', () => there.runSeed({ seed, scenario: there.scenario, nodeCount: args.nodes, implementation: there.implementation }).stats.events);
+      timed('here', () => runSeed({ seed, scenario: scenario!, nodeCount: args.nodes, implementation: here.implementation }).stats.events);
       console.log(`  seed ${seed}: there ${seconds.there.toFixed(2)} s, here ${seconds.here.toFixed(2)} s so far (load ${load()})`);
     }
   } finally {
     there.close();
     here.close();
   }
-  const row = (label: string, s: number, e: number): string => `${label.padEnd(44)} ${(s / args.seeds).toFixed(2).padStart(8)} s/seed  ${(e / s / 1000).toFixed(2).padStart(7)}k events/s  ${(e / args.seeds).toFixed(0).padStart(6)} events/run`;
-  console.log(row(`${dir} (its default form)`, seconds.there, events.there));
-  console.log(row('this checkout (compact form)', seconds.here, events.here));
-  console.log(`speedup per seed: ${(seconds.there / seconds.here).toFixed(2)}x (load average now ${load()})`);
+  const row = (label: string, side: 'there' | 'here'): string =>
+    `${label.padEnd(44)} ${(seconds[side] / args.seeds).toFixed(2).padStart(8)} s/seed  ${(cpu[side] / args.seeds).toFixed(2).padStart(6)} s host CPU/seed  ${(events[side] / args.seeds).toFixed(0).padStart(6)} events/run`;
+  console.log(row(`${dir} (its default form)`, 'there'));
+  console.log(row('this checkout (compact form)', 'here'));
+  console.log(`speedup per seed: ${(seconds.there / seconds.here).toFixed(2)}x wall, ${(cpu.there / cpu.here).toFixed(2)}x host CPU (load average now ${load()})`);
 }
 
 console.log(`seaworthy bench:process: seeds 1..${args.seeds} of scenario ${args.scenario}, ${args.nodes} nodes, "${exampleCommand}" (node ${process.version}, load average ${load()})`);
