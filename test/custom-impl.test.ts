@@ -240,6 +240,10 @@ describe('--impl-cmd: process implementations', () => {
     expect(implementationError(start('oversize'))).toMatch(/^node 1 process wrote a reply line to tick \+ ready of 17825\d{3} bytes, over the protocol's limit of 16777216 bytes \(16 MiB\) per line \(docs\/protocol\.md\); it was killed/);
   });
 
+  it('reports a line written between requests (logging on stdout), quoting it', () => {
+    expect(implementationError(start('stdout-log'))).toBe('node 1 process wrote a line nobody asked for (one reply per request): "debug: tick 5 done"');
+  });
+
   it('reports malformed JSON, quoting the reply', () => {
     expect(implementationError(start('malformed'))).toBe('node 1 process replied to tick with malformed JSON: {this is not json');
   });

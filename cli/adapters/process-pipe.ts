@@ -41,6 +41,8 @@ export interface ProcessEnds {
   readonly pid: number;
   readonly stdinFd: number;
   readonly stdoutFd: number;
+  /** A non-blocking reader of the same stdout pipe, to look for output nobody asked for. */
+  readonly pollFd: number;
   /** When the process was started, in ms since `epochMs` of the {@link CallWatch}. */
   readonly startedMs: number;
 }
@@ -143,6 +145,7 @@ export class ProcessPipe {
   call(lines: readonly string[], timeoutMs: number): CallOutcome {
     const type = lines.map(requestType).join(' + ');
     if (this.closed) return { ok: false, error: `process was killed before ${type} was sent` };
+    if (this.problem === null) this.lookForStrayOutput();
     if (this.problem !== null) return { ok: false, error: `process ${this.problem}` };
     const token = this.watch.begin(this.ends.pid, this.deadline(this.watch.nowMs(), timeoutMs));
     const outcome = this.exchange(lines, type, timeoutMs);
@@ -199,6 +202,27 @@ export class ProcessPipe {
       this.watch.extend(this.deadline(this.watch.nowMs(), timeoutMs));
     }
     return { ok: true, lines: replies };
+  }
+
+  /**
+   * Between calls the process owes nothing, so any byte on its stdout now is a line nobody asked for (a reply
+   * too many, or logging on stdout). A non-blocking read finds it; the usual answer is EAGAIN, an exception,
+   * so its stack trace is switched off for the look (an exception with a trace costs more than the read).
+   */
+  private lookForStrayOutput(): void {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let count = 0;
+    try {
+      count = readSync(this.ends.pollFd, this.buffer, 0, this.buffer.length, null);
+    } catch (error) {
+      if (errorCode(error) === 'EAGAIN') return;
+      throw error;
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    // 0: end of file, the process has gone; the call reports how.
+    if (count > 0) this.problem = `wrote a line nobody asked for (one reply per request): ${quote(this.buffer.toString('utf8', 0, Math.min(count, 4 * QUOTE_MAX)).split('\n')[0] ?? '')}`;
   }
 
   /**

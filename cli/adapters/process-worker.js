@@ -8,7 +8,7 @@
 //
 // Requests from the host thread (one at a time, each answered exactly once, on the reply port; the host blocks
 // on Atomics.wait over word 0 of `signal` until the answer is there):
-//   {op: 'take'}              -> {ok: true, pid, stdinFd, stdoutFd, startedMs} | {ok: false, error}
+//   {op: 'take'}              -> {ok: true, pid, stdinFd, stdoutFd, pollFd, startedMs} | {ok: false, error}
 //       hands over a started process (a spare when one is alive) and starts a new spare. The host reads and
 //       writes the two pipe ends until it hands them back; this worker keeps the process's stderr and exit.
 //   {op: 'release', pid}      -> no answer: the host is done with the pipe ends, which this worker closes (a
@@ -117,7 +117,8 @@ function makeFifoPair(done) {
  * order matters. Each FIFO is first opened for reading without blocking, so that opening its write end does not
  * wait; then the ends that stay are opened in blocking mode (a blocking read is how the host waits for a reply
  * without spinning) and the helper end is closed, so that each pipe has exactly one reader and one writer: when
- * the process dies, the host's read sees end of file and its write sees EPIPE. Node opens every file with
+ * the process dies, the host's read sees end of file and its write sees EPIPE (the host's non-blocking helper
+ * on stdout is a second reader, which changes neither). Node opens every file with
  * O_CLOEXEC, so no other child inherits an end.
  */
 function openFifoPair(dir) {
@@ -129,11 +130,11 @@ function openFifoPair(dir) {
     const hostIn = openSync(stdinPath, O_WRONLY);
     const childIn = openSync(stdinPath, O_RDONLY);
     closeSync(inHelper);
-    const outHelper = openSync(stdoutPath, O_RDONLY | O_NONBLOCK);
+    // The helper stays: through it the host looks, without blocking, for a line nobody asked for.
+    const hostPoll = openSync(stdoutPath, O_RDONLY | O_NONBLOCK);
     const childOut = openSync(stdoutPath, O_WRONLY);
     const hostOut = openSync(stdoutPath, O_RDONLY);
-    closeSync(outHelper);
-    return { hostIn, hostOut, childIn, childOut };
+    return { hostIn, hostOut, hostPoll, childIn, childOut };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -227,6 +228,7 @@ class Proc {
     if (this.fds === null) return;
     closeQuietly(this.fds.hostIn);
     closeQuietly(this.fds.hostOut);
+    closeQuietly(this.fds.hostPoll);
     this.fds = null;
   }
 
@@ -283,7 +285,7 @@ function serveTakers() {
       continue;
     }
     proc.handedOut = true;
-    taker.reply({ ok: true, pid: proc.pid, stdinFd: proc.fds.hostIn, stdoutFd: proc.fds.hostOut, startedMs: proc.startedMs });
+    taker.reply({ ok: true, pid: proc.pid, stdinFd: proc.fds.hostIn, stdoutFd: proc.fds.hostOut, pollFd: proc.fds.hostPoll, startedMs: proc.startedMs });
   }
   topUp();
 }

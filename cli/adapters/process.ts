@@ -67,6 +67,7 @@ interface WorkerReply {
   readonly pid?: number;
   readonly stdinFd?: number;
   readonly stdoutFd?: number;
+  readonly pollFd?: number;
   readonly startedMs?: number;
   readonly exit?: string | null;
   readonly stderr?: string;
@@ -245,10 +246,10 @@ export class ProcessAdapter {
   private createReply(slot: number, fields: Record<string, unknown>): Record<string, unknown> {
     this.kill(slot);
     const taken = this.exchange({ op: 'take' }, slot);
-    if (!taken.ok || taken.pid === undefined || taken.stdinFd === undefined || taken.stdoutFd === undefined) {
+    if (!taken.ok || taken.pid === undefined || taken.stdinFd === undefined || taken.stdoutFd === undefined || taken.pollFd === undefined) {
       throw new ImplementationFault(slot, taken.error ?? 'process could not be started', 'adapter');
     }
-    const ends = { pid: taken.pid, stdinFd: taken.stdinFd, stdoutFd: taken.stdoutFd, startedMs: taken.startedMs ?? this.watch.nowMs() };
+    const ends = { pid: taken.pid, stdinFd: taken.stdinFd, stdoutFd: taken.stdoutFd, pollFd: taken.pollFd, startedMs: taken.startedMs ?? this.watch.nowMs() };
     const handBack = (released: ProcessEnds): void => this.worker.postMessage({ op: 'release', pid: released.pid });
     const pipe = new ProcessPipe(ends, this.watch, (pid, waitMs) => this.ending(slot, pid, waitMs), handBack);
     this.pipes.set(slot, pipe);
