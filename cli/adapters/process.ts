@@ -308,6 +308,9 @@ export class ProcessAdapter {
     deferred.forEach((sent, i) => this.checkDeferred(slot, sent, reply.lines[i] ?? ''));
     const parsed = parseReply(slot, request, firstLine(slot, { ok: true, lines: reply.lines.slice(deferred.length) }, what), expected);
     if (thenReady && this.protocol === 2) this.keepReady(slot, request, parsed);
+    // A request that carries no Ready (read-index, compact, status, ready itself) ends the quiet ticks' promise
+    // ("no other request between them"); a `ready` reply renews it (takeReady).
+    else this.quietTicks.delete(slot);
     const next = reply.lines[lines.length - 1];
     if (thenReady && this.protocol === 1 && next !== undefined) this.prefetched.set(slot, { line: next });
     return parsed;

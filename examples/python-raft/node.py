@@ -384,7 +384,7 @@ def carry_ready(reply, node):
     reply["idleTicks"] = node.idle_ticks()
 
 
-def handle(request, node, double_vote, compact, snapshots):
+def handle(request, node, double_vote, compact, snapshots=False):
     """One request, one reply (docs/protocol.md)."""
     kind = request["type"]
     if kind == "create":
