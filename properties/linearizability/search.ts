@@ -28,6 +28,8 @@ export interface PartialLinearization<State> {
 }
 
 const NONE = -1;
+/** Memo table slots (and entries) a search starts with; a power of two. */
+const INITIAL_TABLE_SLOTS = 256;
 
 /** How many of an operation's producers the stuck check looks at before assuming one is left. */
 const PRODUCERS_SCANNED_MAX = 8;
@@ -71,14 +73,17 @@ export class PartitionSearch<State, Input, Output> {
 
   // Memo table: hash -> first entry; entries chained, keys packed into a growable word pool.
   // Open-addressing table (linear probing, load <= 1/2): slot -> memo hash and the first entry of its chain.
-  private tableHash: Int32Array = new Int32Array(1024);
-  private tableFirst: Int32Array = new Int32Array(1024).fill(NONE);
+  // Small to start (they grow by doubling): a run's history makes a few partitions of about a hundred operations,
+  // and zeroing 32 KB of tables per partition was a measurable share of checking it. The verdict, steps and work
+  // do not depend on the sizes.
+  private tableHash: Int32Array = new Int32Array(INITIAL_TABLE_SLOTS);
+  private tableFirst: Int32Array = new Int32Array(INITIAL_TABLE_SLOTS).fill(NONE);
   private tableUsed = 0;
-  private entryNext: Int32Array = new Int32Array(1024);
-  private entryOffset: Int32Array = new Int32Array(1024);
+  private entryNext: Int32Array = new Int32Array(INITIAL_TABLE_SLOTS);
+  private entryOffset: Int32Array = new Int32Array(INITIAL_TABLE_SLOTS);
   private entryState: State[] = [];
   private entryCount = 0;
-  private pool: Uint32Array = new Uint32Array(4096);
+  private pool: Uint32Array = new Uint32Array(4 * INITIAL_TABLE_SLOTS);
   private poolLength = 0;
 
   // Search state (saved between run() calls).
