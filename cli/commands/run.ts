@@ -274,8 +274,9 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   }
   bar?.stop();
   const wallMs = Date.now() - started;
-  if (interruptedBy !== null) {
-    // Workers were terminated mid-seed: kill whatever processes they had started before anything else.
+  if (interruptedBy !== null || budgetSpent) {
+    // Workers were terminated mid-seed (by a signal or the time budget): kill whatever processes they had
+    // started before anything else. Processes this thread needs later (evidence, shrinks) are started anew.
     killProcessGroupsSync(processGroupTable());
   }
   const interrupted = interruptedBy !== null;
