@@ -82,8 +82,16 @@ describe('stability', () => {
     it('fails a leader still leading when the step-down bound has passed', () => {
       const [v] = check([...stableStart(), persist(1300, 2, 3), role(1300, 2, 'leader', 3), persist(stepDownMs + 5, 3, 3)], away);
       expect(v?.property).toBe('stability');
-      expect(v?.message).toMatch(/leader 1 of term 2 still led 605 ms after it was cut off from the majority/);
+      expect(v?.message).toMatch(/leader 1 of term 2 still led 600 ms after it was cut off from the majority \(6 election timeouts allowed; no step-down by 605 ms\)/);
       expect(v?.evidence).toMatchObject({ stepDown: true, leader: 1 });
+    });
+
+    it('fails a leader that never stepped down, seen at the first fact after the window when none came within it', () => {
+      const [v] = check([...stableStart(), persist(1300, 2, 3), role(1300, 2, 'leader', 3), persist(2050, 3, 3)], away);
+      expect(v?.evidence).toMatchObject({ stepDown: true, leader: 1 });
+      // A crash of the leader before the deadline ends the window unjudged; after it, the leader still led at the deadline.
+      expect(check([...stableStart(), crash(1300, 1), persist(2050, 3, 3)], away)).toEqual([]);
+      expect(check([...stableStart(), crash(1700, 1)], away)).toMatchObject([{ evidence: { stepDown: true } }]);
     });
 
     it('does not judge the step-down after the leader is back, nor in a window too short for it', () => {

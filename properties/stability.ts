@@ -148,6 +148,8 @@ export function createStabilityChecker(windows: readonly StabilityWindow[], opti
 
 class StabilityChecker implements Checker {
   readonly property = 'stability' as const;
+  /** Applies and acks change nothing it tracks; persists come often enough to open, close and time windows. */
+  readonly factKinds = ['persist', 'role', 'crash', 'restart'] as const;
   /** Per node id: its highest durably stored term. */
   private readonly term: number[] = [];
   private readonly down = new Set<NodeId>();
@@ -192,6 +194,9 @@ class StabilityChecker implements Checker {
 
   private judge(fact: Fact, j: Judged): Violation | null {
     const w = j.window;
+    // The first fact at or after the step-down deadline (whatever its kind, even after the window): no role fact
+    // said otherwise before it, so the cut-off leader was still leading then.
+    if (j.leaderAway && fact.atMs >= j.stepDownByMs && j.stepDownByMs <= w.toMs) return this.stillLeading(fact, j);
     const endMs = j.leaderAway ? w.toMs : w.toMs + this.options.settleMs;
     if (fact.atMs > endMs || fact.kind === 'crash') {
       // Done, or a crash broke the stable-majority assumption: stop judging this window.
@@ -217,28 +222,30 @@ class StabilityChecker implements Checker {
     );
   }
 
-  /** The stable leader is cut off from the majority: it must step down in time, and its side must keep its terms. */
+  /** The stable leader is cut off from the majority: it must step down (see {@link judge}), and its side must keep its terms. */
   private judgeLeaderAway(fact: Fact, j: Judged): Violation | null {
     if (fact.kind === 'role' && fact.node === j.leader && fact.role !== 'leader') {
-      // Stepped down: what remains to judge is the away side's terms, which the first rule below covers.
+      // Stepped down in time: what remains to judge is the away side's terms.
       this.judged = { ...j, stepDownByMs: Number.POSITIVE_INFINITY };
       return null;
     }
-    if (fact.kind === 'persist' && fact.hardState.term > j.term && j.window.nodes.includes(fact.node)) {
-      this.judged = null;
-      return this.violation(
-        fact,
-        j,
-        `node ${fact.node} stored term ${fact.hardState.term} while partitioned away from the majority${companions(j.window.nodes, fact.node)}, above the term ${j.term} it had when leader ${j.leader} was cut off: with pre-vote a minority must never campaign`,
-        { whileAway: true },
-      );
-    }
-    if (fact.atMs < j.stepDownByMs) return null;
+    if (fact.kind !== 'persist' || fact.hardState.term <= j.term || !j.window.nodes.includes(fact.node)) return null;
     this.judged = null;
     return this.violation(
       fact,
       j,
-      `leader ${j.leader} of term ${j.term} still led ${fact.atMs - j.window.fromMs} ms after it was cut off from the majority (${STABILITY_STEP_DOWN_ELECTIONS} election timeouts allowed): with check-quorum a leader that does not hear from a majority must step down`,
+      `node ${fact.node} stored term ${fact.hardState.term} while partitioned away from the majority${companions(j.window.nodes, fact.node)}, above the term ${j.term} it had when leader ${j.leader} was cut off: with pre-vote a minority must never campaign`,
+      { whileAway: true },
+    );
+  }
+
+  private stillLeading(fact: Fact, j: Judged): Violation {
+    this.judged = null;
+    const afterMs = j.stepDownByMs - j.window.fromMs;
+    return this.violation(
+      fact,
+      j,
+      `leader ${j.leader} of term ${j.term} still led ${afterMs} ms after it was cut off from the majority (${STABILITY_STEP_DOWN_ELECTIONS} election timeouts allowed; no step-down by ${fact.atMs - j.window.fromMs} ms): with check-quorum a leader that does not hear from a majority must step down`,
       { whileAway: true, stepDown: true },
     );
   }
