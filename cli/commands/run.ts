@@ -14,10 +14,13 @@ import { SeedGaps } from '../seed-gaps.js';
 import { probeCombinationKey } from '../probe-keys.js';
 import { checkReportFile, writeReportFile } from '../report-file.js';
 import { ArtifactWriter, ARTIFACTS_DIR_DEFAULT, ARTIFACTS_ENV, resolveArtifactsDir } from '../artifacts.js';
+import type { ArtifactBatch } from '../artifacts.js';
 import { FailureReports } from '../failure-reports.js';
 import { junitXml } from '../junit.js';
 import type { ReportedClass } from '../failure-reports.js';
 import { resolveTarget } from '../target.js';
+import type { Target } from '../target.js';
+import type { Capability } from '../../sim/contract.js';
 import { runSeedsOnThisThread, startSeedPool } from '../parallel.js';
 import type { SeedPool, SeedPoolResult } from '../parallel.js';
 import { RunAggregate } from '../run-aggregate.js';
@@ -203,17 +206,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const target = await resolveTarget(args);
   const { nodeCount, scenario, bug } = target;
   const missing = missingCapabilities(scenario, target.base.implementation);
-  if (missing.length > 0) {
-    target.custom?.close();
-    const notice = skipNotice(scenario, target.base.implementation?.name ?? 'seaworthy-core', missing);
-    const skipped = { version: seaworthyVersion(), runs: 0, passed: 0, failed: 0, failures: [], seedStart, scenario: scenario.name, nodes: nodeCount ?? null, implementation: target.base.implementation?.name ?? 'seaworthy-core', implementationErrors: 0, skipped: true, missingCapabilities: missing, notices: [notice] };
-    const json = JSON.stringify(skipped);
-    // A CI job that collects reports still gets them: a skipped batch is one skipped test case.
-    if (jsonFile !== null) writeReportFile('--json-file', jsonFile, `${json}\n`, io);
-    if (junitFile !== null) writeReportFile('--junit', junitFile, junitXml({ ...skipped, bug: bug?.name ?? null, wallMs: 0, interrupted: false, classes: [] }), io);
-    io.stdout(args.json ? json : notice);
-    return EXIT_PASS;
-  }
+  if (missing.length > 0) return reportSkipped(target, missing, { seedStart, json: args.json, jsonFile, junitFile }, io);
   // Printed before any seed runs, so a job killed later still says which batch it was.
   if (batchRange.seedStartDrawn) (args.json ? io.stderr : io.stdout)(`seaworthy run: --seed-start random drew ${seedStart}; rerun this batch with ${batchFlags(batchRange)}`);
   const bar = io.interactive ? new cliProgress.SingleBar({ format: batchRange.unbounded ? ' {value} seeds | {failed} failed | {rate} runs/s' : ' {bar} {value}/{total} seeds | {failed} failed | {rate} runs/s', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
@@ -222,7 +215,7 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   const gaps = new SeedGaps(seedStart);
   /** The guided batch's mutated runs by seed: a failure among them is replayed from its saved plan, not its seed. */
   const mutated = new Map<number, MutatedRun>();
-  const artifacts = artifactsDir === null ? null : new ArtifactWriter(artifactsDir, { seedStart: batchRange.batch.seedStart, seeds: batchRange.unbounded ? null : batchRange.batch.seeds, shard: batchRange.shard === null ? null : { index: batchRange.shard.index, count: batchRange.shard.count }, flags: batchFlags(batchRange) }, io, [failurePage]);
+  const artifacts = artifactsDir === null ? null : new ArtifactWriter(artifactsDir, artifactBatch(batchRange), io, [failurePage]);
   const reports = new FailureReports({ target, outDir, batch: { seedStart, seeds }, mutated, artifacts, junitFile, io });
   const aggregate = new RunAggregate(target.base.implementation?.name ?? 'seaworthy-core');
   const combinations = new Set<string>();
@@ -354,6 +347,27 @@ export async function executeRun(args: RunArgs, io: Io): Promise<number> {
   return failures.length === 0 && reproducible ? EXIT_PASS : EXIT_VIOLATION;
 }
 
+
+/**
+ * The scenario needs a capability the implementation lacks, so nothing runs (exit 0): the notice, or the JSON
+ * summary saying so; a CI job that collects reports still gets them (the batch is one skipped test case).
+ */
+function reportSkipped(target: Target, missing: readonly Capability[], out: { readonly seedStart: number; readonly json: boolean; readonly jsonFile: string | null; readonly junitFile: string | null }, io: Io): number {
+  target.custom?.close();
+  const implementation = target.base.implementation?.name ?? 'seaworthy-core';
+  const notice = skipNotice(target.scenario, implementation, missing);
+  const skipped = { version: seaworthyVersion(), runs: 0, passed: 0, failed: 0, failures: [], seedStart: out.seedStart, scenario: target.scenario.name, nodes: target.nodeCount ?? null, implementation, implementationErrors: 0, skipped: true, missingCapabilities: missing, notices: [notice] };
+  const json = JSON.stringify(skipped);
+  if (out.jsonFile !== null) writeReportFile('--json-file', out.jsonFile, `${json}\n`, io);
+  if (out.junitFile !== null) writeReportFile('--junit', out.junitFile, junitXml({ ...skipped, bug: target.bug?.name ?? null, wallMs: 0, interrupted: false, classes: [] }), io);
+  io.stdout(out.json ? json : notice);
+  return EXIT_PASS;
+}
+
+/** The batch as each failure's run.json records it. */
+function artifactBatch(b: BatchRange): ArtifactBatch {
+  return { seedStart: b.batch.seedStart, seeds: b.unbounded ? null : b.batch.seeds, shard: b.shard === null ? null : { index: b.shard.index, count: b.shard.count }, flags: batchFlags(b) };
+}
 
 /** The shard's place in its batch, and the probe combinations `merge` needs to count the batch's. */
 function shardInfo(b: BatchRange, combinations: ReadonlySet<string>): ShardInfo {
