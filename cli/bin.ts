@@ -13,6 +13,15 @@ const argv = process.argv.slice(2);
 // Here and not only where an adapter starts: with seed workers, the adapters start in worker threads, where
 // no exit hook can be installed, and the main thread's exit must still kill what they spawned.
 installProcessGroupExitHook();
+// A reader that goes away (`seaworthy replay --trace | head`) is not an error of ours: stop quietly, as
+// command-line tools do on a closed pipe, instead of an unhandled EPIPE stack trace. Nobody reads what is
+// left, so the work stops too; the exit hook still kills any implementation processes.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 try {
   if (argv.length === 1 && argv[0] === '--version') {
     // Answered before loading the commands (yargs, the simulator, the checkers): a version check stays instant.
