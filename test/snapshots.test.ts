@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { missingCapabilities } from '../cli/adapters/capabilities.js';
+import { loadCustomImplementation } from '../cli/adapters/index.js';
 import { loadModuleImplementation } from '../cli/adapters/module.js';
 import { repoRoot, runCli } from './cli-helpers.js';
 import { builtinRaft } from '../sim/builtin.js';
@@ -131,6 +132,16 @@ describe('the JavaScript example with snapshots', () => {
       expect(verdict.violations).toEqual([]);
       expect((verdict.trace ?? []).some((r) => r.type === 'fact' && r.fact.kind === 'restore' && r.fact.origin === 'install')).toBe(true);
     }
+  });
+
+  it('--impl passes compact through its guard, so a module is asked to compact as the library API asks it', async () => {
+    const custom = await loadCustomImplementation({ impl: 'examples/js-raft/snapshots.js' }, 3, repoRoot);
+    const implementation = custom?.implementation;
+    expect(implementation).toBeDefined();
+    const verdict = runSeed({ seed: 1, scenario: findScenario('snapshot-lagging-follower') as Scenario, nodeCount: 3, ...(implementation === undefined ? {} : { implementation }) });
+    expect(verdict.violations).toEqual([]);
+    expect(verdict.probes['snapshot-taken']).toBeGreaterThan(0);
+    expect(verdict.probes['snapshot-installed']).toBeGreaterThan(0);
   });
 });
 

@@ -11,7 +11,7 @@
  */
 import { callFault, deepFreeze, isThenable, promiseFault } from './boundary.js';
 import type { CallName } from './boundary.js';
-import type { CreateInit, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from '../../sim/contract.js';
+import type { CreateInit, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from '../../sim/contract.js';
 
 /** Uses of the wall clock and of Math.random seen inside calls, summed over every node and run. */
 export interface NondeterminismUsage {
@@ -137,11 +137,14 @@ export function guardNondeterminism(inner: RaftImplementation, tickMs: number): 
         advance: (): void => guarded('advance', () => node.advance()),
         status: (): Status => guarded('status', () => node.status()),
       };
-      if (typeof node.readIndex === 'function') {
-        const readIndex = node.readIndex.bind(node);
-        return { ...wrapped, readIndex: (requestId: number): boolean => guarded('readIndex', () => readIndex(requestId)) };
-      }
-      return wrapped;
+      // The optional methods are wrapped only when the instance has them: the host tells their absence apart.
+      const readIndex = typeof node.readIndex === 'function' ? node.readIndex.bind(node) : undefined;
+      const compact = typeof node.compact === 'function' ? node.compact.bind(node) : undefined;
+      return {
+        ...wrapped,
+        ...(readIndex === undefined ? {} : { readIndex: (requestId: number): boolean => guarded('readIndex', () => readIndex(requestId)) }),
+        ...(compact === undefined ? {} : { compact: (snapshot: Snapshot): void => guarded('compact', () => compact(snapshot)) }),
+      };
     },
   };
   return { implementation, usage };
