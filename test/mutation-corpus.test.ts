@@ -46,6 +46,14 @@ describe('mutation corpus: the correct second Raft', () => {
   });
 });
 
+describe('mutation corpus: a stale vote grant counted by a candidate', () => {
+  it('is caught by leader-votes at seed 165 of the default swarm (the stale grant made the leader), and the correct paper-raft passes that seed', () => {
+    const v = runSeed({ seed: 165, scenario: scenario(DEFAULT_SCENARIO), implementation: paperRaft({ mutation: 'stale-vote-reply' }) });
+    expect(v.violations[0]).toMatchObject({ property: 'leader-votes' });
+    expect(runSeed({ seed: 165, scenario: scenario(DEFAULT_SCENARIO), implementation: paperRaft() }).violations).toEqual([]);
+  });
+});
+
 describe('mutation corpus: a handful of mutants are caught within a bound', () => {
   // Each mutant fails 13-50% of these seeds today (measured over seeds 1-30), so each bound leaves a chance
   // below 0.5% that a change to the simulator's streams alone makes the test miss; a checker that loses its

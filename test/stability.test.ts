@@ -41,4 +41,19 @@ describe('stability end to end', () => {
     const withAway = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].filter((seed) => scenarioPlanOf({ seed, scenario: scenario('random'), nodeCount: 5 }).plan.events.some((e) => e.kind === 'away'));
     expect(withAway.length).toBeGreaterThan(0);
   });
+
+  it('the default swarm catches the PreVote and CheckQuorum mutants through its stability phase, and the correct paper-raft passes those seeds', () => {
+    // A minority of two bumping each other's terms, a follower's clock jump granted by nodes without a lease, and
+    // a cut-off leader that never steps down (seeds found by selftest --corpus; the size is drawn per seed).
+    const cases = [
+      { mutation: 'pre-vote-bumps-term', seed: 10, window: 'away' },
+      { mutation: 'no-leader-lease', seed: 46, window: 'timeout' },
+      { mutation: 'check-quorum-stale-activity', seed: 2, window: 'away' },
+    ] as const;
+    for (const c of cases) {
+      const v = runSeed({ seed: c.seed, scenario: scenario('random'), implementation: paperRaft({ mutation: c.mutation }) });
+      expect(v.violations[0], c.mutation).toMatchObject({ property: 'stability', evidence: { window: c.window } });
+      expect(runSeed({ seed: c.seed, scenario: scenario('random'), implementation: paperRaft() }).violations).toEqual([]);
+    }
+  });
 });
