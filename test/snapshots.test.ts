@@ -145,6 +145,17 @@ describe('the JavaScript example with snapshots', () => {
   });
 });
 
+describe('run --impl with a module declaring snapshot (worker threads, call watch, guard)', () => {
+  it('compacts and installs: every wrapper around a module passes compact() through', () => {
+    const r = runCli(['run', '--impl', 'examples/js-raft/snapshots.js', '--scenario', 'snapshot-lagging-follower', '--seeds', '1', '--nodes', '3', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.lastLine) as { passed: number; probes: Record<string, number> };
+    expect(summary.passed).toBe(1);
+    expect(summary.probes['snapshot-taken']).toBeGreaterThan(0);
+    expect(summary.probes['snapshot-installed']).toBeGreaterThan(0);
+  }, 120_000);
+});
+
 describe('the Python example with --snapshots, over the process protocol', () => {
   it('passes a snapshot scenario; without the flag the scenario is skipped with a notice', () => {
     const args = ['run', '--scenario', 'snapshot-lagging-follower', '--seeds', '1', '--nodes', '3', '--json'];

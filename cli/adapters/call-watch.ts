@@ -12,7 +12,7 @@
  * within its interval (aligned 32-bit stores never tear). Layout: Int32 words [sequence, call, node], then the
  * seed as a Float64 (seeds are safe integers up to 2^53).
  */
-import type { CreateInit, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from '../../sim/contract.js';
+import type { CreateInit, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from '../../sim/contract.js';
 
 const SEQUENCE = 0;
 const CALL = 1;
@@ -21,7 +21,7 @@ const SEED_OFFSET_BYTES = 16;
 const BYTES = 24;
 
 /** The calls into a user's implementation, by code; 0 means "not inside a call". */
-const CALL_NAMES = ['', 'create', 'tick', 'step', 'propose', 'ready', 'advance', 'status', 'readIndex'] as const;
+const CALL_NAMES = ['', 'create', 'tick', 'step', 'propose', 'ready', 'advance', 'status', 'readIndex', 'compact'] as const;
 type CallName = Exclude<(typeof CALL_NAMES)[number], ''>;
 const TICK = 2;
 const STEP = 3;
@@ -30,6 +30,7 @@ const READY = 5;
 const ADVANCE = 6;
 const STATUS = 7;
 const READ_INDEX = 8;
+const COMPACT = 9;
 
 /** The shared record of the call in progress. One per seed worker. */
 export class CallWatch {
@@ -197,21 +198,35 @@ export function watchCalls(inner: RaftImplementation, watch: CallWatch): RaftImp
           }
         },
       };
-      if (typeof node.readIndex === 'function') {
-        const readIndex = node.readIndex.bind(node);
-        return {
-          ...wrapped,
-          readIndex(requestId: number): boolean {
-            watch.enter(id, READ_INDEX);
-            try {
-              return readIndex(requestId);
-            } finally {
-              watch.exit();
-            }
-          },
-        };
-      }
-      return wrapped;
+      // The optional methods are wrapped only when the instance has them: the host tells their absence apart.
+      const readIndex = typeof node.readIndex === 'function' ? node.readIndex.bind(node) : undefined;
+      const compact = typeof node.compact === 'function' ? node.compact.bind(node) : undefined;
+      const withReadIndex: RaftInstance =
+        readIndex === undefined
+          ? wrapped
+          : {
+              ...wrapped,
+              readIndex(requestId: number): boolean {
+                watch.enter(id, READ_INDEX);
+                try {
+                  return readIndex(requestId);
+                } finally {
+                  watch.exit();
+                }
+              },
+            };
+      if (compact === undefined) return withReadIndex;
+      return {
+        ...withReadIndex,
+        compact(snapshot: Snapshot): void {
+          watch.enter(id, COMPACT);
+          try {
+            compact(snapshot);
+          } finally {
+            watch.exit();
+          }
+        },
+      };
     },
   };
 }
