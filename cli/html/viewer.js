@@ -84,6 +84,18 @@ function attachZoomPan(svg, w, scaleOf) {
   });
 }
 
+/** Clears `svg` for a new frame of window `w` and draws its axis; returns the frame's width and scale. */
+function startFrame(svg, w, height) {
+  const width = svg.clientWidth || 1000;
+  const s = scaleFor(w, width);
+  svg.setAttribute('data-view-start', String(Math.round(w.t0)));
+  svg.setAttribute('data-view-end', String(Math.round(w.t1)));
+  svg.textContent = '';
+  defs(svg);
+  drawAxis(svg, w, s, height);
+  return { width, s };
+}
+
 function scaleFor(w, width) {
   const k = (width - MARGIN_LEFT - 8) / (w.t1 - w.t0);
   return { k, x: (t) => MARGIN_LEFT + (t - w.t0) * k, invert: (px) => w.t0 + (px - MARGIN_LEFT) / k };
@@ -160,13 +172,7 @@ function drawClusterSection(c, w, focus) {
   const maxCommit = Math.max(1, ...c.commits.map((x) => x[2]));
   const view = {
     draw() {
-      const width = svg.clientWidth || 1000;
-      const s = scaleFor(w, width);
-      svg.setAttribute('data-view-start', String(Math.round(w.t0)));
-      svg.setAttribute('data-view-end', String(Math.round(w.t1)));
-      svg.textContent = '';
-      defs(svg);
-      drawAxis(svg, w, s, height);
+      const { width, s } = startFrame(svg, w, height);
       /** What every part of one frame needs: where things go, and what is visible. */
       const f = {
         svg, c, w, s, width, height,
@@ -447,13 +453,7 @@ function drawHistorySection(h, w) {
   };
   const view = {
     draw() {
-      const width = svg.clientWidth || 1000;
-      const s = scaleFor(w, width);
-      svg.setAttribute('data-view-start', String(Math.round(w.t0)));
-      svg.setAttribute('data-view-end', String(Math.round(w.t1)));
-      svg.textContent = '';
-      defs(svg);
-      drawAxis(svg, w, s, height);
+      const { width, s } = startFrame(svg, w, height);
       processes.forEach((p, i) => el('text', { x: 4, y: AXIS_H + i * (OP_H + 2) + 12, class: 'lane-label' }, svg, `p${p}`));
       for (const op of h.ops) {
         const end = op.end === null ? h.endAt : op.end;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bruteForceLinearizable } from './brute-force.js';
 import type { HistoryEvent } from './history.js';
 import { checkHistory } from './index.js';
+import { interleavedHistory } from './test-harness.js';
 
 interface PlannedOp {
   readonly process: number;
@@ -145,24 +146,7 @@ describe('checker agrees with a brute-force oracle', () => {
     });
     fc.assert(
       fc.property(fc.array(randomEvent, { maxLength: 10 }), (specs) => {
-        // Interleave invocations and completions as specified, keeping one outstanding operation per process.
-        const events: HistoryEvent[] = [];
-        const due: { at: number; event: HistoryEvent }[] = [];
-        const busy = new Set<number>();
-        specs.forEach((s, i) => {
-          for (const d of due.filter((x) => x.at <= i)) {
-            events.push(d.event);
-            busy.delete(d.event.process);
-          }
-          due.splice(0, due.length, ...due.filter((x) => x.at > i));
-          if (busy.has(s.process)) return;
-          const value = s.f === 'read' ? null : s.f === 'write' ? s.v : [s.e, s.v];
-          events.push({ process: s.process, type: 'invoke', f: s.f, key: s.key, value });
-          busy.add(s.process);
-          const result = s.f === 'read' ? (s.end === 'ok' ? (s.e ?? null) : null) : value;
-          due.push({ at: i + s.returnAfter, event: { process: s.process, type: s.end as 'ok' | 'fail' | 'info', f: s.f, key: s.key, value: result } });
-        });
-        for (const d of due.sort((a, b) => a.at - b.at)) events.push(d.event);
+        const events = interleavedHistory(specs);
         const expected = bruteForceLinearizable(events);
         expect(checkHistory(events).verdict).toBe(expected ? 'linearizable' : 'not-linearizable');
       }),
