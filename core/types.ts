@@ -98,8 +98,12 @@ export interface Ready {
 export interface SnapshotMeta {
   readonly index: number;
   readonly term: number;
-  /** The configuration the snapshot was taken in: every voter, ascending. */
+  /** The configuration the snapshot was taken in: every voter, ascending (C_new's during joint consensus). */
   readonly peers: readonly NodeId[];
+  /** Learners of that configuration, ascending; absent or empty without learners (`membership-change`). */
+  readonly learners?: readonly NodeId[];
+  /** C_old's voters when the snapshot was taken during joint consensus; absent or empty otherwise. */
+  readonly outgoing?: readonly NodeId[];
 }
 
 /**

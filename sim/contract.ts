@@ -3,7 +3,10 @@
  * docs/protocol.md) provides so the simulator can drive it. The simulator never knows which
  * implementation it drives; checkers judge only what passes through the host.
  */
+import type { ConfChangeRequest } from '../core/configuration.js';
 import type { Message, NodeId, ProposeResult, Ready, Snapshot, Status, StoredState } from '../core/types.js';
+
+export type { ConfChange, ConfChangeRequest, Configuration } from '../core/configuration.js';
 
 export type {
   Entry,
@@ -27,7 +30,13 @@ export type Capability = 'pre-vote' | 'check-quorum' | 'membership-change' | 'sn
 /** Everything an implementation gets when one of its nodes starts or restarts. */
 export interface CreateInit {
   readonly id: NodeId;
-  /** Every node of the cluster, including `id`, ascending. */
+  /**
+   * The bootstrap configuration: every voter of the cluster as it was first started, including `id`, ascending.
+   * With the `membership-change` capability a node that joins a running cluster gets `[]`: it has no
+   * configuration until its log or a snapshot from the leader gives it one, and it must not campaign until then.
+   * A restarted node takes the latest configuration entry of `storage` (or its snapshot's configuration) over
+   * `peers` (docs/contract.md, "Membership changes").
+   */
   readonly peers: readonly NodeId[];
   /** What the node's disk kept: empty on first start. */
   readonly storage: StoredState;
@@ -81,6 +90,22 @@ export interface RaftInstance {
    * violation. Implementations without it are never asked to compact.
    */
   compact?(snapshot: Snapshot): void;
+  /**
+   * A configuration change, for implementations declaring `membership-change` (Raft thesis §4). Only a leader
+   * accepts, and only when it is not already changing the configuration and has committed an entry of its own
+   * term (the single-server change bug of 2015). The change travels as an ordinary entry whose `data` is
+   * `encodeConfEntry(next)` (core/configuration.ts): the whole configuration it leads to, in effect on each node
+   * as soon as that node appends it. A joint change (C_old,new) is followed by the leader's own C_new entry once
+   * it is committed. Returns like `propose`.
+   */
+  proposeConfChange?(request: ConfChangeRequest): ProposeResult;
+  /**
+   * Leadership transfer to `target` (thesis §3.10), for implementations declaring `leadership-transfer`. Only a
+   * leader accepts (returns true): it stops accepting proposals, brings `target` up to date, sends it a
+   * TimeoutNow so it campaigns at once, and gives up (accepting proposals again) after an election timeout.
+   * Returns false when this node is not the leader or `target` is not a voter.
+   */
+  transferLeadership?(target: NodeId): boolean;
 }
 
 /**
