@@ -2,7 +2,7 @@
  * Facts: what the host observed an implementation do, in the order it happened. Checkers in properties/
  * judge a run from these alone, never from an implementation's self-reported status.
  */
-import type { Entry, HardState, NodeId, Role, StoredState } from './contract.js';
+import type { ConfChangeRequest, Entry, HardState, NodeId, Role, StoredState } from './contract.js';
 
 interface FactBase {
   /** Simulated time of the observation, in ms. */
@@ -92,4 +92,47 @@ export interface RestoreFact extends FactBase {
   readonly origin: 'install' | 'restart';
 }
 
-export type Fact = PersistFact | RoleFact | ApplyFact | AckFact | CrashFact | RestartFact | SnapshotFact | RestoreFact;
+/**
+ * The node started for the first time with an empty disk to join a running cluster (`membership-change`): it was
+ * created with no configuration and learns one from its leader. Nodes of the bootstrap configuration have no such
+ * fact; a node that has joined is only a member once a configuration entry names it.
+ */
+export interface JoinFact extends FactBase {
+  readonly kind: 'join';
+}
+
+/**
+ * The node's process was stopped for good (a scenario retiring a node that was removed from the configuration):
+ * unlike a crash, it never restarts.
+ */
+export interface RetireFact extends FactBase {
+  readonly kind: 'retire';
+}
+
+/** The host asked `node` for a configuration change (`proposeConfChange`), and what it answered. */
+export interface ConfProposalFact extends FactBase {
+  readonly kind: 'conf-proposal';
+  readonly request: ConfChangeRequest;
+  readonly accepted: boolean;
+}
+
+/** The host asked `node` to transfer its leadership to `target` (`transferLeadership`), and what it answered. */
+export interface TransferFact extends FactBase {
+  readonly kind: 'transfer';
+  readonly target: NodeId;
+  readonly accepted: boolean;
+}
+
+export type Fact =
+  | PersistFact
+  | RoleFact
+  | ApplyFact
+  | AckFact
+  | CrashFact
+  | RestartFact
+  | SnapshotFact
+  | RestoreFact
+  | JoinFact
+  | RetireFact
+  | ConfProposalFact
+  | TransferFact;

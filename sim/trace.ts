@@ -128,7 +128,7 @@ export type TraceRecord = TraceDetail & {
   readonly kind: TraceKind;
 };
 
-const FACT_KIND: Readonly<Record<Fact['kind'], TraceKind>> = { persist: 'persist', role: 'role', apply: 'apply', ack: 'client', crash: 'crash', restart: 'restart', snapshot: 'persist', restore: 'apply' };
+const FACT_KIND: Readonly<Record<Fact['kind'], TraceKind>> = { persist: 'persist', role: 'role', apply: 'apply', ack: 'client', crash: 'crash', restart: 'restart', snapshot: 'persist', restore: 'apply', join: 'restart', retire: 'crash', 'conf-proposal': 'client', transfer: 'client' };
 
 /** The category of a detail: facts by their kind, storage trouble as a crash or a violation, fault steps as faults. */
 export function traceKind(d: TraceDetail): TraceKind {
@@ -208,6 +208,14 @@ function describeFact(f: Fact): string {
       return `snapshot ${f.index}/${f.term} ${f.origin} durably (digest ${f.digest.toString(16)})`;
     case 'restore':
       return `state machine restored from snapshot ${f.index}/${f.term} on ${f.origin} (digest ${f.digest.toString(16)})`;
+    case 'join':
+      return 'started with an empty disk to join the cluster';
+    case 'retire':
+      return 'stopped for good (retired)';
+    case 'conf-proposal':
+      return `asked to change the configuration: ${f.request.changes.map((c) => `${c.type} ${c.node}`).join(', ')}: ${f.accepted ? 'accepted' : 'refused'}`;
+    case 'transfer':
+      return `asked to transfer leadership to node ${f.target}: ${f.accepted ? 'accepted' : 'refused'}`;
   }
 }
 
