@@ -28,7 +28,7 @@
  */
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import type { Capability, ContractOptions, CreateInit, Message, MessageAnnotations, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from '../../sim/contract.js';
+import type { Capability, ConfChangeRequest, ContractOptions, CreateInit, Message, MessageAnnotations, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from '../../sim/contract.js';
 import { ImplementationFault } from '../../sim/host.js';
 import { UsageError } from '../errors.js';
 import { annotationProblems, parseAnnotations } from './annotations.js';
@@ -239,7 +239,12 @@ export class ProcessAdapter {
     }
     // The host drains a node right after create (contract.md): the compact form's create reply carries that Ready.
     if (this.protocol === 2) this.keepReady(init.id, 'create', created);
-    return new ProcessInstance(this, init.id, init.peers, this.capabilities.includes('read-index'), this.capabilities.includes('snapshot'));
+    return new ProcessInstance(this, init.id, init.peers, {
+      readIndex: this.capabilities.includes('read-index'),
+      snapshot: this.capabilities.includes('snapshot'),
+      membership: this.capabilities.includes('membership-change'),
+      transfer: this.capabilities.includes('leadership-transfer'),
+    });
   }
 
   /** Starts a fresh process in `slot` (killing the old one) and sends it `create`. */
@@ -483,29 +488,56 @@ export function parseReply(node: number, request: string, line: string, expected
   return object;
 }
 
+/** Which optional requests a node's process is sent: those of the capabilities it declared, no others. */
+interface OptionalRequests {
+  readonly readIndex: boolean;
+  readonly snapshot: boolean;
+  /** `membership-change`: `propose-conf-change`, and messages to nodes outside `create`'s `peers`. */
+  readonly membership: boolean;
+  /** `leadership-transfer`: `transfer-leadership`. */
+  readonly transfer: boolean;
+}
+
 /** A node's process, seen through the RaftInstance contract. Every method is one lockstep round trip. */
 class ProcessInstance implements RaftInstance {
   readonly readIndex?: (requestId: number) => boolean;
   readonly compact?: (snapshot: Snapshot) => void;
+  readonly proposeConfChange?: (request: ConfChangeRequest) => ProposeResult;
+  readonly transferLeadership?: (target: NodeId) => boolean;
 
   constructor(
     private readonly adapter: ProcessAdapter,
     private readonly id: number,
     private readonly peers: readonly number[],
-    offersReadIndex: boolean,
-    offersSnapshot: boolean,
+    private readonly offers: OptionalRequests,
   ) {
-    if (offersSnapshot) {
+    if (offers.snapshot) {
       // Sent when the node has run dry (the host compacts only then), so no Ready is pending: a plain round trip.
       this.compact = (snapshot: Snapshot): void => {
         this.adapter.call(this.id, JSON.stringify({ type: 'compact', snapshot }), 'ok', false);
       };
     }
-    if (offersReadIndex) {
+    if (offers.readIndex) {
       this.readIndex = (requestId: number): boolean => {
         // Not pipelined: a refused read is followed by status(), not ready().
         const reply = this.adapter.call(this.id, JSON.stringify({ type: 'read-index', requestId }), 'read-index', false);
         return reply.accepted as boolean;
+      };
+    }
+    // The two requests of membership changes are rare (a few per run), so neither is pipelined with a `ready`:
+    // their replies never carry one, in either form, and the host asks for the next Ready on its own. That keeps
+    // the protocol independent of whether the host drains after them, and costs one round trip per change.
+    if (offers.membership) {
+      this.proposeConfChange = (request: ConfChangeRequest): ProposeResult => {
+        const reply = this.adapter.call(this.id, JSON.stringify({ type: 'propose-conf-change', request }), 'proposed', false);
+        return confProposalResult(this.id, reply);
+      };
+    }
+    if (offers.transfer) {
+      this.transferLeadership = (target: NodeId): boolean => {
+        const reply = this.adapter.call(this.id, JSON.stringify({ type: 'transfer-leadership', target }), 'transfer-leadership', false);
+        if (typeof reply.accepted !== 'boolean') throw new ImplementationFault(this.id, `process replied to transfer-leadership without a boolean "accepted": ${quote(JSON.stringify(reply))}`, 'adapter');
+        return reply.accepted;
       };
     }
   }
@@ -520,20 +552,16 @@ class ProcessInstance implements RaftInstance {
 
   propose(data: string): ProposeResult {
     const reply = this.adapter.call(this.id, `{"type":"propose","data":${JSON.stringify(data)}}`, 'proposed', true);
-    // The host validates the values; only the shape of the union is decided here.
-    if (reply.accepted === true) {
-      // Unindexed (contract version 2): both left out. Anything else is handed on for the host to judge.
-      if (reply.index === undefined && reply.term === undefined) return { accepted: true };
-      return { accepted: true, index: reply.index as number, term: reply.term as number };
-    }
-    return { accepted: false, reason: 'not-leader', leaderHint: (reply.leaderHint ?? 0) as number };
+    return proposalResult(reply);
   }
 
   ready(): Ready | null {
     const ready = this.adapter.takeReady(this.id);
     if (ready === null || ready === undefined) return null;
     const messages = (ready as { messages?: unknown }).messages;
-    if (Array.isArray(messages)) {
+    // With membership changes the destinations are not `peers` (a joining node starts with none, and a leader
+    // replicates to nodes added since): the host checks them against every node of the run instead.
+    if (Array.isArray(messages) && !this.offers.membership) {
       for (const m of messages as { to?: unknown }[]) {
         if (typeof m === 'object' && m !== null && (!this.peers.includes(m.to as number) || m.to === this.id)) {
           throw new ImplementationFault(this.id, `process sent a message to node ${JSON.stringify(m.to)}, which does not exist or is itself (peers ${this.peers.join(',')}): ${quote(JSON.stringify(ready))}`, 'adapter');
@@ -550,4 +578,36 @@ class ProcessInstance implements RaftInstance {
   status(): Status {
     return this.adapter.call(this.id, STATUS, 'status', false).status as Status;
   }
+}
+
+/** A `proposed` reply as a ProposeResult. The host validates the values; only the shape of the union is decided here. */
+function proposalResult(reply: Record<string, unknown>): ProposeResult {
+  if (reply.accepted === true) {
+    // Unindexed (contract version 2): both left out. Anything else is handed on for the host to judge.
+    if (reply.index === undefined && reply.term === undefined) return { accepted: true };
+    return { accepted: true, index: reply.index as number, term: reply.term as number };
+  }
+  return { accepted: false, reason: 'not-leader', leaderHint: (reply.leaderHint ?? 0) as number };
+}
+
+/**
+ * The reply to `propose-conf-change`, checked here as well as by the host: a configuration change is the one
+ * request whose acceptance the checkers compare with the log (the conf-proposal fact), so a reply that is not
+ * plainly one of the two shapes is refused where it arrives, naming the request, rather than read as a refusal.
+ */
+export function confProposalResult(node: NodeId, reply: Record<string, unknown>): ProposeResult {
+  const wrong = (why: string): ImplementationFault =>
+    new ImplementationFault(node, `process replied to propose-conf-change with ${why} (docs/protocol.md § Membership changes): ${quote(JSON.stringify(reply))}`, 'adapter');
+  if (typeof reply.accepted !== 'boolean') throw wrong('no boolean "accepted"');
+  if (reply.accepted) {
+    const bothAbsent = reply.index === undefined && reply.term === undefined;
+    if (!bothAbsent && !(isPositiveInteger(reply.index) && isPositiveInteger(reply.term))) throw wrong('"accepted": true but no whole "index" and "term" >= 1');
+  } else if (reply.leaderHint !== undefined && !(Number.isSafeInteger(reply.leaderHint) && (reply.leaderHint as number) >= 0)) {
+    throw wrong('a "leaderHint" that is not 0 or a node id');
+  }
+  return proposalResult(reply);
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
 }
