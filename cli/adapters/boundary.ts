@@ -20,7 +20,7 @@ import type { NodeId } from '../../sim/contract.js';
 import { topUserFrame } from './user-frame.js';
 
 /** The instance methods the host calls, as named in reports (`tick()`). */
-export type CallName = 'create' | 'tick' | 'step' | 'propose' | 'ready' | 'advance' | 'status' | 'readIndex' | 'compact';
+export type CallName = 'create' | 'tick' | 'step' | 'propose' | 'ready' | 'advance' | 'status' | 'readIndex' | 'compact' | 'proposeConfChange' | 'transferLeadership';
 
 /**
  * Freezes `value` and everything reachable from it, in place, and returns it. An object that is already frozen

@@ -12,7 +12,7 @@
  * within its interval (aligned 32-bit stores never tear). Layout: Int32 words [sequence, call, node], then the
  * seed as a Float64 (seeds are safe integers up to 2^53).
  */
-import type { CreateInit, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from '../../sim/contract.js';
+import type { ConfChangeRequest, CreateInit, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from '../../sim/contract.js';
 
 const SEQUENCE = 0;
 const CALL = 1;
@@ -21,7 +21,7 @@ const SEED_OFFSET_BYTES = 16;
 const BYTES = 24;
 
 /** The calls into a user's implementation, by code; 0 means "not inside a call". */
-const CALL_NAMES = ['', 'create', 'tick', 'step', 'propose', 'ready', 'advance', 'status', 'readIndex', 'compact'] as const;
+const CALL_NAMES = ['', 'create', 'tick', 'step', 'propose', 'ready', 'advance', 'status', 'readIndex', 'compact', 'proposeConfChange', 'transferLeadership'] as const;
 type CallName = Exclude<(typeof CALL_NAMES)[number], ''>;
 const TICK = 2;
 const STEP = 3;
@@ -31,6 +31,8 @@ const ADVANCE = 6;
 const STATUS = 7;
 const READ_INDEX = 8;
 const COMPACT = 9;
+const PROPOSE_CONF_CHANGE = 10;
+const TRANSFER_LEADERSHIP = 11;
 
 /** The shared record of the call in progress. One per seed worker. */
 export class CallWatch {
@@ -215,18 +217,58 @@ export function watchCalls(inner: RaftImplementation, watch: CallWatch): RaftImp
                 }
               },
             };
-      if (compact === undefined) return withReadIndex;
-      return {
-        ...withReadIndex,
-        compact(snapshot: Snapshot): void {
-          watch.enter(id, COMPACT);
-          try {
-            compact(snapshot);
-          } finally {
-            watch.exit();
-          }
-        },
-      };
+      const withCompact: RaftInstance =
+        compact === undefined
+          ? withReadIndex
+          : {
+              ...withReadIndex,
+              compact(snapshot: Snapshot): void {
+                watch.enter(id, COMPACT);
+                try {
+                  compact(snapshot);
+                } finally {
+                  watch.exit();
+                }
+              },
+            };
+      return withMembershipCalls(node, withCompact, id, watch);
     },
+  };
+}
+
+/**
+ * `wrapped` plus the membership calls of `node` that it has, each marked on `watch` like every other call (they
+ * are rare, a few per run, so a closure each costs nothing that matters).
+ */
+function withMembershipCalls(node: RaftInstance, wrapped: RaftInstance, id: NodeId, watch: CallWatch): RaftInstance {
+  const proposeConfChange = typeof node.proposeConfChange === 'function' ? node.proposeConfChange.bind(node) : undefined;
+  const transferLeadership = typeof node.transferLeadership === 'function' ? node.transferLeadership.bind(node) : undefined;
+  if (proposeConfChange === undefined && transferLeadership === undefined) return wrapped;
+  return {
+    ...wrapped,
+    ...(proposeConfChange === undefined
+      ? {}
+      : {
+          proposeConfChange(request: ConfChangeRequest): ProposeResult {
+            watch.enter(id, PROPOSE_CONF_CHANGE);
+            try {
+              return proposeConfChange(request);
+            } finally {
+              watch.exit();
+            }
+          },
+        }),
+    ...(transferLeadership === undefined
+      ? {}
+      : {
+          transferLeadership(target: NodeId): boolean {
+            watch.enter(id, TRANSFER_LEADERSHIP);
+            try {
+              return transferLeadership(target);
+            } finally {
+              watch.exit();
+            }
+          },
+        }),
   };
 }

@@ -11,7 +11,9 @@
  */
 import { callFault, deepFreeze, isThenable, promiseFault } from './boundary.js';
 import type { CallName } from './boundary.js';
-import type { CreateInit, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from '../../sim/contract.js';
+import type { ConfChangeRequest, CreateInit, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from '../../sim/contract.js';
+import { ImplementationFault } from '../../sim/host.js';
+import { missingCapabilityMethods } from './capability-methods.js';
 
 /** Uses of the wall clock and of Math.random seen inside calls, summed over every node and run. */
 export interface NondeterminismUsage {
@@ -137,13 +139,25 @@ export function guardNondeterminism(inner: RaftImplementation, tickMs: number): 
         advance: (): void => guarded('advance', () => node.advance()),
         status: (): Status => guarded('status', () => node.status()),
       };
+      // A declared membership capability whose method is missing is refused at load (module-load-worker-main.ts);
+      // this catches an instance that differs from the one probed there (a create that returns another shape).
+      const missing = missingCapabilityMethods(inner.capabilities, node);
+      if (missing.length > 0) throw new ImplementationFault(init.id, `create() returned an instance without ${missing.join(' and ')}, which its declared capabilities promise (docs/contract.md § Capabilities)`);
       // The optional methods are wrapped only when the instance has them: the host tells their absence apart.
       const readIndex = typeof node.readIndex === 'function' ? node.readIndex.bind(node) : undefined;
       const compact = typeof node.compact === 'function' ? node.compact.bind(node) : undefined;
+      const proposeConfChange = typeof node.proposeConfChange === 'function' ? node.proposeConfChange.bind(node) : undefined;
+      const transferLeadership = typeof node.transferLeadership === 'function' ? node.transferLeadership.bind(node) : undefined;
       return {
         ...wrapped,
         ...(readIndex === undefined ? {} : { readIndex: (requestId: number): boolean => guarded('readIndex', () => readIndex(requestId)) }),
         ...(compact === undefined ? {} : { compact: (snapshot: Snapshot): void => guarded('compact', () => compact(snapshot)) }),
+        ...(proposeConfChange === undefined
+          ? {}
+          : { proposeConfChange: (request: ConfChangeRequest): ProposeResult => guarded('proposeConfChange', () => proposeConfChange(request)) }),
+        ...(transferLeadership === undefined
+          ? {}
+          : { transferLeadership: (target: NodeId): boolean => guarded('transferLeadership', () => transferLeadership(target)) }),
       };
     },
   };

@@ -7,11 +7,12 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { types } from 'node:util';
-import type { Capability, RaftImplementation } from '../../sim/contract.js';
+import type { Capability, RaftImplementation, RaftInstance } from '../../sim/contract.js';
 import { UsageError } from '../errors.js';
 import { ensureTypeScriptLoader, isTypeScriptModule } from './typescript-loader.js';
 import { annotationProblems } from './annotations.js';
 import { contractProblems } from './contract-options.js';
+import { declaresMethodCapability, missingCapabilityMethods } from './capability-methods.js';
 
 export const CAPABILITIES: readonly Capability[] = ['pre-vote', 'check-quorum', 'membership-change', 'snapshot', 'leadership-transfer', 'read-index', 'lease-read'];
 
@@ -81,4 +82,33 @@ function describe(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/**
+ * For an implementation declaring `membership-change` or `leadership-transfer`: creates one probe instance (node 1
+ * of 3, first start) and names the methods those capabilities promise that it lacks, as one line; null when it has
+ * them or declares neither. Run only in the throwaway load thread (module-load-worker-main.ts), so the probe
+ * instance cannot touch the module state the seeds later see.
+ */
+export function capabilityMethodProblem(path: string, implementation: RaftImplementation): string | null {
+  if (!declaresMethodCapability(implementation.capabilities)) return null;
+  let instance: unknown;
+  try {
+    instance = implementation.create({
+      id: 1,
+      peers: [1, 2, 3],
+      storage: { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] },
+      random: () => 0.5,
+      seed: 0,
+      electionTicks: 10,
+      heartbeatTicks: 2,
+    });
+  } catch (error) {
+    return `--impl: ${path}: create() threw on a first start (node 1 of 3), probed for the methods its capabilities promise: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  // Not an instance at all (a Promise, a value without tick()): the host names that on the first seed.
+  if (typeof instance !== 'object' || instance === null || types.isPromise(instance)) return null;
+  const missing = missingCapabilityMethods(implementation.capabilities, instance as RaftInstance);
+  if (missing.length === 0) return null;
+  return `--impl: ${path} declares ${missing.length === 1 ? 'a capability' : 'capabilities'} without the method: its instances have no ${missing.join(' and no ')} (docs/contract.md § Capabilities); implement it or drop the capability`;
 }
