@@ -9,19 +9,41 @@
  *
  * "Durably" follows the facts: persist facts come only after fsync, restart facts carry what the disk kept. A
  * node re-applying its committed prefix after a restart is judged the same way, and passes in a correct Raft
- * because that prefix is still on a majority. The voting configuration is every node of the run (membership
- * changes are not part of the contract yet).
+ * because that prefix is still on a majority.
+ *
+ * Configurations (membership changes, thesis §4): while no configuration entry has reached a disk and no node has
+ * joined, the voting configuration is every node of the run (the fast path, unchanged). From then on an entry is
+ * judged against the configurations its committing leader could have used. That leader held the entry, and used
+ * the latest configuration in its log (thesis §4.1), which is either the configuration at the entry's own position
+ * (the same in every log holding the entry, by log matching) or one carried by a configuration entry after it in
+ * the leader's log. The leader is not known from facts, but it is one of the entry's durable holders (its Ready's
+ * entries are persisted before it applies, and a follower learns the commit from it), so the candidates are: the
+ * configuration at the entry's position, and every configuration after it in any holder's log. The entry must be
+ * on a majority of each half (both C_old and C_new during joint consensus; learners never count) of at least one
+ * candidate. This is sound (a correct leader's choice is always among them) and still catches a joint
+ * configuration counted against C_new alone and a learner counted as a voter: until the leader's own later
+ * configuration entry exists, nothing weaker is a candidate. See docs/properties.md § Configurations.
  */
 import type { Entry, NodeId } from '../sim/contract.js';
 import type { Fact, PersistFact, RestartFact } from '../sim/facts.js';
+import { Configurations, describeConfiguration, describeQuorum, jointMajority, votesIn } from './configurations.js';
+import type { Configuration } from './configurations.js';
 import { DurableNodes } from './durable-state.js';
 import type { DurableNode } from './durable-state.js';
 import type { Checker, Violation } from './types.js';
 
-/** Creates the commit-quorum checker for a cluster of `nodeIds` (all voters). */
-export function createCommitQuorumChecker(nodeIds: readonly NodeId[]): Checker {
+/**
+ * Creates the commit-quorum checker for a cluster whose initial nodes are `nodeIds` (all voters). With `shared`,
+ * the checker reads those configurations and its caller feeds every fact to `shared.observe` first; without, it
+ * keeps its own.
+ */
+export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: Configurations): Checker {
   const nodes = new DurableNodes(nodeIds);
   const majority = Math.floor(nodeIds.length / 2) + 1;
+  const configs = shared ?? new Configurations(nodeIds);
+  const ownsConfigs = shared === undefined;
+  /** Scratch list of candidate configurations (reused, so a judgement allocates nothing but on a violation). */
+  const candidates: Configuration[] = [];
   /** Position = index: the term first applied there by any node, 0 while nothing was. */
   const appliedTerm: number[] = [0];
   let appliedMax = 0;
@@ -40,6 +62,7 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[]): Checker {
     const first = appliedTerm[index] === 0;
     if (first) appliedTerm[index] = term;
     if (index > appliedMax) appliedMax = index;
+    if (configs.changed) return applyAcrossConfigurations(fact, first);
     const count = holders(index, term);
     if (count < majority) {
       return violation(
@@ -84,6 +107,78 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[]): Checker {
     return null;
   }
 
+  /**
+   * The configurations a leader committing (index, term) could have used (see the header), into `candidates`:
+   * the one at the entry's position in each holder's log, then every later one in the holders' logs. `without`
+   * is not taken as a holder (a node losing the entry, whose configurations are already its new log's).
+   */
+  function candidatesFor(index: number, term: number, without: NodeId): Configuration[] {
+    candidates.length = 0;
+    const list = nodes.list;
+    for (let k = 0; k < list.length; k++) {
+      const holder = list[k] as DurableNode;
+      if (holder.termAt(index) !== term || holder.id === without) continue;
+      const here = configs.at(holder.id, index);
+      if (here !== null && !candidates.includes(here)) candidates.push(here);
+      configs.configurationsAfter(holder.id, index, candidates);
+    }
+    return candidates;
+  }
+
+  /** Whether (index, term) is on a majority of each half of some candidate configuration, `without` not counted. */
+  function committable(index: number, term: number, without: NodeId): Configuration | null {
+    const has = (id: NodeId): boolean => id !== without && nodes.of(id).termAt(index) === term;
+    for (const c of candidatesFor(index, term, without)) if (jointMajority(c, has)) return c;
+    return null;
+  }
+
+  function applyAcrossConfigurations(fact: Fact & { kind: 'apply' }, first: boolean): Violation | null {
+    const { index, term } = fact.entry;
+    if (committable(index, term, 0) === null) {
+      const has = (id: NodeId): boolean => nodes.of(id).termAt(index) === term;
+      const found = candidatesFor(index, term, 0).slice();
+      const holderList = holderNodes(index, term);
+      const tried = found.length === 0 ? 'no holder has a configuration' : found.map((c) => `${describeConfiguration(c)}: ${describeQuorum(c, has)}`).join('; ');
+      return violation(
+        fact,
+        `Node ${fact.node} applied (index ${index}, term ${term}) while it was durably stored by [${holderList.join(', ')}], not a majority of each half of any configuration its leader could have used (${tried}): it was never committed.`,
+        { index, term, durableHolders: holderList.length, holderNodes: holderList, configurations: found },
+      );
+    }
+    return first ? electableAcrossConfigurations(fact, index, term) : null;
+  }
+
+  /**
+   * {@link electableWithout} across configurations: a node lacking the entry, running, and a voter of the latest
+   * configuration in its own log (the one it would campaign in) must not have a durable log at least as up-to-date
+   * as those of a majority of each half of that configuration. Retired nodes neither campaign nor vote.
+   */
+  function electableAcrossConfigurations(fact: Fact, index: number, term: number): Violation | null {
+    const list = nodes.list;
+    for (let x = 0; x < list.length; x++) {
+      const candidate = list[x] as DurableNode;
+      const id = candidate.id;
+      if (candidate.termAt(index) === term || configs.isRetired(id)) continue;
+      const own = configs.latest(id);
+      if (own === null || !votesIn(own, id)) continue;
+      const lastTerm = candidate.termAt(candidate.lastIndex);
+      const wouldVote = (v: NodeId): boolean => {
+        if (configs.isRetired(v)) return false;
+        const voter = nodes.of(v);
+        const voterLastTerm = voter.termAt(voter.lastIndex);
+        return lastTerm > voterLastTerm || (lastTerm === voterLastTerm && candidate.lastIndex >= voter.lastIndex);
+      };
+      if (!jointMajority(own, wouldVote)) continue;
+      return violation(
+        fact,
+        `Node ${fact.node} applied (index ${index}, term ${term}) first, but node ${id}, which does not store it, could still be elected: ` +
+          `its log (last index ${candidate.lastIndex}, term ${lastTerm}) is at least as up-to-date as the durable logs of ${describeQuorum(own, wouldVote)} in its configuration ${describeConfiguration(own)} (Raft §5.4.2, Figure 8).`,
+        { index, term, electable: id, electableLastIndex: candidate.lastIndex, electableLastTerm: lastTerm, configuration: own },
+      );
+    }
+    return null;
+  }
+
   /** The applied entries a disk loses: judged before the node's view is updated, in place, without allocation. */
   function persist(fact: PersistFact): Violation | null {
     const node = nodes.of(fact.node);
@@ -118,6 +213,7 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[]): Checker {
   function judgeLoss(fact: PersistFact | RestartFact, node: DurableNode, index: number, kept: number): Violation | null {
     const term = appliedTerm[index] as number;
     if (term === 0 || node.termAt(index) !== term || kept === term) return null;
+    if (configs.changed) return lossAcrossConfigurations(fact, index, term, kept);
     const after = holders(index, term) - 1;
     if (after >= majority) return null;
     const how = kept === 0 ? 'dropped' : `replaced it with term ${kept}`;
@@ -128,14 +224,28 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[]): Checker {
     );
   }
 
+  /** {@link judgeLoss} across configurations: the entry must stay on a majority of each half of some candidate. */
+  function lossAcrossConfigurations(fact: PersistFact | RestartFact, index: number, term: number, kept: number): Violation | null {
+    if (committable(index, term, fact.node) !== null) return null;
+    const how = kept === 0 ? 'dropped' : `replaced it with term ${kept}`;
+    const left = holderNodes(index, term).filter((id) => id !== fact.node);
+    return violation(
+      fact,
+      `Node ${fact.node} ${how} at index ${index} although (index ${index}, term ${term}) was applied, leaving it only on [${left.join(', ')}], not a majority of each half of any configuration its leader could have used: a committed entry was lost.`,
+      { index, term, durableHolders: left.length, holderNodes: left, replacedBy: kept },
+    );
+  }
+
   function holderNodes(index: number, term: number): NodeId[] {
-    return nodeIds.filter((id) => nodes.of(id).termAt(index) === term);
+    if (!configs.changed) return nodeIds.filter((id) => nodes.of(id).termAt(index) === term);
+    return nodes.list.filter((n) => n.termAt(index) === term).map((n) => n.id).sort((a, b) => a - b);
   }
 
   return {
     property: 'commit-quorum',
-    factKinds: ['apply', 'persist', 'restart'],
+    factKinds: ['apply', 'persist', 'restart', 'join', 'retire'],
     observe(fact: Fact): Violation | null {
+      if (ownsConfigs) configs.observe(fact);
       switch (fact.kind) {
         case 'apply':
           return apply(fact);

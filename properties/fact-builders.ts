@@ -2,9 +2,25 @@
  * Builders for hand-written fact sequences, for checker tests: each fact gets the next event index and a
  * time 10 ms after the previous one, so a test can say which fact a violation must be reported on.
  */
+import { encodeConfEntry } from '../core/configuration.js';
+import type { ConfChangeRequest, Configuration } from '../core/configuration.js';
 import { EMPTY_HARD_STATE } from '../core/types.js';
 import type { Entry, HardState, NodeId, Role } from '../sim/contract.js';
-import type { AckFact, ApplyFact, CrashFact, Fact, PersistFact, RestartFact, RestoreFact, RoleFact, SnapshotFact } from '../sim/facts.js';
+import type {
+  AckFact,
+  ApplyFact,
+  ConfProposalFact,
+  CrashFact,
+  Fact,
+  JoinFact,
+  PersistFact,
+  RestartFact,
+  RestoreFact,
+  RetireFact,
+  RoleFact,
+  SnapshotFact,
+  TransferFact,
+} from '../sim/facts.js';
 import type { Checker, Violation } from './types.js';
 
 /** Time between consecutive built facts, in ms. */
@@ -20,6 +36,15 @@ export function entries(from: number, to: number, term: number): Entry[] {
   const out: Entry[] = [];
   for (let i = from; i <= to; i++) out.push(entry(i, term));
   return out;
+}
+
+/**
+ * A configuration entry at (index, term) carrying `voters` (and optionally `learners`, and C_old's voters as
+ * `outgoing` for a joint configuration), in the one format core/configuration.ts defines.
+ */
+export function confEntry(index: number, term: number, voters: readonly NodeId[], more: { learners?: readonly NodeId[]; outgoing?: readonly NodeId[] } = {}): Entry {
+  const c: Configuration = { voters, learners: more.learners ?? [], outgoing: more.outgoing ?? [] };
+  return { index, term, data: encodeConfEntry(c) };
 }
 
 export class FactLog {
@@ -76,6 +101,22 @@ export class FactLog {
   restartFromSnapshot(node: NodeId, snapshot: { readonly index: number; readonly term: number }, storedEntries: readonly Entry[], hardState: Partial<HardState> = {}): RestartFact {
     const hs: HardState = { term: 0, vote: 0, commit: 0, ...hardState };
     return this.push({ ...this.base(node), kind: 'restart', stored: { hardState: hs, entries: storedEntries, snapshot: { ...snapshot, peers: [1, 2, 3], data: '' } } });
+  }
+
+  join(node: NodeId): JoinFact {
+    return this.push({ ...this.base(node), kind: 'join' });
+  }
+
+  retire(node: NodeId): RetireFact {
+    return this.push({ ...this.base(node), kind: 'retire' });
+  }
+
+  confProposal(node: NodeId, request: ConfChangeRequest, accepted = true): ConfProposalFact {
+    return this.push({ ...this.base(node), kind: 'conf-proposal', request, accepted });
+  }
+
+  transfer(node: NodeId, target: NodeId, accepted = true): TransferFact {
+    return this.push({ ...this.base(node), kind: 'transfer', target, accepted });
   }
 
   restart(node: NodeId, storedEntries: readonly Entry[], hardState: Partial<HardState> = {}): RestartFact {

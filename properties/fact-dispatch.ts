@@ -10,7 +10,10 @@ import type { Checker, Violation } from './types.js';
 type FactKind = Fact['kind'];
 
 /** Every fact kind the dispatch knows; a kind added later reaches the checkers that declare none. */
-const KNOWN_KINDS: readonly FactKind[] = ['persist', 'role', 'apply', 'ack', 'crash', 'restart', 'snapshot', 'restore'];
+const KNOWN_KINDS: readonly FactKind[] = ['persist', 'role', 'apply', 'ack', 'crash', 'restart', 'snapshot', 'restore', 'join', 'retire', 'conf-proposal', 'transfer'];
+
+/** The rare kinds routed through one list (see {@link FactDispatch.observe}). */
+const MEMBERSHIP_KINDS: readonly FactKind[] = ['join', 'retire', 'conf-proposal', 'transfer'];
 
 export class FactDispatch {
   private readonly persist: readonly Checker[];
@@ -21,6 +24,8 @@ export class FactDispatch {
   private readonly restart: readonly Checker[];
   private readonly snapshot: readonly Checker[];
   private readonly restore: readonly Checker[];
+  /** Membership facts (join, retire, conf-proposal, transfer): rare, so one list, filtered by kind per fact. */
+  private readonly membership: readonly Checker[];
   /** The checkers that declare no kinds: they judge every fact, including kinds unknown here. */
   private readonly undeclared: readonly Checker[];
 
@@ -35,6 +40,7 @@ export class FactDispatch {
     this.restart = judges('restart');
     this.snapshot = judges('snapshot');
     this.restore = judges('restore');
+    this.membership = checkers.filter((c) => c.factKinds === undefined || c.factKinds.some((k) => MEMBERSHIP_KINDS.includes(k)));
     this.undeclared = checkers.filter((c) => c.factKinds === undefined);
     for (const c of checkers) {
       for (const kind of c.factKinds ?? []) {
@@ -46,8 +52,11 @@ export class FactDispatch {
   /** Feeds `fact` to the checkers of its kind, in order; appends what they report to `violations`. */
   observe(fact: Fact, violations: Violation[]): void {
     const checkers = this.judgesOf(fact.kind);
+    const filter = checkers === this.membership;
     for (let i = 0; i < checkers.length; i++) {
-      const violation = (checkers[i] as Checker).observe(fact);
+      const checker = checkers[i] as Checker;
+      if (filter && checker.factKinds !== undefined && !checker.factKinds.includes(fact.kind)) continue;
+      const violation = checker.observe(fact);
       if (violation !== null) violations.push(violation);
     }
   }
@@ -70,6 +79,11 @@ export class FactDispatch {
         return this.snapshot;
       case 'restore':
         return this.restore;
+      case 'join':
+      case 'retire':
+      case 'conf-proposal':
+      case 'transfer':
+        return this.membership;
       default:
         return this.undeclared;
     }

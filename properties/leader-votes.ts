@@ -10,20 +10,35 @@
  * declares itself leader, whether or not a second leader of that term ever appears (election safety needs one
  * to). A correct Raft passes: each of its voters persisted the vote before replying, and the persist fact
  * precedes the reply (the host sends a Ready's messages only after its hard state is fsynced).
+ *
+ * Configurations (thesis §4): once a configuration entry has reached a disk or a node has joined, the votes are
+ * counted in the configuration a candidate campaigns in, the latest one in its own persisted log when it announces
+ * leadership (its log cannot change between its campaign and its announcement: a candidate accepts no entries in
+ * its term): a majority of each half during joint consensus, and only voters' votes (a learner's, a removed node's
+ * or a stranger's never count). A node whose log carries no configuration (it joined empty and no entry names it
+ * yet) cannot be elected. Before that, every node of the run is a voter (the fast path, unchanged).
  */
 import type { NodeId } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
+import { Configurations, describeConfiguration, describeQuorum, jointMajority } from './configurations.js';
 import type { Checker, Violation } from './types.js';
 
-/** Creates the leader-votes checker; `nodeIds` is every voter. */
-export function createLeaderVotesChecker(nodeIds: readonly NodeId[]): Checker {
+/** Keys (term, candidate) as one number: node ids stay below this (joined nodes included), terms below 2^32. */
+const KEY_STRIDE = 2 ** 20;
+
+/**
+ * Creates the leader-votes checker; `nodeIds` is every initial voter. With `shared`, the checker reads those
+ * configurations and its caller feeds every fact to `shared.observe` first; without, it keeps its own.
+ */
+export function createLeaderVotesChecker(nodeIds: readonly NodeId[], shared?: Configurations): Checker {
   const majority = Math.floor(nodeIds.length / 2) + 1;
+  const configs = shared ?? new Configurations(nodeIds);
+  const ownsConfigs = shared === undefined;
   /** Position = node id: the highest term in which the node's durable vote was counted (0: none). */
   const countedTerm: number[] = [];
-  /** (term, candidate) -> how many nodes durably voted for the candidate in that term. */
-  const votes = new Map<number, number>();
-  /** Keys (term, candidate) as one number; node ids are below `stride`. */
-  const stride = Math.max(0, ...nodeIds) + 1;
+  /** (term, candidate) -> the nodes that durably voted for the candidate in that term, in vote order. */
+  const votes = new Map<number, NodeId[]>();
+  const stride = KEY_STRIDE;
 
   function vote(node: NodeId, term: number, candidate: NodeId | 0): void {
     // A node votes at most once per term, and terms only grow (durable-vote and durable-term judge both): the
@@ -32,12 +47,15 @@ export function createLeaderVotesChecker(nodeIds: readonly NodeId[]): Checker {
     while (countedTerm.length <= node) countedTerm.push(0);
     countedTerm[node] = term;
     const key = term * stride + candidate;
-    votes.set(key, (votes.get(key) ?? 0) + 1);
+    const voters = votes.get(key);
+    if (voters === undefined) votes.set(key, [node]);
+    else voters.push(node);
   }
 
   function leader(fact: Fact & { kind: 'role' }): Violation | null {
     if (fact.role !== 'leader') return null;
-    const count = votes.get(fact.term * stride + fact.node) ?? 0;
+    if (configs.changed) return leaderAcrossConfigurations(fact);
+    const count = votes.get(fact.term * stride + fact.node)?.length ?? 0;
     if (count >= majority) return null;
     return {
       property: 'leader-votes',
@@ -49,10 +67,30 @@ export function createLeaderVotesChecker(nodeIds: readonly NodeId[]): Checker {
     };
   }
 
+  function leaderAcrossConfigurations(fact: Fact & { kind: 'role' }): Violation | null {
+    const voters = votes.get(fact.term * stride + fact.node) ?? [];
+    const config = configs.latest(fact.node);
+    const voted = (id: NodeId): boolean => voters.includes(id);
+    if (config !== null && jointMajority(config, voted)) return null;
+    const why =
+      config === null
+        ? 'its persisted log carries no configuration (it joined empty and no configuration entry names it), so no vote counts'
+        : `the votes come from ${describeQuorum(config, voted)} in the configuration of its log, ${describeConfiguration(config)}`;
+    return {
+      property: 'leader-votes',
+      atMs: fact.atMs,
+      event: fact.event,
+      nodes: [fact.node],
+      message: `Node ${fact.node} became leader of term ${fact.term} with durable votes from [${[...voters].sort((a, b) => a - b).join(', ')}]: ${why}; a leader needs votes from a majority of each half of its configuration in its own term, each persisted before it is granted.`,
+      evidence: { node: fact.node, term: fact.term, voters: [...voters].sort((a, b) => a - b), configuration: config },
+    };
+  }
+
   return {
     property: 'leader-votes',
-    factKinds: ['persist', 'restart', 'role'],
+    factKinds: ['persist', 'restart', 'role', 'join'],
     observe(fact: Fact): Violation | null {
+      if (ownsConfigs) configs.observe(fact);
       switch (fact.kind) {
         case 'persist':
           vote(fact.node, fact.hardState.term, fact.hardState.vote);

@@ -9,6 +9,7 @@
 import type { NodeId } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
 import { createCommitQuorumChecker } from './commit-quorum.js';
+import { Configurations } from './configurations.js';
 import { createDurableTermChecker, createDurableVoteChecker } from './hard-state.js';
 import { createLeaderAppendOnlyChecker } from './leader-append-only.js';
 import { createLeaderVotesChecker } from './leader-votes.js';
@@ -17,18 +18,24 @@ import type { Checker, PropertyName, Violation } from './types.js';
 /** The properties the fused checker judges, in the order it asks its parts. */
 export const PERSIST_INVARIANTS: readonly PropertyName[] = Object.freeze(['durable-term', 'durable-vote', 'commit-quorum', 'leader-append-only', 'leader-votes'] as const);
 
-/** Creates the fused checker; `nodeIds` is every voter (commit-quorum counts majorities of it). */
+/**
+ * Creates the fused checker; `nodeIds` is every initial voter (the bootstrap configuration). The parts that count
+ * majorities share one {@link Configurations}, fed each fact here before them, so each persisted entry is looked at
+ * once.
+ */
 export function createPersistInvariantsChecker(nodeIds: readonly NodeId[]): Checker {
+  const configs = new Configurations(nodeIds);
   const term = createDurableTermChecker(nodeIds);
   const vote = createDurableVoteChecker(nodeIds);
-  const quorum = createCommitQuorumChecker(nodeIds);
+  const quorum = createCommitQuorumChecker(nodeIds, configs);
   const appendOnly = createLeaderAppendOnlyChecker(nodeIds);
-  const leaderVotes = createLeaderVotesChecker(nodeIds);
+  const leaderVotes = createLeaderVotesChecker(nodeIds, configs);
   return {
     property: 'durable-term',
     // Everything but acks: the union of its parts' kinds.
-    factKinds: ['persist', 'restart', 'apply', 'role', 'crash'],
+    factKinds: ['persist', 'restart', 'apply', 'role', 'crash', 'join', 'retire'],
     observe(fact: Fact): Violation | null {
+      configs.observe(fact);
       // Every part sees every fact (each keeps its own state), whatever an earlier part found.
       const a = term.observe(fact);
       const b = vote.observe(fact);
