@@ -46,6 +46,7 @@ struct node {
     struct stored_entry *log; /* log[i] has index i + 1 */
     size_t log_len, log_cap;
     raft_index first_unstable; /* first index the host has not been handed since it last stored it */
+    int truncated;             /* truncate() since the last Ready: the host must drop its suffix too */
 
     /* What the last Ready reported (or the disk held), so a Ready carries only changes. */
     raft_term rep_term;
@@ -105,6 +106,7 @@ static void log_truncate(struct node *n, raft_index index)
         n->log_len--;
     }
     if (n->first_unstable > index) n->first_unstable = index;
+    n->truncated = 1;
 }
 
 static json_t *log_slice(struct node *n, raft_index from, raft_index to)
@@ -537,6 +539,10 @@ json_t *node_ready(struct node *n)
     json_t *ready;
     raft_leader(r, &leader, &leader_address);
     n->commit = commit;
+    /* The host truncates only by being handed entries from the conflict index on (docs/contract.md, step 2).
+     * libraft truncates and then appends in one call, so this holds; should a truncation ever stand alone,
+     * hand the host the entry before it again, which drops the stored suffix after it. */
+    if (n->truncated && n->first_unstable > n->log_len && n->log_len >= 2) n->first_unstable = n->log_len;
     hard_changed = n->term != n->rep_term || n->vote != n->rep_vote || commit != n->rep_commit;
     soft_changed = strcmp(role, n->rep_role) != 0 || leader != n->rep_leader;
     if (!hard_changed && !soft_changed && n->first_unstable > n->log_len && json_array_size(n->outbox) == 0 &&
@@ -578,6 +584,7 @@ int node_advance(struct node *n, const char **err)
     n->rep_role = n->ready_role;
     n->rep_leader = n->ready_leader;
     n->first_unstable = n->log_len + 1;
+    n->truncated = 0;
     n->applied = n->ready_applied;
 #ifdef PLANTED_BUG_VOTE_NOT_PERSISTED
     if (n->late_vote_pending) {
