@@ -25,6 +25,11 @@ function describeCtx(ctx: number | undefined): string {
   return ctx === undefined ? '' : ` ctx=${ctx}`;
 }
 
+/** ` name=1,2` for a non-empty optional id list; nothing otherwise, so messages without it read as before. */
+function describeIds(name: string, ids: readonly number[] | undefined): string {
+  return ids === undefined || ids.length === 0 ? '' : `${name}=${ids.join(',')}`;
+}
+
 function describeCorePayload(m: CoreMessage): string {
   switch (m.type) {
     case 'append':
@@ -33,14 +38,16 @@ function describeCorePayload(m: CoreMessage): string {
       return (m.reject ? ` reject index=${m.index} hint=${m.hintIndex}/${m.hintTerm}` : ` ok index=${m.index}`) + describeCtx(m.ctx);
     case 'vote':
     case 'pre-vote':
-      return ` last=${m.lastLogIndex}/${m.lastLogTerm}`;
+      return ` last=${m.lastLogIndex}/${m.lastLogTerm}${m.transfer === true ? ' transfer' : ''}`;
     case 'vote-resp':
     case 'pre-vote-resp':
       return m.reject ? ' rejected' : ' granted';
     case 'snapshot':
-      return ` snap=${m.snapshotIndex}/${m.snapshotTerm} peers=${m.peers.join(',')} offset=${m.offset} chunk=${JSON.stringify(m.chunk)}${m.done ? ' done' : ''}`;
+      return ` snap=${m.snapshotIndex}/${m.snapshotTerm} peers=${m.peers.join(',')}${describeIds(' learners', m.learners)}${describeIds(' outgoing', m.outgoing)} offset=${m.offset} chunk=${JSON.stringify(m.chunk)}${m.done ? ' done' : ''}`;
     case 'snapshot-resp':
       return ` snap=${m.snapshotIndex} received=${m.received}`;
+    case 'timeout-now':
+      return '';
   }
 }
 

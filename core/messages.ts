@@ -45,6 +45,12 @@ export interface VoteMessage extends Message {
   readonly type: 'vote' | 'pre-vote';
   readonly lastLogIndex: number;
   readonly lastLogTerm: number;
+  /**
+   * Present (true) only on the vote requests of a campaign started by TimeoutNow (leadership transfer, thesis
+   * §3.10): the leader itself asked for this election, so voters do not ignore it for CheckQuorum's leader lease
+   * (etcd's campaignTransfer). Absent on every other request.
+   */
+  readonly transfer?: true;
 }
 
 /** A (pre-)vote answer. A granted pre-vote carries the requested term; a rejection carries the voter's term. */
@@ -63,6 +69,10 @@ export interface SnapshotMessage extends Message {
   readonly snapshotIndex: number;
   readonly snapshotTerm: number;
   readonly peers: readonly number[];
+  /** The configuration's learners; absent when it has none (`membership-change`). */
+  readonly learners?: readonly number[];
+  /** C_old's voters when the snapshot was taken during joint consensus; absent otherwise. */
+  readonly outgoing?: readonly number[];
   /** Position of `chunk` in the snapshot's data, in UTF-16 code units. */
   readonly offset: number;
   readonly chunk: string;
@@ -80,7 +90,22 @@ export interface SnapshotResponseMessage extends Message {
   readonly received: number;
 }
 
-export type CoreMessage = AppendMessage | AppendResponseMessage | VoteMessage | VoteResponseMessage | SnapshotMessage | SnapshotResponseMessage;
+/**
+ * TimeoutNow (leadership transfer, thesis §3.10): the leader tells `to`, whose log it has brought up to date, to
+ * campaign at once in the next term, without waiting for its election timeout and without PreVote.
+ */
+export interface TimeoutNowMessage extends Message {
+  readonly type: 'timeout-now';
+}
+
+export type CoreMessage =
+  | AppendMessage
+  | AppendResponseMessage
+  | VoteMessage
+  | VoteResponseMessage
+  | SnapshotMessage
+  | SnapshotResponseMessage
+  | TimeoutNowMessage;
 export type CoreMessageType = CoreMessage['type'];
 
 /** Most code units of snapshot data one InstallSnapshot chunk carries (small, so every snapshot is chunked). */
@@ -126,6 +151,8 @@ function isAppendResponse(m: Message): boolean {
 function isVote(m: Message): boolean {
   const last = m['lastLogIndex'];
   const lastTerm = m['lastLogTerm'];
+  const transfer = m['transfer'];
+  if (!(transfer === undefined || (transfer === true && m.type === 'vote'))) return false;
   return isIndex(last) && isIndex(lastTerm) && (last === 0) === (lastTerm === 0) && lastTerm <= m.term && m.term >= 1;
 }
 
@@ -138,11 +165,16 @@ function isPeerList(v: unknown): boolean {
   return true;
 }
 
+/** An optional list of node ids (learners, outgoing voters): absent, or ascending ids >= 1, possibly empty. */
+function isOptionalIdList(v: unknown): boolean {
+  return v === undefined || (Array.isArray(v) && (v.length === 0 || isPeerList(v)));
+}
+
 function isSnapshot(m: Message): boolean {
   const index = m['snapshotIndex'];
   const term = m['snapshotTerm'];
   const chunk = m['chunk'];
-  return isIndex(index) && index >= 1 && isIndex(term) && term >= 1 && term <= m.term && isPeerList(m['peers']) && isIndex(m['offset']) && typeof chunk === 'string' && typeof m['done'] === 'boolean';
+  return isIndex(index) && index >= 1 && isIndex(term) && term >= 1 && term <= m.term && isPeerList(m['peers']) && isOptionalIdList(m['learners']) && isOptionalIdList(m['outgoing']) && isIndex(m['offset']) && typeof chunk === 'string' && typeof m['done'] === 'boolean';
 }
 
 function isSnapshotResponse(m: Message): boolean {
@@ -172,6 +204,8 @@ export function isCoreMessage(m: Message): m is CoreMessage {
       return m.term >= 1 && isSnapshot(m);
     case 'snapshot-resp':
       return isSnapshotResponse(m);
+    case 'timeout-now':
+      return m.term >= 1;
     default:
       return false;
   }

@@ -1,4 +1,4 @@
-/** Majority math (etcd's quorum/majority.go without joint configs). Pure functions; no allocation. */
+/** Majority math (etcd's quorum/majority.go and joint.go). Pure functions; no allocation. */
 import { assertFail } from './assert.js';
 
 /** Votes needed for a majority of `voterCount` voters. */
@@ -24,6 +24,16 @@ export function committedIndex(matchIndexes: number[]): number {
     matchIndexes[j + 1] = v;
   }
   return matchIndexes[quorumSize(n) - 1] as number;
+}
+
+/**
+ * The highest index stored on a majority of each half of a joint configuration (thesis §4.3): `incoming` holds
+ * C_new's voters' match indexes, `outgoing` C_old's (empty outside joint consensus, when only `incoming` counts).
+ * Sorts both in place, like {@link committedIndex}.
+ */
+export function jointCommitted(incoming: number[], outgoing: number[]): number {
+  const index = committedIndex(incoming);
+  return outgoing.length === 0 ? index : Math.min(index, committedIndex(outgoing));
 }
 
 export type VoteResult = 'won' | 'lost' | 'pending';

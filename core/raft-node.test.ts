@@ -584,13 +584,18 @@ describe('host contract', () => {
       { type: 'append', from: 2, to: 1, term: 1, prevLogIndex: -1, prevLogTerm: 0, entries: [], commit: 0 },
       { type: 'vote', from: 2, to: 1, term: 1.5, lastLogIndex: 0, lastLogTerm: 0 },
       { type: 'vote', from: 2, to: 9, term: 1, lastLogIndex: 0, lastLogTerm: 0 },
-      { type: 'vote', from: 9, to: 1, term: 1, lastLogIndex: 0, lastLogTerm: 0 },
       { type: 'vote', from: 1, to: 1, term: 1, lastLogIndex: 0, lastLogTerm: 0 },
       { type: 'vote-resp', from: 2, to: 1, term: 1, reject: 'no' },
       { type: 'snapshot', from: 2, to: 1, term: 1 },
     ];
     for (const m of garbage) n.step(m);
     expect(n.ready()).toBeNull();
+  });
+
+  it('answers a node outside its configuration as etcd does (a removed node still gets Raft\'s answers)', () => {
+    const n = newNode();
+    n.step(vote(9, 1, 1, 0, 0));
+    expect(describeMessage(onlyMessage(drain(n)))).toBe('1->9 vote-resp t1 granted');
   });
 
   it('throws when the host calls anything between ready() and advance()', () => {

@@ -7,17 +7,26 @@
  */
 import { assert, assertFail } from './assert.js';
 import type { CoreBug } from './bugs.js';
+import type { ConfChangeRequest, Configuration } from './configuration.js';
+import { allMembers, encodeConfEntry, isJoint, isVoter, jointVoteResult, leaveJoint, nextConfiguration } from './configuration.js';
 import { RaftLog } from './log.js';
+import { bootstrapConfiguration, ConfigurationHistory, snapshotConfiguration } from './membership.js';
 import { isCoreMessage, MAX_ENTRIES_PER_MESSAGE } from './messages.js';
-import type { AppendMessage, AppendResponseMessage, SnapshotMessage, SnapshotResponseMessage, VoteMessage, VoteResponseMessage } from './messages.js';
+import type { AppendMessage, AppendResponseMessage, SnapshotMessage, SnapshotResponseMessage, TimeoutNowMessage, VoteMessage, VoteResponseMessage } from './messages.js';
 import { Progress } from './progress.js';
-import { committedIndex, quorumSize, voteResult } from './quorum.js';
+import { jointCommitted, quorumSize } from './quorum.js';
 import { SnapshotReceiver, snapshotChunk } from './snapshot.js';
+import { LeadershipTransfer, TIMEOUT_NOW } from './transfer.js';
 import type { Entry, HardState, Message, NodeId, ProposeResult, Ready, ReadState, Role, Snapshot, SoftState, Status, StoredState } from './types.js';
 
 export interface RaftNodeOptions {
   readonly id: NodeId;
-  /** Every node of the cluster, including `id`, ascending. */
+  /**
+   * The bootstrap configuration: every voter of the cluster as first started, including `id`, ascending. Used only
+   * when `storage` holds no configuration (no configuration entry and no snapshot): thesis §4.1, a node uses the
+   * latest configuration in its log. `[]` for a node joining a running cluster: it has no configuration, never
+   * campaigns, and learns one from the leader's appends or snapshot.
+   */
   readonly peers: readonly NodeId[];
   /** What the disk kept: empty log + EMPTY_HARD_STATE on first start. */
   readonly storage: StoredState;
@@ -44,6 +53,7 @@ export interface RaftNodeOptions {
 const MAX_BURST_MESSAGES = 4;
 const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
 const NO_MESSAGES: readonly Message[] = Object.freeze([]);
+const NO_IDS: readonly NodeId[] = Object.freeze([]);
 /** Most reads a leader holds unconfirmed; beyond it readIndex rejects, and the client retries later. */
 const MAX_PENDING_READS = 1024;
 
@@ -85,9 +95,25 @@ function makeReady(
     : { entries, messages, committedEntries, readStates, softState, hardState };
 }
 
+/** `snapshot` carrying `c` as its configuration; the same object when it already does (the usual case). */
+function withConfiguration(snapshot: Snapshot, c: Configuration): Snapshot {
+  const learners = snapshot.learners ?? NO_IDS;
+  const outgoing = snapshot.outgoing ?? NO_IDS;
+  if (sameIds(snapshot.peers, c.voters) && sameIds(learners, c.learners) && sameIds(outgoing, c.outgoing)) return snapshot;
+  const { index, term, data } = snapshot;
+  return c.learners.length === 0 && c.outgoing.length === 0
+    ? { index, term, peers: c.voters, data }
+    : { index, term, peers: c.voters, learners: c.learners, outgoing: c.outgoing, data };
+}
+
+function sameIds(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class RaftNode {
   private readonly id: NodeId;
-  private readonly peers: readonly NodeId[];
   private readonly random: () => number;
   private readonly electionTicks: number;
   private readonly heartbeatTicks: number;
@@ -113,19 +139,42 @@ export class RaftNode {
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
 
-  /** The peers other than `id`, ascending. */
-  private readonly followers: readonly NodeId[];
+  // Membership (thesis §4). The configuration in force is the latest one in the log, committed or not (§4.1);
+  // everything below is derived from it by applyConfiguration() and replaced, never mutated, when it changes.
+  /** The configuration entries of the log over the snapshot's (or bootstrap) configuration. */
+  private readonly history: ConfigurationHistory;
+  /** The configuration in force; null for a node that joined and has not learned one yet. */
+  private activeConfiguration: Configuration | null = null;
+  /** Every member other than `id` (voters of both halves and learners), ascending: whom a leader replicates to. */
+  private followers: readonly NodeId[] = NO_IDS;
   /** `followerProgress[i]` is the progress of `followers[i]`; meaningful only while leader. */
-  private readonly followerProgress: readonly Progress[];
+  private followerProgress: readonly Progress[] = [];
   /**
-   * The same Progress objects by node id (undefined for `id` and for non-peers), so a message's sender is
+   * The same Progress objects by node id (undefined for `id` and for non-members), so a message's sender is
    * looked up with an array read on the hot path instead of a Map probe.
    */
   private readonly progressById: (Progress | undefined)[] = [];
+  /** The voters counted in C_new's majority (the only one outside joint consensus), ascending. */
+  private incomingVoters: readonly NodeId[] = NO_IDS;
+  /** The voters counted in C_old's majority during joint consensus (thesis §4.3); empty otherwise. */
+  private outgoingVoters: readonly NodeId[] = NO_IDS;
+  /** Whom a campaign asks for votes: every voter of either half but `id`, ascending. */
+  private voteTargets: readonly NodeId[] = NO_IDS;
+  /** This node is a voter of its configuration: only then may it campaign (etcd's promotable). */
+  private promotable = false;
   /** (Pre-)vote answers in the current campaign, by voter (including self). */
   private readonly votes = new Map<NodeId, boolean>();
-  /** Reused for quorum math so committing allocates nothing. Invariant: length === peers.length. */
-  private readonly matchScratch: number[];
+  /**
+   * Reused for quorum math so committing allocates nothing: one slot per voter of each half.
+   * Invariant: lengths === incomingVoters.length and outgoingVoters.length.
+   */
+  private incomingScratch: number[] = [];
+  private outgoingScratch: number[] = [];
+
+  /** Leadership transfer (thesis §3.10): meaningful only while leader. */
+  private readonly transfer = new LeadershipTransfer();
+  /** The current campaign was started by TimeoutNow: its vote requests carry `transfer`. */
+  private campaignTransfer = false;
   /**
    * Messages for the next Ready: `outbox[0, outboxCount)`, handed out as an exact-size copy. One buffer reused
    * across Readys instead of a fresh array each time: the first push into a fresh array allocates a 16-slot
@@ -175,11 +224,9 @@ export class RaftNode {
     for (let i = 1; i < o.peers.length; i++) {
       if (!((o.peers[i - 1] as number) < (o.peers[i] as number))) assertFail(`peers must be ascending and unique, got [${o.peers.join(', ')}]`);
     }
-    if (!(o.peers.includes(o.id))) assertFail(`peers [${o.peers.join(', ')}] must include id ${o.id}`);
     if (!(Number.isSafeInteger(o.electionTicks) && o.electionTicks >= 1)) assertFail(`electionTicks must be an integer >= 1, got ${o.electionTicks}`);
     if (!(Number.isSafeInteger(o.heartbeatTicks) && o.heartbeatTicks >= 1)) assertFail(`heartbeatTicks must be an integer >= 1, got ${o.heartbeatTicks}`);
     this.id = o.id;
-    this.peers = Object.freeze([...o.peers]);
     this.random = o.random;
     this.electionTicks = o.electionTicks;
     this.heartbeatTicks = o.heartbeatTicks;
@@ -206,12 +253,12 @@ export class RaftNode {
     this.reportedVote = hs.vote;
     // Report from the clamped value so a later hardState never claims more than the stored log holds.
     this.reportedCommit = this.commit;
-    this.matchScratch = new Array<number>(o.peers.length).fill(0);
-    this.followers = Object.freeze(this.peers.filter((p) => p !== this.id));
-    this.followerProgress = Object.freeze(this.followers.map(() => new Progress()));
-    this.followers.forEach((p, i) => {
-      this.progressById[p] = this.followerProgress[i];
-    });
+    // Thesis §4.1: the latest configuration in the stored log, else the snapshot's, else the bootstrap one.
+    const base = (stored === undefined ? null : snapshotConfiguration(stored)) ?? bootstrapConfiguration(o.peers);
+    this.history = new ConfigurationHistory(base, o.storage.entries);
+    const fromPeers = this.history.latestIndex() === 0 && (stored === undefined || snapshotConfiguration(stored) === null);
+    if (fromPeers && o.peers.length !== 0 && !o.peers.includes(o.id)) assertFail(`peers [${o.peers.join(', ')}] must include id ${o.id}`);
+    this.syncConfiguration();
     this.resetTimers();
   }
 
@@ -225,13 +272,16 @@ export class RaftNode {
   /** Delivers a message from the network. Malformed, misaddressed and stale messages are ignored. */
   step(m: Message): void {
     this.assertNoPendingReady('step');
-    // progressById holds only the other peers: this also drops messages from self and from strangers.
-    if (!isCoreMessage(m) || m.to !== this.id || this.progressById[m.from] === undefined) return;
+    // Messages from nodes outside the configuration are handled like any other, as etcd does: a node that joined
+    // learns of its leader this way, and a removed node that keeps campaigning is held off by PreVote and
+    // CheckQuorum's lease, not by special cases (thesis §4.2.3).
+    if (!isCoreMessage(m) || m.to !== this.id || m.from === this.id) return;
     if (m.term > this.term) {
       const isVoteRequest = m.type === 'vote' || m.type === 'pre-vote';
       // CheckQuorum's leader lease (thesis §4.2.3): while a leader is known to be alive, a disrupting candidate
-      // is ignored, so a rejoining node cannot depose a healthy leader.
-      if (isVoteRequest && this.inLease()) return;
+      // is ignored, so a rejoining node cannot depose a healthy leader. Not a campaign the leader itself asked for
+      // by TimeoutNow (thesis §3.10; etcd's campaignTransfer).
+      if (isVoteRequest && this.inLease() && m.transfer !== true) return;
       // PreVote: neither a pre-vote request nor a grant of one changes anybody's term (thesis §9.6).
       const keepsTerm = m.type === 'pre-vote' || (m.type === 'pre-vote-resp' && !m.reject);
       if (!keepsTerm) this.becomeFollower(m.term, m.type === 'append' || m.type === 'snapshot' ? m.from : 0);
@@ -265,15 +315,77 @@ export class RaftNode {
       case 'snapshot-resp':
         if (this.role === 'leader') this.handleSnapshotResponse(m);
         return;
+      case 'timeout-now':
+        // Thesis §3.10: the leader brought our log up to date and asks us to campaign now, without PreVote (the
+        // voters would refuse a pre-vote while they hear the leader). Only a voter can; a leader has nothing to do.
+        if (this.role !== 'leader' && this.promotable) this.campaign(false, true);
+        return;
     }
   }
 
-  /** Appends `data` to the log if this node is the leader; otherwise names the leader it believes in. */
+  /**
+   * Appends `data` to the log if this node is the leader; otherwise names the leader it believes in. During a
+   * leadership transfer (thesis §3.10) the leader refuses too and names the transfer's target: the node expected to
+   * lead next, where a client retries (if the transfer fails, that node names this one back).
+   */
   propose(data: string): ProposeResult {
     this.assertNoPendingReady('propose');
     if (this.role !== 'leader') return { accepted: false, reason: 'not-leader', leaderHint: this.leader };
+    if (this.transfer.active()) return { accepted: false, reason: 'not-leader', leaderHint: this.transfer.target() };
+    return this.appendAsLeader(data);
+  }
+
+  /**
+   * A configuration change (Raft thesis §4), for the `membership-change` capability. Accepted only on a leader
+   * that is not transferring its leadership, has committed an entry of its own term (the single-server change bug
+   * of 2015: a change that races an uncommitted one of an earlier leader can break overlap), and has no change
+   * pending (its latest configuration entry is committed); refused also when `nextConfiguration` refuses the
+   * request. A refusing follower names its leader; a refusing leader names itself (retry later) — the `not-leader`
+   * shape of `propose`. The entry is `encodeConfEntry(next)` and in force as soon as appended (thesis §4.1); a
+   * joint one (C_old,new) is followed by the leader's own C_new once committed (etcd's auto-leave).
+   */
+  proposeConfChange(request: ConfChangeRequest): ProposeResult {
+    this.assertNoPendingReady('proposeConfChange');
+    if (this.role !== 'leader') return { accepted: false, reason: 'not-leader', leaderHint: this.leader };
+    if (this.transfer.active()) return { accepted: false, reason: 'not-leader', leaderHint: this.transfer.target() };
+    const refused: ProposeResult = { accepted: false, reason: 'not-leader', leaderHint: this.id };
+    const current = this.activeConfiguration;
+    if (current === null || this.history.latestIndex() > this.commit) return refused;
+    if (!this.committedInTerm() && this.bug !== 'conf-change-before-own-term-commit') return refused;
+    const next = nextConfiguration(current, request);
+    if (typeof next === 'string') return refused;
+    return this.appendAsLeader(encodeConfEntry(next));
+  }
+
+  /**
+   * Leadership transfer to `target` (thesis §3.10), for the `leadership-transfer` capability. Returns false unless
+   * this node is the leader and `target` is another voter of its configuration. Otherwise the leader stops
+   * accepting proposals, brings `target` up to date and sends it a TimeoutNow once it holds the leader's whole log
+   * (at once when it already does); the target campaigns at once and, winning, deposes this leader with its higher
+   * term. A transfer not done within an election timeout is given up and proposals are accepted again. Asking
+   * again for the same target changes nothing; for another target, the transfer starts over for that one.
+   */
+  transferLeadership(target: NodeId): boolean {
+    this.assertNoPendingReady('transferLeadership');
+    if (this.role !== 'leader' || target === this.id || this.activeConfiguration === null || !isVoter(this.activeConfiguration, target)) return false;
+    if (this.transfer.target() === target) return true;
+    const pr = this.progressById[target];
+    if (pr === undefined) return false;
+    this.transfer.start(target);
+    if (pr.match === this.log.lastIndex() || this.bug === 'transfer-to-lagging-target') this.sendTimeoutNow(target);
+    else this.sendAppend(target, pr, 'new');
+    return true;
+  }
+
+  /** Appends `data` as the leader and starts replicating it. */
+  private appendAsLeader(data: string): ProposeResult {
     const index = this.log.lastIndex() + 1;
-    this.log.push({ term: this.term, index, data });
+    const entry: Entry = { term: this.term, index, data };
+    this.log.push(entry);
+    // A configuration entry is in force as soon as appended (thesis §4.1), so the append below already goes to a
+    // node it adds. Whatever proposes it: a client's raw 'conf:' data must not make the leader and its followers
+    // (who read every appended entry) disagree on the configuration.
+    if (this.history.noteAppended(entry)) this.syncConfiguration();
     this.bcastAppend('new');
     return { accepted: true, index, term: this.term };
   }
@@ -320,7 +432,11 @@ export class RaftNode {
     this.assertNoPendingReady('compact');
     if (!(snapshot.index <= this.applied)) assertFail(`compact(${snapshot.index}) beyond applied ${this.applied}`);
     this.log.compact(snapshot.index, snapshot.term);
-    this.snapshot = snapshot;
+    // The snapshot a follower is sent must carry the configuration at its index (thesis §5.1 / Raft §7): taken from
+    // our own log, whatever the host wrote, since the follower adopts it.
+    const configuration = this.history.atIndex(snapshot.index);
+    this.history.compact(snapshot.index);
+    this.snapshot = configuration === null ? snapshot : withConfiguration(snapshot, configuration);
   }
 
   /**
@@ -391,7 +507,7 @@ export class RaftNode {
     this.log.stableTo(this.pendingStableIndex);
     this.applied = this.pendingApplied;
     // The leader's own entries count toward the commit quorum only once stable (as in etcd).
-    if (this.role === 'leader' && this.maybeCommit()) this.bcastAppend('commit');
+    if (this.role === 'leader' && this.maybeCommit()) this.commitAdvanced();
   }
 
   /** Self-reported status, for display only. */
@@ -407,22 +523,33 @@ export class RaftNode {
     };
   }
 
+  /**
+   * The configuration in force on this node (thesis §4.1: its log's latest), null before a joining node learns
+   * one. For display and tests: checkers derive configurations from the logged entries, never from this.
+   */
+  configuration(): Configuration | null {
+    return this.activeConfiguration;
+  }
+
   // ---- timers --------------------------------------------------------------------------------------------
 
   private tickElection(): void {
     this.electionElapsed++;
     if ((this.role === 'candidate' || this.role === 'pre-candidate') && ++this.heartbeatElapsed >= this.heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      this.requestVotes(this.role === 'pre-candidate', true);
+      this.requestVotes(this.role === 'pre-candidate', true, false);
     }
     if (this.electionElapsed < this.randomizedElectionTimeout) return;
     this.electionElapsed = 0;
-    this.campaign(this.preVote);
+    // A learner, a removed node and a node that has no configuration yet never campaign (etcd's promotable).
+    if (this.promotable) this.campaign(this.preVote, false);
   }
 
   private tickLeader(): void {
     this.heartbeatElapsed++;
     this.electionElapsed++;
+    // Thesis §3.10: a transfer not done within an election timeout is given up; proposals are accepted again.
+    this.transfer.tick(this.electionTicks);
     if (this.electionElapsed >= this.electionTicks) {
       this.electionElapsed = 0;
       // The stale-read bug keeps a partitioned leader leading, so it goes on serving stale reads.
@@ -437,18 +564,26 @@ export class RaftNode {
     }
   }
 
-  /** Did a quorum (counting self) respond since the last check? Clears the marks for the next round. */
+  /**
+   * Did a quorum respond since the last check: a majority of each half of the configuration, counting self where
+   * it is a voter (thesis §4.3)? Clears the marks for the next round.
+   */
   private quorumActive(): boolean {
-    let active = 1;
-    // Indexed loops over the frozen peer arrays here and below: a for-of over a frozen array allocated an
+    const active = this.activeHalf(this.incomingVoters) && (this.outgoingVoters.length === 0 || this.activeHalf(this.outgoingVoters));
+    // Indexed loops over the frozen member arrays here and below: a for-of over a frozen array allocated an
     // iterator result per element even in optimised code.
     const progress = this.followerProgress;
-    for (let i = 0; i < progress.length; i++) {
-      const pr = progress[i] as Progress;
-      if (pr.recentActive) active++;
-      pr.recentActive = false;
+    for (let i = 0; i < progress.length; i++) (progress[i] as Progress).recentActive = false;
+    return active;
+  }
+
+  private activeHalf(voters: readonly NodeId[]): boolean {
+    let active = 0;
+    for (let i = 0; i < voters.length; i++) {
+      const p = voters[i] as NodeId;
+      if (p === this.id || (this.progressById[p] as Progress).recentActive) active++;
     }
-    return active >= quorumSize(this.peers.length);
+    return active >= quorumSize(voters.length);
   }
 
   private leaderRecentlyHeard(): boolean {
@@ -466,6 +601,50 @@ export class RaftNode {
     this.randomizedElectionTimeout = this.electionTicks + Math.floor(this.random() * this.electionTicks);
   }
 
+  // ---- membership (thesis §4) ----------------------------------------------------------------------------
+
+  /**
+   * Puts in force the configuration the log says (the latest entry; under the conf-from-committed bug the latest
+   * committed one). Cheap when nothing changed: the history hands back the same object.
+   */
+  private syncConfiguration(): void {
+    const next = this.bug === 'conf-from-committed' ? this.history.atIndex(this.commit) : this.history.latest();
+    if (next !== this.activeConfiguration) this.applyConfiguration(next);
+  }
+
+  /**
+   * Derives the members, the two halves' voters and the progress entries from `next`: a member keeps its
+   * progress, a new one gets a fresh one (probing from the leader's last index when this node leads), a departed
+   * one loses it. The halves carry two planted bugs: joint-new-majority-only drops C_old's half, and
+   * learner-vote-counted counts learners among C_new's voters.
+   */
+  private applyConfiguration(next: Configuration | null): void {
+    this.activeConfiguration = next;
+    const members = next === null ? [] : allMembers(next).filter((p) => p !== this.id);
+    const progress = members.map((p) => this.progressById[p] ?? this.newProgress());
+    for (let i = 0; i < this.followers.length; i++) this.progressById[this.followers[i] as NodeId] = undefined;
+    for (let i = 0; i < members.length; i++) this.progressById[members[i] as NodeId] = progress[i];
+    this.followers = Object.freeze(members);
+    this.followerProgress = Object.freeze(progress);
+    let incoming: readonly NodeId[] = next?.voters ?? NO_IDS;
+    if (next !== null && this.bug === 'learner-vote-counted') incoming = [...incoming, ...next.learners].sort((a, b) => a - b);
+    const outgoing = next === null || this.bug === 'joint-new-majority-only' ? NO_IDS : next.outgoing;
+    this.incomingVoters = incoming;
+    this.outgoingVoters = outgoing;
+    this.incomingScratch = new Array<number>(incoming.length).fill(0);
+    this.outgoingScratch = new Array<number>(outgoing.length).fill(0);
+    this.voteTargets = Object.freeze([...new Set([...incoming, ...outgoing])].filter((p) => p !== this.id).sort((a, b) => a - b));
+    this.promotable = next !== null && isVoter(next, this.id);
+    const target = this.transfer.target();
+    if (target !== 0 && (next === null || !isVoter(next, target))) this.transfer.clear();
+  }
+
+  private newProgress(): Progress {
+    const pr = new Progress();
+    if (this.role === 'leader') pr.reset(this.log.lastIndex());
+    return pr;
+  }
+
   // ---- role changes --------------------------------------------------------------------------------------
 
   private becomeFollower(term: number, leader: NodeId | 0): void {
@@ -477,13 +656,17 @@ export class RaftNode {
     this.role = 'follower';
     this.leader = leader;
     this.resetTimers();
+    this.transfer.clear();
     // Unconfirmed reads cannot be confirmed any more: this node no longer knows it leads.
     this.pendingReads.length = 0;
     this.readRoundUnsent = false;
   }
 
-  /** Starts a pre-vote round (`pre`) or a real election (Raft §5.2). */
-  private campaign(pre: boolean): void {
+  /**
+   * Starts a pre-vote round (`pre`) or a real election (Raft §5.2); `transfer` marks one a TimeoutNow started
+   * (thesis §3.10), whose requests voters answer despite CheckQuorum's lease.
+   */
+  private campaign(pre: boolean, transfer: boolean): void {
     if (pre) {
       this.role = 'pre-candidate';
       this.leader = 0;
@@ -496,8 +679,9 @@ export class RaftNode {
     this.resetTimers();
     this.votes.clear();
     this.votes.set(this.id, true);
+    this.campaignTransfer = transfer;
     if (this.tallyVotes()) return;
-    this.requestVotes(pre, false);
+    this.requestVotes(pre, false, transfer);
   }
 
   /**
@@ -505,31 +689,29 @@ export class RaftNode {
    * answered yet: Raft §5.1, servers retry RPCs that get no timely response, so one lost request does not
    * cost a whole election timeout.
    */
-  private requestVotes(pre: boolean, onlySilent: boolean): void {
+  private requestVotes(pre: boolean, onlySilent: boolean, transfer: boolean): void {
     const type = pre ? 'pre-vote' : 'vote';
     const term = pre ? this.term + 1 : this.term;
     const lastLogIndex = this.log.lastIndex();
     const lastLogTerm = this.log.lastTerm();
-    const followers = this.followers;
-    for (let i = 0; i < followers.length; i++) {
-      const to = followers[i] as NodeId;
+    // Re-sent requests of a transfer campaign keep its flag: a lost first request must not meet the lease.
+    const flagged = transfer || (!pre && this.campaignTransfer);
+    const targets = this.voteTargets;
+    for (let i = 0; i < targets.length; i++) {
+      const to = targets[i] as NodeId;
       if (onlySilent && this.votes.has(to)) continue;
-      const m: VoteMessage = { type, from: this.id, to, term, lastLogIndex, lastLogTerm };
+      const m: VoteMessage = flagged ? { type, from: this.id, to, term, lastLogIndex, lastLogTerm, transfer: true } : { type, from: this.id, to, term, lastLogIndex, lastLogTerm };
       this.emit(m);
     }
   }
 
   /** Acts on the election outcome so far; true when the campaign ended. */
   private tallyVotes(): boolean {
-    let granted = 0;
-    let rejected = 0;
-    for (const g of this.votes.values()) {
-      if (g) granted++;
-      else rejected++;
-    }
-    const result = voteResult(granted, rejected, this.peers.length);
+    // A majority of each half of the configuration (thesis §4.3); the halves hold the planted bugs' miscounts.
+    const halves: Configuration = { voters: this.incomingVoters, learners: NO_IDS, outgoing: this.outgoingVoters };
+    const result = jointVoteResult(halves, (id) => this.votes.get(id));
     if (result === 'won') {
-      if (this.role === 'pre-candidate') this.campaign(false);
+      if (this.role === 'pre-candidate') this.campaign(false, false);
       else this.becomeLeader();
       return true;
     }
@@ -546,6 +728,7 @@ export class RaftNode {
     this.role = 'leader';
     this.leader = this.id;
     this.resetTimers();
+    this.transfer.clear();
     const last = this.log.lastIndex();
     const progress = this.followerProgress;
     for (let i = 0; i < progress.length; i++) (progress[i] as Progress).reset(last);
@@ -580,6 +763,7 @@ export class RaftNode {
 
   private handleVoteResponse(m: VoteResponseMessage): void {
     if (this.votes.has(m.from)) return; // a duplicate
+    if (!this.voteTargets.includes(m.from)) return; // not a voter we asked: its answer counts for nothing
     this.votes.set(m.from, !m.reject);
     this.tallyVotes();
   }
@@ -613,16 +797,35 @@ export class RaftNode {
     if (conflict !== 0) {
       const last = this.log.lastIndex();
       if (conflict <= last && this.bug === 'no-truncate') {
-        this.log.truncateAndAppend(m.entries, last - m.prevLogIndex);
+        this.appendFromLeader(m.entries, last - m.prevLogIndex);
       } else {
         if (this.safetyAsserts) assert(conflict > this.commit, `append conflicts with committed entry ${conflict} (commit ${this.commit})`);
-        this.log.truncateAndAppend(m.entries, conflict - m.prevLogIndex - 1);
+        this.appendFromLeader(m.entries, conflict - m.prevLogIndex - 1);
       }
     }
     // Figure 2: commitIndex = min(leaderCommit, index of last new entry); never beyond what this append proved.
     const newCommit = Math.min(m.commit, lastNew);
-    if (newCommit > this.commit) this.commit = newCommit;
+    if (newCommit > this.commit) {
+      this.commit = newCommit;
+      if (this.bug === 'conf-from-committed') this.syncConfiguration();
+    }
     this.sendAppendResponse(m.from, false, lastNew, 0, 0, m.ctx);
+  }
+
+  /**
+   * Writes `ents[from..]` into the log (truncating a conflicting suffix first) and keeps the configuration in step
+   * (thesis §4.1): a configuration entry appended is in force at once; truncating one falls back to the latest that
+   * remains.
+   */
+  private appendFromLeader(ents: readonly Entry[], from: number): void {
+    const first = ents[from];
+    if (first === undefined) return;
+    let changed = first.index <= this.log.lastIndex() && this.history.truncateFrom(first.index);
+    this.log.truncateAndAppend(ents, from);
+    for (let i = from; i < ents.length; i++) {
+      if (this.history.noteAppended(ents[i] as Entry)) changed = true;
+    }
+    if (changed) this.syncConfiguration();
   }
 
   /** `ctx` echoes the append's read round (rejections echo it too: they prove our term just as well). */
@@ -658,19 +861,51 @@ export class RaftNode {
       // that turned out to be committed that far already).
       if (!pr.maybeUpdate(m.index) || pr.match < pr.pendingSnapshot) return;
       pr.becomeReplicate();
-      if (this.maybeCommit()) this.bcastAppend('commit');
+      if (this.maybeCommit()) this.commitAdvanced();
       else this.sendAppend(m.from, pr, 'new');
+      this.maybeSendTimeoutNow(m.from, pr);
       return;
     }
     const wasProbe = pr.state === 'probe';
     if (pr.maybeUpdate(m.index) || (wasProbe && pr.match === m.index)) {
       if (pr.state === 'probe') pr.becomeReplicate();
       if (this.maybeCommit()) {
-        this.bcastAppend('commit');
+        this.commitAdvanced();
+        this.maybeSendTimeoutNow(m.from, pr);
         return;
       }
     }
     this.sendAppend(m.from, pr, 'new');
+    this.maybeSendTimeoutNow(m.from, pr);
+  }
+
+  /** Thesis §3.10: once the transfer's target holds the leader's whole log, tell it to campaign now. */
+  private maybeSendTimeoutNow(from: NodeId, pr: Progress): void {
+    if (this.role === 'leader' && this.transfer.target() === from && pr.match === this.log.lastIndex()) this.sendTimeoutNow(from);
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    const m: TimeoutNowMessage = { type: TIMEOUT_NOW, from: this.id, to, term: this.term };
+    this.emit(m);
+  }
+
+  /**
+   * The leader's commit index moved: tell the followers, and act on a configuration entry it committed. Once
+   * C_old,new is committed the leader appends C_new itself (thesis §4.3, etcd's auto-leave), in the same
+   * broadcast; once a configuration without this node as a voter is committed, it steps down (thesis §4.2.2),
+   * after telling the followers the commit.
+   */
+  private commitAdvanced(): void {
+    const configuration = this.activeConfiguration;
+    const settled = configuration !== null && this.history.latestIndex() <= this.commit;
+    if (settled && isJoint(configuration)) {
+      const leave: Entry = { term: this.term, index: this.log.lastIndex() + 1, data: encodeConfEntry(leaveJoint(configuration)) };
+      this.log.push(leave);
+      this.history.noteAppended(leave);
+      this.syncConfiguration();
+    }
+    this.bcastAppend('commit');
+    if (settled && !isJoint(configuration) && !isVoter(configuration, this.id)) this.becomeFollower(this.term, 0);
   }
 
   /**
@@ -679,16 +914,36 @@ export class RaftNode {
    * stable. Returns true when commit moved.
    */
   private maybeCommit(): boolean {
-    for (let i = 0; i < this.peers.length; i++) {
-      const p = this.peers[i] as NodeId;
-      this.matchScratch[i] = p === this.id ? this.log.stableIndex() : (this.progressById[p] as Progress).match;
-    }
-    const index = committedIndex(this.matchScratch);
+    const index = this.quorumIndex(false);
     if (index <= this.commit) return false;
     if (this.bug !== 'figure8-commit' && this.log.termAt(index) !== this.term) return false;
     this.commit = index;
+    if (this.bug === 'conf-from-committed') this.syncConfiguration();
     this.settleReadIndexes();
     return true;
+  }
+
+  /**
+   * The highest value a majority of each half of the configuration holds (thesis §4.3): match indexes (the
+   * leader's own counting once stable), or with `reads` acknowledged read rounds (the leader counting itself for
+   * every round it started). The leader counts only in a half it is a voter of (thesis §4.2.2: a leader being
+   * removed manages C_new without counting itself). On the reused scratch arrays: allocates nothing.
+   */
+  private quorumIndex(reads: boolean): number {
+    this.fillHalf(this.incomingVoters, this.incomingScratch, reads);
+    this.fillHalf(this.outgoingVoters, this.outgoingScratch, reads);
+    return jointCommitted(this.incomingScratch, this.outgoingScratch);
+  }
+
+  private fillHalf(voters: readonly NodeId[], scratch: number[], reads: boolean): void {
+    for (let i = 0; i < voters.length; i++) {
+      const p = voters[i] as NodeId;
+      if (p === this.id) scratch[i] = reads ? this.readRound : this.log.stableIndex();
+      else {
+        const pr = this.progressById[p] as Progress;
+        scratch[i] = reads ? pr.readAcked : pr.match;
+      }
+    }
   }
 
   // ---- reads (ReadIndex, thesis §6.4) --------------------------------------------------------------------
@@ -724,11 +979,7 @@ export class RaftNode {
 
   /** The highest read round acknowledged by a quorum, the leader counting itself for every round it started. */
   private quorumAckedRound(): number {
-    for (let i = 0; i < this.peers.length; i++) {
-      const p = this.peers[i] as NodeId;
-      this.matchScratch[i] = p === this.id ? this.readRound : (this.progressById[p] as Progress).readAcked;
-    }
-    return committedIndex(this.matchScratch);
+    return this.quorumIndex(true);
   }
 
   private bcastAppend(mode: SendMode): void {
@@ -846,11 +1097,15 @@ export class RaftNode {
    * entries following it"), and the host restores its state machine from it in the next Ready.
    */
   private installSnapshot(snapshot: Snapshot): void {
-    this.log.restore(snapshot.index, snapshot.term, this.bug !== 'snapshot-drops-suffix');
+    const kept = this.log.restore(snapshot.index, snapshot.term, this.bug !== 'snapshot-drops-suffix');
     if (snapshot.index > this.commit) this.commit = snapshot.index;
     this.applied = snapshot.index;
     this.snapshot = snapshot;
     this.snapshotToPersist = snapshot;
+    // The snapshot's configuration is in force, unless the suffix kept after it holds a later one (thesis §4.1).
+    const suffix = kept === 0 ? NO_ENTRIES : this.log.slice(snapshot.index + 1, this.log.lastIndex(), Number.MAX_SAFE_INTEGER);
+    this.history.restore(snapshotConfiguration(snapshot) ?? this.history.atIndex(snapshot.index), snapshot.index, suffix);
+    this.syncConfiguration();
   }
 
   private sendSnapshotResponse(to: NodeId, snapshotIndex: number, received: number): void {

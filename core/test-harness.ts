@@ -4,6 +4,7 @@
  * leader per term, applied prefixes that agree. Not used by the simulator (sim/ has the real host).
  */
 import type { CoreBug } from './bugs.js';
+import { decodeConfEntry } from './configuration.js';
 import { describeMessage } from './describe.js';
 import { isCoreMessage } from './messages.js';
 import { RaftNode } from './raft-node.js';
@@ -47,7 +48,10 @@ export interface ClusterOptions {
 }
 
 export class Cluster {
+  /** Every node ever started, bootstrap and joined ones, ascending by join order. */
   readonly ids: NodeId[];
+  /** The bootstrap configuration: the first `size` nodes. Joined nodes start with peers [] instead. */
+  readonly bootstrap: readonly NodeId[];
   readonly nodes = new Map<NodeId, RaftNode>();
   readonly disks = new Map<NodeId, Disk>();
   /** Entries each node's state machine applied, in order (reset on restart: it re-applies). */
@@ -72,6 +76,7 @@ export class Cluster {
 
   constructor(readonly o: ClusterOptions) {
     this.ids = Array.from({ length: o.size }, (_, i) => i + 1);
+    this.bootstrap = Object.freeze([...this.ids]);
     this.rand = testRandom((o.seed ?? 1) * 7919);
     for (const id of this.ids) {
       const d = o.disks?.get(id);
@@ -94,7 +99,7 @@ export class Cluster {
       id,
       new RaftNode({
         id,
-        peers: this.ids,
+        peers: this.bootstrap.includes(id) ? this.bootstrap : [],
         storage: { hardState: disk.hardState, entries: [...disk.entries], ...(disk.snapshot === undefined ? {} : { snapshot: disk.snapshot }) },
         random: testRandom((o.seed ?? 1) * 1000 + id * 31 + this.incarnation),
         electionTicks: o.electionTicks ?? 10,
@@ -108,6 +113,17 @@ export class Cluster {
     this.applied.set(id, disk.snapshot === undefined ? [] : (JSON.parse(disk.snapshot.data) as Entry[]));
     this.readys.set(id, this.readys.get(id) ?? []);
     this.reads.set(id, this.reads.get(id) ?? []);
+  }
+
+  /**
+   * Starts node `id` with an empty disk and no configuration (peers []), as a node joining the running cluster
+   * does; it becomes a member once the leader's configuration entry naming it reaches it.
+   */
+  join(id: NodeId): void {
+    if (this.disks.has(id)) throw new Error(`node ${id} already exists`);
+    this.ids.push(id);
+    this.disks.set(id, { hardState: EMPTY_HARD_STATE, entries: [] });
+    this.start(id);
   }
 
   crash(id: NodeId): void {
@@ -183,11 +199,24 @@ export class Cluster {
     const last = applied[applied.length - 1];
     const from = disk.snapshot?.index ?? 0;
     if (every <= 0 || last === undefined || applied.length - from < every) return;
-    const snapshot: Snapshot = { index: last.index, term: last.term, peers: this.ids, data: JSON.stringify(applied) };
+    const snapshot: Snapshot = { index: last.index, term: last.term, ...this.configurationOf(applied), data: JSON.stringify(applied) };
     n.compact(snapshot);
     disk.entries = disk.entries.slice(last.index - from);
     disk.snapshot = snapshot;
     (this.snapshots.get(id) ?? this.snapshots.set(id, []).get(id))?.push(snapshot.index);
+  }
+
+  /**
+   * The configuration at the end of `applied`, as a host sees it: the latest configuration entry applied (they
+   * are all committed by then), else the bootstrap one. What a snapshot taken there must carry.
+   */
+  private configurationOf(applied: readonly Entry[]): { peers: readonly NodeId[]; learners?: readonly NodeId[]; outgoing?: readonly NodeId[] } {
+    for (let i = applied.length - 1; i >= 0; i--) {
+      const c = decodeConfEntry((applied[i] as Entry).data);
+      if (c === undefined || typeof c === 'string') continue;
+      return c.learners.length === 0 && c.outgoing.length === 0 ? { peers: c.voters } : { peers: c.voters, learners: c.learners, outgoing: c.outgoing };
+    }
+    return { peers: this.bootstrap };
   }
 
   private noteLeader(id: NodeId, term: number): void {

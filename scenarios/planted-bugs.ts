@@ -4,7 +4,7 @@
  * (a test asserts it).
  */
 import { CORE_BUGS } from '../core/bugs.js';
-import type { CoreBug } from '../core/bugs.js';
+import type { CoreBug, MembershipBug } from '../core/bugs.js';
 import { builtinRaft } from '../sim/builtin.js';
 import type { RaftImplementation } from '../sim/contract.js';
 import type { HostBugs } from '../sim/simulation.js';
@@ -26,7 +26,7 @@ export interface PlantedBug {
  * most; a forgotten vote needs a node to crash and return mid-election, and a Figure 8 commit needs leaders
  * cut off soon after election, so those two have scenarios made for them.
  */
-const CATCHING: Readonly<Record<CoreBug, { readonly scenario: string; readonly seedsToCatchMax: number }>> = {
+const CATCHING: Readonly<Record<Exclude<CoreBug, MembershipBug>, { readonly scenario: string; readonly seedsToCatchMax: number }>> = {
   'double-vote': { scenario: 'random', seedsToCatchMax: 50 },
   'figure8-commit': { scenario: 'figure8', seedsToCatchMax: 50 },
   'no-truncate': { scenario: 'random', seedsToCatchMax: 50 },

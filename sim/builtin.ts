@@ -45,7 +45,15 @@ export function builtinRaft(options: BuiltinOptions = {}): RaftImplementation {
   const implementation: RaftImplementation = {
     name: options.bug === undefined ? 'seaworthy-core' : `seaworthy-core+${options.bug}`,
     // Declares what this instance does: a checker that relies on PreVote or CheckQuorum must not judge a core built without them.
-    capabilities: [...(preVote ? (['pre-vote'] as const) : []), ...(checkQuorum ? (['check-quorum'] as const) : []), 'read-index', 'snapshot'],
+    capabilities: [
+      ...(preVote ? (['pre-vote'] as const) : []),
+      ...(checkQuorum ? (['check-quorum'] as const) : []),
+      'read-index',
+      'snapshot',
+      // RaftNode's proposeConfChange and transferLeadership (joint consensus, learners, thesis §3.10 transfer).
+      'membership-change',
+      'leadership-transfer',
+    ],
     messageAnnotations: CORE_MESSAGE_ANNOTATIONS,
     create(init) {
       return new RaftNode({
