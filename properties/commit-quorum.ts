@@ -33,14 +33,15 @@ import type { DurableNode } from './durable-state.js';
 import type { Checker, Violation } from './types.js';
 
 /**
- * Creates the commit-quorum checker for a cluster whose initial nodes are `nodeIds` (all voters). With `shared`,
- * the checker reads those configurations and its caller feeds every fact to `shared.observe` first; without, it
- * keeps its own.
+ * Creates the commit-quorum checker for a cluster whose initial nodes are `nodeIds` (all voters). With
+ * `shared.configs`, the checker reads those configurations and its caller feeds every fact to them first; without,
+ * it keeps its own. With `shared.durable`, it keeps the durable logs there (it updates them itself, after judging
+ * what a persist loses), for checkers called after it on the same fact.
  */
-export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: Configurations): Checker {
-  const nodes = new DurableNodes(nodeIds);
+export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: { readonly configs: Configurations; readonly durable?: DurableNodes }): Checker {
+  const nodes = shared?.durable ?? new DurableNodes(nodeIds);
   const majority = Math.floor(nodeIds.length / 2) + 1;
-  const configs = shared ?? new Configurations(nodeIds);
+  const configs = shared?.configs ?? new Configurations(nodeIds);
   const ownsConfigs = shared === undefined;
   /** Scratch list of candidate configurations (reused, so a judgement allocates nothing but on a violation). */
   const candidates: Configuration[] = [];

@@ -36,7 +36,7 @@ describe('safety checkers', () => {
   it('returns one checker per outcome property, then one for the per-persist invariants, in order', () => {
     const checkers = createSafetyCheckers([1, 2, 3]);
     expect(checkers.map((c) => c.property)).toEqual([...SAFETY_PROPERTIES.map((p) => p.name).slice(0, 6), 'snapshot-safety']);
-    expect(SAFETY_PROPERTIES.map((p) => p.name).slice(5, 10)).toEqual(PERSIST_INVARIANTS);
+    expect(SAFETY_PROPERTIES.map((p) => p.name).slice(5, 11)).toEqual(PERSIST_INVARIANTS);
     expect(SAFETY_PROPERTIES.map((p) => p.name)).toEqual([
       'election-safety',
       'log-matching',
@@ -48,6 +48,7 @@ describe('safety checkers', () => {
       'commit-quorum',
       'leader-append-only',
       'leader-votes',
+      'configuration-entries',
       'snapshot-safety',
     ]);
     for (const p of SAFETY_PROPERTIES) expect(p.description).toMatch(/^[A-Z].*\.$/);
@@ -76,6 +77,7 @@ describe('safety checkers', () => {
     f.persist(1, { term: 1, vote: 1 }, entries(1, 2, 1)); // leader append-only: drops its own (3, 1)
     f.snapshot(1, 2, 1, 0xabc);
     f.snapshot(3, 2, 1, 0xdef); // snapshot safety: another state at the same index
+    f.persist(4, { term: 1 }, [{ index: 1, term: 1, data: 'conf:[]' }]); // configuration entries: malformed
     // Commit quorum fires on the first apply (only node 1 stores it).
     const found = createSafetyCheckers([1, 2, 3]).flatMap((c) => runChecker(c, f.facts).map((v) => v.property));
     expect(new Set(found)).toEqual(new Set(SAFETY_PROPERTIES.map((p) => p.name)));

@@ -58,7 +58,7 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
   {
     name: 'commit-quorum',
     description:
-      'An entry is applied only while a majority of the voters store it durably, and once applied it stays on a majority of disks (Raft §5.4).',
+      'An entry is applied only while a majority of the voters store it durably (of each half of a configuration its leader could have used; learners never count), and once applied it stays on such a majority of disks (Raft §5.4, thesis §4).',
   },
   {
     name: 'leader-append-only',
@@ -66,7 +66,12 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
   },
   {
     name: 'leader-votes',
-    description: 'A node becomes leader of a term only once a majority of the voters durably voted for it in that term (Raft §5.2).',
+    description: 'A node becomes leader of a term only once a majority of the voters durably voted for it in that term (of each half of the configuration in its log; learners never count) (Raft §5.2, thesis §4).',
+  },
+  {
+    name: 'configuration-entries',
+    description:
+      'Configuration entries are well formed, and a leader appends one only after committing an entry of its own term and the previous configuration entry, as a single-server change, entering joint consensus or leaving it (Raft thesis §4).',
   },
   {
     name: 'snapshot-safety',
@@ -76,7 +81,7 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
 ] as const satisfies readonly SafetyPropertyInfo[]);
 
 /**
- * Fresh checkers for every safety property, in {@link SAFETY_PROPERTIES} order; one judges the five
+ * Fresh checkers for every safety property, in {@link SAFETY_PROPERTIES} order; one judges the six
  * per-persist invariants together (persist-invariants.ts), so the list is shorter than the property list. `nodeIds` pre-sizes their
  * per-node state and is the voting configuration commit-quorum counts majorities of (every node of the run);
  * checkers keep state, so use one set per run. Without `shared` every checker keeps what it needs itself, so each

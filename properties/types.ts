@@ -13,6 +13,7 @@ export type PropertyName =
   | 'commit-quorum'
   | 'leader-append-only'
   | 'leader-votes'
+  | 'configuration-entries'
   | 'snapshot-safety'
   | 'message-term'
   | 'vote-grant'
