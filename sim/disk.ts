@@ -73,6 +73,9 @@ export function entryChecksum(e: Entry): number {
 export function snapshotChecksum(s: Snapshot): number {
   let h = mixInt(mixInt(0x6c8e9cf5, s.index), s.term);
   for (const p of s.peers) h = mixInt(h, p);
+  // Learners and C_old's voters only when present, so a snapshot without them checksums as before membership changes.
+  for (const p of s.learners ?? []) h = mixInt(h, p + 0x100);
+  for (const p of s.outgoing ?? []) h = mixInt(h, p + 0x200);
   return hashString(s.data, h);
 }
 

@@ -4,7 +4,8 @@
  * without the data.
  */
 import { KvStateMachine } from '../core/kv.js';
-import type { Capability, NodeId, RaftImplementation, Snapshot } from './contract.js';
+import { simpleConfiguration } from '../core/configuration.js';
+import type { Capability, Configuration, NodeId, RaftImplementation, Snapshot, SnapshotMeta } from './contract.js';
 import { hashString } from './hash.js';
 
 /** A 32-bit hash of a snapshot's data: equal states give equal data (KvStateMachine.toSnapshot is canonical). */
@@ -23,22 +24,74 @@ export function snapshotInterval(implementation: RaftImplementation, everyEntrie
 
 /**
  * What is wrong with `ready().snapshot` as an implementation handed it over, or null when it is well formed: an
- * index and term >= 1, the cluster's configuration, string data, and entries (if any) following it directly.
+ * index and term >= 1, the configuration in force at its index (`expected`: the bootstrap configuration of a fixed
+ * cluster, or, with membership changes, the one the host that took the snapshot derived from the entries it
+ * applied), string data, and entries (if any) following it directly.
  */
-export function snapshotProblem(snapshot: unknown, peers: readonly NodeId[], firstEntryIndex: number | undefined): string | null {
+export function snapshotProblem(snapshot: unknown, expected: Configuration, firstEntryIndex: number | undefined): string | null {
   if (typeof snapshot !== 'object' || snapshot === null) return `ready().snapshot is not an object: ${String(snapshot)}`;
-  const s = snapshot as { readonly index?: unknown; readonly term?: unknown; readonly peers?: unknown; readonly data?: unknown };
+  const s = snapshot as { readonly index?: unknown; readonly term?: unknown; readonly peers?: unknown; readonly learners?: unknown; readonly outgoing?: unknown; readonly data?: unknown };
   if (!Number.isSafeInteger(s.index) || (s.index as number) < 1 || !Number.isSafeInteger(s.term) || (s.term as number) < 1) {
     return `ready().snapshot needs an integer index >= 1 and term >= 1, got index ${String(s.index)} term ${String(s.term)}`;
   }
   if (typeof s.data !== 'string') return 'ready().snapshot.data must be a string (the data the leader sent, as the host took it)';
-  if (!Array.isArray(s.peers) || s.peers.length !== peers.length || s.peers.some((p, i) => p !== peers[i])) {
-    return `ready().snapshot.peers must be the cluster's configuration [${peers.join(', ')}], got ${JSON.stringify(s.peers)}`;
+  const fixed = expected.learners.length === 0 && expected.outgoing.length === 0;
+  if (!sameIdList(s.peers, expected.voters)) {
+    const what = fixed ? "the cluster's configuration" : `the voters of the configuration at index ${String(s.index)}`;
+    return `ready().snapshot.peers must be ${what} [${expected.voters.join(', ')}], got ${JSON.stringify(s.peers)}`;
+  }
+  for (const field of ['learners', 'outgoing'] as const) {
+    const value = s[field] ?? [];
+    if (!sameIdList(value, expected[field])) {
+      return `ready().snapshot.${field} must be [${expected[field].join(', ')}] (the configuration at index ${String(s.index)}), got ${JSON.stringify(value)}`;
+    }
   }
   if (firstEntryIndex !== undefined && firstEntryIndex !== (s.index as number) + 1) {
     return `ready().entries start at ${firstEntryIndex} with a snapshot at ${String(s.index)}: after a snapshot they must start at its index + 1`;
   }
   return null;
+}
+
+function sameIdList(value: unknown, expected: readonly NodeId[]): boolean {
+  return Array.isArray(value) && value.length === expected.length && value.every((p, i) => p === expected[i]);
+}
+
+/** The configuration a snapshot's metadata records (learners and outgoing absent: none). */
+export function snapshotConfiguration(meta: SnapshotMeta): Configuration {
+  return { voters: [...meta.peers], learners: [...(meta.learners ?? [])], outgoing: [...(meta.outgoing ?? [])] };
+}
+
+/**
+ * The configuration fields of a snapshot taken in `c`: learners and outgoing only when non-empty, so a snapshot of
+ * a fixed cluster has exactly the shape it had before membership changes.
+ */
+export function snapshotConfigurationFields(c: Configuration): Pick<SnapshotMeta, 'peers' | 'learners' | 'outgoing'> {
+  return { peers: c.voters, ...(c.learners.length > 0 ? { learners: c.learners } : {}), ...(c.outgoing.length > 0 ? { outgoing: c.outgoing } : {}) };
+}
+
+/**
+ * The configuration in force at each snapshot the cluster's hosts took, by index and term, shared by the hosts of
+ * one run: a follower installing a snapshot may never have seen the entries before its index, but the host that
+ * took it derived its configuration from the entries it applied, and a snapshot (index, term) stands for the same
+ * log prefix everywhere (Log Matching). A fixed cluster's snapshots all carry its bootstrap configuration.
+ */
+export class SnapshotConfigurations {
+  private readonly byIndexTerm = new Map<string, Configuration>();
+
+  constructor(
+    /** The bootstrap voters: the configuration of snapshots nobody registered (a fixed cluster's). */
+    private readonly bootstrap: readonly NodeId[],
+  ) {}
+
+  record(index: number, term: number, configuration: Configuration): void {
+    this.byIndexTerm.set(`${index}/${term}`, configuration);
+  }
+
+  /** The configuration at snapshot (index, term): the one its taker recorded, else the bootstrap configuration. */
+  at(index: number, term: number): Configuration {
+    return this.byIndexTerm.get(`${index}/${term}`) ?? simpleConfiguration(this.bootstrap);
+  }
+
 }
 
 /**

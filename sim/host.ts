@@ -8,8 +8,9 @@ import { KvStateMachine } from '../core/kv.js';
 import type { KvCommand, KvResult } from '../core/kv.js';
 import { Disk } from './disk.js';
 import type { DiskOptions } from './disk.js';
-import type { Entry, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from './contract.js';
-import { restoreMachine, snapshotDigest, snapshotInterval, snapshotProblem } from './host-snapshots.js';
+import { decodeConfEntry, isConfEntryData, simpleConfiguration } from '../core/configuration.js';
+import type { ConfChangeRequest, Configuration, Entry, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from './contract.js';
+import { restoreMachine, snapshotConfiguration, snapshotConfigurationFields, snapshotDigest, snapshotInterval, snapshotProblem, SnapshotConfigurations } from './host-snapshots.js';
 import type { Fact } from './facts.js';
 import { isTrustedImplementation } from './builtin.js';
 import { fromBase64, isCanonicalBase64, mayLeaveEarly, mustSync, resolveContract, roleProblem, toBase64 } from './contract-options.js';
@@ -69,7 +70,18 @@ const READY_ROUNDS_MAX = 10_000;
 
 export interface HostOptions {
   readonly id: NodeId;
+  /** The bootstrap configuration `create()` gets: every initial voter, or [] for a node joining a running cluster. */
   readonly peers: readonly NodeId[];
+  /**
+   * Every node id of the run, started or not: the ids a message, a leader hint or a role may name. Absent: `peers`
+   * (a fixed cluster). With membership changes it also holds the ids that join later.
+   */
+  readonly nodeIds?: readonly NodeId[];
+  /**
+   * The configuration each snapshot taken in this run was taken in, shared by the run's hosts (a follower installs
+   * snapshots other hosts took). Absent: one of the host's own over `peers`.
+   */
+  readonly snapshotConfigurations?: SnapshotConfigurations;
   readonly implementation: RaftImplementation;
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
@@ -132,7 +144,16 @@ export class NodeHost {
    * The durable state machine's last fsynced image and its applied index (`stateMachine: 'durable'` only):
    * survives crashes, restored on every start. Invariant: `sm` is a private copy, never the live one.
    */
-  private durableSm: { readonly applied: number; readonly sm: KvStateMachine } | null = null;
+  private durableSm: { readonly applied: number; readonly sm: KvStateMachine; readonly configuration: Configuration | null } | null = null;
+  /**
+   * The configuration in force at `appliedIndex`, from the configuration entries this incarnation applied (or the
+   * snapshot it restored, or the bootstrap configuration): the one a snapshot taken now records. Null for a joining
+   * node that has applied nothing yet. Invariant: the latest configuration entry at or below `appliedIndex`.
+   */
+  private appliedConfiguration: Configuration | null;
+  private readonly snapshotConfigurations: SnapshotConfigurations;
+  /** Stopped for good by {@link retire}: never starts again. */
+  retired = false;
 
   constructor(
     private readonly options: HostOptions,
@@ -143,9 +164,22 @@ export class NodeHost {
     this.trusted = isTrustedImplementation(options.implementation);
     this.contract = resolveContract(options.implementation.contract);
     this.snapshotEvery = snapshotInterval(options.implementation, options.disk.snapshotEveryEntries);
-    if (this.contract.durableStateMachine) this.durableSm = { applied: 0, sm: new KvStateMachine() };
-    this.isPeer = new Uint8Array(Math.max(...options.peers) + 1);
-    for (const p of options.peers) this.isPeer[p] = 1;
+    this.appliedConfiguration = this.bootstrapConfiguration();
+    if (this.contract.durableStateMachine) this.durableSm = { applied: 0, sm: new KvStateMachine(), configuration: this.appliedConfiguration };
+    this.snapshotConfigurations = options.snapshotConfigurations ?? new SnapshotConfigurations(options.peers);
+    const nodeIds = options.nodeIds ?? options.peers;
+    this.isPeer = new Uint8Array(Math.max(options.id, ...nodeIds) + 1);
+    for (const p of nodeIds) this.isPeer[p] = 1;
+  }
+
+  /** The configuration before any entry: the bootstrap voters, or none for a node that joins. */
+  private bootstrapConfiguration(): Configuration | null {
+    return this.options.peers.length === 0 ? null : simpleConfiguration(this.options.peers);
+  }
+
+  /** Whether the node was ever started (a node joining later is not, until it joins). */
+  get started(): boolean {
+    return this.incarnation > 0;
   }
 
   get up(): boolean {
@@ -180,11 +214,12 @@ export class NodeHost {
    * corrupt data, and it cannot know which of its acknowledged entries are gone).
    */
   start(): void {
-    if (this.failed) return;
+    if (this.failed || this.retired) return;
     this.incarnation++;
     // A durable state machine comes back as it was last fsynced; a volatile one starts empty.
     const image = this.durableSm;
     this.appliedIndex = image === null ? 0 : image.applied;
+    this.appliedConfiguration = image === null ? this.bootstrapConfiguration() : image.configuration;
     this.role = 'follower';
     this.roleTerm = 0;
     this.sm = image === null ? new KvStateMachine() : image.sm.clone();
@@ -201,6 +236,10 @@ export class NodeHost {
     if (this.incarnation > 1) {
       const applied = image === null ? {} : { applied: image.applied };
       this.ctx.observe({ kind: 'restart', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id, stored: storage, ...applied });
+    } else if (this.options.peers.length === 0) {
+      // A node joining a running cluster: its empty disk and empty configuration are the facts' starting point.
+      this.ctx.trace.mix(this.ctx.eventIndex, TRACE_CODE.join, this.id, 0, 0);
+      this.ctx.observe({ kind: 'join', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id });
     }
     this.appliedTerm = 0;
     this.snapshotIndex = storage.snapshot?.index ?? 0;
@@ -244,6 +283,66 @@ export class NodeHost {
     this.reads.clear();
     this.confirmedReads.length = 0;
     this.ctx.observe({ kind: 'crash', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id });
+  }
+
+  /**
+   * The node's process is stopped for good (a scenario retiring a node removed from the configuration): unlike a
+   * crash it never restarts, so what its disk kept no longer matters. A node never started, or already retired,
+   * is left alone.
+   */
+  retire(): void {
+    if (this.retired || !this.started) return;
+    this.retired = true;
+    this.instance = null;
+    this.syncing = null;
+    this.busyUntilMs = -1;
+    this.crashPoint = null;
+    this.waiting.clear();
+    this.reads.clear();
+    this.confirmedReads.length = 0;
+    this.ctx.trace.mix(this.ctx.eventIndex, TRACE_CODE.retire, this.id, 0, 0);
+    this.ctx.observe({ kind: 'retire', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id });
+  }
+
+  /**
+   * Asks the node for a configuration change (`membership-change`, Raft thesis §4) through the same guard as every
+   * call: a throw is an implementation error, and the answer must have `propose`'s shape. The `conf-proposal` fact
+   * records the request and whether it was accepted, before the Ready that appends it.
+   */
+  proposeConfChange(request: ConfChangeRequest): ProposeResult {
+    const instance = this.instance;
+    if (instance === null) throw new Error('proposeConfChange on a node that is down');
+    if (typeof instance.proposeConfChange !== 'function') {
+      throw new ImplementationFault(this.id, 'declares the `membership-change` capability but its instance has no proposeConfChange() method (docs/contract.md § Membership changes)');
+    }
+    const result = this.call(() => instance.proposeConfChange?.(request));
+    if (typeof result !== 'object' || result === null || typeof result.accepted !== 'boolean' || !this.proposeResultShape(result)) {
+      throw new ImplementationFault(this.id, `proposeConfChange returned ${safeJson(result)}: expected what propose() returns, {accepted: true, index, term} or {accepted: false, leaderHint: 0 or a node id}`);
+    }
+    const ctx = this.ctx;
+    ctx.trace.mix(ctx.eventIndex, TRACE_CODE['conf-proposal'], this.id, result.accepted ? 1 : 0, request.changes.length);
+    ctx.observe({ kind: 'conf-proposal', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, request, accepted: result.accepted });
+    this.drain();
+    return result;
+  }
+
+  /**
+   * Asks the node to hand its leadership to `target` (`leadership-transfer`, thesis §3.10); the answer must be a
+   * boolean. The `transfer` fact records it before whatever the node sends to bring the target up to date.
+   */
+  transferLeadership(target: NodeId): boolean {
+    const instance = this.instance;
+    if (instance === null) throw new Error('transferLeadership on a node that is down');
+    if (typeof instance.transferLeadership !== 'function') {
+      throw new ImplementationFault(this.id, 'declares the `leadership-transfer` capability but its instance has no transferLeadership() method (docs/contract.md)');
+    }
+    const accepted = this.call(() => instance.transferLeadership?.(target));
+    if (typeof accepted !== 'boolean') throw new ImplementationFault(this.id, `transferLeadership returned ${safeJson(accepted)}, expected a boolean`);
+    const ctx = this.ctx;
+    ctx.trace.mix(ctx.eventIndex, TRACE_CODE.transfer, this.id, target, accepted ? 1 : 0);
+    ctx.observe({ kind: 'transfer', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, target, accepted });
+    this.drain();
+    return accepted;
   }
 
   tick(): void {
@@ -304,13 +403,18 @@ export class NodeHost {
     if (typeof result !== 'object' || result === null || typeof result.accepted !== 'boolean') {
       throw new ImplementationFault(this.id, `propose returned ${safeJson(result)}, expected {accepted: boolean, ...}`);
     }
-    if (result.accepted ? !this.acceptedShape(result) : result.leaderHint !== 0 && (!Number.isInteger(result.leaderHint) || this.isPeer[result.leaderHint] !== 1)) {
+    if (!this.proposeResultShape(result)) {
       const accepted = this.contract.unindexedProposals ? '{accepted: true} (index and term optional, both or neither)' : '{accepted: true, index >= 1, term >= 1}';
       throw new ImplementationFault(this.id, `propose returned ${safeJson(result)}: expected ${accepted} or {accepted: false, leaderHint: 0 or a node id}`);
     }
     if (result.accepted) this.waiting.set(session, seq);
     this.drain();
     return result;
+  }
+
+  /** Whether a proposal's answer is well formed: an accepted one's index and term, a rejected one's leader hint. */
+  private proposeResultShape(result: ProposeResult): boolean {
+    return result.accepted ? this.acceptedShape(result) : result.leaderHint === 0 || (Number.isInteger(result.leaderHint) && this.isPeer[result.leaderHint] === 1);
   }
 
   /** An accepted proposal's index and term: both valid, or (unindexed proposals) both absent. */
@@ -435,7 +539,7 @@ export class NodeHost {
     if (!(this.options.implementation.capabilities ?? []).includes('snapshot')) {
       throw new ImplementationFault(this.id, 'ready() returned a snapshot, but the implementation does not declare the `snapshot` capability (docs/contract.md § Snapshots)');
     }
-    const problem = snapshotProblem(snapshot, this.options.peers, firstEntryIndex);
+    const problem = snapshotProblem(snapshot, this.snapshotConfigurations.at(snapshot.index, snapshot.term), firstEntryIndex);
     if (problem !== null) throw new ImplementationFault(this.id, problem);
     this.disk.writeSnapshot({ snapshot, mode: 'install' });
     this.snapshotIndex = snapshot.index;
@@ -449,8 +553,10 @@ export class NodeHost {
    */
   private maybeCompact(instance: RaftInstance): boolean {
     if (this.snapshotEvery === 0 || this.appliedIndex - this.snapshotIndex < this.snapshotEvery || this.appliedTerm === 0) return false;
-    if (this.disk.snapshotPending || typeof instance.compact !== 'function') return false;
-    const snapshot: Snapshot = { index: this.appliedIndex, term: this.appliedTerm, peers: this.options.peers, data: this.sm.toSnapshot() };
+    const configuration = this.appliedConfiguration;
+    if (this.disk.snapshotPending || typeof instance.compact !== 'function' || configuration === null) return false;
+    const snapshot: Snapshot = { index: this.appliedIndex, term: this.appliedTerm, ...snapshotConfigurationFields(configuration), data: this.sm.toSnapshot() };
+    this.snapshotConfigurations.record(snapshot.index, snapshot.term, configuration);
     this.call(() => instance.compact?.(snapshot));
     this.disk.writeSnapshot({ snapshot, mode: 'compact' });
     this.snapshotIndex = snapshot.index;
@@ -461,6 +567,7 @@ export class NodeHost {
   private restoreFrom(snapshot: Snapshot, origin: 'install' | 'restart'): void {
     const ctx = this.ctx;
     this.sm = restoreMachine(snapshot.data);
+    this.appliedConfiguration = snapshotConfiguration(snapshot);
     this.appliedIndex = snapshot.index;
     this.appliedTerm = snapshot.term;
     const digest = snapshotDigest(snapshot.data);
@@ -512,7 +619,7 @@ export class NodeHost {
     const committed = ready.committedEntries;
     for (let i = 0; i < committed.length; i++) this.applyEntry(committed[i] as Entry);
     // The durable state machine's own fsync: its state and applied index, together, after the Ready's applies.
-    if (this.durableSm !== null && (committed.length > 0 || ready.snapshot !== undefined)) this.durableSm = { applied: this.appliedIndex, sm: this.sm.clone() };
+    if (this.durableSm !== null && (committed.length > 0 || ready.snapshot !== undefined)) this.durableSm = { applied: this.appliedIndex, sm: this.sm.clone(), configuration: this.appliedConfiguration };
     if (ready.readStates !== undefined) this.confirmReads(ready.readStates);
     if (this.confirmedReads.length > 0) this.serveReads();
   }
@@ -581,7 +688,11 @@ export class NodeHost {
     ctx.trace.mix(ctx.eventIndex, TRACE_CODE.apply, this.id, entry.index, entry.term);
     ctx.observe({ kind: 'apply', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, entry });
     const command = this.decodeEntry(entry.data);
-    if (command === undefined) return;
+    if (command === undefined) {
+      // The state machine ignores configuration entries (like no-ops); the host keeps the configuration they set.
+      if (entry.data.length > 0) this.applyConfiguration(entry.data);
+      return;
+    }
     const result = this.sm.applyCommand(command);
     if (this.waiting.get(command.client) === command.seq) {
       // The client proposed this command here and waits on this node: a write it sees succeed is acknowledged.
@@ -591,6 +702,14 @@ export class NodeHost {
       }
       ctx.reply(this.id, command, result);
     }
+  }
+
+  /** A configuration entry applied: it is the configuration in force from its index on (malformed ones are the checkers' to judge). */
+  private applyConfiguration(data: string): void {
+    const text = this.contract.base64Data ? fromBase64(data) : data;
+    if (text === undefined || !isConfEntryData(text)) return;
+    const configuration = decodeConfEntry(text);
+    if (typeof configuration === 'object') this.appliedConfiguration = configuration;
   }
 
   /** The client command an entry's data carries, if any (base64 data is decoded as UTF-8 first). */

@@ -66,6 +66,16 @@ export const TRACE_CODE = {
   snapshot: 25,
   /** A state machine was restored from a snapshot (`b` = index, `d` = digest). */
   restore: 26,
+  /** A node was asked for a configuration change (`b` = node, `c` = accepted, `d` = number of changes). */
+  'conf-proposal': 27,
+  /** A leader was asked to transfer its leadership (`b` = node, `c` = target, `d` = accepted). */
+  transfer: 28,
+  /** A node started with an empty disk to join the cluster. */
+  join: 29,
+  /** A node was stopped for good. */
+  retire: 30,
+  /** The membership driver did something (`b` = what, see sim/membership.ts). */
+  membership: 31,
 } as const;
 
 export type TraceCode = (typeof TRACE_CODE)[keyof typeof TRACE_CODE];
