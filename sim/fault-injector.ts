@@ -9,9 +9,10 @@ import type { NodeId } from './contract.js';
 import type { EventQueue } from './event-queue.js';
 import type { Fact } from './facts.js';
 import { peerOf } from './faults.js';
-import type { FaultEvent } from './faults.js';
+import type { FaultEvent, FaultKind } from './faults.js';
 import { hashString } from './hash.js';
 import type { NodeHost } from './host.js';
+import type { MembershipDriver } from './membership.js';
 import type { Network } from './network.js';
 import type { Prng } from './prng.js';
 import type { DeliverEvent, EventPool, PausedInput, SimEvent } from './sim-event.js';
@@ -52,11 +53,25 @@ export interface FaultCounts {
   /** Messages dropped by loss or partitions. */
   'message-loss': number;
   'message-duplicate': number;
+  /** Membership goals that became due (`conf-change` events). */
+  'conf-change': number;
+  /** Membership goals the committed configuration met, and those given up at their deadline. */
+  'conf-change-done': number;
+  'conf-change-given-up': number;
+  /** Configuration changes proposed to a leader (accepted or not). */
+  'conf-proposal': number;
+  /** Leadership transfers asked of a leader (`transfer` events that found one). */
+  transfer: number;
+  /** Nodes started with an empty disk to join, and nodes stopped for good. */
+  join: number;
+  retire: number;
+  /** Faults that would have taken down more than f of a configuration in force, skipped (membership runs only). */
+  'fault-skipped': number;
 }
 
 /** Every count at zero. */
 export function zeroFaultCounts(): FaultCounts {
-  return { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'one-way': 0, ring: 0, 'latency-spike': 0, clog: 0, pause: 0, 'clock-jump': 0, away: 0, reactive: 0, 'reactive-fired': 0, 'message-overflow': 0, 'message-loss': 0, 'message-duplicate': 0 };
+  return { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'one-way': 0, ring: 0, 'latency-spike': 0, clog: 0, pause: 0, 'clock-jump': 0, away: 0, reactive: 0, 'reactive-fired': 0, 'message-overflow': 0, 'message-loss': 0, 'message-duplicate': 0, 'conf-change': 0, 'conf-change-done': 0, 'conf-change-given-up': 0, 'conf-proposal': 0, transfer: 0, join: 0, retire: 0, 'fault-skipped': 0 };
 }
 
 /** What the fault injector needs from the simulation: the clock, the cluster, the network, the agenda and the trace. */
@@ -73,6 +88,8 @@ export interface FaultWorld {
   readonly faultCounts: FaultCounts;
   /** Starts a crashed node again and schedules its ticks. */
   restart(host: NodeHost): void;
+  /** The membership driver of a run with membership changes (it also guards faults); null otherwise. */
+  readonly membership: MembershipDriver | null;
 }
 
 type ReactiveFault = Extract<FaultEvent, { kind: 'reactive' }>;
@@ -194,12 +211,12 @@ export class FaultInjector {
         return;
       case 'crash': {
         const host = this.host(fault.node);
-        if (host.up) host.crash();
+        if (host.up && this.mayTakeDown(host, fault.kind)) host.crash();
         return;
       }
       case 'bounce': {
         const host = this.target(fault);
-        if (host === undefined) return;
+        if (host === undefined || !this.mayTakeDown(host, fault.kind)) return;
         host.crash();
         this.scheduleRestart(host.id, fault.downMs);
         return;
@@ -218,6 +235,7 @@ export class FaultInjector {
         return;
       case 'corrupt': {
         const host = this.host(fault.node);
+        if (!this.mayTakeDown(host, fault.kind)) return;
         if (host.up) host.crash();
         const index = host.disk.corrupt(this.corruptionPrng);
         this.record(host.id, { type: 'corrupted', index });
@@ -254,7 +272,25 @@ export class FaultInjector {
       case 'reactive':
         this.armed.push({ fault, untilMs: Math.min(w.nowMs + fault.windowMs, w.safetyMs) });
         return;
+      case 'conf-change':
+      case 'transfer':
+        w.membership?.onEvent(fault);
+        return;
     }
+  }
+
+  /**
+   * Whether a fault may take `host` down: always in a fixed cluster (the plan guard judged it), and in a membership
+   * run only when no half of a configuration in force would have more than f down; a skipped fault is counted,
+   * hashed and recorded.
+   */
+  private mayTakeDown(host: NodeHost, kind: FaultKind): boolean {
+    const w = this.world;
+    if (w.membership === null || w.membership.mayTakeDown(host)) return true;
+    w.faultCounts['fault-skipped']++;
+    w.trace.mix(w.eventIndex, TRACE_CODE.fault, hashString(kind), host.id, 2);
+    this.record(host.id, { type: 'fault-skipped', fault: kind, target: host.id });
+    return false;
   }
 
   /** Whether `fact` is what the reactive fault waits for. */
@@ -340,7 +376,7 @@ export class FaultInjector {
 
   private armCrashPoint(fault: Extract<FaultEvent, { kind: 'crash-point' }>): void {
     const host = fault.node === 'leader' ? this.currentLeader() : this.host(fault.node);
-    if (host === undefined || !host.up) return;
+    if (host === undefined || !host.up || !this.mayTakeDown(host, fault.kind)) return;
     host.armCrashPoint(fault.point);
     this.crashPointDownMs.set(host.id, fault.downMs);
     this.record(host.id, { type: 'crash-point-armed', point: fault.point });

@@ -92,7 +92,43 @@ export type FaultEvent =
       readonly durationMs: number;
       /** For `bounce-peer` and `clog`: the target is the trigger node's `peer`-th neighbour (1..n-1). */
       readonly peer: number;
-    };
+    }
+  /**
+   * A membership goal (`membership-change`): from `atMs` the membership driver (sim/membership.ts) works towards
+   * `goal` through whoever leads, one configuration change at a time, retrying until the committed configuration
+   * meets it or `giveUpMs` have passed. A node the goal adds starts with an empty disk when the goal becomes active;
+   * with `retire`, a node the goal removes is stopped for good once its removal is committed. Goals queue: one is
+   * active at a time.
+   */
+  | { readonly atMs: number; readonly kind: 'conf-change'; readonly goal: ConfGoal; readonly retire: boolean; readonly giveUpMs: number }
+  /**
+   * Asks whoever leads to transfer its leadership (`leadership-transfer`) to `target`, or (`random`) to a voter of
+   * the committed configuration drawn when it fires. One attempt; no leader: nothing happens.
+   */
+  | { readonly atMs: number; readonly kind: 'transfer'; readonly target: NodeId | 'random' };
+
+/**
+ * What a membership goal asks for; the driver turns it into configuration changes against the configuration
+ * committed when it acts:
+ * - `add`: `node` ends as a voter, added as a learner then promoted (`via: 'learner'`) or added as a voter at once;
+ * - `remove`: `node` (or whoever leads when the goal becomes active) ends outside the configuration;
+ * - `replace`: `add` ends a voter and `remove` outside, in one joint change (C_old,new, thesis §4.3).
+ */
+export type ConfGoal =
+  | { readonly op: 'add'; readonly node: NodeId; readonly via: 'learner' | 'voter' }
+  | { readonly op: 'remove'; readonly node: NodeId | 'leader' }
+  | { readonly op: 'replace'; readonly remove: NodeId | 'leader'; readonly add: NodeId };
+
+/**
+ * The most node ids a run with membership changes uses (ids 1..7, the largest cluster Seaworthy runs): nodes
+ * beyond the initial ones get the ids above them as they join.
+ */
+export const NODE_IDS_MAX = 7;
+
+/** Whether a plan event is a membership event (a run with one needs the membership capabilities). */
+export function isMembershipEvent(e: FaultEvent): boolean {
+  return e.kind === 'conf-change' || e.kind === 'transfer';
+}
 
 /**
  * What a reactive fault waits for, in the facts:
@@ -192,7 +228,10 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, 
   let bouncesUntil: number[] = [];
   let lastMs = 0;
   const limit = maxFaultyNodes(nodeCount);
-  const validNode = (n: NodeId): boolean => Number.isInteger(n) && n >= 1 && n <= nodeCount;
+  // Nodes that join later take ids up to NODE_IDS_MAX; "at most f down" is also judged at run time against the
+  // configuration then in force (sim/membership.ts), the static limit above stays the initial cluster's.
+  const idsMax = plan.events.some(isMembershipEvent) ? Math.max(nodeCount, NODE_IDS_MAX) : nodeCount;
+  const validNode = (n: NodeId): boolean => Number.isInteger(n) && n >= 1 && n <= idsMax;
   plan.events.forEach((e, i) => {
     // The event's name is written into its problems afterwards, only if it has any: a scenario checks candidate
     // plans many times per run (random-faults' withinModel), and naming every event of every candidate was a
@@ -273,6 +312,13 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, 
       case 'clock-jump':
         problems.push(...networkOrClockProblems(where, e, validNode, timing));
         break;
+      case 'conf-change':
+        problems.push(...confGoalProblems(where, e.goal, validNode, nodeCount));
+        problems.push(...wholeProblems(where, 'giveUpMs', e.giveUpMs, Number.MAX_SAFE_INTEGER));
+        break;
+      case 'transfer':
+        if (e.target !== 'random' && !validNode(e.target)) problems.push(`${where}: no node ${e.target}`);
+        break;
     }
     for (let k = problemsBefore; k < problems.length; k++) problems[k] = `fault #${i} (${e.kind} at ${e.atMs} ms)${(problems[k] as string).slice(WHERE.length)}`;
   });
@@ -341,6 +387,17 @@ function networkOrClockProblems(where: string, e: NetworkOrClockFault, validNode
       wholeInRange('ticks', e.ticks, timing === undefined ? Number.MAX_SAFE_INTEGER : TIMED_FAULT_ELECTIONS_MAX * timing.electionTicks);
       break;
   }
+  return problems;
+}
+
+/** Problems with a membership goal: nodes that exist, and a node added is one that joins (not an initial one). */
+function confGoalProblems(where: string, goal: ConfGoal, validNode: (n: NodeId) => boolean, nodeCount: number): string[] {
+  const problems: string[] = [];
+  const added = goal.op === 'add' ? goal.node : goal.op === 'replace' ? goal.add : null;
+  const removed = goal.op === 'remove' ? goal.node : goal.op === 'replace' ? goal.remove : null;
+  if (added !== null && (!validNode(added) || added <= nodeCount)) problems.push(`${where}: a node added must be a new one (an id in ${nodeCount + 1}..${NODE_IDS_MAX}), got ${added}`);
+  if (removed !== null && removed !== 'leader' && !validNode(removed)) problems.push(`${where}: no node ${removed}`);
+  if (goal.op === 'add' && goal.via !== 'learner' && goal.via !== 'voter') problems.push(`${where}: via must be "learner" or "voter", got ${String(goal.via)}`);
   return problems;
 }
 

@@ -8,7 +8,10 @@
  * deadline. With `fullHeal` the core is every node (the behaviour before majority-only liveness). It owns the
  * phase's start, the periodic convergence check and the outcome.
  */
+import { allMembers } from '../core/configuration.js';
 import type { NodeId } from './contract.js';
+import { mayTakeDown } from './configuration-view.js';
+import type { MembershipDriver } from './membership.js';
 import type { EventQueue } from './event-queue.js';
 import type { NodeHost } from './host.js';
 import { RELIABLE_NETWORK } from './network.js';
@@ -46,6 +49,8 @@ export interface LivenessWorld {
   readonly trace: Trace;
   /** Starts a crashed node again and schedules its ticks. */
   restart(host: NodeHost): void;
+  /** The membership driver of a run with membership changes; null in a fixed cluster. */
+  readonly membership: MembershipDriver | null;
 }
 
 export class LivenessPhase {
@@ -75,7 +80,8 @@ export class LivenessPhase {
     w.trace.mix(w.eventIndex, TRACE_CODE.phase, 1, 0, 0);
     w.network.heal();
     w.network.setOptions({ ...RELIABLE_NETWORK, latencyMsMin: w.network.settings.latencyMsMin, latencyMsMax: w.network.settings.latencyMsMax });
-    this.core = this.healCore();
+    w.membership?.stop();
+    this.core = w.membership === null ? this.healCore() : this.healMembershipCore(w.membership);
     for (const host of w.hosts) {
       if (this.core.includes(host)) continue;
       // Outside the core: a crashed node stays down (unless a restart was already due), and no node outside
@@ -130,12 +136,38 @@ export class LivenessPhase {
     return core.sort((a, b) => a.id - b.id);
   }
 
+  /**
+   * The core of a membership run: the members of the configurations in force that still run or can restart (a
+   * removed node, or one that joined and was never added, stays out and cut off), less a random few, never so many
+   * that a voter half of a configuration in force loses its majority (`fullHeal`: none left out).
+   */
+  private healMembershipCore(membership: MembershipDriver): NodeHost[] {
+    const w = this.world;
+    const configurations = membership.inForce();
+    const members = new Set(configurations.flatMap(allMembers));
+    const eligible = w.hosts.filter((h) => h.started && !h.failed && !h.retired && members.has(h.id));
+    const out = new Set<NodeId>();
+    if (!this.fullHeal) {
+      const leaveOutMax = this.prng.range(0, eligible.length);
+      const isDown = (id: NodeId): boolean => out.has(id) || w.hosts[id - 1]?.failed === true || w.hosts[id - 1]?.retired === true;
+      for (const host of this.prng.shuffle(eligible)) {
+        if (out.size >= leaveOutMax) break;
+        if (mayTakeDown(configurations, host.id, isDown)) out.add(host.id);
+      }
+    }
+    const core = eligible.filter((h) => !out.has(h.id));
+    for (const host of core) if (!host.up) w.restart(host);
+    return core;
+  }
+
   /** What still keeps the core from having converged (empty when it has). */
   private problems(): string[] {
     const w = this.world;
     const problems: string[] = [];
-    // A node that refused corrupt storage is out for good; the rest of the core must converge without it.
-    const live = this.core.filter((h) => !h.failed);
+    // A node that refused corrupt storage is out for good; the rest of the core must converge without it. With
+    // membership changes, a core node the committed configuration no longer holds is not judged either.
+    const members = w.membership === null ? null : allMembers(w.membership.committed);
+    const live = this.core.filter((h) => !h.failed && (members === null || members.includes(h.id)));
     const leaders = live.filter((h) => h.up && h.role === 'leader');
     const maxTerm = Math.max(...live.map((h) => h.disk.durableHardState.term));
     const leader = leaders.find((h) => h.roleTerm === maxTerm);

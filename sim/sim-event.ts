@@ -42,7 +42,9 @@ export type SimEvent =
   /** A timed network or clock fault ends: a latency spike, a clog (`node` 0) or a pause of `node`. */
   | { readonly atMs: number; seq: number; readonly kind: 'fault-end'; readonly fault: FaultEvent; readonly node: NodeId }
   | { readonly atMs: number; seq: number; readonly kind: 'liveness-start' }
-  | { readonly atMs: number; seq: number; readonly kind: 'liveness-check' };
+  | { readonly atMs: number; seq: number; readonly kind: 'liveness-check' }
+  /** The membership driver's next attempt (sim/membership.ts). */
+  | { readonly atMs: number; seq: number; readonly kind: 'membership-step' };
 
 export type DeliverEvent = Extract<SimEvent, { kind: 'deliver' }>;
 export type ClientRequestEvent = Extract<SimEvent, { kind: 'client-request' }>;
@@ -178,7 +180,7 @@ export class EventPool {
     return e as unknown as Of<'disarm'>;
   }
 
-  phaseEvent<K extends 'liveness-start' | 'liveness-check'>(kind: K, atMs: number): Of<K> {
+  phaseEvent<K extends 'liveness-start' | 'liveness-check' | 'membership-step'>(kind: K, atMs: number): Of<K> {
     return this.blank(kind, atMs) as unknown as Of<K>;
   }
 

@@ -18,7 +18,12 @@ import { EventQueue } from './event-queue.js';
 import type { Fact } from './facts.js';
 import { FaultInjector, zeroFaultCounts } from './fault-injector.js';
 import type { FaultCounts, FaultWorld } from './fault-injector.js';
-import { checkPlan } from './faults.js';
+import { checkPlan, NODE_IDS_MAX } from './faults.js';
+import { ConfigurationView } from './configuration-view.js';
+import { resolveContract } from './contract-options.js';
+import { SnapshotConfigurations } from './host-snapshots.js';
+import { MembershipDriver } from './membership.js';
+import type { MembershipWorld } from './membership.js';
 import type { FaultPlan } from './faults.js';
 import { hashString } from './hash.js';
 import { ImplementationFault, NodeHost } from './host.js';
@@ -69,6 +74,14 @@ export interface SimulationOptions {
    * stay crashed or cut off (the default, TigerBeetle VOPR's "core").
    */
   readonly fullHeal?: boolean;
+  /**
+   * A cluster whose membership changes (`membership-change`, `leadership-transfer`): node ids up to
+   * `NODE_IDS_MAX` exist, those beyond `nodeCount` start only when a `conf-change` goal adds them (empty disk,
+   * `peers: []`), the plan's `conf-change` and `transfer` events go to the membership driver, faults that take a
+   * node down are judged against the configurations in force, and the liveness phase heals a majority of them.
+   * Off (absent), nothing of this exists and a run is exactly what it was before membership changes.
+   */
+  readonly membership?: boolean;
 }
 
 /** Deliberately broken host behaviours, planted to prove the checkers catch what they cause. */
@@ -125,10 +138,13 @@ export function simulate(options: SimulationOptions, observer: FactObserver): Si
   return new Simulation(options, observer).run();
 }
 
-class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWorld {
+class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWorld, MembershipWorld {
   nowMs = 0;
   eventIndex = 0;
+  /** Node ids 1..nodeCount exist (with membership changes, those that may join too). */
   readonly nodeCount: number;
+  readonly membership: MembershipDriver | null = null;
+  private readonly configurations: ConfigurationView | null = null;
   readonly safetyMs: number;
   /*
    * The options the event loop reads, copied into fields: callers build the options object in many shapes
@@ -163,26 +179,31 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   ) {
     const problems = checkPlan(options.plan, options.nodeCount, options.safetyMs, { tickMs: options.tickMs, electionTicks: options.electionTicks });
     if (!(problems.length === 0)) assertFail(`fault plan outside the fault model: ${problems.join('; ')}`);
-    this.nodeCount = options.nodeCount;
+    const membership = options.membership === true;
+    this.nodeCount = membership ? Math.max(options.nodeCount, NODE_IDS_MAX) : options.nodeCount;
     this.safetyMs = options.safetyMs;
     this.seed = options.seed;
     this.livenessMs = options.livenessMs;
     this.tickMs = options.tickMs;
     this.stats = { events: 0, simulatedMs: 0, messagesSent: 0, messagesDelivered: 0, leadersElected: 0, maxTerm: 0, clientOps: { ok: 0, fail: 0, info: 0, retries: 0 }, faults: this.faultCounts };
     const root = Prng.forRun(options.seed);
-    this.network = new Network(options.nodeCount, options.network, root.fork('network'));
+    this.network = new Network(this.nodeCount, options.network, root.fork('network'));
     this.clientPrng = root.fork('client-network');
     const corruptionPrng = root.fork('corruption');
-    this.clocks = clocksAreImperfect(options.clock) ? new NodeClocks(options.nodeCount, options.tickMs, options.clock as ClockOptions, root.fork('clock')) : null;
+    this.clocks = clocksAreImperfect(options.clock) ? new NodeClocks(this.nodeCount, options.tickMs, options.clock as ClockOptions, root.fork('clock')) : null;
     this.trace = new Trace(options.record);
     const commands = new CommandCache();
     const decodeCommand = (data: string): KvCommand | undefined => commands.decode(data);
     const peers = Array.from({ length: options.nodeCount }, (_, i) => i + 1);
-    for (const id of peers) {
+    const nodeIds = Array.from({ length: this.nodeCount }, (_, i) => i + 1);
+    // A membership run shares one record of snapshot configurations (a follower installs what another host took).
+    const snapshotConfigurations = membership ? new SnapshotConfigurations(peers) : undefined;
+    for (const id of nodeIds) {
       const host = new NodeHost(
         {
           id,
-          peers,
+          peers: id <= options.nodeCount ? peers : [],
+          ...(snapshotConfigurations === undefined ? {} : { nodeIds, snapshotConfigurations }),
           implementation: options.implementation,
           electionTicks: options.electionTicks,
           heartbeatTicks: options.heartbeatTicks,
@@ -196,11 +217,20 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
       );
       this.hosts.push(host);
     }
+    if (snapshotConfigurations !== undefined) {
+      const base64 = resolveContract(options.implementation.contract).base64Data;
+      this.configurations = new ConfigurationView(peers, this.nodeCount, snapshotConfigurations, base64);
+      // Half an election timeout between attempts: a leader refusing until it commits in its term is asked again soon.
+      const retryMs = Math.max(1, (options.electionTicks * options.tickMs) >> 1);
+      this.membership = new MembershipDriver(this, this.configurations, options.implementation, root.fork('membership'), retryMs);
+    }
     this.faults = new FaultInjector(this, corruptionPrng);
     this.liveness = new LivenessPhase(this, root.fork('liveness'), options.fullHeal === true);
     this.workload = new Workload(options.workload, root.fork('workload'), this, commands);
     const tickPhase = root.fork('tick-phase');
     for (const host of this.hosts) {
+      // Nodes that join later start when a membership goal adds them.
+      if (host.id > options.nodeCount) continue;
       this.guard(() => host.start());
       this.scheduleTick(host, tickPhase.int(options.tickMs));
     }
@@ -255,6 +285,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     if (fact.kind === 'role' && fact.role === 'leader') this.stats.leadersElected++;
     if (fact.kind === 'persist' && fact.hardState.term > this.stats.maxTerm) this.stats.maxTerm = fact.hardState.term;
     if (this.trace.recording) this.trace.add(this.nowMs, this.eventIndex, fact.node, { type: 'fact', fact });
+    this.configurations?.observe(fact);
     if (this.observer.observe(fact)) this.stopped = 'observer';
     this.faults.onFact(fact);
   }
@@ -321,8 +352,21 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   // ---- FaultWorld, LivenessWorld -----------------------------------------------------------------
 
   restart(host: NodeHost): void {
+    // A node that never joined has nothing to restart from (a membership run's restart of a later id).
+    if (!host.started && this.membership !== null) return;
     host.start();
     if (host.up) this.scheduleTick(host, this.tickMs);
+  }
+
+  // ---- MembershipWorld ---------------------------------------------------------------------------
+
+  join(host: NodeHost): void {
+    host.start();
+    if (host.up) this.scheduleTick(host, this.tickMs);
+  }
+
+  accepts(host: NodeHost): boolean {
+    return host.up && !host.busy && !this.faults.isPaused(host);
   }
 
   // ---- Event handling ----------------------------------------------------------------------------
@@ -376,6 +420,9 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
         return;
       case 'liveness-check':
         if (this.liveness.check()) this.stopped = 'end';
+        return;
+      case 'membership-step':
+        this.membership?.step();
         return;
     }
   }

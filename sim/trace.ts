@@ -14,7 +14,7 @@ import { describeEntry, describeMessage } from '../core/describe.js';
 import type { KvResult } from '../core/kv.js';
 import type { Entry, Message, NodeId, ProposeResult } from './contract.js';
 import type { Fact } from './facts.js';
-import type { FaultEvent, FaultKind } from './faults.js';
+import type { ConfGoal, FaultEvent, FaultKind } from './faults.js';
 import { RunningHash } from './hash.js';
 
 /** The coarse category of a record: what the timeline colours and filters on. */
@@ -88,6 +88,13 @@ export type ClientRequestOutcome = ProposeResult | 'reading';
 
 type CrashPointKind = Extract<FaultEvent, { kind: 'crash-point' }>['point'];
 
+/**
+ * What the membership driver did on its own (sim/membership.ts): a goal met or given up at its deadline, a
+ * transfer with no leader to ask, a goal that cannot be reached from the committed configuration, an event the
+ * implementation lacks the capability for, or goals dropped when the liveness phase began.
+ */
+export type MembershipStep = 'done' | 'given-up' | 'no-leader' | 'impossible' | 'not-capable' | 'dropped';
+
 /** What one record says, by `type`. */
 export type TraceDetail =
   /** A fact the host observed (persist, role, apply, ack, crash, restart): exactly what the checkers saw. */
@@ -121,6 +128,10 @@ export type TraceDetail =
   | { readonly type: 'liveness-start' }
   /** The liveness phase ended: converged after `convergedAfterMs`, or not (null) with the `problems` left. */
   | { readonly type: 'liveness-end'; readonly convergedAfterMs: number | null; readonly problems: readonly string[] }
+  /** The membership driver's own step, about `goal` (null: a transfer). */
+  | { readonly type: 'membership'; readonly step: MembershipStep; readonly goal: ConfGoal | null }
+  /** A fault that would have taken more than f of a configuration in force down was skipped (membership runs). */
+  | { readonly type: 'fault-skipped'; readonly fault: FaultKind; readonly target: NodeId }
   /** The implementation threw or broke the contract (or the run stormed); the run stops. */
   | { readonly type: 'implementation-error'; readonly message: string };
 
@@ -287,6 +298,10 @@ export function describeTraceRecord(r: TraceRecord): string {
       return r.convergedAfterMs !== null ? `converged after ${r.convergedAfterMs} ms` : `did not converge: ${r.problems.join('; ')}`;
     case 'implementation-error':
       return `implementation error on node ${r.node}: ${r.message}`;
+    case 'membership':
+      return describeMembershipStep(r.step, r.goal);
+    case 'fault-skipped':
+      return `${r.fault} of node ${r.target} skipped: it would take more than f of a configuration in force down`;
   }
 }
 
@@ -329,5 +344,40 @@ export function describeFault(f: FaultEvent): string {
       return `cut node ${f.node} off from every other node for ${f.durationMs} ms`;
     case 'reactive':
       return `reactive for ${f.windowMs} ms: on the first ${f.trigger} fact, ${f.delayMs} ms later ${f.action}${f.action === 'bounce-peer' || f.action === 'clog' ? ` (peer +${f.peer})` : ''} for ${f.durationMs} ms`;
+    case 'conf-change':
+      return `membership goal: ${describeConfGoal(f.goal)}${f.retire ? ', retiring the node removed' : ''} (give up after ${f.giveUpMs} ms)`;
+    case 'transfer':
+      return `ask the leader to transfer its leadership to ${f.target === 'random' ? 'a random voter' : `node ${f.target}`}`;
+  }
+}
+
+function describeMembershipStep(step: MembershipStep, goal: ConfGoal | null): string {
+  const what = goal === null ? 'leadership transfer' : `membership goal "${describeConfGoal(goal)}"`;
+  switch (step) {
+    case 'done':
+      return `${what}: met by the committed configuration`;
+    case 'given-up':
+      return `${what}: given up at its deadline`;
+    case 'no-leader':
+      return `${what}: no leader (or no voter to hand over to) to ask`;
+    case 'impossible':
+      return `${what}: cannot be reached from the committed configuration, given up`;
+    case 'not-capable':
+      return `${what}: skipped, the implementation does not declare the capability`;
+    case 'dropped':
+      return `${what}: dropped, the liveness phase began`;
+  }
+}
+
+/** A membership goal as words. */
+export function describeConfGoal(g: ConfGoal): string {
+  const who = (n: NodeId | 'leader'): string => (n === 'leader' ? 'the leader' : `node ${n}`);
+  switch (g.op) {
+    case 'add':
+      return g.via === 'learner' ? `add node ${g.node} as a learner, then promote it` : `add node ${g.node} as a voter`;
+    case 'remove':
+      return `remove ${who(g.node)}`;
+    case 'replace':
+      return `replace ${who(g.remove)} by node ${g.add} (joint consensus)`;
   }
 }
