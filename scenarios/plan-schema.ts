@@ -140,6 +140,20 @@ const FAULT_EVENT_SCHEMAS = [
     durationMs,
     peer: whole(0, L.nodeIdMax),
   }),
+  event('conf-change', {
+    goal: z.discriminatedUnion(
+      'op',
+      [
+        z.object({ op: z.literal('add'), node: nodeId, via: z.enum(['learner', 'voter'], { error: 'expected "learner" or "voter"' }) }),
+        z.object({ op: z.literal('remove'), node: nodeOrLeader }),
+        z.object({ op: z.literal('replace'), remove: nodeOrLeader, add: nodeId }),
+      ],
+      { error: 'expected a membership goal whose "op" is one of: add, remove, replace' },
+    ),
+    retire: z.boolean({ error: 'expected true or false' }),
+    giveUpMs: durationMs,
+  }),
+  event('transfer', { target: z.union([nodeId, z.literal('random')], { error: `expected a node id in 1..${L.nodeIdMax} or "random"` }) }),
 ] as const;
 
 /** The fault kinds a plan file may name, in the order the docs list them. */

@@ -17,6 +17,7 @@ import type { Checker } from '../properties/types.js';
 import { builtinRaft } from '../sim/builtin.js';
 import type { Message, MessageAnnotations, NodeId, RaftImplementation } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
+import { isMembershipEvent } from '../sim/faults.js';
 import type { FaultPlan } from '../sim/faults.js';
 import type { NetworkOptions } from '../sim/network.js';
 import { Prng } from '../sim/prng.js';
@@ -159,7 +160,8 @@ class CheckingObserver implements FactObserver {
 export function scenarioPlanOf(config: RunConfig): ScenarioPlan {
   if (config.plan !== undefined) return config.plan;
   const safetyMs = config.safetyMs ?? DEFAULT_TIMING.safetyMs;
-  const ctx = { nodeCount: nodeCountOf(config), safetyMs, tickMs: DEFAULT_TIMING.tickMs, electionTicks: DEFAULT_TIMING.electionTicks };
+  const capabilities = (config.implementation ?? builtinRaft()).capabilities ?? [];
+  const ctx = { nodeCount: nodeCountOf(config), safetyMs, tickMs: DEFAULT_TIMING.tickMs, electionTicks: DEFAULT_TIMING.electionTicks, capabilities };
   return config.scenario.generate(Prng.forRun(config.seed).fork(`scenario/${config.scenario.name}`), ctx);
 }
 
@@ -189,6 +191,8 @@ export function runSeed(config: RunConfig): Verdict {
       ...(generated.clock === undefined ? {} : { clock: generated.clock }),
       ...(config.hostBugs === undefined ? {} : { hostBugs: config.hostBugs }),
       ...(config.fullHeal === true ? { fullHeal: true } : {}),
+      // Membership events make it a run whose cluster changes; a plan without them runs the fixed cluster, exactly.
+      ...(generated.plan.events.some(isMembershipEvent) ? { membership: true } : {}),
     },
     observer,
   );

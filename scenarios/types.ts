@@ -13,6 +13,11 @@ export interface ScenarioContext {
   readonly safetyMs: number;
   readonly tickMs: number;
   readonly electionTicks: number;
+  /**
+   * What the implementation under test declares. A scenario may add families only it can run (the swarm's
+   * configuration changes and transfers) when they are declared; absent, none are.
+   */
+  readonly capabilities?: readonly Capability[];
 }
 
 /** Knob values chosen for one seed, printed by `replay` and included in JSON (numbers, flags, names). */
