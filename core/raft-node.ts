@@ -373,7 +373,9 @@ export class RaftNode {
     if (pr === undefined) return false;
     this.transfer.start(target);
     if (pr.match === this.log.lastIndex() || this.bug === 'transfer-to-lagging-target') this.sendTimeoutNow(target);
-    else this.sendAppend(target, pr, 'new');
+    // As a heartbeat would: from what the target acknowledged, so appends lost on the way are repaired now rather
+    // than at the next heartbeat (a 'new' send has nothing to send while the lost ones count as in flight).
+    else this.sendAppend(target, pr, 'heartbeat');
     return true;
   }
 
