@@ -12,6 +12,10 @@ const ok: Message[] = [
   { type: 'pre-vote', from: 1, to: 2, term: 3, lastLogIndex: 4, lastLogTerm: 2 },
   { type: 'vote-resp', from: 2, to: 1, term: 2, reject: false },
   { type: 'pre-vote-resp', from: 2, to: 1, term: 3, reject: true },
+  { type: 'vote', from: 1, to: 2, term: 2, lastLogIndex: 0, lastLogTerm: 0, transfer: true },
+  { type: 'timeout-now', from: 1, to: 2, term: 2 },
+  { type: 'snapshot', from: 1, to: 2, term: 2, snapshotIndex: 3, snapshotTerm: 1, peers: [1, 2], learners: [3], outgoing: [1, 2, 4], offset: 0, chunk: 'x', done: true },
+  { type: 'snapshot', from: 1, to: 2, term: 2, snapshotIndex: 3, snapshotTerm: 1, peers: [1, 2], learners: [], outgoing: [], offset: 0, chunk: 'x', done: true },
 ];
 
 const bad: Message[] = [
@@ -32,6 +36,11 @@ const bad: Message[] = [
   { type: 'vote', from: 1, to: 2, term: -1, lastLogIndex: 0, lastLogTerm: 0 },
   { type: 'vote-resp', from: 2, to: 1, term: 2 },
   { type: 'heartbeat', from: 2, to: 1, term: 2 },
+  { type: 'pre-vote', from: 1, to: 2, term: 3, lastLogIndex: 0, lastLogTerm: 0, transfer: true },
+  { type: 'vote', from: 1, to: 2, term: 2, lastLogIndex: 0, lastLogTerm: 0, transfer: 1 },
+  { type: 'timeout-now', from: 1, to: 2, term: 0 },
+  { type: 'snapshot', from: 1, to: 2, term: 2, snapshotIndex: 3, snapshotTerm: 1, peers: [1, 2], learners: [3, 3], offset: 0, chunk: 'x', done: true },
+  { type: 'snapshot', from: 1, to: 2, term: 2, snapshotIndex: 3, snapshotTerm: 1, peers: [1, 2], outgoing: 'x', offset: 0, chunk: 'x', done: true },
 ];
 
 describe('isCoreMessage', () => {

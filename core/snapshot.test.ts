@@ -43,6 +43,18 @@ describe('snapshot chunks', () => {
     expect(r.accept(ms[2]!)).toEqual(SNAP);
   });
 
+  it('carries the configuration\'s learners and outgoing voters only when there are some', () => {
+    const joint: Snapshot = { ...SNAP, peers: [2, 3, 4], learners: [5], outgoing: [1, 2, 3] };
+    const r = new SnapshotReceiver();
+    let got: Snapshot | null = null;
+    for (const m of chunks(joint)) got = r.accept(m);
+    expect(got).toEqual(joint);
+    expect(Object.keys(chunks(SNAP)[0] as SnapshotMessage)).not.toContain('learners');
+    const plain = new SnapshotReceiver();
+    for (const m of chunks(SNAP)) got = plain.accept(m);
+    expect(Object.keys(got ?? {})).toEqual(['index', 'term', 'peers', 'data']);
+  });
+
   it('an empty snapshot is one final chunk', () => {
     const ms = chunks({ ...SNAP, data: '' });
     expect(ms).toHaveLength(1);
