@@ -2,10 +2,12 @@
  * c-raft: Canonical's libraft (Debian's libraft-dev 0.15) behind Seaworthy's process protocol (docs/protocol.md,
  * the lockstep form). One process is one node incarnation: read a request line, answer it with one line.
  *
- *   c-raft [--pre-vote]
+ *   c-raft [--pre-vote] [--clamp-append-ack]
  *
  * --pre-vote turns on libraft's pre-vote (raft_set_pre_vote) and declares the pre-vote and check-quorum
  * capabilities (libraft's leaders always step down without a quorum's contact; see README.md).
+ * --clamp-append-ack is a diagnostic: it changes what libraft's followers claim in a successful AppendEntries
+ * result, to test the diagnosis of a libraft 0.15 bug (README.md, "What Seaworthy found").
  */
 #include <signal.h>
 #include <stdio.h>
@@ -66,13 +68,17 @@ static void reply_rv(int rv, const char *err, json_t *ok)
 static json_t *created_reply(const struct node_options *options)
 {
     json_t *caps = json_array();
+    /* The name carries the mode, so summaries and repro lines say which one ran. */
+    char name[128];
+    snprintf(name, sizeof name, "%s%s%s", NAME, options->pre_vote ? "+pre-vote" : "",
+             options->clamp_append_ack ? "+clamp-append-ack" : "");
     if (options->pre_vote) {
         json_array_append_new(caps, json_string("pre-vote"));
         json_array_append_new(caps, json_string("check-quorum"));
     }
     return json_pack(
         "{s:s,s:s,s:o,s:{s:i,s:s},s:{s:[{s:s},{s:s}],s:{s:s,s:{s:b}},s:{s:s,s:{s:i},s:s}}}", "type", "created", "name",
-        NAME, "capabilities", caps, "contract", "version", 2, "entryData", "base64", "messageAnnotations", "preVote",
+        name, "capabilities", caps, "contract", "version", 2, "entryData", "base64", "messageAnnotations", "preVote",
         "type", "pre-vote", "type", "pre-vote-resp", "voteGrant", "type", "vote-resp", "where", "granted", 1,
         "appendAck", "type", "append-resp", "where", "rejected", 0, "matchField", "matchIndex");
 }
@@ -86,8 +92,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--pre-vote") == 0) {
             options.pre_vote = 1;
+        } else if (strcmp(argv[i], "--clamp-append-ack") == 0) {
+            options.clamp_append_ack = 1;
         } else {
-            fprintf(stderr, "c-raft: unknown flag %s (expected --pre-vote)\n", argv[i]);
+            fprintf(stderr, "c-raft: unknown flag %s (expected --pre-vote or --clamp-append-ack)\n", argv[i]);
             return 2;
         }
     }

@@ -33,6 +33,9 @@ struct node {
     raft_io_tick_cb tick_cb;
     raft_io_recv_cb recv_cb;
     const char *io_error; /* set by a backend call this adapter cannot serve */
+    int clamp_append_ack;
+    raft_term matched_term;   /* with clamp_append_ack: the term matched_index belongs to */
+    raft_index matched_index; /* with clamp_append_ack: highest prevIndex + n of an append matched in it */
 
     /* The state as the host will store it once the pending Ready is handled. */
     raft_term term;
@@ -242,6 +245,15 @@ static int io_send(struct raft_io *io, struct raft_io_send *req, const struct ra
         n->io_error = err;
         return RAFT_IOERR;
     }
+    if (n->clamp_append_ack && message->type == RAFT_IO_APPEND_ENTRIES_RESULT &&
+        message->append_entries_result.rejected == 0) {
+        raft_index claim = message->append_entries_result.last_log_index;
+        raft_index vouched = n->matched_term == n->raft.current_term ? n->matched_index : 0;
+        if (claim > vouched) {
+            json_object_set_new(m, "lastLogIndex", json_integer((json_int_t)vouched));
+            json_object_set_new(m, "matchIndex", json_integer((json_int_t)(vouched > 0 ? vouched - 1 : 0)));
+        }
+    }
     json_array_append_new(n->outbox, m);
     req->cb = cb;
     pending_push(n, C_SEND, req);
@@ -400,6 +412,7 @@ struct node *node_create(json_t *req, const struct node_options *options, const 
     }
     n->id = (raft_id)json_integer_value(id);
     n->rng = (uint64_t)json_integer_value(seed);
+    n->clamp_append_ack = options->clamp_append_ack;
     n->n_peers = (unsigned)json_array_size(peers);
     for (unsigned i = 0; i < n->n_peers; i++) {
         n->peers[i] = (raft_id)json_integer_value(json_array_get(peers, i));
@@ -472,8 +485,21 @@ int node_tick(struct node *n, const char **err)
 int node_step(struct node *n, json_t *message, const char **err)
 {
     struct raft_message m;
+    raft_index prev, last;
+    raft_term prev_term, term;
     if (!wire_message_decode(message, &m, address_of, err)) return -1;
-    n->recv_cb(&n->io, &m);
+    prev = m.append_entries.prev_log_index;
+    prev_term = m.append_entries.prev_log_term;
+    last = prev + m.append_entries.n_entries;
+    term = m.append_entries.term;
+    n->recv_cb(&n->io, &m); /* libraft owns m's entries from here on */
+    /* An append this node now holds up to prev + n, in the term it is in: what a success reply may vouch for. */
+    if (n->clamp_append_ack && m.type == RAFT_IO_APPEND_ENTRIES && term == n->raft.current_term &&
+        (prev == 0 || (prev <= n->log_len && n->log[prev - 1].term == prev_term)) && last <= n->log_len) {
+        if (n->matched_term != term) n->matched_index = 0;
+        n->matched_term = term;
+        if (last > n->matched_index) n->matched_index = last;
+    }
     return after_input(n, err);
 }
 

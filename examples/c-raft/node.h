@@ -15,6 +15,9 @@
 /* Options from the command line (see main.c). */
 struct node_options {
     int pre_vote; /* raft_set_pre_vote */
+    /* Diagnostic, not libraft's behaviour: a successful append-resp claims no more than prevIndex + n of an
+     * append this node matched in its current term (README, "What Seaworthy found", item 1). */
+    int clamp_append_ack;
 };
 
 /* Build the node from a `create` request. Returns NULL with *err set when the request or libraft fails. */
