@@ -10,6 +10,18 @@
 // It follows the contract's rules: deterministic (randomness only from init.random), report only changes,
 // hand out unpersisted entries once, deliver committedEntries from applied + 1, start applied at 0 (at the
 // stored snapshot's index when there is one: the host restored its state machine from it).
+//
+// With `createRaft({ membership: true })` (examples/js-raft/membership.js) it declares `membership-change` and
+// `leadership-transfer`, written from docs/contract.md alone: configuration entries in effect once appended
+// (thesis §4.1), single-server changes, learners, joint consensus with both majorities and the leader's own C_new
+// once C_old,new commits (§4.3), no change before the leader has committed an entry of its term (the 2015 bug)
+// nor while one is in progress, a removed leader stepping down once C_new commits, a node that joins with no
+// configuration and never campaigns until one names it a voter, the §4.2.3 rule against disruptive removed
+// servers (a vote request within an election timeout of hearing from a leader is ignored), and leadership
+// transfer (§3.10: catch the target up, send it TimeoutNow, refuse proposals meanwhile, give up after an
+// election timeout).
+
+import * as conf from './configuration.js';
 
 /** Most entries one append carries, so a far-behind follower catches up in bounded messages. */
 const BATCH_MAX = 64;
@@ -18,12 +30,13 @@ class RaftNode {
   /**
    * @param {import('../../sim/contract.js').CreateInit} init
    * @param {{ doubleVote: boolean }} bugs
+   * @param {boolean} membership
    */
-  constructor(init, bugs) {
+  constructor(init, bugs, membership) {
     this.id = init.id;
-    this.peers = init.peers;
-    this.others = init.peers.filter((p) => p !== init.id);
-    this.quorum = Math.floor(init.peers.length / 2) + 1;
+    this.membership = membership;
+    // The bootstrap configuration; a node joining a running cluster gets none (peers []) and waits for its log.
+    this.bootConfig = init.peers.length === 0 ? null : conf.simple(init.peers);
     this.random = init.random;
     this.electionTicks = init.electionTicks;
     this.heartbeatTicks = init.heartbeatTicks;
@@ -34,6 +47,8 @@ class RaftNode {
     this.snapshot = snapshot ?? null;
     this.snapIndex = snapshot?.index ?? 0;
     this.snapTerm = snapshot?.term ?? 0;
+    /** The configuration in force at the snapshot's index: the stored snapshot says it (docs/contract.md). */
+    this.snapConfig = snapshot === undefined ? null : { voters: snapshot.peers, learners: snapshot.learners ?? [], outgoing: snapshot.outgoing ?? [] };
     /** An installed snapshot the next Ready hands the host (to store, and to restore its state machine from). */
     this.snapshotToPersist = null;
     // Persistent state (Figure 2), as the disk kept it.
@@ -53,6 +68,16 @@ class RaftNode {
     /** Leader: per follower, the next index to send and the highest index known replicated. */
     this.nextIndex = new Map();
     this.matchIndex = new Map();
+    /** Leader: the node leadership is being handed to (0: none), ticks since, and whether TimeoutNow went out. */
+    this.transferee = 0;
+    this.transferElapsed = 0;
+    this.timeoutNowSent = false;
+    // The configuration in force: the latest configuration entry of the log, else the snapshot's, else the
+    // bootstrap one (thesis §4.1: committed or not). configIndex is that entry's index (0 when not from the log).
+    this.config = null;
+    this.configIndex = 0;
+    this.others = [];
+    this.refreshConfig();
     // What the next Ready carries.
     this.firstUnstable = this.lastIndex() + 1;
     this.outbox = [];
@@ -64,16 +89,22 @@ class RaftNode {
 
   tick() {
     if (this.role === 'leader') {
+      // §3.10: a transfer that has not completed within an election timeout is given up.
+      if (this.transferee !== 0 && ++this.transferElapsed >= this.electionTicks) this.transferee = 0;
       if (++this.heartbeatElapsed >= this.heartbeatTicks) {
         this.heartbeatElapsed = 0;
         for (const to of this.others) this.sendAppend(to);
       }
       return;
     }
-    if (++this.electionElapsed >= this.timeoutTicks) this.campaign();
+    // Only a voter campaigns: a learner, a removed node and a node still waiting for its configuration do not.
+    if (++this.electionElapsed >= this.timeoutTicks && conf.isVoter(this.config, this.id)) this.campaign(false);
   }
 
   step(m) {
+    // §4.2.3: a vote request within an election timeout of hearing from a leader is ignored, term and all, so a
+    // removed server that never learnt of its removal cannot depose the leader. A transfer's campaign is exempt.
+    if (this.membership && m.type === 'vote' && m.term > this.term && !m.transfer && this.leader !== 0 && (this.role === 'leader' || this.electionElapsed < this.electionTicks)) return;
     if (m.term > this.term) this.becomeFollower(m.term, m.type === 'append' || m.type === 'snapshot' ? m.from : 0);
     if (m.term < this.term) {
       // A stale sender: tell it our term so it steps down (responses from the past are just dropped).
@@ -92,6 +123,10 @@ class RaftNode {
         return this.onAppendResp(m);
       case 'snapshot':
         return this.onSnapshot(m);
+      case 'timeout-now':
+        // §3.10: the leader hands over; campaign at once, if this node votes in its configuration.
+        if (conf.isVoter(this.config, this.id) && this.role !== 'leader') this.campaign(true);
+        return;
       default:
         throw new Error(`unknown message type ${m.type}`);
     }
@@ -99,6 +134,8 @@ class RaftNode {
 
   propose(data) {
     if (this.role !== 'leader') return { accepted: false, reason: 'not-leader', leaderHint: this.leader };
+    // §3.10: no proposals while leadership is being handed over; the client retries at the target.
+    if (this.transferee !== 0) return { accepted: false, reason: 'not-leader', leaderHint: this.transferee };
     const entry = this.append(data);
     for (const to of this.others) this.sendAppend(to);
     this.maybeCommit(); // a cluster of one commits at once
@@ -138,6 +175,9 @@ class RaftNode {
 
   /** The host snapshotted its state machine at an applied index: drop the log up to it (§7, log compaction). */
   compact(snapshot) {
+    // The configuration at the snapshot's index, from our own log before it is dropped: it travels with the
+    // snapshot to a follower that installs it.
+    this.snapConfig = this.configAt(snapshot.index);
     this.log = this.log.slice(snapshot.index - this.snapIndex);
     this.snapshot = snapshot;
     this.snapIndex = snapshot.index;
@@ -150,15 +190,18 @@ class RaftNode {
 
   // ---- elections (§5.2, §5.4.1) --------------------------------------------------------------------
 
-  campaign() {
+  /** @param {boolean} transfer a campaign the leader asked for (TimeoutNow): exempt from the §4.2.3 rule */
+  campaign(transfer) {
     this.term++;
     this.vote = this.id; // persisted by the Ready that carries the vote requests
     this.role = 'candidate';
     this.leader = 0;
     this.votes = new Set([this.id]);
     this.resetElectionTimer();
-    if (this.votes.size >= this.quorum) return this.becomeLeader();
-    for (const to of this.others) this.send({ type: 'vote', to, lastIndex: this.lastIndex(), lastTerm: this.lastTerm() });
+    if (conf.wins(this.config, this.votes)) return this.becomeLeader();
+    for (const to of conf.allVoters(this.config)) {
+      if (to !== this.id) this.send({ type: 'vote', to, lastIndex: this.lastIndex(), lastTerm: this.lastTerm(), ...(transfer ? { transfer: true } : {}) });
+    }
   }
 
   onVote(m) {
@@ -176,7 +219,8 @@ class RaftNode {
   onVoteResp(m) {
     if (this.role !== 'candidate' || !m.granted) return;
     this.votes.add(m.from);
-    if (this.votes.size >= this.quorum) this.becomeLeader();
+    // Learners' and strangers' votes are in the set but never counted: wins() counts each half's voters only.
+    if (conf.wins(this.config, this.votes)) this.becomeLeader();
   }
 
   becomeFollower(term, leader) {
@@ -186,6 +230,7 @@ class RaftNode {
     }
     this.role = 'follower';
     this.leader = leader;
+    this.transferee = 0;
     this.resetElectionTimer();
   }
 
@@ -193,6 +238,9 @@ class RaftNode {
     this.role = 'leader';
     this.leader = this.id;
     this.heartbeatElapsed = 0;
+    this.transferee = 0;
+    this.nextIndex.clear();
+    this.matchIndex.clear();
     for (const p of this.others) {
       this.nextIndex.set(p, this.lastIndex() + 1);
       this.matchIndex.set(p, 0);
@@ -210,7 +258,7 @@ class RaftNode {
     if (prevIndex < this.snapIndex) {
       // The entries it needs are compacted: send the snapshot, whole (InstallSnapshot, §7); it answers with an
       // append-resp, and a heartbeat re-sends it if it was lost.
-      this.send({ type: 'snapshot', to, snapshot: this.snapshot });
+      this.send({ type: 'snapshot', to, snapshot: this.snapshot, ...(this.membership ? { config: this.snapConfig } : {}) });
       return;
     }
     const entries = this.log.slice(prevIndex - this.snapIndex, prevIndex - this.snapIndex + BATCH_MAX);
@@ -241,15 +289,20 @@ class RaftNode {
       this.send({ type: 'append-resp', to: m.from, success: false, hint: Math.min(first - 1, m.prevIndex - 1) });
       return;
     }
+    let configMayChange = false;
     for (const e of m.entries) {
       if (e.index <= this.lastIndex()) {
         if (this.termAt(e.index) === e.term) continue;
         if (e.index <= this.commit) throw new Error(`asked to overwrite committed entry ${e.index}`);
         this.log.length = e.index - 1 - this.snapIndex; // truncate the conflicting suffix
         this.firstUnstable = Math.min(this.firstUnstable, e.index);
+        configMayChange = true;
       }
       this.log.push({ term: e.term, index: e.index, data: e.data });
+      if (conf.decode(e.data) !== null) configMayChange = true;
     }
+    // A configuration entry takes effect once appended; a truncation may have removed one.
+    if (this.membership && configMayChange) this.refreshConfig();
     const matched = m.prevIndex + m.entries.length;
     // Only what this append proved matching may be committed: beyond it the log may still be stale.
     if (m.commit > this.commit) this.commit = Math.max(this.commit, Math.min(m.commit, matched));
@@ -268,7 +321,9 @@ class RaftNode {
       const next = Math.max(current, m.matchIndex + 1);
       this.nextIndex.set(m.from, next);
       this.maybeCommit();
-      if (next <= this.lastIndex()) this.sendAppend(m.from);
+      if (this.role !== 'leader') return; // it stepped down: removed, and C_new committed
+      if (m.from === this.transferee && m.matchIndex === this.lastIndex()) this.sendTimeoutNow();
+      else if (next <= this.lastIndex()) this.sendAppend(m.from);
       return;
     }
     const next = Math.max(match + 1, Math.min(current - 1, m.hint + 1));
@@ -296,18 +351,89 @@ class RaftNode {
       this.applied = s.index;
       this.firstUnstable = s.index + 1;
       this.snapshotToPersist = s;
+      if (this.membership) {
+        // The leader's configuration at the snapshot's index travels with it; the host's snapshot says it too.
+        this.snapConfig = m.config ?? { voters: s.peers, learners: s.learners ?? [], outgoing: s.outgoing ?? [] };
+        this.refreshConfig();
+      }
     }
     this.send({ type: 'append-resp', to: m.from, success: true, matchIndex: this.commit });
   }
 
   maybeCommit() {
-    const matches = [this.lastIndex(), ...this.others.map((p) => this.matchIndex.get(p) ?? 0)].sort((a, b) => b - a);
-    const n = matches[this.quorum - 1] ?? 0;
+    const n = conf.committedIndex(this.config, (p) => (p === this.id ? this.lastIndex() : (this.matchIndex.get(p) ?? 0)));
     // §5.4.2: count replicas only for an entry of the current term; earlier ones commit under it.
     if (n > this.commit && this.termAt(n) === this.term) {
       this.commit = n;
       for (const to of this.others) this.sendAppend(to); // tell followers now, not at the next heartbeat
+      if (this.membership) this.afterConfigCommitted();
     }
+  }
+
+  /**
+   * A leader whose configuration entry has just committed: C_old,new is followed by its own C_new (§4.3), and a
+   * leader that C_new leaves out steps down (§4.2.2): it managed the cluster only until C_new was committed.
+   */
+  afterConfigCommitted() {
+    if (this.role !== 'leader' || this.configIndex > this.commit) return;
+    if (conf.isJoint(this.config)) this.appendConfig(conf.leaveJoint(this.config));
+    else if (!conf.isVoter(this.config, this.id)) this.becomeFollower(this.term, 0);
+  }
+
+  // ---- membership (thesis §4) --------------------------------------------------------------------
+
+  /** Appends a configuration entry as leader; it is in force at once, on this node as on every other. */
+  appendConfig(next) {
+    const entry = this.append(conf.encode(next));
+    this.refreshConfig();
+    for (const to of this.others) this.sendAppend(to);
+    this.maybeCommit(); // a single voter commits at once
+    return entry;
+  }
+
+  /** The configuration at `index`: the latest configuration entry at or below it, else the snapshot's, else the bootstrap one. */
+  configAt(index) {
+    for (let i = Math.min(index, this.lastIndex()); i > this.snapIndex; i--) {
+      const c = conf.decode(this.log[i - this.snapIndex - 1].data);
+      if (c !== null) return c;
+    }
+    return this.snapConfig ?? this.bootConfig;
+  }
+
+  /**
+   * Recomputes the configuration in force from the log (after an append, a truncation, a snapshot), and the
+   * leader's bookkeeping with it: progress for new members, none for removed ones, no transfer to a non-voter.
+   */
+  refreshConfig() {
+    let index = 0;
+    let found = null;
+    for (let i = this.lastIndex(); i > this.snapIndex && found === null; i--) {
+      found = conf.decode(this.log[i - this.snapIndex - 1].data);
+      if (found !== null) index = i;
+    }
+    this.config = found ?? this.snapConfig ?? this.bootConfig;
+    this.configIndex = index;
+    this.others = this.config === null ? [] : conf.allMembers(this.config).filter((p) => p !== this.id);
+    if (this.role !== 'leader') return;
+    for (const p of [...this.nextIndex.keys()]) {
+      if (!this.others.includes(p)) {
+        this.nextIndex.delete(p);
+        this.matchIndex.delete(p);
+      }
+    }
+    for (const p of this.others) {
+      if (!this.nextIndex.has(p)) {
+        this.nextIndex.set(p, this.lastIndex() + 1);
+        this.matchIndex.set(p, 0);
+      }
+    }
+    if (this.transferee !== 0 && !conf.isVoter(this.config, this.transferee)) this.transferee = 0;
+  }
+
+  sendTimeoutNow() {
+    if (this.timeoutNowSent) return;
+    this.timeoutNowSent = true;
+    this.send({ type: 'timeout-now', to: this.transferee });
   }
 
   // ---- helpers -----------------------------------------------------------------------------------
@@ -348,22 +474,55 @@ class RaftNode {
 }
 
 /**
- * @param {{ bug?: 'double-vote', snapshots?: boolean }} [options]
+ * The node with the two calls of the membership capabilities. A subclass, so that a node of the plain example has
+ * no such methods at all: the host (and any other caller) tells an implementation's offer by whether they exist.
+ */
+class MembershipRaftNode extends RaftNode {
+  /** docs/contract.md § Membership changes: one configuration entry carrying the whole configuration it leads to. */
+  proposeConfChange(request) {
+    if (this.role !== 'leader' || this.transferee !== 0) return { accepted: false, reason: 'not-leader', leaderHint: this.role === 'leader' ? this.id : this.leader };
+    // The 2015 single-server bug: a new leader accepts a change only once an entry of its own term is committed;
+    // and one change at a time: none while an appended one is uncommitted or a joint configuration is not left.
+    const settled = this.termAt(this.commit) === this.term && this.configIndex <= this.commit && !conf.isJoint(this.config);
+    const next = settled ? conf.next(this.config, request.changes) : null;
+    if (next === null) return { accepted: false, reason: 'not-leader', leaderHint: this.id };
+    const entry = this.appendConfig(next);
+    return { accepted: true, index: entry.index, term: entry.term };
+  }
+
+  /** docs/contract.md § Leadership transfer (thesis §3.10). */
+  transferLeadership(target) {
+    if (this.role !== 'leader' || target === this.id || !conf.isVoter(this.config, target)) return false;
+    this.transferee = target;
+    this.transferElapsed = 0;
+    this.timeoutNowSent = false;
+    // Up to date already: hand over now; otherwise catch it up, and onAppendResp hands over when it matches.
+    if ((this.matchIndex.get(target) ?? 0) === this.lastIndex()) this.sendTimeoutNow();
+    else this.sendAppend(target);
+    return true;
+  }
+}
+
+/**
+ * @param {{ bug?: 'double-vote', snapshots?: boolean, membership?: boolean }} [options]
  * @returns {import('../../sim/contract.js').RaftImplementation}
  */
 export function createRaft(options = {}) {
   const bugs = { doubleVote: options.bug === 'double-vote' };
-  const name = options.bug === undefined ? 'js-raft' : `js-raft+${options.bug}`;
+  const membership = options.membership === true;
+  const base = options.bug === undefined ? 'js-raft' : `js-raft+${options.bug}`;
+  const name = `${base}${options.snapshots === true ? '+snapshots' : ''}${membership ? '+membership' : ''}`;
   return {
-    name: options.snapshots === true ? `${name}+snapshots` : name,
-    // Without the capability the host never compacts, so the snapshot code above stays idle (snapIndex 0).
-    capabilities: options.snapshots === true ? ['snapshot'] : [],
+    name,
+    // Without the capability the host never compacts, so the snapshot code above stays idle (snapIndex 0); without
+    // the membership ones it never proposes a change, so the configuration stays the bootstrap one.
+    capabilities: [...(options.snapshots === true ? ['snapshot'] : []), ...(membership ? ['membership-change', 'leadership-transfer'] : [])],
     // What its messages mean, so the host can judge them against the sender's disk (docs/contract.md).
     // No PreVote here, so every message's term must already be durable.
     messageAnnotations: {
       voteGrant: { type: 'vote-resp', where: { granted: true } },
       appendAck: { type: 'append-resp', where: { success: true }, matchField: 'matchIndex' },
     },
-    create: (init) => new RaftNode(init, bugs),
+    create: (init) => (membership ? new MembershipRaftNode(init, bugs, true) : new RaftNode(init, bugs, false)),
   };
 }
