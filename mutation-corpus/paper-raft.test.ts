@@ -121,7 +121,7 @@ describe('paper-raft: replication (Raft §5.3)', () => {
     expect(cluster.node(old).applied.map((e) => e.data)).toContain('kept');
   });
 
-  it('backs a longer divergent follower off one index at a time (after jumping to its end)', () => {
+  it('backs a divergent follower off a whole term per rejection, to the first index it stores for that term (Raft §5.3)', () => {
     const cluster = new Cluster({ nodes: 3 });
     const old = electLeader(cluster);
     cluster.isolate(old);
@@ -135,13 +135,44 @@ describe('paper-raft: replication (Raft §5.3)', () => {
     // The third node, whose next index for `old` starts past old's end, leads old back through the conflict.
     cluster.heal();
     cluster.isolate(fresh);
+    const sentBefore = cluster.sent.length;
     cluster.tickAll(80);
     expect(cluster.leaders().filter((id) => id !== fresh)).toEqual([third]);
-    const rejects = cluster.sent.filter((m) => m.type === 'AppendEntriesReply' && m.from === old && m.to === third && m['success'] === false).map((m) => m['prevLogIndex'] as number);
-    expect(rejects.length).toBeGreaterThan(2);
-    // After the jump to old's own end, each rejection is for the index just below the one before.
-    for (let i = 2; i < rejects.length; i++) expect(rejects[i]).toBe((rejects[i - 1] as number) - 1);
+    const traffic = cluster.sent.slice(sentBefore);
+    // Rejections at an index old stores (those past its end name no term and send the leader to old's end).
+    const rejects = traffic.filter((m) => m.type === 'AppendEntriesReply' && m.from === old && m.to === third && m['success'] === false && (m['conflictTerm'] as number) > 0);
+    expect(rejects.length).toBeGreaterThan(0);
+    const oldTerm = cluster.sent.find((m) => m.type === 'AppendEntries' && m.from === old)?.term as number;
+    // Each rejection names the follower's term at the probed index and the first index it stores for it; the
+    // leader's next probe goes straight below that index, however many entries of the term lie in between.
+    for (const r of rejects) {
+      const nextProbe = traffic.slice(traffic.indexOf(r)).find((m) => m.type === 'AppendEntries' && m.from === third && m.to === old);
+      expect(nextProbe?.['prevLogIndex']).toBe((r['conflictIndex'] as number) - 1);
+    }
+    expect(rejects.some((r) => r['conflictTerm'] === oldTerm)).toBe(true);
+    expect(rejects.length).toBeLessThan(4);
     expect(logOf(cluster, old)).toBe(logOf(cluster, third));
+  });
+
+  it('caps an AppendEntries at its byte budget, with at least one entry, so a far-behind follower catches up in several messages', () => {
+    const cluster = new Cluster({ nodes: 3 });
+    const leader = electLeader(cluster);
+    const behind = cluster.ids.find((id) => id !== leader) as number;
+    cluster.isolate(behind);
+    const big = 'x'.repeat(300);
+    for (let i = 0; i < 6; i++) cluster.propose(leader, i === 3 ? big : `small-${i}`);
+    cluster.deliverAll();
+    cluster.heal();
+    const sentBefore = cluster.sent.length;
+    cluster.tickAll(20);
+    const appends = cluster.sent.slice(sentBefore).filter((m) => m.type === 'AppendEntries' && m.to === behind);
+    const sizes = appends.map((m) => (m['entries'] as { data: string }[]).reduce((sum, e) => sum + e.data.length + 16, 0));
+    const counts = appends.map((m) => (m['entries'] as unknown[]).length);
+    for (let i = 0; i < appends.length; i++) expect(counts[i] === 1 || (sizes[i] as number) <= 128, `append ${i}`).toBe(true);
+    // The 300-byte entry travels alone: a budget never stops an entry from being sent.
+    expect(appends.some((m) => (m['entries'] as { data: string }[]).length === 1 && (m['entries'] as { data: string }[])[0]?.data === big)).toBe(true);
+    expect(new Set(appends.map((m) => m['prevLogIndex'])).size).toBeGreaterThan(2);
+    expect(logOf(cluster, behind)).toBe(logOf(cluster, leader));
   });
 });
 

@@ -4,8 +4,9 @@
  * so the mutation corpus measures Seaworthy on code that was not written together with its scenarios.
  *
  * It is deliberately different from `core/raft-node.ts`: the paper's RPC names and fields (`RequestVote`
- * with a `preVote` flag, `AppendEntries` with `leaderCommit`), back-off one index at a time (jumping only to a
- * shorter follower's end), no re-sent vote requests within a term (as etcd-raft), follow-up appends only
+ * with a `preVote` flag, `AppendEntries` with `leaderCommit`), the back-off the paper suggests at the end of
+ * §5.3 (a rejection names the conflicting term and the first index the follower stores for it, and the leader
+ * goes straight there, or to a shorter follower's end), no re-sent vote requests within a term (as etcd-raft), follow-up appends only
  * when a reply tells something new, a leader lease that drops vote requests, CheckQuorum by activity marks,
  * and a commit rule that scans down from the last index. It implements `sim/contract.ts` as a user would, and imports only its types.
  *
@@ -14,8 +15,16 @@
 import type { CreateInit, Entry, HardState, Message, NodeId, ProposeResult, RaftInstance, Ready, ReadState, Role, Status } from '../sim/contract.js';
 import type { MutationFlags } from './mutations.js';
 
-/** Most entries one AppendEntries carries, so a far-behind follower catches up in bounded messages. */
-const ENTRIES_PER_APPEND_MAX = 64;
+/**
+ * The budget of one AppendEntries, in bytes of entries (etcd-raft's `MaxSizePerMsg`, hashicorp/raft's
+ * `MaxAppendEntries` by count): a far-behind follower catches up in bounded messages, each carrying at least one
+ * entry. Scaled to the simulator's commands (about 60 bytes) as production budgets are to theirs (1 MB against
+ * entries of a few KB): a catch-up across a leader change takes several messages, as it does in production where
+ * a deposed leader's uncommitted tail holds thousands of entries.
+ */
+const APPEND_BYTES_MAX = 128;
+/** What an entry costs against the budget besides its data: its index and term, as a wire format frames them. */
+const ENTRY_OVERHEAD_BYTES = 16;
 
 interface RequestVote extends Message {
   readonly type: 'RequestVote';
@@ -50,8 +59,22 @@ interface AppendEntriesReply extends Message {
   readonly matchIndex: number;
   /** The follower's last index, so a leader backs off straight to a shorter follower's end. */
   readonly lastLogIndex: number;
+  /**
+   * On a rejection at an index the follower stores: the term of its entry there, and the first index it stores
+   * for that term (Raft §5.3, last paragraph); 0 and 0 otherwise.
+   */
+  readonly conflictTerm: number;
+  readonly conflictIndex: number;
   readonly readRound: number;
 }
+
+/** A rejection's back-off hint: the follower's term at the probed index and its first index of that term. */
+interface Conflict {
+  readonly term: number;
+  readonly index: number;
+}
+
+const NO_CONFLICT: Conflict = Object.freeze({ term: 0, index: 0 });
 
 interface PendingRead {
   readonly requestId: number;
@@ -388,7 +411,7 @@ export class PaperRaftNode implements RaftInstance {
     this.resetElectionTimer();
     this.leaderContactElapsed = 0;
     if (m.prevLogIndex > this.log.length || this.termAt(m.prevLogIndex) !== m.prevLogTerm) {
-      this.reply(this.appendReply(m, false, 0));
+      this.reply(this.appendReply(m, false, 0, this.conflictAt(m.prevLogIndex)));
       return;
     }
     if (this.bug['truncate-on-every-append'] === true) this.truncateFrom(m.prevLogIndex + 1);
@@ -407,8 +430,34 @@ export class PaperRaftNode implements RaftInstance {
     this.reply(this.appendReply(m, true, matchIndex));
   }
 
-  private appendReply(m: AppendEntries, success: boolean, matchIndex: number): AppendEntriesReply {
-    return { type: 'AppendEntriesReply', from: this.id, to: m.from, term: this.term, success, prevLogIndex: m.prevLogIndex, matchIndex, lastLogIndex: this.log.length, readRound: m.readRound };
+  private appendReply(m: AppendEntries, success: boolean, matchIndex: number, conflict: Conflict = NO_CONFLICT): AppendEntriesReply {
+    return {
+      type: 'AppendEntriesReply',
+      from: this.id,
+      to: m.from,
+      term: this.term,
+      success,
+      prevLogIndex: m.prevLogIndex,
+      matchIndex,
+      lastLogIndex: this.log.length,
+      conflictTerm: conflict.term,
+      conflictIndex: conflict.index,
+      readRound: m.readRound,
+    };
+  }
+
+  /**
+   * Raft §5.3: "the follower can include the term of the conflicting entry and the first index it stores for
+   * that term", so the leader skips a whole term per round trip. The leader may hold the start of that term
+   * too, so it can land below the first real conflict and resend entries the follower already has; the
+   * follower's entry-by-entry check (Figure 2, step 3) keeps that safe.
+   */
+  private conflictAt(prevLogIndex: number): Conflict {
+    if (prevLogIndex > this.log.length) return NO_CONFLICT;
+    const term = this.termAt(prevLogIndex);
+    let first = prevLogIndex;
+    while (first > 1 && this.termAt(first - 1) === term) first--;
+    return { term, index: first };
   }
 
   private truncateFrom(index: number): void {
@@ -437,8 +486,9 @@ export class PaperRaftNode implements RaftInstance {
         if (m.matchIndex < this.log.length) this.sendAppend(m.from);
       }
     } else if (m.prevLogIndex === next - 1 && next - 1 > match) {
-      // Back off one index at a time (Raft §5.3), or straight to the end of a shorter follower's log.
-      leader.nextIndex.set(m.from, Math.max(match + 1, Math.min(next - 1, m.lastLogIndex + 1)));
+      // Back off past the follower's whole conflicting term (Raft §5.3), or to the end of a shorter follower's log.
+      const hinted = m.conflictTerm > 0 ? m.conflictIndex : m.lastLogIndex + 1;
+      leader.nextIndex.set(m.from, Math.max(match + 1, Math.min(next - 1, hinted)));
       this.sendAppend(m.from);
     }
     this.releaseReads();
@@ -449,9 +499,22 @@ export class PaperRaftNode implements RaftInstance {
     if (leader === null) return;
     const next = leader.nextIndex.get(to) ?? this.log.length + 1;
     const prevLogIndex = next - 1;
-    const entries = this.log.slice(prevLogIndex, prevLogIndex + ENTRIES_PER_APPEND_MAX);
+    const entries = this.entriesWithinBudget(next);
     const m: AppendEntries = { type: 'AppendEntries', from: this.id, to, term: this.term, prevLogIndex, prevLogTerm: this.termAt(prevLogIndex), entries, leaderCommit: this.commit, readRound: this.readRound };
     this.outbox.push(m);
+  }
+
+  /** The entries from `from` on that fit {@link APPEND_BYTES_MAX}; at least one when there is one (etcd's `limitSize`). */
+  private entriesWithinBudget(from: number): Entry[] {
+    const entries: Entry[] = [];
+    let bytes = 0;
+    for (let i = from; i <= this.log.length; i++) {
+      const entry = this.log[i - 1] as Entry;
+      bytes += entry.data.length + ENTRY_OVERHEAD_BYTES;
+      if (entries.length > 0 && bytes > APPEND_BYTES_MAX) break;
+      entries.push(entry);
+    }
+    return entries;
   }
 
   /** Figure 2: commit the highest N stored on a majority whose entry is of the current term (§5.4.2). */
