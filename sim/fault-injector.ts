@@ -159,8 +159,7 @@ export class FaultInjector {
       if (atMs >= w.safetyMs) continue;
       this.armed.splice(i, 1);
       w.faultCounts['reactive-fired']++;
-      const action = this.reactiveAction(a.fault, fact.node, atMs);
-      w.queue.push(w.events.faultEvent(atMs, action));
+      for (const action of this.reactiveActions(a.fault, fact.node, atMs)) w.queue.push(w.events.faultEvent(atMs, action));
       return;
     }
     // Expired ones are dropped in place: a filtered copy per fact, while any reactive fault is armed, was a
@@ -309,18 +308,22 @@ export class FaultInjector {
     }
   }
 
-  /** The plain fault event a fired reactive fault becomes, aimed at the node that triggered it or its peer. */
-  private reactiveAction(fault: ReactiveFault, node: NodeId, atMs: number): FaultEvent {
-    const peer = peerOf(node, fault.peer, this.world.hosts.length);
+  /** The plain fault events a fired reactive fault becomes, aimed at the node that triggered it or its peer. */
+  private reactiveActions(fault: ReactiveFault, node: NodeId, atMs: number): FaultEvent[] {
+    const nodeCount = this.world.hosts.length;
+    const peer = peerOf(node, fault.peer, nodeCount);
     switch (fault.action) {
       case 'bounce':
-        return { atMs, kind: 'bounce', node, downMs: fault.durationMs };
+        return [{ atMs, kind: 'bounce', node, downMs: fault.durationMs }];
       case 'bounce-peer':
-        return { atMs, kind: 'bounce', node: peer, downMs: fault.durationMs };
+        return [{ atMs, kind: 'bounce', node: peer, downMs: fault.durationMs }];
       case 'isolate':
-        return { atMs, kind: 'away', node, durationMs: fault.durationMs };
+        return [{ atMs, kind: 'away', node, durationMs: fault.durationMs }];
       case 'clog':
-        return { atMs, kind: 'clog', from: node, to: peer, durationMs: fault.durationMs };
+        return [{ atMs, kind: 'clog', from: node, to: peer, durationMs: fault.durationMs }];
+      case 'mute':
+        // One clog per outgoing link, in id order: clogs hold deliveries, so what was already sent waits too.
+        return Array.from({ length: nodeCount - 1 }, (_, k): FaultEvent => ({ atMs, kind: 'clog', from: node, to: peerOf(node, k + 1, nodeCount), durationMs: fault.durationMs }));
     }
   }
 

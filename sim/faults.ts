@@ -145,14 +145,17 @@ export type ReactiveTrigger = 'vote' | 'candidate' | 'leader-append' | 'ack' | '
  * - `bounce`: crash the trigger node and restart it `durationMs` later;
  * - `bounce-peer`: the same to its `peer`-th neighbour (a voter in the election under way);
  * - `isolate`: cut the trigger node off for `durationMs` (an `away` fault: a deposed leader that clients still reach);
- * - `clog`: hold the link from the trigger node to its `peer`-th neighbour for `durationMs` (a slow follower).
+ * - `clog`: hold the link from the trigger node to its `peer`-th neighbour for `durationMs` (a slow follower);
+ * - `mute`: hold every link from the trigger node for `durationMs`, messages already in flight included (a node
+ *   whose sends stall: a new leader whose first appends reach nobody while the others elect another, the
+ *   paper's Figure 8 server S5 at term 3).
  */
-export type ReactiveAction = 'bounce' | 'bounce-peer' | 'isolate' | 'clog';
+export type ReactiveAction = 'bounce' | 'bounce-peer' | 'isolate' | 'clog' | 'mute';
 
 /** Every trigger, for plan-file validation and generators. */
 export const REACTIVE_TRIGGERS = ['vote', 'candidate', 'leader-append', 'ack', 'leader-elected'] as const satisfies readonly ReactiveTrigger[];
 /** Every action, for plan-file validation and generators. */
-export const REACTIVE_ACTIONS = ['bounce', 'bounce-peer', 'isolate', 'clog'] as const satisfies readonly ReactiveAction[];
+export const REACTIVE_ACTIONS = ['bounce', 'bounce-peer', 'isolate', 'clog', 'mute'] as const satisfies readonly ReactiveAction[];
 
 /**
  * The last ms at which a fault event can still act on the cluster: its own time for instant changes (a

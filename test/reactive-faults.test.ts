@@ -94,6 +94,26 @@ describe('reactive faults', () => {
     expect((result.trace ?? []).some((r) => r.type === 'clog-end')).toBe(true);
   });
 
+  it('leader-elected → mute: every link from the new leader is held, what it already sent included, so the others elect another', () => {
+    const { result, facts } = run([{ atMs: 500, kind: 'bounce', node: 'leader', downMs: 400 }, reactive('leader-elected', 'mute', { atMs: 501, durationMs: 400 })], { nodeCount: 5 });
+    expect(result.stats.faults['reactive-fired']).toBe(1);
+    expect(result.stats.faults.clog).toBe(4);
+    const muted = facts.find((f) => f.atMs > 501 && f.kind === 'role' && f.role === 'leader');
+    expect(muted).toBeDefined();
+    const mutedAtMs = muted?.atMs ?? 0;
+    const clogs = (result.trace ?? []).filter((r) => r.type === 'fault' && r.fault.kind === 'clog');
+    expect(clogs.map((r) => (r.type === 'fault' && r.fault.kind === 'clog' ? [r.fault.from, r.fault.to, r.atMs] : [])).sort()).toEqual(
+      [1, 2, 3, 4, 5].filter((n) => n !== muted?.node).map((to) => [muted?.node, to, mutedAtMs]).sort(),
+    );
+    // Its election appends were held in flight: nobody hears the new leader, and another node leads a later term
+    // before the mute ends.
+    const next = facts.find((f) => f.atMs > mutedAtMs && f.kind === 'role' && f.role === 'leader' && f.node !== muted?.node);
+    expect(next).toBeDefined();
+    expect(next?.atMs).toBeLessThan(mutedAtMs + 400);
+    expect((result.trace ?? []).filter((r) => r.type === 'clog-end')).toHaveLength(4);
+    expect(result.liveness.ok).toBe(true);
+  });
+
   it('an unfired reactive fault does nothing once its window closes', () => {
     // No election after 500 ms on a calm cluster: nobody becomes a candidate.
     const { result } = run([reactive('candidate', 'bounce-peer', { windowMs: 300 })]);
