@@ -2,8 +2,9 @@
  * Reactive fault families (issue 11, item 2): faults armed for a window that fire on what just happened in the
  * facts, aimed at the moments where durability, election and commit bugs show — right after a vote is
  * persisted, during an election, right after a leader appends or a write is acknowledged, and right after a
- * leader change (a slow follower link keeps the Figure 8 window open). A generator only: the caller keeps the
- * plan inside the fault model.
+ * leader change (a slow follower link keeps the Figure 8 window open, and a new leader whose sends stall leaves
+ * its election entry on its own disk only, the Figure 8 server that can still be elected). A generator only: the
+ * caller keeps the plan inside the fault model.
  */
 import type { FaultEvent, ReactiveAction, ReactiveTrigger } from '../sim/faults.js';
 import type { Prng } from '../sim/prng.js';
@@ -26,7 +27,9 @@ interface Family {
  * while an election is under way and restart it at once; crash or isolate a leader right after it appends a
  * new entry (before a majority has it) or right after a write is acknowledged (a deposed leader that clients
  * still reach while a new leader takes writes); clog a new leader's link to one follower (re-replication after
- * a leader change takes many rounds).
+ * a leader change takes many rounds); mute a new leader at once, what it already sent included (its election
+ * entry stays on its own disk while the others elect another leader: Figure 8's S5, whose log of a newer term
+ * makes it electable against replicas of an older term's entry).
  */
 export const REACTIVE_FAMILIES: readonly Family[] = Object.freeze([
   { trigger: 'vote', actions: ['bounce'], durationTenthsMin: 1, durationTenthsMax: 5, delayTicksMax: 0 },
@@ -34,6 +37,7 @@ export const REACTIVE_FAMILIES: readonly Family[] = Object.freeze([
   { trigger: 'leader-append', actions: ['bounce', 'isolate'], durationTenthsMin: 2, durationTenthsMax: 30, delayTicksMax: 1 },
   { trigger: 'ack', actions: ['bounce', 'isolate'], durationTenthsMin: 2, durationTenthsMax: 50, delayTicksMax: 0 },
   { trigger: 'leader-elected', actions: ['clog'], durationTenthsMin: 10, durationTenthsMax: 80, delayTicksMax: 2 },
+  { trigger: 'leader-elected', actions: ['mute'], durationTenthsMin: 10, durationTenthsMax: 50, delayTicksMax: 0 },
 ]);
 
 /**
@@ -49,7 +53,7 @@ export function reactiveFaults(prng: Prng, ctx: ScenarioContext, gapMsMean: numb
     const family = prng.pick(REACTIVE_FAMILIES);
     const action = prng.pick(family.actions);
     // A peer exists only in a cluster of two or more: a lone node gets the actions on itself only.
-    if ((action === 'bounce-peer' || action === 'clog') && ctx.nodeCount < 2) continue;
+    if ((action === 'bounce-peer' || action === 'clog' || action === 'mute') && ctx.nodeCount < 2) continue;
     events.push({
       atMs,
       kind: 'reactive',

@@ -9,8 +9,8 @@ import { findScenario } from '../scenarios/registry.js';
 import { runSeed } from '../scenarios/run-seed.js';
 
 const GOLDEN: readonly { readonly seed: number; readonly scenario: string; readonly nodes: number; readonly traceHash: string; readonly events: number }[] = [
-  { seed: 1, scenario: 'random', nodes: 5, traceHash: '3159dba374209968', events: 13322 },
-  { seed: 2, scenario: 'random', nodes: 5, traceHash: '1849b15850ebb6ca', events: 22638 },
+  { seed: 1, scenario: 'random', nodes: 5, traceHash: '55b474763adf38b6', events: 13101 },
+  { seed: 2, scenario: 'random', nodes: 5, traceHash: '2d4053073dd628d4', events: 22610 },
   { seed: 3, scenario: 'random', nodes: 5, traceHash: 'f29714e1fb71f866', events: 9630 },
   { seed: 7, scenario: 'crash-restart-storm', nodes: 3, traceHash: '33f0ac8d2eb11912', events: 6973 },
 ];
