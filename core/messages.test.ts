@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCoreMessage } from './messages.js';
+import { appendMessage, appendResponseMessage, isCoreMessage, snapshotMessage, snapshotResponseMessage, timeoutNowMessage, voteMessage, voteResponseMessage } from './messages.js';
 import type { Message } from './types.js';
 
 const ok: Message[] = [
@@ -54,5 +54,36 @@ describe('isCoreMessage', () => {
 
   it('survives a JSON round trip', () => {
     for (const m of ok) expect(isCoreMessage(JSON.parse(JSON.stringify(m)) as Message)).toBe(true);
+  });
+});
+
+describe('the message constructors', () => {
+  const built: Message[] = [
+    appendMessage(1, 2, 2, 1, 1, [{ term: 2, index: 2, data: 'x' }], 1, undefined),
+    appendMessage(1, 2, 2, 0, 0, [], 0, undefined),
+    appendResponseMessage(2, 1, 2, true, 5, 3, 1, undefined),
+    appendMessage(1, 2, 2, 0, 0, [], 0, 3),
+    appendResponseMessage(2, 1, 2, false, 0, 0, 0, 0),
+    voteMessage('vote', 1, 2, 2, 0, 0, undefined),
+    voteMessage('pre-vote', 1, 2, 3, 4, 2, undefined),
+    voteResponseMessage('vote-resp', 2, 1, 2, false),
+    voteResponseMessage('pre-vote-resp', 2, 1, 3, true),
+  ];
+
+  it('build exactly the wire form of each type (JSON as the literals above)', () => {
+    expect(built.map((m) => JSON.stringify(m))).toEqual(ok.map((m) => JSON.stringify(m)));
+    const chunk = snapshotMessage(1, 2, 3, { index: 7, term: 2, peers: [1, 2, 3], learners: undefined, outgoing: undefined }, 0, 'abc', true);
+    expect(JSON.stringify(chunk)).toBe('{"type":"snapshot","from":1,"to":2,"term":3,"snapshotIndex":7,"snapshotTerm":2,"peers":[1,2,3],"offset":0,"chunk":"abc","done":true}');
+    expect(JSON.stringify(snapshotResponseMessage(2, 1, 3, 7, 64))).toBe('{"type":"snapshot-resp","from":2,"to":1,"term":3,"snapshotIndex":7,"received":64}');
+    expect(isCoreMessage(chunk)).toBe(true);
+    const joint = snapshotMessage(1, 2, 3, { index: 7, term: 2, peers: [1, 2, 3], learners: [4], outgoing: [] }, 0, 'abc', false);
+    expect(JSON.stringify(joint)).toBe('{"type":"snapshot","from":1,"to":2,"term":3,"snapshotIndex":7,"snapshotTerm":2,"peers":[1,2,3],"learners":[4],"outgoing":[],"offset":0,"chunk":"abc","done":false}');
+    expect(JSON.stringify(voteMessage('vote', 1, 2, 4, 3, 2, true))).toBe('{"type":"vote","from":1,"to":2,"term":4,"lastLogIndex":3,"lastLogTerm":2,"transfer":true}');
+    expect(JSON.stringify(timeoutNowMessage(1, 2, 4))).toBe('{"type":"timeout-now","from":1,"to":2,"term":4}');
+  });
+
+  it('give every type one in-memory shape (the same keys in the same order)', () => {
+    const keys = Object.keys(built[0]!);
+    for (const m of [...built, snapshotMessage(1, 2, 3, { index: 7, term: 2, peers: [1, 2], learners: [4], outgoing: [] }, 0, 'a', true), timeoutNowMessage(1, 2, 3), snapshotResponseMessage(2, 1, 3, 7, 1)]) expect(Object.keys(m)).toEqual(keys);
   });
 });

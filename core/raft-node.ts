@@ -11,12 +11,12 @@ import type { ConfChangeRequest, Configuration } from './configuration.js';
 import { allMembers, encodeConfEntry, isJoint, isVoter, jointVoteResult, leaveJoint, nextConfiguration } from './configuration.js';
 import { RaftLog } from './log.js';
 import { bootstrapConfiguration, ConfigurationHistory, snapshotConfiguration } from './membership.js';
-import { isCoreMessage, MAX_ENTRIES_PER_MESSAGE } from './messages.js';
-import type { AppendMessage, AppendResponseMessage, SnapshotMessage, SnapshotResponseMessage, TimeoutNowMessage, VoteMessage, VoteResponseMessage } from './messages.js';
+import { appendMessage, appendResponseMessage, isCoreMessage, MAX_ENTRIES_PER_MESSAGE, snapshotResponseMessage, timeoutNowMessage, voteMessage, voteResponseMessage } from './messages.js';
+import type { AppendMessage, AppendResponseMessage, SnapshotMessage, SnapshotResponseMessage, VoteMessage, VoteResponseMessage } from './messages.js';
 import { Progress } from './progress.js';
 import { jointCommitted, quorumSize } from './quorum.js';
 import { SnapshotReceiver, snapshotChunk } from './snapshot.js';
-import { LeadershipTransfer, TIMEOUT_NOW } from './transfer.js';
+import { LeadershipTransfer } from './transfer.js';
 import type { Entry, HardState, Message, NodeId, ProposeResult, Ready, ReadState, Role, Snapshot, SoftState, Status, StoredState } from './types.js';
 
 export interface RaftNodeOptions {
@@ -702,8 +702,7 @@ export class RaftNode {
     for (let i = 0; i < targets.length; i++) {
       const to = targets[i] as NodeId;
       if (onlySilent && this.votes.has(to)) continue;
-      const m: VoteMessage = flagged ? { type, from: this.id, to, term, lastLogIndex, lastLogTerm, transfer: true } : { type, from: this.id, to, term, lastLogIndex, lastLogTerm };
-      this.emit(m);
+      this.emit(voteMessage(type, this.id, to, term, lastLogIndex, lastLogTerm, flagged ? true : undefined));
     }
   }
 
@@ -771,8 +770,7 @@ export class RaftNode {
   }
 
   private sendVoteResponse(to: NodeId, type: VoteResponseMessage['type'], term: number, reject: boolean): void {
-    const m: VoteResponseMessage = { type, from: this.id, to, term, reject };
-    this.emit(m);
+    this.emit(voteResponseMessage(type, this.id, to, term, reject));
   }
 
   // ---- replication, follower side ------------------------------------------------------------------------
@@ -832,12 +830,7 @@ export class RaftNode {
 
   /** `ctx` echoes the append's read round (rejections echo it too: they prove our term just as well). */
   private sendAppendResponse(to: NodeId, reject: boolean, index: number, hintIndex: number, hintTerm: number, ctx: number | undefined): void {
-    // One literal per shape (see makeReady): adding `ctx` afterwards would cost a transition per message.
-    const m: AppendResponseMessage =
-      ctx === undefined
-        ? { type: 'append-resp', from: this.id, to, term: this.term, reject, index, hintIndex, hintTerm }
-        : { type: 'append-resp', from: this.id, to, term: this.term, reject, index, hintIndex, hintTerm, ctx };
-    this.emit(m);
+    this.emit(appendResponseMessage(this.id, to, this.term, reject, index, hintIndex, hintTerm, ctx));
   }
 
   // ---- replication, leader side --------------------------------------------------------------------------
@@ -887,8 +880,7 @@ export class RaftNode {
   }
 
   private sendTimeoutNow(to: NodeId): void {
-    const m: TimeoutNowMessage = { type: TIMEOUT_NOW, from: this.id, to, term: this.term };
-    this.emit(m);
+    this.emit(timeoutNowMessage(this.id, to, this.term));
   }
 
   /**
@@ -1111,8 +1103,7 @@ export class RaftNode {
   }
 
   private sendSnapshotResponse(to: NodeId, snapshotIndex: number, received: number): void {
-    const m: SnapshotResponseMessage = { type: 'snapshot-resp', from: this.id, to, term: this.term, snapshotIndex, received };
-    this.emit(m);
+    this.emit(snapshotResponseMessage(this.id, to, this.term, snapshotIndex, received));
   }
 
   /** Sends one append of entries (prev, min(hi, prev + MAX)]; returns the index of the last entry sent (or prev). */
@@ -1120,12 +1111,8 @@ export class RaftNode {
     const entries = this.log.slice(prev + 1, hi, MAX_ENTRIES_PER_MESSAGE);
     const prevLogTerm = this.log.termAt(prev);
     // Every append carries the latest read round once there is one, so a lost read heartbeat is retried by the
-    // next heartbeat. One literal per shape (see makeReady): adding `ctx` afterwards would cost a transition.
-    const m: AppendMessage =
-      this.readRound === 0
-        ? { type: 'append', from: this.id, to, term: this.term, prevLogIndex: prev, prevLogTerm, entries, commit: this.commit }
-        : { type: 'append', from: this.id, to, term: this.term, prevLogIndex: prev, prevLogTerm, entries, commit: this.commit, ctx: this.readRound };
-    this.emit(m);
+    // next heartbeat.
+    this.emit(appendMessage(this.id, to, this.term, prev, prevLogTerm, entries, this.commit, this.readRound === 0 ? undefined : this.readRound));
     return prev + entries.length;
   }
 

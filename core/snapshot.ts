@@ -4,44 +4,22 @@
  * snapshot once the last one arrives. Pure data handling: the decisions (when to send, whether to install) stay in
  * raft-node.ts.
  */
-import { SNAPSHOT_CHUNK_CHARS } from './messages.js';
+import { SNAPSHOT_CHUNK_CHARS, snapshotMessage } from './messages.js';
 import type { SnapshotMessage } from './messages.js';
 import type { NodeId, Snapshot } from './types.js';
 
 /** The chunk of `snapshot` starting at `offset`, as a message from `from` to `to` in `term`. */
 export function snapshotChunk(snapshot: Snapshot, offset: number, from: NodeId, to: NodeId, term: number): SnapshotMessage {
   const end = Math.min(snapshot.data.length, offset + SNAPSHOT_CHUNK_CHARS);
-  const learners = snapshot.learners ?? [];
-  const outgoing = snapshot.outgoing ?? [];
-  if (learners.length !== 0 || outgoing.length !== 0) {
-    // A configuration with learners or during joint consensus: rare, so the usual shape below stays as it was.
-    return {
-      type: 'snapshot',
-      from,
-      to,
-      term,
-      snapshotIndex: snapshot.index,
-      snapshotTerm: snapshot.term,
-      peers: snapshot.peers,
-      learners,
-      outgoing,
-      offset,
-      chunk: snapshot.data.slice(offset, end),
-      done: end === snapshot.data.length,
-    };
-  }
-  return {
-    type: 'snapshot',
-    from,
-    to,
-    term,
-    snapshotIndex: snapshot.index,
-    snapshotTerm: snapshot.term,
-    peers: snapshot.peers,
-    offset,
-    chunk: snapshot.data.slice(offset, end),
-    done: end === snapshot.data.length,
-  };
+  // A configuration with learners or during joint consensus carries both lists; any other leaves them undefined
+  // (absent on the wire).
+  const learnerIds = snapshot.learners ?? [];
+  const outgoingIds = snapshot.outgoing ?? [];
+  const configured = learnerIds.length !== 0 || outgoingIds.length !== 0;
+  const learners = configured ? learnerIds : undefined;
+  const outgoing = configured ? outgoingIds : undefined;
+  const chunk = snapshot.data.slice(offset, end);
+  return snapshotMessage(from, to, term, { index: snapshot.index, term: snapshot.term, peers: snapshot.peers, learners, outgoing }, offset, chunk, end === snapshot.data.length);
 }
 
 /**
