@@ -70,10 +70,9 @@ interface PendingRead {
 }
 
 /**
- * A Ready with exactly the optional fields given, each shape written as one literal: an object that gains its
- * optional fields one by one goes through a hidden-class transition and a property-store allocation for each.
- * The field order is the same in every shape (entries, messages, committedEntries, readStates, softState,
- * hardState), as it was when the fields were added one by one.
+ * Every Ready as one object shape: all seven fields, in one order, the optional ones undefined when there is
+ * nothing to report (the contract treats undefined as absent). A Ready per optional-field combination made up to
+ * eight hidden classes, so the host's reads of every Ready field were polymorphic or megamorphic loads.
  */
 function makeReady(
   entries: readonly Entry[],
@@ -82,17 +81,9 @@ function makeReady(
   readStates: readonly ReadState[] | undefined,
   softState: SoftState | undefined,
   hardState: HardState | undefined,
+  snapshot: Snapshot | undefined,
 ): Ready {
-  if (readStates === undefined) {
-    if (softState === undefined) return hardState === undefined ? { entries, messages, committedEntries } : { entries, messages, committedEntries, hardState };
-    return hardState === undefined ? { entries, messages, committedEntries, softState } : { entries, messages, committedEntries, softState, hardState };
-  }
-  if (softState === undefined) {
-    return hardState === undefined ? { entries, messages, committedEntries, readStates } : { entries, messages, committedEntries, readStates, hardState };
-  }
-  return hardState === undefined
-    ? { entries, messages, committedEntries, readStates, softState }
-    : { entries, messages, committedEntries, readStates, softState, hardState };
+  return { entries, messages, committedEntries, readStates, softState, hardState, snapshot };
 }
 
 /** `snapshot` carrying `c` as its configuration; the same object when it already does (the usual case). */
@@ -490,12 +481,8 @@ export class RaftNode {
       this.reportedVote = vote;
       this.reportedCommit = this.commit;
     }
-    let ready = makeReady(entries, messages, committedEntries, readStates, softState, hardState);
-    if (snapshot !== null) {
-      // Rare (an install), so the common shapes of makeReady stay as they are.
-      ready = { ...ready, snapshot };
-      this.snapshotToPersist = null;
-    }
+    const ready = makeReady(entries, messages, committedEntries, readStates, softState, hardState, snapshot ?? undefined);
+    this.snapshotToPersist = null;
     this.readyPending = true;
     this.pendingStableIndex = this.log.lastIndex();
     this.pendingApplied = Math.max(this.applied, applyTo);

@@ -65,10 +65,11 @@ export interface Message {
  *      otherwise hold the read and serve it after a later Ready applies enough. Each read state is served once.
  */
 export interface Ready {
+  // An optional field left undefined counts as absent (our core sets every field, so its Readys share one shape).
   /** Present when role or leader changed since the last Ready. */
-  readonly softState?: SoftState;
+  readonly softState?: SoftState | undefined;
   /** Present when term, vote or commit changed since the last Ready. */
-  readonly hardState?: HardState;
+  readonly hardState?: HardState | undefined;
   /** Entries to persist. Invariant: consecutive indexes. */
   readonly entries: readonly Entry[];
   /** Messages to send once `entries` and `hardState` are durable. */
@@ -79,7 +80,7 @@ export interface Ready {
    * Reads whose leadership was confirmed (ReadIndex, thesis §6.4), each reported once, in the order confirmed.
    * Absent when there are none (and from implementations that do not offer linearizable reads).
    */
-  readonly readStates?: readonly ReadState[];
+  readonly readStates?: readonly ReadState[] | undefined;
   /**
    * A snapshot received from the leader (InstallSnapshot, Raft §7), newer than this node's commit: only from
    * implementations declaring the `snapshot` capability. The host stores it durably (written, then atomically
@@ -88,7 +89,7 @@ export interface Ready {
    * matching suffix, Raft §7, hands it over again in `entries`). In step 3 the host restores its state machine
    * from `snapshot.data` before applying `committedEntries`, which then start at `snapshot.index + 1`.
    */
-  readonly snapshot?: Snapshot;
+  readonly snapshot?: Snapshot | undefined;
 }
 
 /**
