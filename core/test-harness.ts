@@ -69,6 +69,8 @@ export class Cluster {
   queue: Message[] = [];
   /** Return false to drop a message. */
   filter: (m: Message) => boolean = () => true;
+  /** Called with every Ready as it is handled, across nodes in the order handled (interaction transcripts). */
+  onReady: (id: NodeId, rd: Ready) => void = () => {};
   private readonly down = new Set<NodeId>();
   private readonly isolated = new Set<NodeId>();
   private readonly rand: () => number;
@@ -161,6 +163,7 @@ export class Cluster {
     const rd = n.ready();
     if (rd === null) return false;
     (this.readys.get(id) as Ready[]).push(rd);
+    this.onReady(id, rd);
     const disk = this.disks.get(id) as Disk;
     const applied = this.applied.get(id) as Entry[];
     if (rd.snapshot !== undefined) {
