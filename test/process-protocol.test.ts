@@ -3,6 +3,7 @@
  * unless it says otherwise, and the compact form (2), whose replies carry the next Ready and whose idle
  * advances and quiet ticks are not waited for. The host must see the same values either way: same seed, same trace hash.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { liveProcessGroups, processGroupTable } from '../cli/adapters/process-groups.js';
 import { ProcessAdapter } from '../cli/adapters/process.js';
@@ -82,7 +83,8 @@ describe('process protocol forms', () => {
 
   it('keeps a started spare process per node, so that no node of a starting seed waits for a boot', async () => {
     const before = liveProcessGroups(processGroupTable()).length;
-    const adapter = start(EXAMPLE);
+    // Without the fork server, each spare is a started process leading its own group (with it, see below).
+    const adapter = start(`${EXAMPLE} --no-fork`);
     const storage = { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] };
     for (const id of [1, 2, 3]) {
       adapter.implementation.create({ id, peers: [1, 2, 3], storage, seed: id, random: () => 0, electionTicks: 10, heartbeatTicks: 2 }).ready();
@@ -93,5 +95,112 @@ describe('process protocol forms', () => {
     const deadline = Date.now() + 30_000;
     while (started() < 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(started()).toBeGreaterThanOrEqual(6);
+  }, 60_000);
+});
+
+/** The state letter and process group of `pid` from /proc, or null when it does not exist (Linux). */
+function procStat(pid: number): { state: string; ppid: number; pgid: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', ppid: Number(fields[1]), pgid: Number(fields[2]) };
+  } catch {
+    return null;
+  }
+}
+
+function running(pid: number): boolean {
+  const stat = procStat(pid);
+  return stat !== null && stat.state !== 'Z';
+}
+
+describe('fork server (docs/protocol.md § Fork server)', () => {
+  const FORKING = 'python3 test/fixtures/custom-impl/fork-misbehaving.py';
+  const storm = { seed: 1, nodeCount: 3, safetyOnly: true, safetyMs: 1_500 } as const;
+
+  it('gives the same trace hash as a process started per incarnation, and its children share the server group', () => {
+    const started = start(`${EXAMPLE} --no-fork`);
+    const forked = start(EXAMPLE);
+    const config = { ...storm, scenario: scenario('crash-restart-storm') };
+    const old = runSeed({ ...config, implementation: started.implementation });
+    const now = runSeed({ ...config, implementation: forked.implementation });
+    expect(old.violations).toEqual([]);
+    expect(now.traceHash).toBe(old.traceHash);
+    expect(now.stats.events).toBe(old.stats.events);
+    // The crashes restarted nodes on forked children: in the server's group (one table entry covers them all),
+    // not leading groups of their own as started processes do.
+    const groups = liveProcessGroups(processGroupTable());
+    const nodes = forked.processIds.map((pid) => ({ pid, pgid: procStat(pid)?.pgid ?? 0 }));
+    expect(nodes.length).toBe(3);
+    const childPgids = nodes.filter(({ pid, pgid }) => pgid !== pid).map(({ pgid }) => pgid);
+    expect(childPgids.length).toBeGreaterThan(0);
+    for (const pgid of childPgids) expect(groups).toContain(pgid);
+    for (const pid of started.processIds) expect(procStat(pid)?.pgid).toBe(pid);
+  }, 120_000);
+
+  it('kills a stuck forked child through the watchdog, and the seed is an implementation error', () => {
+    const adapter = ProcessAdapter.start({ command: `${FORKING} --mode child-hangs`, cwd: repoRoot, timeoutMs: 1_000, nodeCount: 3 });
+    adapters.push(adapter);
+    // The first seed runs on the processes started before the server was asked for: the second is all forks.
+    runSeed({ ...storm, safetyMs: 30, scenario: scenario('random'), implementation: adapter.implementation });
+    const verdict = runSeed({ ...storm, scenario: scenario('random'), implementation: adapter.implementation });
+    expect(verdict.violations.map((v) => v.property)).toEqual(['implementation-error']);
+    expect(verdict.violations[0]?.message).toMatch(/process gave no reply to tick( \+ \w+)* within 1000 ms \(wall clock\) and was killed/);
+  }, 60_000);
+
+  it('reports a fork server that answers a fork with the wrong reply, or exits, as the restarted node failing', () => {
+    for (const [mode, expected] of [
+      ['bad-reply', /process could not be started: fork server replied to fork with "\{\\"type\\":\\"spawned\\",\\"id\\":\d+\}" \(expected \{"type":"forked","id","pid"\}\)/],
+      ['server-exits', /process could not be started: fork server exited with code 4; the fork server's stderr \(shared by its children\) ends: "fork server giving up"/],
+    ] as const) {
+      const verdict = runSeed({ ...storm, scenario: scenario('crash-restart-storm'), implementation: start(`${FORKING} --mode ${mode}`).implementation });
+      expect(verdict.violations.map((v) => v.property), mode).toEqual(['implementation-error']);
+      expect(verdict.violations[0]?.message, mode).toMatch(expected);
+    }
+  }, 60_000);
+
+  it('refuses a "forkServer" that is not true or false (usage error at the probe)', () => {
+    expect(() => start(`${FORKING} --mode bad-flag`)).toThrow(/"forkServer" must be true or false \(docs\/protocol\.md § Fork server\), got "yes"/);
+  });
+
+  it('keeps a forked spare per node, in the server group', async () => {
+    const before = new Set(liveProcessGroups(processGroupTable()));
+    const adapter = start(EXAMPLE);
+    const storage = { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] };
+    // The first three nodes take the processes started before the probe's answer; their spares are forked.
+    for (const id of [1, 2, 3]) {
+      adapter.implementation.create({ id, peers: [1, 2, 3], storage, seed: id, random: () => 0, electionTicks: 10, heartbeatTicks: 2 }).ready();
+    }
+    // The most children one process of the group has: the server's spares (a version manager's shim, such as
+    // pyenv's, runs helpers in the group too, one at a time).
+    const spares = (pgid: number): number => {
+      const parents = readdirSync('/proc')
+        .filter((name) => /^\d+$/.test(name))
+        .map((name) => procStat(Number(name)))
+        .filter((stat) => stat !== null && stat.pgid === pgid && stat.state !== 'Z')
+        .map((stat) => stat?.ppid ?? 0);
+      return Math.max(0, ...parents.map((ppid) => parents.filter((p) => p === ppid).length));
+    };
+    const servers = (): number[] => liveProcessGroups(processGroupTable()).filter((pgid) => !before.has(pgid) && !adapter.processIds.includes(pgid));
+    const deadline = Date.now() + 30_000;
+    while (!servers().some((pgid) => spares(pgid) >= 3) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(Math.max(0, ...servers().map(spares))).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
+  it('leaves no forked child behind when closed', () => {
+    const adapter = start(EXAMPLE);
+    runSeed({ ...storm, scenario: scenario('crash-restart-storm'), implementation: adapter.implementation });
+    const nodes = [...adapter.processIds];
+    const pgids = nodes.map((pid) => procStat(pid)?.pgid ?? 0).filter((pgid) => pgid > 0);
+    adapter.close();
+    const members = (): number[] =>
+      readdirSync('/proc')
+        .filter((name) => /^\d+$/.test(name))
+        .map(Number)
+        .filter((pid) => pgids.includes(procStat(pid)?.pgid ?? -1) && running(pid));
+    const deadline = Date.now() + 5_000;
+    while (members().length > 0 && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    expect(members()).toEqual([]);
+    expect(nodes.filter(running)).toEqual([]);
   }, 60_000);
 });

@@ -39,6 +39,12 @@ export const SIGNAL_WORDS = 5;
 /** The pipe ends and facts of a started process, as process-worker.js hands them over. */
 export interface ProcessEnds {
   readonly pid: number;
+  /**
+   * Whether the process leads its own process group (a started process) and a kill reaches the group, or is a
+   * fork server's child (docs/protocol.md § Fork server), in the server's group with every other node, and a
+   * kill reaches its pid alone.
+   */
+  readonly group: boolean;
   readonly stdinFd: number;
   readonly stdoutFd: number;
   /** A non-blocking reader of the same stdout pipe, to look for output nobody asked for. */
@@ -154,11 +160,16 @@ export class ProcessPipe {
     return this.silence(type, timeoutMs);
   }
 
-  /** SIGKILL to the process's whole group (a simulated crash, or a broken protocol), and the pipes closed. */
+  /** The number a kill signals: the process's group, or a fork server's child's pid (see ProcessEnds.group). */
+  get killTarget(): number {
+    return this.ends.group ? -this.ends.pid : this.ends.pid;
+  }
+
+  /** SIGKILL to the process (its whole group if it leads one: a simulated crash, or a broken protocol), and the pipes closed. */
   kill(): void {
     if (this.closed) return;
     try {
-      process.kill(-this.ends.pid, 'SIGKILL');
+      process.kill(this.killTarget, 'SIGKILL');
     } catch {
       // already gone
     }

@@ -16,6 +16,8 @@
 //   {op: 'ended', pid, waitMs} -> {ok: true, exit, stderr}
 //       how the process ended ("exited with code 3", or null if it has not within waitMs) and its stderr tail.
 //   {op: 'close'}             -> {ok: true}
+//   {op: 'fork-server'}       -> no answer: the implementation declared a fork server (docs/protocol.md § Fork
+//       server); from now on spares are forked by one long-lived process of the command instead of started.
 //
 // The watchdog: words WATCH_* of `signal` describe the call in progress (process-pipe.ts writes them). Every
 // WATCH_INTERVAL_MS this worker looks; a call past its deadline is claimed (compare-exchange of its token to
@@ -27,6 +29,15 @@
 // for the groups to go, then SIGKILLs them all. Each group leader's pid sits in `groups`, a table the main
 // thread shares (cli/adapters/process-groups.ts), from spawn until the leader is reaped, so the main thread can
 // kill them on Ctrl-C or when it terminates this worker's parent, when no cleanup here runs.
+//
+// The fork server (opt-in, declared by the process in its create reply): booting an interpreter per node
+// incarnation is what a crash-heavy seed pays for (hundreds of restarts), so the command is started once more as
+// a server whose first request is `fork`: it forks a child per spare, and the child opens the two FIFOs named in
+// the request as its stdin and stdout and speaks the ordinary protocol from `create` on. A child is a fresh
+// process that shares nothing with the node's earlier incarnations (the server never creates a node), so a crash
+// stays a real process death. The children stay in the server's process group, so the table's entry for the
+// server reaches them all; a single incarnation is killed by its pid. The server reaps them (the kernel does,
+// with SIGCHLD ignored), so this worker learns that one has gone only from its pid being gone.
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +59,9 @@ const WATCH_INTERVAL_MS = 20;
 const WATCH_TOKEN = 2;
 const WATCH_PID = 3;
 const WATCH_DEADLINE = 4;
+
+/** How long the fork server has to answer a `fork` (the child opens its pipes) before that spare fails. */
+const FORK_WAIT_MS = 10_000;
 
 /** The spawn gate after the pid slots (process-groups.ts): CLOSING, then SPAWNING, at the table's end. */
 const CLOSING_WORD = groupTable.length - 2;
@@ -94,26 +108,77 @@ function signalGroup(pid, sig) {
 }
 
 /**
- * Makes two FIFOs for a new process, its stdin and its stdout, in a private temporary directory, and calls
- * `done(error, dir)`. Asynchronous (mkfifo is a program: Node has no call for it), so that starting a spare never
+ * FIFO pairs made ahead, each `{in, out, remove()}`: a new process's stdin and stdout, in a private temporary
+ * directory. mkfifo is a program (Node has no call for it), and starting one costs about as much as a fork of
+ * this whole Node process (10 ms on a loaded machine), which a crash storm restarting hundreds of fork-server
+ * children would pay for every restart: so each run of it makes FIFO_BATCH pairs in one directory, removed
+ * with its last pair.
+ */
+const fifoPairs = [];
+const FIFO_BATCH = 8;
+/** Callbacks waiting for a pair, while a batch is being made. */
+const fifoWaiters = [];
+let fifoBatchUnderway = false;
+
+/**
+ * Calls `done(error, pair)` with a FIFO pair, never synchronously; asynchronous so that starting a spare never
  * holds up the host's requests.
  */
 function makeFifoPair(done) {
+  fifoWaiters.push(done);
+  if (fifoPairs.length > 0) setImmediate(serveFifoWaiters);
+  else makeFifoBatch();
+}
+
+function serveFifoWaiters() {
+  while (fifoWaiters.length > 0 && fifoPairs.length > 0) fifoWaiters.shift()(null, fifoPairs.shift());
+  if (fifoWaiters.length > 0) makeFifoBatch();
+}
+
+function makeFifoBatch() {
+  if (fifoBatchUnderway) return;
   let dir;
   try {
     dir = mkdtempSync(join(tmpdir(), 'seaworthy-fifo-'));
   } catch (error) {
-    done(error, null);
+    for (const waiter of fifoWaiters.splice(0)) waiter(error, null);
     return;
   }
-  execFile('mkfifo', ['-m', '600', join(dir, 'in'), join(dir, 'out')], (error) => {
-    if (error !== null) rmSync(dir, { recursive: true, force: true });
-    done(error, error === null ? dir : null);
+  fifoBatchUnderway = true;
+  let left = FIFO_BATCH;
+  const pairs = Array.from({ length: FIFO_BATCH }, (_, i) => {
+    const paths = [join(dir, `in-${i}`), join(dir, `out-${i}`)];
+    return {
+      in: paths[0],
+      out: paths[1],
+      removed: false,
+      remove() {
+        if (this.removed) return;
+        this.removed = true;
+        for (const path of paths) rmSync(path, { force: true });
+        if (--left === 0) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  });
+  execFile('mkfifo', ['-m', '600', ...pairs.flatMap((pair) => [pair.in, pair.out])], (error) => {
+    fifoBatchUnderway = false;
+    if (error !== null) {
+      rmSync(dir, { recursive: true, force: true });
+      for (const waiter of fifoWaiters.splice(0)) waiter(error, null);
+      return;
+    }
+    fifoPairs.push(...pairs);
+    serveFifoWaiters();
   });
 }
 
+/** Removes the FIFO pairs made and not used (the adapter is closing). */
+function removeFifoPairs() {
+  for (const pair of fifoPairs.splice(0)) pair.remove();
+}
+
 /**
- * Opens the FIFOs of `dir` and removes it (an open pipe needs no name, so nothing is left on disk). The opening
+ * Opens the FIFOs of `pair` and removes them (an open pipe needs no name, so nothing is left on disk). The opening
  * order matters. Each FIFO is first opened for reading without blocking, so that opening its write end does not
  * wait; then the ends that stay are opened in blocking mode (a blocking read is how the host waits for a reply
  * without spinning) and the helper end is closed, so that each pipe has exactly one reader and one writer: when
@@ -121,9 +186,9 @@ function makeFifoPair(done) {
  * on stdout is a second reader, which changes neither). Node opens every file with
  * O_CLOEXEC, so no other child inherits an end.
  */
-function openFifoPair(dir) {
-  const stdinPath = join(dir, 'in');
-  const stdoutPath = join(dir, 'out');
+function openFifoPair(pair) {
+  const stdinPath = pair.in;
+  const stdoutPath = pair.out;
   try {
     const { O_RDONLY, O_WRONLY, O_NONBLOCK } = constants;
     const inHelper = openSync(stdinPath, O_RDONLY | O_NONBLOCK);
@@ -136,7 +201,7 @@ function openFifoPair(dir) {
     const hostOut = openSync(stdoutPath, O_RDONLY);
     return { hostIn, hostOut, hostPoll, childIn, childOut };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    pair.remove();
   }
 }
 
@@ -171,8 +236,8 @@ function quote(text) {
 }
 
 class Proc {
-  /** `dir`: the FIFOs made for it (makeFifoPair), or null with the `error` that prevented them. */
-  constructor(error, dir) {
+  /** `pair`: the FIFOs made for it (makeFifoPair), or null with the `error` that prevented them. */
+  constructor(error, pair) {
     this.startedMs = Date.now() - epochMs;
     this.exit = null;
     this.stderrTail = '';
@@ -180,10 +245,12 @@ class Proc {
     this.waiters = [];
     /** Whether the host holds the pipe ends (handed out and not yet released). */
     this.handedOut = false;
+    /** Whether the process leads its own group (a kill reaches the group), as every started one does. */
+    this.group = true;
     let fds;
     try {
-      if (dir === null) throw error;
-      fds = openFifoPair(dir);
+      if (pair === null) throw error;
+      fds = openFifoPair(pair);
     } catch (failure) {
       this.pid = 0;
       this.fds = null;
@@ -232,6 +299,11 @@ class Proc {
     this.fds = null;
   }
 
+  /** Whether it has ended (a started process's exit is an event: nothing to look at). */
+  refresh() {
+    return this.exit !== null;
+  }
+
   stderrNote() {
     const tail = this.stderrTail.trim();
     return tail === '' ? '' : `; its stderr ends: ${quote(tail.split('\n').slice(-5).join(' | '))}`;
@@ -248,6 +320,258 @@ class Proc {
   }
 }
 
+/**
+ * A child of the fork server, handed over like a started process. Its exit is not an event here (its parent,
+ * the server, reaps it), so `refresh` looks for its pid, and a kill reaches the pid alone: its group is the
+ * server's and holds every other node. Its stderr is the server's, shared by all children.
+ */
+class ForkedProc {
+  /** `fds`: the host's pipe ends (openForkEnds), or null with `failure` when the fork did not happen. */
+  constructor(pid, fds, startedMs, server, failure) {
+    this.pid = pid;
+    this.fds = fds;
+    this.startedMs = startedMs;
+    this.server = server;
+    this.exit = null;
+    this.waiters = [];
+    this.handedOut = false;
+    this.group = false;
+    if (fds === null || pid <= 0) {
+      this.pid = 0;
+      this.fds = null;
+      this.exit = failure;
+      return;
+    }
+    procs.set(pid, this);
+  }
+
+  refresh() {
+    if (this.exit === null) {
+      try {
+        process.kill(this.pid, 0);
+      } catch {
+        this.onExit('exited');
+      }
+    }
+    return this.exit !== null;
+  }
+
+  stderrNote() {
+    return this.server.stderrNote();
+  }
+
+  kill() {
+    this.signal('SIGKILL');
+  }
+
+  signal(sig) {
+    if (this.exit !== null || this.pid <= 0) return;
+    try {
+      process.kill(this.pid, sig);
+    } catch {
+      this.refresh();
+    }
+  }
+}
+// The bookkeeping of an ended process and of its pipe ends is the same for both kinds.
+ForkedProc.prototype.onExit = Proc.prototype.onExit;
+ForkedProc.prototype.closeEnds = Proc.prototype.closeEnds;
+
+/**
+ * The implementation's fork server: one process of the command, started with ordinary pipes, whose requests are
+ * `{"type":"fork","id","stdin","stdout"}` and whose replies, one per request in any order, are
+ * `{"type":"forked","id","pid"}` once the child has opened both paths, or `{"type":"error","id","message"}`.
+ */
+class ForkServer {
+  constructor() {
+    this.exit = null;
+    this.stderrTail = '';
+    /** Forks answered: a server that dies having forked nothing is not started again (a broken command). */
+    this.forkedCount = 0;
+    /** id -> {done, timer} of the forks asked for and not answered. */
+    this.pending = new Map();
+    this.partial = '';
+    this.child = spawnGroupLeader(['pipe', 'pipe', 'pipe']);
+    this.pid = this.child.pid ?? 0;
+    // A write to a server that has died fails later, as its exit: nothing to do here.
+    this.child.stdin.on('error', () => {});
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk) => this.onOutput(chunk));
+    this.child.stderr.setEncoding('utf8');
+    this.child.stderr.on('data', (chunk) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_MAX);
+    });
+    this.child.on('error', (error) => this.onExit(`could not be started: ${error.message}`));
+    this.child.on('close', (code, sig) => this.onExit(sig === null ? `exited with code ${code}` : `was killed by ${sig}`));
+    // Its children are in its group: when it goes, they go (a node left without its server is not a state
+    // the protocol knows), and the pid leaves the table.
+    this.child.on('exit', () => {
+      if (this.pid <= 0) return;
+      signalGroup(this.pid, 'SIGKILL');
+      unregisterGroup(this.pid);
+    });
+  }
+
+  /** Asks for a child on the FIFOs `stdinPath` and `stdoutPath`; `done(problem, pid)`, once. */
+  fork(stdinPath, stdoutPath, done) {
+    // The server's stderr is the child's too: serveTakers adds it to the report.
+    if (this.exit !== null) return done(`fork server ${this.exit}`, 0);
+    const id = ++forkRequests;
+    const timer = setTimeout(() => {
+      this.pending.delete(id);
+      done(`fork server gave no answer to fork within ${FORK_WAIT_MS} ms`, 0);
+    }, FORK_WAIT_MS);
+    this.pending.set(id, { done, timer });
+    this.child.stdin.write(`${JSON.stringify({ type: 'fork', id, stdin: stdinPath, stdout: stdoutPath })}\n`);
+    return undefined;
+  }
+
+  onOutput(chunk) {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) if (line.trim() !== '') this.onLine(line);
+  }
+
+  onLine(line) {
+    let reply = null;
+    try {
+      reply = JSON.parse(line);
+    } catch {
+      // reported below, as a reply nobody asked for
+    }
+    const waiting = reply !== null && typeof reply === 'object' ? this.pending.get(reply.id) : undefined;
+    if (waiting === undefined) {
+      // Not an answer to a fork: the server broke the protocol, and none of its answers can be trusted now.
+      this.fail(`fork server wrote a line that answers no fork request: ${quote(line)}`);
+      return;
+    }
+    this.pending.delete(reply.id);
+    clearTimeout(waiting.timer);
+    if (reply.type === 'forked' && Number.isSafeInteger(reply.pid) && reply.pid > 0) {
+      this.forkedCount++;
+      waiting.done(null, reply.pid);
+    } else if (reply.type === 'error') {
+      waiting.done(`fork server could not fork: ${typeof reply.message === 'string' ? reply.message : quote(line)}`, 0);
+    } else {
+      waiting.done(`fork server replied to fork with ${quote(line)} (expected {"type":"forked","id","pid"})`, 0);
+    }
+  }
+
+  /** Kills the server (and so every child) and fails the forks waiting. */
+  fail(problem) {
+    this.failure ??= problem;
+    signalGroup(this.pid, 'SIGKILL');
+    this.onExit(problem);
+  }
+
+  onExit(what) {
+    if (this.exit !== null) return;
+    this.exit = this.failure ?? what;
+    for (const [id, waiting] of this.pending) {
+      this.pending.delete(id);
+      clearTimeout(waiting.timer);
+      waiting.done(`fork server ${this.exit}`, 0);
+    }
+  }
+
+  stderrNote() {
+    const tail = this.stderrTail.trim();
+    return tail === '' ? '' : `; the fork server's stderr (shared by its children) ends: ${quote(tail.split('\n').slice(-5).join(' | '))}`;
+  }
+
+  signal(sig) {
+    if (this.exit === null && this.pid > 0) signalGroup(this.pid, sig);
+  }
+
+  kill() {
+    this.signal('SIGKILL');
+  }
+
+  refresh() {
+    return this.exit !== null;
+  }
+}
+
+let forkRequests = 0;
+/** The fork server once the host has asked for one ('fork-server'), else null: spares are started. */
+let forkServer = null;
+
+/**
+ * The live fork server, started again when the last one has gone after serving: a server that never forked
+ * anything stays, dead, so that its failure is reported to every take instead of starting servers forever.
+ */
+function liveForkServer() {
+  if (forkServer.exit !== null && forkServer.forkedCount > 0) forkServer = new ForkServer();
+  return forkServer;
+}
+
+/**
+ * Opens the host's ends of the FIFOs of `pair` before the child exists, without blocking: each FIFO gets a helper
+ * end of the other direction first (a reader of `in`, a writer of `out`), so the host's own ends open at once,
+ * in blocking mode. The helpers are closed once the child has opened its ends (its server said `forked`), so
+ * that each pipe then has one reader and one writer, exactly as for a started process (openFifoPair).
+ */
+function openForkEnds(pair) {
+  const { O_RDONLY, O_WRONLY, O_NONBLOCK } = constants;
+  const opened = [];
+  const open = (name, flags) => {
+    const fd = openSync(pair[name], flags);
+    opened.push(fd);
+    return fd;
+  };
+  try {
+    const inHelper = open('in', O_RDONLY | O_NONBLOCK);
+    const hostIn = open('in', O_WRONLY);
+    const hostPoll = open('out', O_RDONLY | O_NONBLOCK);
+    const outHelper = open('out', O_WRONLY | O_NONBLOCK);
+    const hostOut = open('out', O_RDONLY);
+    return { hostIn, hostOut, hostPoll, helpers: [inHelper, outHelper] };
+  } catch (error) {
+    for (const fd of opened) closeQuietly(fd);
+    throw error;
+  }
+}
+
+/** Makes one spare through the fork server, on the FIFOs of `pair` (made by makeFifoPair, or `error`). */
+function forkSpare(error, pair) {
+  const server = liveForkServer();
+  const startedMs = Date.now() - epochMs;
+  let ends;
+  try {
+    if (pair === null) throw error;
+    ends = openForkEnds(pair);
+  } catch (failure) {
+    pair?.remove();
+    starting--;
+    spares.push(new ForkedProc(0, null, startedMs, server, `could not be started: its pipes could not be made (${failure instanceof Error ? failure.message : String(failure)})`));
+    serveTakers();
+    return;
+  }
+  server.fork(pair.in, pair.out, (problem, pid) => {
+    for (const fd of ends.helpers) closeQuietly(fd);
+    pair.remove();
+    starting--;
+    const fds = { hostIn: ends.hostIn, hostOut: ends.hostOut, hostPoll: ends.hostPoll };
+    if (problem !== null || closing) {
+      for (const fd of Object.values(fds)) closeQuietly(fd);
+      if (pid > 0) signalPid(pid, 'SIGKILL');
+      if (closing) return;
+      spares.push(new ForkedProc(0, null, startedMs, server, `could not be started: ${problem}`));
+    } else {
+      spares.push(new ForkedProc(pid, fds, startedMs, server, null));
+    }
+    serveTakers();
+  });
+}
+
+function signalPid(pid, sig) {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
 /** Spares being started (their FIFOs being made), and the host's takes waiting for one. */
 let starting = 0;
 const takers = [];
@@ -256,13 +580,15 @@ const takers = [];
 function topUp() {
   while (!closing && spares.length + starting < Math.max(SPARES_MAX, takers.length)) {
     starting++;
-    makeFifoPair((error, dir) => {
-      starting--;
+    makeFifoPair((error, pair) => {
       if (closing) {
-        if (dir !== null) rmSync(dir, { recursive: true, force: true });
+        starting--;
+        pair?.remove();
         return;
       }
-      spares.push(new Proc(error, dir));
+      if (forkServer !== null) return forkSpare(error, pair);
+      starting--;
+      spares.push(new Proc(error, pair));
       serveTakers();
     });
   }
@@ -278,6 +604,7 @@ function serveTakers() {
   while (takers.length > 0 && spares.length > 0) {
     const proc = spares.shift();
     const taker = takers[0];
+    proc.refresh();
     if (proc.exit !== null && proc.startedMs < taker.sinceMs) continue;
     takers.shift();
     if (proc.exit !== null || proc.fds === null) {
@@ -285,26 +612,34 @@ function serveTakers() {
       continue;
     }
     proc.handedOut = true;
-    taker.reply({ ok: true, pid: proc.pid, stdinFd: proc.fds.hostIn, stdoutFd: proc.fds.hostOut, pollFd: proc.fds.hostPoll, startedMs: proc.startedMs });
+    taker.reply({ ok: true, pid: proc.pid, group: proc.group, stdinFd: proc.fds.hostIn, stdoutFd: proc.fds.hostOut, pollFd: proc.fds.hostPoll, startedMs: proc.startedMs });
   }
   topUp();
 }
 
-/** How `pid` ended, waiting up to `waitMs` for it (the host saw its pipe close, the exit event may lag). */
+/**
+ * How `pid` ended, waiting up to `waitMs` for it (the host saw its pipe close, the exit event may lag). A fork
+ * server's child has no exit event here: its pid is looked for every ENDED_POLL_MS instead.
+ */
 function ended(pid, waitMs, reply) {
   const proc = procs.get(pid) ?? endedProcs.get(pid);
   if (proc === undefined) return reply({ ok: true, exit: null, stderr: '' });
+  if (proc.refresh()) return reply({ ok: true, exit: proc.exit, stderr: proc.stderrNote() });
+  const poll = proc.group ? null : setInterval(() => proc.refresh(), ENDED_POLL_MS);
   const done = () => {
     clearTimeout(timer);
+    if (poll !== null) clearInterval(poll);
     reply({ ok: true, exit: proc.exit, stderr: proc.stderrNote() });
   };
-  if (proc.exit !== null) return reply({ ok: true, exit: proc.exit, stderr: proc.stderrNote() });
   const timer = setTimeout(() => {
+    if (poll !== null) clearInterval(poll);
     proc.waiters = proc.waiters.filter((w) => w !== done);
     reply({ ok: true, exit: null, stderr: proc.stderrNote() });
   }, waitMs);
   proc.waiters.push(done);
+  return undefined;
 }
+const ENDED_POLL_MS = 5;
 
 /** The last processes handed out that have ended, so 'ended' still finds one reaped before the host asked. */
 const endedProcs = new Map();
@@ -337,19 +672,22 @@ topUp();
 function closeAll(done) {
   closing = true;
   clearInterval(watchTimer);
+  removeFifoPairs();
   for (const taker of takers.splice(0)) taker.reply({ ok: false, error: 'process adapter closed' });
-  const all = [...procs.values()];
+  // The fork server's SIGTERM reaches its children too (its group); its end of input comes first.
+  const all = [...procs.values(), ...(forkServer === null ? [] : [forkServer])];
   spares.splice(0);
+  forkServer?.child.stdin.end();
   for (const proc of all) proc.signal('SIGTERM');
   const startedMs = Date.now();
   let killed = false;
   const finish = () => {
-    for (const proc of all) proc.closeEnds();
+    for (const proc of all) proc.closeEnds?.();
     done();
   };
   const timer = setTimeout(finish, KILL_GRACE_MS + CLOSE_WAIT_MS);
   const check = () => {
-    if (all.every((p) => p.exit !== null)) {
+    if (all.every((p) => p.refresh())) {
       clearTimeout(timer);
       finish();
       return;
@@ -374,6 +712,12 @@ parentPort.on('message', (request) => {
       if (proc !== undefined) {
         proc.handedOut = false;
         proc.closeEnds();
+        // A fork server's child leaves no exit event to end its entry: the host is done with it (it has killed
+        // it, or its stdin is closed), and the server's group covers it until it has gone.
+        if (!proc.group && procs.get(proc.pid) === proc) {
+          procs.delete(proc.pid);
+          rememberEnded(proc);
+        }
       }
       return undefined;
     }
@@ -381,6 +725,10 @@ parentPort.on('message', (request) => {
       return ended(request.pid, request.waitMs, reply);
     case 'close':
       return closeAll(() => reply({ ok: true }));
+    case 'fork-server':
+      // Started now, so that it boots while the spares already started are used.
+      if (forkServer === null && !closing) forkServer = new ForkServer();
+      return undefined;
     default:
       return reply({ ok: false, error: `unknown op ${String(request.op)}` });
   }

@@ -59,12 +59,18 @@ export interface ProcessAdapterOptions {
   readonly timeoutMs: number;
   /** Cluster size, for the capability probe. */
   readonly nodeCount: number;
+  /**
+   * Whether to use the fork server a process declares (`"forkServer": true` in its create reply); default true.
+   * False starts every node incarnation as a fresh command, as for a process that declares none.
+   */
+  readonly forkServer?: boolean;
 }
 
 interface WorkerReply {
   readonly ok: boolean;
   readonly error?: string;
   readonly pid?: number;
+  readonly group?: boolean;
   readonly stdinFd?: number;
   readonly stdoutFd?: number;
   readonly pollFd?: number;
@@ -86,7 +92,10 @@ const STATUS = '{"type":"status"}';
  */
 const DEFERRED_MAX = 64;
 
-/** Processes this thread knows alive, killed when a worker thread running adapters exits on its own. */
+/**
+ * Processes this thread knows alive, killed when a worker thread running adapters exits on its own: each as the
+ * number a kill signals (a negative group id, or a fork server child's pid; ProcessPipe.killTarget).
+ */
 const livePids = new Set<number>();
 let exitHookInstalled = false;
 
@@ -101,9 +110,9 @@ function installExitHook(): void {
   installInterruptCleanup();
   if (isMainThread) return;
   process.on('exit', () => {
-    for (const pid of livePids) {
+    for (const target of livePids) {
       try {
-        process.kill(-pid, 'SIGKILL');
+        process.kill(target, 'SIGKILL');
       } catch {
         // already gone
       }
@@ -186,11 +195,19 @@ export class ProcessAdapter {
       throw new UsageError(`--impl-cmd ${JSON.stringify(options.command)}: the probe create failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     probe.kill(0);
-    const problems = [...capabilityProblems(created.capabilities), ...annotationProblems(created.messageAnnotations), ...protocolProblems(created.protocol), ...contractProblems(created.contract)];
+    const problems = [
+      ...capabilityProblems(created.capabilities),
+      ...annotationProblems(created.messageAnnotations),
+      ...protocolProblems(created.protocol),
+      ...forkServerProblems(created.forkServer),
+      ...contractProblems(created.contract),
+    ];
     if (problems.length > 0) {
       probe.close();
       throw new UsageError(`--impl-cmd ${JSON.stringify(options.command)}: the create reply is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }
+    // From here on, spares are forked by a server the worker starts now (docs/protocol.md § Fork server).
+    if (created.forkServer === true && options.forkServer !== false) worker.postMessage({ op: 'fork-server' });
     const name = typeof created.name === 'string' && created.name !== '' ? created.name : `process:${options.command}`;
     const protocol: ProtocolVersion = created.protocol === 2 ? 2 : 1;
     return new ProcessAdapter(options, name, (created.capabilities ?? []) as Capability[], parts, protocol, parseAnnotations(created.messageAnnotations), parseContract(created.contract));
@@ -217,7 +234,7 @@ export class ProcessAdapter {
     } catch {
       // the exit hook still kills what is left
     }
-    for (const pipe of this.pipes.values()) livePids.delete(pipe.pid);
+    for (const pipe of this.pipes.values()) livePids.delete(pipe.killTarget);
     this.pipes.clear();
     void this.worker.terminate();
   }
@@ -254,11 +271,11 @@ export class ProcessAdapter {
     if (!taken.ok || taken.pid === undefined || taken.stdinFd === undefined || taken.stdoutFd === undefined || taken.pollFd === undefined) {
       throw new ImplementationFault(slot, taken.error ?? 'process could not be started', 'adapter');
     }
-    const ends = { pid: taken.pid, stdinFd: taken.stdinFd, stdoutFd: taken.stdoutFd, pollFd: taken.pollFd, startedMs: taken.startedMs ?? this.watch.nowMs() };
+    const ends = { pid: taken.pid, group: taken.group !== false, stdinFd: taken.stdinFd, stdoutFd: taken.stdoutFd, pollFd: taken.pollFd, startedMs: taken.startedMs ?? this.watch.nowMs() };
     const handBack = (released: ProcessEnds): void => this.worker.postMessage({ op: 'release', pid: released.pid });
     const pipe = new ProcessPipe(ends, this.watch, (pid, waitMs) => this.ending(slot, pid, waitMs), handBack);
     this.pipes.set(slot, pipe);
-    livePids.add(pipe.pid);
+    livePids.add(pipe.killTarget);
     this.roundTripCount++;
     const reply = pipe.call([JSON.stringify({ type: 'create', ...fields })], this.options.timeoutMs);
     return parseReply(slot, 'create', firstLine(slot, reply, 'create'), 'created');
@@ -284,7 +301,7 @@ export class ProcessAdapter {
     const pipe = this.pipes.get(slot);
     if (pipe === undefined) return;
     pipe.kill();
-    livePids.delete(pipe.pid);
+    livePids.delete(pipe.killTarget);
     this.pipes.delete(slot);
   }
 
@@ -445,6 +462,12 @@ function deferredTypes(deferred: readonly string[]): string {
 export function protocolProblems(value: unknown): string[] {
   if (value === undefined || value === 1 || value === 2) return [];
   return [`"protocol" must be 1 (lockstep, the default) or 2 (compact form, docs/protocol.md), got ${quote(JSON.stringify(value) ?? String(value))}`];
+}
+
+/** Problems with the create reply's optional `forkServer` (a usage error at the probe). */
+export function forkServerProblems(value: unknown): string[] {
+  if (value === undefined || typeof value === 'boolean') return [];
+  return [`"forkServer" must be true or false (docs/protocol.md § Fork server), got ${quote(JSON.stringify(value) ?? String(value))}`];
 }
 
 function requestTypeOf(line: string): string {

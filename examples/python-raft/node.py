@@ -11,6 +11,8 @@ It speaks the compact form (protocol 2): every reply to an input or an `advance`
 harness needs no separate `ready` request, and says how many of the next ticks will change nothing it reports
 (`idleTicks`), so the harness can send those later, in front of its next request; `--protocol 1` answers in the
 lockstep form instead. The harness may write several requests at once: they are answered in order, in one write.
+It also declares a fork server (`--no-fork` does not): the harness starts it once more as a server that forks a
+child per node incarnation, so a restart costs a fork instead of an interpreter's boot (docs/protocol.md).
 Logging goes to stderr (stdout is the protocol). Randomness comes only from the `seed` in `create`; the node
 never reads a clock.
 
@@ -24,6 +26,7 @@ sends the snapshot whole to a follower that needs dropped entries, installs one 
 import json
 import os
 import random
+import signal
 import sys
 
 BATCH_MAX = 64  # most entries one append carries
@@ -344,7 +347,7 @@ class Node:
         return self.election_ticks + self.rng.randrange(self.election_ticks)
 
 
-def serve(double_vote, compact, snapshots):
+def serve(double_vote, compact, snapshots, fork_server):
     node = None
     pending = b""
     while True:
@@ -356,8 +359,24 @@ def serve(double_vote, compact, snapshots):
         replies = []
         for line in lines:
             request = json.loads(line)
+            if request["type"] == "fork":
+                # This process is the fork server: it only ever forks (docs/protocol.md, Fork server).
+                if fork(request) == 0:
+                    # The child: a fresh node process on its own pipes; the server's pending lines are not its own,
+                    # and it never returns into the server's loop.
+                    code = 1
+                    try:
+                        serve(double_vote, compact, snapshots, fork_server)
+                        code = 0
+                    except BaseException:
+                        import traceback
+                        traceback.print_exc()
+                    finally:
+                        sys.stderr.flush()
+                        os._exit(code)
+                continue
             try:
-                reply = handle(request, node, double_vote, compact, snapshots)
+                reply = handle(request, node, double_vote, compact, snapshots, fork_server)
                 if request["type"] == "create":
                     node = reply.pop("node")
                 if compact and request["type"] in CARRY_READY:
@@ -368,6 +387,31 @@ def serve(double_vote, compact, snapshots):
         if replies:
             sys.stdout.buffer.write(("\n".join(replies) + "\n").encode())
             sys.stdout.buffer.flush()
+
+
+def fork(request):
+    """The fork server's one request (docs/protocol.md, Fork server): a child that opens the two named pipes as
+    its stdin and stdout. Everything the interpreter imported is already there, so a node (re)start costs a fork,
+    not a boot. Returns 0 in the child, the child's pid in the server."""
+    # The kernel reaps the children: no zombies, however many incarnations a seed restarts.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    pid = os.fork()
+    if pid != 0:
+        return pid
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    try:
+        stdin = os.open(request["stdin"], os.O_RDONLY)
+        stdout = os.open(request["stdout"], os.O_WRONLY)
+    except OSError as error:
+        os.write(1, (json.dumps({"type": "error", "id": request["id"], "message": str(error)}) + "\n").encode())
+        os._exit(1)
+    # Said on the server's stdout, which this child still holds, once both pipes are open: then the host may write.
+    os.write(1, (json.dumps({"type": "forked", "id": request["id"], "pid": os.getpid()}) + "\n").encode())
+    os.dup2(stdin, 0)
+    os.dup2(stdout, 1)
+    os.close(stdin)
+    os.close(stdout)
+    return 0
 
 
 # Protocol 2: the replies to these requests carry the Ready the harness would ask for next.
@@ -384,7 +428,7 @@ def carry_ready(reply, node):
     reply["idleTicks"] = node.idle_ticks()
 
 
-def handle(request, node, double_vote, compact, snapshots=False):
+def handle(request, node, double_vote, compact, snapshots=False, fork_server=False):
     """One request, one reply (docs/protocol.md)."""
     kind = request["type"]
     if kind == "create":
@@ -393,6 +437,8 @@ def handle(request, node, double_vote, compact, snapshots=False):
         reply = {"type": "created", "name": name, "capabilities": capabilities, "node": Node(request, double_vote)}
         if compact:
             reply["protocol"] = 2  # the compact form (docs/protocol.md): replies carry the next Ready
+        if fork_server:
+            reply["forkServer"] = True  # restarts are forks of a booted server (docs/protocol.md, Fork server)
         return reply
     if kind == "tick":
         node.tick()
@@ -422,28 +468,33 @@ def handle(request, node, double_vote, compact, snapshots=False):
     return {"type": "error", "message": "unsupported request %r" % kind}
 
 
-USAGE = """usage: node.py [--bug double-vote] [--protocol 1|2] [--snapshots]
+USAGE = """usage: node.py [--bug double-vote] [--protocol 1|2] [--snapshots] [--no-fork]
   --bug double-vote  plant a bug the harness must catch
   --protocol 2       replies carry the next Ready (the default); 1: the lockstep form, a `ready` request per Ready
-  --snapshots        declare the snapshot capability (compact, InstallSnapshot, restart from a snapshot)"""
+  --snapshots        declare the snapshot capability (compact, InstallSnapshot, restart from a snapshot)
+  --no-fork          declare no fork server: the harness starts a fresh interpreter per node incarnation"""
 
 
 def parse_args(argv):
-    """The two flags, by hand: argparse alone costs more to import than the rest of a boot, and a crash-heavy
+    """The flags, by hand: argparse alone costs more to import than the rest of a boot, and a crash-heavy
     seed boots a process per restart."""
     options = {"--bug": None, "--protocol": "2"}
     allowed = {"--bug": ("double-vote",), "--protocol": ("1", "2")}
     snapshots = False
+    fork_server = True
     rest = list(argv)
     while rest:
         flag = rest.pop(0)
         if flag == "--snapshots":
             snapshots = True
             continue
+        if flag == "--no-fork":
+            fork_server = False
+            continue
         if flag not in options or not rest or rest[0] not in allowed[flag]:
             sys.exit("node.py: bad arguments %r\n%s" % (argv, USAGE))
         options[flag] = rest.pop(0)
-    return options["--bug"] == "double-vote", options["--protocol"] == "2", snapshots
+    return options["--bug"] == "double-vote", options["--protocol"] == "2", snapshots, fork_server
 
 
 if __name__ == "__main__":
