@@ -9,8 +9,11 @@
  * process speaking docs/protocol.md. Each fact costs O(1) here (O(nodes) for the two probes that compare a
  * node's log with every other node's, on role facts only) and allocates nothing.
  */
+import { decodeConfEntry } from '../core/configuration.js';
 import type { NodeId } from '../sim/contract.js';
-import type { Fact, PersistFact, RestartFact, RoleFact } from '../sim/facts.js';
+import type { Fact, PersistFact, RestartFact, RoleFact, TransferFact } from '../sim/facts.js';
+import { Configurations, isJoint, votesIn } from './configurations.js';
+import type { Configuration } from './configurations.js';
 import { PersistedLogs } from './persisted-log.js';
 import type { PersistedLog } from './persisted-log.js';
 
@@ -45,6 +48,17 @@ export const PROBES = [
   { name: 'snapshot-installed', description: 'a node installed a snapshot its leader sent (InstallSnapshot)', requires: 'snapshot' },
   { name: 'caught-up-by-snapshot', description: 'a node applied entries after the snapshot it installed (it caught up through the snapshot)', requires: 'snapshot' },
   { name: 'restart-from-snapshot', description: 'a node restarted from a stored snapshot and the log after it', requires: 'snapshot' },
+  // Membership changes (thesis §4) and leadership transfer (§3.10): reachable only by implementations declaring the
+  // capability, in runs that change the configuration or transfer. A configuration takes effect when appended, so the
+  // configuration probes count the first time an entry appears on any disk, committed or not.
+  { name: 'joint-entered', description: 'a joint configuration C_old,new was appended (joint consensus entered)', requires: 'membership-change' },
+  { name: 'joint-left', description: 'a configuration following a joint one was appended (joint consensus left for C_new)', requires: 'membership-change' },
+  { name: 'learner-added', description: 'a configuration adding a learner (a non-voting member) was appended', requires: 'membership-change' },
+  { name: 'learner-promoted', description: 'a configuration turning a learner into a voter was appended', requires: 'membership-change' },
+  { name: 'leader-removed-stepped-down', description: 'a leader whose log\'s configuration no longer counted it as a voter stepped down', requires: 'membership-change' },
+  { name: 'removed-node-disrupting', description: 'a node outside the committed configuration became a candidate or raised the highest term stored anywhere (thesis §4.2.3)', requires: 'membership-change' },
+  { name: 'transfer-completed', description: 'a leader accepted a leadership transfer and the target became leader within an election timeout', requires: 'leadership-transfer' },
+  { name: 'transfer-aborted', description: 'a leader accepted a leadership transfer and the target did not become leader within an election timeout', requires: 'leadership-transfer' },
 ] as const;
 
 export type ProbeName = (typeof PROBES)[number]['name'];
@@ -65,6 +79,19 @@ export function emptyProbeCounts(): ProbeCounts {
   for (const p of PROBES) counts[p.name] = 0;
   return counts;
 }
+
+/**
+ * What a probe counter knows about the run beyond its facts. `nodeIds`: the initial nodes, the bootstrap
+ * configuration (without it, a node counts as outside the configuration only once a configuration entry was
+ * applied). `electionMs`: one election timeout, the time a transfer has to complete.
+ */
+export interface ProbeOptions {
+  readonly nodeIds?: readonly NodeId[];
+  readonly electionMs?: number;
+}
+
+/** The election timeout the transfer probes assume without {@link ProbeOptions.electionMs}: the standard timing's (10 ticks of 10 ms). */
+const ELECTION_MS_DEFAULT = 100;
 
 /** Batch size from which a persist counts as catching up. */
 const CATCH_UP_ENTRIES_MIN = 32;
@@ -120,6 +147,20 @@ export class ProbeCounter {
   private lastLeaderTerm = 0;
   /** The term of the last acknowledged write (0: none yet). */
   private lastAckTerm = 0;
+  /** Every node's configurations, from the persisted logs; and the configuration of the latest applied configuration entry. */
+  private readonly configs: Configurations;
+  private committedConfig: Configuration | null;
+  /** Configuration entries seen on some disk: index -> term (the probes count each entry once). */
+  private readonly confSeen = new Map<number, number>();
+  /** The highest term any node has stored. */
+  private termMax = 0;
+  /** Per node: the term in which it led while its log's configuration did not count it as a voter (0: none). */
+  private readonly removedLeading: number[] = [];
+  /** The accepted transfer waiting for its target to lead: deadline in ms, target, the leader's term. */
+  private transferDeadlineMs = -1;
+  private transferTarget = 0;
+  private transferTerm = 0;
+  private readonly electionMs: number;
   /** The last apply seen: (node, event, highest term applied in that event, counted yet, entries). */
   private applyNode = 0;
   private applyEvent = -1;
@@ -131,14 +172,21 @@ export class ProbeCounter {
    * With `shared`, the counter reads those persisted logs instead of keeping its own, and its caller feeds
    * every fact to `shared.observe` before this counter (it throws otherwise).
    */
-  constructor(shared?: PersistedLogs) {
+  constructor(shared?: PersistedLogs, options: ProbeOptions = {}) {
     this.logs = shared ?? new PersistedLogs();
     this.ownsLogs = shared === undefined;
+    this.configs = new Configurations(options.nodeIds ?? []);
+    this.committedConfig = this.configs.bootstrap;
+    this.electionMs = options.electionMs ?? ELECTION_MS_DEFAULT;
   }
 
   observe(fact: Fact): void {
     if (this.role[fact.node] === undefined) this.meet(fact.node);
+    this.configs.observe(fact);
+    if (this.transferDeadlineMs >= 0 && fact.atMs > this.transferDeadlineMs) this.transferEnded(false);
     switch (fact.kind) {
+      case 'transfer':
+        return this.transferStarted(fact);
       case 'persist':
         return this.persist(fact);
       case 'restart':
@@ -169,6 +217,7 @@ export class ProbeCounter {
           // Counted once per newly applied index, not once per node applying it.
           if (this.downCount > 0) this.counts['commit-with-node-down']++;
           this.appliedMax = fact.entry.index;
+          if (this.configs.changed) this.noteCommitted(fact.entry.data);
         }
         // A newer-term entry applied in the same event as older-term ones: the older ones were committed
         // through it (an approximation: they may have been committed earlier and applied late).
@@ -214,6 +263,7 @@ export class ProbeCounter {
     this.restarted[node] = false;
     this.ackTerm[node] = 0;
     this.installedAt[node] = 0;
+    this.removedLeading[node] = 0;
     this.nodes.push(node);
   }
 
@@ -230,9 +280,62 @@ export class ProbeCounter {
     }
     this.storedTerm[node] = term;
     this.storedVote[node] = vote;
+    if (this.configs.changed) this.membershipPersist(fact, termBefore);
+    if (term > this.termMax) this.termMax = term;
     if (fact.entries.length === 0) return;
     if (this.logs.truncated) this.counts['log-truncated']++;
     if (fact.entries.length >= CATCH_UP_ENTRIES_MIN) this.counts['follower-caught-up']++;
+  }
+
+  /** The membership probes of a persist (only once the configuration may have changed). */
+  private membershipPersist(fact: PersistFact, termBefore: number): void {
+    const node = fact.node;
+    // Raising the highest term anywhere while outside the configuration: a removed (or not yet added) node's
+    // election timeouts disturbing the cluster (thesis §4.2.3).
+    if (fact.hardState.term > this.termMax && fact.hardState.term > termBefore && this.termMax > 0 && this.outside(node)) this.counts['removed-node-disrupting']++;
+    const entries = fact.entries;
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k]!;
+      if (e.data.charCodeAt(0) !== 0x63 || this.confSeen.get(e.index) === e.term) continue;
+      const to = this.configs.at(node, e.index);
+      if (this.configs.entryIndexAt(node, e.index) !== e.index || to === null) continue;
+      this.confSeen.set(e.index, e.term);
+      this.configurationAppended(this.configs.at(node, e.index - 1), to);
+    }
+    if (this.role[node] === ROLE_LEADER && this.removedLeading[node] !== this.leaderTerm[node] && !votesIn(this.configs.latest(node), node)) {
+      this.removedLeading[node] = this.leaderTerm[node]!;
+    }
+  }
+
+  private configurationAppended(from: Configuration | null, to: Configuration): void {
+    if (from !== null && isJoint(from) && !isJoint(to)) this.counts['joint-left']++;
+    if (isJoint(to) && (from === null || !isJoint(from))) this.counts['joint-entered']++;
+    if (to.learners.some((l) => from === null || !from.learners.includes(l))) this.counts['learner-added']++;
+    if (from !== null && from.learners.some((l) => votesIn(to, l))) this.counts['learner-promoted']++;
+  }
+
+  /** A configuration entry was applied for the first time: it is the committed configuration now. */
+  private noteCommitted(data: string): void {
+    if (data.charCodeAt(0) !== 0x63) return;
+    const c = decodeConfEntry(data);
+    if (c !== undefined && typeof c !== 'string') this.committedConfig = c;
+  }
+
+  /** Whether `node` is outside the committed configuration (known only when there is one). */
+  private outside(node: NodeId): boolean {
+    return this.committedConfig !== null && !votesIn(this.committedConfig, node);
+  }
+
+  private transferStarted(fact: TransferFact): void {
+    if (!fact.accepted || this.role[fact.node] !== ROLE_LEADER) return;
+    this.transferDeadlineMs = fact.atMs + this.electionMs;
+    this.transferTarget = fact.target;
+    this.transferTerm = this.leaderTerm[fact.node]!;
+  }
+
+  private transferEnded(completed: boolean): void {
+    this.counts[completed ? 'transfer-completed' : 'transfer-aborted']++;
+    this.transferDeadlineMs = -1;
   }
 
   private restart(fact: RestartFact): void {
@@ -263,14 +366,17 @@ export class ProbeCounter {
       if (before !== ROLE_LEADER || this.leaderTerm[node] !== fact.term) this.elected(node, fact.term);
     } else if (before === ROLE_LEADER) {
       this.counts['leader-deposed']++;
+      if (this.removedLeading[node] !== 0 && this.removedLeading[node] === this.leaderTerm[node]) this.counts['leader-removed-stepped-down']++;
       if (fact.term > this.leaderTerm[node]! + 1) this.counts['deposed-leader-far-behind']++;
     }
     if (code === ROLE_CANDIDATE && before !== ROLE_CANDIDATE && this.someLogBeats(node)) this.counts['vote-request-with-stale-log']++;
+    if (code === ROLE_CANDIDATE && before !== ROLE_CANDIDATE && this.configs.changed && this.outside(node)) this.counts['removed-node-disrupting']++;
     this.role[node] = code;
   }
 
   private elected(node: NodeId, term: number): void {
     this.counts['leader-elected']++;
+    if (this.transferDeadlineMs >= 0 && node === this.transferTarget && term > this.transferTerm) this.transferEnded(true);
     if (term > this.lastLeaderTerm + 1) this.counts['split-vote']++;
     if (this.lastLeader !== 0 && this.lastLeader !== node && this.logs.logOf(this.lastLeader).lastIndex > this.appliedMax) {
       this.counts['leader-change-with-uncommitted-entries']++;

@@ -131,7 +131,7 @@ class CheckingObserver implements FactObserver {
   constructor(nodeIds: readonly NodeId[], annotations: MessageAnnotations | undefined, extraCheckers: readonly Checker[] = []) {
     this.logs = new PersistedLogs(nodeIds);
     this.snapshots = new SnapshotFactExpander(this.logs, nodeIds);
-    this.probes = new ProbeCounter(this.logs);
+    this.probes = new ProbeCounter(this.logs, { nodeIds, electionMs: DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs });
     this.checkers = [...createSafetyCheckers(nodeIds, this.logs), ...extraCheckers];
     this.dispatch = new FactDispatch(this.checkers);
     const messages = createMessageCheckerFor(annotations, nodeIds);

@@ -22,17 +22,24 @@ function firstHits(implementation: RaftImplementation | undefined): Partial<Reco
   return first;
 }
 
+/**
+ * The capabilities whose probes the default swarm reaches. Membership changes and transfers join it as a per-seed
+ * family of their own (issue 15, scenarios/); until then their probes are checked by their own tests.
+ */
+const SWARM_CAPABILITIES = ['snapshot'];
+
 /** The probes an implementation can reach: the snapshot ones need the capability (paper-raft has none). */
 function reachableProbes(implementation: RaftImplementation | undefined): ProbeName[] {
-  const capabilities = (implementation ?? builtinRaft()).capabilities ?? [];
+  const capabilities = ((implementation ?? builtinRaft()).capabilities ?? []).filter((c) => SWARM_CAPABILITIES.includes(c));
   return PROBES.map((p) => p.name).filter((name) => probeApplies(name, capabilities));
 }
 
 describe('coverage probes read facts only', () => {
   it(`are each hit on our core and on paper-raft within ${SEEDS_MAX} seeds of the default swarm (the snapshot probes on our core only)`, () => {
-    expect(Object.keys(firstHits(undefined)).sort()).toEqual(PROBES.map((p) => p.name).sort());
+    expect(Object.keys(firstHits(undefined)).sort()).toEqual(reachableProbes(undefined).sort());
+    expect(reachableProbes(undefined).length).toBe(PROBES.length - 8);
     const paper = paperRaft({});
-    expect(reachableProbes(paper).length).toBe(PROBES.length - 4);
+    expect(reachableProbes(paper).length).toBe(PROBES.length - 12);
     // paper-raft's AppendEntries budget (128 bytes, one or two entries) never lets a follower persist 32 entries at
     // once: a catch-up is many small persists, which is what the probe's threshold cannot see.
     const paperReachable = reachableProbes(paper).filter((name) => name !== 'follower-caught-up');
