@@ -43,6 +43,13 @@ describe('stability', () => {
     expect(v?.message).toMatch(/node 2 stored term 3, above the term 2 of stable leader 1, 50 ms after node 3 came back/);
   });
 
+  it('opens no window once the configuration may have changed (a configuration entry on a disk, or a node joining)', () => {
+    const conf: Fact = { atMs: 500, event: event++, node: 1, kind: 'persist', hardState: { term: 2, vote: 0, commit: 0 }, entries: [{ index: 1, term: 2, data: 'conf:{"voters":[1,2,3,4],"learners":[],"outgoing":[]}' }] };
+    expect(check([...stableStart(), conf, persist(1200, 3, 3)])).toEqual([]);
+    const join: Fact = { atMs: 500, event: event++, node: 4, kind: 'join' };
+    expect(check([...stableStart(), join, persist(1200, 3, 3)])).toEqual([]);
+  });
+
   it('skips what the environment did: another node raising its term while the node is still away', () => {
     expect(check([...stableStart(), persist(1100, 2, 3), persist(1450, 3, 4)])).toEqual([]);
   });

@@ -22,7 +22,12 @@
  * is skipped, never failed. If a node that is not away raises its term while the others are still away (and the
  * leader is not away), the environment did it (the away nodes cannot reach anyone), and the window is not
  * judged further.
+ *
+ * The windows assume the run's fixed cluster (a majority of the initial nodes): once the configuration may have
+ * changed (a configuration entry reached a disk, or a node joined), no further window is opened. Membership
+ * changes have their own checks (configuration-entries, and commit-quorum and leader-votes across configurations).
  */
+import { isConfEntryData } from '../core/configuration.js';
 import type { Capability, NodeId } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
 import { faultEffectEndMs } from '../sim/faults.js';
@@ -149,7 +154,7 @@ export function createStabilityChecker(windows: readonly StabilityWindow[], opti
 class StabilityChecker implements Checker {
   readonly property = 'stability' as const;
   /** Applies and acks change nothing it tracks; persists come often enough to open, close and time windows. */
-  readonly factKinds = ['persist', 'role', 'crash', 'restart'] as const;
+  readonly factKinds = ['persist', 'role', 'crash', 'restart', 'join'] as const;
   /** Per node id: its highest durably stored term. */
   private readonly term: number[] = [];
   private readonly down = new Set<NodeId>();
@@ -157,6 +162,8 @@ class StabilityChecker implements Checker {
   private leader: { node: NodeId; term: number; sinceMs: number } | null = null;
   private next = 0;
   private judged: Judged | null = null;
+  /** A configuration entry reached a disk or a node joined: the cluster may no longer be the initial one. */
+  private membershipChanged = false;
 
   constructor(
     private readonly windows: readonly StabilityWindow[],
@@ -178,6 +185,7 @@ class StabilityChecker implements Checker {
 
   /** Starts judging `window` when its assumptions hold at its start. */
   private open(window: StabilityWindow): void {
+    if (this.membershipChanged) return;
     // The rest must still be a majority: in a cluster of 1 or 2 a node away leaves a leader without its
     // quorum, and CheckQuorum rightly deposes it.
     const n = this.options.nodeIds.length;
@@ -266,6 +274,12 @@ class StabilityChecker implements Checker {
     switch (fact.kind) {
       case 'persist':
         if (fact.hardState.term > (this.term[fact.node] ?? 0)) this.term[fact.node] = fact.hardState.term;
+        if (!this.membershipChanged) {
+          for (const e of fact.entries) if (isConfEntryData(e.data)) this.membershipChanged = true;
+        }
+        return;
+      case 'join':
+        this.membershipChanged = true;
         return;
       case 'role':
         if (fact.role === 'leader') this.leader = { node: fact.node, term: fact.term, sinceMs: fact.atMs };
