@@ -179,6 +179,13 @@ export class PersistedLogs {
     return log;
   }
 
+  /** The ids of every node with a log here, ascending (nodes that joined included). Allocates: off the hot path. */
+  ids(): NodeId[] {
+    const out: NodeId[] = [];
+    for (let id = 0; id < this.logs.length; id++) if (this.logs[id] !== undefined) out.push(id);
+    return out;
+  }
+
   /** Applies a persist or restart fact to its node's log; other facts are ignored. Feed each fact once, in order. */
   observe(fact: Fact): void {
     if (fact.kind === 'persist') this.persist(fact);

@@ -16,13 +16,21 @@ import type { Entry, NodeId } from '../sim/contract.js';
 import type { Fact, PersistFact, RestartFact, SnapshotFact } from '../sim/facts.js';
 import type { PersistedLog, PersistedLogs } from './persisted-log.js';
 
-/** The persisted log that holds (index, term): `node`'s own when it does, else the first other that does. */
+/**
+ * The persisted log that holds (index, term): `node`'s own when it does, else the first other that does, among
+ * `nodeIds` first, then among the nodes that joined later (a cluster whose initial nodes were all replaced).
+ */
 export function prefixSource(logs: PersistedLogs, nodeIds: readonly NodeId[], node: NodeId, index: number, term: number): PersistedLog | null {
   const own = logs.logOf(node);
   if (own.entryAt(index)?.term === term) return own;
   for (const id of nodeIds) {
     const log = logs.logOf(id);
     if (id !== node && log.entryAt(index)?.term === term) return log;
+  }
+  for (const id of logs.ids()) {
+    if (id === node || nodeIds.includes(id)) continue;
+    const log = logs.logOf(id);
+    if (log.entryAt(index)?.term === term) return log;
   }
   return null;
 }

@@ -95,6 +95,23 @@ describe('snapshot facts as whole logs', () => {
     expect(logs.logOf(2).lastIndex).toBe(5);
   });
 
+  it('takes the prefix from a node that joined when no initial node holds it (every initial node replaced)', () => {
+    const logs = new PersistedLogs([1]);
+    const expander = new SnapshotFactExpander(logs, [1]);
+    const f = new FactLog();
+    f.join(4);
+    f.persist(4, { term: 3 }, entries(1, 6, 3));
+    f.join(5);
+    f.snapshot(5, 4, 3, 1, 'installed');
+    f.persist(5, { term: 3, commit: 4 }, [entry(5, 3)]);
+    const seen = f.facts.map((fact) => {
+      const e = expander.expand(fact);
+      logs.observe(e);
+      return e;
+    });
+    expect((seen[4] as Fact & { kind: 'persist' }).entries.map((e) => e.index)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('a restart from a snapshot becomes a restart of the whole log', () => {
     const logs = new PersistedLogs([1]);
     const expander = new SnapshotFactExpander(logs, [1]);
