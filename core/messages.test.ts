@@ -68,6 +68,10 @@ describe('the message constructors', () => {
     voteMessage('pre-vote', 1, 2, 3, 4, 2, undefined),
     voteResponseMessage('vote-resp', 2, 1, 2, false),
     voteResponseMessage('pre-vote-resp', 2, 1, 3, true),
+    voteMessage('vote', 1, 2, 2, 0, 0, true),
+    timeoutNowMessage(1, 2, 2),
+    snapshotMessage(1, 2, 2, { index: 3, term: 1, peers: [1, 2], learners: [3], outgoing: [1, 2, 4] }, 0, 'x', true),
+    snapshotMessage(1, 2, 2, { index: 3, term: 1, peers: [1, 2], learners: [], outgoing: [] }, 0, 'x', true),
   ];
 
   it('build exactly the wire form of each type (JSON as the literals above)', () => {

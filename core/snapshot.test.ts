@@ -49,7 +49,7 @@ describe('snapshot chunks', () => {
     let got: Snapshot | null = null;
     for (const m of chunks(joint)) got = r.accept(m);
     expect(got).toEqual(joint);
-    expect(Object.keys(chunks(SNAP)[0] as SnapshotMessage)).not.toContain('learners');
+    expect(Object.keys(JSON.parse(JSON.stringify(chunks(SNAP)[0])) as object)).not.toContain('learners');
     const plain = new SnapshotReceiver();
     for (const m of chunks(SNAP)) got = plain.accept(m);
     expect(Object.keys(got ?? {})).toEqual(['index', 'term', 'peers', 'data']);
