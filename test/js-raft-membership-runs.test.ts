@@ -1,0 +1,54 @@
+/**
+ * The JavaScript example's membership changes and transfers through the whole pipeline (host, membership driver,
+ * checkers, liveness), on code we did not write in the core: each seed's own fault plan from a scenario, with
+ * membership goals and transfers added, must pass on examples/js-raft/membership.js.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RaftImplementation } from '../sim/contract.js';
+import type { FaultEvent } from '../sim/faults.js';
+import { findScenario } from '../scenarios/registry.js';
+import { runSeed, scenarioPlanOf } from '../scenarios/run-seed.js';
+import type { Scenario, ScenarioPlan } from '../scenarios/types.js';
+
+const membership = ((await import(`${'../examples/js-raft/'}membership.js`)) as { default: RaftImplementation }).default;
+
+function scenario(name: string): Scenario {
+  const found = findScenario(name);
+  if (found === undefined) throw new Error(`no scenario ${name}`);
+  return found;
+}
+
+/** Grow 3 -> 5 (a learner promoted, a voter added), hand leadership over, replace the leader jointly, shrink. */
+const CHURN: readonly FaultEvent[] = [
+  { atMs: 800, kind: 'conf-change', goal: { op: 'add', node: 4, via: 'learner' }, retire: false, giveUpMs: 3_000 },
+  { atMs: 1_600, kind: 'transfer', target: 'random' },
+  { atMs: 2_000, kind: 'conf-change', goal: { op: 'add', node: 5, via: 'voter' }, retire: false, giveUpMs: 3_000 },
+  { atMs: 4_000, kind: 'conf-change', goal: { op: 'replace', remove: 'leader', add: 6 }, retire: true, giveUpMs: 3_000 },
+  { atMs: 5_500, kind: 'transfer', target: 'random' },
+  { atMs: 6_500, kind: 'conf-change', goal: { op: 'remove', node: 2 }, retire: false, giveUpMs: 3_000 },
+];
+
+/** The scenario's plan for `seed` with the churn merged in, in time order. */
+function withChurn(seed: number, name: string): ScenarioPlan {
+  const base = scenarioPlanOf({ seed, scenario: scenario(name), nodeCount: 3 });
+  const events = [...base.plan.events, ...CHURN].sort((a, b) => a.atMs - b.atMs);
+  return { ...base, plan: { events } };
+}
+
+describe('js-raft membership through the pipeline', () => {
+  it.each([
+    ['minority-partition', 1],
+    ['minority-partition', 2],
+    ['crash-restart-storm', 1],
+    ['random', 3],
+  ])('passes %s seed %i with membership churn and transfers added', (name, seed) => {
+    const plan = withChurn(seed, name);
+    const theirs = runSeed({ seed, scenario: scenario(name), nodeCount: 3, plan, implementation: membership, record: true });
+    expect(theirs.violations).toEqual([]);
+    // The changes really happened: nodes joined, changes and transfers were accepted.
+    const facts = (theirs.trace ?? []).flatMap((r) => (r.type === 'fact' ? [r.fact] : []));
+    expect(facts.filter((f) => f.kind === 'join').length).toBeGreaterThanOrEqual(2);
+    expect(facts.filter((f) => f.kind === 'conf-proposal' && f.accepted).length).toBeGreaterThanOrEqual(4);
+    expect(facts.filter((f) => f.kind === 'transfer' && f.accepted).length).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+});
