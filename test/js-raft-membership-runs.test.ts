@@ -3,12 +3,14 @@
  * checkers, liveness), on code we did not write in the core: each seed's own fault plan from a scenario, with
  * membership goals and transfers added, must pass on examples/js-raft/membership.js.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ProcessAdapter } from '../cli/adapters/process.js';
 import type { RaftImplementation } from '../sim/contract.js';
 import type { FaultEvent } from '../sim/faults.js';
 import { findScenario } from '../scenarios/registry.js';
 import { runSeed, scenarioPlanOf } from '../scenarios/run-seed.js';
 import type { Scenario, ScenarioPlan } from '../scenarios/types.js';
+import { repoRoot } from './cli-helpers.js';
 
 const membership = ((await import(`${'../examples/js-raft/'}membership.js`)) as { default: RaftImplementation }).default;
 
@@ -51,4 +53,31 @@ describe('js-raft membership through the pipeline', () => {
     expect(facts.filter((f) => f.kind === 'conf-proposal' && f.accepted).length).toBeGreaterThanOrEqual(4);
     expect(facts.filter((f) => f.kind === 'transfer' && f.accepted).length).toBeGreaterThanOrEqual(1);
   }, 120_000);
+});
+
+describe('js-raft membership through the process protocol', () => {
+  const adapters: ProcessAdapter[] = [];
+  afterAll(() => {
+    for (const a of adapters) a.close();
+  });
+  const start = (flags: string): ProcessAdapter => {
+    const adapter = ProcessAdapter.start({ command: `node examples/js-raft/serve.mjs examples/js-raft/membership.js ${flags}`, cwd: repoRoot, timeoutMs: 10_000, nodeCount: 3 });
+    adapters.push(adapter);
+    return adapter;
+  };
+
+  it('passes a churn seed in both forms with the same trace hash: joins, changes and transfers cross the pipe', () => {
+    const lockstep = start('--protocol 1');
+    const compact = start('--protocol 2');
+    expect(compact.implementation.capabilities).toEqual(['membership-change', 'leadership-transfer']);
+    const plan = withChurn(3, 'random');
+    const config = { seed: 3, scenario: scenario('random'), nodeCount: 3, plan };
+    const one = runSeed({ ...config, implementation: lockstep.implementation, record: true });
+    const two = runSeed({ ...config, implementation: compact.implementation });
+    expect(one.violations).toEqual([]);
+    expect(two.traceHash).toBe(one.traceHash);
+    const facts = (one.trace ?? []).flatMap((r) => (r.type === 'fact' ? [r.fact] : []));
+    expect(facts.filter((f) => f.kind === 'conf-proposal' && f.accepted).length).toBeGreaterThanOrEqual(4);
+    expect(facts.filter((f) => f.kind === 'transfer' && f.accepted).length).toBeGreaterThanOrEqual(1);
+  }, 300_000);
 });
