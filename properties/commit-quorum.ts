@@ -24,6 +24,7 @@
  * configuration counted against C_new alone and a learner counted as a voter: until the leader's own later
  * configuration entry exists, nothing weaker is a candidate. See docs/properties.md § Configurations.
  */
+import { sameConfiguration } from '../core/configuration.js';
 import type { Entry, NodeId } from '../sim/contract.js';
 import type { Fact, PersistFact, RestartFact } from '../sim/facts.js';
 import { Configurations, describeConfiguration, describeQuorum, jointMajority, votesIn } from './configurations.js';
@@ -120,10 +121,20 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: {
       const holder = list[k] as DurableNode;
       if (holder.termAt(index) !== term || holder.id === without) continue;
       const here = configs.at(holder.id, index);
-      if (here !== null && !candidates.includes(here)) candidates.push(here);
-      configs.configurationsAfter(holder.id, index, candidates);
+      if (here !== null) addCandidate(here);
+      const entries = configs.entriesOf(holder.id);
+      for (let c = configs.positionAfter(holder.id, index); c < entries.configs.length; c++) addCandidate(entries.configs[c] as Configuration);
     }
     return candidates;
+  }
+
+  /** Adds `c` unless an equal configuration is there already (holders' logs share their configuration entries). */
+  function addCandidate(c: Configuration): void {
+    for (let k = 0; k < candidates.length; k++) {
+      const d = candidates[k] as Configuration;
+      if (d === c || sameConfiguration(d, c)) return;
+    }
+    candidates.push(c);
   }
 
   /** Whether (index, term) is on a majority of each half of some candidate configuration, `without` not counted. */

@@ -143,13 +143,18 @@ export class Configurations {
   }
 
   /**
-   * The configurations carried by `node`'s configuration entries after position `index`, in log order (the
-   * array is shared: read it, do not keep it).
+   * The configurations carried by `node`'s configuration entries after position `index`, in log order, appended
+   * to `out`.
    */
   configurationsAfter(node: NodeId, index: number, out: Configuration[]): Configuration[] {
     const log = this.logOf(node);
     for (let k = log.positionAt(index) + 1; k < log.configs.length; k++) out.push(log.configs[k] as Configuration);
     return out;
+  }
+
+  /** Position in {@link entriesOf}'s arrays of `node`'s first configuration entry after log position `index`. */
+  positionAfter(node: NodeId, index: number): number {
+    return this.logOf(node).positionAt(index) + 1;
   }
 
   /** The configuration entries of `node`'s log as (index, term) pairs, ascending (for probes and evidence). */
