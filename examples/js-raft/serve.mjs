@@ -5,8 +5,9 @@
 //   seaworthy run --impl-cmd "node examples/js-raft/serve.mjs examples/js-raft/membership.js"
 //
 // It speaks the compact form (protocol 2: replies to inputs carry the next Ready) unless given --protocol 1, and
-// with --transcript FILE appends every request (`> `) and reply (`< `) to FILE, which is how the transcripts in
-// docs/contract.md were recorded. Randomness comes from the create request's `seed` (mulberry32), so a seed
+// with --transcript FILE appends every request (`> `) and reply (`< `) to FILE, each line after its node's id
+// (the host drives one request at a time, so the order is the run's), which is how the transcript in
+// docs/contract.md was recorded. Randomness comes from the create request's `seed` (mulberry32), so a seed
 // replays, but draws differ from `--impl`, where the host hands the node its own stream.
 import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -24,6 +25,7 @@ const implementation = loaded.default ?? loaded.implementation;
 /** Requests whose reply carries the next Ready in the compact form. */
 const CARRY_READY = new Set(['create', 'tick', 'step', 'propose', 'advance']);
 let node = null;
+let nodeId = 0;
 
 /** mulberry32, seeded from `create`'s seed: the node's only randomness. */
 function random(seed) {
@@ -41,6 +43,7 @@ function answer(request) {
   switch (request.type) {
     case 'create': {
       const { id, peers, storage, seed, electionTicks, heartbeatTicks, applied } = request;
+      nodeId = id;
       node = implementation.create({ id, peers, storage, random: random(seed), seed, electionTicks, heartbeatTicks, ...(applied === undefined ? {} : { applied }) });
       return {
         type: 'created',
@@ -91,7 +94,9 @@ function handle(line) {
     reply = { type: 'error', ...(error?.name === 'AssertionError' ? { kind: 'assertion' } : {}), message: String(error?.message ?? error) };
   }
   const text = JSON.stringify(reply);
-  if (transcript !== undefined) appendFileSync(transcript, `> ${line}\n< ${text}\n`);
+  // Every node's process appends to the one file; the host drives one request at a time, so the file's order is
+  // the run's order. Each line names its node.
+  if (transcript !== undefined) appendFileSync(transcript, `[${request.id ?? nodeId}] > ${line}\n[${request.id ?? nodeId}] < ${text}\n`);
   return text;
 }
 
