@@ -76,6 +76,18 @@ describe('process protocol forms', () => {
     expect(verdict.violations[0]?.message).toMatch(/replied with "idleTicks" -1; it must be a whole number of ticks, 0 or more/);
   }, 60_000);
 
+  it('checks held steps: a Ready in the reply to a step of a message declared idle is an implementation error', () => {
+    const verdict = runSeed({ seed: 1, scenario: scenario('random'), nodeCount: 3, implementation: start(`${FIXTURE} --mode idle-lie`).implementation, safetyOnly: true, safetyMs: 1_000 });
+    expect(verdict.violations.map((v) => v.property)).toEqual(['implementation-error']);
+    expect(verdict.violations[0]?.message).toMatch(/declared this message idle \("idleMessages"\), but its reply to its step carries a Ready \(docs\/protocol\.md § The compact form\): \{"type":"step","message":\{.*\} -> \{"type":"ok","ready":\{/);
+  }, 60_000);
+
+  it('refuses an "idleMessages" pattern whose field is neither a value nor {"max": n}', () => {
+    const verdict = runSeed({ seed: 1, scenario: scenario('random'), nodeCount: 3, implementation: start(`${FIXTURE} --mode bad-idle-messages`).implementation, safetyOnly: true, safetyMs: 1_000 });
+    expect(verdict.violations.map((v) => v.property)).toEqual(['implementation-error']);
+    expect(verdict.violations[0]?.message).toMatch(/replied with field "term" of a pattern of "idleMessages" must be a string, a boolean, a number or \{"max": number\}, got \[1\]/);
+  }, 60_000);
+
   it('runs a fixture in the compact form cleanly when it behaves', () => {
     const verdict = runSeed({ seed: 1, scenario: scenario('random'), nodeCount: 3, implementation: start(`${FIXTURE} --mode none`).implementation, safetyOnly: true, safetyMs: 1_000 });
     expect(verdict.violations).toEqual([]);

@@ -35,6 +35,8 @@ import { annotationProblems, parseAnnotations } from './annotations.js';
 import { contractProblems, parseContract } from './contract-options.js';
 import { capabilityProblems } from './module.js';
 import { installProcessGroupExitHook, processGroupTable } from './process-groups.js';
+import { isIdleMessage, parseIdleMessages } from './process-idle-messages.js';
+import type { IdleMessagePattern } from './process-idle-messages.js';
 import { CallWatch, ProcessPipe, SIGNAL_WORDS } from './process-pipe.js';
 import type { CallOutcome, ProcessEnding, ProcessEnds } from './process-pipe.js';
 import { installInterruptCleanup } from '../interrupt.js';
@@ -138,6 +140,8 @@ export class ProcessAdapter {
   private readonly idleAfterAdvance = new Set<number>();
   /** Node id -> ticks its process declared quiet (compact form): that many next ticks are deferred. */
   private readonly quietTicks = new Map<number, number>();
+  /** Node id -> the messages its process declared idle (compact form): a step of one of them is deferred. */
+  private readonly idleMessages = new Map<number, readonly IdleMessagePattern[]>();
   /**
    * Node id -> requests not yet written (an `advance`, quiet ticks): they go out in front of the node's next
    * request, in the same write, and their replies are checked then. Dropped when the node's process is
@@ -291,8 +295,14 @@ export class ProcessAdapter {
   private forget(slot: number): void {
     this.prefetched.delete(slot);
     this.idleAfterAdvance.delete(slot);
-    this.quietTicks.delete(slot);
+    this.endPromises(slot);
     this.deferred.delete(slot);
+  }
+
+  /** The quiet ticks and idle messages a process declared no longer hold (another request came, or a new process). */
+  private endPromises(slot: number): void {
+    this.quietTicks.delete(slot);
+    this.idleMessages.delete(slot);
   }
 
   /** A simulated crash (or the probe done with): the slot's process group killed at once. */
@@ -330,9 +340,9 @@ export class ProcessAdapter {
     deferred.forEach((sent, i) => this.checkDeferred(slot, sent, reply.lines[i] ?? ''));
     const parsed = parseReply(slot, request, firstLine(slot, { ok: true, lines: reply.lines.slice(deferred.length) }, what), expected);
     if (thenReady && this.protocol === 2) this.keepReady(slot, request, parsed);
-    // A request that carries no Ready (read-index, compact, status, ready itself) ends the quiet ticks' promise
-    // ("no other request between them"); a `ready` reply renews it (takeReady).
-    else this.quietTicks.delete(slot);
+    // A request that carries no Ready (read-index, compact, status, ready itself) ends the quiet ticks' and the
+    // idle messages' promises ("no other request between them"); a `ready` reply renews them (takeReady).
+    else this.endPromises(slot);
     const next = reply.lines[lines.length - 1];
     if (thenReady && this.protocol === 1 && next !== undefined) this.prefetched.set(slot, { line: next });
     return parsed;
@@ -351,6 +361,20 @@ export class ProcessAdapter {
       return;
     }
     this.call(slot, TICK, 'ok', true);
+  }
+
+  /**
+   * `step()`: in the compact form, a message the process declared idle is not written now: the host's next
+   * ready() gets null at once, and the step travels in front of the node's next request.
+   */
+  step(slot: number, message: Message): void {
+    const line = `{"type":"step","message":${JSON.stringify(message)}}`;
+    const patterns = this.idleMessages.get(slot);
+    if (patterns !== undefined && (this.deferred.get(slot)?.length ?? 0) < DEFERRED_MAX && isIdleMessage(patterns, message)) {
+      this.defer(slot, line);
+      return;
+    }
+    this.call(slot, line, 'ok', true);
   }
 
   /**
@@ -374,7 +398,8 @@ export class ProcessAdapter {
 
   /**
    * A deferred request's reply must be `ok` with a null Ready: the process promised that nothing would follow
-   * (an advance after a Ready declared idle after advance, a tick declared quiet).
+   * (an advance after a Ready declared idle after advance, a tick declared quiet, a step of a message declared
+   * idle).
    */
   private checkDeferred(slot: number, sent: string, line: string): void {
     const request = requestTypeOf(sent);
@@ -384,14 +409,29 @@ export class ProcessAdapter {
     if (request === 'advance') {
       throw new ImplementationFault(slot, `process declared "idleAfterAdvance" on its last Ready, but its reply to that advance carries a Ready (docs/protocol.md § The compact form): ${quote(line)}`, 'adapter');
     }
+    if (request === 'step') {
+      throw new ImplementationFault(slot, `process declared this message idle ("idleMessages"), but its reply to its step carries a Ready (docs/protocol.md § The compact form): ${quote(sent)} -> ${quote(line)}`, 'adapter');
+    }
     throw new ImplementationFault(slot, `process declared this tick quiet ("idleTicks"), but its reply to it carries a Ready (docs/protocol.md § The compact form): ${quote(line)}`, 'adapter');
   }
 
-  /** Keeps the Ready a compact-form reply carries for the host's next ready(), and the ticks it declares quiet. */
+  /**
+   * Keeps the Ready a compact-form reply carries for the host's next ready(), and the ticks and messages it
+   * declares idle.
+   */
   private keepReady(slot: number, request: string, reply: Record<string, unknown>): void {
     if (!('ready' in reply)) throw new ImplementationFault(slot, noReady(request, reply), 'adapter');
     this.prefetched.set(slot, { ready: reply.ready, idleAfterAdvance: reply.idleAfterAdvance === true });
+    this.keepPromises(slot, reply);
+  }
+
+  /** A compact-form reply's promises: each replaces the last, and one left out means none. */
+  private keepPromises(slot: number, reply: Record<string, unknown>): void {
     this.keepQuietTicks(slot, reply.idleTicks);
+    const patterns = parseIdleMessages(reply.idleMessages);
+    if (typeof patterns === 'string') throw new ImplementationFault(slot, `process replied with ${patterns} (docs/protocol.md § The compact form)`, 'adapter');
+    if (patterns.length === 0) this.idleMessages.delete(slot);
+    else this.idleMessages.set(slot, patterns);
   }
 
   private keepQuietTicks(slot: number, idleTicks: unknown): void {
@@ -414,7 +454,7 @@ export class ProcessAdapter {
       ready = reply.ready;
       if (this.protocol === 2) {
         idle = reply.idleAfterAdvance === true;
-        this.keepQuietTicks(slot, reply.idleTicks);
+        this.keepPromises(slot, reply);
       }
     } else {
       ready = known.ready;
@@ -570,7 +610,7 @@ class ProcessInstance implements RaftInstance {
   }
 
   step(message: Message): void {
-    this.adapter.call(this.id, `{"type":"step","message":${JSON.stringify(message)}}`, 'ok', true);
+    this.adapter.step(this.id, message);
   }
 
   propose(data: string): ProposeResult {

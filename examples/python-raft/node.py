@@ -153,6 +153,21 @@ class Node:
             return self.heartbeat_ticks - self.heartbeat_elapsed - 1
         return self.timeout - self.election_elapsed - 1
 
+    def idle_messages(self):
+        """Messages whose step changes nothing here (the harness need not wait for them): responses of an older
+        term, vote responses unless campaigning, append responses unless leading, and, for a leader, an
+        acknowledgement of what a follower was already known to hold (most heartbeat replies)."""
+        stale = {"max": self.term - 1}
+        patterns = [{"type": "vote-resp", "term": stale if self.role == "candidate" else {"max": self.term}}]
+        if self.role != "leader":
+            patterns.append({"type": "append-resp", "term": {"max": self.term}})
+            return patterns
+        patterns.append({"type": "append-resp", "term": stale})
+        for p in self.others:
+            patterns.append({"type": "append-resp", "from": p, "term": self.term, "success": True,
+                             "matchIndex": {"max": self.match_index.get(p, 0)}})
+        return patterns
+
     def compact(self, snapshot):
         # The host snapshotted its state machine at an applied index: drop the log up to it (Raft 7).
         self.log = self.log[snapshot["index"] - self.snap_index:]
@@ -424,8 +439,10 @@ def carry_ready(reply, node):
         # After advance, this node never has a new Ready until its next input: advance() only marks the
         # in-flight Ready done. Saying so lets the harness skip waiting for the advance (docs/protocol.md).
         reply["idleAfterAdvance"] = True
-    # Ticks that will only count lets the harness skip waiting for them too (docs/protocol.md).
+    # Ticks that will only count lets the harness skip waiting for them too, and so do messages that change
+    # nothing (docs/protocol.md).
     reply["idleTicks"] = node.idle_ticks()
+    reply["idleMessages"] = node.idle_messages()
 
 
 def handle(request, node, double_vote, compact, snapshots=False, fork_server=False):
