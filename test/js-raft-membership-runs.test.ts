@@ -12,7 +12,9 @@ import { runSeed, scenarioPlanOf } from '../scenarios/run-seed.js';
 import type { Scenario, ScenarioPlan } from '../scenarios/types.js';
 import { repoRoot } from './cli-helpers.js';
 
-const membership = ((await import(`${'../examples/js-raft/'}membership.js`)) as { default: RaftImplementation }).default;
+const EXAMPLE = '../examples/js-raft/';
+const membership = ((await import(`${EXAMPLE}membership.js`)) as { default: RaftImplementation }).default;
+const { createRaft } = (await import(`${EXAMPLE}raft.js`)) as { createRaft: (options: { membership: boolean; bug?: string }) => RaftImplementation };
 
 function scenario(name: string): Scenario {
   const found = findScenario(name);
@@ -53,6 +55,40 @@ describe('js-raft membership through the pipeline', () => {
     expect(facts.filter((f) => f.kind === 'conf-proposal' && f.accepted).length).toBeGreaterThanOrEqual(4);
     expect(facts.filter((f) => f.kind === 'transfer' && f.accepted).length).toBeGreaterThanOrEqual(1);
   }, 120_000);
+});
+
+/** docs/properties.md's measurement plan: eight membership events on `random`'s own plan for 3 initial nodes. */
+const EIGHT: readonly FaultEvent[] = [
+  { atMs: 800, kind: 'conf-change', goal: { op: 'add', node: 4, via: 'learner' }, retire: false, giveUpMs: 3_000 },
+  { atMs: 1_500, kind: 'transfer', target: 'random' },
+  { atMs: 2_500, kind: 'conf-change', goal: { op: 'replace', remove: 'leader', add: 5 }, retire: true, giveUpMs: 3_000 },
+  { atMs: 3_500, kind: 'conf-change', goal: { op: 'add', node: 6, via: 'voter' }, retire: false, giveUpMs: 3_000 },
+  { atMs: 4_500, kind: 'transfer', target: 'random' },
+  { atMs: 5_000, kind: 'conf-change', goal: { op: 'remove', node: 1 }, retire: false, giveUpMs: 3_000 },
+  { atMs: 6_000, kind: 'transfer', target: 'random' },
+  { atMs: 6_500, kind: 'conf-change', goal: { op: 'remove', node: 'leader' }, retire: true, giveUpMs: 3_000 },
+];
+
+describe('the membership checkers on the example: bugs planted in code we did not write in the core', () => {
+  const plan = (seed: number): ScenarioPlan => {
+    const base = scenarioPlanOf({ seed, scenario: scenario('random'), nodeCount: 3 });
+    return { ...base, plan: { events: [...base.plan.events, ...EIGHT].sort((a, b) => a.atMs - b.atMs) } };
+  };
+
+  it('the 2015 bug (a change before the new leader committed an entry of its term) fails configuration-entries; the correct example passes', () => {
+    const config = { seed: 1, scenario: scenario('random'), nodeCount: 3, plan: plan(1) };
+    const buggy = runSeed({ ...config, implementation: createRaft({ membership: true, bug: 'conf-change-before-own-term-commit' }) });
+    expect(buggy.violations[0]?.property).toBe('configuration-entries');
+    expect(buggy.violations[0]?.message).toMatch(/own term/);
+    expect(runSeed({ ...config, implementation: membership }).violations).toEqual([]);
+  }, 60_000);
+
+  it('learners counted as voters fail commit-quorum; the correct example passes', () => {
+    const config = { seed: 29, scenario: scenario('random'), nodeCount: 3, plan: plan(29) };
+    const buggy = runSeed({ ...config, implementation: createRaft({ membership: true, bug: 'learner-vote-counted' }) });
+    expect(buggy.violations[0]?.property).toBe('commit-quorum');
+    expect(runSeed({ ...config, implementation: membership }).violations).toEqual([]);
+  }, 60_000);
 });
 
 describe('js-raft membership through the process protocol', () => {

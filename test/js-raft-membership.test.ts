@@ -214,6 +214,9 @@ describe('js-raft membership: changes', () => {
     expect(d.change([{ type: 'remove', node: remove }])).toMatchObject({ accepted: true });
     const rest = [1, 2, 3, 4].filter((id) => id !== remove);
     d.until(() => rest.every((id) => d.persistedConfiguration(id)?.voters.join() === rest.join()));
+    // The removed node knows a leader, but one that may be gone for good by the time a client gets there.
+    d.until(() => d.persistedConfiguration(remove)?.voters.join() === rest.join());
+    expect(d.instance(remove).propose('{"late":1}')).toEqual({ accepted: false, reason: 'not-leader', leaderHint: 0 });
     d.write('{"b":2}', rest);
     // Every node applied the same entries, in the same order, as far as it got.
     const applied = rest.map((id) => d.node(id).applied.map((e) => `${e.index}:${e.term}:${e.data}`));

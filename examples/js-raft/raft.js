@@ -29,7 +29,7 @@ const BATCH_MAX = 64;
 class RaftNode {
   /**
    * @param {import('../../sim/contract.js').CreateInit} init
-   * @param {{ doubleVote: boolean }} bugs
+   * @param {{ doubleVote: boolean, confBeforeOwnTerm: boolean, jointNewOnly: boolean, learnerVotes: boolean }} bugs
    * @param {boolean} membership
    */
   constructor(init, bugs, membership) {
@@ -133,7 +133,7 @@ class RaftNode {
   }
 
   propose(data) {
-    if (this.role !== 'leader') return { accepted: false, reason: 'not-leader', leaderHint: this.leader };
+    if (this.role !== 'leader') return { accepted: false, reason: 'not-leader', leaderHint: this.leaderHint() };
     // §3.10: no proposals while leadership is being handed over; the client retries at the target.
     if (this.transferee !== 0) return { accepted: false, reason: 'not-leader', leaderHint: this.transferee };
     const entry = this.append(data);
@@ -188,6 +188,15 @@ class RaftNode {
     return { id: this.id, term: this.term, role: this.role, leader: this.leader, commit: this.commit, applied: this.applied, lastIndex: this.lastIndex() };
   }
 
+  /**
+   * Where a client should go instead. A node its own configuration leaves out (removed, and never told more) only
+   * knows the leader it last heard from, which may itself be gone for good: it says it does not know.
+   */
+  leaderHint() {
+    if (this.membership && this.config !== null && !conf.allMembers(this.config).includes(this.id)) return 0;
+    return this.leader;
+  }
+
   // ---- elections (§5.2, §5.4.1) --------------------------------------------------------------------
 
   /** @param {boolean} transfer a campaign the leader asked for (TimeoutNow): exempt from the §4.2.3 rule */
@@ -198,8 +207,8 @@ class RaftNode {
     this.leader = 0;
     this.votes = new Set([this.id]);
     this.resetElectionTimer();
-    if (conf.wins(this.config, this.votes)) return this.becomeLeader();
-    for (const to of conf.allVoters(this.config)) {
+    if (conf.wins(this.counted(), this.votes)) return this.becomeLeader();
+    for (const to of conf.allVoters(this.counted())) {
       if (to !== this.id) this.send({ type: 'vote', to, lastIndex: this.lastIndex(), lastTerm: this.lastTerm(), ...(transfer ? { transfer: true } : {}) });
     }
   }
@@ -220,7 +229,7 @@ class RaftNode {
     if (this.role !== 'candidate' || !m.granted) return;
     this.votes.add(m.from);
     // Learners' and strangers' votes are in the set but never counted: wins() counts each half's voters only.
-    if (conf.wins(this.config, this.votes)) this.becomeLeader();
+    if (conf.wins(this.counted(), this.votes)) this.becomeLeader();
   }
 
   becomeFollower(term, leader) {
@@ -361,7 +370,7 @@ class RaftNode {
   }
 
   maybeCommit() {
-    const n = conf.committedIndex(this.config, (p) => (p === this.id ? this.lastIndex() : (this.matchIndex.get(p) ?? 0)));
+    const n = conf.committedIndex(this.counted(), (p) => (p === this.id ? this.lastIndex() : (this.matchIndex.get(p) ?? 0)));
     // §5.4.2: count replicas only for an entry of the current term; earlier ones commit under it.
     if (n > this.commit && this.termAt(n) === this.term) {
       this.commit = n;
@@ -376,11 +385,23 @@ class RaftNode {
    */
   afterConfigCommitted() {
     if (this.role !== 'leader' || this.configIndex > this.commit) return;
+    this.refreshConfig(); // the members the change removed are no longer replicated to
     if (conf.isJoint(this.config)) this.appendConfig(conf.leaveJoint(this.config));
     else if (!conf.isVoter(this.config, this.id)) this.becomeFollower(this.term, 0);
   }
 
   // ---- membership (thesis §4) --------------------------------------------------------------------
+
+  /**
+   * The configuration elections and commitment count in: the one in force, unless a planted bug miscounts it
+   * (C_new's majority alone while joint; learners as voters).
+   */
+  counted() {
+    const c = this.config;
+    if (this.bugs.jointNewOnly && conf.isJoint(c)) return conf.leaveJoint(c);
+    if (this.bugs.learnerVotes && c.learners.length > 0) return { voters: conf.allMembers({ ...c, outgoing: [] }), learners: [], outgoing: c.outgoing };
+    return c;
+  }
 
   /** Appends a configuration entry as leader; it is in force at once, on this node as on every other. */
   appendConfig(next) {
@@ -415,6 +436,13 @@ class RaftNode {
     this.configIndex = index;
     this.others = this.config === null ? [] : conf.allMembers(this.config).filter((p) => p !== this.id);
     if (this.role !== 'leader') return;
+    // Until the change is committed the leader also keeps replicating to the members it removes, so they append
+    // the configuration that leaves them out and know not to campaign (the removed node of §4.2.3 is the one that
+    // missed it).
+    if (this.configIndex > this.commit) {
+      const before = this.configAt(this.commit);
+      if (before !== null) this.others = conf.allMembers({ ...before, voters: [...before.voters, ...this.config.voters], learners: [...before.learners, ...this.config.learners] }).filter((p) => p !== this.id);
+    }
     for (const p of [...this.nextIndex.keys()]) {
       if (!this.others.includes(p)) {
         this.nextIndex.delete(p);
@@ -480,10 +508,11 @@ class RaftNode {
 class MembershipRaftNode extends RaftNode {
   /** docs/contract.md § Membership changes: one configuration entry carrying the whole configuration it leads to. */
   proposeConfChange(request) {
-    if (this.role !== 'leader' || this.transferee !== 0) return { accepted: false, reason: 'not-leader', leaderHint: this.role === 'leader' ? this.id : this.leader };
+    if (this.role !== 'leader' || this.transferee !== 0) return { accepted: false, reason: 'not-leader', leaderHint: this.role === 'leader' ? this.id : this.leaderHint() };
     // The 2015 single-server bug: a new leader accepts a change only once an entry of its own term is committed;
     // and one change at a time: none while an appended one is uncommitted or a joint configuration is not left.
-    const settled = this.termAt(this.commit) === this.term && this.configIndex <= this.commit && !conf.isJoint(this.config);
+    const ownTermCommitted = this.termAt(this.commit) === this.term || this.bugs.confBeforeOwnTerm;
+    const settled = ownTermCommitted && this.configIndex <= this.commit && !conf.isJoint(this.config);
     const next = settled ? conf.next(this.config, request.changes) : null;
     if (next === null) return { accepted: false, reason: 'not-leader', leaderHint: this.id };
     const entry = this.appendConfig(next);
@@ -504,11 +533,19 @@ class MembershipRaftNode extends RaftNode {
 }
 
 /**
- * @param {{ bug?: 'double-vote', snapshots?: boolean, membership?: boolean }} [options]
+ * The planted bugs: `double-vote` (a follower votes twice in a term), and with `membership` three of the classic
+ * membership bugs, named as our core's are so their catches compare: `conf-change-before-own-term-commit` (the 2015
+ * bug), `joint-new-majority-only` (joint consensus counted against C_new alone), `learner-vote-counted`.
+ * @param {{ bug?: 'double-vote' | 'conf-change-before-own-term-commit' | 'joint-new-majority-only' | 'learner-vote-counted', snapshots?: boolean, membership?: boolean }} [options]
  * @returns {import('../../sim/contract.js').RaftImplementation}
  */
 export function createRaft(options = {}) {
-  const bugs = { doubleVote: options.bug === 'double-vote' };
+  const bugs = {
+    doubleVote: options.bug === 'double-vote',
+    confBeforeOwnTerm: options.bug === 'conf-change-before-own-term-commit',
+    jointNewOnly: options.bug === 'joint-new-majority-only',
+    learnerVotes: options.bug === 'learner-vote-counted',
+  };
   const membership = options.membership === true;
   const base = options.bug === undefined ? 'js-raft' : `js-raft+${options.bug}`;
   const name = `${base}${options.snapshots === true ? '+snapshots' : ''}${membership ? '+membership' : ''}`;
