@@ -187,6 +187,10 @@ export class ProbeCounter {
     switch (fact.kind) {
       case 'transfer':
         return this.transferStarted(fact);
+      case 'retire':
+        // Stopped for good: whatever role it announced last, it no longer holds it.
+        this.role[fact.node] = ROLE_NONE;
+        return;
       case 'persist':
         return this.persist(fact);
       case 'restart':
@@ -386,7 +390,8 @@ export class ProbeCounter {
     let stale = false;
     let longer = false;
     for (const other of this.nodes) {
-      if (other === node) continue;
+      // A retired node's log is frozen and it takes part in nothing: no comparison with it means anything.
+      if (other === node || this.configs.isRetired(other)) continue;
       if (this.role[other] === ROLE_LEADER && this.leaderTerm[other]! < term) stale = true;
       if (this.logs.logOf(other).lastIndex > own.lastIndex) longer = true;
     }
@@ -402,7 +407,7 @@ export class ProbeCounter {
   /** Whether some other node's persisted log is more up to date than `node`'s (it would refuse `node` a vote). */
   private someLogBeats(node: NodeId): boolean {
     const own = this.logs.logOf(node);
-    for (const other of this.nodes) if (other !== node && moreUpToDate(this.logs.logOf(other), own)) return true;
+    for (const other of this.nodes) if (other !== node && !this.configs.isRetired(other) && moreUpToDate(this.logs.logOf(other), own)) return true;
     return false;
   }
 

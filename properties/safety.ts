@@ -83,7 +83,9 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
 /**
  * Fresh checkers for every safety property, in {@link SAFETY_PROPERTIES} order; one judges the six
  * per-persist invariants together (persist-invariants.ts), so the list is shorter than the property list. `nodeIds` pre-sizes their
- * per-node state and is the voting configuration commit-quorum counts majorities of (every node of the run);
+ * per-node state and is the bootstrap configuration: the run's initial nodes, all voters, which commit-quorum and
+ * leader-votes count majorities of until a configuration entry reaches a disk (then they count in the
+ * configurations the persisted logs carry; see properties/configurations.ts);
  * checkers keep state, so use one set per run. Without `shared` every checker keeps what it needs itself, so each
  * can be fed facts on its own. With `shared`, the checkers that judge persisted logs read that one store (each
  * persisted entry is then stored and hashed once per run, not once per checker): the caller feeds every fact to
