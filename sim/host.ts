@@ -11,6 +11,7 @@ import type { DiskOptions } from './disk.js';
 import { decodeConfEntry, isConfEntryData, simpleConfiguration } from '../core/configuration.js';
 import type { ConfChangeRequest, Configuration, Entry, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from './contract.js';
 import { restoreMachine, snapshotConfiguration, snapshotConfigurationFields, snapshotDigest, snapshotInterval, snapshotProblem, SnapshotConfigurations } from './host-snapshots.js';
+import { ackFact, applyFact, confProposalFact, crashFact, joinFact, persistFact, restartFact, restoreFact, retireFact, roleFact, snapshotFact, transferFact } from './facts.js';
 import type { Fact } from './facts.js';
 import { isTrustedImplementation } from './builtin.js';
 import { fromBase64, isCanonicalBase64, mayLeaveEarly, mustSync, resolveContract, roleProblem, toBase64 } from './contract-options.js';
@@ -110,6 +111,12 @@ export class NodeHost {
   appliedIndex = 0;
   /** The term of the entry at `appliedIndex` (0 before any), the term a snapshot taken now ends with. */
   private appliedTerm = 0;
+  /**
+   * The disk's fsync latency range, copied out of the options: scenarios build `DiskOptions` in many shapes, so
+   * reading them through `options.disk` on every written Ready was a megamorphic load.
+   */
+  private readonly fsyncMsMin: number;
+  private readonly fsyncMsMax: number;
   /** Take a snapshot every this many applied entries (0: never; see host-snapshots.ts snapshotInterval). */
   private readonly snapshotEvery: number;
   /** The index of the newest snapshot this incarnation stored or wrote (pending or durable); 0 without one. */
@@ -164,6 +171,8 @@ export class NodeHost {
     this.trusted = isTrustedImplementation(options.implementation);
     this.contract = resolveContract(options.implementation.contract);
     this.snapshotEvery = snapshotInterval(options.implementation, options.disk.snapshotEveryEntries);
+    this.fsyncMsMin = options.disk.fsyncMsMin;
+    this.fsyncMsMax = options.disk.fsyncMsMax;
     this.appliedConfiguration = this.bootstrapConfiguration();
     if (this.contract.durableStateMachine) this.durableSm = { applied: 0, sm: new KvStateMachine(), configuration: this.appliedConfiguration };
     this.snapshotConfigurations = options.snapshotConfigurations ?? new SnapshotConfigurations(options.peers);
@@ -234,12 +243,11 @@ export class NodeHost {
     const stream = this.options.prng.fork(`incarnation/${this.incarnation}`);
     const storage = recovery.storage;
     if (this.incarnation > 1) {
-      const applied = image === null ? {} : { applied: image.applied };
-      this.ctx.observe({ kind: 'restart', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id, stored: storage, ...applied });
+      this.ctx.observe(restartFact(this.ctx.nowMs, this.ctx.eventIndex, this.id, storage, image === null ? undefined : image.applied));
     } else if (this.options.peers.length === 0) {
       // A node joining a running cluster: its empty disk and empty configuration are the facts' starting point.
       this.ctx.trace.mix(this.ctx.eventIndex, TRACE_CODE.join, this.id, 0, 0);
-      this.ctx.observe({ kind: 'join', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id });
+      this.ctx.observe(joinFact(this.ctx.nowMs, this.ctx.eventIndex, this.id));
     }
     this.appliedTerm = 0;
     this.snapshotIndex = storage.snapshot?.index ?? 0;
@@ -282,7 +290,7 @@ export class NodeHost {
     this.waiting.clear();
     this.reads.clear();
     this.confirmedReads.length = 0;
-    this.ctx.observe({ kind: 'crash', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id });
+    this.ctx.observe(crashFact(this.ctx.nowMs, this.ctx.eventIndex, this.id));
   }
 
   /**
@@ -301,7 +309,7 @@ export class NodeHost {
     this.reads.clear();
     this.confirmedReads.length = 0;
     this.ctx.trace.mix(this.ctx.eventIndex, TRACE_CODE.retire, this.id, 0, 0);
-    this.ctx.observe({ kind: 'retire', atMs: this.ctx.nowMs, event: this.ctx.eventIndex, node: this.id });
+    this.ctx.observe(retireFact(this.ctx.nowMs, this.ctx.eventIndex, this.id));
   }
 
   /**
@@ -321,7 +329,7 @@ export class NodeHost {
     }
     const ctx = this.ctx;
     ctx.trace.mix(ctx.eventIndex, TRACE_CODE['conf-proposal'], this.id, result.accepted ? 1 : 0, request.changes.length);
-    ctx.observe({ kind: 'conf-proposal', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, request, accepted: result.accepted });
+    ctx.observe(confProposalFact(ctx.nowMs, ctx.eventIndex, this.id, request, result.accepted));
     this.drain();
     return result;
   }
@@ -340,7 +348,7 @@ export class NodeHost {
     if (typeof accepted !== 'boolean') throw new ImplementationFault(this.id, `transferLeadership returned ${safeJson(accepted)}, expected a boolean`);
     const ctx = this.ctx;
     ctx.trace.mix(ctx.eventIndex, TRACE_CODE.transfer, this.id, target, accepted ? 1 : 0);
-    ctx.observe({ kind: 'transfer', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, target, accepted });
+    ctx.observe(transferFact(ctx.nowMs, ctx.eventIndex, this.id, target, accepted));
     this.drain();
     return accepted;
   }
@@ -480,7 +488,8 @@ export class NodeHost {
       this.disk.write(ready.hardState, ready.entries);
       if (early) this.send(ready);
       if (this.crashPoint === 'before-fsync') return this.strike();
-      const { fsyncMsMin, fsyncMsMax } = this.options.disk;
+      const fsyncMsMin = this.fsyncMsMin;
+      const fsyncMsMax = this.fsyncMsMax;
       const latencyMs = fsyncMsMax > 0 ? this.diskPrng.range(fsyncMsMin, fsyncMsMax) : 0;
       if (latencyMs > 0) {
         this.syncing = ready;
@@ -572,7 +581,7 @@ export class NodeHost {
     this.appliedTerm = snapshot.term;
     const digest = snapshotDigest(snapshot.data);
     ctx.trace.mix(ctx.eventIndex, TRACE_CODE.restore, this.id, snapshot.index, digest);
-    ctx.observe({ kind: 'restore', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, index: snapshot.index, term: snapshot.term, digest, origin });
+    ctx.observe(restoreFact(ctx.nowMs, ctx.eventIndex, this.id, snapshot.index, snapshot.term, digest, origin));
   }
 
   /** The snapshots the last fsync renamed into place, as facts (before the persist fact of the same fsync). */
@@ -582,7 +591,7 @@ export class NodeHost {
       const s = w.snapshot;
       const digest = snapshotDigest(s.data);
       ctx.trace.mix(ctx.eventIndex, TRACE_CODE.snapshot, this.id, s.index, digest);
-      ctx.observe({ kind: 'snapshot', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, index: s.index, term: s.term, digest, origin: w.mode === 'install' ? 'installed' : 'taken' });
+      ctx.observe(snapshotFact(ctx.nowMs, ctx.eventIndex, this.id, s.index, s.term, digest, w.mode === 'install' ? 'installed' : 'taken'));
     }
   }
 
@@ -592,7 +601,7 @@ export class NodeHost {
     const stored = this.disk.durableHardState;
     const last = ready.entries[ready.entries.length - 1];
     ctx.trace.mix(ctx.eventIndex, TRACE_CODE.persist, this.id, stored.term * 64 + stored.vote, (last?.index ?? 0) * 65536 + (last?.term ?? 0));
-    ctx.observe({ kind: 'persist', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, hardState: stored, entries: ready.entries });
+    ctx.observe(persistFact(ctx.nowMs, ctx.eventIndex, this.id, stored, ready.entries));
   }
 
   /** After the Ready is durable: announce the role, send, apply, serve reads. */
@@ -602,15 +611,7 @@ export class NodeHost {
       if (!this.trusted) this.validateRole(ready);
       this.role = ready.softState.role;
       this.roleTerm = this.disk.durableHardState.term;
-      ctx.observe({
-        kind: 'role',
-        atMs: ctx.nowMs,
-        event: ctx.eventIndex,
-        node: this.id,
-        role: ready.softState.role,
-        leader: ready.softState.leader,
-        term: this.roleTerm,
-      });
+      ctx.observe(roleFact(ctx.nowMs, ctx.eventIndex, this.id, ready.softState.role, ready.softState.leader, this.roleTerm));
     }
     if (!alreadySent) this.send(ready);
     if (ready.snapshot !== undefined) this.restoreFrom(ready.snapshot, 'install');
@@ -686,7 +687,7 @@ export class NodeHost {
     this.appliedIndex = entry.index;
     this.appliedTerm = entry.term;
     ctx.trace.mix(ctx.eventIndex, TRACE_CODE.apply, this.id, entry.index, entry.term);
-    ctx.observe({ kind: 'apply', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, entry });
+    ctx.observe(applyFact(ctx.nowMs, ctx.eventIndex, this.id, entry));
     const command = this.decodeEntry(entry.data);
     if (command === undefined) {
       // The state machine ignores configuration entries (like no-ops); the host keeps the configuration they set.
@@ -698,7 +699,7 @@ export class NodeHost {
       // The client proposed this command here and waits on this node: a write it sees succeed is acknowledged.
       this.waiting.delete(command.client);
       if (result.ok && command.op !== 'get') {
-        ctx.observe({ kind: 'ack', atMs: ctx.nowMs, event: ctx.eventIndex, node: this.id, clientId: command.client, seq: command.seq, index: entry.index, term: entry.term });
+        ctx.observe(ackFact(ctx.nowMs, ctx.eventIndex, this.id, command.client, command.seq, entry.index, entry.term));
       }
       ctx.reply(this.id, command, result);
     }
