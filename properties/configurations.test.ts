@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Configurations, jointMajority } from './configurations.js';
+import { toBase64 } from '../sim/contract-options.js';
+import { Configurations, confEntryText, jointMajority } from './configurations.js';
 import { FactLog, confEntry, entries, entry } from './fact-builders.js';
 
 function feed(configs: Configurations, f: FactLog): Configurations {
@@ -48,6 +49,18 @@ describe('configurations from persisted logs', () => {
     feed(c, g);
     expect(c.latest(4)?.learners).toEqual([4]);
     expect(c.malformed).toEqual([{ node: 4, index: 2, term: 1, problem: 'a configuration needs at least one voter' }]);
+  });
+
+  it('reads configuration entries in base64 too (entryData: base64), and nothing else as one', () => {
+    const text = confEntry(1, 1, [1, 2, 3, 4]).data;
+    expect(confEntryText(toBase64(text))).toBe(text);
+    expect(confEntryText(text)).toBe(text);
+    for (const other of ['', '{"c":1}', toBase64('{"c":1}'), toBase64('config'), 'Y29uZjp!', 'conference']) expect(confEntryText(other)).toBeUndefined();
+    const f = new FactLog();
+    f.persist(1, { term: 1 }, [{ index: 1, term: 1, data: toBase64(text) }, { index: 2, term: 1, data: toBase64('{"client":1}') }]);
+    const c = feed(new Configurations([1, 2, 3]), f);
+    expect(c.latest(1)?.voters).toEqual([1, 2, 3, 4]);
+    expect(c.entryIndexAt(1, 2)).toBe(1);
   });
 
   it('counts majorities of each half of a joint configuration, never learners', () => {

@@ -8,10 +8,11 @@
  *
  * Checkers never ask an implementation what its configuration is; they read it here, where it comes from the
  * entries the host saw reach the disks. Cost: one character test per persisted entry (configuration entries start
- * with `conf:`, client commands with `{`, no-ops are empty), so runs without membership changes pay next to
+ * with `conf:`, or `Y29uZj` in base64, client commands with `{`, no-ops are empty), so runs without membership changes pay next to
  * nothing; {@link Configurations.changed} tells the checkers when they can keep their fixed-cluster fast path.
  */
-import { allVoters, decodeConfEntry, isJoint, simpleConfiguration } from '../core/configuration.js';
+import { allVoters, decodeConfEntry, isConfEntryData, isJoint, simpleConfiguration } from '../core/configuration.js';
+import { fromBase64, isCanonicalBase64 } from '../sim/contract-options.js';
 import type { Configuration } from '../core/configuration.js';
 import type { Entry, NodeId } from '../sim/contract.js';
 import type { Fact, PersistFact, RestartFact } from '../sim/facts.js';
@@ -20,9 +21,23 @@ export type { Configuration } from '../core/configuration.js';
 
 /** Code of `c`, the first character of `conf:`: the cheap test before the prefix comparison. */
 const CONF_FIRST_CHAR = 0x63;
+/** Code of `Y`, the first character of `conf:` in base64 (`Y29uZj…`), for implementations with `entryData: 'base64'`. */
+const CONF_BASE64_FIRST_CHAR = 0x59;
+/** How every base64 text of `conf:` + anything starts. */
+const CONF_BASE64_PREFIX = 'Y29uZj';
 
-function mayBeConfEntry(data: string): boolean {
-  return data.charCodeAt(0) === CONF_FIRST_CHAR && data.startsWith('conf:');
+/**
+ * The text of a configuration entry's data (`conf:` + JSON), whether the implementation hands the host text or,
+ * with `entryData: 'base64'`, the base64 of that text (docs/contract.md: the entry's bytes are the text); undefined
+ * for any other entry. Client commands start with `{` (base64 `eyJ`) and no-ops are empty, so the first character
+ * settles almost every entry.
+ */
+export function confEntryText(data: string): string | undefined {
+  const first = data.charCodeAt(0);
+  if (first === CONF_FIRST_CHAR) return isConfEntryData(data) ? data : undefined;
+  if (first !== CONF_BASE64_FIRST_CHAR || !data.startsWith(CONF_BASE64_PREFIX) || !isCanonicalBase64(data)) return undefined;
+  const text = fromBase64(data);
+  return text !== undefined && isConfEntryData(text) ? text : undefined;
 }
 
 /** A configuration entry found malformed in a persisted log. */
@@ -188,7 +203,8 @@ export class Configurations {
     if (log.indexes.length > 0) log.truncateFrom(first.index);
     for (let k = 0; k < entries.length; k++) {
       const e = entries[k] as Entry;
-      if (mayBeConfEntry(e.data)) this.add(fact.node, log, e);
+      const text = confEntryText(e.data);
+      if (text !== undefined) this.add(fact.node, log, e, text);
     }
   }
 
@@ -199,13 +215,14 @@ export class Configurations {
     const entries = fact.stored.entries;
     for (let k = 0; k < entries.length; k++) {
       const e = entries[k] as Entry;
-      if (mayBeConfEntry(e.data)) this.add(fact.node, log, e);
+      const text = confEntryText(e.data);
+      if (text !== undefined) this.add(fact.node, log, e, text);
     }
   }
 
-  private add(node: NodeId, log: NodeConfigurationLog, e: Entry): void {
+  private add(node: NodeId, log: NodeConfigurationLog, e: Entry, text: string): void {
     this.changed = true;
-    const decoded = decodeConfEntry(e.data);
+    const decoded = decodeConfEntry(text);
     if (typeof decoded === 'string') {
       this.malformed.push({ node, index: e.index, term: e.term, problem: decoded });
       return;

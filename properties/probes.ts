@@ -12,7 +12,7 @@
 import { decodeConfEntry } from '../core/configuration.js';
 import type { NodeId } from '../sim/contract.js';
 import type { Fact, PersistFact, RestartFact, RoleFact, TransferFact } from '../sim/facts.js';
-import { Configurations, isJoint, votesIn } from './configurations.js';
+import { Configurations, confEntryText, isJoint, votesIn } from './configurations.js';
 import type { Configuration } from './configurations.js';
 import { PersistedLogs } from './persisted-log.js';
 import type { PersistedLog } from './persisted-log.js';
@@ -300,7 +300,7 @@ export class ProbeCounter {
     const entries = fact.entries;
     for (let k = 0; k < entries.length; k++) {
       const e = entries[k]!;
-      if (e.data.charCodeAt(0) !== 0x63 || this.confSeen.get(e.index) === e.term) continue;
+      if (confEntryText(e.data) === undefined || this.confSeen.get(e.index) === e.term) continue;
       const to = this.configs.at(node, e.index);
       if (this.configs.entryIndexAt(node, e.index) !== e.index || to === null) continue;
       this.confSeen.set(e.index, e.term);
@@ -320,8 +320,9 @@ export class ProbeCounter {
 
   /** A configuration entry was applied for the first time: it is the committed configuration now. */
   private noteCommitted(data: string): void {
-    if (data.charCodeAt(0) !== 0x63) return;
-    const c = decodeConfEntry(data);
+    const text = confEntryText(data);
+    if (text === undefined) return;
+    const c = decodeConfEntry(text);
     if (c !== undefined && typeof c !== 'string') this.committedConfig = c;
   }
 

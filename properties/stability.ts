@@ -27,11 +27,11 @@
  * changed (a configuration entry reached a disk, or a node joined), no further window is opened. Membership
  * changes have their own checks (configuration-entries, and commit-quorum and leader-votes across configurations).
  */
-import { isConfEntryData } from '../core/configuration.js';
 import type { Capability, NodeId } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
 import { faultEffectEndMs } from '../sim/faults.js';
 import type { FaultEvent, FaultPlan } from '../sim/faults.js';
+import { confEntryText } from './configurations.js';
 import type { Checker, Violation } from './types.js';
 
 /** Election timeouts after a node comes back during which it must still not disturb the leader. */
@@ -275,7 +275,7 @@ class StabilityChecker implements Checker {
       case 'persist':
         if (fact.hardState.term > (this.term[fact.node] ?? 0)) this.term[fact.node] = fact.hardState.term;
         if (!this.membershipChanged) {
-          for (const e of fact.entries) if (isConfEntryData(e.data)) this.membershipChanged = true;
+          for (const e of fact.entries) if (confEntryText(e.data) !== undefined) this.membershipChanged = true;
         }
         return;
       case 'join':
