@@ -294,6 +294,26 @@ describe('js-raft membership: changes', () => {
     expect(d.node(leader).hardState.term).toBe(term);
   });
 
+  it('a removed leader deposed before its C_new commits still campaigns when its log alone holds C_new, and hands over', () => {
+    const d = new Driver(12);
+    for (const id of [1, 2, 3, 4]) d.start(id, [1, 2, 3, 4]);
+    const leader = d.electLeader();
+    const others = [1, 2, 3, 4].filter((id) => id !== leader);
+    // Its appends are lost: only its own log holds the configuration that removes it.
+    d.block = (m) => m.type === 'append' && m.from === leader;
+    expect(d.change([{ type: 'remove', node: leader }])).toMatchObject({ accepted: true });
+    d.crash(leader);
+    d.start(leader);
+    const [away, ...live] = others as [NodeId, ...NodeId[]];
+    d.cut.add(away);
+    d.block = () => false;
+    // The two live others need 3 of C_old's 4 votes, and the removed node, whose log is longer, refuses them:
+    // only it can win (2 of C_new's 3, without counting itself); it commits C_new, steps down, and they take over.
+    d.until(() => live.includes(d.leader()) && d.committedOwnTerm(d.leader()), 3_000);
+    expect([...d.leaders.values()]).toContain(leader);
+    d.write('{"f":6}', live);
+  });
+
   it('a restarted joiner takes its configuration from its stored log, not from its empty peers', () => {
     const d = new Driver(7);
     for (const id of [1, 2, 3]) d.start(id, [1, 2, 3]);

@@ -98,7 +98,7 @@ class RaftNode {
       return;
     }
     // Only a voter campaigns: a learner, a removed node and a node still waiting for its configuration do not.
-    if (++this.electionElapsed >= this.timeoutTicks && conf.isVoter(this.config, this.id)) this.campaign(false);
+    if (++this.electionElapsed >= this.timeoutTicks && this.mayCampaign()) this.campaign(false);
   }
 
   step(m) {
@@ -198,6 +198,17 @@ class RaftNode {
   }
 
   // ---- elections (§5.2, §5.4.1) --------------------------------------------------------------------
+
+  /**
+   * Whether this node may stand for election: a voter of its configuration, or of the one before it while the
+   * change that removes it is uncommitted. The second is a removed leader deposed before its C_new committed: its
+   * log may be the only one holding C_new, so the others cannot win without its vote, and if it could not win
+   * either the cluster would stall. Elected, it counts only C_new's voters (not itself), commits C_new and steps down.
+   */
+  mayCampaign() {
+    if (conf.isVoter(this.config, this.id)) return true;
+    return this.membership && this.configIndex > this.commit && conf.isVoter(this.configAt(this.configIndex - 1), this.id);
+  }
 
   /** @param {boolean} transfer a campaign the leader asked for (TimeoutNow): exempt from the §4.2.3 rule */
   campaign(transfer) {
