@@ -44,8 +44,9 @@ export class ConfigurationHistory {
 
   /** The latest configuration (thesis §4.1: in force as soon as appended), or null when there is none yet. */
   latest(): Configuration | null {
-    const last = this.entries[this.entries.length - 1];
-    return last === undefined ? this.base : last.configuration;
+    // Length checked first: with no configuration entry, entries[-1] is a slow, megamorphic keyed load.
+    const count = this.entries.length;
+    return count === 0 ? this.base : (this.entries[count - 1] as ConfAt).configuration;
   }
 
   /** The configuration of the latest entry at or below `index` (the base when there is none). */
@@ -59,7 +60,8 @@ export class ConfigurationHistory {
 
   /** The index of the latest configuration entry in the log; 0 when the log holds none (after its snapshot). */
   latestIndex(): number {
-    return this.entries[this.entries.length - 1]?.index ?? 0;
+    const count = this.entries.length;
+    return count === 0 ? 0 : (this.entries[count - 1] as ConfAt).index;
   }
 
   /**

@@ -599,7 +599,9 @@ export class NodeHost {
     if (this.disk.syncedSnapshots.length > 0) this.observeSnapshots();
     const ctx = this.ctx;
     const stored = this.disk.durableHardState;
-    const last = ready.entries[ready.entries.length - 1];
+    // Most persists carry no entries: reading entries[-1] then is a slow, megamorphic keyed load.
+    const count = ready.entries.length;
+    const last = count === 0 ? undefined : ready.entries[count - 1];
     ctx.trace.mix(ctx.eventIndex, TRACE_CODE.persist, this.id, stored.term * 64 + stored.vote, (last?.index ?? 0) * 65536 + (last?.term ?? 0));
     ctx.observe(persistFact(ctx.nowMs, ctx.eventIndex, this.id, stored, ready.entries));
   }
