@@ -1,5 +1,6 @@
 /** Small pure helpers shared by scenario generators. */
 import type { NodeId } from '../sim/contract.js';
+import { checkPlan } from '../sim/faults.js';
 import type { FaultEvent } from '../sim/faults.js';
 import type { NetworkOptions } from '../sim/network.js';
 import type { Prng } from '../sim/prng.js';
@@ -46,4 +47,17 @@ export function byTime(events: readonly FaultEvent[]): FaultEvent[] {
     .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.atMs - b.e.atMs || a.i - b.i)
     .map(({ e }) => e);
+}
+
+/**
+ * The plan with each extra event added in time order when the plan stays inside the fault model (a reactive
+ * bounce while f nodes are already down is left out), so the extra family never pushes a plan past f.
+ */
+export function withinModel(planned: readonly FaultEvent[], extra: readonly FaultEvent[], ctx: ScenarioContext): FaultEvent[] {
+  let events = [...planned];
+  for (const e of extra) {
+    const candidate = byTime([...events, e]);
+    if (checkPlan({ events: candidate }, ctx.nodeCount, ctx.safetyMs, ctx).length === 0) events = candidate;
+  }
+  return events;
 }

@@ -4,18 +4,19 @@
  * switches some faults off explores behaviour that constant all-on noise hides). The run's liveness phase
  * heals everything at the end.
  */
-import { checkPlan, maxFaultyNodes } from '../sim/faults.js';
+import { maxFaultyNodes } from '../sim/faults.js';
 import type { FaultEvent } from '../sim/faults.js';
 import type { NodeId } from '../sim/contract.js';
 import type { Prng } from '../sim/prng.js';
-import { BRIDGE_NODES_MIN, byTime, SPLIT_NODES_MIN } from './plan-tools.js';
+import { BRIDGE_NODES_MIN, byTime, SPLIT_NODES_MIN, withinModel } from './plan-tools.js';
+import { membershipFamily } from './membership-scenarios.js';
 import { reactiveFaults } from './reactive-faults.js';
 import { withStabilityPhase } from './stability-phase.js';
 import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 
 export const randomFaults: Scenario = {
   name: 'random',
-  description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion, slow disks and snapshots',
+  description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion, slow disks, snapshots and (when the implementation declares them) configuration changes and leadership transfers',
   assumes: 'at most f of 2f+1 nodes down at once; synced writes survive crashes; any partition, loss, duplication, delay, pause or clock skew (safety never depends on timing)',
   injects: ['partition', 'bridge', 'isolate-leader', 'heal', 'crash', 'bounce', 'restart', 'message-loss', 'message-duplicate', 'pause', 'clock-jump', 'latency-spike', 'clog', 'reactive', 'away'],
   requires: [],
@@ -64,10 +65,15 @@ export const randomFaults: Scenario = {
     // above shifts. Partitions and crashes then leave followers that only a snapshot can catch up.
     const snapshotStream = prng.fork('snapshots');
     const snapshotEveryEntries = snapshotStream.chance(1, 2) ? snapshotStream.range(3, 40) : 0;
+    // Configuration changes and transfers (#15) for implementations declaring `membership-change` or
+    // `leadership-transfer`: a stream of its own that draws nothing otherwise, so every other plan is unchanged.
+    const capabilities = ctx.capabilities ?? [];
+    const membership = membershipFamily(prng.fork('membership'), ctx, capabilities);
+    const membershipKnob = capabilities.includes('membership-change') || capabilities.includes('leadership-transfer') ? { membership: membership.on } : {};
     const disk = slowDisk ? { fsyncMsMin: 1, fsyncMsMax, tornWritePerMille } : { fsyncMsMin: 0, fsyncMsMax: 0, tornWritePerMille: 0 };
     return {
       network: { latencyMsMin: 1, latencyMsMax, lossPerMille, duplicatePerMille, longDelayPerMille, longDelayMsMax: 20 * ctx.tickMs, linkCapacity },
-      plan: { events },
+      plan: { events: membership.on ? byTime([...events, ...membership.events]) : events },
       workload: { thinkMsMax },
       ...(clocks ? { clock: { skewPerMilleMax, driftPerMilleMax } } : {}),
       ...(slowDisk || snapshotEveryEntries > 0 ? { disk: snapshotEveryEntries > 0 ? { ...disk, snapshotEveryEntries } : disk } : {}),
@@ -92,23 +98,11 @@ export const randomFaults: Scenario = {
         reactiveGapMsMean,
         stability,
         snapshotEveryEntries,
+        ...membershipKnob,
       },
     };
   },
 };
-
-/**
- * The plan with each extra event added in time order when the plan stays inside the fault model (a reactive
- * bounce while f nodes are already down is left out), so the extra family never pushes a plan past f.
- */
-function withinModel(planned: readonly FaultEvent[], extra: readonly FaultEvent[], ctx: ScenarioContext): FaultEvent[] {
-  let events = [...planned];
-  for (const e of extra) {
-    const candidate = byTime([...events, e]);
-    if (checkPlan({ events: candidate }, ctx.nodeCount, ctx.safetyMs, ctx).length === 0) events = candidate;
-  }
-  return events;
-}
 
 /** Pauses and clock jumps, latency spikes and clogged links: none of them takes a node down. */
 function timeAndCongestion(

@@ -2,6 +2,7 @@
 import { crashStorm } from './crash-storm.js';
 import { crashPoints, diskCorruption, powerLoss, tornWrites } from './disk-scenarios.js';
 import { figure8 } from './figure8.js';
+import { addDuringPartition, membershipChurn, removePartitionedCampaigner, replaceLeader, transferLagging, transferLossy } from './membership-scenarios.js';
 import { congestedLinks, mitUnreliable, slowFollower } from './network-scenarios.js';
 import { asymmetricPartition, bridgePartition, flappingPartition, leaderIsolation, majorityRing, minorityPartition } from './partition-scenarios.js';
 import { randomFaults } from './random-faults.js';
@@ -35,6 +36,12 @@ export const SCENARIOS: readonly Scenario[] = [
   snapshotCrash,
   snapshotLeaderChange,
   snapshotHeavy,
+  membershipChurn,
+  replaceLeader,
+  addDuringPartition,
+  removePartitionedCampaigner,
+  transferLossy,
+  transferLagging,
 ];
 
 export const DEFAULT_SCENARIO = 'random';
