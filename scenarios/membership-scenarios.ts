@@ -16,7 +16,7 @@ import type { Scenario, ScenarioContext } from './types.js';
 /** How long the driver pursues one goal before giving it up, in election timeouts. */
 const GIVE_UP_ELECTIONS = 30;
 
-function goalEvent(atMs: number, goal: ConfGoal, ctx: ScenarioContext, retire: boolean): FaultEvent {
+function goalEvent(atMs: number, goal: ConfGoal, ctx: ScenarioContext, retire: boolean): Extract<FaultEvent, { kind: 'conf-change' }> {
   return { atMs, kind: 'conf-change', goal, retire, giveUpMs: GIVE_UP_ELECTIONS * electionMs(ctx) };
 }
 
@@ -169,6 +169,35 @@ export const removePartitionedCampaigner: Scenario = {
   },
 };
 
+export const confChangeCrash: Scenario = {
+  name: 'conf-change-crash',
+  description: 'a leader crashes right after persisting a configuration change, before sending it, and the next leader is asked for another change at once: the 2015 single-server change bug\'s window (a new leader must first commit an entry of its own term)',
+  assumes: 'at most f of 2f+1 voters down in every configuration in force; synced writes survive crashes',
+  injects: ['conf-change', 'conf-proposal', 'crash-point', 'crash-point-struck', 'join', 'retire', 'restart'],
+  requires: ['membership-change'],
+  generate(prng, ctx) {
+    const plan = prng.fork('plan');
+    const e = electionMs(ctx);
+    const ids = nodeIds(ctx);
+    const events: FaultEvent[] = [];
+    let atMs = plan.range(2 * e, 4 * e);
+    // Two single-server changes from an odd-sized configuration cannot diverge (any majorities of C ± 1 node
+    // meet), so an odd cluster first loses one voter; then each round adds a node through a leader that crashes
+    // with the change, and asks the next leader to remove one of the others.
+    if (ids.length % 2 === 1 && ids.length >= 3) {
+      events.push(goalEvent(atMs, { op: 'remove', node: plan.pick(ids) }, ctx, true));
+      atMs += plan.range(4 * e, 8 * e);
+    }
+    for (const add of spareIds(ctx)) {
+      if (atMs >= ctx.safetyMs) break;
+      events.push({ ...goalEvent(atMs, { op: 'add', node: add, via: 'voter' }, ctx, false), giveUpMs: plan.range(e, 3 * e), crashLeaderMs: plan.range(e, 4 * e) });
+      events.push(goalEvent(atMs + 1, { op: 'remove', node: plan.pick(ids) }, ctx, false));
+      atMs += plan.range(15 * e, 30 * e);
+    }
+    return { network: calmNetwork(prng), plan: { events }, workload: { thinkMsMax: 40 }, knobs: { rounds: events.filter((x) => x.kind === 'conf-change' && x.crashLeaderMs !== undefined).length } };
+  },
+};
+
 /** A lossy, duplicating network: TimeoutNow and the appends that bring the target up to date get lost. */
 function lossyNetwork(prng: Prng): NetworkOptions {
   return { latencyMsMin: 1, latencyMsMax: prng.range(5, 20), lossPerMille: prng.range(20, 200), duplicatePerMille: prng.range(0, 50), longDelayPerMille: 0, longDelayMsMax: 0 };
@@ -252,4 +281,4 @@ export function membershipFamily(prng: Prng, ctx: ScenarioContext, capabilities:
   return { events: byTime(events), on: true };
 }
 
-export const MEMBERSHIP_SCENARIOS: readonly Scenario[] = [membershipChurn, replaceLeader, addDuringPartition, removePartitionedCampaigner, transferLossy, transferLagging];
+export const MEMBERSHIP_SCENARIOS: readonly Scenario[] = [membershipChurn, confChangeCrash, replaceLeader, addDuringPartition, removePartitionedCampaigner, transferLossy, transferLagging];

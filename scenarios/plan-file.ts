@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { describeSchemaIssue, planFileSchema } from './plan-schema.js';
 import type { scenarioPlanSchema } from './plan-schema.js';
 import type { ScenarioPlan } from './types.js';
+import type { FaultEvent } from '../sim/faults.js';
 
 export const PLAN_FILE_FORMAT = 'seaworthy-plan';
 export const PLAN_FILE_VERSION = 1;
@@ -89,7 +90,8 @@ function toScenarioPlan(p: z.output<typeof scenarioPlanSchema>): ScenarioPlan {
     ...(p.clock === undefined ? {} : { clock: withoutUndefined(p.clock) }),
     ...(p.disk === undefined ? {} : { disk: withoutUndefined(p.disk) }),
     ...(p.workload === undefined ? {} : { workload: withoutUndefined(p.workload) }),
-    plan: { events: p.plan.events },
+    // Optional event fields (a conf-change's crashLeaderMs) come back absent, not undefined.
+    plan: { events: p.plan.events.map((e) => withoutUndefined(e) as FaultEvent) },
     knobs: p.knobs,
   };
 }

@@ -152,6 +152,7 @@ const FAULT_EVENT_SCHEMAS = [
     ),
     retire: z.boolean({ error: 'expected true or false' }),
     giveUpMs: durationMs,
+    crashLeaderMs: durationMs.optional(),
   }),
   event('transfer', { target: z.union([nodeId, z.literal('random')], { error: `expected a node id in 1..${L.nodeIdMax} or "random"` }) }),
 ] as const;

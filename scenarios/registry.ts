@@ -2,7 +2,7 @@
 import { crashStorm } from './crash-storm.js';
 import { crashPoints, diskCorruption, powerLoss, tornWrites } from './disk-scenarios.js';
 import { figure8 } from './figure8.js';
-import { addDuringPartition, membershipChurn, removePartitionedCampaigner, replaceLeader, transferLagging, transferLossy } from './membership-scenarios.js';
+import { addDuringPartition, confChangeCrash, membershipChurn, removePartitionedCampaigner, replaceLeader, transferLagging, transferLossy } from './membership-scenarios.js';
 import { congestedLinks, mitUnreliable, slowFollower } from './network-scenarios.js';
 import { asymmetricPartition, bridgePartition, flappingPartition, leaderIsolation, majorityRing, minorityPartition } from './partition-scenarios.js';
 import { randomFaults } from './random-faults.js';
@@ -37,6 +37,7 @@ export const SCENARIOS: readonly Scenario[] = [
   snapshotLeaderChange,
   snapshotHeavy,
   membershipChurn,
+  confChangeCrash,
   replaceLeader,
   addDuringPartition,
   removePartitionedCampaigner,

@@ -171,7 +171,10 @@ export function runSeed(config: RunConfig): Verdict {
   const generated = scenarioPlanOf(config);
   const nodeCount = nodeCountOf(config);
   const nodeIds = Array.from({ length: nodeCount }, (_, i) => i + 1);
-  const stability = stabilityCheckerFor(implementation.capabilities, generated.plan, nodeIds, { electionMs: DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs, safetyMs });
+  const membership = generated.plan.events.some(isMembershipEvent);
+  // The stability property models a fixed cluster from the plan (who is away, who leads); configuration changes
+  // and transfers (which raise terms by design) are outside that model, so membership runs go without it.
+  const stability = membership ? null : stabilityCheckerFor(implementation.capabilities, generated.plan, nodeIds, { electionMs: DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs, safetyMs });
   const observer = new CheckingObserver(nodeIds, implementation.messageAnnotations, stability === null ? [] : [stability]);
   const result = simulate(
     {
@@ -192,7 +195,7 @@ export function runSeed(config: RunConfig): Verdict {
       ...(config.hostBugs === undefined ? {} : { hostBugs: config.hostBugs }),
       ...(config.fullHeal === true ? { fullHeal: true } : {}),
       // Membership events make it a run whose cluster changes; a plan without them runs the fixed cluster, exactly.
-      ...(generated.plan.events.some(isMembershipEvent) ? { membership: true } : {}),
+      ...(membership ? { membership: true } : {}),
     },
     observer,
   );

@@ -4,6 +4,7 @@
  * restart delay of each armed crash point. It counts every fault (`FaultCounts`), mixes each into the trace
  * hash and records what it did. The simulation asks it, on the hot path, whether a node is paused.
  */
+import { isConfEntryData } from '../core/configuration.js';
 import { assertFail } from './assert.js';
 import type { NodeId } from './contract.js';
 import type { EventQueue } from './event-queue.js';
@@ -11,7 +12,7 @@ import type { Fact } from './facts.js';
 import { peerOf } from './faults.js';
 import type { FaultEvent, FaultKind } from './faults.js';
 import { hashString } from './hash.js';
-import type { NodeHost } from './host.js';
+import type { CrashPoint, NodeHost } from './host.js';
 import type { MembershipDriver } from './membership.js';
 import type { Network } from './network.js';
 import type { Prng } from './prng.js';
@@ -53,14 +54,14 @@ export interface FaultCounts {
   /** Messages dropped by loss or partitions. */
   'message-loss': number;
   'message-duplicate': number;
-  /** Membership goals that became due (`conf-change` events). */
+  /** Membership goals that became due (`conf-change` events; they queue, one active at a time). */
   'conf-change': number;
   /** Membership goals the committed configuration met, and those given up at their deadline. */
   'conf-change-done': number;
   'conf-change-given-up': number;
   /** Configuration changes proposed to a leader (accepted or not). */
   'conf-proposal': number;
-  /** Leadership transfers asked of a leader (`transfer` events that found one). */
+  /** `transfer` events fired (each asks the leader once, when there is one). */
   transfer: number;
   /** Nodes started with an empty disk to join, and nodes stopped for good. */
   join: number;
@@ -99,6 +100,9 @@ interface ArmedReactive {
   readonly fault: ReactiveFault;
   readonly untilMs: number;
 }
+
+/** How `conf:`, the configuration entries' prefix, starts in base64 (contract version 2's `entryData: 'base64'`). */
+const CONF_PREFIX_BASE64 = 'Y29uZjp';
 
 /** Bound on inputs held for paused nodes and on clogged links. */
 const HELD_EVENTS_MAX = 1_000_000;
@@ -197,7 +201,7 @@ export class FaultInjector {
     this.record(node, { type: 'fault', fault });
     switch (fault.kind) {
       case 'partition':
-        w.network.partition(fault.groups);
+        w.network.partition(w.membership === null ? fault.groups : withJoiners(fault.groups, w.hosts.length));
         return;
       case 'bridge':
         w.network.bridge(fault.bridge, fault.sides);
@@ -305,6 +309,8 @@ export class FaultInjector {
         return fact.kind === 'persist' && fact.entries.length > 0 && this.host(fact.node).role === 'leader';
       case 'ack':
         return fact.kind === 'ack';
+      case 'conf-append':
+        return fact.kind === 'persist' && this.host(fact.node).role === 'leader' && fact.entries.some((e) => isConfEntryData(e.data) || e.data.startsWith(CONF_PREFIX_BASE64));
     }
   }
 
@@ -375,6 +381,21 @@ export class FaultInjector {
     const rest = w.hosts.map((h) => h.id).filter((id) => !side.includes(id));
     this.record(leader.id, { type: 'fault-target', fault: 'isolate-leader', leader: leader.id, cut: { side, rest } });
     w.network.partition([side, rest]);
+  }
+
+  /**
+   * Arms a crash point on `host` at once, for the membership driver's crash of a leader in the middle of a
+   * configuration change (it strikes in the Ready that writes the entry); it restarts `downMs` after striking.
+   * Returns false, arming nothing, when the node is down or the fault guard refuses. The caller disarms it
+   * ({@link disarm}) if the change was not accepted.
+   */
+  armNow(host: NodeHost, point: CrashPoint, downMs: number): boolean {
+    if (!host.up || host.armedCrashPoint !== null || !this.mayTakeDown(host, 'crash-point')) return false;
+    this.world.faultCounts['crash-point']++;
+    host.armCrashPoint(point);
+    this.crashPointDownMs.set(host.id, downMs);
+    this.record(host.id, { type: 'crash-point-armed', point });
+    return true;
   }
 
   private armCrashPoint(fault: Extract<FaultEvent, { kind: 'crash-point' }>): void {
@@ -482,6 +503,21 @@ export class FaultInjector {
     const w = this.world;
     if (w.trace.recording) w.trace.add(w.nowMs, w.eventIndex, node, detail);
   }
+}
+
+/**
+ * A membership run's partition: a plan names the nodes it knew of, so a node it does not name (one that joined
+ * later) stays with the largest group (the first of the largest) instead of being cut off alone.
+ */
+function withJoiners(groups: readonly (readonly NodeId[])[], nodeCount: number): NodeId[][] {
+  const out = groups.map((g) => [...g]);
+  let largest = out[0];
+  for (const g of out) if (largest === undefined || g.length > largest.length) largest = g;
+  if (largest === undefined) return out;
+  const named = new Set(groups.flat());
+  for (let id = 1; id <= nodeCount; id++) if (!named.has(id)) largest.push(id);
+  largest.sort((a, b) => a - b);
+  return out;
 }
 
 function hold<E>(held: E[], event: E): void {

@@ -100,7 +100,19 @@ export type FaultEvent =
    * with `retire`, a node the goal removes is stopped for good once its removal is committed. Goals queue: one is
    * active at a time.
    */
-  | { readonly atMs: number; readonly kind: 'conf-change'; readonly goal: ConfGoal; readonly retire: boolean; readonly giveUpMs: number }
+  | {
+      readonly atMs: number;
+      readonly kind: 'conf-change';
+      readonly goal: ConfGoal;
+      readonly retire: boolean;
+      readonly giveUpMs: number;
+      /**
+       * When present, the leader the goal's first change is proposed to crashes right after it persists the
+       * configuration entry, before sending it (an after-persist crash point), and restarts this many ms later:
+       * a change only the old leader holds, the window of the 2015 single-server change bug.
+       */
+      readonly crashLeaderMs?: number;
+    }
   /**
    * Asks whoever leads to transfer its leadership (`leadership-transfer`) to `target`, or (`random`) to a voter of
    * the committed configuration drawn when it fires. One attempt; no leader: nothing happens.
@@ -136,9 +148,11 @@ export function isMembershipEvent(e: FaultEvent): boolean {
  * - `candidate`: a node announces the candidate role (an election is under way);
  * - `leader-append`: a leader persists new log entries (before its followers can have them all);
  * - `ack`: a client's write is acknowledged (the node is the one that served it);
- * - `leader-elected`: a node announces the leader role (re-replication after a leader change starts).
+ * - `leader-elected`: a node announces the leader role (re-replication after a leader change starts);
+ * - `conf-append`: a leader persists a configuration entry (before a majority has it: the window of the 2015
+ *   single-server change bug).
  */
-export type ReactiveTrigger = 'vote' | 'candidate' | 'leader-append' | 'ack' | 'leader-elected';
+export type ReactiveTrigger = 'vote' | 'candidate' | 'leader-append' | 'ack' | 'leader-elected' | 'conf-append';
 
 /**
  * What a reactive fault does when it fires:
@@ -153,7 +167,7 @@ export type ReactiveTrigger = 'vote' | 'candidate' | 'leader-append' | 'ack' | '
 export type ReactiveAction = 'bounce' | 'bounce-peer' | 'isolate' | 'clog' | 'mute';
 
 /** Every trigger, for plan-file validation and generators. */
-export const REACTIVE_TRIGGERS = ['vote', 'candidate', 'leader-append', 'ack', 'leader-elected'] as const satisfies readonly ReactiveTrigger[];
+export const REACTIVE_TRIGGERS = ['vote', 'candidate', 'leader-append', 'ack', 'leader-elected', 'conf-append'] as const satisfies readonly ReactiveTrigger[];
 /** Every action, for plan-file validation and generators. */
 export const REACTIVE_ACTIONS = ['bounce', 'bounce-peer', 'isolate', 'clog', 'mute'] as const satisfies readonly ReactiveAction[];
 
@@ -318,6 +332,7 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, 
       case 'conf-change':
         problems.push(...confGoalProblems(where, e.goal, validNode, nodeCount));
         problems.push(...wholeProblems(where, 'giveUpMs', e.giveUpMs, Number.MAX_SAFE_INTEGER));
+        if (e.crashLeaderMs !== undefined) problems.push(...wholeProblems(where, 'crashLeaderMs', e.crashLeaderMs, timedMsMax(timing)));
         break;
       case 'transfer':
         if (e.target !== 'random' && !validNode(e.target)) problems.push(`${where}: no node ${e.target}`);

@@ -37,6 +37,10 @@ export interface MembershipWorld {
   join(host: NodeHost): void;
   /** Whether the node can take an input now (up, not paused, no fsync in flight). */
   accepts(host: NodeHost): boolean;
+  /** Arms an after-persist crash point on `host` now, restarting it `downMs` after it strikes; false if refused. */
+  crashAfterPersist(host: NodeHost, downMs: number): boolean;
+  /** Disarms the crash point armed on `node`, if it has not struck. */
+  disarmCrashPoint(node: NodeId): void;
 }
 
 /** Codes of the driver's own steps in the trace hash (`b` of TRACE_CODE.membership). */
@@ -47,12 +51,15 @@ interface ActiveGoal {
   /** The goal with `'leader'` resolved once a leader was known. */
   goal: ConfGoal;
   readonly deadlineMs: number;
+  /** Whether the leader was already crashed mid-change for this goal (`crashLeaderMs`: once per goal). */
+  crashed: boolean;
 }
 
 export class MembershipDriver {
   private readonly waiting: ConfChangeEvent[] = [];
   private active: ActiveGoal | null = null;
-  private stepScheduled = false;
+  /** When the next attempt is due (-1: none); step events at other times are stale and ignored. */
+  private nextStepMs = -1;
   /** Off from the liveness phase on: nothing new is proposed. */
   private running = true;
   private readonly confCapable: boolean;
@@ -120,9 +127,18 @@ export class MembershipDriver {
     this.waiting.length = 0;
   }
 
+  /**
+   * A node announced leadership: with a goal active, the driver tries it at once (a client hearing of a new leader
+   * goes there), not at its next retry.
+   */
+  onLeaderElected(): void {
+    if (this.active !== null && this.running) this.scheduleAt(this.world.nowMs);
+  }
+
   /** A scheduled attempt (a `membership-step` event). */
   step(): void {
-    this.stepScheduled = false;
+    if (this.world.nowMs !== this.nextStepMs) return;
+    this.nextStepMs = -1;
     const a = this.active;
     if (a === null || !this.running) return;
     const w = this.world;
@@ -165,7 +181,14 @@ export class MembershipDriver {
       return;
     }
     this.world.faultCounts['conf-proposal']++;
-    leader.proposeConfChange(request);
+    const crashMs = a.event.crashLeaderMs;
+    const armed = crashMs !== undefined && !a.crashed && this.world.crashAfterPersist(leader, crashMs);
+    const result = leader.proposeConfChange(request);
+    if (armed) {
+      a.crashed = result.accepted;
+      // Refused: nothing was written, and the crash point must not strike some later, unrelated write.
+      if (!result.accepted) this.world.disarmCrashPoint(leader.id);
+    }
   }
 
   private transfer(fault: TransferEvent): void {
@@ -184,7 +207,6 @@ export class MembershipDriver {
       this.note('no-leader', null);
       return;
     }
-    this.world.faultCounts.transfer++;
     leader.transferLeadership(target);
   }
 
@@ -193,8 +215,7 @@ export class MembershipDriver {
     const next = this.waiting.shift();
     this.active = null;
     if (next === undefined || !this.running) return;
-    w.faultCounts['conf-change']++;
-    this.active = { event: next, goal: next.goal, deadlineMs: w.nowMs + next.giveUpMs };
+    this.active = { event: next, goal: next.goal, deadlineMs: w.nowMs + next.giveUpMs, crashed: false };
     // The node a goal adds runs before it is proposed, so it can take the log the leader sends it.
     const added = addedNode(next.goal);
     if (added !== null) {
@@ -215,10 +236,14 @@ export class MembershipDriver {
   }
 
   private schedule(): void {
-    if (this.stepScheduled) return;
-    this.stepScheduled = true;
+    this.scheduleAt(this.world.nowMs + this.retryMs);
+  }
+
+  private scheduleAt(atMs: number): void {
+    if (this.nextStepMs !== -1 && this.nextStepMs <= atMs) return;
+    this.nextStepMs = atMs;
     const w = this.world;
-    w.queue.push(w.events.phaseEvent('membership-step', w.nowMs + this.retryMs));
+    w.queue.push(w.events.phaseEvent('membership-step', atMs));
   }
 
   /** The live node announcing leadership in the highest term, if any (from the role facts, like leader faults). */

@@ -285,7 +285,10 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     if (fact.kind === 'role' && fact.role === 'leader') this.stats.leadersElected++;
     if (fact.kind === 'persist' && fact.hardState.term > this.stats.maxTerm) this.stats.maxTerm = fact.hardState.term;
     if (this.trace.recording) this.trace.add(this.nowMs, this.eventIndex, fact.node, { type: 'fact', fact });
-    this.configurations?.observe(fact);
+    if (this.configurations !== null) {
+      this.configurations.observe(fact);
+      if (fact.kind === 'role' && fact.role === 'leader') this.membership?.onLeaderElected();
+    }
     if (this.observer.observe(fact)) this.stopped = 'observer';
     this.faults.onFact(fact);
   }
@@ -367,6 +370,14 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
 
   accepts(host: NodeHost): boolean {
     return host.up && !host.busy && !this.faults.isPaused(host);
+  }
+
+  crashAfterPersist(host: NodeHost, downMs: number): boolean {
+    return this.faults.armNow(host, 'after-persist', downMs);
+  }
+
+  disarmCrashPoint(node: NodeId): void {
+    this.faults.disarm(node);
   }
 
   // ---- Event handling ----------------------------------------------------------------------------
