@@ -7,7 +7,8 @@
  * state from the facts themselves) and renders each record's text with sim/trace.ts's `describeTraceRecord`.
  */
 import chalk from 'chalk';
-import type { Role } from '../sim/contract.js';
+import type { NodeId, Role } from '../sim/contract.js';
+import { MembershipNarrator } from './timeline-membership.js';
 import type { Violation } from '../properties/types.js';
 import { describeTraceRecord } from '../sim/trace.js';
 import type { TraceKind, TraceRecord } from '../sim/trace.js';
@@ -27,6 +28,9 @@ const KIND_STYLE: Readonly<Record<TraceKind, (s: string) => string>> = {
   violation: chalk.bgRed.white.bold,
 };
 
+/** How the membership notes (configuration changes, transfers) stand out. */
+const MEMBERSHIP_STYLE = chalk.bold.yellow;
+
 export interface TimelineOptions {
   /** Show per-message send/deliver lines (they dominate long runs). */
   readonly messages: boolean;
@@ -34,6 +38,11 @@ export interface TimelineOptions {
   readonly width: number;
   /** Cluster size, for the node columns; inferred from the trace when absent. */
   readonly nodeCount?: number;
+  /**
+   * The initial voters, for describing the first configuration change (nodes 1..nodeCount when absent). Nodes
+   * that join later get columns from the trace.
+   */
+  readonly bootstrap?: readonly NodeId[];
 }
 
 /** What the timeline knows of one node, from the trace records seen so far. */
@@ -43,6 +52,9 @@ interface NodeState {
   commit: number;
   applied: number;
   down: boolean;
+  /** Not started yet (a node that joins later), or stopped for good; absent means false. */
+  absent?: boolean;
+  retired?: boolean;
 }
 
 const ROLE_LETTER: Readonly<Record<Role, string>> = { leader: 'L', candidate: 'C', 'pre-candidate': 'P', follower: 'F' };
@@ -73,7 +85,13 @@ export function updateNodeState(s: NodeState, record: TraceRecord): boolean {
       s.term = fact.stored.hardState.term;
       s.commit = fact.stored.hardState.commit;
       break;
-    case 'ack':
+    case 'join':
+      s.absent = false;
+      break;
+    case 'retire':
+      s.retired = true;
+      break;
+    default:
       break;
   }
   return cellText(s, 'full') !== before;
@@ -83,6 +101,8 @@ type CellMode = 'full' | 'compact' | 'tiny';
 const CELL_WIDTH: Readonly<Record<CellMode, number>> = { full: 11, compact: 7, tiny: 4 };
 
 function cellText(s: NodeState, mode: CellMode): string {
+  if (s.retired) return mode === 'tiny' ? '--' : 'retired';
+  if (s.absent) return '·';
   if (s.down) return mode === 'tiny' ? 'xx' : 'down';
   const commit = Math.max(s.commit, s.applied);
   if (mode === 'tiny') return `${s.role}${s.term}`;
@@ -102,12 +122,16 @@ function cellMode(width: number, nodeCount: number): CellMode {
 
 /** The timeline's lines (see the file's TSDoc); `violations` are shown right after the step that caused them. */
 export function formatTimeline(lines: readonly TraceRecord[], violations: readonly Violation[], options: TimelineOptions): string[] {
+  // Nodes that joined later have ids above the initial cluster's: their columns come from the trace.
   let nodeCount = options.nodeCount ?? 0;
-  if (nodeCount === 0) for (const l of lines) nodeCount = Math.max(nodeCount, l.node);
+  for (const l of lines) nodeCount = Math.max(nodeCount, l.node);
+  const bootstrap = options.bootstrap ?? initialNodes(lines, options.nodeCount ?? nodeCount);
+  const narrator = new MembershipNarrator(bootstrap);
   const mode = cellMode(options.width, nodeCount);
   const cw = CELL_WIDTH[mode];
   const stepWidth = options.width === 0 ? 0 : Math.max(STEP_WIDTH_MIN, options.width - TIME_WIDTH - nodeCount * cw - 2);
-  const states: NodeState[] = Array.from({ length: nodeCount + 1 }, () => ({ role: 'F', term: 0, commit: 0, applied: 0, down: false }));
+  const initial = new Set(bootstrap);
+  const states: NodeState[] = Array.from({ length: nodeCount + 1 }, (_, id) => ({ role: 'F', term: 0, commit: 0, applied: 0, down: false, absent: !initial.has(id), retired: false }));
   const violatingEvents = new Set(violations.map((v) => v.event));
   const pending = new Map<number, Violation[]>();
   for (const v of violations) pending.set(v.event, [...(pending.get(v.event) ?? []), v]);
@@ -142,9 +166,18 @@ export function formatTimeline(lines: readonly TraceRecord[], violations: readon
     const who = line.node === 0 ? '   ' : `n${line.node} `.padEnd(3);
     const step = cut(`${who}${line.kind.padEnd(8)} ${describeTraceRecord(line)}`, stepWidth);
     out.push(`${marker}${chalk.dim(time)} ${cells}│ ${KIND_STYLE[line.kind](step)}`);
+    // Configuration changes and transfers get a line of their own, right under the fact that shows them.
+    for (const note of narrator.notes(line)) out.push(` ${chalk.dim(time)} ${' '.repeat(nodeCount * cw)}│ ${MEMBERSHIP_STYLE(cut(`◆  ${note}`, stepWidth))}`);
   }
   flush(Number.MAX_SAFE_INTEGER);
   return out;
+}
+
+/** The initial voters: nodes 1..count, less any that has a join fact (it started later, with an empty disk). */
+function initialNodes(lines: readonly TraceRecord[], count: number): NodeId[] {
+  const joined = new Set<NodeId>();
+  for (const l of lines) if (l.type === 'fact' && l.fact.kind === 'join') joined.add(l.node);
+  return Array.from({ length: count }, (_, i) => i + 1).filter((id) => !joined.has(id));
 }
 
 function cut(text: string, width: number): string {

@@ -198,6 +198,36 @@ export const confChangeCrash: Scenario = {
   },
 };
 
+export const jointPause: Scenario = {
+  name: 'joint-pause',
+  description: 'a node is replaced by joint consensus while the removed node and enough others of C_old are paused that C_old has no majority awake but C_new has: C_old,new must wait for them',
+  assumes: 'paused processes (not crashes); joint consensus needs a majority of both configurations',
+  injects: ['conf-change', 'conf-proposal', 'join', 'pause'],
+  requires: ['membership-change'],
+  generate(prng, ctx) {
+    const plan = prng.fork('plan');
+    const e = electionMs(ctx);
+    const retryMs = e >> 1;
+    const events: FaultEvent[] = [];
+    let atMs = plan.range(2 * e, 4 * e);
+    let members = nodeIds(ctx);
+    for (const add of spareIds(ctx)) {
+      if (atMs >= ctx.safetyMs || members.length < 2) break;
+      const [removed, ...others] = plan.shuffle(members) as [NodeId, ...NodeId[]];
+      // The removed node and ⌊n/2⌋ - 1 others: C_old keeps ⌈n/2⌉ awake, not a majority; C_new keeps those and the newcomer.
+      const paused = [removed, ...others.slice(0, Math.floor(members.length / 2) - 1)];
+      events.push(goalEvent(atMs, { op: 'replace', remove: removed, add }, ctx, true));
+      // The driver's first attempt comes one retry after the goal: pause them just after the joint entry leaves.
+      const pauseAtMs = atMs + retryMs + plan.range(1, 10);
+      const durationMs = plan.range(2 * e, 8 * e);
+      for (const node of paused) if (pauseAtMs < ctx.safetyMs) events.push({ atMs: pauseAtMs, kind: 'pause', node, durationMs });
+      members = [...others, add];
+      atMs = pauseAtMs + durationMs + plan.range(4 * e, 10 * e);
+    }
+    return { network: calmNetwork(prng), plan: { events: byTime(events) }, workload: { thinkMsMax: 20 }, knobs: { replacements: events.filter((x) => x.kind === 'conf-change').length } };
+  },
+};
+
 /** A lossy, duplicating network: TimeoutNow and the appends that bring the target up to date get lost. */
 function lossyNetwork(prng: Prng): NetworkOptions {
   return { latencyMsMin: 1, latencyMsMax: prng.range(5, 20), lossPerMille: prng.range(20, 200), duplicatePerMille: prng.range(0, 50), longDelayPerMille: 0, longDelayMsMax: 0 };
@@ -281,4 +311,4 @@ export function membershipFamily(prng: Prng, ctx: ScenarioContext, capabilities:
   return { events: byTime(events), on: true };
 }
 
-export const MEMBERSHIP_SCENARIOS: readonly Scenario[] = [membershipChurn, confChangeCrash, replaceLeader, addDuringPartition, removePartitionedCampaigner, transferLossy, transferLagging];
+export const MEMBERSHIP_SCENARIOS: readonly Scenario[] = [membershipChurn, confChangeCrash, jointPause, replaceLeader, addDuringPartition, removePartitionedCampaigner, transferLossy, transferLagging];

@@ -3,7 +3,7 @@
  * and us, that the checkers have teeth: each must be caught by its scenario within `seedsToCatchMax` seeds
  * (a test asserts it).
  */
-import { CORE_BUGS } from '../core/bugs.js';
+import { CORE_BUGS, MEMBERSHIP_BUGS } from '../core/bugs.js';
 import type { CoreBug, MembershipBug } from '../core/bugs.js';
 import { builtinRaft } from '../sim/builtin.js';
 import type { RaftImplementation } from '../sim/contract.js';
@@ -46,6 +46,25 @@ const CORE_PLANTED: readonly PlantedBug[] = CORE_BUGS.map((bug) => ({
   implementation: () => builtinRaft({ bug: bug.name }),
 }));
 
+/**
+ * Where each membership bug (issue 15) is caught (5 nodes, seeds from 1; first catch measured in brackets). The 2015
+ * single-server bug needs a change only a crashed leader holds and another at once from its successor
+ * (conf-change-crash, [1]); counting only C_new's majority needs C_old without a majority awake during joint
+ * consensus (joint-pause, [10]; the swarm catches it at [59]); the swarm catches a learner's vote counted [18]
+ * and the configuration taken from committed entries [2].
+ */
+const MEMBERSHIP_CATCHING: Readonly<Partial<Record<MembershipBug, { readonly scenario: string; readonly seedsToCatchMax: number }>>> = {
+  'conf-change-before-own-term-commit': { scenario: 'conf-change-crash', seedsToCatchMax: 50 },
+  'joint-new-majority-only': { scenario: 'joint-pause', seedsToCatchMax: 100 },
+  'learner-vote-counted': { scenario: 'random', seedsToCatchMax: 100 },
+  'conf-from-committed': { scenario: 'random', seedsToCatchMax: 50 },
+};
+
+const MEMBERSHIP_PLANTED: readonly PlantedBug[] = MEMBERSHIP_BUGS.flatMap((bug) => {
+  const catching = MEMBERSHIP_CATCHING[bug.name];
+  return catching === undefined ? [] : [{ name: bug.name, description: bug.description, ...catching, implementation: () => builtinRaft({ bug: bug.name }) }];
+});
+
 /** Bugs in the node's storage handling, planted in the host around our correct core. */
 const HOST_PLANTED: readonly PlantedBug[] = [
   {
@@ -66,7 +85,7 @@ const HOST_PLANTED: readonly PlantedBug[] = [
   },
 ];
 
-export const PLANTED_BUGS: readonly PlantedBug[] = [...CORE_PLANTED, ...HOST_PLANTED];
+export const PLANTED_BUGS: readonly PlantedBug[] = [...CORE_PLANTED, ...MEMBERSHIP_PLANTED, ...HOST_PLANTED];
 
 export function findPlantedBug(name: string): PlantedBug | undefined {
   return PLANTED_BUGS.find((b) => b.name === name);

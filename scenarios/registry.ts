@@ -2,7 +2,7 @@
 import { crashStorm } from './crash-storm.js';
 import { crashPoints, diskCorruption, powerLoss, tornWrites } from './disk-scenarios.js';
 import { figure8 } from './figure8.js';
-import { addDuringPartition, confChangeCrash, membershipChurn, removePartitionedCampaigner, replaceLeader, transferLagging, transferLossy } from './membership-scenarios.js';
+import { addDuringPartition, confChangeCrash, jointPause, membershipChurn, removePartitionedCampaigner, replaceLeader, transferLagging, transferLossy } from './membership-scenarios.js';
 import { congestedLinks, mitUnreliable, slowFollower } from './network-scenarios.js';
 import { asymmetricPartition, bridgePartition, flappingPartition, leaderIsolation, majorityRing, minorityPartition } from './partition-scenarios.js';
 import { randomFaults } from './random-faults.js';
@@ -38,6 +38,7 @@ export const SCENARIOS: readonly Scenario[] = [
   snapshotHeavy,
   membershipChurn,
   confChangeCrash,
+  jointPause,
   replaceLeader,
   addDuringPartition,
   removePartitionedCampaigner,

@@ -28,6 +28,12 @@ const EXPECTED_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
   'stale-snapshot': ['snapshot-safety', 'durability', 'commit-quorum', 'state-machine-safety', 'log-matching'],
   'snapshot-drops-suffix': ['append-ack', 'durability', 'commit-quorum', 'log-matching', 'leader-completeness', 'state-machine-safety'],
   'no-snapshot-fallback': ['liveness'],
+  // Membership bugs (issue 15): the per-persist configuration checks judge the entry or the election that breaks
+  // the rule, before the outcome checkers see a lost commit.
+  'conf-change-before-own-term-commit': ['configuration-entries', 'commit-quorum', 'leader-votes', 'election-safety', 'log-matching', 'leader-completeness', 'state-machine-safety', 'durability'],
+  'joint-new-majority-only': ['leader-votes', 'commit-quorum', 'configuration-entries', 'election-safety', 'leader-completeness', 'state-machine-safety', 'durability'],
+  'learner-vote-counted': ['commit-quorum', 'leader-votes', 'configuration-entries', 'election-safety', 'leader-completeness', 'state-machine-safety', 'durability'],
+  'conf-from-committed': ['commit-quorum', 'leader-votes', 'configuration-entries', 'election-safety', 'leader-completeness', 'state-machine-safety', 'durability'],
 };
 
 describe('planted bugs are caught', () => {
