@@ -116,4 +116,15 @@ describe('js-raft membership through the process protocol', () => {
     expect(facts.filter((f) => f.kind === 'conf-proposal' && f.accepted).length).toBeGreaterThanOrEqual(4);
     expect(facts.filter((f) => f.kind === 'transfer' && f.accepted).length).toBeGreaterThanOrEqual(1);
   }, 300_000);
+
+  it('reports a malformed propose-conf-change reply as an implementation error naming seed, node and request', () => {
+    const adapter = ProcessAdapter.start({ command: 'node test/fixtures/membership/bad-conf-reply.mjs', cwd: repoRoot, timeoutMs: 10_000, nodeCount: 3 });
+    adapters.push(adapter);
+    const verdict = runSeed({ seed: 3, scenario: scenario('random'), nodeCount: 3, plan: withChurn(3, 'random'), implementation: adapter.implementation });
+    expect(verdict.seed).toBe(3);
+    expect(verdict.violations.map((v) => v.property)).toEqual(['implementation-error']);
+    const [violation] = verdict.violations;
+    expect(violation?.nodes).toHaveLength(1);
+    expect(violation?.message).toMatch(/^node \d process replied to propose-conf-change with no boolean "accepted" \(docs\/protocol.md § Membership changes\): \{"type":"proposed","accepted":"yes","index":\d+,"term":\d+\}/);
+  }, 120_000);
 });
