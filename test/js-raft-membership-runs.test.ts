@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ProcessAdapter } from '../cli/adapters/process.js';
 import type { RaftImplementation } from '../sim/contract.js';
 import type { FaultEvent } from '../sim/faults.js';
-import { findScenario } from '../scenarios/registry.js';
+import { findScenario, SCENARIOS } from '../scenarios/registry.js';
 import { runSeed, scenarioPlanOf } from '../scenarios/run-seed.js';
 import type { Scenario, ScenarioPlan } from '../scenarios/types.js';
 import { repoRoot } from './cli-helpers.js';
@@ -55,6 +55,31 @@ describe('js-raft membership through the pipeline', () => {
     expect(facts.filter((f) => f.kind === 'conf-proposal' && f.accepted).length).toBeGreaterThanOrEqual(4);
     expect(facts.filter((f) => f.kind === 'transfer' && f.accepted).length).toBeGreaterThanOrEqual(1);
   }, 120_000);
+});
+
+/** The named scenarios that need a membership capability (scenarios/membership-scenarios.ts). */
+const MEMBERSHIP_SCENARIOS = SCENARIOS.filter((s) => s.requires.includes('membership-change') || s.requires.includes('leadership-transfer'));
+
+describe('js-raft membership on the membership scenarios', () => {
+  it('there are membership scenarios to run it on', () => {
+    expect(MEMBERSHIP_SCENARIOS.map((s) => s.name).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(MEMBERSHIP_SCENARIOS.map((s) => [s.name] as const))('passes %s for seeds 1-3 (their own cluster sizes)', (name) => {
+    for (const seed of [1, 2, 3]) {
+      const verdict = runSeed({ seed, scenario: scenario(name), implementation: membership });
+      expect(verdict.violations, `${name} seed ${seed}`).toEqual([]);
+    }
+  }, 300_000);
+
+  it('the swarm (random) runs its membership family on an implementation declaring the capabilities', () => {
+    const facts = [1, 2, 3, 4, 5, 6].flatMap((seed) => {
+      const verdict = runSeed({ seed, scenario: scenario('random'), implementation: membership, record: true });
+      expect(verdict.violations, `random seed ${seed}`).toEqual([]);
+      return (verdict.trace ?? []).flatMap((r) => (r.type === 'fact' ? [r.fact] : []));
+    });
+    expect(facts.some((f) => f.kind === 'conf-proposal' || f.kind === 'transfer')).toBe(true);
+  }, 300_000);
 });
 
 /** docs/properties.md's measurement plan: eight membership events on `random`'s own plan for 3 initial nodes. */
