@@ -345,7 +345,7 @@ export function describeFault(f: FaultEvent): string {
     case 'reactive':
       return `reactive for ${f.windowMs} ms: on the first ${f.trigger} fact, ${f.delayMs} ms later ${f.action}${f.action === 'bounce-peer' || f.action === 'clog' ? ` (peer +${f.peer})` : ''} for ${f.durationMs} ms`;
     case 'conf-change':
-      return `membership goal: ${describeConfGoal(f.goal)}${f.retire ? ', retiring the node removed' : ''} (give up after ${f.giveUpMs} ms)`;
+      return `membership goal: ${describeConfGoal(f.goal)}${f.retire ? ', retiring the node removed' : ''}${f.crashLeaderMs === undefined ? '' : `, the leader crashing once right after persisting the change (back ${f.crashLeaderMs} ms later)`} (give up after ${f.giveUpMs} ms)`;
     case 'transfer':
       return `ask the leader to transfer its leadership to ${f.target === 'random' ? 'a random voter' : `node ${f.target}`}`;
   }

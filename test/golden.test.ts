@@ -28,6 +28,27 @@ const GOLDEN: readonly { readonly seed: number; readonly scenario: string; reado
   { seed: 7, scenario: 'crash-restart-storm', nodes: 3, traceHash: '33f0ac8d2eb11912', events: 6973 },
 ];
 
+/**
+ * Membership runs (issue 15) on our core as it ships (it declares membership-change and leadership-transfer):
+ * seed 1 of the swarm with its membership family on, a churn 3 -> 5 -> 3 and transfers under loss.
+ */
+const MEMBERSHIP_GOLDEN: readonly { readonly seed: number; readonly scenario: string; readonly nodes: number; readonly traceHash: string; readonly events: number }[] = [
+  { seed: 1, scenario: 'random', nodes: 5, traceHash: '906a9249f371620b', events: 15384 },
+  { seed: 1, scenario: 'membership-churn', nodes: 3, traceHash: 'ca0b91b5203a49a2', events: 13372 },
+  { seed: 1, scenario: 'transfer-lossy', nodes: 5, traceHash: '41136b2f8edd345f', events: 10820 },
+];
+
+describe('golden trace hashes of membership runs', () => {
+  for (const g of MEMBERSHIP_GOLDEN) {
+    it(`seed ${g.seed} of ${g.scenario} on ${g.nodes} nodes replays as pinned`, () => {
+      const scenario = findScenario(g.scenario);
+      if (scenario === undefined) return expect.fail(`no scenario ${g.scenario}`);
+      const verdict = runSeed({ seed: g.seed, scenario, nodeCount: g.nodes });
+      expect({ traceHash: verdict.traceHash, events: verdict.stats.events }).toEqual({ traceHash: g.traceHash, events: g.events });
+    });
+  }
+});
+
 describe('golden trace hashes', () => {
   for (const g of GOLDEN) {
     it(`seed ${g.seed} of ${g.scenario} on ${g.nodes} nodes replays as pinned`, () => {
