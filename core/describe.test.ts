@@ -29,6 +29,14 @@ describe('describe', () => {
     expect(describeMessage({ type: 'vote-resp', from: 2, to: 1, term: 3, reject: false })).toBe('2->1 vote-resp t3 granted');
   });
 
+  it('describes the membership and transfer additions, leaving the usual messages as they were', () => {
+    expect(describeMessage({ type: 'timeout-now', from: 1, to: 2, term: 3 })).toBe('1->2 timeout-now t3');
+    expect(describeMessage({ type: 'vote', from: 2, to: 3, term: 4, lastLogIndex: 5, lastLogTerm: 3, transfer: true })).toBe('2->3 vote t4 last=5/3 transfer');
+    const chunk = { type: 'snapshot', from: 1, to: 4, term: 3, snapshotIndex: 7, snapshotTerm: 2, peers: [1, 2, 4], offset: 0, chunk: 'x', done: true };
+    expect(describeMessage(chunk)).toBe('1->4 snapshot t3 snap=7/2 peers=1,2,4 offset=0 chunk="x" done');
+    expect(describeMessage({ ...chunk, learners: [5], outgoing: [1, 2, 3] })).toBe('1->4 snapshot t3 snap=7/2 peers=1,2,4 learners=5 outgoing=1,2,3 offset=0 chunk="x" done');
+  });
+
   it('describes foreign messages with sorted fields', () => {
     expect(describeMessage({ type: 'ping', from: 1, to: 2, term: 1, zeta: [1], alpha: 'a' })).toBe('1->2 ping t1 alpha="a" zeta=[1]');
   });

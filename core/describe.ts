@@ -5,7 +5,9 @@
  *   entry:    `3/2 "set x 1"` (index/term, JSON-quoted data) or `4/3 noop`
  *   message:  `1->2 append t3 prev=4/2 commit=4 [5/3 "x"]`, `2->1 append-resp t3 ok index=5`,
  *             `2->1 append-resp t3 reject index=4 hint=3/2`, `1->2 vote t3 last=5/2`, `2->1 vote-resp t3 granted`
- *             a read-confirmation round shows as ` ctx=2` after `commit=` or after the response's index/hint
+ *             a read-confirmation round shows as ` ctx=2` after `commit=` or after the response's index/hint;
+ *             `1->2 timeout-now t3`; a transfer campaign's `2->3 vote t4 last=5/3 transfer`; a snapshot chunk names its
+ *             configuration's `learners=` and `outgoing=` only when it has some
  *   Ready:    `soft=leader/1 hard=t3/v1/c5 entries=[…] msgs=[…; …] committed=[…] reads=[7@5, 8@5]` (absent parts
  *             omitted; a read state is requestId@index)
  */
