@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { paperRaft } from './index.js';
 import { MUTATIONS } from './mutations.js';
+import type { MutationName } from './mutations.js';
 import { Cluster } from './test-harness.js';
 
 /** Ticks until exactly one leader is up, at most `rounds` rounds; returns it. */
@@ -173,6 +174,57 @@ describe('paper-raft: replication (Raft §5.3)', () => {
     expect(appends.some((m) => (m['entries'] as { data: string }[]).length === 1 && (m['entries'] as { data: string }[])[0]?.data === big)).toBe(true);
     expect(new Set(appends.map((m) => m['prevLogIndex'])).size).toBeGreaterThan(2);
     expect(logOf(cluster, behind)).toBe(logOf(cluster, leader));
+  });
+});
+
+/**
+ * A follower left with a deposed leader's uncommitted tail of the term its log starts with, then led by a leader
+ * two terms later: that leader's first probe is refused at a stale entry, the whole-term back-off sends it to the
+ * follower's first entry of the term, and the budget ends the append long before the stale tail does. Returns
+ * the cluster after the heal and the follower.
+ */
+function staleTailUnderNewLeader(bug?: MutationName): { cluster: Cluster; follower: number } {
+  const cluster = new Cluster({ nodes: 5, ...(bug === undefined ? {} : { bug: { [bug]: true } }) });
+  const old = electLeader(cluster);
+  // Commands of a realistic size (the workload's are about 60 bytes): one or two fit the 128-byte budget.
+  for (let i = 0; i < 4; i++) cluster.propose(old, `committed-${i}-${'v'.repeat(48)}`);
+  cluster.tickAll(3);
+  const [follower, ...majority] = cluster.ids.filter((id) => id !== old) as [number, ...number[]];
+  cluster.isolate(old, majority);
+  cluster.isolate(follower, majority);
+  for (let i = 0; i < 6; i++) cluster.propose(old, `stale-${i}`);
+  cluster.deliverAll();
+  // The majority elects a leader of a newer term, which writes; it restarts, and the majority elects again.
+  cluster.tickAll(60);
+  const second = cluster.leaders().find((id) => majority.includes(id)) as number;
+  cluster.propose(second, 'kept-0');
+  cluster.tickAll(3);
+  cluster.restart(second);
+  cluster.tickAll(60);
+  expect(cluster.leaders().filter((id) => majority.includes(id))).toHaveLength(1);
+  cluster.heal();
+  cluster.tickAll(40);
+  return { cluster, follower };
+}
+
+describe('paper-raft: a stale tail past the last new entry (why two commit mutants are observable)', () => {
+  it('the correct follower commits only what the leader sent it, and converges', () => {
+    const { cluster, follower } = staleTailUnderNewLeader();
+    const leader = cluster.leaders()[0] as number;
+    expect(cluster.node(follower).applied.map((e) => e.data)).not.toContain('stale-0');
+    expect(logOf(cluster, follower)).toBe(logOf(cluster, leader));
+  });
+
+  it('uncapped-follower-commit applies the stale tail', () => {
+    const { cluster, follower } = staleTailUnderNewLeader('uncapped-follower-commit');
+    expect(cluster.node(follower).applied.map((e) => e.data)).toContain('stale-0');
+  });
+
+  it('match-reports-last-index claims the stale tail, and the leader never repairs that follower', () => {
+    const { cluster, follower } = staleTailUnderNewLeader('match-reports-last-index');
+    const leader = cluster.leaders()[0] as number;
+    expect(logOf(cluster, follower)).toContain('stale-');
+    expect(logOf(cluster, follower)).not.toBe(logOf(cluster, leader));
   });
 });
 
