@@ -23,7 +23,7 @@ describe('merge', () => {
   it('merges the four shards of a batch into the unsharded summary (wall time aside), with one JUnit report', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seaworthy-merge-'));
     const art = join(dir, 'artifacts');
-    const batch = ['run', '--seeds', '40', '--seed-start', '1', '--bug', 'apply-beyond-commit', '--jobs', '1', '--artifacts', art, '--shrink', '--shrink-budget', '20', '--out', join(dir, 'shrunk')];
+    const batch = ['run', '--seeds', '40', '--seed-start', '1', '--bug', 'no-truncate', '--jobs', '1', '--artifacts', art, '--shrink', '--shrink-budget', '20', '--out', join(dir, 'shrunk')];
     const whole = JSON.parse((await runCliInProcess([...batch, '--json'])).lastLine) as Json & { classes: unknown[]; shrunk: unknown[] };
     expect(whole.classes.length).toBeGreaterThan(1);
     const files: string[] = [];
