@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { killProcessGroupsSync, liveProcessGroups, registerProcessGroup, unregisterProcessGroup } from './process-groups.js';
+import { fifoDirectoryPrefix, killProcessGroupsSync, liveProcessGroups, registerProcessGroup, removeFifoDirectories, unregisterProcessGroup } from './process-groups.js';
 
 describe('process group table', () => {
   it('claims and releases slots without losing entries', () => {
@@ -54,5 +57,20 @@ describe('process group table', () => {
     const table = new Int32Array(new SharedArrayBuffer((4 + 2) * 4));
     killProcessGroupsSync(table, 10, true);
     expect(Atomics.load(table, table.length - 2)).toBe(1);
+  });
+});
+
+describe('FIFO directories left by a terminated adapter worker', () => {
+  it("removes this process's directories, and only those", () => {
+    const root = mkdtempSync(join(tmpdir(), 'seaworthy-fifo-test-'));
+    const ours = join(root, `${fifoDirectoryPrefix(4242)}abc`);
+    const theirs = join(root, `${fifoDirectoryPrefix(42)}abc`);
+    for (const dir of [ours, theirs]) {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'in-0'), '');
+    }
+    removeFifoDirectories(root, 4242);
+    expect([existsSync(ours), existsSync(theirs)]).toEqual([false, true]);
+    rmSync(root, { recursive: true, force: true });
   });
 });

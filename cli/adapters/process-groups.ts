@@ -20,6 +20,9 @@
  * The gate is closed around every kill of the table and around every termination of a worker that may
  * own processes ({@link terminateBehindSpawnGate}).
  */
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
 /** Slots in the table: process groups alive at once (jobs × (nodes + probe + spare), with room to spare). */
@@ -174,5 +177,29 @@ let exitHookInstalled = false;
 export function installProcessGroupExitHook(): void {
   if (exitHookInstalled || !isMainThread) return;
   exitHookInstalled = true;
-  process.on('exit', () => killProcessGroupsSync(processGroupTable(), KILL_GRACE_MS, true));
+  process.on('exit', () => {
+    killProcessGroupsSync(processGroupTable(), KILL_GRACE_MS, true);
+    removeFifoDirectories();
+  });
+}
+
+/**
+ * The prefix of the temporary directories in which process-worker.js makes FIFO pairs ahead of need (keep in
+ * step with it): this process's pid, so that what a terminated worker thread left can be found and removed.
+ */
+export function fifoDirectoryPrefix(pid: number = process.pid): string {
+  return `seaworthy-fifo-${pid}-`;
+}
+
+/**
+ * Removes this process's FIFO directories: a worker thread terminated before its adapter closed (an interrupted
+ * batch, a seed worker replaced) leaves the pairs it had made ahead behind. Runs on exit; never throws.
+ */
+export function removeFifoDirectories(dir: string = tmpdir(), pid: number = process.pid): void {
+  try {
+    const prefix = fifoDirectoryPrefix(pid);
+    for (const name of readdirSync(dir)) if (name.startsWith(prefix)) rmSync(join(dir, name), { recursive: true, force: true });
+  } catch {
+    // a temporary directory that cannot be read leaves nothing of ours to remove
+  }
 }

@@ -139,7 +139,9 @@ function makeFifoBatch() {
   if (fifoBatchUnderway) return;
   let dir;
   try {
-    dir = mkdtempSync(join(tmpdir(), 'seaworthy-fifo-'));
+    // This process's pid in the name (fifoDirectoryPrefix in process-groups.ts): the main thread removes what a
+    // terminated worker leaves behind when the process exits.
+    dir = mkdtempSync(join(tmpdir(), `seaworthy-fifo-${process.pid}-`));
   } catch (error) {
     for (const waiter of fifoWaiters.splice(0)) waiter(error, null);
     return;
