@@ -39,6 +39,43 @@ describe('configurations from persisted logs', () => {
     expect(c.latest(1)).toBe(c.bootstrap);
   });
 
+  it('finds the first configuration entry after plain ones in a batch, and one only a restart carries (a torn write kept it)', () => {
+    const f = new FactLog();
+    f.persist(1, { term: 1 }, entries(1, 2, 1));
+    f.persist(1, { term: 1 }, [entry(3, 1), confEntry(4, 1, [1, 2, 3, 4]), entry(5, 1)]);
+    const c = feed(new Configurations([1, 2, 3]), f);
+    expect(c.changed).toBe(true);
+    expect(c.at(1, 3)).toBe(c.bootstrap);
+    expect(c.at(1, 5)?.voters).toEqual([1, 2, 3, 4]);
+    // No persist fact ever carried a configuration entry, yet the restarted disk holds one.
+    const g = new FactLog();
+    g.persist(2, { term: 1 }, entries(1, 2, 1));
+    g.restart(2, [entry(1, 1), entry(2, 1), confEntry(3, 1, [1, 2])]);
+    const d = feed(new Configurations([1, 2, 3]), g);
+    expect(d.changed).toBe(true);
+    expect(d.latest(2)?.voters).toEqual([1, 2]);
+    expect(d.latest(1)).toBe(d.bootstrap);
+  });
+
+  it('rebuilds the same configurations on a restart as the persists gave, and reports a malformed entry again', () => {
+    const bad = { index: 3, term: 1, data: 'conf:{"voters":[2,1]}' };
+    const f = new FactLog();
+    f.persist(1, { term: 1 }, [entry(1, 1), confEntry(2, 1, [1, 2, 3, 4]), bad]);
+    const c = feed(new Configurations([1, 2, 3]), f);
+    const before = c.latest(1);
+    expect(c.malformed.map((m) => m.index)).toEqual([3]);
+    const g = new FactLog();
+    g.persist(2, { term: 1 }, [entry(1, 1)]);
+    feed(c, g);
+    expect(c.malformed).toEqual([]);
+    const h = new FactLog();
+    h.restart(1, [entry(1, 1), confEntry(2, 1, [1, 2, 3, 4]), bad]);
+    feed(c, h);
+    expect(c.latest(1)).toEqual(before);
+    expect(c.entryIndexAt(1, 3)).toBe(2);
+    expect(c.malformed).toEqual([{ node: 1, index: 3, term: 1, problem: 'voters must be ascending without duplicates, got [2, 1]' }]);
+  });
+
   it('gives a joined node no configuration until an entry names it, and reports malformed entries', () => {
     const f = new FactLog();
     f.join(4);

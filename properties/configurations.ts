@@ -40,6 +40,13 @@ export function confEntryText(data: string): string | undefined {
   return text !== undefined && isConfEntryData(text) ? text : undefined;
 }
 
+/** Position in `entries` of the first configuration entry, or `entries.length` when there is none. */
+function firstConfEntry(entries: readonly Entry[]): number {
+  let k = 0;
+  while (k < entries.length && confEntryText((entries[k] as Entry).data) === undefined) k++;
+  return k;
+}
+
 /** A configuration entry found malformed in a persisted log. */
 export interface MalformedConfEntry {
   readonly node: NodeId;
@@ -110,6 +117,8 @@ export class Configurations {
   private readonly joined: boolean[] = [];
   /** Position = node id: whether the node was retired (stopped for good). */
   private readonly retired: boolean[] = [];
+  /** Each distinct configuration entry text seen, decoded (bounded by the run's configuration entries). */
+  private readonly decoded = new Map<string, Configuration | string | undefined>();
 
   /** `nodeIds`: the run's initial nodes, the bootstrap configuration's voters. */
   constructor(nodeIds: readonly NodeId[]) {
@@ -197,32 +206,52 @@ export class Configurations {
   private persist(fact: PersistFact): void {
     if (this.malformed.length > 0) this.malformed.length = 0;
     const entries = fact.entries;
+    // Until the first configuration entry no log has any to truncate, so only the scan for one is needed.
+    const from = this.changed ? 0 : firstConfEntry(entries);
+    if (from === entries.length) return;
     const first = entries[0];
     if (first === undefined) return;
     const log = this.logOf(fact.node);
     if (log.indexes.length > 0) log.truncateFrom(first.index);
-    for (let k = 0; k < entries.length; k++) {
-      const e = entries[k] as Entry;
-      const text = confEntryText(e.data);
-      if (text !== undefined) this.add(fact.node, log, e, text);
-    }
+    this.addAll(fact.node, log, entries, from);
   }
 
   private restart(fact: RestartFact): void {
     if (this.malformed.length > 0) this.malformed.length = 0;
+    const entries = fact.stored.entries;
+    // The scan stays even on the fast path: a torn write can leave whole records of an append that was never
+    // synced, so a restart may carry a configuration entry no persist fact did.
+    const from = this.changed ? 0 : firstConfEntry(entries);
+    if (from === entries.length) return;
     const log = this.logOf(fact.node);
     if (log.indexes.length > 0) log.truncateFrom(0);
-    const entries = fact.stored.entries;
-    for (let k = 0; k < entries.length; k++) {
+    this.addAll(fact.node, log, entries, from);
+  }
+
+  /** Adds the configuration entries of `entries` from position `from` on to `node`'s log. */
+  private addAll(node: NodeId, log: NodeConfigurationLog, entries: readonly Entry[], from: number): void {
+    for (let k = from; k < entries.length; k++) {
       const e = entries[k] as Entry;
       const text = confEntryText(e.data);
-      if (text !== undefined) this.add(fact.node, log, e, text);
+      if (text !== undefined) this.add(node, log, e, text);
     }
+  }
+
+  /**
+   * {@link decodeConfEntry}, once per distinct text: a restart hands back the node's whole stored log, and its
+   * configuration entries were decoded when they were persisted. Decoding is pure and configurations are never
+   * mutated, so sharing the decoded object changes nothing but the cost.
+   */
+  private decode(text: string): Configuration | string | undefined {
+    if (this.decoded.has(text)) return this.decoded.get(text);
+    const decoded = decodeConfEntry(text);
+    this.decoded.set(text, decoded);
+    return decoded;
   }
 
   private add(node: NodeId, log: NodeConfigurationLog, e: Entry, text: string): void {
     this.changed = true;
-    const decoded = decodeConfEntry(text);
+    const decoded = this.decode(text);
     if (typeof decoded === 'string') {
       this.malformed.push({ node, index: e.index, term: e.term, problem: decoded });
       return;
