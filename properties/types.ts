@@ -19,6 +19,7 @@ export type PropertyName =
   | 'vote-grant'
   | 'append-ack'
   | 'stability'
+  | 'transfer'
   | 'linearizability'
   | 'liveness'
   | 'implementation-error';

@@ -12,6 +12,7 @@ import { ProbeCounter } from '../properties/probes.js';
 import type { ProbeCounts } from '../properties/probes.js';
 import { createMessageCheckerFor, createSafetyCheckers } from '../properties/safety.js';
 import { stabilityCheckerFor } from '../properties/stability.js';
+import { transferCheckerFor } from '../properties/transfer.js';
 import type { MessageChecker } from '../properties/message-checks.js';
 import type { Checker } from '../properties/types.js';
 import { builtinRaft } from '../sim/builtin.js';
@@ -175,7 +176,10 @@ export function runSeed(config: RunConfig): Verdict {
   // The stability property models a fixed cluster from the plan (who is away, who leads); configuration changes
   // and transfers (which raise terms by design) are outside that model, so membership runs go without it.
   const stability = membership ? null : stabilityCheckerFor(implementation.capabilities, generated.plan, nodeIds, { electionMs: DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs, safetyMs });
-  const observer = new CheckingObserver(nodeIds, implementation.messageAnnotations, stability === null ? [] : [stability]);
+  // Leadership transfer: judged only where the implementation claims it and the plan asks for one.
+  const transfer = transferCheckerFor(implementation.capabilities, generated.plan, generated.network, { electionMs: DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs, safetyMs });
+  const extra = [stability, transfer].filter((c): c is Checker => c !== null);
+  const observer = new CheckingObserver(nodeIds, implementation.messageAnnotations, extra);
   const result = simulate(
     {
       seed: config.seed,
