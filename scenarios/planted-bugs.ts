@@ -68,7 +68,7 @@ const MEMBERSHIP_CATCHING: Readonly<Partial<Record<MembershipBug, { readonly sce
   'joint-new-majority-only': { scenario: 'joint-pause', seedsToCatchMax: 100 },
   'learner-vote-counted': { scenario: 'random', seedsToCatchMax: 100 },
   'conf-from-committed': { scenario: 'random', seedsToCatchMax: 50 },
-  'transfer-to-lagging-target': { scenario: 'transfer-lagging', seedsToCatchMax: 100 },
+  'transfer-to-lagging-target': { scenario: 'transfer-lagging', seedsToCatchMax: 50 },
 };
 
 const MEMBERSHIP_PLANTED: readonly PlantedBug[] = MEMBERSHIP_BUGS.flatMap((bug) => {
