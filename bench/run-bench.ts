@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- SEEDS] [--baseline DIR]`: throughput of the standard configuration (5 nodes, 10 simulated
- * seconds of the default `random` scenario, then the liveness phase, 3 clients) on one core. Prints figures;
- * never fails (speed is measured, not asserted).
+ * seconds of the default `random` scenario, then the liveness phase, 3 clients; our core without its membership
+ * capabilities, so the scenario draws what it drew at the starting commit plus the mute family) on one core.
+ * Prints figures; never fails (speed is measured, not asserted).
  *
  * Honesty rules, because the machines are shared and noisy:
  * - runs/s are given per wall second and per CPU second of this process (the second is what another process
