@@ -15,9 +15,10 @@ import { repoRoot } from './cli-helpers.js';
 const EXAMPLE = 'python3 examples/python-raft/node.py';
 const FIXTURE = 'python3 test/fixtures/custom-impl/compact-misbehaving.py';
 const adapters: ProcessAdapter[] = [];
+// Closing stops every fork server and its children; under a loaded full suite that has taken over vitest's 10 s.
 afterAll(() => {
   for (const a of adapters) a.close();
-});
+}, 60_000);
 
 function start(command: string): ProcessAdapter {
   const adapter = ProcessAdapter.start({ command, cwd: repoRoot, timeoutMs: 5_000, nodeCount: 3 });
