@@ -83,6 +83,17 @@ describe('transfer', () => {
     expect(check(l).map((v) => v.property)).toEqual(['transfer']);
   });
 
+  it('reports a transfer still pending when the run ends past its deadline, and not one ending before it', () => {
+    const l = calmStart();
+    const t = l.transfer(1, 3);
+    const checker = createTransferChecker([], OPTIONS);
+    expect(runChecker(checker, l.facts)).toEqual([]);
+    expect(checker.finish?.(t.atMs + 150, 99)).toBeNull();
+    expect(checker.finish?.(t.atMs + 250, 100)).toMatchObject({ property: 'transfer', atMs: t.atMs + 250, event: 100, evidence: { targetCampaigned: false } });
+    // Reported once.
+    expect(checker.finish?.(t.atMs + 300, 101)).toBeNull();
+  });
+
   it('judges an accepted transfer only: a refused one is no promise', () => {
     const l = calmStart();
     l.transfer(1, 3, false);

@@ -19,7 +19,8 @@
  * - within the window no node crashes, no configuration activity happens, and no node other than the target raises
  *   its term above the leader's before the target does (someone else's election is the environment's doing).
  * Otherwise the transfer is skipped, never failed. A later accepted transfer by the same leader to another target
- * supersedes it (the leader starts over), and is judged in its place.
+ * supersedes it (the leader starts over), and is judged in its place. A violation is reported on the first fact at
+ * or after the deadline, or at the end of the run (`finish`) when none came.
  */
 import type { Capability, NodeId } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
@@ -139,7 +140,7 @@ class TransferChecker implements Checker {
   private judge(fact: Fact, p: Pending): Violation | null {
     if (fact.atMs >= p.deadlineMs) {
       this.pending = null;
-      return this.violation(fact, p);
+      return this.violation(fact.atMs, fact.event, p);
     }
     switch (fact.kind) {
       case 'role':
@@ -182,12 +183,20 @@ class TransferChecker implements Checker {
     this.pending = { leader, target, term: l.term, acceptedAtMs: atMs, deadlineMs, targetCampaigned: false };
   }
 
-  private violation(fact: Fact, p: Pending): Violation {
-    const afterMs = fact.atMs - p.acceptedAtMs;
+  /** The run ended past the deadline of a transfer still pending: no fact came after it to report it on. */
+  finish(endMs: number, event: number): Violation | null {
+    const p = this.pending;
+    if (p === null || endMs < p.deadlineMs) return null;
+    this.pending = null;
+    return this.violation(endMs, event, p);
+  }
+
+  private violation(atMs: number, event: number, p: Pending): Violation {
+    const afterMs = atMs - p.acceptedAtMs;
     return {
       property: 'transfer',
-      atMs: fact.atMs,
-      event: fact.event,
+      atMs,
+      event,
       nodes: p.leader < p.target ? [p.leader, p.target] : [p.target, p.leader],
       message: `leader ${p.leader} of term ${p.term} accepted a leadership transfer to node ${p.target} in calm conditions, but node ${p.target} did not become leader of a later term within ${TRANSFER_DEADLINE_ELECTIONS} election timeouts (${p.deadlineMs - p.acceptedAtMs} ms; still not at +${afterMs} ms${p.targetCampaigned ? '; it campaigned and lost' : ''}): the leader must bring the target up to date before TimeoutNow (thesis §3.10)`,
       evidence: { leader: p.leader, target: p.target, leaderTerm: p.term, acceptedAtMs: p.acceptedAtMs, deadlineMs: p.deadlineMs, targetCampaigned: p.targetCampaigned },

@@ -51,4 +51,9 @@ export interface Checker {
    */
   readonly factKinds?: readonly Fact['kind'][];
   observe(fact: Fact): Violation | null;
+  /**
+   * Called once when a run ends with no violation, with its end (simulated ms, event count): a checker waiting for
+   * a deadline that passed with no fact after it reports here rather than never. Absent: nothing is pending at the end.
+   */
+  finish?(endMs: number, event: number): Violation | null;
 }

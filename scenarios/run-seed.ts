@@ -146,6 +146,14 @@ class CheckingObserver implements FactObserver {
     }
   }
 
+  /** The run ended with no violation: checkers waiting on a deadline that passed report now (see `Checker.finish`). */
+  finish(endMs: number, event: number): void {
+    for (const c of this.checkers) {
+      const v = c.finish?.(endMs, event) ?? null;
+      if (v !== null) this.violations.push(v);
+    }
+  }
+
   observe(observed: Fact): boolean {
     // A snapshot stands for a log prefix: the checkers see the facts it shortened as facts about whole logs.
     const fact = this.snapshots.expand(observed);
@@ -203,6 +211,7 @@ export function runSeed(config: RunConfig): Verdict {
     },
     observer,
   );
+  if (result.stoppedBy === 'end' && observer.violations.length === 0) observer.finish(result.stats.simulatedMs, result.stats.events);
   const undecided: LinUndecided[] = [];
   const violations = [...observer.violations, ...endOfRunViolations(result, observer.violations.length > 0, { undecided, workBudget: config.linWorkBudget })];
   return {
