@@ -529,9 +529,31 @@ export class RaftNode {
       this.requestVotes(this.role === 'pre-candidate', true, false);
     }
     if (this.electionElapsed < this.randomizedElectionTimeout) return;
+    // A learner, a removed node and a node that has no configuration yet never campaign (etcd's promotable). Their
+    // electionElapsed keeps growing, as in etcd's tickElection, so the leader they last heard stops counting as
+    // recent: restarting it at 0 kept a joined node that never campaigns inside its leader lease for good (its
+    // timeout can be exactly electionTicks), refusing every pre-vote and vote after that leader stepped down.
+    if (!(this.promotable || this.removedByPendingChange())) return;
     this.electionElapsed = 0;
-    // A learner, a removed node and a node that has no configuration yet never campaign (etcd's promotable).
-    if (this.promotable) this.campaign(this.preVote, false);
+    this.campaign(this.preVote, false);
+  }
+
+  /**
+   * True when the latest configuration entry in this node's log removed it as a voter and the node does not know
+   * that entry committed. Such a node may still campaign, counting votes in that configuration (without itself),
+   * just as a removed leader keeps leading until C_new commits (thesis §4.2.2). Without this, a leader that appends
+   * its own removal and steps down (CheckQuorum, a crash) before any remaining voter stores the entry deadlocks the
+   * cluster for good: it may not campaign, and the voters still in C_old need its vote, which its longer log refuses
+   * them (found on a 2-node cluster removing its leader: default swarm seed 848). Once elected it commits C_new
+   * with an entry of its term and steps down.
+   */
+  private removedByPendingChange(): boolean {
+    const latest = this.activeConfiguration;
+    if (latest === null || this.bug === 'conf-from-committed') return false;
+    const at = this.history.latestIndex();
+    if (at <= this.commit) return false;
+    const previous = this.history.atIndex(at - 1);
+    return previous !== null && isVoter(previous, this.id) && !isVoter(latest, this.id);
   }
 
   private tickLeader(): void {
