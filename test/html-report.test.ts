@@ -133,9 +133,10 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
     expect(await onFirstScreen(page, 'rect.op.failing')).toBe(true);
     expect(await onFirstScreen(page, '#violation-marker')).toBe(true);
     // The page opens zoomed on the failing read, and the prefix or failed operations may all lie outside that window.
+    // The redraw after the click is not synchronous: poll.
     await page.click('button[title="show the whole run"]');
-    expect(await page.locator('rect.op.prefix').count()).toBeGreaterThan(0);
-    expect(await page.locator('rect.op.fail').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('rect.op.prefix').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('rect.op.fail').count()).toBeGreaterThan(0);
     expect(await onFirstScreen(page, '#lin-reason')).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'replay-stale-read.png') });
     expect(await hoverText(page, 'rect.op.failing')).toContain('cannot be placed');
