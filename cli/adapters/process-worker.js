@@ -49,6 +49,26 @@ const signalWord = new Int32Array(signal);
 /** Shared table of live group leaders; same slot protocol as process-groups.ts (compare-exchange 0 <-> pid). */
 const groupTable = new Int32Array(groups);
 const STDERR_TAIL_MAX = 2000;
+
+/**
+ * Wires a spawned group leader to its owner (a node process or a fork server): keeps the tail of its stderr, reports
+ * its end through `owner.onExit`, and once it is reaped kills whatever it left in its group and drops the pid from
+ * the table (a group id stays unused while any member lives, so this SIGKILL cannot reach a stranger).
+ */
+function watchGroupLeader(owner) {
+  const child = owner.child;
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    owner.stderrTail = (owner.stderrTail + chunk).slice(-STDERR_TAIL_MAX);
+  });
+  child.on('error', (error) => owner.onExit(`could not be started: ${error.message}`));
+  child.on('close', (code, sig) => owner.onExit(sig === null ? `exited with code ${code}` : `was killed by ${sig}`));
+  child.on('exit', () => {
+    if (owner.pid <= 0) return;
+    signalGroup(owner.pid, 'SIGKILL');
+    unregisterGroup(owner.pid);
+  });
+}
 const QUOTE_MAX = 300;
 const CLOSE_WAIT_MS = 2_000;
 /** Keep in step with KILL_GRACE_MS in process-groups.ts. */
@@ -268,19 +288,7 @@ class Proc {
     }
     this.pid = this.child.pid ?? 0;
     if (this.pid > 0) procs.set(this.pid, this);
-    this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (chunk) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_MAX);
-    });
-    this.child.on('error', (error) => this.onExit(`could not be started: ${error.message}`));
-    this.child.on('close', (code, sig) => this.onExit(sig === null ? `exited with code ${code}` : `was killed by ${sig}`));
-    // The leader is reaped: whatever it started in its group goes with it, then the pid leaves the table (a
-    // group id stays unused while any member lives, so this SIGKILL cannot reach a stranger).
-    this.child.on('exit', () => {
-      if (this.pid <= 0) return;
-      signalGroup(this.pid, 'SIGKILL');
-      unregisterGroup(this.pid);
-    });
+    watchGroupLeader(this);
   }
 
   onExit(what) {
@@ -399,19 +407,9 @@ class ForkServer {
     this.child.stdin.on('error', () => {});
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk) => this.onOutput(chunk));
-    this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (chunk) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_MAX);
-    });
-    this.child.on('error', (error) => this.onExit(`could not be started: ${error.message}`));
-    this.child.on('close', (code, sig) => this.onExit(sig === null ? `exited with code ${code}` : `was killed by ${sig}`));
-    // Its children are in its group: when it goes, they go (a node left without its server is not a state
-    // the protocol knows), and the pid leaves the table.
-    this.child.on('exit', () => {
-      if (this.pid <= 0) return;
-      signalGroup(this.pid, 'SIGKILL');
-      unregisterGroup(this.pid);
-    });
+    // Its children are in its group: when it goes, they go (a node left without its server is not a state the
+    // protocol knows).
+    watchGroupLeader(this);
   }
 
   /** Asks for a child on the FIFOs `stdinPath` and `stdoutPath`; `done(problem, pid)`, once. */
