@@ -41,6 +41,20 @@ describe('membership runs on our core', () => {
     expect(proposals).toEqual(['add-learner 4', 'promote 4', 'add-voter 5 + remove 1', 'remove 2']);
   });
 
+  it('conf-append → bounce: the leader that persisted a configuration entry crashes in that ms, and the change still completes', () => {
+    const reactive: FaultEvent = { atMs: 250, kind: 'reactive', trigger: 'conf-append', action: 'bounce', windowMs: 2000, delayMs: 0, durationMs: 100, peer: 1 };
+    const v = run([reactive, goal(300, { op: 'add', node: 4, via: 'voter' })]);
+    expect(v.violations).toEqual([]);
+    expect(v.stats.faults['reactive-fired']).toBe(1);
+    const facts = (v.trace ?? []).flatMap((r) => (r.type === 'fact' ? [r.fact] : []));
+    const appended = facts.find((f) => f.kind === 'persist' && f.entries.some((e) => isConfEntryData(e.data)));
+    expect(appended).toBeDefined();
+    const crash = facts.find((f) => f.kind === 'crash' && f.atMs >= (appended?.atMs ?? 0));
+    expect(crash?.node).toBe(appended?.node);
+    expect(crash?.atMs).toBe(appended?.atMs);
+    expect(v.stats.faults['conf-change-done']).toBe(1);
+  });
+
   it('gives a goal up at its deadline when no leader can be asked', () => {
     const v = run([{ atMs: 0, kind: 'partition', groups: [[1], [2], [3]] }, goal(300, { op: 'add', node: 4, via: 'voter' }, { giveUpMs: 500 })], { safetyOnly: true });
     expect(v.stats.faults['conf-change-given-up']).toBe(1);
