@@ -43,6 +43,11 @@ export interface CorpusRow {
   readonly clientOpsAfter: number | null;
   readonly shrinkRuns: number;
   readonly shrinkMs: number;
+  /**
+   * Present (true) on an equivalent mutant (`Mutation.equivalent`): it runs like the others, but the corpus
+   * score leaves it out, since no property of one run can observe it.
+   */
+  readonly equivalent?: true;
 }
 
 export interface CorpusOptions {
@@ -93,7 +98,7 @@ export function runCorpusMutation(mutation: Mutation, options: CorpusOptions): C
   const ms = Date.now() - started;
   const cpu = cpuStarted === null ? null : process.cpuUsage(cpuStarted);
   const cpuMs = cpu === null ? null : Math.round((cpu.user + cpu.system) / 1000);
-  const row = { name: mutation.name, class: mutation.class, description: mutation.description, seeds, ms, cpuMs };
+  const row = { name: mutation.name, class: mutation.class, description: mutation.description, seeds, ms, cpuMs, ...(mutation.equivalent === undefined ? {} : { equivalent: true as const }) };
   const none = { property: null, planEventsBefore: null, planEventsAfter: null, clientOpsBefore: null, clientOpsAfter: null, shrinkRuns: 0, shrinkMs: 0 };
   if (failing === null || failingConfig === null) return { ...row, caught: false, seed: null, nodes: null, ...none };
   const shrinkStarted = Date.now();
@@ -134,11 +139,31 @@ export function medianSecondsToCatch(rows: readonly CorpusRow[]): number | null 
   return median / 1000;
 }
 
+/** What the corpus scores: caught mutants among those that are not equivalent (mutation testing's convention). */
+export interface CorpusScore {
+  readonly counted: number;
+  readonly caught: number;
+  /** Names of the counted mutants not caught. */
+  readonly uncaught: readonly MutationName[];
+  /** Names of the equivalent mutants, run but not counted. */
+  readonly equivalent: readonly MutationName[];
+}
+
+export function corpusScore(rows: readonly CorpusRow[]): CorpusScore {
+  const counted = rows.filter((r) => r.equivalent !== true);
+  return {
+    counted: counted.length,
+    caught: counted.filter((r) => r.caught).length,
+    uncaught: counted.filter((r) => !r.caught).map((r) => r.name),
+    equivalent: rows.filter((r) => r.equivalent === true).map((r) => r.name),
+  };
+}
+
 /** The table as Markdown (one row per mutant), the same text the docs record. */
 export function corpusTable(rows: readonly CorpusRow[], seedsMax: number): string[] {
   const lines = ['| bug | class | seeds to first failure | seconds to first failure (CPU) | property | shrunk plan (fault events, client ops) |', '| --- | --- | ---: | ---: | --- | --- |'];
   for (const r of rows) {
-    const seeds = r.caught ? String(r.seeds) : `not caught in ${seedsMax}`;
+    const seeds = r.caught ? String(r.seeds) : `not caught in ${seedsMax}${r.equivalent === true ? ' (equivalent: not counted)' : ''}`;
     const cpu = r.cpuMs === null ? '' : ` (${(r.cpuMs / 1000).toFixed(2)})`;
     const seconds = `${(r.ms / 1000).toFixed(2)}${cpu}`;
     const shrunk = r.planEventsBefore === null ? '–' : `${r.planEventsBefore} → ${r.planEventsAfter}, ${r.clientOpsBefore} → ${r.clientOpsAfter}`;

@@ -5,7 +5,7 @@
  * command, `seaworthy selftest --corpus`, recorded in docs/mutation-corpus.md: not a test.
  */
 import { describe, expect, it } from 'vitest';
-import { corpusTable, medianSecondsToCatch, runCorpusMutation } from '../cli/corpus-selftest.js';
+import { corpusScore, corpusTable, medianSecondsToCatch, runCorpusMutation } from '../cli/corpus-selftest.js';
 import type { CorpusRow } from '../cli/corpus-selftest.js';
 import { runCorpusInWorkers } from '../cli/corpus-parallel.js';
 import { MUTATIONS, paperRaft } from '../mutation-corpus/index.js';
@@ -141,6 +141,27 @@ describe('selftest --corpus', () => {
     const odd = await runCliInProcess(['selftest', '--corpus', '--mutation', 'even-size-quorum', '--seeds-max', '1', '--nodes', '5']);
     expect(odd.status).toBe(1);
     expect(odd.stdout).toContain('| even-size-quorum | quorum | not caught in 1 |');
+  });
+
+  it('runs an equivalent mutant and reports it, but leaves it out of the score and the exit code', async () => {
+    // Exactly the mutants marked equivalent, each with its reason: the score's denominator is never trimmed silently.
+    expect(MUTATIONS.filter((m) => m.equivalent !== undefined).map((m) => m.name)).toEqual(['pre-vote-resets-timer']);
+    const row = (name: MutationName, caught: boolean, equivalent: boolean): CorpusRow => ({ ...runCorpusRowStub, name, caught, ...(equivalent ? { equivalent: true as const } : {}) });
+    expect(corpusScore([row('double-vote', true, false), row('no-truncate', false, false), row('pre-vote-resets-timer', false, true)])).toEqual({
+      counted: 2,
+      caught: 1,
+      uncaught: ['no-truncate'],
+      equivalent: ['pre-vote-resets-timer'],
+    });
+    const r = await runCliInProcess(['selftest', '--corpus', '--mutation', 'pre-vote-resets-timer,commit-on-propose', '--seeds-max', '2', '--shrink-budget', '2', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(r.lastLine) as { ok: boolean; total: number; counted: number; caughtCounted: number; equivalent: string[]; bugs: CorpusRow[] };
+    expect(json).toMatchObject({ ok: true, total: 2, counted: 1, caughtCounted: 1, equivalent: ['pre-vote-resets-timer'] });
+    expect(json.bugs.find((b) => b.name === 'pre-vote-resets-timer')).toMatchObject({ caught: false, equivalent: true });
+    const text = await runCliInProcess(['selftest', '--corpus', '--mutation', 'pre-vote-resets-timer', '--seeds-max', '1']);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('| pre-vote-resets-timer | pre-vote | not caught in 1 (equivalent: not counted) |');
+    expect(text.stdout).toContain('0 of 0 caught within 1 seeds (1 equivalent mutant run but not counted: pre-vote-resets-timer)');
   });
 
   it('refuses an unknown mutation or a bad cap with one line and exit 2', async () => {

@@ -6,7 +6,7 @@
 import chalk from 'chalk';
 import { isMutationName } from '../../mutation-corpus/index.js';
 import type { MutationName } from '../../mutation-corpus/index.js';
-import { CORPUS_SEEDS_MAX_DEFAULT, corpusTable, medianSecondsToCatch, runCorpusMutation, selectMutations } from '../corpus-selftest.js';
+import { CORPUS_SEEDS_MAX_DEFAULT, corpusScore, corpusTable, medianSecondsToCatch, runCorpusMutation, selectMutations } from '../corpus-selftest.js';
 import type { CorpusOptions, CorpusRow } from '../corpus-selftest.js';
 import { runCorpusInWorkers } from '../corpus-parallel.js';
 import { EXIT_PASS, EXIT_VIOLATION, UsageError } from '../errors.js';
@@ -65,16 +65,18 @@ export async function executeCorpusSelftest(args: CorpusArgs, io: Io): Promise<n
       rows.push(row);
     }
   }
-  const uncaught = rows.filter((r) => !r.caught);
+  const score = corpusScore(rows);
   const median = medianSecondsToCatch(rows);
-  const ok = uncaught.length === 0;
+  // Equivalent mutants run and are reported, but cannot fail any test, so they do not decide the exit code.
+  const ok = score.uncaught.length === 0;
   if (args.json) {
-    io.stdout(JSON.stringify({ ok, implementation: 'paper-raft', scenario: 'default', ...(options.guided === true ? { guided: true } : {}), nodes: options.nodes, seedsMax: options.seedsMax, jobs, caught: rows.length - uncaught.length, total: rows.length, medianSecondsToCatch: median, medianClock: jobs === 1 ? 'cpu' : 'wall', bugs: rows }));
+    io.stdout(JSON.stringify({ ok, implementation: 'paper-raft', scenario: 'default', ...(options.guided === true ? { guided: true } : {}), nodes: options.nodes, seedsMax: options.seedsMax, jobs, caught: rows.filter((r) => r.caught).length, total: rows.length, counted: score.counted, caughtCounted: score.caught, equivalent: score.equivalent, medianSecondsToCatch: median, medianClock: jobs === 1 ? 'cpu' : 'wall', bugs: rows }));
     return ok ? EXIT_PASS : EXIT_VIOLATION;
   }
   for (const line of corpusTable(rows, options.seedsMax)) io.stdout(line);
   const unit = jobs === 1 ? 'CPU s' : 's';
-  const summary = `${rows.length - uncaught.length} of ${rows.length} caught within ${options.seedsMax} seeds; median ${median === null ? '–' : median.toFixed(2)} ${unit} to the first failure (caught ones)`;
-  io.stdout(ok ? chalk.green(`✔ ${summary}`) : chalk.red(`✘ ${summary}; uncaught: ${uncaught.map((r) => r.name).join(', ')}`));
+  const equivalent = score.equivalent.length === 0 ? '' : ` (${score.equivalent.length} equivalent mutant${score.equivalent.length === 1 ? '' : 's'} run but not counted: ${score.equivalent.join(', ')})`;
+  const summary = `${score.caught} of ${score.counted} caught within ${options.seedsMax} seeds${equivalent}; median ${median === null ? '–' : median.toFixed(2)} ${unit} to the first failure (caught ones)`;
+  io.stdout(ok ? chalk.green(`✔ ${summary}`) : chalk.red(`✘ ${summary}; uncaught: ${score.uncaught.join(', ')}`));
   return ok ? EXIT_PASS : EXIT_VIOLATION;
 }
