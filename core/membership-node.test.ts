@@ -273,3 +273,28 @@ describe('a node joining with peers []', () => {
     expect(n.status()).toMatchObject({ leader: 1, commit: 1 });
   });
 });
+
+describe('CheckQuorum right after adding a voter', () => {
+  it('counts a voter added while leading as active until the next round, so a leader that adds one does not step down before it could answer', () => {
+    const { c, leader } = ready({ size: 3, seed: 5, preVote: true, checkQuorum: true });
+    const [follower, down] = [1, 2, 3].filter((id) => id !== leader) as [NodeId, NodeId];
+    c.crash(down);
+    // One CheckQuorum round, so the crashed node's last answer no longer counts.
+    c.run(10);
+    expect(c.leader()).toBe(leader);
+    c.join(4);
+    // Node 4 is unreachable for one election timeout (a slow link, a node still starting).
+    c.filter = (m) => m.to !== 4 && m.from !== 4;
+    expect(propose(c, leader, { type: 'add-voter', node: 4 })).toBe(true);
+    // Four voters need three: the leader, its follower and node 4, which has had no chance to answer yet.
+    c.run(10);
+    expect(c.leader()).toBe(leader);
+    c.filter = () => true;
+    c.run(10);
+    expect(c.leader()).toBe(leader);
+    expect(c.node(leader).configuration()).toEqual(simpleConfiguration([1, 2, 3, 4]));
+    expect(commitOf(c, 4)).toBe(commitOf(c, leader));
+    expect(c.node(follower).status().commit).toBe(commitOf(c, leader));
+    expect(c.violations).toEqual([]);
+  });
+});

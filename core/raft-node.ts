@@ -652,7 +652,13 @@ export class RaftNode {
 
   private newProgress(): Progress {
     const pr = new Progress();
-    if (this.role === 'leader') pr.reset(this.log.lastIndex());
+    if (this.role === 'leader') {
+      pr.reset(this.log.lastIndex());
+      // A member added while we lead counts as recently active until the next CheckQuorum round (etcd-raft does
+      // the same): it has had no chance to answer yet, and counting it silent would make a leader that just
+      // added a voter step down at the next round although nothing failed.
+      pr.recentActive = true;
+    }
     return pr;
   }
 
