@@ -7,10 +7,13 @@
  */
 import { describeMessage } from '../../core/describe.js';
 import type { Message, NodeId } from '../../sim/contract.js';
+import type { Fact } from '../../sim/facts.js';
 import type { FaultEvent } from '../../sim/faults.js';
 import { describeFault, describeTraceRecord } from '../../sim/trace.js';
 import type { TraceRecord } from '../../sim/trace.js';
 import type { Violation } from '../../properties/types.js';
+import { buildMembershipData } from './membership-model.js';
+import type { MembershipData } from './membership-model.js';
 
 /** A node's state in a band; `crashed` and `paused` are what the host saw, the rest what the node announced. */
 export const BAND_STATES = ['follower', 'pre-candidate', 'candidate', 'leader', 'crashed'] as const;
@@ -52,6 +55,7 @@ export interface ViolationMark {
 }
 
 export interface ClusterData {
+  /** Lanes drawn: the initial cluster's size, or the highest node id that joined later (membership runs). */
   readonly nodes: number;
   readonly endMs: number;
   readonly livenessStartMs: number | null;
@@ -79,6 +83,11 @@ export interface ClusterData {
   /** The largest latency among delivered messages, so the page can find the messages crossing a time window. */
   readonly latencyMsMax: number;
   readonly violations: readonly ViolationMark[];
+  /**
+   * Lifetimes, configurations, configuration entries and transfers (cli/html/membership-model.ts); absent for a
+   * run without membership changes or transfers, whose page stays exactly as it was.
+   */
+  readonly membership?: MembershipData;
 }
 
 export interface ClusterInput {
@@ -95,8 +104,13 @@ function markOf(r: TraceRecord): Mark | null {
   switch (r.type) {
     case 'fact':
       if (r.fact.kind === 'persist' || r.fact.kind === 'apply' || r.fact.kind === 'role') return null;
-      // Snapshots taken or installed, and state machines restored from one (Raft §7), get a mark of their own.
-      return { node: r.node, atMs: r.atMs, kind: r.fact.kind === 'snapshot' || r.fact.kind === 'restore' ? 'snapshot' : r.kind, text: describeTraceRecord(r) };
+      return { node: r.node, atMs: r.atMs, kind: FACT_MARK_KIND[r.fact.kind] ?? r.kind, text: describeTraceRecord(r) };
+    case 'membership':
+      // The membership driver's own steps go on the membership band; a goal it could not meet stands out.
+      return { node: 0, atMs: r.atMs, kind: r.step === 'done' || r.step === 'dropped' ? 'goal' : 'goal-failed', text: describeTraceRecord(r) };
+    case 'fault':
+      if (r.fault.kind === 'conf-change' || r.fault.kind === 'transfer') return { node: 0, atMs: r.atMs, kind: 'goal', text: describeTraceRecord(r) };
+      return { node: r.node, atMs: r.atMs, kind: r.kind, text: describeTraceRecord(r) };
     case 'send':
     case 'deliver':
     case 'drop':
@@ -108,27 +122,51 @@ function markOf(r: TraceRecord): Mark | null {
   }
 }
 
+/**
+ * Facts whose marks are not their trace kind's: snapshots taken or installed and state machines restored from
+ * one (Raft §7), and the membership facts, which the trace files under `restart`, `crash` and `client`.
+ */
+const FACT_MARK_KIND: Partial<Record<Fact['kind'], string>> = { snapshot: 'snapshot', restore: 'snapshot', join: 'join', retire: 'retire', 'conf-proposal': 'conf', transfer: 'transfer' };
+
 /** A fault that changes the network's link shape until a heal, the next shape or the liveness phase. */
 function isNetworkShape(f: FaultEvent): boolean {
   return f.kind === 'partition' || f.kind === 'bridge' || f.kind === 'isolate-leader' || f.kind === 'one-way' || f.kind === 'ring';
 }
 
-/** Builds the bands of one node's state changes; `open` tracks the band still running. */
+/**
+ * Builds the bands of one node's state changes; `open` tracks the band still running, null while the node has no
+ * process: before it joins (membership runs) and after it is retired. Its bands start at its join, end at retirement.
+ */
 class BandBuilder {
   readonly bands: [number, number, number, number, number][] = [];
   private readonly open: ({ startMs: number; state: number; term: number } | null)[];
 
-  constructor(nodeCount: number) {
-    this.open = Array.from({ length: nodeCount + 1 }, () => ({ startMs: 0, state: 0, term: 0 }));
+  /** `started`: the nodes running from the start (all but those that join later). */
+  constructor(laneCount: number, started: (node: NodeId) => boolean) {
+    this.open = Array.from({ length: laneCount + 1 }, (_, node) => (started(node) ? { startMs: 0, state: 0, term: 0 } : null));
   }
 
   set(node: NodeId, atMs: number, state: BandState, term: number): void {
     const index = BAND_STATES.indexOf(state);
     const current = this.open[node];
-    if (current === undefined) return;
-    if (current !== null && current.state === index && current.term === term) return;
-    if (current !== null && atMs > current.startMs) this.bands.push([node, current.startMs, atMs, current.state, current.term]);
+    // No process: a node not yet joined (or retired) has no state to draw, whatever a fault aimed at it did.
+    if (current === undefined || current === null) return;
+    if (current.state === index && current.term === term) return;
+    if (atMs > current.startMs) this.bands.push([node, current.startMs, atMs, current.state, current.term]);
     this.open[node] = { startMs: atMs, state: index, term };
+  }
+
+  /** A node's process starts (it joins with an empty disk): a follower in term 0. */
+  start(node: NodeId, atMs: number): void {
+    if (this.open[node] === null) this.open[node] = { startMs: atMs, state: 0, term: 0 };
+  }
+
+  /** A node's process is stopped for good: its last band ends here. */
+  stop(node: NodeId, atMs: number): void {
+    const current = this.open[node];
+    if (current === undefined || current === null) return;
+    if (atMs > current.startMs) this.bands.push([node, current.startMs, atMs, current.state, current.term]);
+    this.open[node] = null;
   }
 
   termOf(node: NodeId): number {
@@ -197,12 +235,16 @@ class MessageTable {
 /** Builds the cluster view's data from a recorded run. */
 export function buildClusterData(input: ClusterInput): ClusterData {
   const { nodeCount, trace, endMs } = input;
-  const bands = new BandBuilder(nodeCount);
+  // Nodes that join later have the ids above the initial cluster's (sim/faults.ts NODE_IDS_MAX): a lane each.
+  const joined = new Set<NodeId>();
+  for (const r of trace) if (r.type === 'fact' && r.fact.kind === 'join') joined.add(r.node);
+  const laneCount = Math.max(nodeCount, ...joined);
+  const bands = new BandBuilder(laneCount, (node) => node >= 1 && node <= nodeCount && !joined.has(node));
   const messages = new MessageTable();
   const spans: Span[] = [];
   const marks: Mark[] = [];
   const commits: [number, number, number][] = [];
-  const commitOf = new Array<number>(nodeCount + 1).fill(0);
+  const commitOf = new Array<number>(laneCount + 1).fill(0);
   const pausedSince = new Map<NodeId, number>();
   let shape: { startMs: number; kind: string; label: string } | null = null;
   let livenessStartMs: number | null = null;
@@ -233,6 +275,8 @@ export function buildClusterData(input: ClusterInput): ClusterData {
       case 'fact': {
         const f = r.fact;
         if (f.kind === 'role') bands.set(r.node, r.atMs, f.role, f.term);
+        else if (f.kind === 'join') bands.start(r.node, r.atMs);
+        else if (f.kind === 'retire') bands.stop(r.node, r.atMs);
         else if (f.kind === 'crash') bands.set(r.node, r.atMs, 'crashed', bands.termOf(r.node));
         else if (f.kind === 'restart') {
           bands.set(r.node, r.atMs, 'follower', f.stored.hardState.term);
@@ -274,8 +318,9 @@ export function buildClusterData(input: ClusterInput): ClusterData {
     return i >= 0 ? i : markKinds.push(kind) - 1;
   };
   spans.sort((a, b) => a.node - b.node || a.startMs - b.startMs);
+  const membership = buildMembershipData(trace, nodeCount, laneCount, endMs);
   return {
-    nodes: nodeCount,
+    nodes: laneCount,
     endMs,
     livenessStartMs,
     bands: bands.bands,
@@ -288,6 +333,7 @@ export function buildClusterData(input: ClusterInput): ClusterData {
     messages: messages.flat,
     latencyMsMax: messages.latencyMsMax,
     violations: input.violations.map((v) => violationMark(v, input.historyFocus ?? null)),
+    ...(membership === null ? {} : { membership }),
   };
 }
 
