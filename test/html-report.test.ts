@@ -16,6 +16,8 @@ import { PLANTED_BUGS } from '../scenarios/planted-bugs.js';
 import type { PlantedBug } from '../scenarios/planted-bugs.js';
 import { findScenario } from '../scenarios/registry.js';
 import { runSeed } from '../scenarios/run-seed.js';
+import { isConfEntryData } from '../core/configuration.js';
+import type { TraceRecord } from '../sim/trace.js';
 
 const skip = browserSkipReason();
 const ARTIFACTS = join(repoRoot, 'test-artifacts', 'html');
@@ -90,6 +92,11 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
     expect(await page.locator('line.msg[data-status="delivered"]').count()).toBeGreaterThan(0);
     expect(await page.locator('line.msg[data-status="dropped"]').count()).toBeGreaterThan(0);
     expect(await page.locator('polyline.commit').count()).toBe(5);
+    // A fixed cluster has no membership: no members row, no strips, no cut-short lanes, the lanes where they were.
+    expect(await page.locator('rect.member-config, rect.member-strip, line.lane-absent, path.transfer').count()).toBe(0);
+    expect(await page.getAttribute('#cluster-svg', 'height')).toBe(String(22 + 18 + 5 * 34 + 6));
+    expect(await page.textContent('#cluster h2')).toContain('Cluster: 5 nodes over');
+    expect(await page.locator('#cluster .legend').count()).toBe(1);
     // The violation (commit-quorum at 7311 ms) is in the window the page opened on, and drawn on the first screen.
     const [start, end] = await viewOf(page, '#cluster-svg');
     expect(start).toBeLessThanOrEqual(7311);
@@ -115,6 +122,101 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
       const [s, e] = await viewOf(page, '#cluster-svg');
       return e - s;
     }).toBeGreaterThan(end - start);
+    expectQuiet(watch);
+    await page.close();
+  });
+
+  /** The membership facts of a recorded run, to check the page against (the page is drawn from the same records). */
+  function membershipFacts(trace: readonly TraceRecord[]): { joins: Map<number, number>; retires: Map<number, number>; confEntries: Set<string>; transfersAccepted: number } {
+    const joins = new Map<number, number>();
+    const retires = new Map<number, number>();
+    const confEntries = new Set<string>();
+    let transfersAccepted = 0;
+    for (const r of trace) {
+      if (r.type !== 'fact') continue;
+      const f = r.fact;
+      if (f.kind === 'join') joins.set(f.node, f.atMs);
+      else if (f.kind === 'retire') retires.set(f.node, f.atMs);
+      else if (f.kind === 'transfer' && f.accepted) transfersAccepted++;
+      else if (f.kind === 'persist') for (const e of f.entries) if (isConfEntryData(e.data)) confEntries.add(`${e.index}/${e.term}`);
+    }
+    return { joins, retires, confEntries, transfersAccepted };
+  }
+
+  it('replay --html of a membership-churn seed: lanes from join to retirement, the members row with its joint periods, configuration entries', async () => {
+    const file = join(dir, 'churn.html');
+    const cli = await runCliInProcess(['replay', '--seed', '1', '--scenario', 'membership-churn', '--nodes', '3', '--html', file]);
+    expect(cli.status).toBe(0);
+    const scenario = findScenario('membership-churn');
+    if (scenario === undefined) throw new Error('no membership-churn scenario');
+    const facts = membershipFacts(runSeed({ seed: 1, scenario, nodeCount: 3, record: true }).trace ?? []);
+    // The seed grows {1,2,3} to five nodes, replaces originals by 6 and 7 through joint consensus, retires the removed.
+    expect([...facts.joins.keys()].sort()).toEqual([4, 5, 6, 7]);
+    expect(facts.retires.size).toBeGreaterThan(0);
+    const { page, watch } = await openReport(browser, file, VIEWPORT);
+    expect(await page.textContent('#cluster h2')).toContain('3 nodes at the start, 7 node ids in all');
+    expect(await page.locator('rect.lane-hit').count()).toBe(7);
+    // Each joined node's lane starts at its join, each retired node's ends at its retirement.
+    for (const [node, atMs] of facts.joins) expect(await page.getAttribute(`rect[data-lane="${node}"]`, 'data-start')).toBe(String(atMs));
+    for (const [node, atMs] of facts.retires) expect(await page.getAttribute(`rect[data-lane="${node}"]`, 'data-end')).toBe(String(atMs));
+    const laneX = async (node: number): Promise<number> => (await page.locator(`rect[data-lane="${node}"]`).boundingBox())?.x ?? -1;
+    expect(await laneX(7)).toBeGreaterThan(await laneX(1));
+    expect(await page.locator('line.lane-absent[data-node="7"]').count()).toBe(1);
+    expect(await page.locator('path.mark.join').count()).toBe(facts.joins.size);
+    expect(await page.locator('path.mark.retire').count()).toBe(facts.retires.size);
+    // The members row: configurations (some joint), every configuration entry appended, and the strips atop the lanes.
+    expect(await page.locator('rect.member-config').count()).toBeGreaterThan(3);
+    expect(await page.locator('rect.member-config[data-joint="true"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('path.conf-entry[data-state="appended"]').count()).toBe(facts.confEntries.size);
+    expect(await page.locator('path.conf-entry[data-state="committed"]').count()).toBe(facts.confEntries.size);
+    expect(await page.locator('rect.member-strip.voter').count()).toBeGreaterThan(0);
+    expect(await page.locator('rect.member-strip.outgoing').count()).toBeGreaterThan(0);
+    expect(await page.locator('rect.member-strip.incoming').count()).toBeGreaterThan(0);
+    expect(await page.locator('path.mark.goal').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'replay-membership-churn.png') });
+    expect(await hoverText(page, 'path.conf-entry[data-state="appended"]')).toMatch(/^configuration entry \d+\/\d+: .+\nappended by n\d at \d+ ms; committed at \d+ ms, \d+ ms after\n/);
+    expect(await hoverText(page, 'rect.member-strip.outgoing')).toMatch(/^n\d: leaving: a voter of C_old only in the committed configuration/);
+    const [retired, retiredAt] = [...facts.retires][0] as [number, number];
+    expect(await hoverText(page, `rect.lane-hit >> nth=${retired - 1}`)).toBe(`n${retired}: a bootstrap member; retired at ${retiredAt} ms (stopped for good)`);
+    expect(await hoverText(page, 'rect.lane-hit >> nth=6')).toBe(`n7: joined at ${facts.joins.get(7) ?? -1} ms with an empty disk`);
+    // Zoomed onto the first joint period (wheel over it), it is wide, hatched, and says which halves must agree.
+    await page.locator('rect.member-config[data-joint="true"]').first().hover({ force: true });
+    const [start, end] = await viewOf(page, '#cluster-svg');
+    for (let i = 0; i < 20; i++) await page.mouse.wheel(0, -200);
+    await expect.poll(async () => {
+      const [s, e] = await viewOf(page, '#cluster-svg');
+      return e - s;
+    }).toBeLessThan((end - start) / 40);
+    await expect.poll(async () => (await page.locator('rect.member-config[data-joint="true"]').first().boundingBox())?.width ?? 0).toBeGreaterThan(20);
+    await page.screenshot({ path: join(ARTIFACTS, 'replay-membership-churn-joint.png') });
+    expect(await hoverText(page, 'rect.member-config[data-joint="true"]')).toMatch(/committed configuration \d+\/\d+, \d+–\d+ ms\njoint: C_old \{[\d,]+\} and C_new \{[\d,]+\} must both agree/);
+    expectQuiet(watch);
+    await page.close();
+  });
+
+  it('replay --html of a transfer seed: an arrow per transfer from the leader asked to its target, with how it ended', async () => {
+    const file = join(dir, 'transfer.html');
+    const cli = await runCliInProcess(['replay', '--seed', '1', '--scenario', 'transfer-lossy', '--nodes', '3', '--html', file]);
+    expect(cli.status).toBe(0);
+    const scenario = findScenario('transfer-lossy');
+    if (scenario === undefined) throw new Error('no transfer-lossy scenario');
+    const facts = membershipFacts(runSeed({ seed: 1, scenario, nodeCount: 3, record: true }).trace ?? []);
+    expect(facts.transfersAccepted).toBeGreaterThan(5);
+    const { page, watch } = await openReport(browser, file, VIEWPORT);
+    // A passing run opens on the whole run: every accepted transfer is an arrow, every request a mark.
+    expect(await page.locator('path.transfer[data-outcome]').count()).toBe(facts.transfersAccepted);
+    expect(await page.locator('path.transfer.completed').count()).toBeGreaterThan(0);
+    expect(await page.locator('path.mark.transfer').count()).toBeGreaterThan(0);
+    // No membership change: one configuration on the members row, every node a voter throughout.
+    expect(await page.locator('rect.member-config').count()).toBe(1);
+    expect(await page.locator('rect.member-strip.voter').count()).toBe(3);
+    expect(await page.locator('path.conf-entry').count()).toBe(0);
+    expect(await hoverText(page, 'path.transfer.completed')).toMatch(/^transfer of leadership n(\d) → n(\d), asked at \d+ ms: completed, n\d leads in term \d+, \d+ ms after the request$/);
+    expect(await hoverText(page, 'path.mark.transfer')).toMatch(/asked to transfer leadership to node \d: (accepted|refused)/);
+    const from = await page.getAttribute('path.transfer.completed', 'data-from');
+    const target = await page.getAttribute('path.transfer.completed', 'data-target');
+    expect(from).not.toBe(target);
+    await page.screenshot({ path: join(ARTIFACTS, 'replay-transfer.png') });
     expectQuiet(watch);
     await page.close();
   });
@@ -225,7 +327,10 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
       expect(cli.status).toBe(1);
       const verdict = JSON.parse(cli.lastLine) as { violations: { property: string }[] };
       const { page, watch } = await openReport(browser, file, VIEWPORT);
-      expect(await page.locator('rect[data-lane]').count()).toBe(5);
+      // A membership bug's run has a lane per node id that joined too (every lane has a label hit area there).
+      const memberLanes = await page.locator('rect.lane-hit').count();
+      if (memberLanes === 0) expect(await page.locator('rect[data-lane]').count()).toBe(5);
+      else expect(await page.textContent('#cluster h2')).toContain(memberLanes === 5 ? 'Cluster: 5 nodes over' : `Cluster: 5 nodes at the start, ${memberLanes} node ids in all,`);
       expect(await onFirstScreen(page, '#violation-marker')).toBe(true);
       expect(await page.textContent('.violation-flag-text')).toBe(`✘ ${verdict.violations[0]?.property ?? '?'}`);
       await page.screenshot({ path: join(ARTIFACTS, `bug-${bug.name}.png`) });

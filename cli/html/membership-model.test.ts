@@ -72,21 +72,26 @@ describe('the membership model', () => {
     ]);
   });
 
-  it('tells an entry overwritten at its index from one still pending at the run\'s end', () => {
+  it('tells an entry overwritten at its index (by a configuration or a command) from one still pending at the run\'s end', () => {
     const lost = conf([1, 2, 3, 4]);
     const won = conf([1, 2, 3], [], [5]);
     const late = conf([1, 2, 3]);
+    const crashed = conf([1, 2]);
     const trace = [
       persist(10, 1, [confEntry(3, 1, lost)]),
       persist(40, 2, [confEntry(3, 2, won)]),
       apply(50, 2, confEntry(3, 2, won)),
       persist(60, 2, [confEntry(4, 2, late)]),
+      // A leader that crashed right after persisting its change: a command of the next leader takes the index.
+      persist(70, 2, [confEntry(5, 2, crashed)]),
+      apply(90, 3, { index: 5, term: 3, data: '{"client":1,"seq":4,"key":"x","op":"get"}' }),
     ];
     const m = buildMembershipData(trace, 3, 3, 100);
     expect(m?.entries.map((e) => [e.index, e.term, e.fate, e.committedMs])).toEqual([
       [3, 1, 'overwritten', null],
       [3, 2, 'committed', 50],
       [4, 2, 'pending', null],
+      [5, 2, 'overwritten', null],
     ]);
     expect(m?.entries[1]?.learners).toEqual([5]);
     // The committed configuration moves only with what is applied.

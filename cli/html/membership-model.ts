@@ -122,7 +122,9 @@ class MembershipTracker {
   private readonly entries = new Map<string, { index: number; term: number; appendedMs: number; appendedBy: NodeId; committedMs: number | null; configuration: Configuration; change: string }>();
   /** The newest configuration appended so far (by term, then index): what the next entry changes. */
   private newest: { index: number; term: number; configuration: Configuration } | null;
-  /** The term of the committed entry at each index that held a configuration entry anyone appended. */
+  /** The indexes at which some node appended a configuration entry. */
+  private readonly confIndexes = new Set<number>();
+  /** The term of the committed entry (of any kind) at each of {@link confIndexes}, once one is applied there. */
   private readonly committedTermAt = new Map<number, number>();
   private readonly transfers: TransferMark[] = [];
   private open: OpenTransfer | null = null;
@@ -177,14 +179,16 @@ class MembershipTracker {
     this.any = true;
     const key = `${e.index}/${e.term}`;
     if (this.entries.has(key)) return;
+    this.confIndexes.add(e.index);
     const prev = this.newest?.configuration ?? { voters: [], learners: [], outgoing: [] };
     this.entries.set(key, { index: e.index, term: e.term, appendedMs: atMs, appendedBy: node, committedMs: null, configuration, change: describeConfigurationChange(prev, configuration) });
     if (this.newest === null || e.term > this.newest.term || (e.term === this.newest.term && e.index > this.newest.index)) this.newest = { index: e.index, term: e.term, configuration };
   }
 
   private applied(e: Entry, atMs: number): void {
+    // Any entry committed at the index of a configuration entry settles it: that one, or another that replaced it.
+    if (this.confIndexes.has(e.index)) this.committedTermAt.set(e.index, e.term);
     const entry = this.entries.get(`${e.index}/${e.term}`);
-    // Applied entries are committed; only configuration entries (all of which were persisted first) matter here.
     if (entry === undefined) {
       if (entryConfiguration(e.data) === undefined) return;
       // Applied but never seen persisted (a durable state machine's replay): still a committed configuration.
@@ -192,7 +196,6 @@ class MembershipTracker {
       this.applied(e, atMs);
       return;
     }
-    this.committedTermAt.set(e.index, e.term);
     if (entry.committedMs !== null) return;
     entry.committedMs = atMs;
     const last = this.configurations[this.configurations.length - 1];

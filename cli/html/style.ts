@@ -5,7 +5,8 @@
 export const PAGE_STYLE = `
 :root { --fg: #1d2430; --dim: #6b7480; --line: #d5dae0; --bg: #fff; --panel: #f6f8fa;
   --follower: #dfe6ee; --pre-candidate: #fbe7b5; --candidate: #f6c660; --leader: #5cb85c; --crashed: #d9534f;
-  --ok: #5cb85c; --fail: #b8bec6; --info: #f0ad4e; --bad: #d62728; --prefix: #1f77b4; --forcing: #9467bd; }
+  --ok: #5cb85c; --fail: #b8bec6; --info: #f0ad4e; --bad: #d62728; --prefix: #1f77b4; --forcing: #9467bd;
+  --voter: #2b6cb0; --learner: #9ecae1; --outgoing: #e6862e; --incoming: #6baed6; --joint: #f6d28b; --conf: #17a589; --transfer: #2ca02c; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 13px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
 header { padding: 10px 16px; border-bottom: 1px solid var(--line); background: var(--panel); }
@@ -36,6 +37,20 @@ svg .span.latency-spike, svg .span-shade.latency-spike { fill: #e377c2; } svg .s
 svg .mark { stroke: #333; stroke-width: 1; fill: #fff; }
 svg .mark.fault { fill: #9467bd; } svg .mark.crash { fill: var(--crashed); } svg .mark.restart { fill: #f0ad4e; }
 svg .mark.client { fill: #17becf; } svg .mark.snapshot { fill: #8c564b; } svg .mark.violation { fill: var(--bad); } svg .mark.phase { fill: #1f77b4; }
+svg .mark.join, svg .mark.retire { fill: #333; stroke: #fff; } svg .mark.conf { fill: var(--conf); } svg .mark.transfer { fill: var(--transfer); }
+svg .mark.goal { fill: #2ca02c; } svg .mark.goal-failed { fill: var(--bad); }
+svg .lane-absent { stroke: #b8bec6; stroke-width: 1; stroke-dasharray: 2 4; }
+svg .lane-hit { fill: transparent; }
+svg .member-config { fill: #eef3f8; stroke: #c5d3e0; stroke-width: 0.5; } svg .member-config.joint { fill: url(#joint-hatch); stroke: var(--outgoing); }
+svg .member-strip.voter { fill: var(--voter); } svg .member-strip.learner { fill: var(--learner); }
+svg .member-strip.outgoing { fill: var(--outgoing); } svg .member-strip.incoming { fill: var(--incoming); }
+svg .conf-pending { stroke: var(--conf); stroke-width: 2; } svg .conf-pending.overwritten, svg .conf-pending.pending { stroke: var(--bad); stroke-dasharray: 3 2; }
+svg .conf-entry { stroke: var(--conf); stroke-width: 1.2; } svg .conf-entry.appended { fill: #fff; } svg .conf-entry.committed { fill: var(--conf); }
+svg .conf-entry.appended.overwritten, svg .conf-entry.appended.pending { stroke: var(--bad); }
+svg .transfer-halo { fill: none; stroke: #fff; stroke-width: 6; opacity: 0.85; pointer-events: none; }
+svg .transfer { fill: none; stroke: var(--transfer); stroke-width: 2; opacity: 0.9; }
+svg .transfer.aborted { stroke: var(--bad); stroke-dasharray: 5 3; } svg .transfer.pending { stroke: #777; stroke-dasharray: 1 3; }
+svg .transfer-x { stroke: var(--bad); stroke-width: 2.5; }
 svg .commit { fill: none; stroke: #1f3a5f; stroke-width: 1.2; }
 svg .msg { stroke: #5a6b7d; stroke-width: 1; fill: none; opacity: 0.75; }
 svg .msg.dropped { stroke: var(--bad); stroke-dasharray: 3 2; opacity: 0.9; }

@@ -15,6 +15,9 @@ const AXIS_H = 22;
 const NET_H = 18;
 const LANE_H = 34;
 const OP_H = 16;
+/** Membership runs only: the members row under the network row, and a strip atop each lane (its membership). */
+const MEMBER_H = 22;
+const STRIP_H = 5;
 /** Marks closer than this on one lane are thinned to the first (zooming in shows the rest). */
 const MARK_GAP_PX = 3;
 const VIOLATIONS_LISTED_MAX = 2;
@@ -128,6 +131,11 @@ function defs(svg) {
   el('stop', { offset: '100%', 'stop-color': '#f0ad4e', 'stop-opacity': 0.1 }, grad);
   const arrow = el('marker', { id: 'arrow', viewBox: '0 0 6 6', refX: 6, refY: 3, markerWidth: 5, markerHeight: 5, orient: 'auto' }, d);
   el('path', { d: 'M0,0 L6,3 L0,6 z', fill: '#5a6b7d' }, arrow);
+  const transfer = el('marker', { id: 'arrow-transfer', viewBox: '0 0 6 6', refX: 6, refY: 3, markerWidth: 6, markerHeight: 6, orient: 'auto' }, d);
+  el('path', { d: 'M0,0 L6,3 L0,6 z', fill: '#2ca02c' }, transfer);
+  const joint = el('pattern', { id: 'joint-hatch', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' }, d);
+  el('rect', { width: 6, height: 6, fill: '#fbe7b5' }, joint);
+  el('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#f0ad4e', 'stroke-width': 3 }, joint);
 }
 
 // ---- Tooltips: any element with data-tip ---------------------------------------------------------------
@@ -161,30 +169,43 @@ function drawHeader() {
 
 function drawClusterSection(c, w, focus) {
   const sec = html('section', { id: 'cluster' }, document.body);
-  html('h2', {}, sec, `Cluster: ${c.nodes} node${c.nodes === 1 ? '' : 's'} over ${c.endMs} ms of simulated time`);
+  const started = c.membership ? c.membership.lifetimes.filter((l) => !l.joined).length : c.nodes;
+  const who = started === c.nodes ? `${c.nodes} node${c.nodes === 1 ? '' : 's'}` : `${started} nodes at the start, ${c.nodes} node ids in all`;
+  html('h2', {}, sec, `Cluster: ${who}${started === c.nodes ? '' : ','} over ${c.endMs} ms of simulated time`);
   // One fact can break a property several times over (a vote sent to every peer): the first few are enough.
   for (const v of c.violations.slice(0, VIOLATIONS_LISTED_MAX)) html('div', { class: 'violation-text' }, sec, `✘ ${v.property} at ${v.atMs} ms${v.nodes.length ? ` (nodes ${v.nodes.join(',')})` : ''}: ${v.message}`);
   if (c.violations.length > VIOLATIONS_LISTED_MAX) html('div', { class: 'note' }, sec, `… and ${c.violations.length - VIOLATIONS_LISTED_MAX} more violation(s) (replay --json lists them all)`);
   const filter = clusterControls(sec, c, w, focus, () => view.draw());
-  const height = AXIS_H + NET_H + c.nodes * LANE_H + 6;
+  // A fixed cluster has neither the members row nor the strips: its page is laid out exactly as before.
+  const m = c.membership || null;
+  const lanesTop = AXIS_H + NET_H + (m ? MEMBER_H : 0);
+  const stripH = m ? STRIP_H : 0;
+  const pitch = LANE_H + stripH;
+  const height = lanesTop + c.nodes * pitch + 6;
   const svg = el('svg', { class: 'timeline', id: 'cluster-svg', height }, sec);
   legend(sec, [['leader', 'var(--leader)'], ['candidate', 'var(--candidate)'], ['pre-candidate', 'var(--pre-candidate)'], ['follower', 'var(--follower)'], ['crashed', 'var(--crashed)'], ['many changes: zoom in', '#9aa3ad'], ['fault in force', '#7b4fb833'], ['paused (hatched)', '#ccc'], ['commit index (line)', '#1f3a5f'], ['fault ◆', '#9467bd'], ['crash ◆', 'var(--crashed)'], ['restart ◆', '#f0ad4e'], ['client request ◆', '#17becf'], ['snapshot ◆', '#8c564b'], ['dropped message (red dashes, ✕)', 'var(--bad)'], ['violation', 'var(--bad)']]);
+  if (m) legend(sec, [['voter (strip atop a lane)', 'var(--voter)'], ['learner', 'var(--learner)'], ['leaving: in C_old only', 'var(--outgoing)'], ['joining: in C_new only', 'var(--incoming)'], ['joint consensus (members row)', 'var(--joint)'], ['configuration entry: ▷ appended … ▶ committed', 'var(--conf)'], ['change asked ◆', 'var(--conf)'], ['leadership transfer (arrow; ✕ aborted)', 'var(--transfer)'], ['join ▶, retire ■', '#333'], ['membership goal ◆ (red: not met)', '#2ca02c']]);
   const maxCommit = Math.max(1, ...c.commits.map((x) => x[2]));
   const view = {
     draw() {
       const { width, s } = startFrame(svg, w, height);
       /** What every part of one frame needs: where things go, and what is visible. */
       const f = {
-        svg, c, w, s, width, height,
-        laneY: (node) => AXIS_H + NET_H + (node - 1) * LANE_H,
+        svg, c, w, s, width, height, m, stripH,
+        memberY: AXIS_H + NET_H,
+        lanesTop,
+        lifetimeOf: (node) => (m ? m.lifetimes.find((l) => l.node === node) || null : null),
+        laneY: (node) => lanesTop + (node - 1) * pitch + stripH,
         clipX: (t) => Math.max(MARGIN_LEFT, Math.min(width, s.x(t))),
         visible: (a, b) => b >= w.t0 && a <= w.t1,
       };
       drawLanes(f);
+      if (m) drawMembership(f);
       drawBands(f);
       drawCommits(f, maxCommit);
       drawSpans(f);
       drawMessages(f, filter);
+      if (m) drawTransfers(f);
       drawMarks(f);
       drawViolations(f);
     },
@@ -219,12 +240,117 @@ function clusterControls(sec, c, w, focus, redraw) {
   return filter;
 }
 
-function drawLanes({ svg, c, width, laneY }) {
+function drawLanes(f) {
+  const { svg, c, width, laneY, m } = f;
   el('text', { x: 4, y: AXIS_H + 13, class: 'lane-label' }, svg, 'network');
   for (let n = 1; n <= c.nodes; n++) {
-    el('rect', { class: 'lane-bg', x: MARGIN_LEFT, y: laneY(n), width: width - MARGIN_LEFT, height: LANE_H - 4, 'data-lane': n }, svg);
     const involved = c.violations.some((v) => v.nodes.includes(n));
+    if (m) drawMemberLane(f, n);
+    else el('rect', { class: 'lane-bg', x: MARGIN_LEFT, y: laneY(n), width: width - MARGIN_LEFT, height: LANE_H - 4, 'data-lane': n }, svg);
     el('text', { x: 4, y: laneY(n) + 18, class: 'lane-label', fill: involved ? 'var(--bad)' : 'var(--fg)' }, svg, `n${n}${involved ? ' ✘' : ''}`);
+  }
+}
+
+/**
+ * A lane of a membership run exists while its node's process does: from 0 or its join to its retirement. Outside
+ * that a dotted line says why the lane is empty; the label's hover tells the node's life.
+ */
+function drawMemberLane({ svg, c, w, width, laneY, clipX, visible, lifetimeOf }, n) {
+  const life = lifetimeOf(n);
+  const y = laneY(n);
+  const story = life === null ? `n${n}: never started` : `n${n}: ${life.joined ? `joined at ${life.startMs} ms with an empty disk` : 'a bootstrap member'}${life.retired ? `; retired at ${life.endMs} ms (stopped for good)` : ''}`;
+  el('rect', { class: 'lane-hit', x: 0, y, width: MARGIN_LEFT - 4, height: LANE_H - 4, 'data-tip': story }, svg);
+  const absent = (a, b, tip) => {
+    if (!visible(a, b) || b <= a) return;
+    el('line', { class: 'lane-absent', x1: clipX(a), x2: clipX(b), y1: y + (LANE_H - 4) / 2, y2: y + (LANE_H - 4) / 2, 'data-node': n, 'data-tip': tip }, svg);
+  };
+  if (life === null) {
+    absent(w.min, w.max, story);
+    return;
+  }
+  absent(w.min, life.startMs, `n${n}: not started yet (joins at ${life.startMs} ms)`);
+  if (life.retired) absent(life.endMs, w.max, `n${n}: retired at ${life.endMs} ms`);
+  const end = life.retired ? life.endMs : w.max;
+  if (!visible(life.startMs, end)) return;
+  const x0 = clipX(life.startMs);
+  el('rect', { class: 'lane-bg', x: x0, y, width: Math.max(1, (life.retired ? clipX(end) : width) - x0), height: LANE_H - 4, 'data-lane': n, 'data-start': life.startMs, 'data-end': life.endMs }, svg);
+}
+
+/** A node's place in configuration `k`: voter, learner, leaving (C_old only), joining (C_new only), or none. */
+function memberStatus(k, n) {
+  if (k.learners.includes(n)) return 'learner';
+  const inNew = k.voters.includes(n);
+  const inOld = k.outgoing.includes(n);
+  if (k.outgoing.length === 0 || (inNew && inOld)) return inNew ? 'voter' : null;
+  return inNew ? 'incoming' : inOld ? 'outgoing' : null;
+}
+
+const MEMBER_STATUS_TEXT = { voter: 'a voter', learner: 'a learner (receives the log, never counted in a quorum)', outgoing: 'leaving: a voter of C_old only', incoming: 'joining: a voter of C_new only' };
+
+function listText(k) {
+  if (k.outgoing.length > 0) return `joint: C_old {${k.outgoing.join(',')}} and C_new {${k.voters.join(',')}} must both agree${k.learners.length ? `; learners {${k.learners.join(',')}}` : ''}`;
+  return `voters {${k.voters.join(',')}}${k.learners.length ? `; learners {${k.learners.join(',')}}` : ''}`;
+}
+
+/**
+ * The members row: the committed configuration over time (joint consensus hatched), each configuration entry from
+ * its first append (▷) to its commit (▶), and the strip atop each lane with the node's place in the committed
+ * configuration.
+ */
+function drawMembership({ svg, c, w, m, memberY, stripH, laneY, clipX, visible }) {
+  el('text', { x: 4, y: memberY + 13, class: 'lane-label' }, svg, 'members');
+  const h = MEMBER_H - 4;
+  for (const k of m.configurations) {
+    if (!visible(k.startMs, k.endMs)) continue;
+    const x0 = clipX(k.startMs);
+    const x1 = clipX(k.endMs);
+    const joint = k.outgoing.length > 0;
+    const what = `committed configuration ${k.index === 0 ? '(bootstrap)' : `${k.index}/${k.term}`}, ${k.startMs}–${k.endMs} ms`;
+    // A joint period lasts a few ms: at least a few pixels, so the whole run still shows where each one was.
+    el('rect', { class: `member-config${joint ? ' joint' : ''}`, x: x0, y: memberY, width: Math.max(joint ? 3 : 1, x1 - x0), height: h, 'data-index': k.index, 'data-joint': joint ? 'true' : 'false', 'data-tip': `${what}\n${listText(k)}\n${k.change}` }, svg);
+    const label = joint ? `joint {${k.outgoing.join(',')}}→{${k.voters.join(',')}}` : `{${k.voters.join(',')}}${k.learners.length ? ` +L{${k.learners.join(',')}}` : ''}`;
+    if (x1 - x0 > label.length * 6 + 6) el('text', { x: x0 + 3, y: memberY + 12 }, svg, label);
+    for (let n = 1; n <= c.nodes; n++) {
+      const status = memberStatus(k, n);
+      if (status === null) continue;
+      el('rect', { class: `member-strip ${status}`, x: x0, y: laneY(n) - stripH, width: Math.max(1, x1 - x0), height: stripH - 1, 'data-node': n, 'data-status': status, 'data-tip': `n${n}: ${MEMBER_STATUS_TEXT[status]} in the ${what}` }, svg);
+    }
+  }
+  const y = memberY + h - 3;
+  for (const e of m.entries) {
+    const end = e.committedMs === null ? w.max : e.committedMs;
+    if (!visible(e.appendedMs, end)) continue;
+    const fate = e.fate === 'committed' ? `committed at ${e.committedMs} ms, ${e.committedMs - e.appendedMs} ms after` : e.fate === 'overwritten' ? 'never committed: another entry was committed at its index' : "not committed by the run's end";
+    const tip = `configuration entry ${e.index}/${e.term}: ${e.change}\nappended by n${e.appendedBy} at ${e.appendedMs} ms; ${fate}\n${listText(e)}`;
+    const x0 = clipX(e.appendedMs);
+    const x1 = clipX(end);
+    el('line', { class: `conf-pending ${e.fate}`, x1: x0, x2: x1, y1: y, y2: y, 'data-tip': tip }, svg);
+    if (e.appendedMs >= w.t0 && e.appendedMs <= w.t1) el('path', { class: `conf-entry appended ${e.fate}`, d: `M${x0},${y - 5} l7,5 l-7,5 z`, 'data-entry': `${e.index}/${e.term}`, 'data-state': 'appended', 'data-tip': tip }, svg);
+    if (e.committedMs !== null && e.committedMs >= w.t0 && e.committedMs <= w.t1) el('path', { class: 'conf-entry committed', d: `M${x1},${y - 5} l7,5 l-7,5 z`, 'data-entry': `${e.index}/${e.term}`, 'data-state': 'committed', 'data-tip': tip }, svg);
+  }
+}
+
+/**
+ * Leadership transfers: a curve from the leader asked (at the request) to the target (when it ended): solid for
+ * completed, dashed ending in ✕ for aborted, dotted while pending. A refused one is only its request's mark.
+ */
+function drawTransfers({ svg, c, m, width, height, s, laneY, visible }) {
+  const clip = el('clipPath', { id: 'transfer-clip' }, svg);
+  el('rect', { x: MARGIN_LEFT, y: 0, width: Math.max(0, width - MARGIN_LEFT), height }, clip);
+  const g = el('g', { 'clip-path': 'url(#transfer-clip)' }, svg);
+  const mid = (n) => laneY(n) + (LANE_H - 14) / 2;
+  for (const t of m.transfers) {
+    if (t.outcome === 'refused' || !visible(t.atMs, t.endMs) || t.target > c.nodes) continue;
+    const x0 = s.x(t.atMs);
+    const x1 = Math.max(x0 + 6, s.x(t.endMs));
+    const y0 = mid(t.from);
+    const y1 = mid(t.target);
+    const bend = Math.max(12, (x1 - x0) / 2);
+    const d = `M${x0},${y0} C${x0 + bend},${y0} ${x1 - bend},${y1} ${x1},${y1}`;
+    // A white halo keeps the curve readable over the message arrows it crosses.
+    el('path', { class: 'transfer-halo', d }, g);
+    el('path', { class: `transfer ${t.outcome}`, d, 'marker-end': t.outcome === 'completed' ? 'url(#arrow-transfer)' : undefined, 'data-outcome': t.outcome, 'data-from': t.from, 'data-target': t.target, 'data-tip': t.text }, g);
+    if (t.outcome === 'aborted') el('path', { class: 'transfer-x', d: `M${x1 - 4},${y1 - 4} l8,8 m0,-8 l-8,8`, 'data-tip': t.text }, g);
   }
 }
 
@@ -260,12 +386,17 @@ function drawBands({ svg, c, laneY, clipX, visible }) {
 }
 
 /** Commit index: a step line in each lane's lower strip, from the value at the window's start. */
-function drawCommits({ svg, c, w, s, width, laneY }, maxCommit) {
+function drawCommits({ svg, c, w, s, width, laneY, m, lifetimeOf, clipX }, maxCommit) {
   for (let n = 1; n <= c.nodes; n++) {
+    // In a membership run the line runs only while the node's process exists.
+    const life = m ? lifetimeOf(n) : null;
+    if (m && (life === null || life.startMs > w.t1 || (life.retired && life.endMs < w.t0))) continue;
+    const xStart = life === null ? MARGIN_LEFT : clipX(life.startMs);
+    const xEnd = life === null || !life.retired ? width : clipX(life.endMs);
     const base = laneY(n) + LANE_H - 5;
     const yOf = (commit) => (base - (commit / maxCommit) * 8).toFixed(1);
     let y = yOf(commitAt(c, n, w.t0));
-    const pts = [`${MARGIN_LEFT},${y}`];
+    const pts = [`${xStart},${y}`];
     for (const [node, at, commit] of c.commits) {
       if (at > w.t1) break;
       if (node !== n || at < w.t0) continue;
@@ -274,7 +405,7 @@ function drawCommits({ svg, c, w, s, width, laneY }, maxCommit) {
       y = yOf(commit);
       pts.push(`${x},${y}`);
     }
-    pts.push(`${width},${y}`);
+    pts.push(`${xEnd},${y}`);
     el('polyline', { class: 'commit', points: pts.join(' '), 'data-commit': n, 'data-tip': `n${n}: commit index ${commitAt(c, n, w.t1)} at the window's end` }, svg);
   }
 }
@@ -283,14 +414,14 @@ function drawCommits({ svg, c, w, s, width, laneY }, maxCommit) {
  * Fault spans, each twice: a shade over what the fault covers (which lets the pointer through to the bands),
  * and a hoverable strip (the network row for a network fault, the lane's bottom strip for a node's own).
  */
-function drawSpans({ svg, c, laneY, clipX, visible }) {
+function drawSpans({ svg, c, height, laneY, clipX, visible }) {
   for (const sp of c.spans) {
     if (!visible(sp.startMs, sp.endMs)) continue;
     const x0 = clipX(sp.startMs);
     const x1 = clipX(sp.endMs);
     const w0 = Math.max(1, x1 - x0);
     const shadeY = sp.node === 0 ? AXIS_H + NET_H - 3 : laneY(sp.node);
-    el('rect', { class: `span-shade ${sp.kind}`, x: x0, y: shadeY, width: w0, height: sp.node === 0 ? c.nodes * LANE_H : LANE_H - 4 }, svg);
+    el('rect', { class: `span-shade ${sp.kind}`, x: x0, y: shadeY, width: w0, height: sp.node === 0 ? height - 6 - shadeY : LANE_H - 4 }, svg);
     const y = sp.node === 0 ? AXIS_H : laneY(sp.node) + LANE_H - 14;
     el('rect', { class: `span ${sp.kind}`, x: x0, y, width: w0, height: sp.node === 0 ? NET_H - 3 : 10, 'data-fault': sp.kind, 'data-node': sp.node, 'data-tip': `${sp.label}\n${sp.startMs}–${sp.endMs} ms` }, svg);
     if (sp.node === 0 && x1 - x0 > 60) el('text', { x: x0 + 3, y: AXIS_H + 12 }, svg, sp.label.length * 6 > x1 - x0 ? `${sp.label.slice(0, Math.max(4, Math.floor((x1 - x0) / 6) - 1))}…` : sp.label);
@@ -298,17 +429,28 @@ function drawSpans({ svg, c, laneY, clipX, visible }) {
 }
 
 /** Point events, at most one every few pixels per lane: a crash storm has thousands; zooming in shows the rest. */
-function drawMarks({ svg, c, w, s, height, laneY }) {
-  const lastMarkX = new Array(c.nodes + 1).fill(-Infinity);
+function drawMarks({ svg, c, w, s, height, laneY, m, memberY }) {
+  // One thinning slot per lane, one for the network row and one for the members row (the last).
+  const lastMarkX = new Array(c.nodes + 2).fill(-Infinity);
+  // A join or a retirement opens or closes a lane: never thinned, and drawn over the diamonds near it.
+  const lifeMarks = [];
   for (const [node, at, kindIndex, text] of c.marks) {
-    if (at < w.t0 || at > w.t1) continue;
-    const x = s.x(at);
-    if (x - lastMarkX[node] < MARK_GAP_PX) continue;
-    lastMarkX[node] = x;
+    if (at < w.t0 || at > w.t1 || node > c.nodes) continue;
     const kind = c.markKinds[kindIndex];
-    const y = node === 0 ? AXIS_H + 8 : laneY(node) + LANE_H - 10;
-    el('path', { class: `mark ${kind}`, d: `M${x},${y - 6} l4,6 l-4,6 l-4,-6 z`, 'data-kind': kind, 'data-tip': `${at} ms${node ? ` n${node}` : ''}: ${text}` }, svg);
+    const onMembers = m && node === 0 && (kind === 'goal' || kind === 'goal-failed');
+    const x = s.x(at);
+    const y = onMembers ? memberY + 6 : node === 0 ? AXIS_H + 8 : laneY(node) + LANE_H - 10;
+    const attrs = { class: `mark ${kind}`, d: markShape(kind, x, y), 'data-kind': kind, 'data-tip': `${at} ms${node ? ` n${node}` : ''}: ${text}` };
+    if (kind === 'join' || kind === 'retire') {
+      lifeMarks.push(attrs);
+      continue;
+    }
+    const slot = onMembers ? c.nodes + 1 : node;
+    if (x - lastMarkX[slot] < MARK_GAP_PX) continue;
+    lastMarkX[slot] = x;
+    el('path', attrs, svg);
   }
+  for (const attrs of lifeMarks) el('path', attrs, svg);
   if (c.livenessStartMs !== null && c.livenessStartMs >= w.t0 && c.livenessStartMs <= w.t1) {
     const x = s.x(c.livenessStartMs);
     el('line', { class: 'liveness-line', x1: x, x2: x, y1: AXIS_H, y2: height, 'data-tip': `${c.livenessStartMs} ms: the liveness phase starts (faults healed for a majority)` }, svg);
@@ -340,6 +482,13 @@ function drawViolations({ svg, c, w, s, width, height, clipX, visible }) {
     el('line', { class: 'violation-line', x1: x, x2: x, y1: AXIS_H, y2: height, 'data-tip': tip, id }, svg);
     flag(x, `✘ ${v.property}`, tip);
   });
+}
+
+/** A diamond, except a join (a triangle opening the lane) and a retirement (a square closing it). */
+function markShape(kind, x, y) {
+  if (kind === 'join') return `M${x},${y - 7} l8,7 l-8,7 z`;
+  if (kind === 'retire') return `M${x - 5},${y - 5} h10 v10 h-10 z`;
+  return `M${x},${y - 6} l4,6 l-4,6 l-4,-6 z`;
 }
 
 function commitAt(c, node, t) {
