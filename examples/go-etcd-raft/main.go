@@ -34,6 +34,7 @@ type options struct {
 	readIndex   bool
 	leaseRead   bool
 	annotate    bool
+	membership  bool
 	bug         string
 }
 
@@ -51,6 +52,9 @@ type request struct {
 	RequestID      *uint64      `json:"requestId"`
 	// Applied is the index the host's durable state machine kept (contract version 2, stateMachine "durable").
 	Applied *uint64 `json:"applied"`
+	// ConfChange is propose-conf-change's request; Target is transfer-leadership's (-membership only).
+	ConfChange *confChangeRequest `json:"request"`
+	Target     *uint64            `json:"target"`
 }
 
 // contract declares contract version 2 (docs/contract.md § Contract version 2): what etcd's RawNode does,
@@ -89,6 +93,7 @@ func parseOptions(args []string) (options, error) {
 	fs.BoolVar(&opts.readIndex, "read-index", false, "serve reads through etcd's ReadIndex (thesis §6.4) instead of the log")
 	fs.BoolVar(&opts.leaseRead, "lease-read", false, "serve ReadIndex reads from the leader's lease (etcd's ReadOnlyLeaseBased, thesis §6.4.1) instead of a heartbeat round; needs -read-index and -check-quorum")
 	fs.BoolVar(&opts.annotate, "annotate", false, "declare what etcd's vote and append responses mean (messageAnnotations), so the host checks each one as it is sent")
+	fs.BoolVar(&opts.membership, "membership", false, "declare membership-change and leadership-transfer: etcd's ConfChangeV2 (joint consensus, learners, auto-leave) and TransferLeader")
 	fs.StringVar(&opts.bug, "bug", "", "plant a bug Seaworthy must catch: "+strings.Join(bugs, ", "))
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
@@ -128,6 +133,9 @@ func (o options) name() string {
 	if o.leaseRead {
 		parts = append(parts, "lease-read")
 	}
+	if o.membership {
+		parts = append(parts, "membership")
+	}
 	if o.bug != "" {
 		parts = append(parts, o.bug)
 	}
@@ -147,6 +155,9 @@ func (o options) capabilities() []string {
 	}
 	if o.leaseRead {
 		caps = append(caps, "lease-read")
+	}
+	if o.membership {
+		caps = append(caps, "membership-change", "leadership-transfer")
 	}
 	return caps
 }
@@ -262,6 +273,20 @@ func dispatch(opts options, n *node, req *request) interface{} {
 			return errorReply("read-index needs the -read-index flag and a requestId")
 		}
 		return map[string]interface{}{"type": "read-index", "accepted": n.readIndex(*req.RequestID)}
+	case "propose-conf-change":
+		if !opts.membership || req.ConfChange == nil {
+			return errorReply("propose-conf-change needs the -membership flag and a request")
+		}
+		reply, err := n.proposeConfChange(*req.ConfChange)
+		if err != nil {
+			return errorReply("propose-conf-change: " + err.Error())
+		}
+		return reply
+	case "transfer-leadership":
+		if !opts.membership || req.Target == nil {
+			return errorReply("transfer-leadership needs the -membership flag and a target")
+		}
+		return map[string]interface{}{"type": "transfer-leadership", "accepted": n.transferLeadership(*req.Target)}
 	}
 	return errorReply(fmt.Sprintf("unsupported request %q", req.Type))
 }

@@ -36,6 +36,12 @@ type node struct {
 	// previous incarnation (the host dropped its reads at the crash), a duplicate the network delivered twice,
 	// or another node's read that was forwarded through this one.
 	reads map[uint64]bool
+	// confs are the configuration entries of this node's log, in Seaworthy's form (-membership; without it the
+	// log holds none and the base is the static cluster).
+	confs *confLog
+	// appliedConf is the configuration etcd has applied (its ConfState): empty voters for a node that joined and
+	// has applied no configuration entry yet.
+	appliedConf configuration
 }
 
 func newNode(opts options, req *request) (*node, error) {
@@ -47,7 +53,21 @@ func newNode(opts options, req *request) (*node, error) {
 	if req.Applied != nil {
 		applied = *req.Applied
 	}
-	storage, err := newHostStorage(req.Peers, req.Storage, applied)
+	confs := &confLog{}
+	if len(req.Peers) > 0 {
+		bootstrap := simpleConfig(req.Peers)
+		confs.base = &bootstrap
+	}
+	entries, err := confs.restoreStored(req.Storage.Entries)
+	if err != nil {
+		return nil, err
+	}
+	// etcd starts in the configuration as of the applied index; the changes after it come back to be applied.
+	appliedConf := configuration{Voters: []uint64{}, Learners: []uint64{}, Outgoing: []uint64{}}
+	if c := confs.at(applied); c != nil {
+		appliedConf = *c
+	}
+	storage, err := newHostStorage(entries, req.Storage, applied, appliedConf.confState())
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +94,8 @@ func newNode(opts options, req *request) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &node{opts: opts, id: req.ID, storage: storage, rn: rn, reported: req.Storage.HardState, reads: map[uint64]bool{}}, nil
+	return &node{opts: opts, id: req.ID, storage: storage, rn: rn, reported: req.Storage.HardState, reads: map[uint64]bool{},
+		confs: confs, appliedConf: appliedConf}, nil
 }
 
 func readOnlyOption(opts options) raft.ReadOnlyOption {
@@ -84,7 +105,10 @@ func readOnlyOption(opts options) raft.ReadOnlyOption {
 	return raft.ReadOnlySafe
 }
 
-func (n *node) tick() { n.rn.Tick() }
+func (n *node) tick() {
+	n.rn.Tick()
+	n.handOffIfRemoved()
+}
 
 func (n *node) step(w wireMessage) error {
 	m, err := messageFromWire(w)
@@ -92,8 +116,11 @@ func (n *node) step(w wireMessage) error {
 		return err
 	}
 	// A proposal forwarded by a follower (MsgProp) to a node that is no longer leader, or knows none, is
-	// dropped as etcd drops it anywhere: the client's request times out and it retries elsewhere.
-	if err := n.rn.Step(m); err != nil && !errors.Is(err, raft.ErrProposalDropped) {
+	// dropped as etcd drops it anywhere: the client's request times out and it retries elsewhere. With
+	// membership changes, etcd also refuses a response from a node outside the configuration it has applied
+	// (ErrStepPeerNotFound: a removed node's late answer, or a joining node's before its addition is applied
+	// here); etcd's server drops such a message too (its transport logs the error and goes on).
+	if err := n.rn.Step(m); err != nil && !errors.Is(err, raft.ErrProposalDropped) && !errors.Is(err, raft.ErrStepPeerNotFound) {
 		return err
 	}
 	return nil
@@ -162,11 +189,15 @@ func (n *node) ready() (*wireReady, error) {
 
 func (n *node) readyToWire(rd raft.Ready) (*wireReady, error) {
 	out := &wireReady{}
-	var err error
-	if out.Entries, err = entriesToWire(rd.Entries); err != nil {
+	// The Ready's entries first: committed entries may include some of them (a single voter commits at once).
+	if err := n.confs.record(rd.Entries); err != nil {
 		return nil, err
 	}
-	if out.CommittedEntries, err = entriesToWire(rd.CommittedEntries); err != nil {
+	var err error
+	if out.Entries, err = n.entriesToWire(rd.Entries); err != nil {
+		return nil, err
+	}
+	if out.CommittedEntries, err = n.entriesToWire(rd.CommittedEntries); err != nil {
 		return nil, err
 	}
 	out.Messages = make([]wireMessage, 0, len(rd.Messages))
@@ -259,7 +290,13 @@ func (n *node) advance() error {
 			return err
 		}
 	}
+	// The host has applied the committed entries: configuration changes go to etcd before Advance, which is
+	// where etcd's leader appends the entry leaving a joint configuration it has just applied (auto-leave).
+	if err := n.applyConfEntries(rd.CommittedEntries); err != nil {
+		return err
+	}
 	n.rn.Advance(*rd)
+	n.handOffIfRemoved()
 	return nil
 }
 

@@ -5,18 +5,20 @@ import (
 	pb "go.etcd.io/etcd/raft/raftpb"
 )
 
-// hostStorage is etcd's MemoryStorage mirroring what the host has persisted, plus the cluster configuration.
-// Seaworthy's clusters are static (peers 1..n), so the configuration is not in the log: etcd's usual
-// bootstrap (RawNode.Bootstrap) would append configuration-change entries that the host would then have to
-// store as data. InitialState reports the voters directly instead, as etcd's own tests do.
+// hostStorage is etcd's MemoryStorage mirroring what the host has persisted, plus the configuration etcd starts
+// in. Seaworthy's clusters start static (peers 1..n), so the bootstrap configuration is not in the log: etcd's
+// usual bootstrap (RawNode.Bootstrap) would append configuration-change entries that the host would then have to
+// store as data. InitialState reports it directly instead, as etcd's own tests do; with membership changes, it
+// reports the configuration as of the applied index (etcd's application keeps it with its applied state, and
+// hands etcd only the changes after that again, as committed entries to apply).
 type hostStorage struct {
 	*raft.MemoryStorage
 	confState pb.ConfState
 }
 
-func newHostStorage(peers []uint64, stored wireStorage, applied uint64) (*hostStorage, error) {
+func newHostStorage(entries []pb.Entry, stored wireStorage, applied uint64, confState pb.ConfState) (*hostStorage, error) {
 	ms := raft.NewMemoryStorage()
-	if err := ms.Append(entriesFromWire(stored.Entries)); err != nil {
+	if err := ms.Append(entries); err != nil {
 		return nil, err
 	}
 	hs := pb.HardState{Term: stored.HardState.Term, Vote: stored.HardState.Vote, Commit: stored.HardState.Commit}
@@ -35,7 +37,7 @@ func newHostStorage(peers []uint64, stored wireStorage, applied uint64) (*hostSt
 	if err := ms.SetHardState(hs); err != nil {
 		return nil, err
 	}
-	return &hostStorage{MemoryStorage: ms, confState: pb.ConfState{Voters: append([]uint64(nil), peers...)}}, nil
+	return &hostStorage{MemoryStorage: ms, confState: confState}, nil
 }
 
 // InitialState implements raft.Storage.

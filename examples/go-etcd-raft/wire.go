@@ -21,6 +21,10 @@ type wireEntry struct {
 	Term  uint64    `json:"term"`
 	Index uint64    `json:"index"`
 	Data  entryData `json:"data"`
+	// Type is etcd's entry type, only in messages and only when not EntryNormal: a MsgApp carries etcd's own
+	// entries, configuration changes as the protobuf etcd wrote. What the host stores (a Ready's entries,
+	// committed entries, storage) carries no type: configuration entries there are Seaworthy's `conf:` text.
+	Type string `json:"type,omitempty"`
 }
 
 // entryData is an entry's bytes, as standard base64 with padding in JSON (contract entryData "base64"), so
@@ -98,19 +102,36 @@ var messageAnnotations = map[string]interface{}{
 	"appendAck": map[string]interface{}{"type": pb.MsgAppResp.String(), "where": map[string]bool{"reject": false}, "matchField": "index"},
 }
 
-func entryToWire(e pb.Entry) (wireEntry, error) {
-	// Only normal entries exist: the adapter never proposes configuration changes (no membership capability),
-	// and the contract's entry has no type field to carry one back; their bytes alone would travel fine.
-	if e.Type != pb.EntryNormal {
-		return wireEntry{}, fmt.Errorf("entry %d has type %s; the contract's entries carry no type, so only EntryNormal can travel", e.Index, e.Type)
+// entryToWire is an entry as the host stores it: a configuration change becomes Seaworthy's configuration
+// entry, `conf:` + the whole configuration it leads to (recorded in n.confs when the entry was handed out), as
+// docs/contract.md § For etcd users says; anything else keeps etcd's bytes.
+func (n *node) entryToWire(e pb.Entry) (wireEntry, error) {
+	if e.Type == pb.EntryNormal {
+		return wireEntry{Term: e.Term, Index: e.Index, Data: entryData(e.Data)}, nil
 	}
-	return wireEntry{Term: e.Term, Index: e.Index, Data: entryData(e.Data)}, nil
+	if !n.opts.membership {
+		return wireEntry{}, fmt.Errorf("entry %d has type %s, but this adapter runs without -membership", e.Index, e.Type)
+	}
+	c := n.confs.at(e.Index)
+	if c == nil || !containsIndex(n.confs.indexes, e.Index) {
+		return wireEntry{}, fmt.Errorf("configuration entry %d was never recorded", e.Index)
+	}
+	return wireEntry{Term: e.Term, Index: e.Index, Data: entryData(c.text())}, nil
 }
 
-func entriesToWire(es []pb.Entry) ([]wireEntry, error) {
+func containsIndex(indexes []uint64, index uint64) bool {
+	for _, i := range indexes {
+		if i == index {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *node) entriesToWire(es []pb.Entry) ([]wireEntry, error) {
 	out := make([]wireEntry, 0, len(es))
 	for _, e := range es {
-		w, err := entryToWire(e)
+		w, err := n.entryToWire(e)
 		if err != nil {
 			return nil, err
 		}
@@ -119,33 +140,56 @@ func entriesToWire(es []pb.Entry) ([]wireEntry, error) {
 	return out, nil
 }
 
-func entriesFromWire(ws []wireEntry) []pb.Entry {
-	out := make([]pb.Entry, 0, len(ws))
-	for _, w := range ws {
-		// Empty data becomes nil, as etcd's own election no-op has.
-		var data []byte
-		if len(w.Data) > 0 {
-			data = []byte(w.Data)
+// normalEntry is a stored or sent entry of type EntryNormal. Empty data becomes nil, as etcd's own election
+// no-op has.
+func normalEntry(w wireEntry) pb.Entry {
+	var data []byte
+	if len(w.Data) > 0 {
+		data = []byte(w.Data)
+	}
+	return pb.Entry{Term: w.Term, Index: w.Index, Type: pb.EntryNormal, Data: data}
+}
+
+// messageEntriesToWire keeps etcd's entries as they are, with their type when it is not EntryNormal.
+func messageEntriesToWire(es []pb.Entry) []wireEntry {
+	if len(es) == 0 {
+		return nil
+	}
+	out := make([]wireEntry, 0, len(es))
+	for _, e := range es {
+		w := wireEntry{Term: e.Term, Index: e.Index, Data: entryData(e.Data)}
+		if e.Type != pb.EntryNormal {
+			w.Type = e.Type.String()
 		}
-		out = append(out, pb.Entry{Term: w.Term, Index: w.Index, Type: pb.EntryNormal, Data: data})
+		out = append(out, w)
 	}
 	return out
+}
+
+func messageEntriesFromWire(ws []wireEntry) ([]pb.Entry, error) {
+	out := make([]pb.Entry, 0, len(ws))
+	for _, w := range ws {
+		e := normalEntry(w)
+		if w.Type != "" {
+			typ, ok := pb.EntryType_value[w.Type]
+			if !ok {
+				return nil, fmt.Errorf("unknown entry type %q", w.Type)
+			}
+			e.Type = pb.EntryType(typ)
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 func messageToWire(m pb.Message) (wireMessage, error) {
 	if !raft.IsEmptySnap(m.Snapshot) {
 		return wireMessage{}, fmt.Errorf("%s to %d carries a snapshot, which this adapter never produces", m.Type, m.To)
 	}
-	entries, err := entriesToWire(m.Entries)
-	if err != nil {
-		return wireMessage{}, err
-	}
-	if len(entries) == 0 {
-		entries = nil
-	}
 	return wireMessage{
 		Type: m.Type.String(), From: m.From, To: m.To, Term: m.Term, LogTerm: m.LogTerm, Index: m.Index,
-		Commit: m.Commit, Entries: entries, Reject: m.Reject, RejectHint: m.RejectHint, Context: string(m.Context),
+		Commit: m.Commit, Entries: messageEntriesToWire(m.Entries), Reject: m.Reject, RejectHint: m.RejectHint,
+		Context: string(m.Context),
 	}, nil
 }
 
@@ -158,9 +202,13 @@ func messageFromWire(w wireMessage) (pb.Message, error) {
 	if w.Context != "" {
 		context = []byte(w.Context)
 	}
+	entries, err := messageEntriesFromWire(w.Entries)
+	if err != nil {
+		return pb.Message{}, err
+	}
 	return pb.Message{
 		Type: pb.MessageType(typ), From: w.From, To: w.To, Term: w.Term, LogTerm: w.LogTerm, Index: w.Index,
-		Commit: w.Commit, Entries: entriesFromWire(w.Entries), Reject: w.Reject, RejectHint: w.RejectHint,
+		Commit: w.Commit, Entries: entries, Reject: w.Reject, RejectHint: w.RejectHint,
 		Context: context,
 	}, nil
 }
