@@ -23,6 +23,13 @@
  * candidate. This is sound (a correct leader's choice is always among them) and still catches a joint
  * configuration counted against C_new alone and a learner counted as a voter: until the leader's own later
  * configuration entry exists, nothing weaker is a candidate. See docs/properties.md § Configurations.
+ *
+ * With apply-time configurations (contract `configurations: 'applied'`, etcd), the leader counts in the
+ * configuration it has applied, which lags the one at the entry's position by at most one change: one change at a
+ * time (configuration-entries judges it) means a leader appends a change only once the previous one is committed,
+ * and it applies what it has committed before it commits further. So the configuration before the one at the
+ * entry's position is a candidate too; for the Figure 8 check a node must be electable in both, since it may
+ * campaign in either.
  */
 import { sameConfiguration } from '../core/configuration.js';
 import type { Entry, NodeId } from '../sim/contract.js';
@@ -122,6 +129,10 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: {
       if (holder.termAt(index) !== term || holder.id === without) continue;
       const here = configs.at(holder.id, index);
       if (here !== null) addCandidate(here);
+      if (configs.appliedInForce) {
+        const before = configs.previousAt(holder.id, index);
+        if (before !== null && before !== undefined) addCandidate(before);
+      }
       const entries = configs.entriesOf(holder.id);
       for (let c = configs.positionAfter(holder.id, index); c < entries.configs.length; c++) addCandidate(entries.configs[c] as Configuration);
     }
@@ -181,6 +192,12 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: {
         return lastTerm > voterLastTerm || (lastTerm === voterLastTerm && candidate.lastIndex >= voter.lastIndex);
       };
       if (!jointMajority(own, wouldVote)) continue;
+      if (configs.appliedInForce) {
+        // It may still campaign in the configuration before its latest change (not applied yet): electable only
+        // if it wins there too.
+        const before = configs.previousAt(id, candidate.lastIndex);
+        if (before !== undefined && (before === null || !votesIn(before, id) || !jointMajority(before, wouldVote))) continue;
+      }
       return violation(
         fact,
         `Node ${fact.node} applied (index ${index}, term ${term}) first, but node ${id}, which does not store it, could still be elected: ` +

@@ -14,6 +14,11 @@
  *   change (the voters differ by at most one node) or entering joint consensus (C_old,new whose C_old is the
  *   current voters); from a joint configuration, only leaving it (C_new, the incoming voters).
  *
+ * With apply-time configurations (contract `configurations: 'applied'`, etcd) the own-term rule is not judged: it
+ * guards append-time configurations, where a change an earlier leader left uncommitted is already in force on the
+ * nodes that appended it; applied only once committed, such a change is in force nowhere, and etcd's own guard
+ * (no change until every entry before the leader's term is applied) is what keeps changes one at a time.
+ *
  * The last three are judged on the leader's own persist of an entry of its term: the node that announced
  * leadership of term T (role facts) persisting a configuration entry of term T appended it. What it knew is
  * bounded from the facts: its commit index is at least the largest durable commit it persisted and the largest
@@ -81,7 +86,7 @@ export function createConfigurationEntriesChecker(nodeIds: readonly NodeId[], sh
     const commit = knownCommit[node] ?? 0;
     const log = durable.of(node);
     const at = `(index ${e.index}, term ${e.term})`;
-    if (!(log.termAt(commit) === e.term || appliedTermMax >= e.term)) {
+    if (!configs.appliedInForce && !(log.termAt(commit) === e.term || appliedTermMax >= e.term)) {
       return violation(
         fact,
         `Leader ${node} of term ${e.term} appended configuration entry ${at} before committing an entry of its own term (its commit index was at most ${commit}): a new leader must commit an entry of its term before a change (the single-server change bug of 2015).`,

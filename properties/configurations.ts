@@ -103,6 +103,15 @@ class NodeConfigurationLog {
   }
 }
 
+/** How the run's implementation puts configurations in force (contract version 2's `configurations`). */
+export interface ConfigurationOptions {
+  /**
+   * True for `configurations: 'applied'` (etcd): a node counts in a configuration once it has applied its entry,
+   * so until then it still counts in the configuration before it. Checkers then also accept that one.
+   */
+  readonly appliedInForce?: boolean;
+}
+
 /**
  * Every node's configurations, fed each persist, restart and join fact once, in order (other facts are ignored).
  * A fact must be fed here before any checker reads the configurations for it.
@@ -110,6 +119,8 @@ class NodeConfigurationLog {
 export class Configurations {
   /** The bootstrap configuration: every initial node a voter. Null for a run with no initial node (tests). */
   readonly bootstrap: Configuration | null;
+  /** See {@link ConfigurationOptions.appliedInForce}. */
+  readonly appliedInForce: boolean;
   /**
    * Whether any configuration entry (well formed or not) has reached a disk, or a node has joined: from then on the
    * cluster may not be the bootstrap one, and checkers leave their fixed-cluster fast path for good.
@@ -126,8 +137,9 @@ export class Configurations {
   private readonly decoded = new Map<string, Configuration | string | undefined>();
 
   /** `nodeIds`: the run's initial nodes, the bootstrap configuration's voters. */
-  constructor(nodeIds: readonly NodeId[]) {
+  constructor(nodeIds: readonly NodeId[], options: ConfigurationOptions = {}) {
     this.bootstrap = nodeIds.length === 0 ? null : simpleConfiguration(nodeIds);
+    this.appliedInForce = options.appliedInForce === true;
   }
 
   observe(fact: Fact): void {
@@ -162,6 +174,19 @@ export class Configurations {
     const log = this.logOf(node);
     const n = log.configs.length;
     return n === 0 ? log.initial : (log.configs[n - 1] as Configuration);
+  }
+
+  /**
+   * The configuration before the one at position `index` of `node`'s log: what the latest configuration entry at or
+   * before `index` replaced (the previous entry's, else the bootstrap one); undefined when no configuration entry
+   * lies at or before `index`, null when the node had none before it (it joined empty). With apply-time
+   * configurations, a node that has not applied that entry yet still counts in this one.
+   */
+  previousAt(node: NodeId, index: number): Configuration | null | undefined {
+    const log = this.logOf(node);
+    const k = log.positionAt(index);
+    if (k < 0) return undefined;
+    return k === 0 ? log.initial : (log.configs[k - 1] as Configuration);
   }
 
   /** Index of the latest configuration entry at or before `index` in `node`'s log; 0 when there is none. */

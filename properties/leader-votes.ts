@@ -72,6 +72,12 @@ export function createLeaderVotesChecker(nodeIds: readonly NodeId[], shared?: Co
     const config = configs.latest(fact.node);
     const voted = (id: NodeId): boolean => voters.includes(id);
     if (config !== null && jointMajority(config, voted)) return null;
+    if (configs.appliedInForce) {
+      // Apply-time configurations (etcd): a candidate whose latest change is not applied yet campaigns in the
+      // configuration before it (one change at a time: it has applied the one before).
+      const before = configs.previousAt(fact.node, Number.MAX_SAFE_INTEGER);
+      if (before !== null && before !== undefined && jointMajority(before, voted)) return null;
+    }
     const why =
       config === null
         ? 'its persisted log carries no configuration (it joined empty and no configuration entry names it), so no vote counts'

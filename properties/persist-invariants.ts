@@ -11,6 +11,7 @@ import type { Fact } from '../sim/facts.js';
 import { createCommitQuorumChecker } from './commit-quorum.js';
 import { createConfigurationEntriesChecker } from './configuration-entries.js';
 import { Configurations } from './configurations.js';
+import type { ConfigurationOptions } from './configurations.js';
 import { DurableNodes } from './durable-state.js';
 import { createDurableTermChecker, createDurableVoteChecker } from './hard-state.js';
 import { createLeaderAppendOnlyChecker } from './leader-append-only.js';
@@ -21,12 +22,13 @@ import type { Checker, PropertyName, Violation } from './types.js';
 export const PERSIST_INVARIANTS: readonly PropertyName[] = Object.freeze(['durable-term', 'durable-vote', 'commit-quorum', 'leader-append-only', 'leader-votes', 'configuration-entries'] as const);
 
 /**
- * Creates the fused checker; `nodeIds` is every initial voter (the bootstrap configuration). The parts that count
+ * Creates the fused checker; `nodeIds` is every initial voter (the bootstrap configuration); `options` says when the
+ * implementation's configurations take effect. The parts that count
  * majorities share one {@link Configurations}, fed each fact here before them, so each persisted entry is looked at
  * once.
  */
-export function createPersistInvariantsChecker(nodeIds: readonly NodeId[]): Checker {
-  const configs = new Configurations(nodeIds);
+export function createPersistInvariantsChecker(nodeIds: readonly NodeId[], options: ConfigurationOptions = {}): Checker {
+  const configs = new Configurations(nodeIds, options);
   // Commit-quorum keeps the durable logs (it judges a persist's losses before applying it); the
   // configuration-entries part, called after it, reads them.
   const durable = new DurableNodes(nodeIds);

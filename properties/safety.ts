@@ -10,6 +10,7 @@ import type { MessageChecker } from './message-checks.js';
 import { createElectionSafetyChecker } from './election-safety.js';
 import { createLeaderCompletenessChecker } from './leader-completeness.js';
 import { createLogMatchingChecker } from './log-matching.js';
+import type { ConfigurationOptions } from './configurations.js';
 import type { PersistedLogs } from './persisted-log.js';
 import { createSnapshotSafetyChecker } from './snapshot-safety.js';
 import { createStateMachineSafetyChecker } from './state-machine-safety.js';
@@ -89,16 +90,17 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
  * checkers keep state, so use one set per run. Without `shared` every checker keeps what it needs itself, so each
  * can be fed facts on its own. With `shared`, the checkers that judge persisted logs read that one store (each
  * persisted entry is then stored and hashed once per run, not once per checker): the caller feeds every fact to
- * `shared.observe` first, then to every checker, in order.
+ * `shared.observe` first, then to every checker, in order. `configurations` says when the implementation's
+ * configuration entries take effect (contract version 2's `configurations`; default: when appended).
  */
-export function createSafetyCheckers(nodeIds: readonly NodeId[], shared?: PersistedLogs): Checker[] {
+export function createSafetyCheckers(nodeIds: readonly NodeId[], shared?: PersistedLogs, configurations: ConfigurationOptions = {}): Checker[] {
   return [
     createElectionSafetyChecker(),
     createLogMatchingChecker(nodeIds, shared),
     createLeaderCompletenessChecker(nodeIds, shared),
     createStateMachineSafetyChecker(nodeIds),
     createDurabilityChecker(nodeIds),
-    createPersistInvariantsChecker(nodeIds),
+    createPersistInvariantsChecker(nodeIds, configurations),
     createSnapshotSafetyChecker(nodeIds, shared),
   ];
 }

@@ -10,6 +10,7 @@ import { PersistedLogs } from '../properties/persisted-log.js';
 import { SnapshotFactExpander } from '../properties/snapshot-facts.js';
 import { ProbeCounter } from '../properties/probes.js';
 import type { ProbeCounts } from '../properties/probes.js';
+import type { ConfigurationOptions } from '../properties/configurations.js';
 import { createMessageCheckerFor, createSafetyCheckers } from '../properties/safety.js';
 import { stabilityCheckerFor } from '../properties/stability.js';
 import { transferCheckerFor } from '../properties/transfer.js';
@@ -129,11 +130,11 @@ class CheckingObserver implements FactObserver {
   private readonly dispatch: FactDispatch;
   /** Present only when the implementation declares message annotations, so the send path stays bare otherwise. */
   readonly sent?: (message: Message, atMs: number, event: number) => boolean;
-  constructor(nodeIds: readonly NodeId[], annotations: MessageAnnotations | undefined, extraCheckers: readonly Checker[] = []) {
+  constructor(nodeIds: readonly NodeId[], annotations: MessageAnnotations | undefined, extraCheckers: readonly Checker[] = [], configurations: ConfigurationOptions = {}) {
     this.logs = new PersistedLogs(nodeIds);
     this.snapshots = new SnapshotFactExpander(this.logs, nodeIds);
     this.probes = new ProbeCounter(this.logs, { nodeIds, electionMs: DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs });
-    this.checkers = [...createSafetyCheckers(nodeIds, this.logs), ...extraCheckers];
+    this.checkers = [...createSafetyCheckers(nodeIds, this.logs, configurations), ...extraCheckers];
     this.dispatch = new FactDispatch(this.checkers);
     const messages = createMessageCheckerFor(annotations, nodeIds);
     this.messages = messages;
@@ -187,7 +188,9 @@ export function runSeed(config: RunConfig): Verdict {
   // Leadership transfer: judged only where the implementation claims it and the plan asks for one.
   const transfer = transferCheckerFor(implementation.capabilities, generated.plan, generated.network, { electionMs: DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs, safetyMs });
   const extra = [stability, transfer].filter((c): c is Checker => c !== null);
-  const observer = new CheckingObserver(nodeIds, implementation.messageAnnotations, extra);
+  // Configuration entries in force once applied (etcd) or once appended (the thesis, and the default).
+  const configurations = { appliedInForce: implementation.contract?.configurations === 'applied' };
+  const observer = new CheckingObserver(nodeIds, implementation.messageAnnotations, extra, configurations);
   const result = simulate(
     {
       seed: config.seed,

@@ -14,6 +14,8 @@ export interface ResolvedContract {
   readonly mustSync: boolean;
   readonly durableStateMachine: boolean;
   readonly base64Data: boolean;
+  /** Configuration entries take effect when applied (`configurations: 'applied'`), not when appended. */
+  readonly configurationsApplied: boolean;
 }
 
 /** Version 1: what every implementation that declares no `contract` gets. */
@@ -23,6 +25,7 @@ export const CONTRACT_V1: ResolvedContract = Object.freeze({
   mustSync: false,
   durableStateMachine: false,
   base64Data: false,
+  configurationsApplied: false,
 });
 
 /** The flags for `options` (undefined: version 1). Assumes a validated declaration (cli/adapters/contract-options.ts). */
@@ -34,6 +37,7 @@ export function resolveContract(options: ContractOptions | undefined): ResolvedC
     mustSync: options.mustSync === true,
     durableStateMachine: options.stateMachine === 'durable',
     base64Data: options.entryData === 'base64',
+    configurationsApplied: options.configurations === 'applied',
   };
 }
 

@@ -185,6 +185,15 @@ export interface ContractOptions {
    * stores the base64 text and decodes it as UTF-8 only to find client commands.
    */
   readonly entryData?: 'text' | 'base64';
+  /**
+   * With `membership-change`: when a configuration entry takes effect on a node. `'appended'` (default): as soon
+   * as the node appends it, committed or not (thesis §4.1). `'applied'`: once the node applies it, after it is
+   * committed (etcd's `ApplyConfChange`): until then the node counts elections and commitment in the configuration
+   * before it. The configuration checkers then also accept the configuration before a pending change, and the
+   * single-server change bug's own-term rule (a rule about append-time configurations) is not judged
+   * (docs/contract.md § Membership changes, "Apply-time configurations").
+   */
+  readonly configurations?: 'appended' | 'applied';
 }
 
 export interface RaftImplementation {

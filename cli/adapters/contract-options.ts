@@ -14,6 +14,7 @@ const contractSchema = z
     mustSync: z.boolean().optional(),
     stateMachine: z.enum(['volatile', 'durable']).optional(),
     entryData: z.enum(['text', 'base64']).optional(),
+    configurations: z.enum(['appended', 'applied']).optional(),
   })
   .strict();
 
