@@ -35,7 +35,10 @@ type options struct {
 	leaseRead   bool
 	annotate    bool
 	membership  bool
-	bug         string
+	// fixAutoLeave backports etcd-io/etcd#11046 (after etcd 3.4): the leaving entry of a joint configuration is
+	// appended once, not at every Advance until it is applied.
+	fixAutoLeave bool
+	bug          string
 }
 
 // request is any request line; each type uses its own fields (docs/protocol.md, "Requests and replies").
@@ -67,10 +70,16 @@ func (o options) contract() map[string]interface{} {
 	if o.bug == bugAckBeforeDurable {
 		sendBeforeDurable = "any"
 	}
-	return map[string]interface{}{
+	contract := map[string]interface{}{
 		"version": 2, "proposals": "unindexed", "sendBeforeDurable": sendBeforeDurable, "mustSync": true,
 		"stateMachine": "durable", "entryData": "base64",
 	}
+	if o.membership {
+		// etcd switches configurations when the application applies a change (ApplyConfChange), not when it is
+		// appended: the checkers must count in the configuration before a change until then.
+		contract["configurations"] = "applied"
+	}
+	return contract
 }
 
 func main() {
@@ -94,9 +103,13 @@ func parseOptions(args []string) (options, error) {
 	fs.BoolVar(&opts.leaseRead, "lease-read", false, "serve ReadIndex reads from the leader's lease (etcd's ReadOnlyLeaseBased, thesis §6.4.1) instead of a heartbeat round; needs -read-index and -check-quorum")
 	fs.BoolVar(&opts.annotate, "annotate", false, "declare what etcd's vote and append responses mean (messageAnnotations), so the host checks each one as it is sent")
 	fs.BoolVar(&opts.membership, "membership", false, "declare membership-change and leadership-transfer: etcd's ConfChangeV2 (joint consensus, learners, auto-leave) and TransferLeader")
+	fs.BoolVar(&opts.fixAutoLeave, "fix-auto-leave", false, "with -membership: backport etcd-io/etcd#11046, so etcd 3.4 appends the entry leaving a joint configuration once (README.md, \"What Seaworthy reports in etcd 3.4\")")
 	fs.StringVar(&opts.bug, "bug", "", "plant a bug Seaworthy must catch: "+strings.Join(bugs, ", "))
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
+	}
+	if opts.fixAutoLeave && !opts.membership {
+		return options{}, fmt.Errorf("-fix-auto-leave needs -membership")
 	}
 	if opts.leaseRead && (!opts.readIndex || !opts.checkQuorum) {
 		return options{}, fmt.Errorf("-lease-read needs -read-index and -check-quorum (etcd requires CheckQuorum for lease-based reads)")
@@ -135,6 +148,9 @@ func (o options) name() string {
 	}
 	if o.membership {
 		parts = append(parts, "membership")
+	}
+	if o.fixAutoLeave {
+		parts = append(parts, "fix-auto-leave")
 	}
 	if o.bug != "" {
 		parts = append(parts, o.bug)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"unsafe"
 
 	"go.etcd.io/etcd/raft"
 	pb "go.etcd.io/etcd/raft/raftpb"
@@ -202,6 +203,20 @@ func (n *node) proposeConfChange(req confChangeRequest) (map[string]interface{},
 // etcd would turn a configuration change into an empty entry (it says nothing when it does).
 func pendingConfIndex(rn *raft.RawNode) uint64 {
 	return reflect.ValueOf(rn).Elem().FieldByName("raft").Elem().FieldByName("pendingConfIndex").Uint()
+}
+
+// setPendingConfIndex writes etcd's unexported raft.pendingConfIndex (the -fix-auto-leave backport only).
+func setPendingConfIndex(rn *raft.RawNode, index uint64) {
+	field := reflect.ValueOf(rn).Elem().FieldByName("raft").Elem().FieldByName("pendingConfIndex")
+	reflect.NewAt(field.Type(), unsafe.Pointer(field.UnsafeAddr())).Elem().SetUint(index)
+}
+
+// ownLastIndex is a leader's last index (its own progress follows it), 0 on any other node.
+func (n *node) ownLastIndex() uint64 {
+	if n.rn.BasicStatus().RaftState != raft.StateLeader {
+		return 0
+	}
+	return n.rn.Status().Progress[n.id].Match
 }
 
 // transferLeadership is transfer-leadership: etcd's TransferLeader, which catches the target up, sends it

@@ -295,7 +295,13 @@ func (n *node) advance() error {
 	if err := n.applyConfEntries(rd.CommittedEntries); err != nil {
 		return err
 	}
+	lastBefore := n.ownLastIndex()
 	n.rn.Advance(*rd)
+	if n.opts.fixAutoLeave && n.appliedConf.joint() && n.ownLastIndex() > lastBefore {
+		// Advance appended the entry leaving the joint configuration (only auto-leave appends there): mark it
+		// pending, as etcd does since etcd-io/etcd#11046, so the next Advance does not append it again.
+		setPendingConfIndex(n.rn, n.ownLastIndex())
+	}
 	n.handOffIfRemoved()
 	return nil
 }
