@@ -45,8 +45,7 @@ const CATCHING: Readonly<Record<Exclude<CoreBug, MembershipBug>, { readonly scen
  * in docs/scenarios.md, are exactly what they were.
  */
 function fixedClusterCore(bug: Exclude<CoreBug, MembershipBug>): RaftImplementation {
-  const core = builtinRaft({ bug });
-  return { ...core, capabilities: (core.capabilities ?? []).filter((c) => c !== 'membership-change' && c !== 'leadership-transfer') };
+  return builtinRaft({ bug, membership: false });
 }
 
 const CORE_PLANTED: readonly PlantedBug[] = CORE_BUGS.map((bug) => ({

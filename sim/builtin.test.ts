@@ -20,6 +20,13 @@ describe('trusted fast path', () => {
     expect(isTrustedImplementation({ ...core })).toBe(false);
   });
 
+  it('makes a trusted fixed-cluster core: without the membership capabilities, everything else kept', () => {
+    const fixed = builtinRaft({ membership: false });
+    expect(isTrustedImplementation(fixed)).toBe(true);
+    expect(fixed.capabilities).toEqual((builtinRaft().capabilities ?? []).filter((c) => c !== 'membership-change' && c !== 'leadership-transfer'));
+    expect(builtinRaft().capabilities).toContain('membership-change');
+  });
+
   it('still validates a copy of the core that sends a malformed message', () => {
     const core = builtinRaft();
     const copy: RaftImplementation = {

@@ -13,6 +13,13 @@ export interface BuiltinOptions {
   readonly preVote?: boolean;
   /** CheckQuorum: a leader that cannot reach a quorum steps down; on by default. */
   readonly checkQuorum?: boolean;
+  /**
+   * Declare the `membership-change` and `leadership-transfer` capabilities; on by default. Off, the core runs as a
+   * fixed cluster (the swarm draws no membership family), as the golden pins, the planted core bugs and the bench
+   * run it. Made here rather than by copying the implementation with fewer capabilities: a copy is not trusted, so
+   * the host would re-validate every Ready and message of our own core.
+   */
+  readonly membership?: boolean;
 }
 
 /**
@@ -42,6 +49,7 @@ export const CORE_MESSAGE_ANNOTATIONS: MessageAnnotations = Object.freeze({
 export function builtinRaft(options: BuiltinOptions = {}): RaftImplementation {
   const preVote = options.preVote ?? true;
   const checkQuorum = options.checkQuorum ?? true;
+  const membership = options.membership ?? true;
   const implementation: RaftImplementation = {
     name: options.bug === undefined ? 'seaworthy-core' : `seaworthy-core+${options.bug}`,
     // Declares what this instance does: a checker that relies on PreVote or CheckQuorum must not judge a core built without them.
@@ -51,8 +59,7 @@ export function builtinRaft(options: BuiltinOptions = {}): RaftImplementation {
       'read-index',
       'snapshot',
       // RaftNode's proposeConfChange and transferLeadership (joint consensus, learners, thesis §3.10 transfer).
-      'membership-change',
-      'leadership-transfer',
+      ...(membership ? (['membership-change', 'leadership-transfer'] as const) : []),
     ],
     messageAnnotations: CORE_MESSAGE_ANNOTATIONS,
     create(init) {

@@ -17,8 +17,7 @@ import type { RaftImplementation } from '../sim/contract.js';
  * fixed-cluster path exactly as before.
  */
 function fixedClusterCore(): RaftImplementation {
-  const core = builtinRaft();
-  return { ...core, capabilities: (core.capabilities ?? []).filter((c) => c !== 'membership-change' && c !== 'leadership-transfer') };
+  return builtinRaft({ membership: false });
 }
 
 const GOLDEN: readonly { readonly seed: number; readonly scenario: string; readonly nodes: number; readonly traceHash: string; readonly events: number }[] = [
