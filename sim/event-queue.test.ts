@@ -83,10 +83,28 @@ describe('EventQueue', () => {
     expect(q.size).toBe(0);
   });
 
+  it('holds more events than its initial slots, in order, and reuses the slots it frees', () => {
+    const q = new EventQueue<TestEvent>();
+    const pushed: TestEvent[] = [];
+    // 5000 events over 0..999 ms (all in the ring): the slab grows twice; ties keep insertion order.
+    for (let i = 0; i < 5000; i++) pushed.push(event((i * 7919) % 1000, `e${i}`));
+    for (const e of pushed) q.push(e);
+    expect(q.size).toBe(5000);
+    const expected = [...pushed].sort((a, b) => a.atMs - b.atMs || a.seq - b.seq).map((e) => e.label);
+    const got: string[] = [];
+    // Pop half, push more at the current time (into freed slots), then drain.
+    for (let i = 0; i < 2500; i++) got.push((q.pop() as TestEvent).label);
+    const now = q.now;
+    for (let i = 0; i < 100; i++) q.push(event(now + 2000, `late${i}`));
+    got.push(...drain(q).map((e) => e.label));
+    expect(got).toEqual([...expected, ...Array.from({ length: 100 }, (_, i) => `late${i}`)]);
+  });
+
   it('matches a stable sort by time, for any interleaving of pushes and pops (property)', () => {
     type Op = { readonly kind: 'push'; readonly delayMs: number } | { readonly kind: 'pop' };
     const op: fc.Arbitrary<Op> = fc.oneof(
-      fc.record({ kind: fc.constant('push' as const), delayMs: fc.nat({ max: 20 }) }),
+      // Mostly near (one bucket per ms of the ring), some around the ring's 1024 ms window, some beyond it (the heap).
+      fc.record({ kind: fc.constant('push' as const), delayMs: fc.oneof({ weight: 4, arbitrary: fc.nat({ max: 20 }) }, { weight: 1, arbitrary: fc.integer({ min: 1000, max: 1100 }) }, { weight: 1, arbitrary: fc.nat({ max: 5000 }) }) }),
       fc.constant({ kind: 'pop' as const }),
     );
     fc.assert(
