@@ -48,7 +48,19 @@ interface Summary {
   readonly failed: number;
   readonly implementationErrors: number;
   readonly failures: readonly { readonly seed: number; readonly property: string; readonly message: string }[];
+  readonly faults: Readonly<Record<string, number>>;
+  readonly probes: Readonly<Record<string, number>>;
 }
+
+/** What `replay --json` prints last. */
+interface Replay {
+  readonly ok: boolean;
+  readonly implementation: string;
+  readonly violations: readonly { readonly property: string; readonly message: string }[];
+}
+
+/** etcd 3.4 appending the entry that leaves a joint configuration twice, shrunk (README, "What Seaworthy reports"). */
+const AUTO_LEAVE_TWICE = 'examples/go-etcd-raft/repros/auto-leave-twice.json';
 
 describe.skipIf(missing !== null)(`examples/go-etcd-raft${missing === null ? '' : ` (skipped: ${missing})`}`, () => {
   let dir = '';
@@ -103,6 +115,40 @@ describe.skipIf(missing !== null)(`examples/go-etcd-raft${missing === null ? '' 
     expect(status).toBe(1);
     expect(summary.failures.length).toBeGreaterThan(0);
     expect(new Set(summary.failures.map((f) => f.property))).toEqual(new Set(['linearizability']));
+  }, 600_000);
+
+  // Membership changes through etcd's own ConfChangeV2 and TransferLeader (-membership, which also declares contract
+  // configurations 'applied'): add-during-partition adds a node (as a learner then promoted, or as a voter) while
+  // the cluster is split, transfer-lossy hands leadership over again and again under loss. Neither enters joint
+  // consensus, so etcd 3.4's repeated auto-leave (below) cannot strike.
+  it('runs membership changes and leadership transfers through etcd (add-during-partition, transfer-lossy)', async () => {
+    const changes = await run(`${binary} -membership`, ['--scenario', 'add-during-partition', '--nodes', '3', '--seeds', '2']);
+    expect(changes.summary).toMatchObject({ implementation: 'go-etcd-raft+membership', passed: 2, failed: 0, implementationErrors: 0 });
+    expect(changes.summary.faults['conf-change-done']).toBeGreaterThan(0);
+    expect(changes.summary.faults['join']).toBeGreaterThan(0);
+    expect(changes.status).toBe(0);
+    const transfers = await run(`${binary} -membership`, ['--scenario', 'transfer-lossy', '--nodes', '3', '--seeds', '2']);
+    expect(transfers.summary).toMatchObject({ passed: 2, failed: 0, implementationErrors: 0 });
+    expect(transfers.summary.probes['transfer-completed']).toBeGreaterThan(0);
+    expect(transfers.status).toBe(0);
+  }, 600_000);
+
+  // A genuine etcd 3.4 bug (fixed upstream by etcd-io/etcd#11046): raft.advance appends the empty ConfChangeV2
+  // leaving a joint configuration again at each Advance that applies entries before the first one is applied.
+  // The shrunk plan (two leader replacements, no fault) replays to it; the adapter's backport passes it.
+  it("catches etcd 3.4 appending the entry that leaves joint consensus twice, and passes with the backported fix", async () => {
+    const replay = async (flags: string): Promise<{ status: number | null; out: Replay }> => {
+      const result = await runCliInProcess(['replay', '--plan', join(repoRoot, AUTO_LEAVE_TWICE), '--impl-cmd', `${binary} ${flags}`, '--json']);
+      expect(result.crashed, result.stderr).toBe(false);
+      return { status: result.status, out: JSON.parse(result.lastLine) as Replay };
+    };
+    const plain = await replay('-membership');
+    expect(plain.status).toBe(1);
+    expect(plain.out.violations[0]?.property).toBe('configuration-entries');
+    expect(plain.out.violations[0]?.message).toMatch(/while the configuration entry at index \d+ was not committed .*one configuration change at a time/);
+    const fixed = await replay('-membership -fix-auto-leave');
+    expect(fixed.out).toMatchObject({ ok: true, implementation: 'go-etcd-raft+membership+fix-auto-leave', violations: [] });
+    expect(fixed.status).toBe(0);
   }, 600_000);
 
   // Contract version 2's sendBeforeDurable "any" (etcd's raft documentation read literally) lets a follower's
