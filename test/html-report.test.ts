@@ -175,7 +175,10 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
     expect(await page.locator('path.mark.goal').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'replay-membership-churn.png') });
     expect(await hoverText(page, 'path.conf-entry[data-state="appended"]')).toMatch(/^configuration entry \d+\/\d+: .+\nappended by n\d at \d+ ms; committed at \d+ ms, \d+ ms after\n/);
-    expect(await hoverText(page, 'rect.member-strip.outgoing')).toMatch(/^n\d: leaving: a voter of C_old only in the committed configuration/);
+    expect(await hoverText(page, 'rect.member-strip.outgoing')).toMatch(/^n\d acts on configuration \d+\/\d+(, not committed until \d+ ms)?, \d+–\d+ ms: leaving: a voter of C_old only\njoint: C_old/);
+    // A node acts on a configuration entry as soon as it holds it: the strip is faded until the entry commits.
+    expect(await page.locator('rect.member-strip.uncommitted').count()).toBeGreaterThan(0);
+    expect(await hoverText(page, 'rect.member-strip.uncommitted')).toMatch(/^n\d acts on configuration \d+\/\d+, not committed until \d+ ms, /);
     const [retired, retiredAt] = [...facts.retires][0] as [number, number];
     expect(await hoverText(page, `rect.lane-hit >> nth=${retired - 1}`)).toBe(`n${retired}: a bootstrap member; retired at ${retiredAt} ms (stopped for good)`);
     expect(await hoverText(page, 'rect.lane-hit >> nth=6')).toBe(`n7: joined at ${facts.joins.get(7) ?? -1} ms with an empty disk`);

@@ -69,7 +69,42 @@ describe('the membership model', () => {
     expect(m?.entries.map((e) => [e.index, e.term, e.appendedMs, e.appendedBy, e.committedMs, e.fate])).toEqual([
       [5, 1, 150, 2, 160, 'committed'],
       [6, 1, 170, 2, 180, 'committed'],
+    ]);    // Each node acts on the newest configuration in its own log: node 3 never received C_new, node 1 retired, and
+    // node 4 (joined) has none, so no span.
+    expect(m?.nodeConfigurations).toEqual([
+      [1, 0, 200, 0, 0],
+      [2, 0, 150, 0, 0],
+      [2, 150, 170, 5, 1],
+      [2, 170, 1000, 6, 1],
+      [3, 0, 155, 0, 0],
+      [3, 155, 1000, 5, 1],
     ]);
+  });
+
+  it('follows each node\'s own configuration through a truncated suffix and an installed snapshot', () => {
+    const grow = conf([1, 2, 3, 4]);
+    const shrink = conf([1, 2]);
+    const trace = [
+      fact(10, 4, { kind: 'join' }),
+      persist(20, 1, [confEntry(3, 1, grow)]),
+      apply(30, 1, confEntry(3, 1, grow)),
+      // Node 2 appends a configuration of a deposed leader, then the next leader's entries overwrite it.
+      persist(40, 2, [confEntry(4, 1, shrink)]),
+      persist(50, 2, [{ index: 4, term: 2, data: '' }]),
+      // Node 4 starts from a snapshot at index 5: the newest committed configuration at or below it is 3/1.
+      fact(60, 4, { kind: 'snapshot', index: 5, term: 2, digest: 1, origin: 'installed' }),
+    ];
+    const m = buildMembershipData(trace, 3, 4, 100);
+    expect(m?.nodeConfigurations).toEqual([
+      [1, 0, 20, 0, 0],
+      [1, 20, 100, 3, 1],
+      [2, 0, 40, 0, 0],
+      [2, 40, 50, 4, 1],
+      [2, 50, 100, 0, 0],
+      [3, 0, 100, 0, 0],
+      [4, 60, 100, 3, 1],
+    ]);
+    expect(m?.entries.find((e) => e.index === 4)?.fate).toBe('pending');
   });
 
   it('tells an entry overwritten at its index (by a configuration or a command) from one still pending at the run\'s end', () => {

@@ -78,9 +78,18 @@ export interface TransferMark {
   readonly text: string;
 }
 
+/**
+ * `[node, startMs, endMs, index, term]`: over `[startMs, endMs)` the node's durable log ended with the configuration
+ * entry `index`/`term` (0/0: the bootstrap configuration), the one it acts on (thesis §4.1: a server uses the newest
+ * configuration in its log, committed or not). A node with none (joined, nothing received yet) has no span.
+ */
+export type NodeConfigurationSpan = readonly [number, number, number, number, number];
+
 export interface MembershipData {
   readonly lifetimes: readonly Lifetime[];
   readonly configurations: readonly ConfigurationSpan[];
+  /** Each node's own configuration over time, per node in time order. */
+  readonly nodeConfigurations: readonly NodeConfigurationSpan[];
   readonly entries: readonly ConfEntryMark[];
   readonly transfers: readonly TransferMark[];
 }
@@ -128,8 +137,20 @@ class MembershipTracker {
   private readonly committedTermAt = new Map<number, number>();
   private readonly transfers: TransferMark[] = [];
   private open: OpenTransfer | null = null;
+  /**
+   * Per node: the configuration entries of its durable log, ascending by index (Invariant), above a base (0/0 for a
+   * bootstrap member, or the configuration of the snapshot it installed).
+   */
+  private readonly nodeLogs = new Map<NodeId, { index: number; term: number }[]>();
+  /** The span each node's current configuration started (its `[node, startMs, index, term]`), and those closed. */
+  private readonly nodeOpen = new Map<NodeId, { startMs: number; index: number; term: number }>();
+  private readonly nodeSpans: [number, number, number, number, number][] = [];
 
   constructor(bootstrap: readonly NodeId[]) {
+    for (const node of bootstrap) {
+      this.nodeLogs.set(node, [{ index: 0, term: 0 }]);
+      this.nodeOpen.set(node, { startMs: 0, index: 0, term: 0 });
+    }
     const initial = bootstrap.length === 0 ? null : simpleConfiguration(bootstrap);
     this.newest = initial === null ? null : { index: 0, term: 0, configuration: initial };
     this.configurations = initial === null ? [] : [{ startMs: 0, index: 0, term: 0, configuration: initial, change: `bootstrap: voters ${ids(initial.voters)}` }];
@@ -147,12 +168,21 @@ class MembershipTracker {
       case 'retire':
         this.any = true;
         this.retiredAt.set(f.node, f.atMs);
+        this.closeNode(f.node, f.atMs);
         return;
       case 'conf-proposal':
         this.any = true;
         return;
       case 'persist':
         for (const e of f.entries) this.appended(e, f.node, f.atMs);
+        this.persisted(f.node, f.entries, f.atMs);
+        return;
+      case 'snapshot':
+        // An installed snapshot replaces the whole log: its configuration is the newest committed one at its index.
+        if (f.origin === 'installed') {
+          this.nodeLogs.set(f.node, [this.committedAt(f.index)]);
+          this.nodeChanged(f.node, f.atMs);
+        }
         return;
       case 'apply':
         this.applied(f.entry, f.atMs);
@@ -204,6 +234,50 @@ class MembershipTracker {
     this.configurations.push({ startMs: atMs, index: e.index, term: e.term, configuration: entry.configuration, change: describeConfigurationChange(prev, entry.configuration) });
   }
 
+  /** Follows a node's log: persisted entries replace its suffix from the first one's index (Raft §5.3). */
+  private persisted(node: NodeId, entries: readonly Entry[], atMs: number): void {
+    const first = entries[0];
+    if (first === undefined) return;
+    let log = this.nodeLogs.get(node);
+    if (log === undefined) {
+      log = [];
+      this.nodeLogs.set(node, log);
+    }
+    const before = log.length;
+    while (log.length > 0 && (log[log.length - 1] as { index: number }).index >= first.index) log.pop();
+    const truncated = log.length !== before;
+    let added = false;
+    for (const e of entries) {
+      if (!this.confIndexes.has(e.index) || !this.entries.has(`${e.index}/${e.term}`)) continue;
+      log.push({ index: e.index, term: e.term });
+      added = true;
+    }
+    if (truncated || added) this.nodeChanged(node, atMs);
+  }
+
+  /** The newest committed configuration entry at or below `index` (0/0: the bootstrap configuration). */
+  private committedAt(index: number): { index: number; term: number } {
+    let best = { index: 0, term: 0 };
+    for (const k of this.configurations) if (k.index <= index && k.index >= best.index) best = { index: k.index, term: k.term };
+    return best;
+  }
+
+  /** Closes the node's configuration span and opens one for the configuration its log now ends with, if it changed. */
+  private nodeChanged(node: NodeId, atMs: number): void {
+    const latest = this.nodeLogs.get(node)?.at(-1);
+    const open = this.nodeOpen.get(node);
+    if (open !== undefined && latest !== undefined && open.index === latest.index && open.term === latest.term) return;
+    this.closeNode(node, atMs);
+    if (latest !== undefined) this.nodeOpen.set(node, { startMs: atMs, index: latest.index, term: latest.term });
+  }
+
+  private closeNode(node: NodeId, atMs: number): void {
+    const open = this.nodeOpen.get(node);
+    if (open === undefined) return;
+    if (atMs > open.startMs) this.nodeSpans.push([node, open.startMs, atMs, open.index, open.term]);
+    this.nodeOpen.delete(node);
+  }
+
   private endTransfer(atMs: number, outcome: TransferOutcome, leader: NodeId | 0, term: number, why: string): void {
     if (this.open === null) return;
     this.transfers.push(transferMark(this.open, outcome, atMs, leader, term, why));
@@ -212,6 +286,8 @@ class MembershipTracker {
 
   finish(nodeCount: number, bootstrap: readonly NodeId[], endMs: number): MembershipData {
     this.endTransfer(endMs, 'pending', 0, 0, '');
+    for (const node of [...this.nodeOpen.keys()]) this.closeNode(node, endMs);
+    const nodeConfigurations = this.nodeSpans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     const lifetimes: Lifetime[] = [];
     for (let node = 1; node <= nodeCount; node++) {
       const joined = this.joinedAt.get(node);
@@ -225,7 +301,7 @@ class MembershipTracker {
       const fate: EntryFate = e.committedMs !== null ? 'committed' : committedTerm !== undefined && committedTerm !== e.term ? 'overwritten' : 'pending';
       return { index: e.index, term: e.term, appendedMs: e.appendedMs, appendedBy: e.appendedBy, committedMs: e.committedMs, fate, ...lists(e.configuration), change: e.change };
     });
-    return { lifetimes, configurations, entries, transfers: this.transfers };
+    return { lifetimes, configurations, nodeConfigurations, entries, transfers: this.transfers };
   }
 }
 

@@ -44,6 +44,7 @@ svg .lane-hit { fill: transparent; }
 svg .member-config { fill: #eef3f8; stroke: #c5d3e0; stroke-width: 0.5; } svg .member-config.joint { fill: url(#joint-hatch); stroke: var(--outgoing); }
 svg .member-strip.voter { fill: var(--voter); } svg .member-strip.learner { fill: var(--learner); }
 svg .member-strip.outgoing { fill: var(--outgoing); } svg .member-strip.incoming { fill: var(--incoming); }
+svg .member-strip.none { fill: #b8bec6; } svg .member-strip.uncommitted { fill-opacity: 0.45; }
 svg .conf-pending { stroke: var(--conf); stroke-width: 2; } svg .conf-pending.overwritten, svg .conf-pending.pending { stroke: var(--bad); stroke-dasharray: 3 2; }
 svg .conf-entry { stroke: var(--conf); stroke-width: 1.2; } svg .conf-entry.appended { fill: #fff; } svg .conf-entry.committed { fill: var(--conf); }
 svg .conf-entry.appended.overwritten, svg .conf-entry.appended.pending { stroke: var(--bad); }

@@ -184,7 +184,7 @@ function drawClusterSection(c, w, focus) {
   const height = lanesTop + c.nodes * pitch + 6;
   const svg = el('svg', { class: 'timeline', id: 'cluster-svg', height }, sec);
   legend(sec, [['leader', 'var(--leader)'], ['candidate', 'var(--candidate)'], ['pre-candidate', 'var(--pre-candidate)'], ['follower', 'var(--follower)'], ['crashed', 'var(--crashed)'], ['many changes: zoom in', '#9aa3ad'], ['fault in force', '#7b4fb833'], ['paused (hatched)', '#ccc'], ['commit index (line)', '#1f3a5f'], ['fault ◆', '#9467bd'], ['crash ◆', 'var(--crashed)'], ['restart ◆', '#f0ad4e'], ['client request ◆', '#17becf'], ['snapshot ◆', '#8c564b'], ['dropped message (red dashes, ✕)', 'var(--bad)'], ['violation', 'var(--bad)']]);
-  if (m) legend(sec, [['voter (strip atop a lane)', 'var(--voter)'], ['learner', 'var(--learner)'], ['leaving: in C_old only', 'var(--outgoing)'], ['joining: in C_new only', 'var(--incoming)'], ['joint consensus (members row)', 'var(--joint)'], ['configuration entry: ▷ appended … ▶ committed', 'var(--conf)'], ['change asked ◆', 'var(--conf)'], ['leadership transfer (arrow; ✕ aborted)', 'var(--transfer)'], ['join ▶, retire ■', '#333'], ['membership goal ◆ (red: not met)', '#2ca02c']]);
+  if (m) legend(sec, [['voter (strip atop a lane: the configuration the node acts on; faded until committed)', 'var(--voter)'], ['learner', 'var(--learner)'], ['leaving: in C_old only', 'var(--outgoing)'], ['joining: in C_new only', 'var(--incoming)'], ['joint consensus (members row)', 'var(--joint)'], ['configuration entry: ▷ appended … ▶ committed', 'var(--conf)'], ['change asked ◆', 'var(--conf)'], ['leadership transfer (arrow; ✕ aborted)', 'var(--transfer)'], ['join ▶, retire ■', '#333'], ['membership goal ◆ (red: not met)', '#2ca02c']]);
   const maxCommit = Math.max(1, ...c.commits.map((x) => x[2]));
   const view = {
     draw() {
@@ -200,7 +200,10 @@ function drawClusterSection(c, w, focus) {
         visible: (a, b) => b >= w.t0 && a <= w.t1,
       };
       drawLanes(f);
-      if (m) drawMembership(f);
+      if (m) {
+        drawMembership(f);
+        drawNodeConfigurations(f);
+      }
       drawBands(f);
       drawCommits(f, maxCommit);
       drawSpans(f);
@@ -293,11 +296,10 @@ function listText(k) {
 }
 
 /**
- * The members row: the committed configuration over time (joint consensus hatched), each configuration entry from
- * its first append (▷) to its commit (▶), and the strip atop each lane with the node's place in the committed
- * configuration.
+ * The members row: the committed configuration over time (joint consensus hatched) and each configuration entry
+ * from its first append (▷) to its commit (▶).
  */
-function drawMembership({ svg, c, w, m, memberY, stripH, laneY, clipX, visible }) {
+function drawMembership({ svg, w, m, memberY, clipX, visible }) {
   el('text', { x: 4, y: memberY + 13, class: 'lane-label' }, svg, 'members');
   const h = MEMBER_H - 4;
   for (const k of m.configurations) {
@@ -310,11 +312,6 @@ function drawMembership({ svg, c, w, m, memberY, stripH, laneY, clipX, visible }
     el('rect', { class: `member-config${joint ? ' joint' : ''}`, x: x0, y: memberY, width: Math.max(joint ? 3 : 1, x1 - x0), height: h, 'data-index': k.index, 'data-joint': joint ? 'true' : 'false', 'data-tip': `${what}\n${listText(k)}\n${k.change}` }, svg);
     const label = joint ? `joint {${k.outgoing.join(',')}}→{${k.voters.join(',')}}` : `{${k.voters.join(',')}}${k.learners.length ? ` +L{${k.learners.join(',')}}` : ''}`;
     if (x1 - x0 > label.length * 6 + 6) el('text', { x: x0 + 3, y: memberY + 12 }, svg, label);
-    for (let n = 1; n <= c.nodes; n++) {
-      const status = memberStatus(k, n);
-      if (status === null) continue;
-      el('rect', { class: `member-strip ${status}`, x: x0, y: laneY(n) - stripH, width: Math.max(1, x1 - x0), height: stripH - 1, 'data-node': n, 'data-status': status, 'data-tip': `n${n}: ${MEMBER_STATUS_TEXT[status]} in the ${what}` }, svg);
-    }
   }
   const y = memberY + h - 3;
   for (const e of m.entries) {
@@ -328,6 +325,43 @@ function drawMembership({ svg, c, w, m, memberY, stripH, laneY, clipX, visible }
     if (e.appendedMs >= w.t0 && e.appendedMs <= w.t1) el('path', { class: `conf-entry appended ${e.fate}`, d: `M${x0},${y - 5} l7,5 l-7,5 z`, 'data-entry': `${e.index}/${e.term}`, 'data-state': 'appended', 'data-tip': tip }, svg);
     if (e.committedMs !== null && e.committedMs >= w.t0 && e.committedMs <= w.t1) el('path', { class: 'conf-entry committed', d: `M${x1},${y - 5} l7,5 l-7,5 z`, 'data-entry': `${e.index}/${e.term}`, 'data-state': 'committed', 'data-tip': tip }, svg);
   }
+}
+
+/**
+ * The strip atop each lane: the node's place in the configuration its own log ends with, the one it acts on
+ * (thesis §4.1), faded while that entry is not committed yet (or never is): where a node's view runs ahead of the
+ * cluster's, or a removed node still thinks it is a member, the strips show it.
+ */
+function drawNodeConfigurations({ svg, m, stripH, laneY, clipX, visible }) {
+  const configOf = membershipIndex(m);
+  for (const [n, a, b, index, term] of m.nodeConfigurations) {
+    if (!visible(a, b)) continue;
+    const k = configOf.get(`${index}/${term}`);
+    if (k === undefined) continue;
+    const status = memberStatus(k, n);
+    const which = index === 0 ? 'the bootstrap configuration' : `configuration ${index}/${term}`;
+    const committedMs = index === 0 ? 0 : k.committedMs;
+    const cut = committedMs === null ? b : Math.min(b, Math.max(a, committedMs));
+    const piece = (from, to, uncommitted) => {
+      if (to <= from || !visible(from, to)) return;
+      const x0 = clipX(from);
+      const state = uncommitted ? (committedMs === null ? `, never committed (${k.fate})` : `, not committed until ${committedMs} ms`) : '';
+      const place = status === null ? 'not a member' : MEMBER_STATUS_TEXT[status];
+      el('rect', { class: `member-strip ${status || 'none'}${uncommitted ? ' uncommitted' : ''}`, x: x0, y: laneY(n) - stripH, width: Math.max(1, clipX(to) - x0), height: stripH - 1, 'data-node': n, 'data-status': status || 'none', 'data-committed': uncommitted ? 'false' : 'true', 'data-tip': `n${n} acts on ${which}${state}, ${from}–${to} ms: ${place}\n${listText(k)}` }, svg);
+    };
+    piece(a, cut, true);
+    piece(cut, b, false);
+  }
+}
+
+/** Configurations by `index/term`, the bootstrap one as `0/0`, built once per page. */
+function membershipIndex(m) {
+  if (m.byKey === undefined) {
+    m.byKey = new Map(m.entries.map((e) => [`${e.index}/${e.term}`, e]));
+    const boot = m.configurations.find((k) => k.index === 0);
+    if (boot !== undefined) m.byKey.set('0/0', { ...boot, committedMs: 0, fate: 'committed' });
+  }
+  return m.byKey;
 }
 
 /**
