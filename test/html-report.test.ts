@@ -224,6 +224,21 @@ describe.skipIf(skip !== null)('HTML reports in a real browser', () => {
     await page.close();
   });
 
+  it('replay --html of a swarm seed with aborted transfers: a dashed arrow ending in a cross, and why', async () => {
+    // The default swarm's seed 1 on 5 nodes (membership family) asks three leaders to hand over, and another node
+    // wins the election each time; should the swarm move, any seed with an aborted transfer will do.
+    const file = join(dir, 'transfer-aborted.html');
+    const cli = await runCliInProcess(['replay', '--seed', '1', '--nodes', '5', '--html', file]);
+    expect(cli.status).toBe(0);
+    const { page, watch } = await openReport(browser, file, VIEWPORT);
+    expect(await page.locator('path.transfer.aborted').count()).toBeGreaterThan(0);
+    expect(await page.locator('path.transfer-x').count()).toBe(await page.locator('path.transfer.aborted').count());
+    expect(await hoverText(page, 'path.transfer.aborted')).toMatch(/^transfer of leadership n(\d) → n(\d), asked at \d+ ms: aborted, n\d leads in term \d+ instead, \d+ ms after the request$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'replay-transfer-aborted.png') });
+    expectQuiet(watch);
+    await page.close();
+  });
+
   it('replay --html of a stale read: the failing read, the write that forces it, and the reason on the first screen', async () => {
     const file = join(dir, 'stale-read.html');
     const cli = await runCliInProcess(['replay', '--seed', '1', '--bug', 'stale-read', '--nodes', '3', '--html', file]);
