@@ -109,6 +109,26 @@ describe('process protocol forms', () => {
     while (started() < 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(started()).toBeGreaterThanOrEqual(6);
   }, 60_000);
+
+  it('hands out no offered spare that was killed while it waited: the restart gets a live process', async () => {
+    const before = new Set(liveProcessGroups(processGroupTable()));
+    const adapter = start(`${EXAMPLE} --no-fork`);
+    const storage = { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] };
+    const init = { peers: [1, 2, 3], storage, seed: 1, random: () => 0, electionTicks: 10, heartbeatTicks: 2 };
+    for (const id of [1, 2, 3]) adapter.implementation.create({ ...init, id }).ready();
+    // The spares started after those takes are offered to the host (process-worker.js): kill every one of them.
+    const spares = (): number[] => liveProcessGroups(processGroupTable()).filter((pgid) => !before.has(pgid) && !adapter.processIds.includes(pgid));
+    const deadline = Date.now() + 30_000;
+    while (spares().length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const killed = spares();
+    expect(killed.length).toBeGreaterThanOrEqual(3);
+    for (const pgid of killed) process.kill(-pgid, 'SIGKILL');
+    // Reaped (the worker drops a group from the table once its leader is), so none of them can pass for alive.
+    while (spares().some((pgid) => killed.includes(pgid)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const restarted = adapter.implementation.create({ ...init, id: 1 });
+    expect(restarted.ready()).toBeNull();
+    expect(killed).not.toContain(adapter.processIds[0]);
+  }, 60_000);
 });
 
 /** The state letter and process group of `pid` from /proc, or null when it does not exist (Linux). */

@@ -11,6 +11,12 @@
 //   {op: 'take'}              -> {ok: true, pid, stdinFd, stdoutFd, pollFd, startedMs} | {ok: false, error}
 //       hands over a started process (a spare when one is alive) and starts a new spare. The host reads and
 //       writes the two pipe ends until it hands them back; this worker keeps the process's stderr and exit.
+//   {op: 'took', pid}         -> no answer: the host has taken a spare this worker offered (below), or found it
+//       dead and given it back ('release' follows); a new spare is started in its place.
+//   Offers, unasked: {op: 'spare', ok: true, pid, group, stdinFd, stdoutFd, pollFd, startedMs} (no id), for every spare that
+//       is ready while no take waits. The host keeps them and takes one without asking, so a node's (re)start
+//       waits for no thread hand-off (on a loaded machine, the wait for this thread to be scheduled was most of a
+//       take); it asks with 'take' only when it holds none.
 //   {op: 'release', pid}      -> no answer: the host is done with the pipe ends, which this worker closes (a
 //       file opened with openSync belongs to the thread that opened it: Node closes it when that thread ends).
 //   {op: 'ended', pid, waitMs} -> {ok: true, exit, stderr}
@@ -243,6 +249,8 @@ const procs = new Map();
  * several at the same instant; with a single spare all but the first would wait for a boot.
  */
 const spares = [];
+/** pid -> Proc of the spares offered to the host and not yet taken (their pipe ends are the host's to use). */
+const offered = new Map();
 const SPARES_MAX = Math.max(1, Number.isInteger(sparesWanted) ? sparesWanted : 1);
 /** Set once the adapter closes: no more spares. */
 let closing = false;
@@ -585,7 +593,7 @@ const FORKED_SPARES_FACTOR = 2;
 /** Starts spares until SPARES_MAX (more with a fork server) are alive or on their way. */
 function topUp() {
   const wanted = forkServer === null ? SPARES_MAX : FORKED_SPARES_FACTOR * SPARES_MAX;
-  while (!closing && spares.length + starting < Math.max(wanted, takers.length)) {
+  while (!closing && spares.length + starting + offered.size < Math.max(wanted, takers.length)) {
     starting++;
     makeFifoPair((error, pair) => {
       if (closing) {
@@ -619,9 +627,32 @@ function serveTakers() {
       continue;
     }
     proc.handedOut = true;
-    taker.reply({ ok: true, pid: proc.pid, group: proc.group, stdinFd: proc.fds.hostIn, stdoutFd: proc.fds.hostOut, pollFd: proc.fds.hostPoll, startedMs: proc.startedMs });
+    taker.reply({ ok: true, ...handOver(proc) });
   }
+  if (takers.length === 0) offerSpares();
   topUp();
+}
+
+function handOver(proc) {
+  return { pid: proc.pid, group: proc.group, stdinFd: proc.fds.hostIn, stdoutFd: proc.fds.hostOut, pollFd: proc.fds.hostPoll, startedMs: proc.startedMs };
+}
+
+/**
+ * Offers the host every spare that is ready ('spare' messages). One that could not be started stays here: the
+ * next take reports it, as before.
+ */
+function offerSpares() {
+  for (let i = 0; i < spares.length; ) {
+    const proc = spares[i];
+    if (proc.exit !== null || proc.fds === null || closing) {
+      i++;
+      continue;
+    }
+    spares.splice(i, 1);
+    proc.handedOut = true;
+    offered.set(proc.pid, proc);
+    replyPort.postMessage({ op: 'spare', ok: true, ...handOver(proc) });
+  }
 }
 
 /**
@@ -684,6 +715,7 @@ function closeAll(done) {
   // The fork server's SIGTERM reaches its children too (its group); its end of input comes first.
   const all = [...procs.values(), ...(forkServer === null ? [] : [forkServer])];
   spares.splice(0);
+  offered.clear();
   forkServer?.child.stdin.end();
   for (const proc of all) proc.signal('SIGTERM');
   const startedMs = Date.now();
@@ -714,6 +746,9 @@ parentPort.on('message', (request) => {
     case 'take':
       takers.push({ reply, sinceMs: Date.now() - epochMs });
       return serveTakers();
+    case 'took':
+      offered.delete(request.pid);
+      return topUp();
     case 'release': {
       const proc = procs.get(request.pid) ?? endedProcs.get(request.pid);
       if (proc !== undefined) {

@@ -88,6 +88,8 @@ const TICK = '{"type":"tick"}';
 const READY = '{"type":"ready"}';
 const ADVANCE = '{"type":"advance"}';
 const STATUS = '{"type":"status"}';
+/** The reply to a held request that kept its promise, as compact JSON spells it. */
+const IDLE_REPLY = '{"type":"ok","ready":null}';
 /**
  * Most requests deferred in front of a node's next one (an advance and quiet ticks): a bound on what one write
  * carries whatever `idleTicks` a process declares; past it, a tick is sent at once.
@@ -128,6 +130,11 @@ export class ProcessAdapter {
   private readonly port: MessagePort;
   private readonly signal: Int32Array;
   private readonly watch: CallWatch;
+  /**
+   * Spares the worker offered unasked (process-worker.js), oldest first: a node's (re)start takes one without a
+   * thread hand-off. Invariant: each is reported 'took' to the worker when taken or dropped.
+   */
+  private readonly offered: WorkerReply[] = [];
   /** Node id (0: the probe) -> its current process's pipes. */
   private readonly pipes = new Map<number, ProcessPipe>();
   private closed = false;
@@ -233,6 +240,8 @@ export class ProcessAdapter {
     this.closed = true;
     // End of input first (a well-behaved process exits on it), then the worker's SIGTERM, then SIGKILL.
     for (const pipe of this.pipes.values()) pipe.release();
+    // Offered spares are the worker's to kill; their pipe ends are closed with them.
+    this.offered.length = 0;
     try {
       this.exchange({ op: 'close' });
     } catch {
@@ -271,7 +280,7 @@ export class ProcessAdapter {
   /** Starts a fresh process in `slot` (killing the old one) and sends it `create`. */
   private createReply(slot: number, fields: Record<string, unknown>): Record<string, unknown> {
     this.kill(slot);
-    const taken = this.exchange({ op: 'take' }, slot);
+    const taken = this.take(slot);
     if (!taken.ok || taken.pid === undefined || taken.stdinFd === undefined || taken.stdoutFd === undefined || taken.pollFd === undefined) {
       throw new ImplementationFault(slot, taken.error ?? 'process could not be started', 'adapter');
     }
@@ -283,6 +292,35 @@ export class ProcessAdapter {
     this.roundTripCount++;
     const reply = pipe.call([JSON.stringify({ type: 'create', ...fields })], this.options.timeoutMs);
     return parseReply(slot, 'create', firstLine(slot, reply, 'create'), 'created');
+  }
+
+  /**
+   * A started process for `slot`: a spare the worker has offered, else one asked for ('take', which waits for the
+   * worker thread). An offered spare that has died since (killed from outside) is given back, not handed out, as
+   * the worker skips one (process-worker.js serveTakers); a spare that dies later fails its create.
+   */
+  private take(slot: number): WorkerReply {
+    this.receive(0);
+    for (let spare = this.offered.shift(); spare !== undefined; spare = this.offered.shift()) {
+      this.worker.postMessage({ op: 'took', pid: spare.pid });
+      if (isAlive(spare.pid ?? 0)) return spare;
+      this.worker.postMessage({ op: 'release', pid: spare.pid });
+    }
+    return this.exchange({ op: 'take' }, slot);
+  }
+
+  /**
+   * Reads what the worker has posted: offered spares are kept, the answer to request `id` is returned, a stale
+   * answer (to a request abandoned by an earlier timeout) is dropped. Never waits.
+   */
+  private receive(id: number): WorkerReply | undefined {
+    for (;;) {
+      const received = receiveMessageOnPort(this.port) as { message: WorkerReply & { id?: number; op?: string } } | undefined;
+      if (received === undefined) return undefined;
+      const message = received.message;
+      if (message.op === 'spare') this.offered.push(message);
+      else if (message.id === id) return message;
+    }
   }
 
   /** How process `pid` (node `slot`'s) ended, from the worker, which reaps it. */
@@ -402,6 +440,8 @@ export class ProcessAdapter {
    * idle).
    */
   private checkDeferred(slot: number, sent: string, line: string): void {
+    // The commonest line of all, in the examples' spelling: nothing to parse.
+    if (line === IDLE_REPLY) return;
     const request = requestTypeOf(sent);
     const reply = parseReply(slot, request, line, 'ok');
     if (reply.ready === null) return;
@@ -476,16 +516,23 @@ export class ProcessAdapter {
     let seen = Atomics.load(this.signal, 0);
     this.worker.postMessage({ ...request, id });
     for (;;) {
-      const received = receiveMessageOnPort(this.port) as { message: WorkerReply & { id: number } } | undefined;
-      if (received !== undefined) {
-        if (received.message.id === id) return received.message;
-        continue;
-      }
+      const received = this.receive(id);
+      if (received !== undefined) return received;
       const leftMs = deadline - Date.now();
       if (leftMs <= 0) throw new ImplementationFault(slot, `process adapter: the worker thread gave no answer to ${String(request.op)} within ${WORKER_WAIT_MS} ms`, 'adapter');
       Atomics.wait(this.signal, 0, seen, Math.min(leftMs, 50));
       seen = Atomics.load(this.signal, 0);
     }
+  }
+}
+
+/** Whether `pid` still exists (a zombie not yet reaped counts: its exit is then reported by its create). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
   }
 }
 
