@@ -45,34 +45,26 @@ export class OrphanTracker {
   private orphans = 0;
   private readonly keyIds = new Map<string, number>();
 
-  /** Returns null when the model has no lookahead or some state-changing operation does not name its state. */
-  static build<State, Input, Output>(
+  /**
+   * The tracker of a search whose lookahead tables are built (see search.ts `buildLookahead`): `requiredKey[i]`
+   * is the state completed operation i needs (undefined: none), and its producers invoked before its return are
+   * `producers[producerStart[i] .. producerStart[i] + producerCount[i])`, in call order. The search computes these
+   * once for both its stuck check and this tracker (each used to key and group every operation itself).
+   */
+  static fromLookahead<State, Input, Output>(
     model: Model<State, Input, Output>,
-    ops: readonly Operation<Input, Output>[],
-    readOnly: Uint8Array,
-  ): OrphanTracker | null {
-    if (model.requires === undefined || model.produces === undefined || model.stateKey === undefined) return null;
-    const producersByKey = new Map<string, number[]>();
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i] as Operation<Input, Output>;
-      const key = model.produces(op.input, op.output);
-      if (key === undefined) {
-        if (readOnly[i] === 0) return null;
-        continue;
-      }
-      let group = producersByKey.get(key);
-      if (group === undefined) producersByKey.set(key, (group = []));
-      group.push(i);
-    }
-    return new OrphanTracker(model, ops, producersByKey);
+    n: number,
+    lookahead: { readonly requiredKey: readonly (string | undefined)[]; readonly producers: Int32Array; readonly producerStart: Int32Array; readonly producerCount: Int32Array },
+  ): OrphanTracker {
+    return new OrphanTracker(model, n, lookahead);
   }
 
   private constructor(
     private readonly model: Model<unknown, unknown, unknown> | Model<never, never, never>,
-    ops: readonly Operation<unknown, unknown>[],
-    producersByKey: ReadonlyMap<string, readonly number[]>,
+    n: number,
+    lookahead: { readonly requiredKey: readonly (string | undefined)[]; readonly producers: Int32Array; readonly producerStart: Int32Array; readonly producerCount: Int32Array },
   ) {
-    const n = ops.length;
+    const { requiredKey, producers, producerStart, producerCount } = lookahead;
     this.neededKey = new Int32Array(n).fill(NONE);
     this.producersLeft = new Int32Array(n);
     this.placed = new Uint8Array(n);
@@ -80,25 +72,24 @@ export class OrphanTracker {
     // most partitions are small and this runs once per partition.
     const pairConsumer: number[] = [];
     const pairProducer: number[] = [];
-    const requires = model.requires as (input: never, output: never) => string | undefined;
     for (let i = 0; i < n; i++) {
-      const op = ops[i] as Operation<never, never>;
-      if (op.ret === null) continue;
-      const key = requires(op.input, op.output);
+      // Only completed operations have a required key (never-completed ones are not tracked).
+      const key = requiredKey[i];
       if (key === undefined) continue;
       // Producers invoked before this operation returns, itself excepted (a prefix of the group, in call order).
-      const group = producersByKey.get(key) ?? [];
-      const count = invokedBefore(ops, group, op.ret);
+      const start = producerStart[i] as number;
+      const count = producerCount[i] as number;
       if (count > PRODUCERS_TRACKED_MAX + 1) continue;
       let left = 0;
-      for (let k = 0; k < count; k++) if (group[k] !== i) left++;
+      for (let k = 0; k < count; k++) if (producers[start + k] !== i) left++;
       if (left > PRODUCERS_TRACKED_MAX) continue;
       this.neededKey[i] = this.keyId(key);
       this.producersLeft[i] = left;
       for (let k = 0; k < count; k++) {
-        if (group[k] === i) continue;
+        const p = producers[start + k] as number;
+        if (p === i) continue;
         pairConsumer.push(i);
-        pairProducer.push(group[k] as number);
+        pairProducer.push(p);
       }
     }
     this.consumerStart = new Int32Array(n + 1);

@@ -45,6 +45,49 @@ function opHash(index: number): number {
   return h & 0x3fffffff;
 }
 
+/** Operation indices fit in this many low bits of a packed sort key (see {@link rankByKey}). */
+const PACKED_INDEX_BITS = 21;
+const PACKED_INDEX_SPAN = 2 ** PACKED_INDEX_BITS;
+
+/**
+ * rank[i] = position of operation i when sorted by (keys[i], i). Keys are call positions, or half-way between
+ * two (an overwriting operation placed after a mutating one), or MAX_VALUE (never completed); so each key doubled
+ * is a small integer, and (2 * key, i) packs into one exact double that a plain numeric sort orders with no
+ * comparator calls (the comparator sort was a tenth of checking a run's history). Any other keys take the
+ * comparator sort, with the same result.
+ */
+function rankByKey(keys: Float64Array): Int32Array {
+  const n = keys.length;
+  const rank = new Int32Array(n);
+  let closedMax = 0;
+  let packable = n < PACKED_INDEX_SPAN;
+  for (let i = 0; i < n && packable; i++) {
+    const key = keys[i] as number;
+    if (key === Number.MAX_VALUE) continue;
+    const doubled = 2 * key;
+    if (!Number.isInteger(doubled) || doubled < 0 || doubled >= 2 ** 31) packable = false;
+    else if (doubled > closedMax) closedMax = doubled;
+  }
+  if (!packable) {
+    // Ties (never-completed operations) keep call order: the comparator ends with the index.
+    const order = [...keys.keys()].sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
+    order.forEach((op, position) => {
+      rank[op] = position;
+    });
+    return rank;
+  }
+  // Never-completed operations after every completed one, among themselves in index (call) order.
+  const openSlot = closedMax + 1;
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = keys[i] as number;
+    packed[i] = (key === Number.MAX_VALUE ? openSlot : 2 * key) * PACKED_INDEX_SPAN + i;
+  }
+  packed.sort();
+  for (let position = 0; position < n; position++) rank[(packed[position] as number) % PACKED_INDEX_SPAN] = position;
+  return rank;
+}
+
 export class PartitionSearch<State, Input, Output> {
   private readonly n: number;
   private readonly head: number;
@@ -237,9 +280,9 @@ export class PartitionSearch<State, Input, Output> {
     this.producerStart = new Int32Array(n);
     this.producerCount = new Int32Array(n);
     this.chainTargetsReady = new Uint8Array(n + 1);
-    const lookahead = options.lookahead !== false;
-    if (lookahead) this.buildLookahead(ops);
-    this.orphans = lookahead ? OrphanTracker.build(model, ops, this.readOnly) : null;
+    // The orphan tracker reads the lookahead tables: it exists exactly when they could be built.
+    const lookahead = options.lookahead !== false && this.buildLookahead(ops);
+    this.orphans = lookahead ? OrphanTracker.fromLookahead(model, n, { requiredKey: this.requiredKey, producers: this.producers, producerStart: this.producerStart, producerCount: this.producerCount }) : null;
     this.candidateStart = new Int32Array(n + 1);
     this.candidateCount = new Int32Array(n + 1);
     this.candidateCursor = new Int32Array(n + 1);
@@ -271,22 +314,17 @@ export class PartitionSearch<State, Input, Output> {
       keys[i] = key;
       if (this.readOnly[i] === 0) latestMutatingRet = Math.max(latestMutatingRet, op.ret);
     }
-    // Ties (never-completed operations) keep call order: the comparator ends with the index.
-    const order = [...keys.keys()].sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
-    const rank = new Int32Array(n);
-    order.forEach((op, position) => {
-      rank[op] = position;
-    });
-    return rank;
+    return rankByKey(keys);
   }
 
   /**
    * Fills the lookahead tables when the model has them and every state-changing operation names the state it
-   * produces (otherwise an unnamed producer could make any operation legal, and nothing is pruned).
+   * produces (otherwise an unnamed producer could make any operation legal, and nothing is pruned); returns
+   * whether it did.
    */
-  private buildLookahead(ops: readonly Operation<Input, Output>[]): void {
+  private buildLookahead(ops: readonly Operation<Input, Output>[]): boolean {
     const model = this.model;
-    if (model.requires === undefined || model.produces === undefined || model.stateKey === undefined) return;
+    if (model.requires === undefined || model.produces === undefined || model.stateKey === undefined) return false;
     const byKey = new Map<string, number[]>();
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as Operation<Input, Output>;
@@ -294,7 +332,7 @@ export class PartitionSearch<State, Input, Output> {
       this.producedKey[i] = key;
       if (op.ret === null) this.openRequiredKey[i] = model.requires(op.input, op.output);
       if (key === undefined) {
-        if (this.readOnly[i] === 0) return;
+        if (this.readOnly[i] === 0) return false;
         continue;
       }
       let group = byKey.get(key);
@@ -320,6 +358,7 @@ export class PartitionSearch<State, Input, Output> {
       this.producerStart[i] = groupStart.get(key) ?? 0;
       this.producerCount[i] = count;
     }
+    return true;
   }
 
   /** True when some operation other than `op` that produces the state `op` needs is still unplaced. */
