@@ -31,8 +31,12 @@ export function createMessageChecker(annotations: MessageAnnotations, nodeIds: r
   const preVote = (annotations.preVote ?? []).map(compile);
   const voteGrant = annotations.voteGrant === undefined ? null : compile(annotations.voteGrant);
   const appendAck = annotations.appendAck === undefined ? null : compile(annotations.appendAck);
+  // The declared types, compared before anything else: a match needs its type, and most messages are appends
+  // and their responses, which are neither vote grants nor (for the requests) acknowledgements.
+  const voteGrantType = voteGrant === null ? null : voteGrant.type;
+  const appendAckType = appendAck === null ? null : appendAck.type;
   const matchField = annotations.appendAck?.matchField ?? '';
-  /** Position = node id: durable term, vote and last stored index. */
+  /** Position = node id: durable term, vote and last stored index. Invariant: the three have one length. */
   const termOf: number[] = [];
   const voteOf: number[] = [];
   const lastOf: number[] = [];
@@ -58,41 +62,48 @@ export function createMessageChecker(annotations: MessageAnnotations, nodeIds: r
   return {
     observe(fact: Fact): void {
       if (fact.kind === 'persist') {
-        grow(fact.node);
-        termOf[fact.node] = fact.hardState.term;
-        voteOf[fact.node] = fact.hardState.vote;
+        const node = fact.node;
+        if (node >= termOf.length) grow(node);
+        const hardState = fact.hardState;
+        termOf[node] = hardState.term;
+        voteOf[node] = hardState.vote;
         const head = fact.entries[0];
-        if (head !== undefined) lastOf[fact.node] = head.index + fact.entries.length - 1;
+        if (head !== undefined) lastOf[node] = head.index + fact.entries.length - 1;
       } else if (fact.kind === 'restart') {
-        grow(fact.node);
-        termOf[fact.node] = fact.stored.hardState.term;
-        voteOf[fact.node] = fact.stored.hardState.vote;
-        lastOf[fact.node] = fact.stored.entries.length;
+        const node = fact.node;
+        if (node >= termOf.length) grow(node);
+        const stored = fact.stored;
+        termOf[node] = stored.hardState.term;
+        voteOf[node] = stored.hardState.vote;
+        lastOf[node] = stored.entries.length;
       }
     },
     sent(m: Message, atMs: number, event: number): Violation | null {
       const node = m.from;
-      grow(node);
+      if (node >= termOf.length) grow(node);
       const term = termOf[node] as number;
+      const type = m.type;
       if (m.term > term && !isPreVote(m)) {
-        return violation('message-term', m, atMs, event, `Node ${node} sent ${m.type} of term ${m.term} to node ${m.to} while its durable term was ${term}: a term must be persisted before any message of that term.`, {
+        return violation('message-term', m, atMs, event, `Node ${node} sent ${type} of term ${m.term} to node ${m.to} while its durable term was ${term}: a term must be persisted before any message of that term.`, {
           durableTerm: term,
         });
       }
-      // The cheap durable-state test first: the matcher's field reads are keyed loads of a name known only at run
-      // time, and most grants and acknowledgements are legitimate, so they are read only for a suspect message.
-      const vote = voteOf[node] as number;
-      if (voteGrant !== null && (term !== m.term || vote !== m.to) && matches(voteGrant, m)) {
-        const held = vote === 0 ? 'no vote' : `a vote for node ${vote}`;
-        return violation('vote-grant', m, atMs, event, `Node ${node} granted its vote to node ${m.to} in term ${m.term} while its disk held term ${term} and ${held}: a vote must be durable before it is granted.`, {
-          durableTerm: term,
-          durableVote: vote,
-        });
+      // The cheap tests first: the matcher's field reads are keyed loads of a name known only at run time, and
+      // most grants and acknowledgements are legitimate, so they are read only for a suspect message.
+      if (type === voteGrantType) {
+        const vote = voteOf[node] as number;
+        if ((term !== m.term || vote !== m.to) && matches(voteGrant as CompiledMatcher, m)) {
+          const held = vote === 0 ? 'no vote' : `a vote for node ${vote}`;
+          return violation('vote-grant', m, atMs, event, `Node ${node} granted its vote to node ${m.to} in term ${m.term} while its disk held term ${term} and ${held}: a vote must be durable before it is granted.`, {
+            durableTerm: term,
+            durableVote: vote,
+          });
+        }
       }
-      if (appendAck !== null && m.type === appendAck.type) {
+      if (type === appendAckType) {
         const claimed = m[matchField];
         const last = lastOf[node] as number;
-        if (typeof claimed === 'number' && claimed > last && matches(appendAck, m)) {
+        if (typeof claimed === 'number' && claimed > last && matches(appendAck as CompiledMatcher, m)) {
           return violation('append-ack', m, atMs, event, `Node ${node} acknowledged entries up to index ${claimed} to node ${m.to} while its durable log ended at index ${last}: entries must be durable before they are acknowledged.`, {
             matchIndex: claimed,
             durableLastIndex: last,
