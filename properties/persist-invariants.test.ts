@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FactLog, entries, entry, runChecker } from './fact-builders.js';
-import { createPersistInvariantsChecker } from './persist-invariants.js';
+import { createCommitQuorumChecker } from './commit-quorum.js';
+import { createConfigurationEntriesChecker } from './configuration-entries.js';
+import { Configurations } from './configurations.js';
+import { createDurableTermChecker, createDurableVoteChecker } from './hard-state.js';
+import { createLeaderAppendOnlyChecker } from './leader-append-only.js';
+import { createLeaderVotesChecker } from './leader-votes.js';
+import { createPersistInvariantsChecker, PERSIST_INVARIANT_ROUTES, PERSIST_INVARIANTS } from './persist-invariants.js';
+import type { Checker } from './types.js';
 
 describe('persist invariants, fused', () => {
   it('reports each part\'s violation under its own property, and every part keeps seeing every fact', () => {
@@ -24,5 +31,25 @@ describe('persist invariants, fused', () => {
     f.apply(1, entry(1, 1));
     f.apply(1, entry(2, 1));
     expect(runChecker(createPersistInvariantsChecker([1, 2, 3]), f.facts)).toEqual([]);
+  });
+
+  it('routes each fact kind to exactly the parts that declare it, in part order', () => {
+    const configs = new Configurations([1, 2, 3]);
+    const parts: Checker[] = [
+      createDurableTermChecker([1, 2, 3]),
+      createDurableVoteChecker([1, 2, 3]),
+      createCommitQuorumChecker([1, 2, 3], { configs }),
+      createLeaderAppendOnlyChecker([1, 2, 3]),
+      createLeaderVotesChecker([1, 2, 3], configs),
+      createConfigurationEntriesChecker([1, 2, 3]),
+    ];
+    expect(parts.map((p) => p.property)).toEqual(PERSIST_INVARIANTS);
+    const fused = createPersistInvariantsChecker([1, 2, 3]);
+    for (const kind of fused.factKinds ?? []) {
+      const declaring = parts.filter((p) => p.factKinds?.includes(kind)).map((p) => p.property);
+      expect(PERSIST_INVARIANT_ROUTES[kind] ?? [], kind).toEqual(declaring);
+    }
+    const union = new Set(parts.flatMap((p) => p.factKinds ?? []));
+    expect(new Set(fused.factKinds)).toEqual(union);
   });
 });
