@@ -88,6 +88,11 @@ export function emptyProbeCounts(): ProbeCounts {
 export interface ProbeOptions {
   readonly nodeIds?: readonly NodeId[];
   readonly electionMs?: number;
+  /**
+   * The run's configurations (built from `nodeIds`), which the caller feeds every fact before this counter; absent,
+   * the counter keeps its own. Sharing them scans each persisted entry for configuration entries once per run.
+   */
+  readonly configs?: Configurations;
 }
 
 /** The election timeout the transfer probes assume without {@link ProbeOptions.electionMs}: the standard timing's (10 ticks of 10 ms). */
@@ -149,6 +154,7 @@ export class ProbeCounter {
   private lastAckTerm = 0;
   /** Every node's configurations, from the persisted logs; and the configuration of the latest applied configuration entry. */
   private readonly configs: Configurations;
+  private readonly ownsConfigs: boolean;
   private committedConfig: Configuration | null;
   /** Configuration entries seen on some disk: index -> term (the probes count each entry once). */
   private readonly confSeen = new Map<number, number>();
@@ -175,14 +181,15 @@ export class ProbeCounter {
   constructor(shared?: PersistedLogs, options: ProbeOptions = {}) {
     this.logs = shared ?? new PersistedLogs();
     this.ownsLogs = shared === undefined;
-    this.configs = new Configurations(options.nodeIds ?? []);
+    this.configs = options.configs ?? new Configurations(options.nodeIds ?? []);
+    this.ownsConfigs = options.configs === undefined;
     this.committedConfig = this.configs.bootstrap;
     this.electionMs = options.electionMs ?? ELECTION_MS_DEFAULT;
   }
 
   observe(fact: Fact): void {
     if (this.role[fact.node] === undefined) this.meet(fact.node);
-    this.configs.observe(fact);
+    if (this.ownsConfigs) this.configs.observe(fact);
     if (this.transferDeadlineMs >= 0 && fact.atMs > this.transferDeadlineMs) this.transferEnded(false);
     switch (fact.kind) {
       case 'transfer':

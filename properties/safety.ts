@@ -15,6 +15,7 @@ import type { PersistedLogs } from './persisted-log.js';
 import { createSnapshotSafetyChecker } from './snapshot-safety.js';
 import { createStateMachineSafetyChecker } from './state-machine-safety.js';
 import type { Checker, PropertyName } from './types.js';
+import type { Configurations } from './configurations.js';
 
 export interface SafetyPropertyInfo {
   readonly name: PropertyName;
@@ -91,16 +92,18 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
  * can be fed facts on its own. With `shared`, the checkers that judge persisted logs read that one store (each
  * persisted entry is then stored and hashed once per run, not once per checker): the caller feeds every fact to
  * `shared.observe` first, then to every checker, in order. `configurations` says when the implementation's
- * configuration entries take effect (contract version 2's `configurations`; default: when appended).
+ * configuration entries take effect (contract version 2's `configurations`; default: when appended). With `configs`
+ * (built from `nodeIds` and `configurations`), the per-persist invariants read those configurations, which the
+ * caller feeds every fact before the checkers, as it does `shared`.
  */
-export function createSafetyCheckers(nodeIds: readonly NodeId[], shared?: PersistedLogs, configurations: ConfigurationOptions = {}): Checker[] {
+export function createSafetyCheckers(nodeIds: readonly NodeId[], shared?: PersistedLogs, configurations: ConfigurationOptions = {}, configs?: Configurations): Checker[] {
   return [
     createElectionSafetyChecker(),
     createLogMatchingChecker(nodeIds, shared),
     createLeaderCompletenessChecker(nodeIds, shared),
     createStateMachineSafetyChecker(nodeIds),
     createDurabilityChecker(nodeIds),
-    createPersistInvariantsChecker(nodeIds, configurations),
+    createPersistInvariantsChecker(nodeIds, configurations, configs === undefined ? undefined : { configs }),
     createSnapshotSafetyChecker(nodeIds, shared),
   ];
 }

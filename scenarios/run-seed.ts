@@ -5,26 +5,20 @@
  */
 import type { Violation } from '../properties/types.js';
 import { checkHistory, describeExplanation } from '../properties/linearizability/index.js';
-import { FactDispatch } from '../properties/fact-dispatch.js';
-import { PersistedLogs } from '../properties/persisted-log.js';
-import { SnapshotFactExpander } from '../properties/snapshot-facts.js';
-import { ProbeCounter } from '../properties/probes.js';
 import type { ProbeCounts } from '../properties/probes.js';
 import type { ConfigurationOptions } from '../properties/configurations.js';
-import { createMessageCheckerFor, createSafetyCheckers } from '../properties/safety.js';
+import { RunCheckers } from '../properties/run-checkers.js';
 import { stabilityCheckerFor } from '../properties/stability.js';
 import { transferCheckerFor } from '../properties/transfer.js';
-import type { MessageChecker } from '../properties/message-checks.js';
 import type { Checker } from '../properties/types.js';
 import { builtinRaft } from '../sim/builtin.js';
-import type { Message, MessageAnnotations, NodeId, RaftImplementation } from '../sim/contract.js';
-import type { Fact } from '../sim/facts.js';
+import type { RaftImplementation } from '../sim/contract.js';
 import { isMembershipEvent } from '../sim/faults.js';
 import type { FaultPlan } from '../sim/faults.js';
 import type { NetworkOptions } from '../sim/network.js';
 import { Prng } from '../sim/prng.js';
 import { simulate } from '../sim/simulation.js';
-import type { FactObserver, HostBugs, SimulationResult, SimulationStats } from '../sim/simulation.js';
+import type { HostBugs, SimulationResult, SimulationStats } from '../sim/simulation.js';
 import { describeTraceRecord } from '../sim/trace.js';
 import type { TraceRecord } from '../sim/trace.js';
 import type { ClientHistoryEvent, WorkloadOptions } from '../sim/workload.js';
@@ -115,57 +109,6 @@ export interface LinUndecided {
   readonly message: string;
 }
 
-/**
- * Feeds every fact to the shared persisted logs, then to the probes and the checkers that judge its kind
- * (which read those logs); stops the run at the first violation.
- */
-class CheckingObserver implements FactObserver {
-  readonly violations: Violation[] = [];
-  private readonly logs: PersistedLogs;
-  private readonly snapshots: SnapshotFactExpander;
-  readonly probes: ProbeCounter;
-  private readonly checkers: readonly Checker[];
-  private readonly messages: MessageChecker | null;
-  /** Each fact to the checkers of its kind only (built from `checkers`, in their order). */
-  private readonly dispatch: FactDispatch;
-  /** Present only when the implementation declares message annotations, so the send path stays bare otherwise. */
-  readonly sent?: (message: Message, atMs: number, event: number) => boolean;
-  constructor(nodeIds: readonly NodeId[], annotations: MessageAnnotations | undefined, extraCheckers: readonly Checker[] = [], configurations: ConfigurationOptions = {}) {
-    this.logs = new PersistedLogs(nodeIds);
-    this.snapshots = new SnapshotFactExpander(this.logs, nodeIds);
-    this.probes = new ProbeCounter(this.logs, { nodeIds, electionMs: DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs });
-    this.checkers = [...createSafetyCheckers(nodeIds, this.logs, configurations), ...extraCheckers];
-    this.dispatch = new FactDispatch(this.checkers);
-    const messages = createMessageCheckerFor(annotations, nodeIds);
-    this.messages = messages;
-    if (messages !== null) {
-      this.sent = (message, atMs, event) => {
-        const violation = messages.sent(message, atMs, event);
-        if (violation !== null) this.violations.push(violation);
-        return this.violations.length > 0;
-      };
-    }
-  }
-
-  /** The run ended with no violation: checkers waiting on a deadline that passed report now (see `Checker.finish`). */
-  finish(endMs: number, event: number): void {
-    for (const c of this.checkers) {
-      const v = c.finish?.(endMs, event) ?? null;
-      if (v !== null) this.violations.push(v);
-    }
-  }
-
-  observe(observed: Fact): boolean {
-    // A snapshot stands for a log prefix: the checkers see the facts it shortened as facts about whole logs.
-    const fact = this.snapshots.expand(observed);
-    this.logs.observe(fact);
-    this.probes.observe(fact);
-    this.dispatch.observe(fact, this.violations);
-    this.messages?.observe(fact);
-    return this.violations.length > 0;
-  }
-}
-
 /** What the run of `config` uses: its `plan` override, else what its scenario generates for its seed. Pure. */
 export function scenarioPlanOf(config: RunConfig): ScenarioPlan {
   if (config.plan !== undefined) return config.plan;
@@ -189,8 +132,14 @@ export function runSeed(config: RunConfig): Verdict {
   const transfer = transferCheckerFor(implementation.capabilities, generated.plan, generated.network, { electionMs: DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs, safetyMs });
   const extra = [stability, transfer].filter((c): c is Checker => c !== null);
   // Configuration entries in force once applied (etcd) or once appended (the thesis, and the default).
-  const configurations = { appliedInForce: implementation.contract?.configurations === 'applied' };
-  const observer = new CheckingObserver(nodeIds, implementation.messageAnnotations, extra, configurations);
+  const configurations: ConfigurationOptions = { appliedInForce: implementation.contract?.configurations === 'applied' };
+  const observer = new RunCheckers({
+    nodeIds,
+    annotations: implementation.messageAnnotations,
+    extraCheckers: extra,
+    electionMs: DEFAULT_TIMING.electionTicks * DEFAULT_TIMING.tickMs,
+    configurations,
+  });
   const result = simulate(
     {
       seed: config.seed,
