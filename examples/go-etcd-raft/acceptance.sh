@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 12's acceptance run for this example: 50 seeds of the default swarm and 10 seeds of every other
 # scenario, in the plain and the PreVote/CheckQuorum/ReadIndex modes, all with --verify-determinism.
-# Usage: examples/go-etcd-raft/acceptance.sh [ADAPTER_BINARY] [MODE...]   (MODE: plain, full; default both)
+# Usage: examples/go-etcd-raft/acceptance.sh [ADAPTER_BINARY] [MODE...]   (MODE: plain, full, membership;
+# default plain and full; membership adds the membership scenarios, with etcd's repeated auto-leave fixed)
 # Prints one line per run and exits 1 if any run failed. Extra seaworthy flags go in $SEAWORTHY_FLAGS
 # (e.g. "--jobs 2").
 set -uo pipefail
@@ -15,7 +16,8 @@ for mode in "${modes[@]}"; do
   case "$mode" in
     plain) cmd="$binary" ;;
     full) cmd="$binary -pre-vote -check-quorum -read-index" ;;
-    *) echo "acceptance.sh: unknown mode $mode, expected plain or full" >&2; exit 2 ;;
+    membership) cmd="$binary -membership -fix-auto-leave" ;;
+    *) echo "acceptance.sh: unknown mode $mode, expected plain, full or membership" >&2; exit 2 ;;
   esac
   for scenario in $(npx tsx cli/bin.ts scenarios | awk '{print $1}'); do
     seeds=10

@@ -295,9 +295,14 @@ func (n *node) advance() error {
 	if err := n.applyConfEntries(rd.CommittedEntries); err != nil {
 		return err
 	}
-	lastBefore := n.ownLastIndex()
+	// Only the backport needs the leader's last index around Advance (Status copies every progress).
+	watchAutoLeave := n.opts.fixAutoLeave && n.appliedConf.joint()
+	var lastBefore uint64
+	if watchAutoLeave {
+		lastBefore = n.ownLastIndex()
+	}
 	n.rn.Advance(*rd)
-	if n.opts.fixAutoLeave && n.appliedConf.joint() && n.ownLastIndex() > lastBefore {
+	if watchAutoLeave && n.ownLastIndex() > lastBefore {
 		// Advance appended the entry leaving the joint configuration (only auto-leave appends there): mark it
 		// pending, as etcd does since etcd-io/etcd#11046, so the next Advance does not append it again.
 		setPendingConfIndex(n.rn, n.ownLastIndex())
