@@ -283,11 +283,14 @@ func (n *node) restoreConfiguration(c configuration) *pb.ConfState {
 }
 
 // handOffIfRemoved: a leader that has applied its own removal. etcd 3.4 keeps it leading (switchToConfig: "TODO
-// step down ... and ask follower with largest Match to TimeoutNow"), replicating but dropping every proposal, and
-// etcd's server stops such a member, handing leadership over first. The adapter does the hand-over: a transfer
-// to the voter with the largest match, again whenever one gives up. Called after each Advance and tick.
+// step down ... and ask follower with largest Match to TimeoutNow"), replicating but dropping every proposal;
+// etcd's server stops such a member one second after it applies its removal (stopWithDelay), so that the others
+// learn the removal is committed first. The adapter waits an election timeout likewise (heartbeats carry the
+// commit index meanwhile), then hands over: a transfer to the voter with the largest match, again whenever one
+// gives up. Without the wait, a target that has not applied C_new yet campaigns in C_old,new (configurations
+// take effect when applied) and needs the old leader's vote. Called after each Advance and tick.
 func (n *node) handOffIfRemoved() {
-	if !n.opts.membership || len(n.appliedConf.Voters) == 0 || n.appliedConf.isMember(n.id) {
+	if !n.opts.membership || len(n.appliedConf.Voters) == 0 || n.appliedConf.isMember(n.id) || n.removedTicks < n.electionTicks {
 		return
 	}
 	st := n.rn.Status()

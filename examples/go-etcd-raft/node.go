@@ -42,6 +42,10 @@ type node struct {
 	// appliedConf is the configuration etcd has applied (its ConfState): empty voters for a node that joined and
 	// has applied no configuration entry yet.
 	appliedConf configuration
+	// electionTicks is etcd's ElectionTick; removedTicks counts the ticks since this leader applied its own
+	// removal (handOffIfRemoved waits electionTicks of them before it transfers leadership).
+	electionTicks int
+	removedTicks  int
 }
 
 func newNode(opts options, req *request) (*node, error) {
@@ -95,7 +99,7 @@ func newNode(opts options, req *request) (*node, error) {
 		return nil, err
 	}
 	return &node{opts: opts, id: req.ID, storage: storage, rn: rn, reported: req.Storage.HardState, reads: map[uint64]bool{},
-		confs: confs, appliedConf: appliedConf}, nil
+		confs: confs, appliedConf: appliedConf, electionTicks: req.ElectionTicks}, nil
 }
 
 func readOnlyOption(opts options) raft.ReadOnlyOption {
@@ -107,6 +111,9 @@ func readOnlyOption(opts options) raft.ReadOnlyOption {
 
 func (n *node) tick() {
 	n.rn.Tick()
+	if n.opts.membership && len(n.appliedConf.Voters) > 0 && !n.appliedConf.isMember(n.id) {
+		n.removedTicks++
+	}
 	n.handOffIfRemoved()
 }
 
