@@ -135,7 +135,7 @@ describe.skipIf(missing !== null)(`examples/go-etcd-raft${missing === null ? '' 
 
   // A genuine etcd 3.4 bug (fixed upstream by etcd-io/etcd#11046): raft.advance appends the empty ConfChangeV2
   // leaving a joint configuration again at each Advance that applies entries before the first one is applied.
-  // The shrunk plan (two leader replacements, no fault) replays to it; the adapter's backport passes it.
+  // The shrunk plan (one leader replacement, no fault) replays to it; the adapter's backport passes it.
   it("catches etcd 3.4 appending the entry that leaves joint consensus twice, and passes with the backported fix", async () => {
     const replay = async (flags: string): Promise<{ status: number | null; out: Replay }> => {
       const result = await runCliInProcess(['replay', '--plan', join(repoRoot, AUTO_LEAVE_TWICE), '--impl-cmd', `${binary} ${flags}`, '--json']);
