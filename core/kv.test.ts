@@ -64,6 +64,17 @@ describe('kv command encoding', () => {
     );
   });
 
+  it('escapes keys exactly as JSON.stringify does: quotes, backslashes, control characters, lone and paired surrogates', () => {
+    const keys = ['', 'x', 'a"b', 'a\\b', '\n', '\u0000', '\u001f', ' ', '\u007f', '\ud800', 'a\udfff', '\ud83d\ude00', 'é', '\u2028', '\ufffd'];
+    // Each key alone and in a string of plain characters around it, and as an op (the same quoting).
+    for (const key of keys.flatMap((k) => [k, `k${k}k`])) {
+      const c = { client: 1, seq: 2, key, op: 'put', value: 3 } as const;
+      expect(encodeKvCommand(c)).toBe(JSON.stringify(c));
+      const odd = { client: 1, seq: 2, key: 'x', op: key as KvCommand['op'] };
+      expect(encodeKvCommand(odd)).toBe(JSON.stringify(odd));
+    }
+  });
+
   it('decodes any other text as JSON.parse and the shape check do (property)', () => {
     const near = command.chain((c) =>
       fc.tuple(fc.nat({ max: 60 }), fc.constantFrom('', ' ', '"', '\\', '0', '.5', 'e1', ',', '}', 'null', '"value":1,')).map(([at, insert]) => {
