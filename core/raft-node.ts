@@ -456,7 +456,10 @@ export class RaftNode {
     let messages = NO_MESSAGES;
     if (messageCount !== 0) {
       const outbox = this.outbox;
-      messages = outbox.slice(0, messageCount) as Message[];
+      // Most Readys carry one or two messages: an array literal of that size is cheaper than a slice (~1.5% of a run).
+      if (messageCount === 1) messages = [outbox[0] as Message];
+      else if (messageCount === 2) messages = [outbox[0] as Message, outbox[1] as Message];
+      else messages = outbox.slice(0, messageCount) as Message[];
       for (let i = 0; i < messageCount; i++) outbox[i] = undefined;
       this.outboxCount = 0;
     }
