@@ -89,6 +89,33 @@ describe('process protocol forms', () => {
     expect(verdict.violations[0]?.message).toMatch(/replied with field "term" of a pattern of "idleMessages" must be a string, a boolean, a number or \{"max": number\}, got \[1\]/);
   }, 60_000);
 
+  it('gives the same trace hash with predicted replies as without, in fewer round trips', () => {
+    const plain = start(`${EXAMPLE} --no-predict`);
+    const predicting = start(EXAMPLE);
+    // random: heartbeats between client writes and partitions; crash-restart-storm: predictions of replaced processes.
+    for (const [name, seed] of [['random', 1], ['random', 2], ['crash-restart-storm', 2]] as const) {
+      const config = { seed, scenario: scenario(name), nodeCount: 3, safetyOnly: true, safetyMs: 1_500 };
+      const tripsBefore = [plain.roundTrips, predicting.roundTrips] as const;
+      const old = runSeed({ ...config, implementation: plain.implementation });
+      const now = runSeed({ ...config, implementation: predicting.implementation });
+      expect(old.violations).toEqual([]);
+      expect(now.traceHash).toBe(old.traceHash);
+      expect(predicting.roundTrips - tripsBefore[1]).toBeLessThan(plain.roundTrips - tripsBefore[0]);
+    }
+  }, 120_000);
+
+  it('checks predicted replies: another Ready in the reply to a predicted tick is an implementation error', () => {
+    const verdict = runSeed({ seed: 1, scenario: scenario('random'), nodeCount: 3, implementation: start(`${FIXTURE} --mode predict-lie`).implementation, safetyOnly: true, safetyMs: 1_000 });
+    expect(verdict.violations.map((v) => v.property)).toEqual(['implementation-error']);
+    expect(verdict.violations[0]?.message).toMatch(/process predicted its Ready for this tick \("predictions"\), but its reply to it carries another \(docs\/protocol\.md § The compact form\): \{"type":"tick"\} -> .*; predicted \{"entries":\[\],"messages":\[\],"committedEntries":\[\]\}/);
+  }, 60_000);
+
+  it('refuses "predictions" that are not {"inputs": [...], "then": {...}}', () => {
+    const verdict = runSeed({ seed: 1, scenario: scenario('random'), nodeCount: 3, implementation: start(`${FIXTURE} --mode bad-predictions`).implementation, safetyOnly: true, safetyMs: 1_000 });
+    expect(verdict.violations.map((v) => v.property)).toEqual(['implementation-error']);
+    expect(verdict.violations[0]?.message).toMatch(/replied with "predictions" must have an array "inputs", got 3/);
+  }, 60_000);
+
   it('runs a fixture in the compact form cleanly when it behaves', () => {
     const verdict = runSeed({ seed: 1, scenario: scenario('random'), nodeCount: 3, implementation: start(`${FIXTURE} --mode none`).implementation, safetyOnly: true, safetyMs: 1_000 });
     expect(verdict.violations).toEqual([]);

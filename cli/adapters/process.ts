@@ -6,8 +6,10 @@
  * every input is followed by a `ready` request of its own, and the compact form (`"protocol": 2`), where the reply
  * to every input and `advance` carries the next Ready, and an `advance` the process declared idle
  * (`"idleAfterAdvance": true`) is not waited for but written in front of the node's next request, and so are the
- * ticks a reply declared quiet (`"idleTicks": n`). The host sees the same values either way, so a seed's trace
- * hash does not depend on the form; the compact one needs about half the round trips (docs/protocol.md § Cost).
+ * ticks a reply declared quiet (`"idleTicks": n`), the steps of messages it declared idle (`"idleMessages"`), and
+ * the ticks and steps whose Ready it predicted (`"predictions"`, process-predictions.ts). The host sees the same
+ * values either way, so a seed's trace hash does not depend on the form; the compact one needs about a third of
+ * the round trips (docs/protocol.md § Cost).
  *
  * One process per node, not one per cluster: a crash in the simulator kills the node's process and a restart
  * starts a new one from the stored state, so nothing the implementation kept in memory can survive a crash,
@@ -26,6 +28,7 @@
  * and the run ends as an implementation error; so does a reply line over the 16 MiB limit (docs/protocol.md §
  * Limits).
  */
+import { isDeepStrictEqual } from 'node:util';
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { Capability, ConfChangeRequest, ContractOptions, CreateInit, Message, MessageAnnotations, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from '../../sim/contract.js';
@@ -38,6 +41,8 @@ import { installProcessGroupExitHook, processGroupTable } from './process-groups
 import { isIdleMessage, parseIdleMessages } from './process-idle-messages.js';
 import type { IdleMessagePattern } from './process-idle-messages.js';
 import { CallWatch, ProcessPipe, SIGNAL_WORDS } from './process-pipe.js';
+import { nextPredictions, parsePredictions, predictedStep, predictedTick } from './process-predictions.js';
+import type { PredictedInput, Predictions } from './process-predictions.js';
 import type { CallOutcome, ProcessEnding, ProcessEnds } from './process-pipe.js';
 import { installInterruptCleanup } from '../interrupt.js';
 
@@ -149,12 +154,15 @@ export class ProcessAdapter {
   private readonly quietTicks = new Map<number, number>();
   /** Node id -> the messages its process declared idle (compact form): a step of one of them is deferred. */
   private readonly idleMessages = new Map<number, readonly IdleMessagePattern[]>();
+  /** Node id -> the replies its process predicted for its next input (compact form): a step or tick of one is deferred. */
+  private readonly predictions = new Map<number, Predictions>();
   /**
-   * Node id -> requests not yet written (an `advance`, quiet ticks): they go out in front of the node's next
-   * request, in the same write, and their replies are checked then. Dropped when the node's process is
-   * replaced (a crash loses them anyway).
+   * Node id -> requests not yet written (an `advance`, quiet ticks, idle or predicted steps), each with the Ready
+   * its reply must carry (null, or the predicted one): they go out in front of the node's next request, in the
+   * same write, and their replies are checked then. Dropped when the node's process is replaced (a crash loses
+   * them anyway).
    */
-  private readonly deferred = new Map<number, string[]>();
+  private readonly deferred = new Map<number, Held[]>();
 
   private constructor(
     private readonly options: ProcessAdapterOptions,
@@ -337,10 +345,11 @@ export class ProcessAdapter {
     this.deferred.delete(slot);
   }
 
-  /** The quiet ticks and idle messages a process declared no longer hold (another request came, or a new process). */
+  /** The quiet ticks, idle messages and predictions a process declared no longer hold (another request came, or a new process). */
   private endPromises(slot: number): void {
     this.quietTicks.delete(slot);
     this.idleMessages.delete(slot);
+    this.predictions.delete(slot);
   }
 
   /** A simulated crash (or the probe done with): the slot's process group killed at once. */
@@ -370,12 +379,12 @@ export class ProcessAdapter {
     if (pipe === undefined) throw new ImplementationFault(slot, `no process for node ${slot}`, 'adapter');
     const deferred = this.deferred.get(slot) ?? [];
     this.deferred.delete(slot);
-    const lines = [...deferred, line, ...(thenReady && this.protocol === 1 ? [READY] : [])];
+    const lines = [...deferred.map((held) => held.line), line, ...(thenReady && this.protocol === 1 ? [READY] : [])];
     this.roundTripCount++;
     const reply = pipe.call(lines, this.options.timeoutMs);
-    const what = deferred.length === 0 ? request : `${deferredTypes(deferred)} + ${request}`;
+    const what = deferred.length === 0 ? request : `${deferredTypes(deferred.map((held) => held.line))} + ${request}`;
     if (!reply.ok) throw new ImplementationFault(slot, reply.error, 'adapter');
-    deferred.forEach((sent, i) => this.checkDeferred(slot, sent, reply.lines[i] ?? ''));
+    deferred.forEach((held, i) => this.checkDeferred(slot, held, reply.lines[i] ?? ''));
     const parsed = parseReply(slot, request, firstLine(slot, { ok: true, lines: reply.lines.slice(deferred.length) }, what), expected);
     if (thenReady && this.protocol === 2) this.keepReady(slot, request, parsed);
     // A request that carries no Ready (read-index, compact, status, ready itself) ends the quiet ticks' and the
@@ -393,9 +402,17 @@ export class ProcessAdapter {
   tick(slot: number): void {
     const quiet = this.quietTicks.get(slot) ?? 0;
     const deferred = this.deferred.get(slot);
-    if (quiet > 0 && (deferred?.length ?? 0) < DEFERRED_MAX) {
+    const room = (deferred?.length ?? 0) < DEFERRED_MAX;
+    if (quiet > 0 && room) {
       this.quietTicks.set(slot, quiet - 1);
       this.defer(slot, TICK);
+      return;
+    }
+    // A prediction is for the first tick after the quiet ones, never for a quiet one sent at once.
+    const predictions = quiet === 0 && room ? this.predictions.get(slot) : undefined;
+    const predicted = predictions === undefined ? undefined : predictedTick(predictions);
+    if (predictions !== undefined && predicted !== undefined) {
+      this.holdPredicted(slot, TICK, predictions, predicted);
       return;
     }
     this.call(slot, TICK, 'ok', true);
@@ -408,8 +425,15 @@ export class ProcessAdapter {
   step(slot: number, message: Message): void {
     const line = `{"type":"step","message":${JSON.stringify(message)}}`;
     const patterns = this.idleMessages.get(slot);
-    if (patterns !== undefined && (this.deferred.get(slot)?.length ?? 0) < DEFERRED_MAX && isIdleMessage(patterns, message)) {
+    const room = (this.deferred.get(slot)?.length ?? 0) < DEFERRED_MAX;
+    if (patterns !== undefined && room && isIdleMessage(patterns, message)) {
       this.defer(slot, line);
+      return;
+    }
+    const predictions = room ? this.predictions.get(slot) : undefined;
+    const predicted = predictions === undefined ? undefined : predictedStep(predictions, message as unknown as Readonly<Record<string, unknown>>);
+    if (predictions !== undefined && predicted !== undefined) {
+      this.holdPredicted(slot, line, predictions, predicted);
       return;
     }
     this.call(slot, line, 'ok', true);
@@ -427,11 +451,29 @@ export class ProcessAdapter {
     this.call(slot, ADVANCE, 'ok', true);
   }
 
-  private defer(slot: number, line: string): void {
+  private defer(slot: number, line: string, ready: unknown = null): void {
     const deferred = this.deferred.get(slot);
-    if (deferred === undefined) this.deferred.set(slot, [line]);
-    else deferred.push(line);
-    this.prefetched.set(slot, { ready: null, idleAfterAdvance: false });
+    if (deferred === undefined) this.deferred.set(slot, [{ line, ready }]);
+    else deferred.push({ line, ready });
+    this.prefetched.set(slot, { ready, idleAfterAdvance: false });
+  }
+
+  /**
+   * A tick or step whose reply the process predicted: not written now. The host's next ready() gets the predicted
+   * Ready at once, the promises of the prediction's `then` hold from here, and the request travels in front of the
+   * node's next one, whose reply must carry that Ready.
+   */
+  private holdPredicted(slot: number, line: string, level: Predictions, input: PredictedInput): void {
+    this.defer(slot, line, input.ready);
+    this.prefetched.set(slot, { ready: input.ready, idleAfterAdvance: level.then.idleAfterAdvance === true });
+    this.keepQuietTicks(slot, level.then.idleTicks);
+    const patterns = parseIdleMessages(level.then.idleMessages);
+    // Checked with the predictions (process-predictions.ts): never a string here.
+    if (typeof patterns !== 'string' && patterns.length > 0) this.idleMessages.set(slot, patterns);
+    else this.idleMessages.delete(slot);
+    const next = nextPredictions(level);
+    if (next === null) this.predictions.delete(slot);
+    else this.predictions.set(slot, next);
   }
 
   /**
@@ -439,11 +481,17 @@ export class ProcessAdapter {
    * (an advance after a Ready declared idle after advance, a tick declared quiet, a step of a message declared
    * idle).
    */
-  private checkDeferred(slot: number, sent: string, line: string): void {
+  private checkDeferred(slot: number, held: Held, line: string): void {
+    const sent = held.line;
     // The commonest line of all, in the examples' spelling: nothing to parse.
-    if (line === IDLE_REPLY) return;
+    if (line === IDLE_REPLY && held.ready === null) return;
     const request = requestTypeOf(sent);
     const reply = parseReply(slot, request, line, 'ok');
+    if (held.ready !== null) {
+      if (!('ready' in reply)) throw new ImplementationFault(slot, noReady(request, reply), 'adapter');
+      if (isDeepStrictEqual(reply.ready, held.ready)) return;
+      throw new ImplementationFault(slot, `process predicted its Ready for this ${request} ("predictions"), but its reply to it carries another (docs/protocol.md § The compact form): ${quote(sent)} -> ${quote(line)}; predicted ${quote(JSON.stringify(held.ready))}`, 'adapter');
+    }
     if (reply.ready === null) return;
     if (!('ready' in reply)) throw new ImplementationFault(slot, noReady(request, reply), 'adapter');
     if (request === 'advance') {
@@ -472,6 +520,10 @@ export class ProcessAdapter {
     if (typeof patterns === 'string') throw new ImplementationFault(slot, `process replied with ${patterns} (docs/protocol.md § The compact form)`, 'adapter');
     if (patterns.length === 0) this.idleMessages.delete(slot);
     else this.idleMessages.set(slot, patterns);
+    const predictions = parsePredictions(reply.predictions);
+    if (typeof predictions === 'string') throw new ImplementationFault(slot, `process replied with ${predictions} (docs/protocol.md § The compact form)`, 'adapter');
+    if (predictions === null) this.predictions.delete(slot);
+    else this.predictions.set(slot, predictions);
   }
 
   private keepQuietTicks(slot: number, idleTicks: unknown): void {
@@ -534,6 +586,12 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as { code?: string }).code === 'EPERM';
   }
+}
+
+/** A request held in front of a node's next one, and the Ready its reply must carry (null, or the predicted one). */
+interface Held {
+  readonly line: string;
+  readonly ready: unknown;
 }
 
 function noReady(request: string, reply: Record<string, unknown>): string {

@@ -10,7 +10,9 @@ then drives it one request at a time over stdin, and reads exactly one JSON repl
 It speaks the compact form (protocol 2): every reply to an input or an `advance` carries the next Ready, so the
 harness needs no separate `ready` request, and says how many of the next ticks will change nothing it reports
 (`idleTicks`), so the harness can send those later, in front of its next request; `--protocol 1` answers in the
-lockstep form instead. The harness may write several requests at once: they are answered in order, in one write.
+lockstep form instead. It also predicts its replies to its next heartbeats (`predictions()`, `--no-predict` does
+not), so the harness need not wait for those either. The harness may write several requests at once: they are
+answered in order, in one write.
 It also declares a fork server (`--no-fork` does not): the harness starts it once more as a server that forks a
 child per node incarnation, so a restart costs a fork instead of an interpreter's boot (docs/protocol.md).
 Logging goes to stderr (stdout is the protocol). Randomness comes only from the `seed` in `create`; the node
@@ -30,6 +32,8 @@ import signal
 import sys
 
 BATCH_MAX = 64  # most entries one append carries
+PREDICTED_LEVELS = 3  # how many heartbeats ahead a follower predicts its replies (one election timeout drawn each)
+PREDICTED_ENTRIES_MAX = 8  # a longer append, sent again, is not worth predicting: the prediction costs its size
 
 
 class Node:
@@ -47,6 +51,7 @@ class Node:
         self.others = [p for p in self.peers if p != self.id]
         self.quorum = len(self.peers) // 2 + 1
         self.rng = random.Random(req["seed"])  # a private, seeded stream: never the global random
+        self.drawn = []  # election timeouts drawn ahead, in order: predictions need the next few
         self.election_ticks = req["electionTicks"]
         self.heartbeat_ticks = req["heartbeatTicks"]
         self.double_vote = double_vote
@@ -72,6 +77,7 @@ class Node:
         self.outbox = []
         self.reported = {"term": hs["term"], "vote": hs["vote"], "commit": hs["commit"], "role": "follower", "leader": 0}
         self.in_flight = None
+        self.last_append = None  # the last append taken from the leader: predicted again (a duplicate, a resend)
 
     # ---- the contract ----------------------------------------------------------------------------
 
@@ -167,6 +173,59 @@ class Node:
             patterns.append({"type": "append-resp", "from": p, "term": self.term, "success": True,
                              "matchIndex": {"max": self.match_index.get(p, 0)}})
         return patterns
+
+    def predictions(self):
+        """What this node will answer to the inputs it expects next (docs/protocol.md, The compact form, change 5),
+        or None: a leader's next heartbeat tick, and a follower's step of its leader's next heartbeat or of the last
+        append sent again. Each predicted Ready holds once the Ready in flight is advanced, and the state after it is
+        the same but for the timers, so the same inputs are predicted again."""
+        if self.role == "leader" and self.others:
+            heartbeat = {"entries": [], "messages": self.heartbeats(), "committedEntries": []}
+            # A heartbeat changes nothing but the heartbeat timer: the next one is the same ("same").
+            then = {"idleAfterAdvance": True, "idleTicks": self.heartbeat_ticks - 1, "idleMessages": self.idle_messages(),
+                    "predictions": "same"}
+            return {"inputs": [{"request": {"type": "tick"}, "ready": heartbeat}], "then": then}
+        if self.role != "follower" or self.leader == 0:
+            return None
+        inputs = [self.predicted_step(m) for m in self.expected_appends()]
+        idle = self.idle_messages()
+        level = None
+        # Each answered append resets the election timer to the next timeout drawn: one level per timeout.
+        for k in reversed(range(PREDICTED_LEVELS)):
+            then = {"idleAfterAdvance": True, "idleTicks": self.future_timeout(k) - 1, "idleMessages": idle}
+            if level is not None:
+                then["predictions"] = level
+            level = {"inputs": inputs, "then": then}
+        return level
+
+    def heartbeats(self):
+        """The messages of this leader's next heartbeat, as tick() will send them."""
+        outbox, self.outbox = self.outbox, []
+        for to in self.others:
+            self.send_append(to)
+        messages, self.outbox = self.outbox, outbox
+        return messages
+
+    def expected_appends(self):
+        """Appends whose step only resets the election timer and is acknowledged: the leader's heartbeat to a
+        follower as up to date as this one, and the last append taken, sent again (all its entries held, its
+        commit reached)."""
+        last = self.last_index()
+        heartbeat = {"from": self.leader, "term": self.term, "type": "append", "to": self.id, "prevIndex": last,
+                     "prevTerm": self.last_term(), "entries": [], "commit": self.commit}
+        expected = [heartbeat]
+        m = self.last_append
+        if m is not None and m != heartbeat and m["from"] == self.leader and m["term"] == self.term \
+                and len(m["entries"]) <= PREDICTED_ENTRIES_MAX and self.snap_index <= m["prevIndex"] <= last \
+                and self.term_at(m["prevIndex"]) == m["prevTerm"] and all(self.term_at(e["index"]) == e["term"] for e in m["entries"]) \
+                and min(m["commit"], m["prevIndex"] + len(m["entries"])) <= self.commit:
+            expected.append(m)
+        return expected
+
+    def predicted_step(self, m):
+        ack = {"from": self.id, "term": self.term, "type": "append-resp", "to": m["from"], "success": True,
+               "matchIndex": m["prevIndex"] + len(m["entries"])}
+        return {"request": {"type": "step", "message": m}, "ready": {"entries": [], "messages": [ack], "committedEntries": []}}
 
     def compact(self, snapshot):
         # The host snapshotted its state machine at an applied index: drop the log up to it (Raft 7).
@@ -276,6 +335,7 @@ class Node:
         if m["commit"] > self.commit:
             self.commit = max(self.commit, min(m["commit"], matched))
         self.send({"type": "append-resp", "to": m["from"], "success": True, "matchIndex": matched})
+        self.last_append = m
 
     def on_append_resp(self, m):
         if self.role != "leader":
@@ -359,6 +419,15 @@ class Node:
         self.timeout = self.random_timeout()
 
     def random_timeout(self):
+        return self.drawn.pop(0) if self.drawn else self.draw()
+
+    def future_timeout(self, k):
+        """The timeout the k-th next reset will take (0: the next). Drawing ahead keeps the sequence of timeouts."""
+        while len(self.drawn) <= k:
+            self.drawn.append(self.draw())
+        return self.drawn[k]
+
+    def draw(self):
         return self.election_ticks + self.rng.randrange(self.election_ticks)
 
 
@@ -431,6 +500,9 @@ def fork(request):
     return 0
 
 
+# Whether compact-form replies predict the next heartbeats (change 5 of the compact form); --no-predict: not.
+PREDICT = True
+
 # Protocol 2: the replies to these requests carry the Ready the harness would ask for next.
 CARRY_READY = ("create", "tick", "step", "propose", "advance")
 
@@ -455,6 +527,10 @@ def carry_ready(reply, node, promises=True):
     # nothing (docs/protocol.md).
     reply["idleTicks"] = node.idle_ticks()
     reply["idleMessages"] = node.idle_messages()
+    if PREDICT:
+        predictions = node.predictions()
+        if predictions is not None:
+            reply["predictions"] = predictions
 
 
 def handle(request, node, double_vote, compact, snapshots=False, fork_server=False):
@@ -497,11 +573,12 @@ def handle(request, node, double_vote, compact, snapshots=False, fork_server=Fal
     return {"type": "error", "message": "unsupported request %r" % kind}
 
 
-USAGE = """usage: node.py [--bug double-vote] [--protocol 1|2] [--snapshots] [--no-fork]
+USAGE = """usage: node.py [--bug double-vote] [--protocol 1|2] [--snapshots] [--no-fork] [--no-predict]
   --bug double-vote  plant a bug the harness must catch
   --protocol 2       replies carry the next Ready (the default); 1: the lockstep form, a `ready` request per Ready
   --snapshots        declare the snapshot capability (compact, InstallSnapshot, restart from a snapshot)
-  --no-fork          declare no fork server: the harness starts a fresh interpreter per node incarnation"""
+  --no-fork          declare no fork server: the harness starts a fresh interpreter per node incarnation
+  --no-predict       predict no replies (the compact form's "predictions"): every heartbeat is a round trip"""
 
 
 def parse_args(argv):
@@ -519,6 +596,10 @@ def parse_args(argv):
             continue
         if flag == "--no-fork":
             fork_server = False
+            continue
+        if flag == "--no-predict":
+            global PREDICT
+            PREDICT = False
             continue
         if flag not in options or not rest or rest[0] not in allowed[flag]:
             sys.exit("node.py: bad arguments %r\n%s" % (argv, USAGE))
