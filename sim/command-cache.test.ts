@@ -13,6 +13,15 @@ describe('CommandCache', () => {
     expect(cache.decode(data)).toBe(command);
   });
 
+  it('hands back the workload command for data first decoded as foreign data (an equal command)', () => {
+    const cache = new CommandCache();
+    const command: KvCommand = { client: 2, seq: 1, key: 'z', op: 'get' };
+    const data = encodeKvCommand(command);
+    expect(cache.decode(data)).toEqual(command);
+    expect(cache.encode(command)).toBe(data);
+    expect(cache.decode(data)).toBe(command);
+  });
+
   it('decodes foreign data once per distinct string, and no-ops and non-commands to undefined', () => {
     const cache = new CommandCache();
     const data = encodeKvCommand({ client: 1, seq: 1, key: 'y', op: 'put', value: 2 });
