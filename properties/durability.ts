@@ -17,9 +17,14 @@ export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): Checke
   const acked: (AckFact | null)[] = [null];
   /** Position = index: the first apply at that index by any node, or null. */
   const firstApplied: (ApplyFact | null)[] = [null];
-  /** node -> the last index of its stored log. */
-  const lastIndexOf = new Map<NodeId, number>();
-  for (const id of nodeIds) lastIndexOf.set(id, 0);
+  /** Position = node id (ids are small integers): the last index of its stored log. */
+  const lastIndexOf: number[] = [];
+  for (const id of nodeIds) setLastIndex(id, 0);
+
+  function setLastIndex(node: NodeId, last: number): void {
+    while (lastIndexOf.length <= node) lastIndexOf.push(0);
+    lastIndexOf[node] = last;
+  }
 
   function ackAt(index: number): AckFact | null {
     return index < acked.length ? acked[index]! : null;
@@ -62,11 +67,11 @@ export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): Checke
   }
 
   function persist(fact: PersistFact): Violation | null {
-    const previousLast = lastIndexOf.get(fact.node) ?? 0;
+    const previousLast = lastIndexOf[fact.node] ?? 0;
     const first = fact.entries[0];
     if (first === undefined) return null;
     const last = first.index + fact.entries.length - 1;
-    lastIndexOf.set(fact.node, last);
+    setLastIndex(fact.node, last);
     const commit = fact.hardState.commit;
     const entries = fact.entries;
     for (let k = 0; k < entries.length; k++) {
@@ -97,7 +102,7 @@ export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): Checke
         case 'persist':
           return persist(fact);
         case 'restart':
-          lastIndexOf.set(fact.node, fact.stored.entries.length);
+          setLastIndex(fact.node, fact.stored.entries.length);
           return null;
         default:
           return null;

@@ -27,7 +27,7 @@
  * changed (a configuration entry reached a disk, or a node joined), no further window is opened. Membership
  * changes have their own checks (configuration-entries, and commit-quorum and leader-votes across configurations).
  */
-import type { Capability, NodeId } from '../sim/contract.js';
+import type { Capability, Entry, NodeId } from '../sim/contract.js';
 import type { Fact } from '../sim/facts.js';
 import { faultEffectEndMs } from '../sim/faults.js';
 import type { FaultEvent, FaultPlan } from '../sim/faults.js';
@@ -274,9 +274,7 @@ class StabilityChecker implements Checker {
     switch (fact.kind) {
       case 'persist':
         if (fact.hardState.term > (this.term[fact.node] ?? 0)) this.term[fact.node] = fact.hardState.term;
-        if (!this.membershipChanged) {
-          for (const e of fact.entries) if (confEntryText(e.data) !== undefined) this.membershipChanged = true;
-        }
+        if (!this.membershipChanged) this.membershipChanged = holdsConfEntry(fact.entries);
         return;
       case 'join':
         this.membershipChanged = true;
@@ -296,6 +294,15 @@ class StabilityChecker implements Checker {
         return;
     }
   }
+}
+
+/**
+ * Whether `entries` hold a configuration entry. An index loop (a for-of made an iterator per persist) that stops at
+ * the first; {@link confEntryText} settles most entries on their first character.
+ */
+function holdsConfEntry(entries: readonly Entry[]): boolean {
+  for (let k = 0; k < entries.length; k++) if (confEntryText((entries[k] as Entry).data) !== undefined) return true;
+  return false;
 }
 
 /** "node 3" or "nodes 2, 3". */

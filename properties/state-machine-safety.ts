@@ -21,16 +21,18 @@ interface NodeApplyState {
 
 /** Creates a State Machine Safety checker. `nodeIds` only pre-sizes per-node state. */
 export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = []): Checker {
-  const nodes = new Map<NodeId, NodeApplyState>();
-  for (const id of nodeIds) nodes.set(id, fresh());
+  /** Position = node id (ids are small integers): an array read per apply instead of a Map lookup. */
+  const nodes: (NodeApplyState | undefined)[] = [];
+  for (const id of nodeIds) stateOf(id);
   /** Position = index: the first ApplyFact seen at that index, by any node. Holes only after a skip. */
   const firstApplied: (ApplyFact | null)[] = [null];
 
   function stateOf(node: NodeId): NodeApplyState {
-    let s = nodes.get(node);
+    let s = nodes[node];
     if (s === undefined) {
+      while (nodes.length <= node) nodes.push(undefined);
       s = fresh();
-      nodes.set(node, s);
+      nodes[node] = s;
     }
     return s;
   }
