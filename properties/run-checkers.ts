@@ -14,7 +14,8 @@ import { FactDispatch } from './fact-dispatch.js';
 import type { MessageChecker } from './message-checks.js';
 import { PersistedLogs } from './persisted-log.js';
 import { ProbeCounter } from './probes.js';
-import { createMessageCheckerFor, createSafetyCheckers } from './safety.js';
+import { createMessageCheckerFor } from './safety.js';
+import { SafetyRouter } from './safety-router.js';
 import { SnapshotFactExpander } from './snapshot-facts.js';
 import type { Checker, Violation } from './types.js';
 
@@ -38,9 +39,11 @@ export class RunCheckers implements FactObserver {
   private readonly logs: PersistedLogs;
   private readonly configs: Configurations;
   private readonly snapshots: SnapshotFactExpander;
+  /** The safety checkers, then the run's extra ones: in the order their violations of one fact are listed. */
   private readonly checkers: readonly Checker[];
+  private readonly safety: SafetyRouter;
   private readonly messages: MessageChecker | null;
-  /** Each fact to the checkers of its kind only (built from `checkers`, in their order). */
+  /** Each fact to the extra checkers of its kind only, in their order, after the safety checkers. */
   private readonly dispatch: FactDispatch;
   /** Present only when the implementation declares message annotations, so the send path stays bare otherwise. */
   readonly sent?: (message: Message, atMs: number, event: number) => boolean;
@@ -52,8 +55,10 @@ export class RunCheckers implements FactObserver {
     this.configs = new Configurations(nodeIds, options.configurations);
     this.snapshots = new SnapshotFactExpander(this.logs, nodeIds);
     this.probes = new ProbeCounter(this.logs, { nodeIds, electionMs: options.electionMs, configs: this.configs });
-    this.checkers = [...createSafetyCheckers(nodeIds, this.logs, options.configurations, this.configs), ...(options.extraCheckers ?? [])];
-    this.dispatch = new FactDispatch(this.checkers);
+    this.safety = SafetyRouter.create(nodeIds, this.logs, options.configurations ?? {}, this.configs);
+    const extra = options.extraCheckers ?? [];
+    this.checkers = [...this.safety.checkers, ...extra];
+    this.dispatch = new FactDispatch(extra);
     const messages = createMessageCheckerFor(options.annotations, nodeIds);
     this.messages = messages;
     if (messages !== null) {
@@ -80,6 +85,7 @@ export class RunCheckers implements FactObserver {
     this.logs.observe(fact);
     this.configs.observe(fact);
     this.probes.observe(fact);
+    this.safety.observe(fact, this.violations);
     this.dispatch.observe(fact, this.violations);
     this.messages?.observe(fact);
     return this.violations.length > 0;

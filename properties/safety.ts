@@ -82,6 +82,9 @@ export const SAFETY_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
   },
 ] as const satisfies readonly SafetyPropertyInfo[]);
 
+/** How many checkers {@link createSafetyCheckers} returns (properties/safety-router.ts routes each by position). */
+export const SAFETY_CHECKER_COUNT = 7;
+
 /**
  * Fresh checkers for every safety property, in {@link SAFETY_PROPERTIES} order; one judges the six
  * per-persist invariants together (persist-invariants.ts), so the list is shorter than the property list. `nodeIds` pre-sizes their
