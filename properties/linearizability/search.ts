@@ -17,6 +17,7 @@
 import { ILLEGAL } from './model.js';
 import type { Model } from './model.js';
 import type { Operation } from './history.js';
+import { TypedArena } from './arena.js';
 import { invokedBefore, OrphanTracker } from './orphans.js';
 
 export type SearchStatus = 'linearizable' | 'not-linearizable' | 'pending';
@@ -43,6 +44,16 @@ function opHash(index: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h & 0x3fffffff;
+}
+
+/**
+ * Bytes of the arena a search over `n` operations carves its fixed-size arrays from (see the constructor): the
+ * 4-byte arrays (memo tables, entry links, per-operation and per-level arrays, bit sets, candidates), then the
+ * 1-byte ones with room for their alignment.
+ */
+function arenaBytes(n: number): number {
+  const words = 8 * INITIAL_TABLE_SLOTS + 2 * (2 * n + 1) + 11 * n + 5 * (n + 1) + (n >>> 5) + 1 + ((n + 31) >>> 5) + Math.max(64, 4 * n);
+  return 4 * words + 5 * n + 1 + 4 * 5;
 }
 
 /** Operation indices fit in this many low bits of a packed sort key (see {@link rankByKey}). */
@@ -119,14 +130,14 @@ export class PartitionSearch<State, Input, Output> {
   // Small to start (they grow by doubling): a run's history makes a few partitions of about a hundred operations,
   // and zeroing 32 KB of tables per partition was a measurable share of checking it. The verdict, steps and work
   // do not depend on the sizes.
-  private tableHash: Int32Array = new Int32Array(INITIAL_TABLE_SLOTS);
-  private tableFirst: Int32Array = new Int32Array(INITIAL_TABLE_SLOTS).fill(NONE);
+  private tableHash: Int32Array;
+  private tableFirst: Int32Array;
   private tableUsed = 0;
-  private entryNext: Int32Array = new Int32Array(INITIAL_TABLE_SLOTS);
-  private entryOffset: Int32Array = new Int32Array(INITIAL_TABLE_SLOTS);
+  private entryNext: Int32Array;
+  private entryOffset: Int32Array;
   private entryState: State[] = [];
   private entryCount = 0;
-  private pool: Uint32Array = new Uint32Array(4 * INITIAL_TABLE_SLOTS);
+  private pool: Uint32Array;
   private poolLength = 0;
 
   // Search state (saved between run() calls).
@@ -213,22 +224,28 @@ export class PartitionSearch<State, Input, Output> {
     const n = ops.length;
     this.n = n;
     this.head = 2 * n;
-    this.next = new Int32Array(2 * n + 1).fill(NONE);
-    this.prev = new Int32Array(2 * n + 1).fill(NONE);
-    this.hasReturn = new Uint8Array(n);
-    this.readOnly = new Uint8Array(n);
-    this.determined = new Uint8Array(n);
-    this.closedIndex = new Int32Array(n).fill(NONE);
-    this.openIndex = new Int32Array(n).fill(NONE);
-    this.hashes = new Int32Array(n);
-    this.twinBefore = new Int32Array(n).fill(NONE);
+    const arena = new TypedArena(arenaBytes(n));
+    this.tableHash = arena.int32(INITIAL_TABLE_SLOTS);
+    this.tableFirst = arena.int32(INITIAL_TABLE_SLOTS).fill(NONE);
+    this.entryNext = arena.int32(INITIAL_TABLE_SLOTS);
+    this.entryOffset = arena.int32(INITIAL_TABLE_SLOTS);
+    this.pool = arena.uint32(4 * INITIAL_TABLE_SLOTS);
+    this.next = arena.int32(2 * n + 1).fill(NONE);
+    this.prev = arena.int32(2 * n + 1).fill(NONE);
+    this.hasReturn = arena.uint8(n);
+    this.readOnly = arena.uint8(n);
+    this.determined = arena.uint8(n);
+    this.closedIndex = arena.int32(n).fill(NONE);
+    this.openIndex = arena.int32(n).fill(NONE);
+    this.hashes = arena.int32(n);
+    this.twinBefore = arena.int32(n).fill(NONE);
     const lastTwin = new Map<string, number>();
     this.inputs = ops.map((op) => op.input);
     this.outputs = ops.map((op) => op.output);
-    this.stackOp = new Int32Array(n);
-    this.stackForced = new Uint8Array(n);
-    this.stackChainBase = new Int32Array(n + 1);
-    this.longestOp = new Int32Array(n);
+    this.stackOp = arena.int32(n);
+    this.stackForced = arena.uint8(n);
+    this.stackChainBase = arena.int32(n + 1);
+    this.longestOp = arena.int32(n);
 
     const closedRets: number[] = [];
     let closed = 0;
@@ -257,11 +274,11 @@ export class PartitionSearch<State, Input, Output> {
     }
     this.closedCount = closed;
     this.closedLeft = closed;
-    this.closedBits = new Uint32Array((closed >>> 5) + 1);
-    this.openBits = new Uint32Array((open + 31) >>> 5);
+    this.closedBits = arena.uint32((closed >>> 5) + 1);
+    this.openBits = arena.uint32((open + 31) >>> 5);
 
     // Returns are not sorted in call order, so each window is found by its own forward scan: O(concurrency).
-    this.windowEnd = new Int32Array(closed);
+    this.windowEnd = arena.int32(closed);
     const closedCalls: number[] = [];
     for (const op of ops) if (op.ret !== null) closedCalls.push(op.call);
     for (let c = 0; c < closed; c++) {
@@ -274,19 +291,19 @@ export class PartitionSearch<State, Input, Output> {
     this.linkEntries(ops);
     this.state = model.init();
     this.rank = this.rankCandidates(ops);
-    this.candidates = new Int32Array(Math.max(64, 4 * n));
-    this.openScratch = new Int32Array(n);
-    this.illegalScratch = new Int32Array(n);
-    this.producerStart = new Int32Array(n);
-    this.producerCount = new Int32Array(n);
-    this.chainTargetsReady = new Uint8Array(n + 1);
+    this.candidates = arena.int32(Math.max(64, 4 * n));
+    this.openScratch = arena.int32(n);
+    this.illegalScratch = arena.int32(n);
+    this.producerStart = arena.int32(n);
+    this.producerCount = arena.int32(n);
+    this.chainTargetsReady = arena.uint8(n + 1);
     // The orphan tracker reads the lookahead tables: it exists exactly when they could be built.
     const lookahead = options.lookahead !== false && this.buildLookahead(ops);
     this.orphans = lookahead ? OrphanTracker.fromLookahead(model, n, { requiredKey: this.requiredKey, producers: this.producers, producerStart: this.producerStart, producerCount: this.producerCount }) : null;
-    this.candidateStart = new Int32Array(n + 1);
-    this.candidateCount = new Int32Array(n + 1);
-    this.candidateCursor = new Int32Array(n + 1);
-    this.candidateExtra = new Int32Array(n + 1);
+    this.candidateStart = arena.int32(n + 1);
+    this.candidateCount = arena.int32(n + 1);
+    this.candidateCursor = arena.int32(n + 1);
+    this.candidateExtra = arena.int32(n + 1);
     if (closed === 0) this.status = 'linearizable';
     else this.collectCandidates(0, this.state);
   }
