@@ -28,6 +28,16 @@ describe('fault plan arbitraries', () => {
     expect(count).toBeGreaterThan(10);
   });
 
+  it('shrink a replay to half its messages, down to one', () => {
+    const replay = { atMs: 500, kind: 'replay' as const, count: 9, ageMsMin: 300 };
+    const base = { network: { latencyMsMin: 1, latencyMsMax: 5, lossPerMille: 0, duplicatePerMille: 0, longDelayPerMille: 0, longDelayMsMax: 0 }, knobs: {} };
+    const counts = (count: number): number[] =>
+      [...shrinkCandidates({ ...base, plan: { events: [{ ...replay, count }] } }, ctx, undefined)].flatMap((c) => c.plan.plan.events.map((e) => (e.kind === 'replay' ? e.count : -1)));
+    expect(counts(9)).toContain(5);
+    // Other candidates keep the event as it is (calmer clients, say); none goes below one message.
+    expect(counts(1).every((c) => c === 1)).toBe(true);
+  });
+
   it('repair drops restarts of running nodes and crashes of crashed ones', () => {
     expect(repairEvents([{ atMs: 1, kind: 'restart', node: 1 }, { atMs: 2, kind: 'crash', node: 2 }, { atMs: 3, kind: 'crash', node: 2 }, { atMs: 4, kind: 'restart', node: 2 }])).toEqual([
       { atMs: 2, kind: 'crash', node: 2 },

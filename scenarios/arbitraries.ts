@@ -5,7 +5,8 @@
  * idea, see /work/shared/style.md): fault events are removed in chunks (halves first, then smaller, as in
  * delta debugging), the cap on client operations (`workload.opsMax`, when the plan has one) is halved and
  * then lowered in ever smaller steps, network knobs are simplified, client intensity is lowered, and fault
- * parameters are simplified. Every candidate passes `checkPlan`, so a shrink never leaves the fault model. Pure.
+ * parameters are simplified (shorter outages and pauses, fewer replayed messages). Every candidate passes
+ * `checkPlan`, so a shrink never leaves the fault model. Pure.
  */
 import fc from 'fast-check';
 import type { NodeId } from '../sim/contract.js';
@@ -66,6 +67,7 @@ export function faultEventArbitrary(ctx: PlanContext): fc.Arbitrary<FaultEvent> 
     fc.record({ atMs, kind: fc.constant('crash-point' as const), node: target, point: fc.constantFrom('before-fsync' as const, 'after-persist' as const), downMs }),
     fc.record({ atMs, kind: fc.constant('pause' as const), node: target, durationMs: timedMs }),
     fc.record({ atMs, kind: fc.constant('latency-spike' as const), durationMs: timedMs, extraMsMax: timedMs }),
+    fc.record({ atMs, kind: fc.constant('replay' as const), count: fc.integer({ min: 1, max: 256 }), ageMsMin: fc.integer({ min: 0, max: 30 * electionMs }) }),
   );
 }
 
@@ -194,7 +196,7 @@ function chunkStart(n: number): number {
   return size;
 }
 
-/** Simpler versions of one fault event: no companions, shorter outages and pauses. */
+/** Simpler versions of one fault event: no companions, shorter outages and pauses, half the replayed messages. */
 function simplerEvents(e: FaultEvent, ctx: PlanContext): FaultEvent[] {
   const electionMs = ctx.electionTicks * ctx.tickMs;
   switch (e.kind) {
@@ -209,6 +211,9 @@ function simplerEvents(e: FaultEvent, ctx: PlanContext): FaultEvent[] {
     case 'latency-spike':
     case 'clog':
       return e.durationMs > electionMs ? [{ ...e, durationMs: electionMs }] : [];
+    case 'replay':
+      // Half the messages: the sample's first half (see Network.replaySample), so what still fails keeps them.
+      return e.count > 1 ? [{ ...e, count: Math.ceil(e.count / 2) }] : [];
     default:
       return [];
   }

@@ -98,6 +98,8 @@ describe('plan files', () => {
       [(d) => (d.plan.plan = { events: [{ atMs: 100, kind: 'partition' }] }), 'plan.plan.events[0].groups: expected an array of node groups, got nothing'],
       [(d) => (d.plan.plan = { events: [{ atMs: 100, kind: 'bridge', bridge: 1, sides: [[2]] }] }), 'plan.plan.events[0].sides: expected two sides: [[ids], [ids]], got [[2]]'],
       [(d) => (d.plan.plan = { events: [{ atMs: 1, kind: 'meteor' }] }), 'plan.plan.events[0].kind: expected a fault event whose "kind" is one of: partition,'],
+      [(d) => (d.plan.plan = { events: [{ atMs: 100, kind: 'replay', count: 0, ageMsMin: 5 }] }), 'plan.plan.events[0].count: expected a whole number in 1..1024, got 0'],
+      [(d) => (d.plan.plan = { events: [{ atMs: 100, kind: 'replay', count: 3 }] }), 'plan.plan.events[0].ageMsMin: expected a whole number in 0..3600000, got nothing'],
       [(d) => (d.plan.knobs = { a: [1] }), 'plan.knobs.a: expected a number, a boolean or a string, got [1]'],
       [(d) => (d.seed = -3), 'seed: expected a whole number in 0..9007199254740991, got -3'],
       [(d) => delete d.plan.network, 'plan.network: expected an object, got nothing'],

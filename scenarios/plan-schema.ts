@@ -5,12 +5,12 @@
  * `plan.network.lossPerMille: expected a whole number in 0..1000, got 5000`.
  *
  * Written with zod rather than by hand: one declaration gives the check, the error path and the parsed value
- * (unknown fields dropped), for the ~40 fields of 16 fault kinds. Pure: no I/O.
+ * (unknown fields dropped), for the ~40 fields of 20 fault kinds. Pure: no I/O.
  * The fault model (nodes that exist, at most f down, time order) is judged afterwards by `checkPlan`.
  */
 import { z } from 'zod';
 import { RATE_ERROR_PER_MILLE_MAX } from '../sim/clock.js';
-import { REACTIVE_ACTIONS, REACTIVE_TRIGGERS } from '../sim/faults.js';
+import { REACTIVE_ACTIONS, REACTIVE_TRIGGERS, REPLAY_COUNT_MAX } from '../sim/faults.js';
 
 /** The documented ranges of a plan file's numbers. Changing one is a change to the file format. */
 export const PLAN_LIMITS = Object.freeze({
@@ -132,6 +132,7 @@ const FAULT_EVENT_SCHEMAS = [
   event('pause', { node: nodeOrLeader, durationMs }),
   event('clock-jump', { node: nodeId, ticks: whole(1, L.clockJumpTicksMax) }),
   event('away', { node: nodeId, durationMs }),
+  event('replay', { count: whole(1, REPLAY_COUNT_MAX), ageMsMin: whole(0, L.durationMsMax) }),
   event('reactive', {
     trigger: z.enum(REACTIVE_TRIGGERS, { error: `expected one of ${REACTIVE_TRIGGERS.map((t) => `"${t}"`).join(', ')}` }),
     action: z.enum(REACTIVE_ACTIONS, { error: `expected one of ${REACTIVE_ACTIONS.map((a) => `"${a}"`).join(', ')}` }),

@@ -45,6 +45,10 @@ export interface FaultCounts {
   'clock-jump': number;
   /** Nodes cut off and later reconnected (`away` faults, and reactive `isolate` actions). */
   away: number;
+  /** `replay` events fired. */
+  replay: number;
+  /** Old messages a `replay` put back in flight (those whose link was cut or full are not counted). */
+  'message-replay': number;
   /** Reactive faults armed. */
   reactive: number;
   /** Reactive faults whose trigger was seen and whose action was scheduled (also counted under that action's kind). */
@@ -72,7 +76,7 @@ export interface FaultCounts {
 
 /** Every count at zero. */
 export function zeroFaultCounts(): FaultCounts {
-  return { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'one-way': 0, ring: 0, 'latency-spike': 0, clog: 0, pause: 0, 'clock-jump': 0, away: 0, reactive: 0, 'reactive-fired': 0, 'message-overflow': 0, 'message-loss': 0, 'message-duplicate': 0, 'conf-change': 0, 'conf-change-done': 0, 'conf-change-given-up': 0, 'conf-proposal': 0, transfer: 0, join: 0, retire: 0, 'fault-skipped': 0 };
+  return { partition: 0, bridge: 0, 'isolate-leader': 0, heal: 0, crash: 0, bounce: 0, restart: 0, 'power-loss': 0, corrupt: 0, 'crash-point': 0, 'crash-point-struck': 0, 'torn-write': 0, 'storage-refused': 0, 'one-way': 0, ring: 0, 'latency-spike': 0, clog: 0, pause: 0, 'clock-jump': 0, away: 0, replay: 0, 'message-replay': 0, reactive: 0, 'reactive-fired': 0, 'message-overflow': 0, 'message-loss': 0, 'message-duplicate': 0, 'conf-change': 0, 'conf-change-done': 0, 'conf-change-given-up': 0, 'conf-proposal': 0, transfer: 0, join: 0, retire: 0, 'fault-skipped': 0 };
 }
 
 /** What the fault injector needs from the simulation: the clock, the cluster, the network, the agenda and the trace. */
@@ -272,6 +276,9 @@ export class FaultInjector {
         w.network.setIsolated(fault.node, true);
         this.scheduleEnd(fault, fault.node, fault.durationMs);
         return;
+      case 'replay':
+        this.replay(fault);
+        return;
       case 'reactive':
         this.armed.push({ fault, untilMs: Math.min(w.nowMs + fault.windowMs, w.safetyMs) });
         return;
@@ -311,6 +318,24 @@ export class FaultInjector {
         return fact.kind === 'ack';
       case 'conf-append':
         return fact.kind === 'persist' && this.host(fact.node).role === 'leader' && fact.entries.some((e) => isConfEntryData(e.data) || e.data.startsWith(CONF_PREFIX_BASE64));
+    }
+  }
+
+  /**
+   * Delivers old messages again (see the `replay` fault): a sample of those sent at least `ageMsMin` ago, each
+   * routed on its link as it is now. Its stream is forked by the event's time and age, so the sample does not
+   * depend on other replays of the plan (a shrinker removing one leaves the others' picks alone).
+   */
+  private replay(fault: Extract<FaultEvent, { kind: 'replay' }>): void {
+    const w = this.world;
+    const draw = w.network.replayDraw(`${fault.atMs}/${fault.ageMsMin}`);
+    for (const { message, sentAtMs } of w.network.replaySample(fault.count, w.nowMs - fault.ageMsMin, draw)) {
+      const copies = w.network.routeReplay(message.from, message.to, draw);
+      w.trace.mix(w.eventIndex, TRACE_CODE.replay, hashString(message.type), message.from * 256 + message.to, message.term * 4 + copies);
+      if (w.trace.recording) w.trace.add(w.nowMs, w.eventIndex, message.from, { type: 'replayed', message, sentAtMs, copies });
+      if (copies === 0) continue;
+      w.faultCounts['message-replay']++;
+      w.queue.push(w.events.deliverEvent(w.nowMs + (w.network.delays[0] as number), message));
     }
   }
 

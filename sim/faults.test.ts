@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPlan, EMPTY_PLAN, maxFaultyNodes } from './faults.js';
+import { checkPlan, EMPTY_PLAN, faultEffectEndMs, maxFaultyNodes, REPLAY_COUNT_MAX } from './faults.js';
 import type { FaultEvent, FaultPlan } from './faults.js';
 
 function plan(...events: FaultEvent[]): FaultPlan {
@@ -158,5 +158,35 @@ describe('checkPlan: network and clock faults', () => {
       expect.stringMatching(/#8 .*no node 0/),
       expect.stringMatching(/#9 .*ticks must be a whole number/),
     ]);
+  });
+});
+
+describe('checkPlan: stale replays', () => {
+  it('accepts any age and up to REPLAY_COUNT_MAX messages; a replay takes no node down', () => {
+    const good = plan(
+      { atMs: 0, kind: 'crash', node: 1 },
+      { atMs: 10, kind: 'replay', count: 1, ageMsMin: 0 },
+      { atMs: 20, kind: 'replay', count: REPLAY_COUNT_MAX, ageMsMin: 1_000_000 },
+    );
+    expect(checkPlan(good, 3, 1000, { tickMs: 10, electionTicks: 10 })).toEqual([]);
+  });
+
+  it('refuses no messages, too many, fractions and negative ages', () => {
+    const bad = plan(
+      { atMs: 0, kind: 'replay', count: 0, ageMsMin: 10 },
+      { atMs: 0, kind: 'replay', count: REPLAY_COUNT_MAX + 1, ageMsMin: 10 },
+      { atMs: 0, kind: 'replay', count: 1.5, ageMsMin: 10 },
+      { atMs: 0, kind: 'replay', count: 1, ageMsMin: -1 },
+    );
+    expect(checkPlan(bad, 3, 1000)).toEqual([
+      expect.stringMatching(/#0 \(replay at 0 ms\): count must be a whole number in \[1, 1024\], got 0/),
+      expect.stringMatching(/#1 .*count must be a whole number in \[1, 1024\], got 1025/),
+      expect.stringMatching(/#2 .*count must be a whole number/),
+      expect.stringMatching(/#3 .*ageMsMin must be a whole number in \[0, /),
+    ]);
+  });
+
+  it('ends at once (its copies travel with the usual latency)', () => {
+    expect(faultEffectEndMs({ atMs: 70, kind: 'replay', count: 5, ageMsMin: 500 })).toBe(70);
   });
 });

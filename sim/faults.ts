@@ -75,6 +75,15 @@ export type FaultEvent =
    */
   | { readonly atMs: number; readonly kind: 'away'; readonly node: NodeId; readonly durationMs: number }
   /**
+   * Stale replay: the network delivers again up to `count` messages that nodes sent at least `ageMsMin` ms
+   * earlier, picked at random among the ones it remembers (the last `REPLAY_HISTORY_MAX` sent, seconds of
+   * traffic), each after the usual latency on its link as the link is now (a cut or full link drops it). Raft's
+   * model allows any message to arrive arbitrarily late, and again (the TLA+ spec's bag of messages); a
+   * retransmitting middlebox or an at-least-once transport that reconnects does exactly this. A correct Raft
+   * ignores, or tolerates, what is stale: a reply of an earlier term must not count. Takes no node down.
+   */
+  | { readonly atMs: number; readonly kind: 'replay'; readonly count: number; readonly ageMsMin: number }
+  /**
    * A reactive fault: armed at `atMs` for `windowMs`, it fires once, on the first fact that matches `trigger`
    * (see {@link ReactiveTrigger}), and `delayMs` later does `action` to the node the fact came from (or to its
    * `peer`-th neighbour in id order, wrapping): see {@link ReactiveAction}. Facts only, never an
@@ -219,6 +228,9 @@ export interface PlanTiming {
   readonly electionTicks: number;
 }
 
+/** The most messages one `replay` event delivers again. */
+export const REPLAY_COUNT_MAX = 1024;
+
 /**
  * Bound on pauses, latency spikes and clock jumps, in election timeouts: long enough for a paused leader to
  * be replaced many times over, short enough that the quorum it belongs to makes progress again soon after.
@@ -320,6 +332,11 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, 
       case 'away':
         if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
         problems.push(...wholeProblems(where, 'durationMs', e.durationMs, timedMsMax(timing)));
+        break;
+      case 'replay':
+        // Any age is inside the model (a message may arrive arbitrarily late); the count bounds the work.
+        problems.push(...wholeProblems(where, 'count', e.count, REPLAY_COUNT_MAX));
+        problems.push(...wholeProblems(where, 'ageMsMin', e.ageMsMin, Number.MAX_SAFE_INTEGER, 0));
         break;
       case 'one-way':
       case 'ring':

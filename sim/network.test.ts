@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AssertionError } from './assert.js';
 import { Network, RELIABLE_NETWORK } from './network.js';
 import type { NetworkOptions } from './network.js';
+import type { Message } from './contract.js';
 import { Prng } from './prng.js';
 
 const DRAWS = 20_000;
@@ -399,5 +400,82 @@ describe('Network: per-link capacity', () => {
     expect(() => network().delivered(1, 2)).toThrow(/nothing in flight/);
     expect(() => network({ linkCapacity: -1 })).toThrow(/linkCapacity/);
     expect(() => network({ linkCapacity: 1.5 })).toThrow(/linkCapacity/);
+  });
+});
+
+describe('Network: the history of stale replays', () => {
+  const message = (n: number): Message => ({ type: 'append', from: 1 + (n % 3), to: 2 + (n % 3), term: n });
+
+  it('keeps nothing until asked: a run without replays remembers no message', () => {
+    const net = network();
+    expect(net.remembering).toBe(false);
+    net.remember(message(1), 0);
+    expect(net.historySpanMs()).toBeNull();
+    expect(net.replaySample(10, 1_000, Prng.forRun(1))).toEqual([]);
+  });
+
+  it('remembers the last `capacity` messages, forgetting the oldest first', () => {
+    const net = network();
+    net.keepHistory(4);
+    for (let n = 0; n < 10; n++) net.remember(message(n), n * 10);
+    expect(net.historySpanMs()).toEqual({ oldestMs: 60, newestMs: 90 });
+    const all = net.replaySample(100, 1_000, Prng.forRun(1));
+    expect(all.map((r) => r.message.term)).toEqual([6, 7, 8, 9]);
+    expect(all.map((r) => r.sentAtMs)).toEqual([60, 70, 80, 90]);
+  });
+
+  it('picks only messages sent at or before the cut-off, distinct, in send order', () => {
+    const net = network();
+    net.keepHistory(64);
+    for (let n = 0; n < 50; n++) net.remember(message(n), n);
+    for (let seed = 1; seed <= 20; seed++) {
+      const sample = net.replaySample(10, 29, Prng.forRun(seed));
+      expect(sample).toHaveLength(10);
+      const terms = sample.map((r) => r.message.term);
+      expect(new Set(terms).size).toBe(10);
+      expect([...terms].sort((a, b) => a - b)).toEqual(terms);
+      expect(Math.max(...sample.map((r) => r.sentAtMs))).toBeLessThanOrEqual(29);
+    }
+    // Fewer eligible than asked: all of them. None eligible: nothing.
+    expect(net.replaySample(100, 4, Prng.forRun(1)).map((r) => r.sentAtMs)).toEqual([0, 1, 2, 3, 4]);
+    expect(net.replaySample(100, -1, Prng.forRun(1))).toEqual([]);
+  });
+
+  it('draws every eligible message about equally often', () => {
+    const net = network();
+    net.keepHistory(16);
+    for (let n = 0; n < 16; n++) net.remember(message(n), n);
+    const counts = new Array<number>(16).fill(0);
+    const draw = Prng.forRun(7);
+    for (let i = 0; i < 4_000; i++) for (const r of net.replaySample(4, 15, draw)) counts[r.message.term] = (counts[r.message.term] as number) + 1;
+    // 16 000 picks over 16 messages: 1 000 each expected.
+    for (const c of counts) expect(c).toBeGreaterThan(850);
+    for (const c of counts) expect(c).toBeLessThan(1_150);
+  });
+
+  it('keeps the first half of a sample when the count is halved (what the shrinker relies on)', () => {
+    const net = network();
+    net.keepHistory(128);
+    for (let n = 0; n < 100; n++) net.remember(message(n), n);
+    const full = net.replaySample(40, 99, Prng.forRun(3)).map((r) => r.message.term);
+    const half = net.replaySample(20, 99, Prng.forRun(3)).map((r) => r.message.term);
+    for (const t of half) expect(full).toContain(t);
+  });
+
+  it('routes a replayed copy on the link as it is now: dropped when cut or full, else in flight', () => {
+    const net = network({ linkCapacity: 2 });
+    const draw = Prng.forRun(1);
+    expect(net.routeReplay(1, 2, draw)).toBe(1);
+    expect(net.inflightCount(1, 2)).toBe(1);
+    expect(net.delays[0]).toBeGreaterThanOrEqual(1);
+    expect(net.delays[0]).toBeLessThanOrEqual(5);
+    expect(net.routeReplay(1, 2, draw)).toBe(1);
+    expect(net.routeReplay(1, 2, draw)).toBe(0);
+    expect(net.dropReason).toBe('overflow');
+    net.block(3, 4);
+    expect(net.routeReplay(3, 4, draw)).toBe(0);
+    expect(net.dropReason).toBe('partition');
+    net.delivered(1, 2);
+    expect(net.inflightCount(1, 2)).toBe(1);
   });
 });

@@ -2,9 +2,11 @@
  * The simulated network between nodes: latency, loss, duplication, partitions (symmetric, one-way, bridge,
  * ring), latency spikes, clogged links and per-link capacity. It decides the fate of each message (dropped,
  * delivered once, or delivered twice, and after how long); the simulation schedules the deliveries and
- * holds messages on clogged links. Reordering falls out of independent per-copy latencies.
+ * holds messages on clogged links. Reordering falls out of independent per-copy latencies. For `replay`
+ * faults it can also remember the messages sent recently and pick old ones to deliver again.
  */
 import { assert, assertFail } from './assert.js';
+import type { Message } from './contract.js';
 import type { Prng } from './prng.js';
 
 /** Knobs whose zero value means "no fault" (probabilities are per-mille, exact). */
@@ -25,8 +27,21 @@ export interface NetworkOptions {
   readonly linkCapacity?: number;
 }
 
+/** A remembered message picked for a `replay` fault, and when its node sent it. */
+export interface ReplayedMessage {
+  readonly message: Message;
+  readonly sentAtMs: number;
+}
+
 /** Why the last {@link Network.route} call that returned 0 dropped the message. */
 export type DropReason = 'partition' | 'loss' | 'overflow';
+
+/**
+ * The most sent messages a network remembers for `replay` faults (the oldest are forgotten first). A standard
+ * 5-node run sends about 800 messages per simulated second, so this reaches back several seconds: dozens of
+ * election timeouts, across many terms.
+ */
+export const REPLAY_HISTORY_MAX = 4096;
 
 export const RELIABLE_NETWORK: NetworkOptions = Object.freeze({
   latencyMsMin: 1,
@@ -57,6 +72,16 @@ export class Network {
   readonly delays: number[] = [0, 0];
   /** Why the last {@link route} call that returned 0 dropped the message. */
   dropReason: DropReason = 'loss';
+  /**
+   * The messages sent most recently, for `replay` faults: a ring of at most {@link REPLAY_HISTORY_MAX}, oldest
+   * overwritten first. Null unless {@link keepHistory} was called, so a run without replays pays one field read
+   * per send. Invariant: `historyCount <= history.length`; `historyNext` is where the next message goes.
+   */
+  private history: Message[] | null = null;
+  /** When each message of {@link history} was sent, in simulated ms (same ring positions). */
+  private historySentAtMs: Float64Array = new Float64Array(0);
+  private historyNext = 0;
+  private historyCount = 0;
 
   constructor(
     readonly nodeCount: number,
@@ -176,6 +201,100 @@ export class Network {
   /** Whether messages on `from → to` are held. Cheap when nothing is clogged (the usual case). */
   isClogged(from: number, to: number): boolean {
     return this.cloggedLinkCount > 0 && this.clogs[from * this.stride + to] !== 0;
+  }
+
+  /**
+   * Starts remembering every message sent (see {@link remember}), up to the last `capacity`, for `replay`
+   * faults. Called once, before the run, when its plan has a replay; never on a run without one.
+   */
+  keepHistory(capacity: number = REPLAY_HISTORY_MAX): void {
+    if (!(Number.isInteger(capacity) && capacity >= 1)) assertFail(`history capacity must be an integer >= 1, got ${capacity}`);
+    this.history = new Array<Message>(capacity);
+    this.historySentAtMs = new Float64Array(capacity);
+    this.historyNext = 0;
+    this.historyCount = 0;
+  }
+
+  /** Whether sent messages are remembered: the simulation calls {@link remember} only then. */
+  get remembering(): boolean {
+    return this.history !== null;
+  }
+
+  /** Remembers a message a node sent at `atMs` (whatever its fate), dropping the oldest one when full. */
+  remember(message: Message, atMs: number): void {
+    const history = this.history;
+    if (history === null) return;
+    const i = this.historyNext;
+    history[i] = message;
+    this.historySentAtMs[i] = atMs;
+    this.historyNext = i + 1 === history.length ? 0 : i + 1;
+    if (this.historyCount < history.length) this.historyCount++;
+  }
+
+  /**
+   * Up to `count` distinct remembered messages sent at or before `sentAtMsMax`, chosen uniformly by `draw`, in
+   * send order, with their send times. A partial Fisher-Yates over the eligible ones: the first k of a larger
+   * sample are the sample of k, so a shrinker lowering `count` keeps a subset of the same messages. Empty when
+   * nothing is remembered.
+   */
+  replaySample(count: number, sentAtMsMax: number, draw: Prng): ReplayedMessage[] {
+    const history = this.history;
+    if (history === null || count <= 0) return [];
+    const capacity = history.length;
+    const oldest = (this.historyNext - this.historyCount + capacity) % capacity;
+    // Send times never decrease along the ring, so the eligible messages are its oldest ones: a binary search.
+    let lo = 0;
+    let hi = this.historyCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.historySentAtMs[(oldest + mid) % capacity] as number) <= sentAtMsMax) lo = mid + 1;
+      else hi = mid;
+    }
+    const eligible = lo;
+    const k = Math.min(count, eligible);
+    const swapped = new Map<number, number>();
+    const picked: number[] = [];
+    for (let i = 0; i < k; i++) {
+      const j = i + draw.int(eligible - i);
+      picked.push(swapped.get(j) ?? j);
+      swapped.set(j, swapped.get(i) ?? i);
+    }
+    picked.sort((a, b) => a - b);
+    return picked.map((p) => {
+      const at = (oldest + p) % capacity;
+      return { message: history[at] as Message, sentAtMs: this.historySentAtMs[at] as number };
+    });
+  }
+
+  /** The stream a `replay` fault labelled `label` draws its sample and delays from (a fork: nothing else shifts). */
+  replayDraw(label: string): Prng {
+    return this.prng.fork(`replay/${label}`);
+  }
+
+  /** When the remembered messages were sent: the oldest's and the newest's times, or null when none is. */
+  historySpanMs(): { readonly oldestMs: number; readonly newestMs: number } | null {
+    const history = this.history;
+    if (history === null || this.historyCount === 0) return null;
+    const capacity = history.length;
+    const oldest = (this.historyNext - this.historyCount + capacity) % capacity;
+    const newest = (this.historyNext - 1 + capacity) % capacity;
+    return { oldestMs: this.historySentAtMs[oldest] as number, newestMs: this.historySentAtMs[newest] as number };
+  }
+
+  /**
+   * Routes one replayed copy of an old message on `from → to` as the network is now: dropped (0) on a cut or
+   * full link, else in flight (1) with its delay in `delays[0]`, drawn from `draw`. No loss or duplication of
+   * its own: the replay is already the extra copy. Paired with {@link delivered} like any routed copy.
+   */
+  routeReplay(from: number, to: number, draw: Prng): 0 | 1 {
+    const link = from * this.stride + to;
+    if (this.blocked[link] === 1) return this.drop('partition');
+    const capacity = this.options.linkCapacity ?? 0;
+    const inflight = this.inflight[link] as number;
+    if (capacity > 0 && inflight >= capacity) return this.drop('overflow');
+    this.delays[0] = this.latency(draw);
+    this.inflight[link] = inflight + 1;
+    return 1;
   }
 
   /** Whether a message between a client and a node arrives (clients see loss, not partitions), drawn from `draw`. */

@@ -188,6 +188,8 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     this.stats = { events: 0, simulatedMs: 0, messagesSent: 0, messagesDelivered: 0, leadersElected: 0, maxTerm: 0, clientOps: { ok: 0, fail: 0, info: 0, retries: 0 }, faults: this.faultCounts };
     const root = Prng.forRun(options.seed);
     this.network = new Network(this.nodeCount, options.network, root.fork('network'));
+    // Only a plan with a `replay` fault needs the messages sent kept; every other run keeps none.
+    if (options.plan.events.some((e) => e.kind === 'replay')) this.network.keepHistory();
     this.clientPrng = root.fork('client-network');
     const corruptionPrng = root.fork('corruption');
     this.clocks = clocksAreImperfect(options.clock) ? new NodeClocks(this.nodeCount, options.tickMs, options.clock as ClockOptions, root.fork('clock')) : null;
@@ -297,6 +299,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     this.stats.messagesSent++;
     if (this.observer.sent !== undefined && this.observer.sent(message, this.nowMs, this.eventIndex)) this.stopped = 'observer';
     const copies = this.network.route(message.from, message.to);
+    if (this.network.remembering) this.network.remember(message, this.nowMs);
     this.trace.mix(this.eventIndex, TRACE_CODE.send, this.typeHash(message.type), message.from * 256 + message.to, message.term * 4 + copies);
     if (copies === 0) {
       const reason = this.network.dropReason === 'overflow' ? 'overflow' : 'loss';

@@ -76,6 +76,8 @@ export const TRACE_CODE = {
   retire: 30,
   /** The membership driver did something (`b` = what, see sim/membership.ts). */
   membership: 31,
+  /** A `replay` fault puts an old message back in flight (`b` = its type's hash, `d` = term * 4 + copies). */
+  replay: 32,
 } as const;
 
 export type TraceCode = (typeof TRACE_CODE)[keyof typeof TRACE_CODE];
@@ -103,6 +105,11 @@ export type TraceDetail =
   | { readonly type: 'send'; readonly message: Message; readonly copies: 1 | 2 }
   /** A message left `message.from` and will never arrive: lost (loss or partition) or its link was full. */
   | { readonly type: 'drop'; readonly message: Message; readonly reason: 'loss' | 'overflow' }
+  /**
+   * A `replay` fault took `message`, sent by `message.from` at `sentAtMs`, and put it back in flight (`copies`
+   * 1) or found its link cut or full (0).
+   */
+  | { readonly type: 'replayed'; readonly message: Message; readonly sentAtMs: number; readonly copies: 0 | 1 }
   /** A message reached a live `message.to`, which steps on it. */
   | { readonly type: 'deliver'; readonly message: Message }
   /** A client's request reached the node, and what the node did with it. */
@@ -270,6 +277,8 @@ export function describeTraceRecord(r: TraceRecord): string {
       return `${describeMessage(r.message)} dropped${r.reason === 'overflow' ? ' (link full)' : ''}`;
     case 'deliver':
       return `${describeMessage(r.message)} delivered`;
+    case 'replayed':
+      return `${describeMessage(r.message)} (sent at ${r.sentAtMs} ms) replayed${r.copies === 0 ? ', dropped (link cut or full)' : ''}`;
     case 'client-request':
       return `client ${r.client} seq ${r.seq} ${r.data} → ${describeOutcome(r.outcome)}`;
     case 'read-served':
@@ -342,6 +351,8 @@ export function describeFault(f: FaultEvent): string {
       return `clock of node ${f.node} jumps ${f.ticks} tick(s) forward`;
     case 'away':
       return `cut node ${f.node} off from every other node for ${f.durationMs} ms`;
+    case 'replay':
+      return `replay up to ${f.count} old message(s), sent at least ${f.ageMsMin} ms ago`;
     case 'reactive':
       return `reactive for ${f.windowMs} ms: on the first ${f.trigger} fact, ${f.delayMs} ms later ${f.action}${f.action === 'bounce-peer' || f.action === 'clog' ? ` (peer +${f.peer})` : ''} for ${f.durationMs} ms`;
     case 'conf-change':
