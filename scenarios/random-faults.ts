@@ -14,95 +14,150 @@ import { reactiveFaults } from './reactive-faults.js';
 import { withStabilityPhase } from './stability-phase.js';
 import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 
-export const randomFaults: Scenario = {
+/**
+ * Whether the swarm draws stale replays: in a quarter of its seeds (`swarm`, the default scenario), or in every
+ * seed (`always`, the `stale-replay` scenario).
+ */
+export type ReplayFamily = 'swarm' | 'always';
+
+/** Mean gap between two `replay` events of a seed, in election timeouts (drawn per seed). */
+export const REPLAY_GAP_ELECTIONS_MIN = 3;
+export const REPLAY_GAP_ELECTIONS_MAX = 20;
+/** Most messages one generated replay delivers again. */
+export const REPLAY_COUNT_GENERATED_MAX = 256;
+/** Bounds of a generated replay's `ageMsMin`, in election timeouts: from one to dozens (several terms back). */
+export const REPLAY_AGE_ELECTIONS_MIN = 1;
+export const REPLAY_AGE_ELECTIONS_MAX = 30;
+
+export const randomFaults: Scenario = swarmScenario({
   name: 'random',
-  description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion, slow disks, snapshots and (when the implementation declares them) configuration changes and leadership transfers',
-  assumes: 'at most f of 2f+1 nodes down at once; synced writes survive crashes; any partition, loss, duplication, delay, pause or clock skew (safety never depends on timing)',
-  injects: ['partition', 'bridge', 'isolate-leader', 'heal', 'crash', 'bounce', 'restart', 'message-loss', 'message-duplicate', 'pause', 'clock-jump', 'latency-spike', 'clog', 'reactive', 'away'],
-  requires: [],
-  generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan {
-    const partitions = prng.chance(2, 3);
-    const crashes = prng.chance(2, 3);
-    // Faults aimed at whoever leads when they fire: isolating or bouncing leaders soon after election is
-    // what leaves divergent terms at one index (the paper's Figure 8).
-    const leaderFaults = prng.chance(1, 2);
-    const lossPerMille = prng.chance(1, 2) ? prng.range(1, 80) : 0;
-    const duplicatePerMille = prng.chance(1, 2) ? prng.range(1, 80) : 0;
-    const longDelayPerMille = prng.chance(1, 3) ? prng.range(1, 30) : 0;
-    const latencyMsMax = prng.range(2, 20);
-    // Mean gap between fault events: from a storm (several per election timeout) to a calm sea.
-    const electionMs = ctx.electionTicks * ctx.tickMs;
-    const faultGapMsMean = prng.chance(1, 4) ? prng.range(electionMs >> 2, electionMs) : prng.range(2, 20) * electionMs;
-    // Client intensity varies too: an idle cluster commits old-term entries only through the commit rule
-    // (Figure 8), a busy one exercises replication and retries.
-    const thinkMsMax = prng.pick([0, 20, 40, 100, 400, 1000]);
-    // Families with their own stream, so switching them on never shifts the draws above.
-    const extra = prng.fork('families');
-    const clocks = extra.chance(1, 3);
-    const pauses = extra.chance(1, 3);
-    const congestion = extra.chance(1, 4);
-    const slowDisk = extra.chance(1, 3);
-    const skewPerMilleMax = clocks ? extra.range(10, 200) : 0;
-    const driftPerMilleMax = clocks ? extra.range(0, 100) : 0;
-    const linkCapacity = congestion && extra.chance(1, 2) ? extra.range(4, 32) : 0;
-    const fsyncMsMax = slowDisk ? extra.range(1, 10) : 0;
-    const tornWritePerMille = slowDisk ? extra.pick([0, 500]) : 0;
-    const planned = byTime([
-      ...faultSchedule(prng.fork('plan'), ctx, { partitions, crashes, leaderFaults, faultGapMsMean }),
-      ...timeAndCongestion(extra.fork('plan'), ctx, { pauses, clocks, congestion, faultGapMsMean }),
-    ]);
-    // Reactive faults draw from a stream of their own (drawn last, so seeds without them keep their plans).
-    const reactiveStream = prng.fork('reactive');
-    const reactive = reactiveStream.chance(1, 2);
-    const reactiveGapMsMean = reactive ? reactiveStream.range(2, 20) * electionMs : 0;
-    const withReactive = reactive ? withinModel(planned, reactiveFaults(reactiveStream.fork('plan'), ctx, reactiveGapMsMean), ctx) : planned;
-    // A quarter of the seeds end with the stability phase (one node away from a stable leader and back).
-    const stabilityStream = prng.fork('stability');
-    const stability = stabilityStream.chance(1, 4);
-    const events = stability ? withStabilityPhase(withReactive, ctx, stabilityStream.fork('plan')) : withReactive;
-    // Half the seeds take snapshots (Raft §7) every few to a few dozen applied entries, for implementations with
-    // the `snapshot` capability (the host never asks the others): a stream of its own, drawn last, so nothing
-    // above shifts. Partitions and crashes then leave followers that only a snapshot can catch up.
-    const snapshotStream = prng.fork('snapshots');
-    const snapshotEveryEntries = snapshotStream.chance(1, 2) ? snapshotStream.range(3, 40) : 0;
-    // Configuration changes and transfers (#15) for implementations declaring `membership-change` or
-    // `leadership-transfer`: a stream of its own that draws nothing otherwise, so every other plan is unchanged.
-    const capabilities = ctx.capabilities ?? [];
-    const membership = membershipFamily(prng.fork('membership'), ctx, capabilities);
-    const membershipKnob = capabilities.includes('membership-change') || capabilities.includes('leadership-transfer') ? { membership: membership.on } : {};
-    const disk = slowDisk ? { fsyncMsMin: 1, fsyncMsMax, tornWritePerMille } : { fsyncMsMin: 0, fsyncMsMax: 0, tornWritePerMille: 0 };
-    return {
-      network: { latencyMsMin: 1, latencyMsMax, lossPerMille, duplicatePerMille, longDelayPerMille, longDelayMsMax: 20 * ctx.tickMs, linkCapacity },
-      plan: { events: membership.on ? byTime([...events, ...membership.events]) : events },
-      workload: { thinkMsMax },
-      ...(clocks ? { clock: { skewPerMilleMax, driftPerMilleMax } } : {}),
-      ...(slowDisk || snapshotEveryEntries > 0 ? { disk: snapshotEveryEntries > 0 ? { ...disk, snapshotEveryEntries } : disk } : {}),
-      knobs: {
-        partitions,
-        crashes,
-        leaderFaults,
-        lossPerMille,
-        duplicatePerMille,
-        longDelayPerMille,
-        latencyMsMax,
-        faultGapMsMean,
-        thinkMsMax,
-        skewPerMilleMax,
-        driftPerMilleMax,
-        pauses,
-        congestion,
-        linkCapacity,
-        fsyncMsMax,
-        tornWritePerMille,
-        reactive,
-        reactiveGapMsMean,
-        stability,
-        snapshotEveryEntries,
-        ...membershipKnob,
-      },
-    };
-  },
-};
+  description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion, slow disks, stale replays, snapshots and (when the implementation declares them) configuration changes and leadership transfers',
+  replay: 'swarm',
+});
+
+/**
+ * The default swarm with its stale-replay family in every seed: what the family alone adds, and the proof that a
+ * correct Raft ignores old messages however late they come (a reply of an earlier term must never count).
+ */
+export const staleReplay: Scenario = swarmScenario({
+  name: 'stale-replay',
+  description: 'the default swarm with stale replays in every seed: every few election timeouts, up to 256 messages sent one to thirty election timeouts earlier are delivered again',
+  replay: 'always',
+});
+
+function swarmScenario(options: { readonly name: string; readonly description: string; readonly replay: ReplayFamily }): Scenario {
+  return {
+    name: options.name,
+    description: options.description,
+    assumes: 'at most f of 2f+1 nodes down at once; synced writes survive crashes; any partition, loss, duplication, delay (however long: old messages may arrive again), pause or clock skew (safety never depends on timing)',
+    injects: ['partition', 'bridge', 'isolate-leader', 'heal', 'crash', 'bounce', 'restart', 'message-loss', 'message-duplicate', 'pause', 'clock-jump', 'latency-spike', 'clog', 'reactive', 'away', 'replay'],
+    requires: [],
+    generate(prng: Prng, ctx: ScenarioContext): ScenarioPlan {
+      const partitions = prng.chance(2, 3);
+      const crashes = prng.chance(2, 3);
+      // Faults aimed at whoever leads when they fire: isolating or bouncing leaders soon after election is
+      // what leaves divergent terms at one index (the paper's Figure 8).
+      const leaderFaults = prng.chance(1, 2);
+      const lossPerMille = prng.chance(1, 2) ? prng.range(1, 80) : 0;
+      const duplicatePerMille = prng.chance(1, 2) ? prng.range(1, 80) : 0;
+      const longDelayPerMille = prng.chance(1, 3) ? prng.range(1, 30) : 0;
+      const latencyMsMax = prng.range(2, 20);
+      // Mean gap between fault events: from a storm (several per election timeout) to a calm sea.
+      const electionMs = ctx.electionTicks * ctx.tickMs;
+      const faultGapMsMean = prng.chance(1, 4) ? prng.range(electionMs >> 2, electionMs) : prng.range(2, 20) * electionMs;
+      // Client intensity varies too: an idle cluster commits old-term entries only through the commit rule
+      // (Figure 8), a busy one exercises replication and retries.
+      const thinkMsMax = prng.pick([0, 20, 40, 100, 400, 1000]);
+      // Families with their own stream, so switching them on never shifts the draws above.
+      const extra = prng.fork('families');
+      const clocks = extra.chance(1, 3);
+      const pauses = extra.chance(1, 3);
+      const congestion = extra.chance(1, 4);
+      const slowDisk = extra.chance(1, 3);
+      const skewPerMilleMax = clocks ? extra.range(10, 200) : 0;
+      const driftPerMilleMax = clocks ? extra.range(0, 100) : 0;
+      const linkCapacity = congestion && extra.chance(1, 2) ? extra.range(4, 32) : 0;
+      const fsyncMsMax = slowDisk ? extra.range(1, 10) : 0;
+      const tornWritePerMille = slowDisk ? extra.pick([0, 500]) : 0;
+      const planned = byTime([
+        ...faultSchedule(prng.fork('plan'), ctx, { partitions, crashes, leaderFaults, faultGapMsMean }),
+        ...timeAndCongestion(extra.fork('plan'), ctx, { pauses, clocks, congestion, faultGapMsMean }),
+      ]);
+      // Reactive faults draw from a stream of their own (drawn last, so seeds without them keep their plans).
+      const reactiveStream = prng.fork('reactive');
+      const reactive = reactiveStream.chance(1, 2);
+      const reactiveGapMsMean = reactive ? reactiveStream.range(2, 20) * electionMs : 0;
+      const withReactive = reactive ? withinModel(planned, reactiveFaults(reactiveStream.fork('plan'), ctx, reactiveGapMsMean), ctx) : planned;
+      // Stale replays (old messages delivered again, seconds late) on a stream of their own: a seed without them
+      // keeps its plan. Added before the stability phase, which drops any that could still act in its window.
+      const replayStream = prng.fork('replay');
+      const replay = options.replay === 'always' || replayStream.chance(1, 4);
+      const replayGapMsMean = replay ? replayStream.range(REPLAY_GAP_ELECTIONS_MIN, REPLAY_GAP_ELECTIONS_MAX) * electionMs : 0;
+      const withReplays = replay ? byTime([...withReactive, ...replayFaults(replayStream.fork('plan'), ctx, replayGapMsMean)]) : withReactive;
+      // A quarter of the seeds end with the stability phase (one node away from a stable leader and back).
+      const stabilityStream = prng.fork('stability');
+      const stability = stabilityStream.chance(1, 4);
+      const events = stability ? withStabilityPhase(withReplays, ctx, stabilityStream.fork('plan')) : withReplays;
+      // Half the seeds take snapshots (Raft §7) every few to a few dozen applied entries, for implementations with
+      // the `snapshot` capability (the host never asks the others): a stream of its own, drawn last, so nothing
+      // above shifts. Partitions and crashes then leave followers that only a snapshot can catch up.
+      const snapshotStream = prng.fork('snapshots');
+      const snapshotEveryEntries = snapshotStream.chance(1, 2) ? snapshotStream.range(3, 40) : 0;
+      // Configuration changes and transfers (#15) for implementations declaring `membership-change` or
+      // `leadership-transfer`: a stream of its own that draws nothing otherwise, so every other plan is unchanged.
+      const capabilities = ctx.capabilities ?? [];
+      const membership = membershipFamily(prng.fork('membership'), ctx, capabilities);
+      const membershipKnob = capabilities.includes('membership-change') || capabilities.includes('leadership-transfer') ? { membership: membership.on } : {};
+      const disk = slowDisk ? { fsyncMsMin: 1, fsyncMsMax, tornWritePerMille } : { fsyncMsMin: 0, fsyncMsMax: 0, tornWritePerMille: 0 };
+      return {
+        network: { latencyMsMin: 1, latencyMsMax, lossPerMille, duplicatePerMille, longDelayPerMille, longDelayMsMax: 20 * ctx.tickMs, linkCapacity },
+        plan: { events: membership.on ? byTime([...events, ...membership.events]) : events },
+        workload: { thinkMsMax },
+        ...(clocks ? { clock: { skewPerMilleMax, driftPerMilleMax } } : {}),
+        ...(slowDisk || snapshotEveryEntries > 0 ? { disk: snapshotEveryEntries > 0 ? { ...disk, snapshotEveryEntries } : disk } : {}),
+        knobs: {
+          partitions,
+          crashes,
+          leaderFaults,
+          lossPerMille,
+          duplicatePerMille,
+          longDelayPerMille,
+          latencyMsMax,
+          faultGapMsMean,
+          thinkMsMax,
+          skewPerMilleMax,
+          driftPerMilleMax,
+          pauses,
+          congestion,
+          linkCapacity,
+          fsyncMsMax,
+          tornWritePerMille,
+          reactive,
+          reactiveGapMsMean,
+          replay,
+          replayGapMsMean,
+          stability,
+          snapshotEveryEntries,
+          ...membershipKnob,
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Stale replays: every `gapMsMean` or so (half to twice it), a `replay` of up to
+ * {@link REPLAY_COUNT_GENERATED_MAX} messages sent at least one to thirty election timeouts earlier. The first
+ * comes after a few election timeouts, once there is history to replay.
+ */
+function replayFaults(prng: Prng, ctx: ScenarioContext, gapMsMean: number): FaultEvent[] {
+  const events: FaultEvent[] = [];
+  const e = ctx.electionTicks * ctx.tickMs;
+  for (let atMs = prng.range(2 * e, Math.max(2 * e, gapMsMean)); atMs < ctx.safetyMs; atMs += prng.range(gapMsMean >> 1, gapMsMean * 2)) {
+    events.push({ atMs, kind: 'replay', count: prng.range(1, REPLAY_COUNT_GENERATED_MAX), ageMsMin: prng.range(REPLAY_AGE_ELECTIONS_MIN * e, REPLAY_AGE_ELECTIONS_MAX * e) });
+  }
+  return events;
+}
 
 /** Pauses and clock jumps, latency spikes and clogged links: none of them takes a node down. */
 function timeAndCongestion(

@@ -11,7 +11,7 @@ import { runCorpusInWorkers } from '../cli/corpus-parallel.js';
 import { MUTATIONS, paperRaft } from '../mutation-corpus/index.js';
 import type { Mutation, MutationName } from '../mutation-corpus/index.js';
 import { DEFAULT_SCENARIO, findScenario } from '../scenarios/registry.js';
-import { runSeed } from '../scenarios/run-seed.js';
+import { runSeed, scenarioPlanOf } from '../scenarios/run-seed.js';
 import type { Scenario } from '../scenarios/types.js';
 import { runCliInProcess } from './cli-helpers.js';
 
@@ -54,14 +54,33 @@ describe('mutation corpus: a stale vote grant counted by a candidate', () => {
   });
 });
 
+describe('mutation corpus: a stale append reply counted by a re-elected leader', () => {
+  // Seed 41 (5 nodes) has the stale-replay family: a reply of an earlier term, replayed seconds late, reaches its
+  // node while it leads again, after another leader rewrote the follower's log. The stale match index floors the
+  // leader's back-off, so the follower is never repaired. Without the replays the same plan passes.
+  const seed = 41;
+  it('is caught by liveness at seed 41 of the default swarm only through its replays, and the correct paper-raft passes that seed', () => {
+    const implementation = paperRaft({ mutation: 'stale-append-reply' });
+    const v = runSeed({ seed, scenario: scenario(DEFAULT_SCENARIO), implementation });
+    expect(v.violations[0]).toMatchObject({ property: 'liveness' });
+    expect(v.stats.faults['message-replay']).toBeGreaterThan(0);
+    const generated = scenarioPlanOf({ seed, scenario: scenario(DEFAULT_SCENARIO), implementation });
+    const withoutReplays = { ...generated, plan: { events: generated.plan.events.filter((e) => e.kind !== 'replay') } };
+    expect(runSeed({ seed, scenario: scenario(DEFAULT_SCENARIO), implementation, plan: withoutReplays }).violations).toEqual([]);
+    expect(runSeed({ seed, scenario: scenario(DEFAULT_SCENARIO), implementation: paperRaft() }).violations).toEqual([]);
+  });
+});
+
 describe('mutation corpus: the stale-suffix and Figure 8 mutants in the default swarm', () => {
   // Seeds found by selftest --corpus (the size drawn per seed). The stale-suffix mutants need the §5.3 back-off
   // landing below the first conflict; Figure 8 needs the muted new leader (an electable node of a newer term).
   const cases: readonly (readonly [MutationName, number, string])[] = [
     ['uncapped-follower-commit', 1, 'state-machine-safety'],
-    ['match-reports-last-index', 5, 'commit-quorum'],
+    // 5 (commit-quorum) until the stale-replay family, which seed 5 now draws.
+    ['match-reports-last-index', 6, 'liveness'],
     ['figure8-commit', 6, 'commit-quorum'],
-    ['strict-vote-log-check', 188, 'liveness'],
+    // 188 until the stale-replay family: seed 188 now draws replays and passes; the next failing seed is 338.
+    ['strict-vote-log-check', 338, 'liveness'],
   ];
   for (const [name, seed, property] of cases) {
     it(`${name} fails seed ${seed} by ${property}, and the correct paper-raft passes it`, () => {

@@ -47,8 +47,10 @@ describe('stability end to end', () => {
     // a cut-off leader that never steps down (seeds found by selftest --corpus; the size is drawn per seed).
     const cases = [
       { mutation: 'pre-vote-bumps-term', seed: 10, window: 'away' },
-      { mutation: 'no-leader-lease', seed: 11, window: 'timeout' },
-      { mutation: 'check-quorum-stale-activity', seed: 52, window: 'away' },
+      // Seeds 30 and 31 since the stale-replay family (seed 11 now draws replays and passes; seed 31 draws them
+      // and fails earlier than seed 52 did).
+      { mutation: 'no-leader-lease', seed: 30, window: 'timeout' },
+      { mutation: 'check-quorum-stale-activity', seed: 31, window: 'away' },
     ] as const;
     for (const c of cases) {
       const v = runSeed({ seed: c.seed, scenario: scenario('random'), implementation: paperRaft({ mutation: c.mutation }) });
