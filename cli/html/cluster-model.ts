@@ -114,6 +114,7 @@ function markOf(r: TraceRecord): Mark | null {
     case 'send':
     case 'deliver':
     case 'drop':
+    case 'replayed':
     case 'latency-spike-end':
     case 'clog-end':
       return null;
@@ -217,7 +218,8 @@ class MessageTable {
       offsets.push(this.flat.length);
       this.flat.push(m.from, m.to, type, m.term, atMs, -1, status, text);
     }
-    if (status === MESSAGE_STATUS.undelivered) this.waiting.set(m, offsets);
+    // The same object may be in flight more than once (duplicated, or replayed while a copy still travels).
+    if (status === MESSAGE_STATUS.undelivered) this.waiting.set(m, [...(this.waiting.get(m) ?? []), ...offsets]);
   }
 
   deliver(m: Message, atMs: number): void {
@@ -268,6 +270,11 @@ export function buildClusterData(input: ClusterInput): ClusterData {
         break;
       case 'drop':
         messages.add(r.message, r.atMs, 1, r.reason === 'overflow' ? MESSAGE_STATUS.overflow : MESSAGE_STATUS.lost);
+        break;
+      case 'replayed':
+        // A replay (hundreds of old messages) is one fault mark; each copy it put in flight is a message of its own,
+        // leaving its sender at the replay's time (dropped ones, on a cut or full link, as lost).
+        messages.add(r.message, r.atMs, 1, r.copies === 1 ? MESSAGE_STATUS.undelivered : MESSAGE_STATUS.lost);
         break;
       case 'deliver':
         messages.deliver(r.message, r.atMs);

@@ -95,6 +95,31 @@ describe('the cluster view model', () => {
     expect(c.latencyMsMax).toBe(9);
   });
 
+  it('draws each replayed copy as a message leaving at the replay, and the replay as one fault mark', () => {
+    const old = m(2, 1, 'append-resp', 1);
+    const cut = m(3, 1, 'append-resp', 1);
+    const trace: TraceRecord[] = [
+      rec(10, 2, { type: 'send', message: old, copies: 1 }),
+      rec(14, 1, { type: 'deliver', message: old }),
+      rec(10, 3, { type: 'send', message: cut, copies: 1 }),
+      rec(13, 1, { type: 'deliver', message: cut }),
+      rec(500, 0, { type: 'fault', fault: { atMs: 500, kind: 'replay', count: 2, ageMsMin: 100 } }),
+      rec(500, 2, { type: 'replayed', message: old, sentAtMs: 10, copies: 1 }),
+      rec(500, 3, { type: 'replayed', message: cut, sentAtMs: 10, copies: 0 }),
+      rec(503, 1, { type: 'deliver', message: old }),
+    ];
+    const c = buildClusterData({ nodeCount: 3, trace, violations: [], endMs: 1000 });
+    const rows: number[][] = [];
+    for (let o = 0; o < c.messages.length; o += MESSAGE_FIELDS) rows.push(c.messages.slice(o, o + MESSAGE_FIELDS));
+    expect(rows.map((r) => [r[0], r[1], r[4], r[5], r[6]])).toEqual([
+      [2, 1, 10, 4, MESSAGE_STATUS.delivered],
+      [3, 1, 10, 3, MESSAGE_STATUS.delivered],
+      [2, 1, 500, 3, MESSAGE_STATUS.delivered],
+      [3, 1, 500, -1, MESSAGE_STATUS.lost],
+    ]);
+    expect(c.marks.filter((k) => k[1] === 500)).toHaveLength(1);
+  });
+
   it('centres a history violation on the failing operation, any other on its own time', () => {
     const violations = [
       { property: 'linearizability' as const, atMs: 900, event: 5, nodes: [], message: 'not linearizable' },
