@@ -32,7 +32,7 @@ import signal
 import sys
 
 BATCH_MAX = 64  # most entries one append carries
-PREDICTED_LEVELS = 3  # how many heartbeats ahead a follower predicts its replies (one election timeout drawn each)
+PREDICTED_LEVELS = 1  # how many heartbeats ahead a follower predicts its replies (one election timeout drawn each)
 PREDICTED_ENTRIES_MAX = 8  # a longer append, sent again, is not worth predicting: the prediction costs its size
 
 
