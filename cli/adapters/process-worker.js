@@ -593,7 +593,11 @@ const FORKED_SPARES_FACTOR = 2;
 /** Starts spares until SPARES_MAX (more with a fork server) are alive or on their way. */
 function topUp() {
   const wanted = forkServer === null ? SPARES_MAX : FORKED_SPARES_FACTOR * SPARES_MAX;
-  while (!closing && spares.length + starting + offered.size < Math.max(wanted, takers.length)) {
+  // Offered spares count only while no take waits: a host that asks with 'take' has not seen them (the offer
+  // crossed its request) and is blocked until this answers, so counting them would leave the taker with nothing
+  // on its way, unanswered until the adapter's timeout. The host still takes the offered ones later.
+  const offeredUsable = takers.length === 0 ? offered.size : 0;
+  while (!closing && spares.length + starting + offeredUsable < Math.max(wanted, takers.length)) {
     starting++;
     makeFifoPair((error, pair) => {
       if (closing) {
