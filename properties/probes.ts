@@ -14,6 +14,7 @@ import type { NodeId } from '../sim/contract.js';
 import type { Fact, PersistFact, RestartFact, RoleFact, TransferFact } from '../sim/facts.js';
 import { Configurations, confEntryText, isJoint, votesIn } from './configurations.js';
 import type { Configuration } from './configurations.js';
+import { endBefore, endOf, longerButOlder, noLongerNoNewer } from './divergent-logs.js';
 import { PersistedLogs } from './persisted-log.js';
 import type { PersistedLog } from './persisted-log.js';
 
@@ -41,6 +42,9 @@ export const PROBES = [
   { name: 'leader-with-shorter-log', description: 'a leader was elected while another node\'s persisted log was longer (that node\'s extra entries are uncommitted, to be overwritten)' },
   { name: 'apply-burst', description: 'a node applied 16+ entries in one event (catching up on commits)' },
   { name: 'write-acked-by-new-leader', description: 'a write was acknowledged in a newer term than the previous acknowledged write (writes across a leader change)' },
+  // Divergent logs at an election (Figure 7; properties/divergent-logs.ts): where last term and length disagree.
+  { name: 'elected-over-longer-older-log', description: 'a leader was elected while an up node\'s persisted log was longer than the one it stood with but ended in an older term (Figure 7: an older term\'s uncommitted tail, to be overwritten)' },
+  { name: 'election-won-by-last-term-only', description: 'a leader was elected with fewer than a majority of votes from logs no longer than its own: it needed votes of longer logs ending in older terms (Raft §5.4.1 compares last terms first)' },
   // Snapshots (Raft §7): reachable only by implementations declaring the `snapshot` capability, in runs that take
   // snapshots. Sending a snapshot and refusing a stale one are not facts (they are the implementation's own
   // messages and decisions), so they are not probes; installing and catching up through one are.
@@ -405,11 +409,40 @@ export class ProbeCounter {
     }
     if (stale) this.counts['stale-leader']++;
     if (longer) this.counts['leader-with-shorter-log']++;
+    this.divergentElection(node, term);
     this.leaderTerm[node] = term;
     if (term >= this.lastLeaderTerm) {
       this.lastLeader = node;
       this.lastLeaderTerm = term;
     }
+  }
+
+  /**
+   * The Figure 7 probes of `node`'s election in `term`: an up node with a longer log of an older last term than the
+   * one `node` stood with, and whether the votes `node` got from logs no longer and no newer than its own (itself
+   * included) fall short of a majority. A vote is read from the voter's last persisted hard state (term `term`, vote
+   * `node`); a voter that has since moved to a later term is not counted, so the second probe is judged only when
+   * the votes seen make a majority. Fixed clusters only: with membership changes, whose votes count is a joint
+   * question the probes leave to the checkers.
+   */
+  private divergentElection(node: NodeId, term: number): void {
+    if (this.configs.changed) return;
+    const candidate = endBefore(this.logs.logOf(node), term);
+    const voterCount = this.configs.bootstrap?.voters.length ?? this.nodes.length;
+    let olderLonger = false;
+    let votes = 1;
+    let votesNoLonger = 1;
+    for (const other of this.nodes) {
+      if (other === node || this.down[other]) continue;
+      const end = endOf(this.logs.logOf(other));
+      if (longerButOlder(end, candidate)) olderLonger = true;
+      if (this.storedTerm[other] !== term || this.storedVote[other] !== node) continue;
+      votes++;
+      if (noLongerNoNewer(end, candidate)) votesNoLonger++;
+    }
+    const majority = (voterCount >> 1) + 1;
+    if (olderLonger) this.counts['elected-over-longer-older-log']++;
+    if (votes >= majority && votesNoLonger < majority) this.counts['election-won-by-last-term-only']++;
   }
 
   /** Whether some other node's persisted log is more up to date than `node`'s (it would refuse `node` a vote). */
