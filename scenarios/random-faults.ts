@@ -9,6 +9,7 @@ import type { FaultEvent } from '../sim/faults.js';
 import type { NodeId } from '../sim/contract.js';
 import type { Prng } from '../sim/prng.js';
 import { BRIDGE_NODES_MIN, byTime, SPLIT_NODES_MIN, withinModel } from './plan-tools.js';
+import { withDivergentLogs } from './divergent-logs.js';
 import { membershipFamily } from './membership-scenarios.js';
 import { reactiveFaults } from './reactive-faults.js';
 import { withStabilityPhase } from './stability-phase.js';
@@ -19,6 +20,13 @@ import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
  * seed (`always`, the `stale-replay` scenario).
  */
 export type ReplayFamily = 'swarm' | 'always';
+
+/**
+ * Whether the swarm ends its safety phase with the divergent-logs episode (scenarios/divergent-logs.ts): in a
+ * quarter of the seeds without the stability phase (`swarm`, the default scenario), in every seed (`always`, the
+ * `divergent-logs` scenario, which then has no stability phase), or never (`off`, `stale-replay`).
+ */
+export type DivergentFamily = 'swarm' | 'always' | 'off';
 
 /** Mean gap between two `replay` events of a seed, in election timeouts (drawn per seed). */
 export const REPLAY_GAP_ELECTIONS_MIN = 3;
@@ -33,6 +41,7 @@ export const randomFaults: Scenario = swarmScenario({
   name: 'random',
   description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion, slow disks, stale replays, snapshots and (when the implementation declares them) configuration changes and leadership transfers',
   replay: 'swarm',
+  divergent: 'swarm',
 });
 
 /**
@@ -43,9 +52,22 @@ export const staleReplay: Scenario = swarmScenario({
   name: 'stale-replay',
   description: 'the default swarm with stale replays in every seed: every few election timeouts, up to 256 messages sent one to thirty election timeouts earlier are delivered again',
   replay: 'always',
+  divergent: 'off',
 });
 
-function swarmScenario(options: { readonly name: string; readonly description: string; readonly replay: ReplayFamily }): Scenario {
+/**
+ * The default swarm ending every seed with the divergent-logs episode: the leader cut off with a minority while
+ * clients write to it, again and again, and the liveness phase healing a random majority of the divergent logs.
+ * What the family alone adds, and the proof that a correct Raft elects through Figure 7's logs.
+ */
+export const divergentLogs: Scenario = swarmScenario({
+  name: 'divergent-logs',
+  description: 'the default swarm ending every seed with one to four rounds of leader isolation with a minority while clients keep writing to it (the paper\'s Figure 7 logs at the start of the liveness phase)',
+  replay: 'swarm',
+  divergent: 'always',
+});
+
+function swarmScenario(options: { readonly name: string; readonly description: string; readonly replay: ReplayFamily; readonly divergent: DivergentFamily }): Scenario {
   return {
     name: options.name,
     description: options.description,
@@ -96,8 +118,14 @@ function swarmScenario(options: { readonly name: string; readonly description: s
       const withReplays = replay ? byTime([...withReactive, ...replayFaults(replayStream.fork('plan'), ctx, replayGapMsMean)]) : withReactive;
       // A quarter of the seeds end with the stability phase (one node away from a stable leader and back).
       const stabilityStream = prng.fork('stability');
-      const stability = stabilityStream.chance(1, 4);
-      const events = stability ? withStabilityPhase(withReplays, ctx, stabilityStream.fork('plan')) : withReplays;
+      const stability = options.divergent !== 'always' && stabilityStream.chance(1, 4);
+      // A quarter of the other seeds end with the divergent-logs episode instead (both need the end of the safety
+      // phase): a stream of its own, so a seed without it keeps its plan.
+      const divergentStream = prng.fork('divergent');
+      const drawn = !stability && (options.divergent === 'always' || (options.divergent === 'swarm' && divergentStream.chance(1, 4)));
+      const withEpisode = drawn ? withDivergentLogs(withReplays, ctx, divergentStream.fork('plan')) : null;
+      const divergent = withEpisode !== null;
+      const events = stability ? withStabilityPhase(withReplays, ctx, stabilityStream.fork('plan')) : (withEpisode ?? withReplays);
       // Half the seeds take snapshots (Raft §7) every few to a few dozen applied entries, for implementations with
       // the `snapshot` capability (the host never asks the others): a stream of its own, drawn last, so nothing
       // above shifts. Partitions and crashes then leave followers that only a snapshot can catch up.
@@ -137,6 +165,7 @@ function swarmScenario(options: { readonly name: string; readonly description: s
           replay,
           replayGapMsMean,
           stability,
+          divergent,
           snapshotEveryEntries,
           ...membershipKnob,
         },

@@ -5,7 +5,7 @@ import { figure8 } from './figure8.js';
 import { addDuringPartition, confChangeCrash, jointPause, membershipChurn, removePartitionedCampaigner, replaceLeader, transferLagging, transferLossy } from './membership-scenarios.js';
 import { congestedLinks, mitUnreliable, slowFollower } from './network-scenarios.js';
 import { asymmetricPartition, bridgePartition, flappingPartition, leaderIsolation, majorityRing, minorityPartition } from './partition-scenarios.js';
-import { randomFaults, staleReplay } from './random-faults.js';
+import { divergentLogs, randomFaults, staleReplay } from './random-faults.js';
 import { snapshotCrash, snapshotHeavy, snapshotLaggingFollower, snapshotLeaderChange } from './snapshot-scenarios.js';
 import { rejoinStability } from './stability-phase.js';
 import { clockSkew, leaderPause, leaseSkew } from './time-scenarios.js';
@@ -32,6 +32,7 @@ export const SCENARIOS: readonly Scenario[] = [
   rejoinStability,
   mitUnreliable,
   staleReplay,
+  divergentLogs,
   slowFollower,
   snapshotLaggingFollower,
   snapshotCrash,

@@ -79,8 +79,6 @@ describe('mutation corpus: the stale-suffix and Figure 8 mutants in the default 
     // 5 (commit-quorum) until the stale-replay family, which seed 5 now draws.
     ['match-reports-last-index', 6, 'liveness'],
     ['figure8-commit', 6, 'commit-quorum'],
-    // 188 until the stale-replay family: seed 188 now draws replays and passes; the next failing seed is 338.
-    ['strict-vote-log-check', 338, 'liveness'],
   ];
   for (const [name, seed, property] of cases) {
     it(`${name} fails seed ${seed} by ${property}, and the correct paper-raft passes it`, () => {
@@ -89,6 +87,20 @@ describe('mutation corpus: the stale-suffix and Figure 8 mutants in the default 
       expect(runSeed({ seed, scenario: scenario(DEFAULT_SCENARIO), implementation: paperRaft() }).violations).toEqual([]);
     });
   }
+});
+
+describe('mutation corpus: an over-strict vote comparison in the default swarm', () => {
+  // 188, then 338 (seed 188 drew the stale-replay family and passed) until the divergent-logs family: seed 40 draws
+  // its episode, and the liveness phase's majority holds a shorter log of the newest term and longer logs of older
+  // terms, so no candidate's log is at least as long and as new as a majority's.
+  it('fails seed 40 by liveness through the divergent-logs episode, and the correct paper-raft passes it', () => {
+    const v = runSeed({ seed: 40, scenario: scenario(DEFAULT_SCENARIO), implementation: paperRaft({ mutation: 'strict-vote-log-check' }) });
+    expect(v.violations[0]).toMatchObject({ property: 'liveness' });
+    expect(v.knobs.divergent).toBe(true);
+    const correct = runSeed({ seed: 40, scenario: scenario(DEFAULT_SCENARIO), implementation: paperRaft() });
+    expect(correct.violations).toEqual([]);
+    expect(correct.probes['election-won-by-last-term-only']).toBeGreaterThan(0);
+  });
 });
 
 describe('mutation corpus: a handful of mutants are caught within a bound', () => {
