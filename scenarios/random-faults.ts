@@ -39,7 +39,7 @@ export const REPLAY_AGE_ELECTIONS_MAX = 30;
 
 export const randomFaults: Scenario = swarmScenario({
   name: 'random',
-  description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion, slow disks, stale replays, snapshots and (when the implementation declares them) configuration changes and leadership transfers',
+  description: 'swarm testing: per seed, a random mix of partitions, bridges, loss, duplication, crashes, leader faults, pauses, skewed clocks, congestion, slow disks, stale replays, divergent logs, snapshots and (when the implementation declares them) configuration changes and leadership transfers',
   replay: 'swarm',
   divergent: 'swarm',
 });
