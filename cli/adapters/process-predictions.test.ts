@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPredictions, parsePredictions, PREDICTED_INPUTS_MAX, PREDICTION_DEPTH_MAX, predictedStep, predictedTick } from './process-predictions.js';
+import { nextPredictions, parsePredictions, PREDICTED_INPUTS_MAX, PREDICTION_DEPTH_MAX, predictedStep, predictedTick, thenOf } from './process-predictions.js';
 import type { Predictions } from './process-predictions.js';
 
 function predictions(value: unknown): Predictions {
@@ -29,11 +29,32 @@ describe('predicted replies', () => {
     const tick = { request: { type: 'tick' }, ready: ack };
     const same = predictions({ inputs: [tick], then: { idleTicks: 1, predictions: 'same' } });
     expect(predictedTick(same)?.ready).toEqual(ack);
-    expect(nextPredictions(same)).toBe(same);
+    expect(nextPredictions(same, same.inputs[0]!)).toBe(same);
     const nested = predictions({ inputs: [tick], then: { predictions: { inputs: [], then: { idleTicks: 4 } } } });
-    expect(nextPredictions(nested)?.then.idleTicks).toBe(4);
-    expect(nextPredictions(predictions({ inputs: [tick] }))).toBeNull();
+    expect(nextPredictions(nested, nested.inputs[0]!)?.then.idleTicks).toBe(4);
+    const none = predictions({ inputs: [tick] });
+    expect(nextPredictions(none, none.inputs[0]!)).toBeNull();
     expect(parsePredictions(undefined)).toBeNull();
+  });
+
+  it("takes an input's own then over the level's, for that input only", () => {
+    const raised = { ...heartbeat, commit: 9 };
+    const committing = { ...ack, committedEntries: [{ term: 3, index: 8, data: '' }], hardState: { term: 3, vote: 1, commit: 9 } };
+    const own = { idleTicks: 3, idleMessages: [{ type: 'vote-resp' }], predictions: { inputs: [{ request: { type: 'step', message: raised }, ready: committing }], then: { idleTicks: 2 } } };
+    const level = predictions({
+      inputs: [
+        { request: { type: 'step', message: heartbeat }, ready: ack, then: own },
+        { request: { type: 'step', message: raised }, ready: committing },
+      ],
+      then: { idleTicks: 5, predictions: 'same' },
+    });
+    const first = level.inputs[0]!;
+    const second = level.inputs[1]!;
+    expect(thenOf(level, first)).toEqual(own);
+    expect(thenOf(level, second)).toEqual({ idleTicks: 5, predictions: 'same' });
+    // After the first input, its own next level; after the second, the level's "same".
+    expect(predictedStep(nextPredictions(level, first)!, raised)?.ready).toEqual(committing);
+    expect(nextPredictions(level, second)).toBe(level);
   });
 
   it('refuses what is not predictions, naming the fault', () => {
@@ -51,6 +72,10 @@ describe('predicted replies', () => {
     expect(bad({ inputs: [], then: { idleTicks: -1 } })).toMatch(/"idleTicks" -1 in "then"/);
     expect(bad({ inputs: [], then: { idleMessages: [{ term: [1] }] } })).toMatch(/field "term" of a pattern of "idleMessages" .* in "then"/);
     expect(bad({ inputs: [], then: { predictions: { inputs: 'x' } } })).toMatch(/must have an array "inputs", got "x"/);
+    // An input's own "then" is checked as the level's is, nested predictions included.
+    expect(bad({ inputs: [{ request: { type: 'tick' }, ready: null, then: 4 }] })).toMatch(/"then" of a predicted input must be an object of reply fields, got 4/);
+    expect(bad({ inputs: [{ request: { type: 'tick' }, ready: null, then: { idleTicks: 1.5 } }] })).toMatch(/"idleTicks" 1.5 in "then" of a predicted input/);
+    expect(bad({ inputs: [{ request: { type: 'tick' }, ready: null, then: { predictions: { inputs: {} } } }] })).toMatch(/must have an array "inputs", got \{\}/);
     let deep: unknown = { inputs: [] };
     for (let i = 0; i < PREDICTION_DEPTH_MAX; i++) deep = { inputs: [], then: { predictions: deep } };
     expect(bad(deep)).toMatch(/nest more than 16 levels/);

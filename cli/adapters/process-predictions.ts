@@ -15,10 +15,15 @@ import { parseIdleMessages } from './process-idle-messages.js';
 /** The input a prediction is for: the first tick after the quiet ones, or a step of exactly this message. */
 export type PredictedRequest = { readonly type: 'tick' } | { readonly type: 'step'; readonly message: Readonly<Record<string, unknown>> };
 
-/** One predicted input and the Ready the node answers it with (null: none). */
+/**
+ * One predicted input, the Ready the node answers it with (null: none), and optionally the reply fields in force
+ * after it, when they are not the level's `then` (an input that changes more than the others: a follower's
+ * heartbeat that raises its commit, beside heartbeats that only reset its timer).
+ */
 export interface PredictedInput {
   readonly request: PredictedRequest;
   readonly ready: unknown;
+  readonly then?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -50,34 +55,37 @@ export function parsePredictions(value: unknown, depth = 0): Predictions | null 
   if (then !== undefined && !isObject(then)) return `"then" of "predictions" must be an object of reply fields, got ${describe(then)}`;
   const parsed: PredictedInput[] = [];
   for (const input of inputs as unknown[]) {
-    const problem = inputProblem(input);
+    const problem = inputProblem(input) ?? (isObject(input) && input.then !== undefined ? thenProblem(input.then, depth, '"then" of a predicted input') : null);
     if (problem !== null) return problem;
-    const { request, ready } = input as { request: PredictedRequest; ready: unknown };
-    parsed.push({ request, ready });
+    const { request, ready, then: own } = input as { request: PredictedRequest; ready: unknown; then?: Record<string, unknown> };
+    parsed.push(own === undefined ? { request, ready } : { request, ready, then: own });
   }
-  const promise = thenProblem(then ?? {});
+  const promise = thenProblem(then ?? {}, depth, '"then" of "predictions"');
   if (promise !== null) return promise;
-  const next = then?.predictions;
-  if (next !== undefined && next !== SAME) {
-    const nested = parsePredictions(next, depth + 1);
-    if (typeof nested === 'string') return nested;
-  }
   return { inputs: parsed, then: then ?? {} };
 }
 
-/** The promises of `then` are checked here, so that taking a prediction later cannot fail on them. */
-function thenProblem(then: Record<string, unknown>): string | null {
+/**
+ * The promises of a `then` (`where` names it in the message) are checked here, nested predictions included, so
+ * that taking a prediction later cannot fail on them.
+ */
+function thenProblem(then: unknown, depth: number, where: string): string | null {
+  if (!isObject(then)) return `${where} must be an object of reply fields, got ${describe(then)}`;
   const ticks = then.idleTicks;
   if (ticks !== undefined && !(typeof ticks === 'number' && Number.isSafeInteger(ticks) && ticks >= 0)) {
-    return `"idleTicks" ${describe(ticks)} in "then" of "predictions"; it must be a whole number of ticks, 0 or more`;
+    return `"idleTicks" ${describe(ticks)} in ${where}; it must be a whole number of ticks, 0 or more`;
   }
   const patterns = parseIdleMessages(then.idleMessages);
-  return typeof patterns === 'string' ? `${patterns} in "then" of "predictions"` : null;
+  if (typeof patterns === 'string') return `${patterns} in ${where}`;
+  const next = then.predictions;
+  if (next === undefined || next === SAME) return null;
+  const nested = parsePredictions(next, depth + 1);
+  return typeof nested === 'string' ? nested : null;
 }
 
 function inputProblem(input: unknown): string | null {
   if (!isObject(input) || !isObject(input.request) || !('ready' in input)) {
-    return `each input of "predictions" must be {"request": {...}, "ready": Ready or null}, got ${describe(input)}`;
+    return `each input of "predictions" must be {"request": {...}, "ready": Ready or null} (and optionally "then"), got ${describe(input)}`;
   }
   if (input.ready !== null && !isObject(input.ready)) return `the "ready" of a predicted input must be a Ready or null, got ${describe(input.ready)}`;
   const request = input.request;
@@ -98,9 +106,14 @@ export function predictedStep(predictions: Predictions, message: Readonly<Record
   );
 }
 
-/** The predictions in force after one of `level`'s inputs: its `then`'s, or `level` itself again. */
-export function nextPredictions(level: Predictions): Predictions | null {
-  const next = level.then.predictions;
+/** The reply fields in force after `input`, one of `level`'s inputs: its own `then`, else the level's. */
+export function thenOf(level: Predictions, input: PredictedInput): Readonly<Record<string, unknown>> {
+  return input.then ?? level.then;
+}
+
+/** The predictions in force after `input`, one of `level`'s inputs: those of its `then` (thenOf), or `level` itself again ("same"). */
+export function nextPredictions(level: Predictions, input: PredictedInput): Predictions | null {
+  const next = thenOf(level, input).predictions;
   if (next === SAME) return level;
   const parsed = parsePredictions(next);
   // Already checked when `level` was parsed, nested levels included.

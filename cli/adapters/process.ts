@@ -41,7 +41,7 @@ import { installProcessGroupExitHook, processGroupTable } from './process-groups
 import { isIdleMessage, parseIdleMessages } from './process-idle-messages.js';
 import type { IdleMessagePattern } from './process-idle-messages.js';
 import { CallWatch, ProcessPipe, SIGNAL_WORDS } from './process-pipe.js';
-import { nextPredictions, parsePredictions, predictedStep, predictedTick } from './process-predictions.js';
+import { nextPredictions, parsePredictions, predictedStep, predictedTick, thenOf } from './process-predictions.js';
 import type { PredictedInput, Predictions } from './process-predictions.js';
 import type { CallOutcome, ProcessEnding, ProcessEnds } from './process-pipe.js';
 import { installInterruptCleanup } from '../interrupt.js';
@@ -464,14 +464,15 @@ export class ProcessAdapter {
    * node's next one, whose reply must carry that Ready.
    */
   private holdPredicted(slot: number, line: string, level: Predictions, input: PredictedInput): void {
+    const then = thenOf(level, input);
     this.defer(slot, line, input.ready);
-    this.prefetched.set(slot, { ready: input.ready, idleAfterAdvance: level.then.idleAfterAdvance === true });
-    this.keepQuietTicks(slot, level.then.idleTicks);
-    const patterns = parseIdleMessages(level.then.idleMessages);
+    this.prefetched.set(slot, { ready: input.ready, idleAfterAdvance: then.idleAfterAdvance === true });
+    this.keepQuietTicks(slot, then.idleTicks);
+    const patterns = parseIdleMessages(then.idleMessages);
     // Checked with the predictions (process-predictions.ts): never a string here.
     if (typeof patterns !== 'string' && patterns.length > 0) this.idleMessages.set(slot, patterns);
     else this.idleMessages.delete(slot);
-    const next = nextPredictions(level);
+    const next = nextPredictions(level, input);
     if (next === null) this.predictions.delete(slot);
     else this.predictions.set(slot, next);
   }
