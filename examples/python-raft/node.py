@@ -32,7 +32,6 @@ import signal
 import sys
 
 BATCH_MAX = 64  # most entries one append carries
-PREDICTED_LEVELS = 1  # how many heartbeats ahead a follower predicts its replies (one election timeout drawn each)
 PREDICTED_ENTRIES_MAX = 8  # a longer append, sent again, is not worth predicting: the prediction costs its size
 
 
@@ -51,7 +50,6 @@ class Node:
         self.others = [p for p in self.peers if p != self.id]
         self.quorum = len(self.peers) // 2 + 1
         self.rng = random.Random(req["seed"])  # a private, seeded stream: never the global random
-        self.drawn = []  # election timeouts drawn ahead, in order: predictions need the next few
         self.election_ticks = req["electionTicks"]
         self.heartbeat_ticks = req["heartbeatTicks"]
         self.double_vote = double_vote
@@ -176,9 +174,10 @@ class Node:
 
     def predictions(self):
         """What this node will answer to the inputs it expects next (docs/protocol.md, The compact form, change 5),
-        or None: a leader's next heartbeat tick, and a follower's step of its leader's next heartbeat or of the last
-        append sent again. Each predicted Ready holds once the Ready in flight is advanced, and the state after it is
-        the same but for the timers, so the same inputs are predicted again."""
+        or None: a leader's next heartbeat tick, and a follower's step of its leader's next heartbeat, of the last
+        append sent again, or of the heartbeat that commits everything it holds. Each predicted Ready holds once the
+        Ready in flight is advanced; after a heartbeat or an append sent again the state is the same but for the
+        timers, so the same inputs are predicted again ("same")."""
         if self.role == "leader" and self.others:
             heartbeat = {"entries": [], "messages": self.heartbeats(), "committedEntries": []}
             # A heartbeat changes nothing but the heartbeat timer: the next one is the same ("same").
@@ -187,16 +186,20 @@ class Node:
             return {"inputs": [{"request": {"type": "tick"}, "ready": heartbeat}], "then": then}
         if self.role != "follower" or self.leader == 0:
             return None
-        inputs = [self.predicted_step(m) for m in self.expected_appends()]
         idle = self.idle_messages()
-        level = None
-        # Each answered append resets the election timer to the next timeout drawn: one level per timeout.
-        for k in reversed(range(PREDICTED_LEVELS)):
-            then = {"idleAfterAdvance": True, "idleTicks": self.future_timeout(k) - 1, "idleMessages": idle}
-            if level is not None:
-                then["predictions"] = level
-            level = {"inputs": inputs, "then": then}
-        return level
+        # Each answered append resets the election timer to a timeout drawn then; any is at least electionTicks, so
+        # promising electionTicks - 1 quiet ticks after it holds whatever is drawn, and lets the same predictions
+        # stand for the next heartbeat too ("same"). A silent leader costs one tick more a round trip for it.
+        then = {"idleAfterAdvance": True, "idleTicks": self.election_ticks - 1, "idleMessages": idle, "predictions": "same"}
+        inputs = [self.predicted_step(m) for m in self.expected_appends()]
+        committing = self.predicted_commit()
+        if committing is not None:
+            # The heartbeat that raises the commit changes more than the timer: after it, the leader's heartbeats
+            # carry that commit, and are acknowledged as before (a `then` of its own).
+            committed = committing["request"]["message"]
+            committing["then"] = dict(then, predictions={"inputs": [self.predicted_step(committed)], "then": then})
+            inputs.append(committing)
+        return {"inputs": inputs, "then": then}
 
     def heartbeats(self):
         """The messages of this leader's next heartbeat, as tick() will send them."""
@@ -226,6 +229,22 @@ class Node:
         ack = {"from": self.id, "term": self.term, "type": "append-resp", "to": m["from"], "success": True,
                "matchIndex": m["prevIndex"] + len(m["entries"])}
         return {"request": {"type": "step", "message": m}, "ready": {"entries": [], "messages": [ack], "committedEntries": []}}
+
+    def predicted_commit(self):
+        """The leader's heartbeat once it has committed everything this follower holds, or None when all it holds is
+        committed. It is the commonest append after one that carried entries (the leader sends it as soon as a
+        quorum has acknowledged them), and it only raises the commit to the last index: its Ready hands out the
+        newly committed entries and the new hard state with the acknowledgement. Holds once the Ready in flight is
+        advanced (everything committed so far then applied)."""
+        last = self.last_index()
+        if last <= self.commit:
+            return None
+        m = {"from": self.leader, "term": self.term, "type": "append", "to": self.id, "prevIndex": last,
+             "prevTerm": self.last_term(), "entries": [], "commit": last}
+        ack = {"from": self.id, "term": self.term, "type": "append-resp", "to": self.leader, "success": True, "matchIndex": last}
+        ready = {"entries": [], "messages": [ack], "committedEntries": self.log[self.commit - self.snap_index:last - self.snap_index],
+                 "hardState": {"term": self.term, "vote": self.vote, "commit": last}}
+        return {"request": {"type": "step", "message": m}, "ready": ready}
 
     def compact(self, snapshot):
         # The host snapshotted its state machine at an applied index: drop the log up to it (Raft 7).
@@ -419,15 +438,6 @@ class Node:
         self.timeout = self.random_timeout()
 
     def random_timeout(self):
-        return self.drawn.pop(0) if self.drawn else self.draw()
-
-    def future_timeout(self, k):
-        """The timeout the k-th next reset will take (0: the next). Drawing ahead keeps the sequence of timeouts."""
-        while len(self.drawn) <= k:
-            self.drawn.append(self.draw())
-        return self.drawn[k]
-
-    def draw(self):
         return self.election_ticks + self.rng.randrange(self.election_ticks)
 
 
