@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IDLE_FIELDS_MAX, IDLE_PATTERNS_MAX, isIdleMessage, parseIdleMessages } from './process-idle-messages.js';
+import { IDLE_FIELDS_MAX, IDLE_PATTERNS_MAX, isIdleMessage, parseIdleMessages, samePatternValues } from './process-idle-messages.js';
 import type { IdleMessagePattern } from './process-idle-messages.js';
 
 function patterns(value: unknown): readonly IdleMessagePattern[] {
@@ -43,5 +43,20 @@ describe('idle message patterns', () => {
     expect(parseIdleMessages(Array.from({ length: IDLE_PATTERNS_MAX + 1 }, () => ({})))).toBe(`"idleMessages" lists ${IDLE_PATTERNS_MAX + 1} patterns, more than the ${IDLE_PATTERNS_MAX} allowed`);
     const wide = Object.fromEntries(Array.from({ length: IDLE_FIELDS_MAX + 1 }, (_, i) => [`f${i}`, i]));
     expect(parseIdleMessages([wide])).toBe(`a pattern of "idleMessages" names ${IDLE_FIELDS_MAX + 1} fields, more than the ${IDLE_FIELDS_MAX} allowed`);
+  });
+
+  it('tells the same patterns again (keys in any order) from any other value', () => {
+    const given = [{ type: 'vote-resp', term: { max: 4 } }, { type: 'append-resp', from: 2, term: 5, success: true, matchIndex: { max: 7 } }];
+    expect(samePatternValues(given, [{ term: { max: 4 }, type: 'vote-resp' }, { matchIndex: { max: 7 }, success: true, term: 5, from: 2, type: 'append-resp' }])).toBe(true);
+    expect(samePatternValues([], [])).toBe(true);
+    // A max moved, a value changed type, a field more, a pattern less, or not patterns at all: parsed again.
+    expect(samePatternValues(given, [given[0], { ...given[1], matchIndex: { max: 8 } }])).toBe(false);
+    expect(samePatternValues(given, [given[0], { ...given[1], term: '5' }])).toBe(false);
+    expect(samePatternValues(given, [given[0], { ...given[1], to: 1 }])).toBe(false);
+    expect(samePatternValues(given, [given[0]])).toBe(false);
+    expect(samePatternValues(given, [given[0], { ...given[1], matchIndex: { max: 7, min: 1 } }])).toBe(false);
+    expect(samePatternValues([{ term: [1] }], [{ term: [1] }])).toBe(false);
+    expect(samePatternValues(undefined, undefined)).toBe(false);
+    expect(samePatternValues('x', 'x')).toBe(false);
   });
 });

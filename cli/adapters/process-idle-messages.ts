@@ -48,6 +48,29 @@ export function parseIdleMessages(value: unknown): readonly IdleMessagePattern[]
   return patterns;
 }
 
+/**
+ * Whether two `idleMessages` values are the same patterns, as JSON values (keys in any order): most replies repeat
+ * the last one, and comparing them costs less than parsing again. False for anything that is not an array of
+ * flat patterns (parseIdleMessages then judges it).
+ */
+export function samePatternValues(a: unknown, b: unknown): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x: unknown = a[i];
+    const y: unknown = b[i];
+    if (typeof x !== 'object' || x === null || typeof y !== 'object' || y === null || Array.isArray(x) || Array.isArray(y)) return false;
+    const keys = Object.keys(x);
+    if (keys.length !== Object.keys(y).length) return false;
+    for (const key of keys) {
+      const u = (x as Record<string, unknown>)[key];
+      const v = (y as Record<string, unknown>)[key];
+      if (u === v && typeof u !== 'object') continue;
+      if (!isMaxRule(u) || !isMaxRule(v) || u.max !== v.max) return false;
+    }
+  }
+  return true;
+}
+
 function isMaxRule(rule: unknown): rule is { max: number } {
   if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return false;
   const keys = Object.keys(rule);

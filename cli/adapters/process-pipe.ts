@@ -149,8 +149,9 @@ export class ProcessPipe {
    * it broke the protocol or went silent for `timeoutMs` (counted from the last byte received).
    */
   call(lines: readonly string[], timeoutMs: number): CallOutcome {
-    const type = lines.map(requestType).join(' + ');
-    if (this.closed) return { ok: false, error: `process was killed before ${type} was sent` };
+    // What the call is named in an error ("tick + ready"): only an error needs it, so it is spelled then.
+    const type = (): string => lines.map(requestType).join(' + ');
+    if (this.closed) return { ok: false, error: `process was killed before ${type()} was sent` };
     if (this.problem === null) this.lookForStrayOutput();
     if (this.problem !== null) return { ok: false, error: `process ${this.problem}` };
     const token = this.watch.begin(this.ends.pid, this.deadline(this.watch.nowMs(), timeoutMs));
@@ -186,13 +187,13 @@ export class ProcessPipe {
     this.handBack(this.ends);
   }
 
-  private exchange(lines: readonly string[], type: string, timeoutMs: number): CallOutcome {
+  private exchange(lines: readonly string[], type: () => string, timeoutMs: number): CallOutcome {
     const request = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
     try {
       for (let at = 0; at < request.length; ) at += writeSync(this.ends.stdinFd, request, at, request.length - at);
     } catch (error) {
       if (errorCode(error) !== 'EPIPE') throw error;
-      return this.ended(`before ${type} was sent`, '');
+      return this.ended(`before ${type()} was sent`, '');
     }
     const replies: string[] = [];
     while (replies.length < lines.length) {
@@ -208,7 +209,7 @@ export class ProcessPipe {
       if (oversize !== null) {
         this.kill();
         const { stderr } = this.ending(this.ends.pid, 0);
-        return { ok: false, error: `process wrote a reply line to ${type} of ${oversize} bytes, ${OVER_LIMIT}; it was killed${stderr}` };
+        return { ok: false, error: `process wrote a reply line to ${type()} of ${oversize} bytes, ${OVER_LIMIT}; it was killed${stderr}` };
       }
       this.watch.extend(this.deadline(this.watch.nowMs(), timeoutMs));
     }
@@ -287,10 +288,10 @@ export class ProcessPipe {
   }
 
   /** The process's stdout ended mid-call: the watchdog killed it, or it exited (or closed its stdout). */
-  private endOfOutput(type: string, timeoutMs: number): CallOutcome {
+  private endOfOutput(type: () => string, timeoutMs: number): CallOutcome {
     if (this.watch.claimed()) return this.silence(type, timeoutMs);
     const started = this.partial();
-    return this.ended(`before replying to ${type}`, started === '' ? '' : `; unfinished output ${quote(started)}`);
+    return this.ended(`before replying to ${type()}`, started === '' ? '' : `; unfinished output ${quote(started)}`);
   }
 
   private ended(when: string, partial: string): CallOutcome {
@@ -300,18 +301,18 @@ export class ProcessPipe {
   }
 
   /** The watchdog killed the process: say how long it was silent, and what it had written of a line. */
-  private silence(type: string, timeoutMs: number): CallOutcome {
+  private silence(type: () => string, timeoutMs: number): CallOutcome {
     this.kill();
     const { stderr } = this.ending(this.ends.pid, EXIT_WAIT_MS);
     let error: string;
     if (this.overSinceMs !== null) {
-      error = `process wrote a reply line to ${type} of more than ${this.lineBytes} bytes, ${OVER_LIMIT}; the line had not ended ${timeoutMs} ms later, and the process was killed`;
+      error = `process wrote a reply line to ${type()} of more than ${this.lineBytes} bytes, ${OVER_LIMIT}; the line had not ended ${timeoutMs} ms later, and the process was killed`;
     } else if (this.lineBytes === 0) {
       const start = this.replied ? '' : `, nor within ${PROCESS_START_MS} ms of its start,`;
-      error = `process gave no reply to ${type} within ${timeoutMs} ms (wall clock)${start} and was killed`;
+      error = `process gave no reply to ${type()} within ${timeoutMs} ms (wall clock)${start} and was killed`;
     } else {
       const started = this.partial();
-      error = `process wrote ${this.lineBytes} bytes of a reply line to ${type}, then nothing for ${timeoutMs} ms (wall clock), and was killed${started === '' ? '' : `; unfinished output ${quote(started)}`}`;
+      error = `process wrote ${this.lineBytes} bytes of a reply line to ${type()}, then nothing for ${timeoutMs} ms (wall clock), and was killed${started === '' ? '' : `; unfinished output ${quote(started)}`}`;
     }
     return { ok: false, error: `${error}${stderr}` };
   }

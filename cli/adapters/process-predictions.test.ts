@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPredictions, parsePredictions, PREDICTED_INPUTS_MAX, PREDICTION_DEPTH_MAX, predictedStep, predictedTick, thenOf } from './process-predictions.js';
+import { jsonEqual, nextPredictions, parsePredictions, PREDICTED_INPUTS_MAX, PREDICTION_DEPTH_MAX, predictedStep, predictedTick, thenOf } from './process-predictions.js';
 import type { Predictions } from './process-predictions.js';
 
 function predictions(value: unknown): Predictions {
@@ -79,5 +79,19 @@ describe('predicted replies', () => {
     let deep: unknown = { inputs: [] };
     for (let i = 0; i < PREDICTION_DEPTH_MAX; i++) deep = { inputs: [], then: { predictions: deep } };
     expect(bad(deep)).toMatch(/nest more than 16 levels/);
+  });
+
+  it('compares JSON values: keys in any order, arrays in order, no coercion', () => {
+    expect(jsonEqual(ack, { committedEntries: [], messages: [{ matchIndex: 7, success: true, to: 1, type: 'append-resp', term: 3, from: 2 }], entries: [] })).toBe(true);
+    expect(jsonEqual(null, null)).toBe(true);
+    expect(jsonEqual([1, [2, { a: null }]], [1, [2, { a: null }]])).toBe(true);
+    expect(jsonEqual({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(jsonEqual({ a: 1, b: 2 }, { a: 1, c: 2 })).toBe(false);
+    expect(jsonEqual([1, 2], [2, 1])).toBe(false);
+    expect(jsonEqual([], {})).toBe(false);
+    expect(jsonEqual({}, [])).toBe(false);
+    expect(jsonEqual(1, '1')).toBe(false);
+    expect(jsonEqual(null, {})).toBe(false);
+    expect(jsonEqual({ a: { b: [1] } }, { a: { b: [1, 2] } })).toBe(false);
   });
 });

@@ -9,7 +9,6 @@
  *
  * This module only parses and matches predictions; process.ts holds them per node and checks the held replies.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { parseIdleMessages } from './process-idle-messages.js';
 
 /** The input a prediction is for: the first tick after the quiet ones, or a step of exactly this message. */
@@ -102,8 +101,34 @@ export function predictedTick(predictions: Predictions): PredictedInput | undefi
 /** The prediction for a step of `message` (the same JSON value: same fields and values, in any order), if any. */
 export function predictedStep(predictions: Predictions, message: Readonly<Record<string, unknown>>): PredictedInput | undefined {
   return predictions.inputs.find(
-    (input) => input.request.type === 'step' && input.request.message.type === message.type && input.request.message.from === message.from && isDeepStrictEqual(input.request.message, message),
+    (input) => input.request.type === 'step' && input.request.message.type === message.type && input.request.message.from === message.from && jsonEqual(input.request.message, message),
   );
+}
+
+/**
+ * Whether two JSON values are equal: the same primitives, arrays of equal items in order, objects with the same
+ * keys (in any order) and equal values. What a parsed reply is compared with a prediction by, several times per
+ * round trip, so a plain recursion rather than util.isDeepStrictEqual (which also weighs prototypes, symbols and
+ * cycles, none of which JSON has).
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(y, key) || !jsonEqual(x[key], y[key])) return false;
+    count++;
+  }
+  for (const key in y) if (--count < 0) return false;
+  return count === 0;
 }
 
 /** The reply fields in force after `input`, one of `level`'s inputs: its own `then`, else the level's. */

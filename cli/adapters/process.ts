@@ -28,7 +28,6 @@
  * and the run ends as an implementation error; so does a reply line over the 16 MiB limit (docs/protocol.md §
  * Limits).
  */
-import { isDeepStrictEqual } from 'node:util';
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { Capability, ConfChangeRequest, ContractOptions, CreateInit, Message, MessageAnnotations, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from '../../sim/contract.js';
@@ -38,10 +37,10 @@ import { annotationProblems, parseAnnotations } from './annotations.js';
 import { contractProblems, parseContract } from './contract-options.js';
 import { capabilityProblems } from './module.js';
 import { installProcessGroupExitHook, processGroupTable } from './process-groups.js';
-import { isIdleMessage, parseIdleMessages } from './process-idle-messages.js';
+import { isIdleMessage, parseIdleMessages, samePatternValues } from './process-idle-messages.js';
 import type { IdleMessagePattern } from './process-idle-messages.js';
 import { CallWatch, ProcessPipe, SIGNAL_WORDS } from './process-pipe.js';
-import { nextPredictions, parsePredictions, predictedStep, predictedTick, thenOf } from './process-predictions.js';
+import { jsonEqual, nextPredictions, parsePredictions, predictedStep, predictedTick, thenOf } from './process-predictions.js';
 import type { PredictedInput, Predictions } from './process-predictions.js';
 import type { CallOutcome, ProcessEnding, ProcessEnds } from './process-pipe.js';
 import { installInterruptCleanup } from '../interrupt.js';
@@ -154,6 +153,8 @@ export class ProcessAdapter {
   private readonly quietTicks = new Map<number, number>();
   /** Node id -> the messages its process declared idle (compact form): a step of one of them is deferred. */
   private readonly idleMessages = new Map<number, readonly IdleMessagePattern[]>();
+  /** Node id -> the `idleMessages` its process's last reply gave, as written and as parsed (a memo: most replies repeat them). */
+  private readonly givenIdleMessages = new Map<number, { readonly value: unknown; readonly patterns: readonly IdleMessagePattern[] }>();
   /** Node id -> the replies its process predicted for its next input (compact form): a step or tick of one is deferred. */
   private readonly predictions = new Map<number, Predictions>();
   /**
@@ -347,6 +348,7 @@ export class ProcessAdapter {
 
   /** The quiet ticks, idle messages and predictions a process declared no longer hold (another request came, or a new process). */
   private endPromises(slot: number): void {
+    this.givenIdleMessages.delete(slot);
     this.quietTicks.delete(slot);
     this.idleMessages.delete(slot);
     this.predictions.delete(slot);
@@ -382,10 +384,14 @@ export class ProcessAdapter {
     const lines = [...deferred.map((held) => held.line), line, ...(thenReady && this.protocol === 1 ? [READY] : [])];
     this.roundTripCount++;
     const reply = pipe.call(lines, this.options.timeoutMs);
-    const what = deferred.length === 0 ? request : `${deferredTypes(deferred.map((held) => held.line))} + ${request}`;
     if (!reply.ok) throw new ImplementationFault(slot, reply.error, 'adapter');
-    deferred.forEach((held, i) => this.checkDeferred(slot, held, reply.lines[i] ?? ''));
-    const parsed = parseReply(slot, request, firstLine(slot, { ok: true, lines: reply.lines.slice(deferred.length) }, what), expected);
+    for (let i = 0; i < deferred.length; i++) this.checkDeferred(slot, deferred[i]!, reply.lines[i] ?? '');
+    const first = reply.lines[deferred.length];
+    if (first === undefined) {
+      const what = deferred.length === 0 ? request : `${deferredTypes(deferred.map((held) => held.line))} + ${request}`;
+      throw new ImplementationFault(slot, `process failed on ${what}`, 'adapter');
+    }
+    const parsed = parseReply(slot, request, first, expected);
     if (thenReady && this.protocol === 2) this.keepReady(slot, request, parsed);
     // A request that carries no Ready (read-index, compact, status, ready itself) ends the quiet ticks' and the
     // idle messages' promises ("no other request between them"); a `ready` reply renews them (takeReady).
@@ -490,7 +496,7 @@ export class ProcessAdapter {
     const reply = parseReply(slot, request, line, 'ok');
     if (held.ready !== null) {
       if (!('ready' in reply)) throw new ImplementationFault(slot, noReady(request, reply), 'adapter');
-      if (isDeepStrictEqual(reply.ready, held.ready)) return;
+      if (jsonEqual(reply.ready, held.ready)) return;
       throw new ImplementationFault(slot, `process predicted its Ready for this ${request} ("predictions"), but its reply to it carries another (docs/protocol.md § The compact form): ${quote(sent)} -> ${quote(line)}; predicted ${quote(JSON.stringify(held.ready))}`, 'adapter');
     }
     if (reply.ready === null) return;
@@ -517,8 +523,11 @@ export class ProcessAdapter {
   /** A compact-form reply's promises: each replaces the last, and one left out means none. */
   private keepPromises(slot: number, reply: Record<string, unknown>): void {
     this.keepQuietTicks(slot, reply.idleTicks);
-    const patterns = parseIdleMessages(reply.idleMessages);
+    const given = this.givenIdleMessages.get(slot);
+    // Most replies give the same patterns as the last one: those are parsed already.
+    const patterns = given !== undefined && samePatternValues(reply.idleMessages, given.value) ? given.patterns : parseIdleMessages(reply.idleMessages);
     if (typeof patterns === 'string') throw new ImplementationFault(slot, `process replied with ${patterns} (docs/protocol.md § The compact form)`, 'adapter');
+    this.givenIdleMessages.set(slot, { value: reply.idleMessages, patterns });
     if (patterns.length === 0) this.idleMessages.delete(slot);
     else this.idleMessages.set(slot, patterns);
     const predictions = parsePredictions(reply.predictions);
