@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { AssertionError } from './assert.js';
 import { Prng } from './prng.js';
@@ -26,6 +27,23 @@ describe('Prng', () => {
     const network = Prng.forRun(42).fork('network');
     expect(network.seedText).toBe('seaworthy/42/network');
     expect([network.float(), network.uint32()]).toEqual([0.08632583054713905, 2355204902]);
+  });
+
+  it('draws exactly what seedrandom\'s Alea draws, for any seed text (our copy of it is the hot path\'s, the library is its oracle)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), fc.array(fc.constantFrom('float', 'uint32', 'int', 'range', 'chance'), { maxLength: 200 }), (seedText, draws) => {
+        const ours = new Prng(seedText);
+        const theirs = seedrandom.alea(seedText);
+        for (const draw of draws) {
+          if (draw === 'float') expect(ours.float()).toBe(theirs());
+          else if (draw === 'uint32') expect(ours.uint32()).toBe(theirs.int32() >>> 0);
+          else if (draw === 'int') expect(ours.int(1000)).toBe(Math.floor(theirs() * 1000));
+          else if (draw === 'range') expect(ours.range(3, 17)).toBe(3 + Math.floor(theirs() * 15));
+          else expect(ours.chance(30, 1000)).toBe(Math.floor(theirs() * 1000) < 30);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('forks streams that do not depend on draws made on the parent', () => {
