@@ -331,11 +331,12 @@ export class FaultInjector {
     const draw = w.network.replayDraw(`${fault.atMs}/${fault.ageMsMin}`);
     for (const { message, sentAtMs } of w.network.replaySample(fault.count, w.nowMs - fault.ageMsMin, draw)) {
       const copies = w.network.routeReplay(message.from, message.to, draw);
-      w.trace.mix(w.eventIndex, TRACE_CODE.replay, hashString(message.type), message.from * 256 + message.to, message.term * 4 + copies);
+      const typeHash = hashString(message.type);
+      w.trace.mix(w.eventIndex, TRACE_CODE.replay, typeHash, message.from * 256 + message.to, message.term * 4 + copies);
       if (w.trace.recording) w.trace.add(w.nowMs, w.eventIndex, message.from, { type: 'replayed', message, sentAtMs, copies });
       if (copies === 0) continue;
       w.faultCounts['message-replay']++;
-      w.queue.push(w.events.deliverEvent(w.nowMs + (w.network.delays[0] as number), message));
+      w.queue.push(w.events.deliverEvent(w.nowMs + (w.network.delays[0] as number), message, typeHash));
     }
   }
 
@@ -465,7 +466,7 @@ export class FaultInjector {
     this.clogHeld = kept;
     // Queue sequence numbers were assigned when the messages were sent: sorting by them restores send order.
     released.sort((a, b) => a.seq - b.seq);
-    for (const e of released) w.queue.push(w.events.deliverEvent(w.nowMs, e.message));
+    for (const e of released) w.queue.push(w.events.deliverEvent(w.nowMs, e.message, e.typeHash));
     this.record(from, { type: 'clog-end', from, to, released: released.length });
   }
 

@@ -9,7 +9,8 @@ import type { FaultEvent } from './faults.js';
 export type SimEvent =
   /** A node's tick; the event object is reused for the node's next tick. */
   | { atMs: number; seq: number; readonly kind: 'tick'; readonly node: NodeId; readonly incarnation: number }
-  | { readonly atMs: number; seq: number; readonly kind: 'deliver'; readonly message: Message }
+  /** `typeHash`: the hash of the message's type, computed once when it was sent (the trace mixes it again on delivery). */
+  | { readonly atMs: number; seq: number; readonly kind: 'deliver'; readonly message: Message; readonly typeHash: number }
   /** A fault event of the plan, or a restart the simulation scheduled. */
   | { readonly atMs: number; seq: number; readonly kind: 'fault'; readonly fault: FaultEvent }
   | { readonly atMs: number; seq: number; readonly kind: 'client-next'; readonly slot: number }
@@ -69,6 +70,7 @@ interface EventRecord {
   leaderHint: NodeId | 0;
   from: NodeId;
   message: Message | null;
+  typeHash: number;
   fault: FaultEvent | null;
   data: string;
   result: KvResult | null;
@@ -97,7 +99,7 @@ export class EventPool {
 
   private blank(kind: SimEvent['kind'], atMs: number): EventRecord {
     const e = this.free.pop();
-    if (e === undefined) return { atMs, seq: 0, kind, node: 0, incarnation: 0, slot: 0, attempt: 0, session: 0, seq_: 0, leaderHint: 0, from: 0, message: null, fault: null, data: '', result: null };
+    if (e === undefined) return { atMs, seq: 0, kind, node: 0, incarnation: 0, slot: 0, attempt: 0, session: 0, seq_: 0, leaderHint: 0, from: 0, message: null, typeHash: 0, fault: null, data: '', result: null };
     e.atMs = atMs;
     e.seq = 0;
     e.kind = kind;
@@ -111,9 +113,10 @@ export class EventPool {
     return e as unknown as Of<'tick'>;
   }
 
-  deliverEvent(atMs: number, message: Message): DeliverEvent {
+  deliverEvent(atMs: number, message: Message, typeHash: number): DeliverEvent {
     const e = this.blank('deliver', atMs);
     e.message = message;
+    e.typeHash = typeHash;
     return e as unknown as DeliverEvent;
   }
 
@@ -197,6 +200,7 @@ export class EventPool {
     e.leaderHint = src.leaderHint;
     e.from = src.from;
     e.message = src.message;
+    e.typeHash = src.typeHash;
     e.fault = src.fault;
     e.data = src.data;
     e.result = src.result;

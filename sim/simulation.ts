@@ -300,7 +300,8 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     if (this.observer.sent !== undefined && this.observer.sent(message, this.nowMs, this.eventIndex)) this.stopped = 'observer';
     const copies = this.network.route(message.from, message.to);
     if (this.network.remembering) this.network.remember(message, this.nowMs);
-    this.trace.mix(this.eventIndex, TRACE_CODE.send, this.typeHash(message.type), message.from * 256 + message.to, message.term * 4 + copies);
+    const typeHash = this.typeHash(message.type);
+    this.trace.mix(this.eventIndex, TRACE_CODE.send, typeHash, message.from * 256 + message.to, message.term * 4 + copies);
     if (copies === 0) {
       const reason = this.network.dropReason === 'overflow' ? 'overflow' : 'loss';
       this.faultCounts[reason === 'overflow' ? 'message-overflow' : 'message-loss']++;
@@ -309,7 +310,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     }
     if (copies === 2) this.faultCounts['message-duplicate']++;
     for (let i = 0; i < copies; i++) {
-      this.queue.push(this.events.deliverEvent(this.nowMs + (this.network.delays[i] as number), message));
+      this.queue.push(this.events.deliverEvent(this.nowMs + (this.network.delays[i] as number), message, typeHash));
     }
     if (this.trace.recording) this.trace.add(this.nowMs, this.eventIndex, message.from, { type: 'send', message, copies: copies === 2 ? 2 : 1 });
   }
@@ -474,7 +475,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     if (this.deferred(host, event)) return;
     // Counted out of the network only now: a message a node has not taken in still fills its link.
     this.network.delivered(m.from, m.to);
-    this.trace.mix(this.eventIndex, TRACE_CODE.deliver, this.typeHash(m.type), m.from * 256 + m.to, m.term * 2 + (host.up ? 1 : 0));
+    this.trace.mix(this.eventIndex, TRACE_CODE.deliver, event.typeHash, m.from * 256 + m.to, m.term * 2 + (host.up ? 1 : 0));
     this.events.release(event);
     if (!host.up) return;
     this.stats.messagesDelivered++;
