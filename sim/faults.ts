@@ -250,18 +250,69 @@ export function maxFaultyNodes(nodeCount: number): number {
  */
 export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, timing?: PlanTiming): string[] {
   const problems: string[] = [];
-  const down = new Set<NodeId>();
+  const check = new PlanCheck(nodeCount, safetyMs, timing, plan.events.some(isMembershipEvent));
+  for (let i = 0; i < plan.events.length; i++) check.step(plan.events[i] as FaultEvent, i, problems);
+  return problems;
+}
+
+/**
+ * {@link checkPlan} one event at a time: the fault model's state after the events stepped so far (who is down, the
+ * bounces in progress, the latest time), so a caller trying many one-event extensions of a plan checks each from
+ * where it differs instead of from the start (scenarios/plan-tools.ts `withinModel`), and can copy the state and
+ * compare two of them.
+ */
+export class PlanCheck {
+  private readonly down = new Set<NodeId>();
   /** Nodes whose storage was corrupted: down for the rest of the run, and never more than f. */
-  const corrupted = new Set<NodeId>();
+  private readonly corrupted = new Set<NodeId>();
   /** End times of bounces in progress (their node may be unknown until run time). */
-  let bouncesUntil: number[] = [];
-  let lastMs = 0;
-  const limit = maxFaultyNodes(nodeCount);
-  // Nodes that join later take ids up to NODE_IDS_MAX; "at most f down" is also judged at run time against the
-  // configuration then in force (sim/membership.ts), the static limit above stays the initial cluster's.
-  const idsMax = plan.events.some(isMembershipEvent) ? Math.max(nodeCount, NODE_IDS_MAX) : nodeCount;
-  const validNode = (n: NodeId): boolean => Number.isInteger(n) && n >= 1 && n <= idsMax;
-  plan.events.forEach((e, i) => {
+  private bouncesUntil: number[] = [];
+  private lastMs = 0;
+  private readonly limit: number;
+  private readonly validNode: (n: NodeId) => boolean;
+
+  /** `membership`: the plan has a membership event, so node ids up to {@link NODE_IDS_MAX} exist. */
+  constructor(
+    private readonly nodeCount: number,
+    private readonly safetyMs: number,
+    private readonly timing: PlanTiming | undefined,
+    private readonly membership: boolean,
+  ) {
+    this.limit = maxFaultyNodes(nodeCount);
+    // Nodes that join later take ids up to NODE_IDS_MAX; "at most f down" is also judged at run time against the
+    // configuration then in force (sim/membership.ts), the static limit above stays the initial cluster's.
+    const idsMax = membership ? Math.max(nodeCount, NODE_IDS_MAX) : nodeCount;
+    this.validNode = (n: NodeId): boolean => Number.isInteger(n) && n >= 1 && n <= idsMax;
+  }
+
+  /** A copy of this state, to step on without changing this one. */
+  copy(): PlanCheck {
+    const c = new PlanCheck(this.nodeCount, this.safetyMs, this.timing, this.membership);
+    for (const n of this.down) c.down.add(n);
+    for (const n of this.corrupted) c.corrupted.add(n);
+    c.bouncesUntil = this.bouncesUntil.slice();
+    c.lastMs = this.lastMs;
+    return c;
+  }
+
+  /**
+   * Whether every event from here on gets the same problems after this state as after `other` (both of one plan
+   * check): the same nodes down or corrupted, the same bounces still in progress after the latest time, and the
+   * same latest time.
+   */
+  sameAs(other: PlanCheck): boolean {
+    if (this.lastMs !== other.lastMs || !sameSet(this.down, other.down) || !sameSet(this.corrupted, other.corrupted)) return false;
+    const live = (untils: readonly number[]): number[] => untils.filter((until) => until > this.lastMs).sort((a, b) => a - b);
+    const a = live(this.bouncesUntil);
+    const b = live(other.bouncesUntil);
+    return a.length === b.length && a.every((until, k) => until === b[k]);
+  }
+
+  /** Checks event `e`, the plan's `i`-th, after the events stepped so far; appends its problems to `problems`. */
+  step(e: FaultEvent, i: number, problems: string[]): void {
+    const { down, corrupted, limit, validNode, nodeCount, safetyMs, timing } = this;
+    let bouncesUntil = this.bouncesUntil;
+    let lastMs = this.lastMs;
     // The event's name is written into its problems afterwards, only if it has any: a scenario checks candidate
     // plans many times per run (random-faults' withinModel), and naming every event of every candidate was a
     // measurable share of a run.
@@ -356,8 +407,15 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, 
         break;
     }
     for (let k = problemsBefore; k < problems.length; k++) problems[k] = `fault #${i} (${e.kind} at ${e.atMs} ms)${(problems[k] as string).slice(WHERE.length)}`;
-  });
-  return problems;
+    this.bouncesUntil = bouncesUntil;
+    this.lastMs = lastMs;
+  }
+}
+
+function sameSet(a: ReadonlySet<NodeId>, b: ReadonlySet<NodeId>): boolean {
+  if (a.size !== b.size) return false;
+  for (const n of a) if (!b.has(n)) return false;
+  return true;
 }
 
 /** Stands for the event's name at the start of each of its problems until {@link checkPlan} names it. */
