@@ -186,11 +186,11 @@ class Node:
             return {"inputs": [{"request": {"type": "tick"}, "ready": heartbeat}], "then": then}
         if self.role != "follower" or self.leader == 0:
             return None
-        idle = self.idle_messages()
         # Each answered append resets the election timer to a timeout drawn then; any is at least electionTicks, so
         # promising electionTicks - 1 quiet ticks after it holds whatever is drawn, and lets the same predictions
-        # stand for the next heartbeat too ("same"). A silent leader costs one tick more a round trip for it.
-        then = {"idleAfterAdvance": True, "idleTicks": self.election_ticks - 1, "idleMessages": idle, "predictions": "same"}
+        # stand for the next heartbeat too ("same"). A silent leader costs one tick more a round trip for it. No
+        # idle messages: a follower's are stale responses, about one a seed, not worth their bytes in every reply.
+        then = {"idleAfterAdvance": True, "idleTicks": self.election_ticks - 1, "predictions": "same"}
         inputs = [self.predicted_step(m) for m in self.expected_appends()]
         committing = self.predicted_commit()
         if committing is not None:
