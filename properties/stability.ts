@@ -80,6 +80,9 @@ const SHAPE_KINDS: ReadonlySet<string> = new Set(['partition', 'bridge', 'isolat
 export function calmWindows(plan: FaultPlan, calmMs: number, settleMs: number, endMs: number = Number.POSITIVE_INFINITY): StabilityWindow[] {
   const windows: StabilityWindow[] = [];
   const events = plan.events;
+  // Each event's effect end, computed once per plan (a crash's scans ahead for its restart) rather than once per
+  // candidate window: the overlap test below reads it for every event and every window.
+  let ends: Float64Array | null = null;
   let shaped = false;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
@@ -94,11 +97,29 @@ export function calmWindows(plan: FaultPlan, calmMs: number, settleMs: number, e
     const from = window.fromMs - calmMs;
     const to = window.toMs + settleMs;
     if (to >= endMs) continue;
-    // Heals and restarts only make the cluster healthier, and the facts show whether a stable leader followed.
-    const overlapped = events.some((o, j) => j !== i && j !== healIndex && o.kind !== 'heal' && o.kind !== 'restart' && o.atMs <= to && effectEndMs(events, j) >= from);
-    if (!overlapped) windows.push(window);
+    ends ??= effectEnds(events);
+    if (!overlapped(events, ends, i, healIndex, from, to)) windows.push(window);
   }
   return windows;
+}
+
+/**
+ * Whether an event other than window event `i` and its heal acts within [from, to]. Heals and restarts only make the
+ * cluster healthier, and the facts show whether a stable leader followed.
+ */
+function overlapped(events: readonly FaultEvent[], ends: Float64Array, i: number, healIndex: number, from: number, to: number): boolean {
+  for (let j = 0; j < events.length; j++) {
+    const o = events[j] as FaultEvent;
+    if (j !== i && j !== healIndex && o.kind !== 'heal' && o.kind !== 'restart' && o.atMs <= to && (ends[j] as number) >= from) return true;
+  }
+  return false;
+}
+
+/** {@link effectEndMs} of every event, by position. */
+function effectEnds(events: readonly FaultEvent[]): Float64Array {
+  const ends = new Float64Array(events.length);
+  for (let j = 0; j < events.length; j++) ends[j] = effectEndMs(events, j);
+  return ends;
 }
 
 /** The window event `i` opens, with the index of the heal that ends it (-1: none), or null. */
