@@ -34,6 +34,22 @@ describe('commit-quorum', () => {
     expect(v[0]!.message).toBe('Node 1 applied (index 1, term 1) while only 1 of 3 nodes stored it durably (a majority is 2): it was never committed.');
   });
 
+  it('counts a repeat apply again once a loss was reported (a repeat is skipped only while every loss kept a majority)', () => {
+    const f = new FactLog();
+    f.persist(1, { term: 1, vote: 1 }, entries(1, 1, 1));
+    f.persist(2, { term: 1, vote: 1 }, entries(1, 1, 1));
+    f.apply(1, entry(1, 1));
+    f.apply(2, entry(1, 1)); // a repeat while (1, 1) is on a majority: nothing to report
+    const loss = f.persist(2, { term: 2 }, [entry(1, 2)]);
+    f.crash(1);
+    f.restart(1, entries(1, 1, 1), { term: 1, vote: 1 });
+    const again = f.apply(1, entry(1, 1));
+    expect(runChecker(createCommitQuorumChecker([1, 2, 3]), f.facts)).toMatchObject([
+      { property: 'commit-quorum', nodes: [2], event: loss.event, evidence: { index: 1, term: 1, durableHolders: 1, replacedBy: 2 } },
+      { property: 'commit-quorum', nodes: [1], event: again.event, evidence: { index: 1, term: 1, durableHolders: 1, majority: 2 } },
+    ]);
+  });
+
   it('reports a follower applying a stale suffix the leader never sent it (uncapped follower commit)', () => {
     const f = new FactLog();
     f.persist(1, { term: 2 }, [entry(1, 1), entry(2, 2)]);
