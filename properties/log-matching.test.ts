@@ -95,6 +95,24 @@ describe('log matching', () => {
     expect(v[0]!.message).toContain('Node 1 restarted with entry (index 2, term 1)');
   });
 
+  it('judges the part of a restarted log that changed, and the whole log again once a violation was reported', () => {
+    const f = new FactLog();
+    const log1 = entries(1, 3, 1);
+    f.persist(1, { term: 1 }, log1);
+    const log2 = [log1[0]!, log1[1]!, entry(3, 1, 'other')];
+    const first = f.persist(2, { term: 1 }, log2); // (3, 1) with other data: reported
+    f.crash(1);
+    // Node 1 comes back with its first two entries and a changed third: only the third is new to this log.
+    const changed = f.restart(1, [log1[0]!, log1[1]!, entry(3, 1, 'corrupt')]);
+    f.crash(2);
+    const again = f.restart(2, log2); // the very entries node 2 held: judged in full again after the violations
+    for (const v of [runChecker(createLogMatchingChecker([1, 2]), f.facts), runShared([1, 2], f.facts)]) {
+      expect(v.map((x) => x.event)).toEqual([first.event, changed.event, again.event]);
+      expect(v[1]!.message).toContain('Node 1 restarted with entry (index 3, term 1)');
+      expect(v[2]!.message).toContain('Node 2 restarted with entry (index 3, term 1)');
+    }
+  });
+
   it('reports a persist that is not consecutive', () => {
     const f = new FactLog();
     const bad = f.persist(2, { term: 1 }, [entry(1, 1), entry(2, 1), entry(4, 1)]);

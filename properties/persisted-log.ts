@@ -113,9 +113,10 @@ export class PersistedLog {
   /**
    * Makes the log exactly `entries` (a restarted node's stored log).
    * Throws when `entries` are not consecutive from index 1: that is StoredState's invariant, kept by the
-   * simulator's disk, so breaking it is a Seaworthy bug, not a property violation.
+   * simulator's disk, so breaking it is a Seaworthy bug, not a property violation. Returns how many leading
+   * entries are the very objects the log held before (so their chains are unchanged).
    */
-  reset(entries: readonly Entry[]): void {
+  reset(entries: readonly Entry[]): number {
     // A restarted node usually comes back with the very entry objects it persisted (the simulated disk keeps
     // references), so the stored prefix of identical objects keeps its chains: only what differs is rehashed.
     let k = 0;
@@ -123,6 +124,7 @@ export class PersistedLog {
       if (entries[k]!.index !== k + 1) break; // let the loop below report it
       k++;
     }
+    const kept = k;
     let chain = this.chains[k]!;
     for (; k < entries.length; k++) {
       const e = entries[k]!;
@@ -133,6 +135,7 @@ export class PersistedLog {
       this.set(k + 1, e, chain);
     }
     this.lastIndex = entries.length;
+    return kept;
   }
 
   /** Writes position `index`; never leaves a hole, so the arrays stay packed. */
@@ -163,6 +166,11 @@ export class PersistedLogs {
   lastIndexBefore = 0;
   /** Whether the last persist replaced a stored entry by one of another term (a conflict truncation). */
   truncated = false;
+  /**
+   * For the last restart: how many leading entries of the restarted log are the very entry objects the node's log
+   * held just before, at the same positions (so with the same chains). 0 after a persist.
+   */
+  keptPrefix = 0;
 
   /** `nodeIds` only pre-sizes the store; facts from other nodes are accepted too. */
   constructor(nodeIds: readonly NodeId[] = []) {
@@ -206,6 +214,7 @@ export class PersistedLogs {
     const log = this.logOf(fact.node);
     this.current = fact;
     this.lastIndexBefore = log.lastIndex;
+    this.keptPrefix = 0;
     this.problem = persistProblem(fact.entries, log.lastIndex);
     this.truncated = this.problem === null && log.replaceFrom(fact.entries);
   }
@@ -216,6 +225,6 @@ export class PersistedLogs {
     this.lastIndexBefore = log.lastIndex;
     this.problem = null;
     this.truncated = false;
-    log.reset(fact.stored.entries);
+    this.keptPrefix = log.reset(fact.stored.entries);
   }
 }
