@@ -268,6 +268,15 @@ export class ProbeCounter {
     }
   }
 
+  /**
+   * A commit-only persist of a node whose last persist had the same term and vote (see RunCheckers): it counts
+   * nothing and changes no per-node state here (same term and vote, no entries, and the run's configuration has not
+   * changed), but time moved on, which may end a transfer's deadline, as {@link observe} would.
+   */
+  observeCommitOnly(fact: PersistFact): void {
+    if (this.transferDeadlineMs >= 0 && fact.atMs > this.transferDeadlineMs) this.transferEnded(false);
+  }
+
   /** First fact of `node`: its per-node slots start empty (sized once per node, not per fact). */
   private meet(node: NodeId): void {
     this.role[node] = ROLE_NONE;

@@ -51,6 +51,11 @@ export class SnapshotFactExpander {
     private readonly nodeIds: readonly NodeId[],
   ) {}
 
+  /** Whether `node` installed a snapshot whose persist fact has not come yet (that persist will be expanded). */
+  installPending(node: NodeId): boolean {
+    return this.pendingInstall[node] !== undefined;
+  }
+
   /** The fact the checkers should see in place of `fact`: `fact` itself unless a snapshot shortened its log. */
   expand(fact: Fact): Fact {
     switch (fact.kind) {
