@@ -67,6 +67,45 @@ interface Pending {
   readonly callAtMs: number | undefined;
 }
 
+/** Process ids below this are kept in an array slot (the workload's sessions are small integers); others in a Map. */
+const PROCESS_SLOTS_MAX = 1 << 16;
+
+/**
+ * The invocation each process is waiting on. A Map's get, set and delete on every event were a fifth of checking a
+ * run's history; the small non-negative ids every history of the simulator has take an array slot instead, and any
+ * other id (a history file may number its processes as it likes) still a Map.
+ */
+class PendingTable {
+  private readonly slots: (Pending | undefined)[] = [];
+  private readonly others = new Map<number, Pending>();
+
+  get(process: number): Pending | undefined {
+    return process < PROCESS_SLOTS_MAX ? this.slots[process] : this.others.get(process);
+  }
+
+  set(process: number, pending: Pending): void {
+    if (process >= PROCESS_SLOTS_MAX) this.others.set(process, pending);
+    else {
+      while (this.slots.length < process) this.slots.push(undefined);
+      this.slots[process] = pending;
+    }
+  }
+
+  delete(process: number): void {
+    if (process < PROCESS_SLOTS_MAX) this.slots[process] = undefined;
+    else this.others.delete(process);
+  }
+
+  /** Every pending invocation with its process: array slots first, then the others. */
+  forEach(visit: (pending: Pending, process: number) => void): void {
+    for (let process = 0; process < this.slots.length; process++) {
+      const pending = this.slots[process];
+      if (pending !== undefined) visit(pending, process);
+    }
+    for (const [process, pending] of this.others) visit(pending, process);
+  }
+}
+
 function makeOp(
   pending: Pending,
   process: number,
@@ -99,7 +138,7 @@ export function pairNativeEvents(
   positions?: readonly number[],
   decode?: (raw: unknown, position: number) => unknown,
 ): Operation<RegisterInput, RegisterOutput>[] {
-  const pendingByProcess = new Map<number, Pending>();
+  const pendingByProcess = new PendingTable();
   const ops: Operation<RegisterInput, RegisterOutput>[] = [];
   for (let index = 0; index < events.length; index++) {
     const raw = events[index];
@@ -140,9 +179,10 @@ export function pairNativeEvents(
     }
     ops.push(makeOp(pending, event.process, output, position, event.atMs));
   }
-  for (const [process, pending] of pendingByProcess) {
+  // Left open: the order they are pushed in does not matter, finishOperations orders them by their (distinct) calls.
+  pendingByProcess.forEach((pending, process) => {
     if (pending.input.f !== 'read') ops.push(makeOp(pending, process, UNKNOWN, null, undefined));
-  }
+  });
   return finishOperations(ops);
 }
 
