@@ -104,6 +104,33 @@ describe('process protocol forms', () => {
     }
   }, 120_000);
 
+  it('gives the same trace hash with entry references as with every entry written out, in fewer reply bytes', () => {
+    const plain = start(`${EXAMPLE} --no-entry-refs`);
+    const referring = start(EXAMPLE);
+    const snapshotting = [start(`${EXAMPLE} --snapshots --no-entry-refs`), start(`${EXAMPLE} --snapshots`)] as const;
+    // random and crash-restart-storm: appends, commits, truncations and restarts; snapshot-lagging-follower: an
+    // installed snapshot replaces the log the references are read from.
+    for (const [name, seed, pair] of [['random', 1, [plain, referring]], ['crash-restart-storm', 2, [plain, referring]], ['snapshot-lagging-follower', 1, snapshotting]] as const) {
+      const config = { seed, scenario: scenario(name), nodeCount: 3, safetyOnly: true, safetyMs: 1_500 };
+      const old = runSeed({ ...config, implementation: pair[0].implementation });
+      const now = runSeed({ ...config, implementation: pair[1].implementation });
+      expect(old.violations).toEqual([]);
+      expect(now.violations).toEqual([]);
+      expect(now.traceHash).toBe(old.traceHash);
+    }
+  }, 120_000);
+
+  it('refuses an "entryRefs" that is not a boolean, or declared in the lockstep form (usage errors at the probe)', () => {
+    expect(() => start(`${FIXTURE} --mode bad-entry-refs`)).toThrow(/"entryRefs" must be true or false .*got "yes"/);
+    expect(() => start(`${FIXTURE} --mode lockstep-entry-refs`)).toThrow(/"entryRefs" needs the compact form \("protocol": 2\)/);
+  });
+
+  it('reports a reference to entries the host does not hold as an implementation error', () => {
+    const verdict = runSeed({ seed: 1, scenario: scenario('random'), nodeCount: 3, implementation: start(`${FIXTURE} --mode ref-out-of-range`).implementation, safetyOnly: true, safetyMs: 1_000 });
+    expect(verdict.violations.map((v) => v.property)).toEqual(['implementation-error']);
+    expect(verdict.violations[0]?.message).toMatch(/process wrote a reference \{"\$entries":\[1000,1001\]\} to entries the host does not hold \(it holds 1\.\.\d+ of this node's log\) as "committedEntries" in its reply to (tick|step|propose|advance)/);
+  }, 60_000);
+
   it('checks predicted replies: another Ready in the reply to a predicted tick is an implementation error', () => {
     const verdict = runSeed({ seed: 1, scenario: scenario('random'), nodeCount: 3, implementation: start(`${FIXTURE} --mode predict-lie`).implementation, safetyOnly: true, safetyMs: 1_000 });
     expect(verdict.violations.map((v) => v.property)).toEqual(['implementation-error']);

@@ -44,6 +44,7 @@ import { jsonEqual, nextPredictions, parsePredictions, predictedStep, predictedT
 import type { PredictedInput, Predictions } from './process-predictions.js';
 import type { CallOutcome, ProcessEnding, ProcessEnds } from './process-pipe.js';
 import { installInterruptCleanup } from '../interrupt.js';
+import { EntryRecord, expandPredictions } from './process-entry-refs.js';
 
 export const DEFAULT_IMPL_TIMEOUT_MS = 5_000;
 
@@ -164,6 +165,11 @@ export class ProcessAdapter {
    * them anyway).
    */
   private readonly deferred = new Map<number, Held[]>();
+  /**
+   * Node id -> the host's record of its log, from which the references of a process that declared
+   * `"entryRefs": true` are expanded (process-entry-refs.ts); null for a process that did not.
+   */
+  private entryRecords: Map<number, EntryRecord> | null = null;
 
   private constructor(
     private readonly options: ProcessAdapterOptions,
@@ -220,6 +226,7 @@ export class ProcessAdapter {
       ...annotationProblems(created.messageAnnotations),
       ...protocolProblems(created.protocol),
       ...forkServerProblems(created.forkServer),
+      ...entryRefsProblems(created.entryRefs, created.protocol),
       ...contractProblems(created.contract),
     ];
     if (problems.length > 0) {
@@ -230,7 +237,9 @@ export class ProcessAdapter {
     if (created.forkServer === true && options.forkServer !== false) worker.postMessage({ op: 'fork-server' });
     const name = typeof created.name === 'string' && created.name !== '' ? created.name : `process:${options.command}`;
     const protocol: ProtocolVersion = created.protocol === 2 ? 2 : 1;
-    return new ProcessAdapter(options, name, (created.capabilities ?? []) as Capability[], parts, protocol, parseAnnotations(created.messageAnnotations), parseContract(created.contract));
+    const adapter = new ProcessAdapter(options, name, (created.capabilities ?? []) as Capability[], parts, protocol, parseAnnotations(created.messageAnnotations), parseContract(created.contract));
+    if (created.entryRefs === true) adapter.entryRecords = new Map();
+    return adapter;
   }
 
   /** Round trips with the processes so far: each is one write of request lines and the wait for their replies. */
@@ -276,6 +285,7 @@ export class ProcessAdapter {
     if (declared.length !== this.capabilities.length || declared.some((c, i) => c !== this.capabilities[i])) {
       throw new ImplementationFault(init.id, `declared capabilities ${JSON.stringify(declared)} in create, but ${JSON.stringify(this.capabilities)} when probed`, 'adapter');
     }
+    this.entryRecords?.set(init.id, new EntryRecord(init.storage));
     // The host drains a node right after create (contract.md): the compact form's create reply carries that Ready.
     if (this.protocol === 2) this.keepReady(init.id, 'create', created);
     return new ProcessInstance(this, init.id, init.peers, {
@@ -471,6 +481,8 @@ export class ProcessAdapter {
    */
   private holdPredicted(slot: number, line: string, level: Predictions, input: PredictedInput): void {
     const then = thenOf(level, input);
+    // Expanded when the prediction came; recorded now, as the host takes it.
+    if (input.ready !== null) this.entryRecords?.get(slot)?.apply(input.ready as Record<string, unknown>);
     this.defer(slot, line, input.ready);
     this.prefetched.set(slot, { ready: input.ready, idleAfterAdvance: then.idleAfterAdvance === true });
     this.keepQuietTicks(slot, then.idleTicks);
@@ -496,6 +508,9 @@ export class ProcessAdapter {
     const reply = parseReply(slot, request, line, 'ok');
     if (held.ready !== null) {
       if (!('ready' in reply)) throw new ImplementationFault(slot, noReady(request, reply), 'adapter');
+      // Against the log as the predicted Ready left it (recorded when it was taken).
+      const problem = this.entryRecords?.get(slot)?.expandReady(reply.ready) ?? null;
+      if (problem !== null) throw new ImplementationFault(slot, `process wrote ${problem} in its reply to ${request} (docs/protocol.md § The compact form)`, 'adapter');
       if (jsonEqual(reply.ready, held.ready)) return;
       throw new ImplementationFault(slot, `process predicted its Ready for this ${request} ("predictions"), but its reply to it carries another (docs/protocol.md § The compact form): ${quote(sent)} -> ${quote(line)}; predicted ${quote(JSON.stringify(held.ready))}`, 'adapter');
     }
@@ -516,8 +531,21 @@ export class ProcessAdapter {
    */
   private keepReady(slot: number, request: string, reply: Record<string, unknown>): void {
     if (!('ready' in reply)) throw new ImplementationFault(slot, noReady(request, reply), 'adapter');
+    this.recordReady(slot, reply.ready, request);
     this.prefetched.set(slot, { ready: reply.ready, idleAfterAdvance: reply.idleAfterAdvance === true });
     this.keepPromises(slot, reply);
+  }
+
+  /**
+   * For a process that declared `"entryRefs"`: records the Ready a reply carries in the node's log record, then
+   * expands its references from it (they may name the Ready's own entries), before the host sees the Ready.
+   */
+  private recordReady(slot: number, ready: unknown, request: string): void {
+    const record = this.entryRecords?.get(slot);
+    if (record === undefined || typeof ready !== 'object' || ready === null) return;
+    record.apply(ready as Record<string, unknown>);
+    const problem = record.expandReady(ready);
+    if (problem !== null) throw new ImplementationFault(slot, `process wrote ${problem} in its reply to ${request} (docs/protocol.md § The compact form)`, 'adapter');
   }
 
   /** A compact-form reply's promises: each replaces the last, and one left out means none. */
@@ -532,6 +560,9 @@ export class ProcessAdapter {
     else this.idleMessages.set(slot, patterns);
     const predictions = parsePredictions(reply.predictions);
     if (typeof predictions === 'string') throw new ImplementationFault(slot, `process replied with ${predictions} (docs/protocol.md § The compact form)`, 'adapter');
+    const record = this.entryRecords?.get(slot);
+    const problem = record === undefined || predictions === null ? null : expandPredictions(record, reply.predictions);
+    if (problem !== null) throw new ImplementationFault(slot, `process wrote ${problem} in "predictions" (docs/protocol.md § The compact form)`, 'adapter');
     if (predictions === null) this.predictions.delete(slot);
     else this.predictions.set(slot, predictions);
   }
@@ -555,6 +586,7 @@ export class ProcessAdapter {
       const reply = known === undefined ? this.call(slot, READY, 'ready', false) : parseReply(slot, 'ready', known.line, 'ready');
       ready = reply.ready;
       if (this.protocol === 2) {
+        this.recordReady(slot, ready, 'ready');
         idle = reply.idleAfterAdvance === true;
         this.keepPromises(slot, reply);
       }
@@ -617,6 +649,13 @@ function deferredTypes(deferred: readonly string[]): string {
 export function protocolProblems(value: unknown): string[] {
   if (value === undefined || value === 1 || value === 2) return [];
   return [`"protocol" must be 1 (lockstep, the default) or 2 (compact form, docs/protocol.md), got ${quote(JSON.stringify(value) ?? String(value))}`];
+}
+
+/** Problems with the create reply's optional `entryRefs` (a usage error at the probe): a boolean, in the compact form only. */
+export function entryRefsProblems(value: unknown, protocol: unknown): string[] {
+  if (value === undefined || value === false) return [];
+  if (value !== true) return [`"entryRefs" must be true or false (docs/protocol.md § The compact form), got ${quote(JSON.stringify(value) ?? String(value))}`];
+  return protocol === 2 ? [] : ['"entryRefs" needs the compact form ("protocol": 2): the lockstep form reads every entry written out (docs/protocol.md § The compact form)'];
 }
 
 /** Problems with the create reply's optional `forkServer` (a usage error at the probe). */
