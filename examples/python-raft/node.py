@@ -11,8 +11,9 @@ It speaks the compact form (protocol 2): every reply to an input or an `advance`
 harness needs no separate `ready` request, and says how many of the next ticks will change nothing it reports
 (`idleTicks`), so the harness can send those later, in front of its next request; `--protocol 1` answers in the
 lockstep form instead. It also predicts its replies to its next heartbeats (`predictions()`, `--no-predict` does
-not), so the harness need not wait for those either. The harness may write several requests at once: they are
-answered in order, in one write.
+not), so the harness need not wait for those either, and names the runs of its log the harness already holds by
+reference (`"$entries"`, `--no-entry-refs` writes them out). The harness may write several requests at once: they
+are answered in order, in one write.
 It also declares a fork server (`--no-fork` does not): the harness starts it once more as a server that forks a
 child per node incarnation, so a restart costs a fork instead of an interpreter's boot (docs/protocol.md).
 Logging goes to stderr (stdout is the protocol). Randomness comes only from the `seed` in `create`; the node
@@ -75,6 +76,7 @@ class Node:
         self.outbox = []
         self.reported = {"term": hs["term"], "vote": hs["vote"], "commit": hs["commit"], "role": "follower", "leader": 0}
         self.in_flight = None
+        self.in_flight_applied = 0  # the last index the Ready in flight applies (0: none)
         self.last_append = None  # the last append taken from the leader: predicted again (a duplicate, a resend)
 
     # ---- the contract ----------------------------------------------------------------------------
@@ -125,7 +127,7 @@ class Node:
         snapshot = self.snapshot_to_persist
         if not (hard_changed or soft_changed or entries or self.outbox or committed or snapshot):
             return None
-        ready = {"entries": entries, "messages": self.outbox, "committedEntries": committed}
+        ready = {"entries": entries, "messages": self.outbox, "committedEntries": wire_entries(committed)}
         if snapshot:
             ready["snapshot"] = snapshot
             self.snapshot_to_persist = None
@@ -135,6 +137,7 @@ class Node:
             ready["hardState"] = {"term": self.term, "vote": self.vote, "commit": self.commit}
         self.outbox = []
         self.in_flight = ready
+        self.in_flight_applied = committed[-1]["index"] if committed else 0
         return ready
 
     def advance(self):
@@ -147,8 +150,8 @@ class Node:
             self.reported.update(done["softState"])
         if done["entries"]:
             self.first_unstable = done["entries"][-1]["index"] + 1
-        if done["committedEntries"]:
-            self.applied = done["committedEntries"][-1]["index"]
+        if self.in_flight_applied:
+            self.applied = self.in_flight_applied
         self.in_flight = None
 
     def idle_ticks(self):
@@ -228,7 +231,7 @@ class Node:
     def predicted_step(self, m):
         ack = {"from": self.id, "term": self.term, "type": "append-resp", "to": m["from"], "success": True,
                "matchIndex": m["prevIndex"] + len(m["entries"])}
-        return {"request": {"type": "step", "message": m}, "ready": {"entries": [], "messages": [ack], "committedEntries": []}}
+        return {"request": {"type": "step", "message": wire_message(m)}, "ready": {"entries": [], "messages": [ack], "committedEntries": []}}
 
     def predicted_commit(self):
         """The leader's heartbeat once it has committed everything this follower holds, or None when all it holds is
@@ -242,7 +245,7 @@ class Node:
         m = {"from": self.leader, "term": self.term, "type": "append", "to": self.id, "prevIndex": last,
              "prevTerm": self.last_term(), "entries": [], "commit": last}
         ack = {"from": self.id, "term": self.term, "type": "append-resp", "to": self.leader, "success": True, "matchIndex": last}
-        ready = {"entries": [], "messages": [ack], "committedEntries": self.log[self.commit - self.snap_index:last - self.snap_index],
+        ready = {"entries": [], "messages": [ack], "committedEntries": wire_entries(self.log[self.commit - self.snap_index:last - self.snap_index]),
                  "hardState": {"term": self.term, "vote": self.vote, "commit": last}}
         return {"request": {"type": "step", "message": m}, "ready": ready}
 
@@ -320,7 +323,7 @@ class Node:
             return
         lo = prev - self.snap_index
         self.send({"type": "append", "to": to, "prevIndex": prev, "prevTerm": self.term_at(prev),
-                   "entries": self.log[lo:lo + BATCH_MAX], "commit": self.commit})
+                   "entries": wire_entries(self.log[lo:lo + BATCH_MAX]), "commit": self.commit})
 
     def on_append(self, m):
         self.role = "follower"
@@ -557,6 +560,26 @@ def fork(request):
 # Whether compact-form replies predict the next heartbeats (change 5 of the compact form); --no-predict: not.
 PREDICT = True
 
+# Whether compact-form replies name runs of the log the host already holds by reference (change 6 of the compact
+# form): an append's entries and a Ready's committed entries, most of the bytes this node writes. --no-entry-refs:
+# every entry written out.
+ENTRY_REFS = True
+REF = "$entries"
+
+
+def wire_entries(entries):
+    """A run of this node's own log (as the host holds it) as the node writes it in a message or a Ready: by
+    reference, its first and last index (unless --no-entry-refs, or in the lockstep form); else the entries."""
+    return {REF: [entries[0]["index"], entries[-1]["index"]]} if entries and ENTRY_REFS else entries
+
+
+def wire_message(m):
+    """A message received (its entries written out), as this node writes it in a prediction: its entries, which
+    this node holds too, by reference."""
+    entries = m.get("entries")
+    return dict(m, entries=wire_entries(entries)) if entries and ENTRY_REFS else m
+
+
 # Protocol 2: the replies to these requests carry the Ready the harness would ask for next.
 CARRY_READY = ("create", "tick", "step", "propose", "advance")
 
@@ -596,6 +619,8 @@ def handle(request, node, double_vote, compact, snapshots=False, fork_server=Fal
         reply = {"type": "created", "name": name, "capabilities": capabilities, "node": Node(request, double_vote)}
         if compact:
             reply["protocol"] = 2  # the compact form (docs/protocol.md): replies carry the next Ready
+            if ENTRY_REFS:
+                reply["entryRefs"] = True  # runs of the log the host holds, by reference (change 6)
         if fork_server:
             reply["forkServer"] = True  # restarts are forks of a booted server (docs/protocol.md, Fork server)
         return reply
@@ -631,17 +656,19 @@ def handle(request, node, double_vote, compact, snapshots=False, fork_server=Fal
 # that wraps handle() sees every request).
 HANDLE = handle
 
-USAGE = """usage: node.py [--bug double-vote] [--protocol 1|2] [--snapshots] [--no-fork] [--no-predict]
+USAGE = """usage: node.py [--bug double-vote] [--protocol 1|2] [--snapshots] [--no-fork] [--no-predict] [--no-entry-refs]
   --bug double-vote  plant a bug the harness must catch
   --protocol 2       replies carry the next Ready (the default); 1: the lockstep form, a `ready` request per Ready
   --snapshots        declare the snapshot capability (compact, InstallSnapshot, restart from a snapshot)
   --no-fork          declare no fork server: the harness starts a fresh interpreter per node incarnation
-  --no-predict       predict no replies (the compact form's "predictions"): every heartbeat is a round trip"""
+  --no-predict       predict no replies (the compact form's "predictions"): every heartbeat is a round trip
+  --no-entry-refs    write every entry out (no "$entries" references to the log the harness holds)"""
 
 
 def parse_args(argv):
     """The flags, by hand: argparse alone costs more to import than the rest of a boot, and a crash-heavy
     seed boots a process per restart."""
+    global PREDICT, ENTRY_REFS
     options = {"--bug": None, "--protocol": "2"}
     allowed = {"--bug": ("double-vote",), "--protocol": ("1", "2")}
     snapshots = False
@@ -655,13 +682,17 @@ def parse_args(argv):
         if flag == "--no-fork":
             fork_server = False
             continue
+        if flag == "--no-entry-refs":
+            ENTRY_REFS = False
+            continue
         if flag == "--no-predict":
-            global PREDICT
             PREDICT = False
             continue
         if flag not in options or not rest or rest[0] not in allowed[flag]:
             sys.exit("node.py: bad arguments %r\n%s" % (argv, USAGE))
         options[flag] = rest.pop(0)
+    if options["--protocol"] != "2":
+        ENTRY_REFS = False  # references are the compact form's (change 6): the lockstep form writes every entry
     return options["--bug"] == "double-vote", options["--protocol"] == "2", snapshots, fork_server
 
 
