@@ -456,9 +456,11 @@ export class RaftNode {
     let messages = NO_MESSAGES;
     if (messageCount !== 0) {
       const outbox = this.outbox;
-      // Most Readys carry one or two messages: an array literal of that size is cheaper than a slice (~1.5% of a run).
+      // Most Readys carry one message, or one per follower of a 5-node cluster (a broadcast): an array literal of
+      // that size is cheaper than a slice (~1.5% of a run for one and two; a broadcast's slice was 0.6% more).
       if (messageCount === 1) messages = [outbox[0] as Message];
       else if (messageCount === 2) messages = [outbox[0] as Message, outbox[1] as Message];
+      else if (messageCount === 4) messages = [outbox[0] as Message, outbox[1] as Message, outbox[2] as Message, outbox[3] as Message];
       else messages = outbox.slice(0, messageCount) as Message[];
       for (let i = 0; i < messageCount; i++) outbox[i] = undefined;
       this.outboxCount = 0;
