@@ -57,6 +57,18 @@ export class Network {
   private readonly blocked: Uint8Array;
   private readonly stride: number;
   private options: NetworkOptions;
+  /*
+   * The options the per-message paths read, copied into fields: scenarios and the liveness phase build
+   * `NetworkOptions` in several shapes (with or without linkCapacity, spread copies), so reading them through
+   * `options` on every message was a polymorphic load.
+   */
+  private lossPerMille = 0;
+  private duplicatePerMille = 0;
+  private longDelayPerMille = 0;
+  private latencyMsMin = 0;
+  private latencyMsMax = 0;
+  private longDelayMsMax = 0;
+  private linkCapacity = 0;
   /** Invariant: inflight[from * stride + to] >= 0 counts copies routed on that link and not yet delivered. */
   private readonly inflight: Int32Array;
   /** clogs[from * stride + to] = number of clogs holding that link (they may overlap). */
@@ -93,7 +105,7 @@ export class Network {
     this.inflight = new Int32Array(this.stride * this.stride);
     this.clogs = new Uint16Array(this.stride * this.stride);
     this.spikePrng = prng.fork('latency-spike');
-    this.options = validate(options);
+    this.options = this.adopt(options);
   }
 
   get settings(): NetworkOptions {
@@ -101,7 +113,20 @@ export class Network {
   }
 
   setOptions(options: NetworkOptions): void {
-    this.options = validate(options);
+    this.options = this.adopt(options);
+  }
+
+  /** Validates `options` and copies what the per-message paths read into fields. */
+  private adopt(options: NetworkOptions): NetworkOptions {
+    const o = validate(options);
+    this.lossPerMille = o.lossPerMille;
+    this.duplicatePerMille = o.duplicatePerMille;
+    this.longDelayPerMille = o.longDelayPerMille;
+    this.latencyMsMin = o.latencyMsMin;
+    this.latencyMsMax = o.latencyMsMax;
+    this.longDelayMsMax = o.longDelayMsMax;
+    this.linkCapacity = o.linkCapacity ?? 0;
+    return o;
   }
 
   /**
@@ -111,14 +136,13 @@ export class Network {
   route(from: number, to: number): number {
     const link = from * this.stride + to;
     if (this.blocked[link] === 1) return this.drop('partition');
-    const o = this.options;
-    const capacity = o.linkCapacity ?? 0;
+    const capacity = this.linkCapacity;
     const inflight = this.inflight[link] as number;
     if (capacity > 0 && inflight >= capacity) return this.drop('overflow');
-    if (this.prng.chance(o.lossPerMille, 1000)) return this.drop('loss');
+    if (this.prng.chance(this.lossPerMille, 1000)) return this.drop('loss');
     this.delays[0] = this.latency();
     // A duplicate that finds the link full is dropped on its own: the original still goes.
-    if (!this.prng.chance(o.duplicatePerMille, 1000) || (capacity > 0 && inflight + 1 >= capacity)) {
+    if (!this.prng.chance(this.duplicatePerMille, 1000) || (capacity > 0 && inflight + 1 >= capacity)) {
       this.inflight[link] = inflight + 1;
       return 1;
     }
@@ -148,8 +172,8 @@ export class Network {
    * (`draw`), so how busy the clients are never shifts the draws of node-to-node messages.
    */
   latency(draw: Prng = this.prng): number {
-    const o = this.options;
-    const base = draw.chance(o.longDelayPerMille, 1000) ? draw.range(o.latencyMsMax, Math.max(o.latencyMsMax, o.longDelayMsMax)) : draw.range(o.latencyMsMin, o.latencyMsMax);
+    const max = this.latencyMsMax;
+    const base = draw.chance(this.longDelayPerMille, 1000) ? draw.range(max, Math.max(max, this.longDelayMsMax)) : draw.range(this.latencyMsMin, max);
     if (this.spikeExtraMsMax === 0) return base;
     return base + (draw === this.prng ? this.spikePrng : draw).range(0, this.spikeExtraMsMax);
   }
@@ -289,7 +313,7 @@ export class Network {
   routeReplay(from: number, to: number, draw: Prng): 0 | 1 {
     const link = from * this.stride + to;
     if (this.blocked[link] === 1) return this.drop('partition');
-    const capacity = this.options.linkCapacity ?? 0;
+    const capacity = this.linkCapacity;
     const inflight = this.inflight[link] as number;
     if (capacity > 0 && inflight >= capacity) return this.drop('overflow');
     this.delays[0] = this.latency(draw);
@@ -299,7 +323,7 @@ export class Network {
 
   /** Whether a message between a client and a node arrives (clients see loss, not partitions), drawn from `draw`. */
   clientMessageArrives(draw: Prng): boolean {
-    return !draw.chance(this.options.lossPerMille, 1000);
+    return !draw.chance(this.lossPerMille, 1000);
   }
 
   isBlocked(from: number, to: number): boolean {
