@@ -1,7 +1,7 @@
 /**
  * `npm run bench:process -- [SEEDS] [NODES] [--scenario NAME] [--python CMD] [--against DIR]`: runs per second
  * through the process adapter (examples/python-raft/node.py, one process per node over NDJSON), in the compact
- * protocol form (2) with and without its predicted replies and its fork server and in the lockstep form (1), beside the same seeds
+ * protocol form (2) with and without its predicted replies, its entry references and its fork server and in the lockstep form (1), beside the same seeds
  * in-process (the JavaScript example, through the module adapter's determinism guard) and our built-in core,
  * plus the round trips per run.
  * Defaults: 5 seeds of `random` on 3 nodes, `python3`.
@@ -131,7 +131,7 @@ if (args.against !== null) {
   const js = await loadCustomImplementation({ impl: 'examples/js-raft/index.js' }, args.nodes, process.cwd());
   if (js !== null) measure('examples/js-raft (--impl, in process)', js.implementation);
   // The example declares a fork server (docs/protocol.md § Fork server); --no-fork starts every incarnation.
-  for (const [form, flag] of [['compact form, 2', ''], ['compact form, no predictions', ' --no-predict'], ['compact form, no fork server', ' --no-fork'], ['lockstep form, 1', ' --protocol 1']] as const) {
+  for (const [form, flag] of [['compact form, 2', ''], ['compact form, no predictions', ' --no-predict'], ['compact form, no entry references', ' --no-entry-refs'], ['compact form, no fork server', ' --no-fork'], ['lockstep form, 1', ' --protocol 1']] as const) {
     const py = ProcessAdapter.start({ command: `${exampleCommand}${flag}`, cwd: process.cwd(), timeoutMs: DEFAULT_IMPL_TIMEOUT_MS, nodeCount: args.nodes });
     try {
       measure(`examples/python-raft (--impl-cmd, ${form})`, py.implementation, () => py.roundTrips);
