@@ -13,11 +13,10 @@
  * restarted at its start (as the stability phase does), so the rounds start from a healed cluster with a leader.
  * None of it takes a node down: the episode is inside the fault model by construction.
  */
-import type { NodeId } from '../sim/contract.js';
-import { faultEffectEndMs, maxFaultyNodes } from '../sim/faults.js';
+import { maxFaultyNodes } from '../sim/faults.js';
 import type { FaultEvent } from '../sim/faults.js';
 import type { Prng } from '../sim/prng.js';
-import { electionMs } from './plan-tools.js';
+import { electionMs, healedAt } from './plan-tools.js';
 import type { ScenarioContext } from './types.js';
 
 /** The smallest cluster with a minority to isolate and a majority left to elect (a leader alone is a minority). */
@@ -57,18 +56,12 @@ export function withDivergentLogs(events: readonly FaultEvent[], ctx: ScenarioCo
   const episodeMs = settleMs + shape.reduce((sum, r) => sum + r.gapMs, 0);
   const startMs = ctx.safetyMs - episodeMs;
   if (startMs <= 0 || ctx.nodeCount < DIVERGENT_NODES_MIN) return null;
-  // Keep what is over before the episode starts; a crash is kept (its node restarts at the start).
-  const kept = events.filter((f) => f.atMs < startMs && (f.kind === 'crash' || faultEffectEndMs(f) < startMs));
-  const down = new Set<NodeId>();
-  for (const f of kept) {
-    if (f.kind === 'crash') down.add(f.node);
-    else if (f.kind === 'restart') down.delete(f.node);
-  }
-  const episode: FaultEvent[] = [{ atMs: startMs, kind: 'heal' }, ...[...down].sort((a, b) => a - b).map((n): FaultEvent => ({ atMs: startMs, kind: 'restart', node: n }))];
+  // The rest of the plan cut short at the start, then a heal and every node still down restarted.
+  const episode = healedAt(events, startMs);
   let atMs = startMs + settleMs;
   for (const r of shape) {
     episode.push({ atMs, kind: 'isolate-leader', companions: r.companions });
     atMs += r.gapMs;
   }
-  return [...kept, ...episode];
+  return episode;
 }

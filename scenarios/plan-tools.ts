@@ -1,6 +1,6 @@
 /** Small pure helpers shared by scenario generators. */
 import type { NodeId } from '../sim/contract.js';
-import { checkPlan, isMembershipEvent, PlanCheck } from '../sim/faults.js';
+import { checkPlan, faultEffectEndMs, isMembershipEvent, PlanCheck } from '../sim/faults.js';
 import type { FaultEvent } from '../sim/faults.js';
 import type { NetworkOptions } from '../sim/network.js';
 import type { Prng } from '../sim/prng.js';
@@ -129,4 +129,21 @@ function upperBound(events: readonly FaultEvent[], atMs: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * `events` cut short at `startMs` and followed by a heal and the restart of every node still down, both at
+ * `startMs`: the healed cluster a closing phase of the safety phase starts from (the stability phase, the
+ * divergent-logs episode). What is over before `startMs` is kept; a crash is kept too, since its node restarts at
+ * `startMs` at the latest. Restarts go in node order, so the plan is the same for the same events.
+ */
+export function healedAt(events: readonly FaultEvent[], startMs: number): FaultEvent[] {
+  const kept = events.filter((f) => f.atMs < startMs && (f.kind === 'crash' || faultEffectEndMs(f) < startMs));
+  const down = new Set<NodeId>();
+  for (const f of kept) {
+    if (f.kind === 'crash') down.add(f.node);
+    else if (f.kind === 'restart') down.delete(f.node);
+  }
+  const restarts = [...down].sort((a, b) => a - b).map((n): FaultEvent => ({ atMs: startMs, kind: 'restart', node: n }));
+  return [...kept, { atMs: startMs, kind: 'heal' }, ...restarts];
 }

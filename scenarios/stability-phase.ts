@@ -10,10 +10,10 @@
  */
 import type { NodeId } from '../sim/contract.js';
 import { STABILITY_SETTLE_ELECTIONS } from '../properties/stability.js';
-import { faultEffectEndMs, maxFaultyNodes } from '../sim/faults.js';
+import { maxFaultyNodes } from '../sim/faults.js';
 import type { FaultEvent } from '../sim/faults.js';
 import type { Prng } from '../sim/prng.js';
-import { calmNetwork, electionMs, nodeIds } from './plan-tools.js';
+import { calmNetwork, electionMs, healedAt, nodeIds } from './plan-tools.js';
 import type { Scenario, ScenarioContext, ScenarioPlan } from './types.js';
 
 /** Election timeouts from the heal to the first episode: enough to elect a leader and see it lead. */
@@ -91,20 +91,14 @@ export function withStabilityPhase(events: readonly FaultEvent[], ctx: ScenarioC
   const startMs = ctx.safetyMs - phaseMs;
   // With fewer than 3 nodes, the rest is no majority while a node is away (no stable leader to judge).
   if (startMs <= 0 || ctx.nodeCount < STABILITY_NODES_MIN) return [...events];
-  // Keep what is over before the phase starts; a crash is kept (it ends with a restart at the start at latest).
-  const kept = events.filter((f) => f.atMs < startMs && (f.kind === 'crash' || faultEffectEndMs(f) < startMs));
-  const down = new Set<NodeId>();
-  for (const f of kept) {
-    if (f.kind === 'crash') down.add(f.node);
-    else if (f.kind === 'restart') down.delete(f.node);
-  }
-  const phase: FaultEvent[] = [{ atMs: startMs, kind: 'heal' }, ...[...down].sort((a, b) => a - b).map((n): FaultEvent => ({ atMs: startMs, kind: 'restart', node: n }))];
+  // The rest of the plan cut short at the start, then a heal and every node still down restarted.
+  const phase = healedAt(events, startMs);
   let atMs = startMs + STABLE_ELECTIONS * e;
   for (const a of episodes) {
     phase.push(...episodeEvents(a, atMs, ctx));
     atMs += episodeMs(a) + (SETTLE_ELECTIONS + 1) * e;
   }
-  return [...kept, ...phase];
+  return phase;
 }
 
 /**
