@@ -2,7 +2,9 @@
  * The host's end of one `--impl-cmd` process: request lines written and reply lines read synchronously, on the
  * thread that runs the simulation, through the named pipes process-worker.js set up as the process's stdin and
  * stdout. A blocking read is how the host waits: the kernel wakes it when the reply's bytes arrive, so a round
- * trip costs the two context switches a pipe needs and no thread hand-off (docs/protocol.md § Cost).
+ * trip costs the two context switches a pipe needs and no thread hand-off (docs/protocol.md § Cost). Before it
+ * blocks, the host tries a few non-blocking reads (spin-budget.ts): a reply that comes within them saves the host's
+ * wake-up, and a budget that adapts keeps the spin from burning a core the process needs.
  *
  * A blocking read cannot time itself out, so the watchdog runs on the worker thread (process-worker.js): this
  * module publishes the call in progress in shared words (a token, the pid, a deadline that moves with every
@@ -15,6 +17,7 @@
  * short), so the process never waits on a full stdout while the host waits on a full stdin.
  */
 import { readSync, writeSync } from 'node:fs';
+import { SpinBudget } from './spin-budget.js';
 
 /** The longest reply line the protocol accepts, in bytes, newline excluded (docs/protocol.md § Limits). */
 export const LINE_BYTES_MAX = 16 * 1024 * 1024;
@@ -47,7 +50,7 @@ export interface ProcessEnds {
   readonly group: boolean;
   readonly stdinFd: number;
   readonly stdoutFd: number;
-  /** A non-blocking reader of the same stdout pipe, to look for output nobody asked for. */
+  /** A non-blocking reader of the same stdout pipe: to look for output nobody asked for, and to spin on a reply. */
   readonly pollFd: number;
   /** When the process was started, in ms since `epochMs` of the {@link CallWatch}. */
   readonly startedMs: number;
@@ -130,6 +133,8 @@ export class ProcessPipe {
   /** A protocol breach seen after a call, reported at the next one. */
   private problem: string | null = null;
   private closed = false;
+  /** Non-blocking reads to try before blocking on a reply (see spin-budget.ts). */
+  private readonly spin = new SpinBudget();
 
   constructor(
     private readonly ends: ProcessEnds,
@@ -197,12 +202,14 @@ export class ProcessPipe {
     }
     const replies: string[] = [];
     while (replies.length < lines.length) {
-      let count: number;
-      try {
-        count = readSync(this.ends.stdoutFd, this.buffer, 0, this.buffer.length, null);
-      } catch (error) {
-        if (errorCode(error) === 'EINTR' || errorCode(error) === 'EAGAIN') continue;
-        throw error;
+      let count = this.spinRead();
+      if (count < 0) {
+        try {
+          count = readSync(this.ends.stdoutFd, this.buffer, 0, this.buffer.length, null);
+        } catch (error) {
+          if (errorCode(error) === 'EINTR' || errorCode(error) === 'EAGAIN') continue;
+          throw error;
+        }
       }
       if (count === 0) return this.endOfOutput(type, timeoutMs);
       const oversize = this.take(count, replies, lines.length);
@@ -214,6 +221,38 @@ export class ProcessPipe {
       this.watch.extend(this.deadline(this.watch.nowMs(), timeoutMs));
     }
     return { ok: true, lines: replies };
+  }
+
+  /**
+   * Tries the spin budget's non-blocking reads for the reply (a process answering in microseconds is caught
+   * without the host sleeping and being woken). Returns the bytes read, or -1 when none came: then the blocking
+   * read waits. An empty read ends the spin with -1 too: it is end of file, or a process that has not opened its
+   * stdout yet, and the blocking read tells which, as it did before the spin.
+   */
+  private spinRead(): number {
+    const reads = this.spin.next();
+    if (reads === 0) return -1;
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      for (let k = 0; k < reads; k++) {
+        let count: number;
+        try {
+          count = readSync(this.ends.pollFd, this.buffer, 0, this.buffer.length, null);
+        } catch (error) {
+          const code = errorCode(error);
+          if (code === 'EAGAIN' || code === 'EINTR') continue;
+          throw error;
+        }
+        if (count === 0) return -1;
+        this.spin.found();
+        return count;
+      }
+      this.spin.missed();
+      return -1;
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 
   /**
