@@ -819,7 +819,8 @@ export class RaftNode {
       if (conflict <= last && this.bug === 'no-truncate') {
         this.appendFromLeader(m.entries, last - m.prevLogIndex);
       } else {
-        if (this.safetyAsserts) assert(conflict > this.commit, `append conflicts with committed entry ${conflict} (commit ${this.commit})`);
+        // assertFail, not assert: assert's message argument, a template literal, was built on every append.
+        if (this.safetyAsserts && !(conflict > this.commit)) assertFail(`append conflicts with committed entry ${conflict} (commit ${this.commit})`);
         this.appendFromLeader(m.entries, conflict - m.prevLogIndex - 1);
       }
     }
