@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   allMembers,
+  allVoters,
   decodeConfEntry,
   encodeConfEntry,
   jointCommittedIndex,
@@ -63,5 +64,35 @@ describe('joint quorums', () => {
     expect(jointVoteResult(joint, votes([1, 2, 4, 5]))).toBe('won');
     expect(jointVoteResult(joint, votes([3, 4, 5], [1, 2]))).toBe('lost');
     expect(jointVoteResult(c123, votes([1, 2]))).toBe('won');
+  });
+});
+
+describe('member and voter lists', () => {
+  // The one-pass merge of ascending lists must give what the general Set-and-sort path gives, for every input
+  // (unsorted and duplicated lists take that path).
+  const naive = (...lists: (readonly number[])[]): number[] => [...new Set(lists.flat())].sort((a, b) => a - b);
+  it('are the ascending union of the halves (and learners), like the naive Set-and-sort', () => {
+    let state = 7;
+    const draw = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    const list = (sorted: boolean): number[] => {
+      const ids = Array.from({ length: draw(5) }, () => 1 + draw(7));
+      return sorted ? [...new Set(ids)].sort((a, b) => a - b) : ids;
+    };
+    for (let i = 0; i < 500; i++) {
+      const c = { voters: list(i % 3 !== 0), learners: list(i % 5 !== 0), outgoing: list(i % 7 !== 0) };
+      expect(allVoters(c)).toEqual(naive(c.voters, c.outgoing));
+      expect(allMembers(c)).toEqual(naive(c.voters, c.outgoing, c.learners));
+    }
+  });
+  it('are fresh arrays the caller may change', () => {
+    const c: Configuration = { voters: [1, 2, 3], learners: [], outgoing: [] };
+    const voters = allVoters(c);
+    voters.push(9);
+    expect(c.voters).toEqual([1, 2, 3]);
+    expect(simpleConfiguration(c.voters).voters).not.toBe(c.voters);
+    expect(simpleConfiguration([3, 1, 2]).voters).toEqual([1, 2, 3]);
   });
 });

@@ -8,7 +8,7 @@
 import { assert, assertFail } from './assert.js';
 import type { CoreBug } from './bugs.js';
 import type { ConfChangeRequest, Configuration } from './configuration.js';
-import { allMembers, encodeConfEntry, isJoint, isVoter, jointVoteResult, leaveJoint, nextConfiguration } from './configuration.js';
+import { allMembers, allVoters, encodeConfEntry, isJoint, isVoter, jointVoteResult, leaveJoint, nextConfiguration } from './configuration.js';
 import { RaftLog } from './log.js';
 import { bootstrapConfiguration, ConfigurationHistory, snapshotConfiguration } from './membership.js';
 import { appendMessage, appendResponseMessage, isCoreMessage, MAX_ENTRIES_PER_MESSAGE, snapshotResponseMessage, timeoutNowMessage, voteMessage, voteResponseMessage } from './messages.js';
@@ -95,6 +95,13 @@ function withConfiguration(snapshot: Snapshot, c: Configuration): Snapshot {
   return c.learners.length === 0 && c.outgoing.length === 0
     ? { index, term, peers: c.voters, data }
     : { index, term, peers: c.voters, learners: c.learners, outgoing: c.outgoing, data };
+}
+
+/** `ids` without `id`, in place (`ids` is a fresh array the caller owns). */
+function without(ids: NodeId[], id: NodeId): NodeId[] {
+  const at = ids.indexOf(id);
+  if (at !== -1) ids.splice(at, 1);
+  return ids;
 }
 
 function sameIds(a: readonly NodeId[], b: readonly NodeId[]): boolean {
@@ -636,8 +643,11 @@ export class RaftNode {
    */
   private applyConfiguration(next: Configuration | null): void {
     this.activeConfiguration = next;
-    const members = next === null ? [] : allMembers(next).filter((p) => p !== this.id);
-    const progress = members.map((p) => this.progressById[p] ?? this.newProgress());
+    // Loops rather than filter/map closures and Sets: this runs once per node start (and per configuration
+    // change), mostly before the optimiser has seen it, where every closure call and spread is slow.
+    const members = next === null ? [] : without(allMembers(next), this.id);
+    const progress: Progress[] = [];
+    for (let i = 0; i < members.length; i++) progress.push(this.progressById[members[i] as NodeId] ?? this.newProgress());
     for (let i = 0; i < this.followers.length; i++) this.progressById[this.followers[i] as NodeId] = undefined;
     for (let i = 0; i < members.length; i++) this.progressById[members[i] as NodeId] = progress[i];
     this.followers = Object.freeze(members);
@@ -649,7 +659,7 @@ export class RaftNode {
     this.outgoingVoters = outgoing;
     this.incomingScratch = new Array<number>(incoming.length).fill(0);
     this.outgoingScratch = new Array<number>(outgoing.length).fill(0);
-    this.voteTargets = Object.freeze([...new Set([...incoming, ...outgoing])].filter((p) => p !== this.id).sort((a, b) => a - b));
+    this.voteTargets = Object.freeze(without(allVoters({ voters: incoming, learners: NO_IDS, outgoing }), this.id));
     this.promotable = next !== null && isVoter(next, this.id);
     const target = this.transfer.target();
     if (target !== 0 && (next === null || !isVoter(next, target))) this.transfer.clear();
