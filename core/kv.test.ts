@@ -128,3 +128,49 @@ describe('KvStateMachine snapshots', () => {
     expect(KvStateMachine.fromSnapshot('{"values":[],"sessions":[[1,1,{"ok":"yes"}]]}')).toBeNull();
   });
 });
+
+/** What toSnapshot wrote before it was written piece by piece: the definition of the text. */
+function snapshotByJson(sm: KvStateMachine): string {
+  const inside = sm as unknown as { values: Map<string, unknown>; sessions: Map<number, { lastSeq: number; lastResult: unknown }> };
+  const values = [...inside.values].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const sessions = [...inside.sessions].sort((a, b) => a[0] - b[0]).map(([client, s]) => [client, s.lastSeq, s.lastResult] as const);
+  return JSON.stringify({ values, sessions });
+}
+
+describe('KvStateMachine snapshot text', () => {
+  // Steps: a command (the workload's kind), raw JSON data (values JSON.parse lets through: fractions, strings,
+  // booleans), a snapshot taken, a restore from the text, a clone.
+  const key = fc.oneof(fc.constantFrom('a', 'b', 'k10', 'k9', 'é', '\u{1F600}', 'q"', '\\'), fc.string({ unit: 'binary', maxLength: 3 }));
+  const step = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('command' as const), command }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('raw' as const), client: fc.integer({ min: -3, max: 5 }), seq: fc.integer({ min: 0, max: 9 }), key, value: fc.oneof(fc.double(), fc.string({ maxLength: 2 }), fc.boolean(), fc.constant(null), fc.integer()) }) },
+    { weight: 2, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'restore' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'clone' as const }) },
+  );
+  it('is exactly the JSON.stringify of the sorted values and sessions, after any history (property)', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        let sm = new KvStateMachine();
+        for (const s of steps) {
+          if (s.kind === 'command') sm.applyCommand(s.command);
+          else if (s.kind === 'raw') sm.apply(JSON.stringify({ client: s.client, seq: s.seq, key: s.key, op: 'put', value: s.value }));
+          else if (s.kind === 'restore') sm = KvStateMachine.fromSnapshot(sm.toSnapshot()) ?? sm; // refuses non-number values
+          else if (s.kind === 'clone') sm = sm.clone();
+          expect(sm.toSnapshot()).toBe(snapshotByJson(sm));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes a restored result with its own fields and order', () => {
+    const text = '{"values":[["x",1]],"sessions":[[1,2,{"value":3,"ok":true}],[2,1,{"ok":false,"value":null}]]}';
+    const sm = KvStateMachine.fromSnapshot(text) as KvStateMachine;
+    expect(sm.toSnapshot()).toBe(text);
+    sm.applyCommand({ client: 3, seq: 1, op: 'get', key: 'x' });
+    sm.applyCommand({ client: 0, seq: 1, op: 'put', key: 'a', value: 2 });
+    expect(sm.toSnapshot()).toBe(snapshotByJson(sm));
+    expect(sm.toSnapshot()).toBe('{"values":[["a",2],["x",1]],"sessions":[[0,1,{"ok":true,"value":null}],[1,2,{"value":3,"ok":true}],[2,1,{"ok":false,"value":null}],[3,1,{"ok":true,"value":1}]]}');
+  });
+});

@@ -98,6 +98,29 @@ export function decodeKvCommand(data: string): KvCommand | undefined {
   return parsed as KvCommand;
 }
 
+/**
+ * A stored value as JSON.stringify writes it inside an array. Always a number for commands the workload encodes;
+ * a command decoded by JSON.parse is not checked for it, so anything else is left to JSON.stringify.
+ */
+function jsonValue(v: unknown): string {
+  return typeof v === 'number' ? jsonNumber(v) : (JSON.stringify(v) as string);
+}
+
+const OK_NULL: KvResult = Object.freeze({ ok: true, value: null });
+const NOT_OK: KvResult = Object.freeze({ ok: false });
+const OK_NULL_JSON = '{"ok":true,"value":null}';
+const NOT_OK_JSON = '{"ok":false}';
+
+/**
+ * A session's last result as JSON.stringify writes it. The two shared results are constants; any other (a get's
+ * value, or a result restored from a snapshot, whose fields keep the text's order) goes to JSON.stringify.
+ */
+function jsonResult(r: KvResult): string {
+  if (r === OK_NULL) return OK_NULL_JSON;
+  if (r === NOT_OK) return NOT_OK_JSON;
+  return JSON.stringify(r);
+}
+
 function isKvResult(v: unknown): v is KvResult {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as { ok?: unknown; value?: unknown };
@@ -109,12 +132,17 @@ interface Session {
   lastResult: KvResult;
 }
 
-const OK_NULL: KvResult = Object.freeze({ ok: true, value: null });
-const NOT_OK: KvResult = Object.freeze({ ok: false });
-
 export class KvStateMachine implements StateMachine<KvResult> {
+  /** Invariant: keys are never deleted (toSnapshot's cached order relies on it). */
   private readonly values = new Map<string, number>();
+  /** Invariant: clients are never deleted (toSnapshot's cached order relies on it). */
   private readonly sessions = new Map<number, Session>();
+  /** `values`' keys sorted, valid while its length equals `values.size`. */
+  private keyOrder: readonly string[] = [];
+  /** `sessions`' clients sorted, valid while its length equals `sessions.size`. */
+  private clientOrder: readonly number[] = [];
+  /** Each key's `["key",` in JSON. */
+  private readonly keyPrefixes = new Map<string, string>();
 
   apply(data: string): KvResult | undefined {
     const command = decodeKvCommand(data);
@@ -146,6 +174,9 @@ export class KvStateMachine implements StateMachine<KvResult> {
     const copy = new KvStateMachine();
     for (const [key, value] of this.values) copy.values.set(key, value);
     for (const [client, session] of this.sessions) copy.sessions.set(client, { ...session });
+    // Shared: both are replaced, never changed in place.
+    copy.keyOrder = this.keyOrder;
+    copy.clientOrder = this.clientOrder;
     return copy;
   }
 
@@ -154,9 +185,46 @@ export class KvStateMachine implements StateMachine<KvResult> {
    * de-duplicating retries, thesis §6.3), sorted, so equal states always give equal text and equal digests.
    */
   toSnapshot(): string {
-    const values = [...this.values].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const sessions = [...this.sessions].sort((a, b) => a[0] - b[0]).map(([client, s]) => [client, s.lastSeq, s.lastResult] as const);
-    return JSON.stringify({ values, sessions });
+    // Exactly JSON.stringify({ values: [[key, value]…] by key, sessions: [[client, lastSeq, lastResult]…] by
+    // client }), written piece by piece: the host snapshots every few applied entries, and spreading both maps
+    // into pair arrays and sorting them through a comparator each time was most of the cost. The sorted key and
+    // client lists are kept between snapshots (keys and clients are only ever added, so an unchanged size means
+    // an unchanged set), and each key's `["key",` prefix is written once.
+    const keys = this.sortedKeys();
+    let text = '{"values":[';
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      if (i > 0) text += ',';
+      text += (this.keyPrefixes.get(key) ?? this.keyPrefix(key)) + jsonValue(this.values.get(key)) + ']';
+    }
+    text += '],"sessions":[';
+    const clients = this.sortedClients();
+    for (let i = 0; i < clients.length; i++) {
+      const client = clients[i] as number;
+      const session = this.sessions.get(client) as Session;
+      if (i > 0) text += ',';
+      text += '[' + jsonNumber(client) + ',' + jsonNumber(session.lastSeq) + ',' + jsonResult(session.lastResult) + ']';
+    }
+    return text + ']}';
+  }
+
+  /** The keys in `toSnapshot`'s order: by UTF-16 code units, as the `<` comparison of strings orders them. */
+  private sortedKeys(): readonly string[] {
+    if (this.keyOrder.length !== this.values.size) this.keyOrder = [...this.values.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.keyOrder;
+  }
+
+  /** The clients in `toSnapshot`'s order: ascending. */
+  private sortedClients(): readonly number[] {
+    if (this.clientOrder.length !== this.sessions.size) this.clientOrder = [...this.sessions.keys()].sort((a, b) => a - b);
+    return this.clientOrder;
+  }
+
+  /** `["key",` as JSON writes it, remembered. */
+  private keyPrefix(key: string): string {
+    const prefix = '[' + jsonString(key) + ',';
+    this.keyPrefixes.set(key, prefix);
+    return prefix;
   }
 
   /**
