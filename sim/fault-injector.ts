@@ -11,13 +11,12 @@ import type { EventQueue } from './event-queue.js';
 import type { Fact } from './facts.js';
 import { peerOf } from './faults.js';
 import type { FaultEvent, FaultKind } from './faults.js';
-import { hashString } from './hash.js';
 import type { CrashPoint, NodeHost } from './host.js';
 import type { MembershipDriver } from './membership.js';
 import type { Network } from './network.js';
 import type { Prng } from './prng.js';
 import type { DeliverEvent, EventPool, PausedInput, SimEvent } from './sim-event.js';
-import { TRACE_CODE } from './trace.js';
+import { TRACE_CODE, traceHash32 } from './trace.js';
 import type { Trace, TraceDetail } from './trace.js';
 
 export interface FaultCounts {
@@ -201,7 +200,7 @@ export class FaultInjector {
     const w = this.world;
     w.faultCounts[fault.kind]++;
     const node = fault.kind === 'crash' || fault.kind === 'restart' || fault.kind === 'away' ? fault.node : fault.kind === 'bounce' && fault.node !== 'leader' ? fault.node : 0;
-    w.trace.mix(w.eventIndex, TRACE_CODE.fault, hashString(fault.kind), node, 0);
+    w.trace.mix(w.eventIndex, TRACE_CODE.fault, traceHash32(fault.kind), node, 0);
     this.record(node, { type: 'fault', fault });
     switch (fault.kind) {
       case 'partition':
@@ -298,7 +297,7 @@ export class FaultInjector {
     const w = this.world;
     if (w.membership === null || w.membership.mayTakeDown(host)) return true;
     w.faultCounts['fault-skipped']++;
-    w.trace.mix(w.eventIndex, TRACE_CODE.fault, hashString(kind), host.id, 2);
+    w.trace.mix(w.eventIndex, TRACE_CODE.fault, traceHash32(kind), host.id, 2);
     this.record(host.id, { type: 'fault-skipped', fault: kind, target: host.id });
     return false;
   }
@@ -331,7 +330,7 @@ export class FaultInjector {
     const draw = w.network.replayDraw(`${fault.atMs}/${fault.ageMsMin}`);
     for (const { message, sentAtMs } of w.network.replaySample(fault.count, w.nowMs - fault.ageMsMin, draw)) {
       const copies = w.network.routeReplay(message.from, message.to, draw);
-      const typeHash = hashString(message.type);
+      const typeHash = traceHash32(message.type);
       w.trace.mix(w.eventIndex, TRACE_CODE.replay, typeHash, message.from * 256 + message.to, message.term * 4 + copies);
       if (w.trace.recording) w.trace.add(w.nowMs, w.eventIndex, message.from, { type: 'replayed', message, sentAtMs, copies });
       if (copies === 0) continue;
@@ -362,7 +361,7 @@ export class FaultInjector {
   /** A timed fault ends: a latency spike, a clog, or the pause of `node`. */
   end(fault: FaultEvent, node: NodeId): void {
     const w = this.world;
-    w.trace.mix(w.eventIndex, TRACE_CODE.fault, hashString(fault.kind), node, 1);
+    w.trace.mix(w.eventIndex, TRACE_CODE.fault, traceHash32(fault.kind), node, 1);
     switch (fault.kind) {
       case 'latency-spike':
         w.network.endLatencySpike(fault.extraMsMax);

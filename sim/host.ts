@@ -580,7 +580,8 @@ export class NodeHost {
     this.appliedIndex = snapshot.index;
     this.appliedTerm = snapshot.term;
     const digest = snapshotDigest(snapshot.data);
-    ctx.trace.mix(ctx.eventIndex, TRACE_CODE.restore, this.id, snapshot.index, digest);
+    // Signed, as the trace mixes 32-bit values (same hash; see Trace.mix).
+    ctx.trace.mix(ctx.eventIndex, TRACE_CODE.restore, this.id, snapshot.index, digest | 0);
     ctx.observe(restoreFact(ctx.nowMs, ctx.eventIndex, this.id, snapshot.index, snapshot.term, digest, origin));
   }
 
@@ -590,7 +591,7 @@ export class NodeHost {
     for (const w of this.disk.syncedSnapshots) {
       const s = w.snapshot;
       const digest = snapshotDigest(s.data);
-      ctx.trace.mix(ctx.eventIndex, TRACE_CODE.snapshot, this.id, s.index, digest);
+      ctx.trace.mix(ctx.eventIndex, TRACE_CODE.snapshot, this.id, s.index, digest | 0);
       ctx.observe(snapshotFact(ctx.nowMs, ctx.eventIndex, this.id, s.index, s.term, digest, w.mode === 'install' ? 'installed' : 'taken'));
     }
   }

@@ -25,7 +25,6 @@ import { SnapshotConfigurations } from './host-snapshots.js';
 import { MembershipDriver } from './membership.js';
 import type { MembershipWorld } from './membership.js';
 import type { FaultPlan } from './faults.js';
-import { hashString } from './hash.js';
 import { ImplementationFault, NodeHost } from './host.js';
 import type { ImplementationErrorKind } from './host.js';
 import type { HostContext, HostIncident } from './host.js';
@@ -36,7 +35,7 @@ import type { NetworkOptions } from './network.js';
 import { Prng } from './prng.js';
 import { EventPool } from './sim-event.js';
 import type { ClientRequestEvent, DeliverEvent, SimEvent } from './sim-event.js';
-import { Trace, TRACE_CODE } from './trace.js';
+import { Trace, TRACE_CODE, traceHash32 } from './trace.js';
 import type { TraceRecord } from './trace.js';
 import { Workload } from './workload.js';
 import type { ClientHistoryEvent, WorkloadContext, WorkloadCounts, WorkloadOptions } from './workload.js';
@@ -332,7 +331,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     }
     // A torn write is counted once, when the crash tears it; dropping its tail on restart is only traced.
     if (incident.kind === 'torn-write' || incident.kind === 'storage-refused') this.faultCounts[incident.kind]++;
-    this.trace.mix(this.eventIndex, TRACE_CODE.storage, node, hashString(incident.kind), 0);
+    this.trace.mix(this.eventIndex, TRACE_CODE.storage, node, traceHash32(incident.kind), 0);
     if (this.trace.recording) this.trace.add(this.nowMs, this.eventIndex, node, { type: 'storage', incident: incident.kind, index: incident.index });
   }
 
@@ -551,9 +550,9 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   }
 
   /**
-   * The message type's string hash, computed once per type per run. A type found moves one place towards the
-   * front, so the common ones (appends and their answers, four sends in five) are found within a compare or two
-   * rather than after the election types seen first.
+   * The message type's string hash (signed, see {@link traceHash32}), computed once per type per run. A type found
+   * moves one place towards the front, so the common ones (appends and their answers, four sends in five) are found
+   * within a compare or two rather than after the election types seen first.
    */
   private typeHash(type: string): number {
     const names = this.typeNames;
@@ -569,7 +568,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
       }
       return h;
     }
-    const h = hashString(type);
+    const h = traceHash32(type);
     names.push(type);
     this.typeHashes.push(h);
     return h;

@@ -5,7 +5,9 @@ import { builtinRaft } from './builtin.js';
 import { RELIABLE_NETWORK } from './network.js';
 import { simulate } from './simulation.js';
 import type { SimulationOptions } from './simulation.js';
-import { TRACE_CODE, Trace, describeFault, describeTraceRecord, traceKind } from './trace.js';
+import fc from 'fast-check';
+import { hashString } from './hash.js';
+import { TRACE_CODE, Trace, describeFault, describeTraceRecord, traceHash32, traceKind } from './trace.js';
 import type { TraceRecord } from './trace.js';
 
 function recordedRun(overrides: Partial<SimulationOptions> = {}): readonly TraceRecord[] {
@@ -94,5 +96,24 @@ describe('trace hash codes', () => {
     expect(recorded.hash.digest()).toBe(quiet.hash.digest());
     expect(quiet.records).toBeNull();
     expect(recorded.records).toHaveLength(1);
+  });
+
+  it('mix a 32-bit hash signed or unsigned alike (traceHash32 keeps the pinned hashes)', () => {
+    expect(traceHash32('append')).toBe(hashString('append') | 0);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }), (h, digest) => {
+        const unsigned = new Trace(false);
+        const signed = new Trace(false);
+        unsigned.mix(7, TRACE_CODE.send, h, 3 * 256 + 1, digest);
+        signed.mix(7, TRACE_CODE.send, h | 0, 3 * 256 + 1, digest | 0);
+        return unsigned.hash.digest() === signed.hash.digest();
+      }),
+    );
+    // Values beyond 32 bits still fold in their high half: they are not the same as their low half.
+    const big = new Trace(false);
+    const low = new Trace(false);
+    big.mix(1, TRACE_CODE.send, 0, 0, 0x1_0000_0005);
+    low.mix(1, TRACE_CODE.send, 0, 0, 5);
+    expect(big.hash.digest()).not.toBe(low.hash.digest());
   });
 });

@@ -15,7 +15,7 @@ import type { KvResult } from '../core/kv.js';
 import type { Entry, Message, NodeId, ProposeResult } from './contract.js';
 import type { Fact } from './facts.js';
 import type { ConfGoal, FaultEvent, FaultKind } from './faults.js';
-import { RunningHash } from './hash.js';
+import { hashString, RunningHash } from './hash.js';
 
 /** The coarse category of a record: what the timeline colours and filters on. */
 export type TraceKind =
@@ -182,6 +182,14 @@ export function traceKind(d: TraceDetail): TraceKind {
   }
 }
 
+/**
+ * The FNV-1a hash of `text` as the trace mixes it: a signed 32-bit integer, the same bits as `hashString(text)`
+ * (so the same trace hash; see {@link Trace.mix} for why it is signed).
+ */
+export function traceHash32(text: string): number {
+  return hashString(text) | 0;
+}
+
 /** The running hash of a run and, when recording, its records. */
 export class Trace {
   readonly hash = new RunningHash();
@@ -196,7 +204,12 @@ export class Trace {
     return this.records !== null;
   }
 
-  /** Mixes one step into the hash: the event index, its code and three integers of its identity. */
+  /**
+   * Mixes one step into the hash: the event index, its code and three integers of its identity. A 32-bit hash or
+   * digest goes in as a signed integer ({@link traceHash32}, or `digest | 0`): the hash folds any integer to its low
+   * 32 bits, so both forms mix the same, but V8 keeps an unsigned value above 2^31 as a heap number, and one such
+   * argument turned the type feedback of every mix (shared by all callers) from small integers to numbers.
+   */
   mix(eventIndex: number, code: TraceCode, b: number, c: number, d: number): void {
     this.hash.mix5(eventIndex, code, b, c, d);
   }
