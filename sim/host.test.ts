@@ -434,6 +434,33 @@ describe('NodeHost: the fixed order of a Ready', () => {
   });
 });
 
+describe('NodeHost: persist facts', () => {
+  it('gives a persist without entries an empty array of its own, never the frozen one our core hands out', () => {
+    // Our core's Readys share one frozen empty array; a checker's entries[0] on it takes V8's generic keyed load.
+    const frozen: readonly Entry[] = Object.freeze([]);
+    const ctx = new FakeHostContext();
+    let term = 0;
+    const impl: RaftImplementation = {
+      name: 'votes-only',
+      create(init) {
+        const node = new QuietNode(init);
+        node.ready = (): Ready | null => (term >= 2 ? null : emptyReady({ hardState: { term: ++term, vote: 1, commit: 0 }, entries: frozen }));
+        return node;
+      },
+    };
+    const host = new NodeHost({ id: 1, peers: [1, 2, 3], implementation: impl, electionTicks: 10, heartbeatTicks: 2, prng: Prng.forRun(1), disk: PERFECT_DISK, verifyChecksums: true, sendBeforeFsync: false, decodeCommand: () => undefined }, ctx);
+    host.start();
+    const persists = ctx.facts.filter((f) => f.kind === 'persist');
+    expect(persists.map((f) => f.hardState.term)).toEqual([1, 2]);
+    for (const f of persists) {
+      expect(f.entries).toEqual([]);
+      expect(f.entries).not.toBe(frozen);
+      expect(Object.isFrozen(f.entries)).toBe(false);
+    }
+    expect(persists[0]?.entries).not.toBe(persists[1]?.entries);
+  });
+});
+
 describe('NodeHost: clients and crash points (with the one fake context)', () => {
   /** One node that accepts a proposal at index 1 and commits it in its next Ready. */
   function committingHost(ctx: FakeHostContext): NodeHost {
