@@ -13,16 +13,16 @@ export class RaftLog {
    * The last index the snapshot covers (Raft §7 "last included index"); entries up to it are compacted away.
    * Invariant: 0 <= offset <= stable; 0 when the node has no snapshot.
    */
-  private offset: number;
+  private offset: number = 0;
   /** The term of the entry at `offset` ("last included term"); 0 when offset is 0. */
-  private offsetTerm: number;
+  private offsetTerm: number = 0;
   /** Invariant: `entries[i].index === offset + i + 1` (consecutive after the snapshot). */
   private entries: Entry[];
   /**
    * Last index the host has made durable.
    * Invariant: offset <= stableIndex <= lastIndex(); lowered when a truncation replaces stable entries.
    */
-  private stable: number;
+  private stable: number = 0;
 
   /**
    * `stored` are the entries the disk kept after `snapshot` (from 1 without one); they are stable. Throws if their
