@@ -33,12 +33,20 @@
  */
 import { sameConfiguration } from '../core/configuration.js';
 import type { Entry, NodeId } from '../sim/contract.js';
-import type { Fact, PersistFact, RestartFact } from '../sim/facts.js';
+import type { ApplyFact, Fact, PersistFact, RestartFact } from '../sim/facts.js';
 import { Configurations, describeConfiguration, describeQuorum, jointMajority, votesIn } from './configurations.js';
 import type { Configuration } from './configurations.js';
 import { DurableNodes } from './durable-state.js';
 import type { DurableNode } from './durable-state.js';
 import type { Checker, Violation } from './types.js';
+
+/** The commit-quorum checker, with its judgements callable directly (RunCheckers' one dispatch per fact). */
+export interface CommitQuorumChecker extends Checker {
+  /** What {@link Checker.observe} returns for an apply, persist or restart fact (with shared configurations). */
+  apply(fact: ApplyFact): Violation | null;
+  persist(fact: PersistFact): Violation | null;
+  restart(fact: RestartFact): Violation | null;
+}
 
 /**
  * Creates the commit-quorum checker for a cluster whose initial nodes are `nodeIds` (all voters). With
@@ -46,7 +54,7 @@ import type { Checker, Violation } from './types.js';
  * it keeps its own. With `shared.durable`, it keeps the durable logs there (it updates them itself, after judging
  * what a persist loses), for checkers called after it on the same fact.
  */
-export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: { readonly configs: Configurations; readonly durable?: DurableNodes }): Checker {
+export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: { readonly configs: Configurations; readonly durable?: DurableNodes }): CommitQuorumChecker {
   const nodes = shared?.durable ?? new DurableNodes(nodeIds);
   const majority = Math.floor(nodeIds.length / 2) + 1;
   const configs = shared?.configs ?? new Configurations(nodeIds);
@@ -280,28 +288,31 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: {
     return nodes.list.filter((n) => n.termAt(index) === term).map((n) => n.id).sort((a, b) => a - b);
   }
 
+  /** `found`, noting that it was found (see `sound`). */
+  function judged(found: Violation | null): Violation | null {
+    if (found !== null) sound = false;
+    return found;
+  }
+
   return {
     property: 'commit-quorum',
     factKinds: ['apply', 'persist', 'restart', 'join', 'retire'],
     observe(fact: Fact): Violation | null {
       if (ownsConfigs) configs.observe(fact);
-      let found: Violation | null;
       switch (fact.kind) {
         case 'apply':
-          found = apply(fact);
-          break;
+          return judged(apply(fact));
         case 'persist':
-          found = persist(fact);
-          break;
+          return judged(persist(fact));
         case 'restart':
-          found = restart(fact);
-          break;
+          return judged(restart(fact));
         default:
           return null;
       }
-      if (found !== null) sound = false;
-      return found;
     },
+    apply: (fact: ApplyFact): Violation | null => judged(apply(fact)),
+    persist: (fact: PersistFact): Violation | null => judged(persist(fact)),
+    restart: (fact: RestartFact): Violation | null => judged(restart(fact)),
   };
 }
 

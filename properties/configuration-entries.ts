@@ -28,7 +28,7 @@
 import { isJoint } from '../core/configuration.js';
 import type { Configuration } from '../core/configuration.js';
 import type { Entry, NodeId } from '../sim/contract.js';
-import type { Fact, PersistFact } from '../sim/facts.js';
+import type { ApplyFact, Fact, PersistFact, RestartFact, RoleFact } from '../sim/facts.js';
 import { Configurations, describeConfiguration } from './configurations.js';
 import { DurableNodes } from './durable-state.js';
 import type { Checker, Violation } from './types.js';
@@ -40,11 +40,22 @@ export interface ConfigurationEntriesShared {
   readonly durable: DurableNodes;
 }
 
+/** The configuration-entries checker, with its per-kind steps callable directly (RunCheckers' one dispatch per fact). */
+export interface ConfigurationEntriesChecker extends Checker {
+  /** What {@link Checker.observe} returns for a persist or restart fact (with shared configurations and logs). */
+  persist(fact: PersistFact): Violation | null;
+  restart(fact: RestartFact): Violation | null;
+  /** What {@link Checker.observe} does with a role, crash or apply fact (it never reports one). */
+  role(fact: RoleFact): void;
+  crash(node: NodeId): void;
+  apply(fact: ApplyFact): void;
+}
+
 /**
  * Creates the configuration-entries checker; `nodeIds` is the bootstrap configuration. With `shared`, it reads
  * those (its caller feeds them each fact first); without, it keeps its own.
  */
-export function createConfigurationEntriesChecker(nodeIds: readonly NodeId[], shared?: ConfigurationEntriesShared): Checker {
+export function createConfigurationEntriesChecker(nodeIds: readonly NodeId[], shared?: ConfigurationEntriesShared): ConfigurationEntriesChecker {
   const configs = shared?.configs ?? new Configurations(nodeIds);
   const durable = shared?.durable ?? new DurableNodes(nodeIds);
   const owns = shared === undefined;
@@ -115,6 +126,33 @@ export function createConfigurationEntriesChecker(nodeIds: readonly NodeId[], sh
     });
   }
 
+  function restart(fact: RestartFact): Violation | null {
+    leading[fact.node] = 0;
+    knownCommit[fact.node] = fact.stored.hardState.commit;
+    const bad = configs.malformed[0];
+    if (bad === undefined) return null;
+    return violation(fact, `Node ${fact.node} restarted with a malformed configuration entry at (index ${bad.index}, term ${bad.term}): ${bad.problem}.`, {
+      index: bad.index,
+      term: bad.term,
+      problem: bad.problem,
+    });
+  }
+
+  function role(fact: RoleFact): void {
+    leading[fact.node] = fact.role === 'leader' ? fact.term : 0;
+  }
+
+  function crash(node: NodeId): void {
+    leading[node] = 0;
+  }
+
+  function apply(fact: ApplyFact): void {
+    const { index, term } = fact.entry;
+    if (index > (knownCommit[fact.node] ?? 0)) knownCommit[fact.node] = index;
+    if (index > appliedMax) appliedMax = index;
+    if (term > appliedTermMax) appliedTermMax = term;
+  }
+
   return {
     property: 'configuration-entries',
     factKinds: ['persist', 'restart', 'role', 'apply', 'crash', 'join', 'retire'],
@@ -127,34 +165,26 @@ export function createConfigurationEntriesChecker(nodeIds: readonly NodeId[], sh
       switch (fact.kind) {
         case 'persist':
           return persist(fact);
-        case 'restart': {
-          leading[fact.node] = 0;
-          knownCommit[fact.node] = fact.stored.hardState.commit;
-          const bad = configs.malformed[0];
-          if (bad === undefined) return null;
-          return violation(fact, `Node ${fact.node} restarted with a malformed configuration entry at (index ${bad.index}, term ${bad.term}): ${bad.problem}.`, {
-            index: bad.index,
-            term: bad.term,
-            problem: bad.problem,
-          });
-        }
+        case 'restart':
+          return restart(fact);
         case 'role':
-          leading[fact.node] = fact.role === 'leader' ? fact.term : 0;
+          role(fact);
           return null;
         case 'crash':
-          leading[fact.node] = 0;
+          crash(fact.node);
           return null;
-        case 'apply': {
-          const { index, term } = fact.entry;
-          if (index > (knownCommit[fact.node] ?? 0)) knownCommit[fact.node] = index;
-          if (index > appliedMax) appliedMax = index;
-          if (term > appliedTermMax) appliedTermMax = term;
+        case 'apply':
+          apply(fact);
           return null;
-        }
         default:
           return null;
       }
     },
+    persist,
+    restart,
+    role,
+    crash,
+    apply,
   };
 }
 

@@ -145,10 +145,10 @@ export class Configurations {
   observe(fact: Fact): void {
     switch (fact.kind) {
       case 'persist':
-        this.persist(fact);
+        this.observePersist(fact);
         return;
       case 'restart':
-        this.restart(fact);
+        this.observeRestart(fact);
         return;
       case 'join':
         this.changed = true;
@@ -233,7 +233,8 @@ export class Configurations {
     return log;
   }
 
-  private persist(fact: PersistFact): void {
+  /** {@link observe} for a persist fact (RunCheckers calls it directly, with no switch). */
+  observePersist(fact: PersistFact): void {
     if (this.malformed.length > 0) this.malformed.length = 0;
     const entries = fact.entries;
     // Until the first configuration entry no log has any to truncate, so only the scan for one is needed.
@@ -246,7 +247,8 @@ export class Configurations {
     this.addAll(fact.node, log, entries, from);
   }
 
-  private restart(fact: RestartFact): void {
+  /** {@link observe} for a restart fact. */
+  observeRestart(fact: RestartFact): void {
     if (this.malformed.length > 0) this.malformed.length = 0;
     const entries = fact.stored.entries;
     // The scan stays even on the fast path: a torn write can leave whole records of an append that was never

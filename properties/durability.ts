@@ -8,11 +8,21 @@
  * A correct Raft never triggers any of these.
  */
 import type { Entry, NodeId } from '../sim/contract.js';
-import type { AckFact, ApplyFact, Fact, PersistFact } from '../sim/facts.js';
+import type { AckFact, ApplyFact, Fact, PersistFact, RestartFact } from '../sim/facts.js';
 import type { Checker, Violation } from './types.js';
 
+/** The durability checker, with its per-kind judgements callable directly (RunCheckers' one dispatch per fact). */
+export interface DurabilityChecker extends Checker {
+  /** What {@link Checker.observe} returns for an ack, apply or persist fact. */
+  ack(fact: AckFact): Violation | null;
+  apply(fact: ApplyFact): Violation | null;
+  persist(fact: PersistFact): Violation | null;
+  /** What {@link Checker.observe} does with a restart fact (it never reports one). */
+  restart(fact: RestartFact): void;
+}
+
 /** Creates a Durability checker. `nodeIds` only pre-sizes per-node state. */
-export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): Checker {
+export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): DurabilityChecker {
   /** Position = index: the first ack at that index, or null. */
   const acked: (AckFact | null)[] = [null];
   /** Position = index: the first apply at that index by any node, or null. */
@@ -90,6 +100,10 @@ export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): Checke
     return null;
   }
 
+  function restart(fact: RestartFact): void {
+    setLastIndex(fact.node, fact.stored.entries.length);
+  }
+
   return {
     property: 'durability',
     factKinds: ['ack', 'apply', 'persist', 'restart'],
@@ -102,12 +116,16 @@ export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): Checke
         case 'persist':
           return persist(fact);
         case 'restart':
-          setLastIndex(fact.node, fact.stored.entries.length);
+          restart(fact);
           return null;
         default:
           return null;
       }
     },
+    ack,
+    apply,
+    persist,
+    restart,
   };
 }
 

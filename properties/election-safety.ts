@@ -7,8 +7,14 @@ import type { NodeId } from '../sim/contract.js';
 import type { Fact, RoleFact } from '../sim/facts.js';
 import type { Checker, Violation } from './types.js';
 
+/** The election-safety checker, with its role-fact judgement callable directly (RunCheckers' one dispatch per fact). */
+export interface ElectionSafetyChecker extends Checker {
+  /** What {@link Checker.observe} returns for a role fact. */
+  role(fact: RoleFact): Violation | null;
+}
+
 /** Creates an Election Safety checker. Memory: one record per term that had a leader. */
-export function createElectionSafetyChecker(): Checker {
+export function createElectionSafetyChecker(): ElectionSafetyChecker {
   /** term -> the first RoleFact declaring a leader in it. Invariant: never overwritten. */
   const leaderOfTerm = new Map<number, RoleFact>();
 
@@ -42,6 +48,9 @@ export function createElectionSafetyChecker(): Checker {
     factKinds: ['role'],
     observe(fact: Fact): Violation | null {
       return fact.kind === 'role' && fact.role === 'leader' ? judge(fact) : null;
+    },
+    role(fact: RoleFact): Violation | null {
+      return fact.role === 'leader' ? judge(fact) : null;
     },
   };
 }

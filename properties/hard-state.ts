@@ -8,11 +8,19 @@
  * written. A correct Raft never triggers them.
  */
 import type { NodeId } from '../sim/contract.js';
-import type { Fact } from '../sim/facts.js';
+import type { Fact, PersistFact, RestartFact } from '../sim/facts.js';
 import type { Checker, Violation } from './types.js';
 
+/** A hard-state checker, with its judgements callable directly (RunCheckers' one dispatch per fact). */
+export interface HardStateChecker extends Checker {
+  /** What {@link Checker.observe} returns for a persist fact. */
+  persist(fact: PersistFact): Violation | null;
+  /** What {@link Checker.observe} returns for a restart fact. */
+  restart(fact: RestartFact): Violation | null;
+}
+
 /** Creates the durable-term checker. `nodeIds` only pre-sizes per-node state. */
-export function createDurableTermChecker(nodeIds: readonly NodeId[] = []): Checker {
+export function createDurableTermChecker(nodeIds: readonly NodeId[] = []): HardStateChecker {
   /** Position = node id: the highest durable term seen (the last one, while the invariant holds). */
   const termOf: number[] = [];
   for (const id of nodeIds) grow(termOf, id);
@@ -42,11 +50,13 @@ export function createDurableTermChecker(nodeIds: readonly NodeId[] = []): Check
       if (fact.kind === 'restart') return judge(fact, fact.stored.hardState.term, 'restarted from a disk holding');
       return null;
     },
+    persist: (fact: PersistFact): Violation | null => judge(fact, fact.hardState.term, 'persisted'),
+    restart: (fact: RestartFact): Violation | null => judge(fact, fact.stored.hardState.term, 'restarted from a disk holding'),
   };
 }
 
 /** Creates the durable-vote checker. `nodeIds` only pre-sizes per-node state. */
-export function createDurableVoteChecker(nodeIds: readonly NodeId[] = []): Checker {
+export function createDurableVoteChecker(nodeIds: readonly NodeId[] = []): HardStateChecker {
   /** Position = node id: the last durable term and vote. */
   const termOf: number[] = [];
   const voteOf: number[] = [];
@@ -84,6 +94,8 @@ export function createDurableVoteChecker(nodeIds: readonly NodeId[] = []): Check
       if (fact.kind === 'restart') return judge(fact, fact.stored.hardState.term, fact.stored.hardState.vote);
       return null;
     },
+    persist: (fact: PersistFact): Violation | null => judge(fact, fact.hardState.term, fact.hardState.vote),
+    restart: (fact: RestartFact): Violation | null => judge(fact, fact.stored.hardState.term, fact.stored.hardState.vote),
   };
 }
 

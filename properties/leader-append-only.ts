@@ -8,7 +8,7 @@
  * form one contiguous run at the end of its log, tracked here as [first, last] per node.
  */
 import type { Entry, NodeId } from '../sim/contract.js';
-import type { Fact, PersistFact } from '../sim/facts.js';
+import type { Fact, PersistFact, RoleFact } from '../sim/facts.js';
 import type { Checker, Violation } from './types.js';
 
 /** Per node: the run of entries of its durable term it stores, and whether it leads that term. */
@@ -20,8 +20,17 @@ interface OwnRun {
   leading: boolean;
 }
 
+/** The leader-append-only checker, with its per-kind steps callable directly (RunCheckers' one dispatch per fact). */
+export interface LeaderAppendOnlyChecker extends Checker {
+  /** What {@link Checker.observe} returns for a persist fact. */
+  persist(fact: PersistFact): Violation | null;
+  /** What {@link Checker.observe} does with a role fact, and with a crash or restart of `node` (it never reports them). */
+  role(fact: RoleFact): void;
+  stopped(node: NodeId): void;
+}
+
 /** Creates the leader-append-only checker. `nodeIds` only pre-sizes per-node state. */
-export function createLeaderAppendOnlyChecker(nodeIds: readonly NodeId[] = []): Checker {
+export function createLeaderAppendOnlyChecker(nodeIds: readonly NodeId[] = []): LeaderAppendOnlyChecker {
   const runs: (OwnRun | undefined)[] = [];
   for (const id of nodeIds) runOf(id);
 
@@ -68,6 +77,19 @@ export function createLeaderAppendOnlyChecker(nodeIds: readonly NodeId[] = []): 
     return found;
   }
 
+  function role(fact: RoleFact): void {
+    const run = runOf(fact.node);
+    run.leading = fact.role === 'leader' && fact.term === run.term;
+  }
+
+  function stopped(node: NodeId): void {
+    // A restarted node cannot lead its stored term again (it would have to win a second election in it).
+    const run = runOf(node);
+    run.leading = false;
+    run.first = 1;
+    run.last = 0;
+  }
+
   return {
     property: 'leader-append-only',
     factKinds: ['persist', 'role', 'crash', 'restart'],
@@ -75,24 +97,20 @@ export function createLeaderAppendOnlyChecker(nodeIds: readonly NodeId[] = []): 
       switch (fact.kind) {
         case 'persist':
           return persist(fact);
-        case 'role': {
-          const run = runOf(fact.node);
-          run.leading = fact.role === 'leader' && fact.term === run.term;
+        case 'role':
+          role(fact);
           return null;
-        }
         case 'crash':
-        case 'restart': {
-          // A restarted node cannot lead its stored term again (it would have to win a second election in it).
-          const run = runOf(fact.node);
-          run.leading = false;
-          run.first = 1;
-          run.last = 0;
+        case 'restart':
+          stopped(fact.node);
           return null;
-        }
         default:
           return null;
       }
     },
+    persist,
+    role,
+    stopped,
   };
 }
 

@@ -25,12 +25,24 @@ import { CHAIN_EMPTY } from './entry-hash.js';
 import { PersistedLogs } from './persisted-log.js';
 import type { Checker, Violation } from './types.js';
 
+/** The leader-completeness checker, with its per-kind steps callable directly (RunCheckers' one dispatch per fact). */
+export interface LeaderCompletenessChecker extends Checker {
+  /** What {@link Checker.observe} does with a persist fact (it never reports one). */
+  persist(fact: PersistFact): void;
+  /** What {@link Checker.observe} does with a restart fact (it never reports one). */
+  restart(fact: RestartFact): void;
+  /** What {@link Checker.observe} does with an apply fact (it never reports one). */
+  apply(fact: ApplyFact): void;
+  /** What {@link Checker.observe} returns for a role fact. */
+  role(fact: RoleFact): Violation | null;
+}
+
 /**
  * Creates a Leader Completeness checker. `nodeIds` only pre-sizes per-node state. With `shared`, the checker
  * reads those logs instead of keeping its own, and its caller feeds every fact to `shared.observe` before
  * this checker (it throws otherwise).
  */
-export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = [], shared?: PersistedLogs): Checker {
+export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = [], shared?: PersistedLogs): LeaderCompletenessChecker {
   const logs = shared ?? new PersistedLogs(nodeIds);
   const sync = shared === undefined ? (fact: Fact) => logs.observe(fact) : (fact: PersistFact | RestartFact) => logs.expectCurrent(fact);
   /** Highest term durably stored (or announced) by any node so far. */
@@ -96,33 +108,48 @@ export function createLeaderCompletenessChecker(nodeIds: readonly NodeId[] = [],
     return null; // a chain collision in the other direction cannot happen: equal logs hash equal
   }
 
+  function persist(fact: PersistFact): void {
+    if (fact.hardState.term > uMax) uMax = fact.hardState.term;
+    // A malformed persist is log-matching's to report; the store leaves the log unchanged.
+    sync(fact);
+  }
+
+  function restart(fact: RestartFact): void {
+    if (fact.stored.hardState.term > uMax) uMax = fact.stored.hardState.term;
+    sync(fact);
+  }
+
+  function role(fact: RoleFact): Violation | null {
+    if (fact.role !== 'leader') return null;
+    const violation = judgeLeader(fact);
+    if (fact.term > uMax) uMax = fact.term;
+    return violation;
+  }
+
   return {
     property: 'leader-completeness',
     factKinds: ['persist', 'restart', 'apply', 'role'],
     observe(fact: Fact): Violation | null {
       switch (fact.kind) {
         case 'persist':
-          if (fact.hardState.term > uMax) uMax = fact.hardState.term;
-          // A malformed persist is log-matching's to report; the store leaves the log unchanged.
-          sync(fact);
+          persist(fact);
           return null;
         case 'restart':
-          if (fact.stored.hardState.term > uMax) uMax = fact.stored.hardState.term;
-          sync(fact);
+          restart(fact);
           return null;
         case 'apply':
           apply(fact);
           return null;
-        case 'role': {
-          if (fact.role !== 'leader') return null;
-          const violation = judgeLeader(fact);
-          if (fact.term > uMax) uMax = fact.term;
-          return violation;
-        }
+        case 'role':
+          return role(fact);
         default:
           return null;
       }
     },
+    persist,
+    restart,
+    apply,
+    role,
   };
 }
 

@@ -19,18 +19,27 @@
  * yet) cannot be elected. Before that, every node of the run is a voter (the fast path, unchanged).
  */
 import type { NodeId } from '../sim/contract.js';
-import type { Fact } from '../sim/facts.js';
+import type { Fact, PersistFact, RestartFact, RoleFact } from '../sim/facts.js';
 import { Configurations, describeConfiguration, describeQuorum, jointMajority } from './configurations.js';
 import type { Checker, Violation } from './types.js';
 
 /** Keys (term, candidate) as one number: node ids stay below this (joined nodes included), terms below 2^32. */
 const KEY_STRIDE = 2 ** 20;
 
+/** The leader-votes checker, with its per-kind steps callable directly (RunCheckers' one dispatch per fact). */
+export interface LeaderVotesChecker extends Checker {
+  /** What {@link Checker.observe} does with a persist or restart fact (it never reports one). */
+  persist(fact: PersistFact): void;
+  restart(fact: RestartFact): void;
+  /** What {@link Checker.observe} returns for a role fact. */
+  role(fact: RoleFact): Violation | null;
+}
+
 /**
  * Creates the leader-votes checker; `nodeIds` is every initial voter. With `shared`, the checker reads those
  * configurations and its caller feeds every fact to `shared.observe` first; without, it keeps its own.
  */
-export function createLeaderVotesChecker(nodeIds: readonly NodeId[], shared?: Configurations): Checker {
+export function createLeaderVotesChecker(nodeIds: readonly NodeId[], shared?: Configurations): LeaderVotesChecker {
   const majority = Math.floor(nodeIds.length / 2) + 1;
   const configs = shared ?? new Configurations(nodeIds);
   const ownsConfigs = shared === undefined;
@@ -110,5 +119,8 @@ export function createLeaderVotesChecker(nodeIds: readonly NodeId[], shared?: Co
           return null;
       }
     },
+    persist: (fact: PersistFact): void => vote(fact.node, fact.hardState.term, fact.hardState.vote),
+    restart: (fact: RestartFact): void => vote(fact.node, fact.stored.hardState.term, fact.stored.hardState.vote),
+    role: leader,
   };
 }

@@ -24,12 +24,20 @@ const PRIMARY = -2;
 /** Overflow records are flat [term, chain, node] triples; the entry itself lives in `overflowEntries`. */
 const STRIDE = 3;
 
+/** The log-matching checker, with its per-kind judgements callable directly (RunCheckers' one dispatch per fact). */
+export interface LogMatchingChecker extends Checker {
+  /** What {@link Checker.observe} returns for a persist fact. */
+  persist(fact: PersistFact): Violation | null;
+  /** What {@link Checker.observe} returns for a restart fact. */
+  restart(fact: RestartFact): Violation | null;
+}
+
 /**
  * Creates a Log Matching checker. `nodeIds` only pre-sizes per-node state; facts from other nodes are
  * accepted too. With `shared`, the checker reads those logs instead of keeping its own, and its caller feeds
  * every fact to `shared.observe` before this checker (it throws otherwise).
  */
-export function createLogMatchingChecker(nodeIds: readonly NodeId[] = [], shared?: PersistedLogs): Checker {
+export function createLogMatchingChecker(nodeIds: readonly NodeId[] = [], shared?: PersistedLogs): LogMatchingChecker {
   const logs = shared ?? new PersistedLogs(nodeIds);
   const sync = shared === undefined ? (fact: Fact) => logs.observe(fact) : (fact: PersistFact | RestartFact) => logs.expectCurrent(fact);
 
@@ -157,14 +165,26 @@ export function createLogMatchingChecker(nodeIds: readonly NodeId[] = [], shared
     return judgeRange(fact, log, sound ? logs.keptPrefix + 1 : 1, log.lastIndex);
   }
 
+  function judgedPersist(fact: PersistFact): Violation | null {
+    const found = persist(fact);
+    if (found !== null) sound = false;
+    return found;
+  }
+
+  function judgedRestart(fact: RestartFact): Violation | null {
+    const found = restart(fact);
+    if (found !== null) sound = false;
+    return found;
+  }
+
   return {
     property: 'log-matching',
     factKinds: ['persist', 'restart'],
     observe(fact: Fact): Violation | null {
-      const found = fact.kind === 'persist' ? persist(fact) : fact.kind === 'restart' ? restart(fact) : null;
-      if (found !== null) sound = false;
-      return found;
+      return fact.kind === 'persist' ? judgedPersist(fact) : fact.kind === 'restart' ? judgedRestart(fact) : null;
     },
+    persist: judgedPersist,
+    restart: judgedRestart,
   };
 }
 

@@ -15,13 +15,16 @@
 import type { Message, MessageAnnotations, NodeId } from '../sim/contract.js';
 import { compileMatcher as compile, matchesMessage as matches } from '../sim/message-matcher.js';
 import type { CompiledMatcher } from '../sim/message-matcher.js';
-import type { Fact } from '../sim/facts.js';
+import type { Fact, PersistFact, RestartFact } from '../sim/facts.js';
 import type { PropertyName, Violation } from './types.js';
 
 /** Judges sent messages; fed every fact too (to track durable state), in run order. */
 export interface MessageChecker {
   /** Tracks durable state; never reports a violation itself. */
   observe(fact: Fact): void;
+  /** {@link observe} for a persist and a restart fact, the only kinds it tracks (RunCheckers calls them directly). */
+  persist(fact: PersistFact): void;
+  restart(fact: RestartFact): void;
   /** Judges one message as it is sent, at simulated time `atMs` and event `event`. */
   sent(message: Message, atMs: number, event: number): Violation | null;
 }
@@ -59,25 +62,32 @@ export function createMessageChecker(annotations: MessageAnnotations, nodeIds: r
     return { property, atMs, event, nodes: [m.from], message, evidence: { ...evidence, messageType: m.type, from: m.from, to: m.to, term: m.term } };
   }
 
+  function persist(fact: PersistFact): void {
+    const node = fact.node;
+    if (node >= termOf.length) grow(node);
+    const hardState = fact.hardState;
+    termOf[node] = hardState.term;
+    voteOf[node] = hardState.vote;
+    const head = fact.entries[0];
+    if (head !== undefined) lastOf[node] = head.index + fact.entries.length - 1;
+  }
+
+  function restart(fact: RestartFact): void {
+    const node = fact.node;
+    if (node >= termOf.length) grow(node);
+    const stored = fact.stored;
+    termOf[node] = stored.hardState.term;
+    voteOf[node] = stored.hardState.vote;
+    lastOf[node] = stored.entries.length;
+  }
+
   return {
     observe(fact: Fact): void {
-      if (fact.kind === 'persist') {
-        const node = fact.node;
-        if (node >= termOf.length) grow(node);
-        const hardState = fact.hardState;
-        termOf[node] = hardState.term;
-        voteOf[node] = hardState.vote;
-        const head = fact.entries[0];
-        if (head !== undefined) lastOf[node] = head.index + fact.entries.length - 1;
-      } else if (fact.kind === 'restart') {
-        const node = fact.node;
-        if (node >= termOf.length) grow(node);
-        const stored = fact.stored;
-        termOf[node] = stored.hardState.term;
-        voteOf[node] = stored.hardState.vote;
-        lastOf[node] = stored.entries.length;
-      }
+      if (fact.kind === 'persist') persist(fact);
+      else if (fact.kind === 'restart') restart(fact);
     },
+    persist,
+    restart,
     sent(m: Message, atMs: number, event: number): Violation | null {
       const node = m.from;
       if (node >= termOf.length) grow(node);

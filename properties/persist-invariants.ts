@@ -11,13 +11,18 @@
 import type { NodeId } from '../sim/contract.js';
 import type { Fact, PersistFact } from '../sim/facts.js';
 import { createCommitQuorumChecker } from './commit-quorum.js';
+import type { CommitQuorumChecker } from './commit-quorum.js';
 import { createConfigurationEntriesChecker } from './configuration-entries.js';
+import type { ConfigurationEntriesChecker } from './configuration-entries.js';
 import { Configurations } from './configurations.js';
 import type { ConfigurationOptions } from './configurations.js';
 import { DurableNodes } from './durable-state.js';
 import { createDurableTermChecker, createDurableVoteChecker } from './hard-state.js';
+import type { HardStateChecker } from './hard-state.js';
 import { createLeaderAppendOnlyChecker } from './leader-append-only.js';
+import type { LeaderAppendOnlyChecker } from './leader-append-only.js';
 import { createLeaderVotesChecker } from './leader-votes.js';
+import type { LeaderVotesChecker } from './leader-votes.js';
 import type { Checker, PropertyName, Violation } from './types.js';
 
 /** The properties the fused checker judges, in the order it asks its parts. */
@@ -58,18 +63,36 @@ export interface PersistInvariantsChecker extends Checker {
   observeCommitOnly(fact: PersistFact): Violation | null;
 }
 
+/** The six parts, in {@link PERSIST_INVARIANTS} order, for a caller that routes each fact to them itself (RunCheckers). */
+export interface PersistInvariantParts {
+  readonly term: HardStateChecker;
+  readonly vote: HardStateChecker;
+  readonly quorum: CommitQuorumChecker;
+  readonly appendOnly: LeaderAppendOnlyChecker;
+  readonly leaderVotes: LeaderVotesChecker;
+  readonly confEntries: ConfigurationEntriesChecker;
+}
+
+/**
+ * The six parts over `configs`, which the caller feeds every fact before them. Commit-quorum keeps the durable logs
+ * (it judges a persist's losses before applying it); the configuration-entries part, called after it, reads them.
+ */
+export function createPersistInvariantParts(nodeIds: readonly NodeId[], configs: Configurations): PersistInvariantParts {
+  const durable = new DurableNodes(nodeIds);
+  return {
+    term: createDurableTermChecker(nodeIds),
+    vote: createDurableVoteChecker(nodeIds),
+    quorum: createCommitQuorumChecker(nodeIds, { configs, durable }),
+    appendOnly: createLeaderAppendOnlyChecker(nodeIds),
+    leaderVotes: createLeaderVotesChecker(nodeIds, configs),
+    confEntries: createConfigurationEntriesChecker(nodeIds, { configs, durable }),
+  };
+}
+
 export function createPersistInvariantsChecker(nodeIds: readonly NodeId[], options: ConfigurationOptions = {}, shared?: { readonly configs: Configurations }): PersistInvariantsChecker {
   const configs = shared?.configs ?? new Configurations(nodeIds, options);
   const ownsConfigs = shared === undefined;
-  // Commit-quorum keeps the durable logs (it judges a persist's losses before applying it); the
-  // configuration-entries part, called after it, reads them.
-  const durable = new DurableNodes(nodeIds);
-  const term = createDurableTermChecker(nodeIds);
-  const vote = createDurableVoteChecker(nodeIds);
-  const quorum = createCommitQuorumChecker(nodeIds, { configs, durable });
-  const appendOnly = createLeaderAppendOnlyChecker(nodeIds);
-  const leaderVotes = createLeaderVotesChecker(nodeIds, configs);
-  const confEntries = createConfigurationEntriesChecker(nodeIds, { configs, durable });
+  const { term, vote, quorum, appendOnly, leaderVotes, confEntries } = createPersistInvariantParts(nodeIds, configs);
   return {
     property: 'durable-term',
     // Everything but acks: the union of its parts' kinds.

@@ -196,8 +196,8 @@ export class PersistedLogs {
 
   /** Applies a persist or restart fact to its node's log; other facts are ignored. Feed each fact once, in order. */
   observe(fact: Fact): void {
-    if (fact.kind === 'persist') this.persist(fact);
-    else if (fact.kind === 'restart') this.restart(fact);
+    if (fact.kind === 'persist') this.observePersist(fact);
+    else if (fact.kind === 'restart') this.observeRestart(fact);
   }
 
   /**
@@ -210,7 +210,8 @@ export class PersistedLogs {
     }
   }
 
-  private persist(fact: PersistFact): void {
+  /** {@link observe} for a persist fact (RunCheckers calls it directly, with no switch). */
+  observePersist(fact: PersistFact): void {
     const log = this.logOf(fact.node);
     this.current = fact;
     this.lastIndexBefore = log.lastIndex;
@@ -219,7 +220,8 @@ export class PersistedLogs {
     this.truncated = this.problem === null && log.replaceFrom(fact.entries);
   }
 
-  private restart(fact: RestartFact): void {
+  /** {@link observe} for a restart fact. */
+  observeRestart(fact: RestartFact): void {
     const log = this.logOf(fact.node);
     this.current = fact;
     this.lastIndexBefore = log.lastIndex;

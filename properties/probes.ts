@@ -11,7 +11,7 @@
  */
 import { decodeConfEntry } from '../core/configuration.js';
 import type { NodeId } from '../sim/contract.js';
-import type { Fact, PersistFact, RestartFact, RoleFact, TransferFact } from '../sim/facts.js';
+import type { AckFact, ApplyFact, Fact, PersistFact, RestartFact, RoleFact, TransferFact } from '../sim/facts.js';
 import { Configurations, confEntryText, isJoint, votesIn } from './configurations.js';
 import type { Configuration } from './configurations.js';
 import { endBefore, endOf, longerButOlder, noLongerNoNewer } from './divergent-logs.js';
@@ -192,9 +192,7 @@ export class ProbeCounter {
   }
 
   observe(fact: Fact): void {
-    if (this.role[fact.node] === undefined) this.meet(fact.node);
-    if (this.ownsConfigs) this.configs.observe(fact);
-    if (this.transferDeadlineMs >= 0 && fact.atMs > this.transferDeadlineMs) this.transferEnded(false);
+    this.enter(fact);
     switch (fact.kind) {
       case 'transfer':
         return this.transferStarted(fact);
@@ -215,43 +213,10 @@ export class ProbeCounter {
         if (fact.origin === 'restart') this.counts['restart-from-snapshot']++;
         this.installedAt[fact.node] = fact.origin === 'install' ? fact.index : 0;
         return;
-      case 'apply': {
-        if (this.installedAt[fact.node] !== 0 && fact.entry.index > this.installedAt[fact.node]!) {
-          this.counts['caught-up-by-snapshot']++;
-          this.installedAt[fact.node] = 0;
-        }
-        if (fact.node !== this.applyNode || fact.event !== this.applyEvent) {
-          this.applyNode = fact.node;
-          this.applyEvent = fact.event;
-          this.applyTermMax = 0;
-          this.applyCounted = false;
-          this.applyBatch = 0;
-        }
-        if (++this.applyBatch === APPLY_BURST_MIN) this.counts['apply-burst']++;
-        if (fact.entry.index > this.appliedMax) {
-          // Counted once per newly applied index, not once per node applying it.
-          if (this.downCount > 0) this.counts['commit-with-node-down']++;
-          this.appliedMax = fact.entry.index;
-          if (this.configs.changed) this.noteCommitted(fact.entry.data);
-        }
-        // A newer-term entry applied in the same event as older-term ones: the older ones were committed
-        // through it (an approximation: they may have been committed earlier and applied late).
-        const term = fact.entry.term;
-        if (term > this.applyTermMax) {
-          if (this.applyTermMax > 0 && !this.applyCounted) {
-            this.counts['old-term-entry-committed']++;
-            this.applyCounted = true;
-          }
-          this.applyTermMax = term;
-        }
-        return;
-      }
+      case 'apply':
+        return this.applied(fact);
       case 'ack':
-        this.counts['acknowledged-write']++;
-        if (this.lastAckTerm > 0 && fact.term > this.lastAckTerm) this.counts['write-acked-by-new-leader']++;
-        if (fact.term > this.lastAckTerm) this.lastAckTerm = fact.term;
-        this.ackTerm[fact.node] = fact.term;
-        return;
+        return this.acked(fact);
       case 'crash': {
         const node = fact.node;
         if (this.role[node] === ROLE_LEADER) {
@@ -266,6 +231,75 @@ export class ProbeCounter {
         return;
       }
     }
+  }
+
+  /** {@link observe} for a persist fact, the commonest kind (RunCheckers calls it directly, with no switch). */
+  observePersist(fact: PersistFact): void {
+    this.enter(fact);
+    this.persist(fact);
+  }
+
+  /** {@link observe} for an apply fact. */
+  observeApply(fact: ApplyFact): void {
+    this.enter(fact);
+    this.applied(fact);
+  }
+
+  /** {@link observe} for a role fact. */
+  observeRole(fact: RoleFact): void {
+    this.enter(fact);
+    this.roleChange(fact);
+  }
+
+  /** {@link observe} for an ack fact. */
+  observeAck(fact: AckFact): void {
+    this.enter(fact);
+    this.acked(fact);
+  }
+
+  /** What every fact does first, whatever its kind: the node's slots, the run's configurations if owned, time passing. */
+  private enter(fact: Fact): void {
+    if (this.role[fact.node] === undefined) this.meet(fact.node);
+    if (this.ownsConfigs) this.configs.observe(fact);
+    if (this.transferDeadlineMs >= 0 && fact.atMs > this.transferDeadlineMs) this.transferEnded(false);
+  }
+
+  private applied(fact: ApplyFact): void {
+    if (this.installedAt[fact.node] !== 0 && fact.entry.index > this.installedAt[fact.node]!) {
+      this.counts['caught-up-by-snapshot']++;
+      this.installedAt[fact.node] = 0;
+    }
+    if (fact.node !== this.applyNode || fact.event !== this.applyEvent) {
+      this.applyNode = fact.node;
+      this.applyEvent = fact.event;
+      this.applyTermMax = 0;
+      this.applyCounted = false;
+      this.applyBatch = 0;
+    }
+    if (++this.applyBatch === APPLY_BURST_MIN) this.counts['apply-burst']++;
+    if (fact.entry.index > this.appliedMax) {
+      // Counted once per newly applied index, not once per node applying it.
+      if (this.downCount > 0) this.counts['commit-with-node-down']++;
+      this.appliedMax = fact.entry.index;
+      if (this.configs.changed) this.noteCommitted(fact.entry.data);
+    }
+    // A newer-term entry applied in the same event as older-term ones: the older ones were committed
+    // through it (an approximation: they may have been committed earlier and applied late).
+    const term = fact.entry.term;
+    if (term > this.applyTermMax) {
+      if (this.applyTermMax > 0 && !this.applyCounted) {
+        this.counts['old-term-entry-committed']++;
+        this.applyCounted = true;
+      }
+      this.applyTermMax = term;
+    }
+  }
+
+  private acked(fact: AckFact): void {
+    this.counts['acknowledged-write']++;
+    if (this.lastAckTerm > 0 && fact.term > this.lastAckTerm) this.counts['write-acked-by-new-leader']++;
+    if (fact.term > this.lastAckTerm) this.lastAckTerm = fact.term;
+    this.ackTerm[fact.node] = fact.term;
   }
 
   /**

@@ -5,6 +5,11 @@
  * call V8 cannot inline); here each call site sees one checker. {@link SAFETY_ROUTES} lists the checkers per kind,
  * and a test holds it to the checkers' `factKinds`, as FactDispatch routes them; violations come out in the same
  * order as through FactDispatch.
+ *
+ * The run itself no longer goes through the router: RunCheckers calls each checker's per-kind method from one switch
+ * (one dispatch per fact, not three). The router stays as the readable reference composition of the safety checkers:
+ * test/run-checkers-commit-only.test.ts holds RunCheckers to it (same violations, same order, same probe counts) on
+ * good runs and planted bugs.
  */
 import type { NodeId } from '../sim/contract.js';
 import type { Fact, PersistFact } from '../sim/facts.js';

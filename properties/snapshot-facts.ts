@@ -64,16 +64,26 @@ export class SnapshotFactExpander {
         if (fact.origin === 'installed') this.pendingInstall[fact.node] = fact;
         return fact;
       case 'persist':
-        return this.pendingInstall[fact.node] === undefined ? fact : this.expandPersist(fact);
+        return this.persist(fact);
       case 'restart':
-        this.pendingInstall[fact.node] = undefined;
-        return fact.stored.snapshot === undefined ? fact : this.expandRestart(fact);
+        return this.restart(fact);
       default:
         return fact;
     }
   }
 
-  private expandPersist(fact: PersistFact): Fact {
+  /** {@link expand} for a persist fact (RunCheckers calls it directly, with no switch). */
+  persist(fact: PersistFact): PersistFact {
+    return this.pendingInstall[fact.node] === undefined ? fact : this.expandPersist(fact);
+  }
+
+  /** {@link expand} for a restart fact. */
+  restart(fact: RestartFact): RestartFact {
+    this.pendingInstall[fact.node] = undefined;
+    return fact.stored.snapshot === undefined ? fact : this.expandRestart(fact);
+  }
+
+  private expandPersist(fact: PersistFact): PersistFact {
     const snap = this.pendingInstall[fact.node] as SnapshotFact;
     this.pendingInstall[fact.node] = undefined;
     const source = prefixSource(this.logs, this.nodeIds, fact.node, snap.index, snap.term);
@@ -84,7 +94,7 @@ export class SnapshotFactExpander {
     return persistFact(fact.atMs, fact.event, fact.node, fact.hardState, [...prefixOf(source, snap.index), ...fact.entries]);
   }
 
-  private expandRestart(fact: RestartFact): Fact {
+  private expandRestart(fact: RestartFact): RestartFact {
     const snap = fact.stored.snapshot as Snapshot;
     const source = prefixSource(this.logs, this.nodeIds, fact.node, snap.index, snap.term);
     if (source === null) return fact;

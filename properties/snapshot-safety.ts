@@ -12,7 +12,7 @@
  *   stored (a disk or host that forgets a snapshot loses state the node had acknowledged as applied).
  */
 import type { NodeId } from '../sim/contract.js';
-import type { Fact, RestoreFact, SnapshotFact } from '../sim/facts.js';
+import type { ApplyFact, Fact, RestartFact, RestoreFact, SnapshotFact } from '../sim/facts.js';
 import type { PersistedLogs } from './persisted-log.js';
 import { prefixSource } from './snapshot-facts.js';
 import type { Checker, Violation } from './types.js';
@@ -24,8 +24,18 @@ interface StateAt {
   readonly atMs: number;
 }
 
+/** The snapshot-safety checker, with its per-kind steps callable directly (RunCheckers' one dispatch per fact). */
+export interface SnapshotSafetyChecker extends Checker {
+  /** What {@link Checker.observe} returns for a snapshot, restore or restart fact. */
+  snapshot(fact: SnapshotFact): Violation | null;
+  restore(fact: RestoreFact): Violation | null;
+  restart(fact: RestartFact): Violation | null;
+  /** What {@link Checker.observe} does with an apply fact (it never reports one). */
+  apply(fact: ApplyFact): void;
+}
+
 /** Creates the snapshot-safety checker; `logs`, when given, must observe each fact before this checker does. */
-export function createSnapshotSafetyChecker(nodeIds: readonly NodeId[], logs?: PersistedLogs): Checker {
+export function createSnapshotSafetyChecker(nodeIds: readonly NodeId[], logs?: PersistedLogs): SnapshotSafetyChecker {
   /** The first state seen at each snapshot index, by any node. */
   const states = new Map<number, StateAt>();
   /** Position = index: the term of the entry first applied there (0: none yet). */
@@ -73,12 +83,19 @@ export function createSnapshotSafetyChecker(nodeIds: readonly NodeId[], logs?: P
     return judgeState(fact);
   }
 
-  function restart(fact: Fact & { kind: 'restart' }): Violation | null {
+  function restart(fact: RestartFact): Violation | null {
     applied[fact.node] = fact.applied ?? 0;
     const had = durable[fact.node] ?? 0;
     const stored = fact.stored.snapshot?.index ?? 0;
     if (stored >= had) return null;
     return violation(fact, [fact.node], `Node ${fact.node} restarted from ${stored === 0 ? 'no snapshot' : `the snapshot at index ${stored}`}, although it had durably stored a snapshot at index ${had}: its state regressed.`, { storedSnapshot: stored, durableSnapshot: had });
+  }
+
+  function apply(fact: ApplyFact): void {
+    const { index, term } = fact.entry;
+    while (appliedTerm.length <= index) appliedTerm.push(0);
+    if (appliedTerm[index] === 0) appliedTerm[index] = term;
+    if (index > (applied[fact.node] ?? 0)) applied[fact.node] = index;
   }
 
   return {
@@ -90,19 +107,19 @@ export function createSnapshotSafetyChecker(nodeIds: readonly NodeId[], logs?: P
           return snapshot(fact);
         case 'restore':
           return restore(fact);
-        case 'apply': {
-          const { index, term } = fact.entry;
-          while (appliedTerm.length <= index) appliedTerm.push(0);
-          if (appliedTerm[index] === 0) appliedTerm[index] = term;
-          if (index > (applied[fact.node] ?? 0)) applied[fact.node] = index;
+        case 'apply':
+          apply(fact);
           return null;
-        }
         case 'restart':
           return restart(fact);
         default:
           return null;
       }
     },
+    snapshot,
+    restore,
+    restart,
+    apply,
   };
 }
 

@@ -7,7 +7,7 @@
  * crashed node applies nothing until it restarts.
  */
 import type { NodeId } from '../sim/contract.js';
-import type { ApplyFact, Fact } from '../sim/facts.js';
+import type { ApplyFact, Fact, RestartFact, RestoreFact } from '../sim/facts.js';
 import type { Checker, Violation } from './types.js';
 
 interface NodeApplyState {
@@ -19,8 +19,18 @@ interface NodeApplyState {
   crashed: boolean;
 }
 
+/** The state-machine-safety checker, with its per-kind steps callable directly (RunCheckers' one dispatch per fact). */
+export interface StateMachineSafetyChecker extends Checker {
+  /** What {@link Checker.observe} returns for an apply fact. */
+  apply(fact: ApplyFact): Violation | null;
+  /** What {@link Checker.observe} does with a crash, restart or restore fact (it never reports one). */
+  crash(node: NodeId): void;
+  restart(fact: RestartFact): void;
+  restore(fact: RestoreFact): void;
+}
+
 /** Creates a State Machine Safety checker. `nodeIds` only pre-sizes per-node state. */
-export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = []): Checker {
+export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = []): StateMachineSafetyChecker {
   /** Position = node id (ids are small integers): an array read per apply instead of a Map lookup. */
   const nodes: (NodeApplyState | undefined)[] = [];
   for (const id of nodeIds) stateOf(id);
@@ -92,6 +102,28 @@ export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = [])
     return order ?? agreement;
   }
 
+  function crash(node: NodeId): void {
+    stateOf(node).crashed = true;
+  }
+
+  function restore(fact: RestoreFact): void {
+    // The state machine now holds everything up to the snapshot's index (whether that went forward or,
+    // wrongly, back is snapshot-safety's to judge): the node goes on from there.
+    const s = stateOf(fact.node);
+    s.nextIndex = fact.index + 1;
+    s.lastIndex = fact.index;
+    s.lastTerm = fact.term;
+  }
+
+  function restart(fact: RestartFact): void {
+    const s = stateOf(fact.node);
+    s.crashed = false;
+    // A durable state machine kept what it applied: the node goes on from there (contract version 2).
+    s.nextIndex = (fact.applied ?? 0) + 1;
+    s.lastIndex = 0;
+    s.lastTerm = 0;
+  }
+
   return {
     property: 'state-machine-safety',
     factKinds: ['apply', 'crash', 'restart', 'restore'],
@@ -100,30 +132,22 @@ export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = [])
         case 'apply':
           return apply(fact);
         case 'crash':
-          stateOf(fact.node).crashed = true;
+          crash(fact.node);
           return null;
-        case 'restore': {
-          // The state machine now holds everything up to the snapshot's index (whether that went forward or,
-          // wrongly, back is snapshot-safety's to judge): the node goes on from there.
-          const s = stateOf(fact.node);
-          s.nextIndex = fact.index + 1;
-          s.lastIndex = fact.index;
-          s.lastTerm = fact.term;
+        case 'restore':
+          restore(fact);
           return null;
-        }
-        case 'restart': {
-          const s = stateOf(fact.node);
-          s.crashed = false;
-          // A durable state machine kept what it applied: the node goes on from there (contract version 2).
-          s.nextIndex = (fact.applied ?? 0) + 1;
-          s.lastIndex = 0;
-          s.lastTerm = 0;
+        case 'restart':
+          restart(fact);
           return null;
-        }
         default:
           return null;
       }
     },
+    apply,
+    crash,
+    restart,
+    restore,
   };
 }
 

@@ -1,8 +1,9 @@
 /**
- * RunCheckers gives a commit-only persist (no entries, the node's last persisted term and vote) only to the
- * checkers it can concern. These tests hold that shortcut to the full path: the same facts, fed to RunCheckers and to
- * a reference that gives every fact to every store and checker (RunCheckers' observe without the shortcut), must
- * yield the same violations, in the same order, and the same probe counts, on good runs and on planted bugs.
+ * RunCheckers calls each checker's per-kind method from one switch, and gives a commit-only persist (no entries, the
+ * node's last persisted term and vote) only to the checkers it can concern. These tests hold both to the full path:
+ * the same facts, fed to RunCheckers and to a reference that gives every fact to every store and, through the
+ * SafetyRouter, to every checker's own `observe`, must yield the same violations, in the same order, and the same
+ * probe counts, on good runs and on planted bugs.
  */
 import { describe, expect, it } from 'vitest';
 import { Configurations } from '../properties/configurations.js';
@@ -73,7 +74,10 @@ function record(scenarioName: string, seed: number, implementation: RaftImplemen
   return { facts, extra, implementation, nodeIds };
 }
 
-/** RunCheckers' observe as it was before the shortcut: every fact through every store and checker. */
+/**
+ * RunCheckers' observe as it was before the shortcut and the one dispatch: every fact through every store, the
+ * SafetyRouter and each checker's generic `observe`.
+ */
 function reference(run: Recorded): { violations: Violation[]; probes: ProbeCounts } {
   const { nodeIds } = run;
   const logs = new PersistedLogs(nodeIds);
