@@ -31,4 +31,28 @@ describe('CommandCache', () => {
     expect(cache.decode('')).toBeUndefined();
     expect(cache.decode('not a command')).toBeUndefined();
   });
+
+  it('encodes exactly as encodeKvCommand, odd commands included', () => {
+    const cache = new CommandCache();
+    const odd: KvCommand[] = [
+      { client: 1, seq: 1, key: 'k0', op: 'get' },
+      { client: 1, seq: 2, key: 'k0', op: 'put', value: 5 },
+      { client: 1, seq: 3, key: 'k0', op: 'cas', expected: null, value: 6 },
+      { client: 1, seq: 4, key: 'k0', op: 'cas', expected: 6, value: 7 },
+      { client: 2, seq: 1, key: 'k1', op: 'get' },
+      { client: 0, seq: 0, key: '', op: 'put', value: -0 },
+      { client: -0, seq: -3, key: 'q"uote\\back\nline\u2028\ud800', op: 'cas', expected: -1.5, value: Number.NaN },
+      { client: -1, seq: 1, key: 'x', op: 'put', value: Number.POSITIVE_INFINITY },
+      { client: 1.5, seq: 1, key: 'x', op: 'get' },
+      { client: 5000, seq: 1e21, key: 'x', op: 'get' },
+      { client: 3, seq: 0.5, key: 'x', op: 'cas', expected: 1e-7, value: 2 ** 53 },
+      { client: 3, seq: 9, key: 'x', op: 'del' as KvCommand['op'] },
+      { client: 3, seq: 10, key: 'x', op: 'get', value: 1 },
+    ];
+    // Twice: once filling the cached pieces, once reading them.
+    for (const round of [1, 2]) {
+      for (const command of odd) expect(cache.encode(command), `round ${round}: ${JSON.stringify(command)}`).toBe(encodeKvCommand(command));
+    }
+    for (const command of odd) expect(cache.decode(encodeKvCommand(command))).toBe(command);
+  });
 });
