@@ -4,7 +4,7 @@
  * a verdict. Pure: the same config always gives the same verdict and trace hash.
  */
 import type { Violation } from '../properties/types.js';
-import { checkHistory, describeExplanation } from '../properties/linearizability/index.js';
+import { checkClientHistory, describeExplanation } from '../properties/linearizability/index.js';
 import type { ProbeCounts } from '../properties/probes.js';
 import type { ConfigurationOptions } from '../properties/configurations.js';
 import { RunCheckers } from '../properties/run-checkers.js';
@@ -178,7 +178,10 @@ export function runSeed(config: RunConfig): Verdict {
     network: generated.network,
     plan: generated.plan,
     stats: result.stats,
-    history: result.history,
+    // Built from the recorded operations when first read (see SimulationResult.history).
+    get history(): readonly ClientHistoryEvent[] {
+      return result.history;
+    },
     trace: result.trace === null ? null : result.trace.map(withText),
     probes: observer.probes.counts,
     ...(undecided[0] === undefined ? {} : { linUndecided: undecided[0] }),
@@ -225,7 +228,7 @@ const LIN_MESSAGE_LINES = 1;
  * `undecided` as a warning, never passed silently and never a hang: the budget bounds the check's time.
  */
 function linearizabilityViolation(result: SimulationResult, { undecided, workBudget }: LinCheckSink): Violation | null {
-  const lin = checkHistory(result.history, workBudget === undefined ? {} : { workBudget });
+  const lin = checkClientHistory(result.clientHistory, workBudget === undefined ? {} : { workBudget });
   if (lin.verdict === 'linearizable') return null;
   const { stats } = result;
   if (lin.verdict === 'unknown') {

@@ -37,6 +37,7 @@ import { EventPool } from './sim-event.js';
 import type { ClientRequestEvent, DeliverEvent, SimEvent } from './sim-event.js';
 import { Trace, TRACE_CODE, traceHash32 } from './trace.js';
 import type { TraceRecord } from './trace.js';
+import type { ClientHistory } from './client-history.js';
 import { Workload } from './workload.js';
 import type { ClientHistoryEvent, WorkloadContext, WorkloadCounts, WorkloadOptions } from './workload.js';
 
@@ -124,7 +125,10 @@ export interface SimulationResult {
   readonly stoppedBy: 'end' | 'observer' | 'implementation-error';
   readonly implementationError: { readonly node: NodeId; readonly message: string; readonly kind: ImplementationErrorKind; readonly atMs: number; readonly event: number } | null;
   readonly liveness: LivenessOutcome;
+  /** The client history as native events, built from `clientHistory` on first read. */
   readonly history: readonly ClientHistoryEvent[];
+  /** The client history as the workload recorded it (operations paired as they happened), for the checker. */
+  readonly clientHistory: ClientHistory;
   readonly stats: SimulationStats;
   /** The records of the run, when `record` was on (see sim/trace.ts); null otherwise. */
   readonly trace: readonly TraceRecord[] | null;
@@ -268,13 +272,18 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     this.stats.events = this.eventIndex;
     this.stats.simulatedMs = this.nowMs;
     this.stats.clientOps = { ...this.workload.counts };
+    const clientHistory = this.workload.clientHistory;
     return {
       seed: this.seed,
       traceHash: this.trace.hash.digest(),
       stoppedBy: this.stopped ?? 'end',
       implementationError: this.implementationError,
       liveness: this.liveness.outcome,
-      history: this.workload.history,
+      // Most runs' histories are checked (from clientHistory) and never read as events: build them only if read.
+      get history(): readonly ClientHistoryEvent[] {
+        return clientHistory.events();
+      },
+      clientHistory,
       stats: this.stats,
       trace: this.trace.records,
     };

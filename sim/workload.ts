@@ -6,9 +6,13 @@
  * waiting for it.
  */
 import type { KvCommand, KvResult } from '../core/kv.js';
+import { ClientHistory } from './client-history.js';
+import type { ClientHistoryEvent } from './client-history.js';
 import { CommandCache } from './command-cache.js';
 import type { NodeId } from './contract.js';
 import type { Prng } from './prng.js';
+
+export type { ClientHistoryEvent } from './client-history.js';
 
 export interface WorkloadOptions {
   readonly clientCount: number;
@@ -21,16 +25,6 @@ export interface WorkloadOptions {
   readonly thinkMsMax: number;
   /** Most operations all clients invoke in a run (absent: unbounded). Shrinking lowers it. */
   readonly opsMax?: number;
-}
-
-/** One history event, in the native format of the linearizability checker. */
-export interface ClientHistoryEvent {
-  readonly process: number;
-  readonly type: 'invoke' | 'ok' | 'fail' | 'info';
-  readonly f: 'read' | 'write' | 'cas';
-  readonly key: string;
-  readonly value: number | null | readonly [number | null, number];
-  readonly atMs: number;
 }
 
 /** What the workload needs from the simulation: sending both ways, timers, and knowing which nodes exist. */
@@ -51,8 +45,10 @@ export interface WorkloadContext {
 }
 
 interface Operation {
+  /** The operation's row in the client history. */
+  readonly index: number;
   readonly f: ClientHistoryEvent['f'];
-  readonly command: KvCommand;
+  /** The command as entry data (the command itself is remembered by the {@link CommandCache}). */
   readonly data: string;
   readonly deadlineMs: number;
 }
@@ -74,7 +70,8 @@ export interface WorkloadCounts {
 }
 
 export class Workload {
-  readonly history: ClientHistoryEvent[] = [];
+  /** The history, recorded as operations paired as they happen. */
+  readonly clientHistory = new ClientHistory();
   readonly counts: WorkloadCounts = { ok: 0, fail: 0, info: 0, retries: 0 };
   private readonly clients: Client[] = [];
   /** session -> client slot */
@@ -110,6 +107,11 @@ export class Workload {
   finishOnly(): void {
     this.accepting = false;
     this.mayGiveUp = false;
+  }
+
+  /** The history as native events (built from {@link Workload.clientHistory} on first read; the same objects after). */
+  get history(): readonly ClientHistoryEvent[] {
+    return this.clientHistory.events();
   }
 
   /** A node applied a client's command (or served its read) and answers the client waiting on it. */
@@ -151,26 +153,25 @@ export class Workload {
     const seq = client.seq;
     let command: KvCommand;
     let f: Operation['f'];
-    let value: ClientHistoryEvent['value'];
+    let value = 0;
+    let expected: number | null = null;
     if (roll < 4) {
       command = { client: session, seq, key, op: 'get' };
       f = 'read';
-      value = null;
     } else if (roll < 8) {
-      const v = this.nextValue++;
-      command = { client: session, seq, key, op: 'put', value: v };
+      value = this.nextValue++;
+      command = { client: session, seq, key, op: 'put', value };
       f = 'write';
-      value = v;
     } else {
       // Compare against a recently written value (or "never written") so some compares succeed.
-      const expected = this.nextValue > 1 && this.prng.chance(3, 4) ? this.nextValue - 1 - this.prng.int(Math.min(3, this.nextValue - 1)) : null;
-      const v = this.nextValue++;
-      command = { client: session, seq, key, op: 'cas', expected, value: v };
+      expected = this.nextValue > 1 && this.prng.chance(3, 4) ? this.nextValue - 1 - this.prng.int(Math.min(3, this.nextValue - 1)) : null;
+      value = this.nextValue++;
+      command = { client: session, seq, key, op: 'cas', expected, value };
       f = 'cas';
-      value = [expected, v];
     }
-    client.op = { f, command, data: this.commands.encode(command), deadlineMs: this.ctx.nowMs + this.options.opTimeoutMs };
-    this.history.push({ process: client.session, type: 'invoke', f, key, value, atMs: this.ctx.nowMs });
+    const nowMs = this.ctx.nowMs;
+    const index = this.clientHistory.invoke(session, f, key, value, expected, nowMs);
+    client.op = { index, f, data: this.commands.encode(command), deadlineMs: nowMs + this.options.opTimeoutMs };
     this.dispatch(slot, client);
   }
 
@@ -188,15 +189,10 @@ export class Workload {
     const client = this.client(slot);
     if (!this.isCurrent(client, session, seq)) return;
     const op = client.op as Operation;
-    const cmd = op.command;
     client.target = from;
-    if (!result.ok) {
-      // Only a cas whose compare failed: it changed nothing, so it did not take effect.
-      this.complete(slot, client, 'fail', [cmd.expected ?? null, cmd.value ?? 0]);
-      return;
-    }
-    const value: ClientHistoryEvent['value'] = op.f === 'read' ? result.value : op.f === 'write' ? (cmd.value ?? 0) : [cmd.expected ?? null, cmd.value ?? 0];
-    this.complete(slot, client, 'ok', value);
+    // A failed result is only a cas whose compare failed: it changed nothing, so it did not take effect.
+    if (!result.ok) this.complete(slot, client, 'fail', null);
+    else this.complete(slot, client, 'ok', op.f === 'read' ? result.value : null);
   }
 
   onTimeout(slot: number, attempt: number): void {
@@ -205,8 +201,7 @@ export class Workload {
     if (this.mayGiveUp && this.ctx.nowMs >= client.op.deadlineMs) {
       // The command may still be applied later: the outcome is unknown, and this session ends (Jepsen's
       // convention: a process never reuses its id after an indeterminate operation).
-      const op = client.op;
-      this.history.push({ process: client.session, type: 'info', f: op.f, key: op.command.key, value: historyValue(op), atMs: this.ctx.nowMs });
+      this.clientHistory.complete(client.op.index, 'info', null, this.ctx.nowMs);
       this.counts.info++;
       client.op = null;
       client.session = this.newSession(slot);
@@ -224,9 +219,9 @@ export class Workload {
     return this.slotOfSession.get(session) ?? -1;
   }
 
-  private complete(slot: number, client: Client, type: 'ok' | 'fail', value: ClientHistoryEvent['value']): void {
-    const op = client.op as Operation;
-    this.history.push({ process: client.session, type, f: op.f, key: op.command.key, value, atMs: this.ctx.nowMs });
+  /** `readValue`: what an `ok` read returned (null for the others). */
+  private complete(slot: number, client: Client, type: 'ok' | 'fail', readValue: number | null): void {
+    this.clientHistory.complete((client.op as Operation).index, type, readValue, this.ctx.nowMs);
     if (type === 'ok') this.counts.ok++;
     else this.counts.fail++;
     client.op = null;
@@ -259,11 +254,4 @@ export class Workload {
     if (c === undefined) throw new Error(`no client slot ${slot}`);
     return c;
   }
-}
-
-function historyValue(op: Operation): ClientHistoryEvent['value'] {
-  const cmd = op.command;
-  if (op.f === 'read') return null;
-  if (op.f === 'write') return cmd.value ?? 0;
-  return [cmd.expected ?? null, cmd.value ?? 0];
 }

@@ -2,8 +2,10 @@
  * Linearizability checking (Herlihy & Wing) of client histories: WGL search with memoisation and per-key
  * partitioning, after Porcupine. Entry point for the simulator: {@link checkHistory}.
  */
+import type { ClientHistory } from '../../sim/client-history.js';
 import { checkOperations } from './checker.js';
 import type { CheckOptions } from './checker.js';
+import { clientHistoryOperations } from './client-history.js';
 import type { HistoryEvent, Operation } from './history.js';
 import type { Model } from './model.js';
 import { registerMapModel } from './models/register-map.js';
@@ -11,6 +13,7 @@ import type { RegisterInput, RegisterOutput } from './models/register-map.js';
 import { pairNativeEvents } from './native.js';
 import type { LinResult } from './result.js';
 
+export { clientHistoryOperations } from './client-history.js';
 export { checkOperations, DEFAULT_STEP_BUDGET, DEFAULT_WORK_BUDGET } from './checker.js';
 export type { CheckOptions } from './checker.js';
 export { describeContradiction, describeExplanation } from './explain.js';
@@ -38,7 +41,18 @@ export interface CheckHistoryOptions extends Omit<CheckOptions, 'positionName'> 
  * returns a verdict, `unknown` only when the step or work budget did not suffice (or `interrupted` said stop).
  */
 export function checkHistory(events: readonly HistoryEvent[], options: CheckHistoryOptions = {}): LinResult {
-  const ops: Operation<RegisterInput, RegisterOutput>[] = pairNativeEvents(events);
+  return checkPairedHistory(pairNativeEvents(events), options);
+}
+
+/**
+ * Checks the simulator's client history as the workload recorded it: the same result as
+ * `checkHistory(history.events(), options)`, without building the events (see {@link clientHistoryOperations}).
+ */
+export function checkClientHistory(history: ClientHistory, options: CheckHistoryOptions = {}): LinResult {
+  return checkPairedHistory(clientHistoryOperations(history), options);
+}
+
+function checkPairedHistory(ops: readonly Operation<RegisterInput, RegisterOutput>[], options: CheckHistoryOptions): LinResult {
   const { model, ...budgets } = options;
   const checkOptions: CheckOptions = { ...budgets, positionName: 'event' };
   if (model === undefined) return checkOperations(registerMapModel, ops, checkOptions);
