@@ -10,24 +10,36 @@
  * untracked only prunes less, never wrongly.
  */
 import type { Operation } from './history.js';
-import type { Model } from './model.js';
 
 const PRODUCERS_TRACKED_MAX = 8;
 const NONE = -1;
 
 /**
- * How many operations of `group` (indices into `ops`, in call order) were invoked before position `position`:
- * a binary search, so building the lookahead stays O(n log n) when one value is written thousands of times.
+ * How many of the operations producers[start, end) (a group, in call order) were invoked before position
+ * `position`: a binary search, so building the lookahead stays O(n log n) when one value is written thousands of times.
  */
-export function invokedBefore<Input, Output>(ops: readonly Operation<Input, Output>[], group: readonly number[], position: number): number {
-  let lo = 0;
-  let hi = group.length;
+export function invokedBefore<Input, Output>(ops: readonly Operation<Input, Output>[], producers: Int32Array, start: number, end: number, position: number): number {
+  let lo = start;
+  let hi = end;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((ops[group[mid] as number] as Operation<Input, Output>).call < position) lo = mid + 1;
+    if ((ops[producers[mid] as number] as Operation<Input, Output>).call < position) lo = mid + 1;
     else hi = mid;
   }
-  return lo;
+  return lo - start;
+}
+
+/** What the tracker reads of a search's lookahead tables (see search.ts `buildLookahead`). */
+export interface LookaheadTables {
+  /** The id of the state completed operation i needs, else -1. Ids are below `keyCount`. */
+  readonly requiredId: Int32Array;
+  readonly keyCount: number;
+  /** The id of a state's key; negative when no operation needs or produces that state. */
+  readonly stateId: (state: unknown) => number;
+  /** Operation i's producers invoked before its return: producers[producerStart[i] .. + producerCount[i]). */
+  readonly producers: Int32Array;
+  readonly producerStart: Int32Array;
+  readonly producerCount: Int32Array;
 }
 
 export class OrphanTracker {
@@ -43,28 +55,22 @@ export class OrphanTracker {
   /** Unplaced orphans per needed key id, and in all. */
   private readonly orphansByKey: Int32Array;
   private orphans = 0;
-  private readonly keyIds = new Map<string, number>();
+  private readonly stateId: (state: unknown) => number;
 
   /**
-   * The tracker of a search whose lookahead tables are built (see search.ts `buildLookahead`): `requiredKey[i]`
-   * is the state completed operation i needs (undefined: none), and its producers invoked before its return are
+   * The tracker of a search whose lookahead tables are built (see search.ts `buildLookahead`): `requiredId[i]` is
+   * the state completed operation i needs (-1: none), and its producers invoked before its return are
    * `producers[producerStart[i] .. producerStart[i] + producerCount[i])`, in call order. The search computes these
-   * once for both its stuck check and this tracker (each used to key and group every operation itself).
+   * once for both its stuck check and this tracker (each used to key and group every operation itself), and names
+   * states by integer ids, so a placement's dead check compares no strings.
    */
-  static fromLookahead<State, Input, Output>(
-    model: Model<State, Input, Output>,
-    n: number,
-    lookahead: { readonly requiredKey: readonly (string | undefined)[]; readonly producers: Int32Array; readonly producerStart: Int32Array; readonly producerCount: Int32Array },
-  ): OrphanTracker {
-    return new OrphanTracker(model, n, lookahead);
+  static fromLookahead(n: number, lookahead: LookaheadTables): OrphanTracker {
+    return new OrphanTracker(n, lookahead);
   }
 
-  private constructor(
-    private readonly model: Model<unknown, unknown, unknown> | Model<never, never, never>,
-    n: number,
-    lookahead: { readonly requiredKey: readonly (string | undefined)[]; readonly producers: Int32Array; readonly producerStart: Int32Array; readonly producerCount: Int32Array },
-  ) {
-    const { requiredKey, producers, producerStart, producerCount } = lookahead;
+  private constructor(n: number, lookahead: LookaheadTables) {
+    const { requiredId, producers, producerStart, producerCount } = lookahead;
+    this.stateId = lookahead.stateId;
     this.neededKey = new Int32Array(n).fill(NONE);
     this.producersLeft = new Int32Array(n);
     this.placed = new Uint8Array(n);
@@ -74,8 +80,8 @@ export class OrphanTracker {
     const pairProducer: number[] = [];
     for (let i = 0; i < n; i++) {
       // Only completed operations have a required key (never-completed ones are not tracked).
-      const key = requiredKey[i];
-      if (key === undefined) continue;
+      const key = requiredId[i] as number;
+      if (key === NONE) continue;
       // Producers invoked before this operation returns, itself excepted (a prefix of the group, in call order).
       const start = producerStart[i] as number;
       const count = producerCount[i] as number;
@@ -83,7 +89,7 @@ export class OrphanTracker {
       let left = 0;
       for (let k = 0; k < count; k++) if (producers[start + k] !== i) left++;
       if (left > PRODUCERS_TRACKED_MAX) continue;
-      this.neededKey[i] = this.keyId(key);
+      this.neededKey[i] = key;
       this.producersLeft[i] = left;
       for (let k = 0; k < count; k++) {
         const p = producers[start + k] as number;
@@ -103,14 +109,8 @@ export class OrphanTracker {
       this.consumers[fill[p] as number] = pairConsumer[k] as number;
       fill[p] = (fill[p] as number) + 1;
     }
-    this.orphansByKey = new Int32Array(this.keyIds.size + 1);
+    this.orphansByKey = new Int32Array(lookahead.keyCount + 1);
     for (let i = 0; i < n; i++) if (this.neededKey[i] !== NONE && this.producersLeft[i] === 0) this.addOrphan(i, 1);
-  }
-
-  private keyId(key: string): number {
-    let id = this.keyIds.get(key);
-    if (id === undefined) this.keyIds.set(key, (id = this.keyIds.size));
-    return id;
   }
 
   private addOrphan(op: number, delta: 1 | -1): void {
@@ -152,7 +152,7 @@ export class OrphanTracker {
   /** True when some unplaced orphan needs a state other than `state`: nothing can place it any more. */
   dead(state: unknown): boolean {
     if (this.orphans === 0) return false;
-    const key = this.keyIds.get((this.model.stateKey as (state: unknown) => string)(state));
-    return this.orphans > (key === undefined ? 0 : (this.orphansByKey[key] as number));
+    const key = this.stateId(state);
+    return this.orphans > (key < 0 ? 0 : (this.orphansByKey[key] as number));
   }
 }

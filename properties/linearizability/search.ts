@@ -29,6 +29,8 @@ export interface PartialLinearization<State> {
 }
 
 const NONE = -1;
+/** The id of a state no operation requires or produces (distinct from every id and from NONE). */
+const UNNAMED = -2;
 /** Memo table slots (and entries) a search starts with; a power of two. */
 const INITIAL_TABLE_SLOTS = 256;
 
@@ -52,7 +54,7 @@ function opHash(index: number): number {
  * 1-byte ones with room for their alignment.
  */
 function arenaBytes(n: number): number {
-  const words = 8 * INITIAL_TABLE_SLOTS + 2 * (2 * n + 1) + 11 * n + 5 * (n + 1) + (n >>> 5) + 1 + ((n + 31) >>> 5) + Math.max(64, 4 * n);
+  const words = 8 * INITIAL_TABLE_SLOTS + 2 * (2 * n + 1) + 17 * n + 6 * (n + 1) + (n >>> 5) + 1 + ((n + 31) >>> 5) + Math.max(64, 4 * n);
   return 4 * words + 5 * n + 1 + 4 * 5;
 }
 
@@ -168,21 +170,27 @@ export class PartitionSearch<State, Input, Output> {
   /**
    * Lookahead ({@link Model.requires}): for a completed operation needing one state, producers[producerStart[op]
    * ... producerStart[op] + producerCount[op]) lists the operations that produce that state and were invoked
-   * before its return (in call order); requiredKey[op] names the state. Empty when the model has no lookahead.
+   * before its return (in call order); requiredId[op] names the state (NONE: none). States are named by the ids
+   * of their keys ({@link Model.stateKey}) in keyIds, so the search compares integers, not strings.
    */
-  private readonly requiredKey: (string | undefined)[] = [];
+  private readonly requiredId: Int32Array;
   private readonly producerStart: Int32Array;
   private readonly producerCount: Int32Array;
-  private producers: Int32Array = new Int32Array(0);
-  /** For never-completed operations: the state each needs to take effect and the state it produces (lookahead). */
-  private readonly openRequiredKey: (string | undefined)[] = [];
-  private readonly producedKey: (string | undefined)[] = [];
+  private producers: Int32Array;
+  /** For never-completed operations: the state each needs to take effect (NONE: none) (lookahead). */
+  private readonly openRequiredId: Int32Array;
+  /** For every operation: the state it produces (NONE: none, or not a state-changing operation). */
+  private readonly producedId: Int32Array;
+  /** State key -> id, for every state some operation requires or produces. */
+  private readonly keyIds = new Map<string, number>();
+  /** Whether the lookahead tables were built and there is a completed operation to use them on. */
+  private readonly lookahead: boolean;
   /**
    * Per chain-start level: the states a chain of never-completed operations started there may usefully pass
    * through (see usefulStates), or null when any state may be needed. Valid while chainTargetsReady[level] is
    * 1; recomputed on each new visit of the level.
    */
-  private readonly chainTargets: (Set<string> | null)[] = [];
+  private readonly chainTargets: (Set<number> | null)[] = [];
   private readonly chainTargetsReady: Uint8Array;
   /** Orphaned operations (see orphans.ts); null when the model has no lookahead. */
   private readonly orphans: OrphanTracker | null;
@@ -296,10 +304,24 @@ export class PartitionSearch<State, Input, Output> {
     this.illegalScratch = arena.int32(n);
     this.producerStart = arena.int32(n);
     this.producerCount = arena.int32(n);
+    this.producers = arena.int32(n);
+    this.requiredId = arena.int32(n).fill(NONE);
+    this.openRequiredId = arena.int32(n).fill(NONE);
+    this.producedId = arena.int32(n).fill(NONE);
     this.chainTargetsReady = arena.uint8(n + 1);
     // The orphan tracker reads the lookahead tables: it exists exactly when they could be built.
-    const lookahead = options.lookahead !== false && this.buildLookahead(ops);
-    this.orphans = lookahead ? OrphanTracker.fromLookahead(model, n, { requiredKey: this.requiredKey, producers: this.producers, producerStart: this.producerStart, producerCount: this.producerCount }) : null;
+    const built = options.lookahead !== false && this.buildLookahead(ops, arena.int32(2 * n + 1));
+    this.lookahead = built && closed > 0;
+    this.orphans = built
+      ? OrphanTracker.fromLookahead(n, {
+          requiredId: this.requiredId,
+          keyCount: this.keyIds.size,
+          stateId: (state: unknown) => this.stateId(state as State),
+          producers: this.producers,
+          producerStart: this.producerStart,
+          producerCount: this.producerCount,
+        })
+      : null;
     this.candidateStart = arena.int32(n + 1);
     this.candidateCount = arena.int32(n + 1);
     this.candidateCursor = arena.int32(n + 1);
@@ -337,45 +359,70 @@ export class PartitionSearch<State, Input, Output> {
   /**
    * Fills the lookahead tables when the model has them and every state-changing operation names the state it
    * produces (otherwise an unnamed producer could make any operation legal, and nothing is pruned); returns
-   * whether it did.
+   * whether it did. `groupCount`: zeroed scratch of 2n + 1 entries (an operation names at most two keys, and only
+   * an operation that never completed names a second one before the last loop).
    */
-  private buildLookahead(ops: readonly Operation<Input, Output>[]): boolean {
+  private buildLookahead(ops: readonly Operation<Input, Output>[], groupCount: Int32Array): boolean {
     const model = this.model;
-    if (model.requires === undefined || model.produces === undefined || model.stateKey === undefined) return false;
-    const byKey = new Map<string, number[]>();
-    for (let i = 0; i < ops.length; i++) {
+    const requires = model.requires;
+    const produces = model.produces;
+    if (requires === undefined || produces === undefined || model.stateKey === undefined) return false;
+    const n = ops.length;
+    const keyIds = this.keyIds;
+    // Producers grouped by the state they produce, groups in order of first appearance, each in call order: a
+    // counting sort over the produced keys' ids (which are numbered in that order).
+    let producerTotal = 0;
+    for (let i = 0; i < n; i++) {
       const op = ops[i] as Operation<Input, Output>;
-      const key = model.produces(op.input, op.output);
-      this.producedKey[i] = key;
-      if (op.ret === null) this.openRequiredKey[i] = model.requires(op.input, op.output);
+      const key = produces(op.input, op.output);
+      if (op.ret === null) this.openRequiredId[i] = this.keyId(requires(op.input, op.output));
       if (key === undefined) {
         if (this.readOnly[i] === 0) return false;
         continue;
       }
-      let group = byKey.get(key);
-      if (group === undefined) byKey.set(key, (group = []));
-      group.push(i);
+      const id = this.keyId(key);
+      this.producedId[i] = id;
+      groupCount[id + 1] = (groupCount[id + 1] as number) + 1;
+      producerTotal++;
     }
-    // Each group is in call order, so the producers invoked before an operation's return are a prefix of it.
-    const groupStart = new Map<string, number>();
-    const flat: number[] = [];
-    for (const [key, group] of byKey) {
-      groupStart.set(key, flat.length);
-      flat.push(...group);
+    // Every id so far has a group, empty for a key only required (the layout of the groups is no matter: each
+    // operation reads its own group's range); a key first named below has none.
+    const groups = keyIds.size;
+    for (let id = 1; id <= groups; id++) groupCount[id] = (groupCount[id] as number) + (groupCount[id - 1] as number);
+    // groupCount[id] is now where group id starts; filling advances it to where the group ends.
+    const producers = this.producers;
+    for (let i = 0; i < n; i++) {
+      const id = this.producedId[i] as number;
+      if (id === NONE) continue;
+      producers[groupCount[id] as number] = i;
+      groupCount[id] = (groupCount[id] as number) + 1;
     }
-    this.producers = Int32Array.from(flat);
-    for (let i = 0; i < ops.length; i++) {
+    if (producerTotal < n) this.producers = producers.subarray(0, producerTotal);
+    for (let i = 0; i < n; i++) {
       const op = ops[i] as Operation<Input, Output>;
       if (op.ret === null) continue;
-      const key = model.requires(op.input, op.output);
-      this.requiredKey[i] = key;
-      if (key === undefined) continue;
-      const group = byKey.get(key) ?? [];
-      const count = invokedBefore(ops, group, op.ret);
-      this.producerStart[i] = groupStart.get(key) ?? 0;
-      this.producerCount[i] = count;
+      const id = this.keyId(requires(op.input, op.output));
+      this.requiredId[i] = id;
+      if (id === NONE || id >= groups) continue;
+      // The group of id now ends at groupCount[id]; it starts where the previous one ends.
+      const start = id === 0 ? 0 : (groupCount[id - 1] as number);
+      this.producerStart[i] = start;
+      this.producerCount[i] = invokedBefore(ops, producers, start, groupCount[id] as number, op.ret);
     }
     return true;
+  }
+
+  /** The id of a state key (a new one for a key not seen yet); NONE for no key. */
+  private keyId(key: string | undefined): number {
+    if (key === undefined) return NONE;
+    let id = this.keyIds.get(key);
+    if (id === undefined) this.keyIds.set(key, (id = this.keyIds.size));
+    return id;
+  }
+
+  /** The id of `state`'s key; UNNAMED when no operation requires or produces that state. */
+  private stateId(state: State): number {
+    return this.keyIds.get((this.model.stateKey as (state: State) => string)(state)) ?? UNNAMED;
   }
 
   /** True when some operation other than `op` that produces the state `op` needs is still unplaced. */
@@ -396,30 +443,43 @@ export class PartitionSearch<State, Input, Output> {
   /** Builds the entry list: call nodes 0..n-1, return nodes n..2n-1, merged by position. */
   private linkEntries(ops: readonly Operation<Input, Output>[]): void {
     const n = this.n;
-    const returns: number[] = [];
-    for (let i = 0; i < n; i++) if (this.hasReturn[i] === 1) returns.push(i);
-    returns.sort((a, b) => ((ops[a] as Operation<Input, Output>).ret as number) - ((ops[b] as Operation<Input, Output>).ret as number) || a - b);
+    const next = this.next;
+    const prev = this.prev;
+    // The completed operations in order of return (ties by index): the inverse of their ranks by return position.
+    const closedCount = this.closedCount;
+    const retKeys = new Float64Array(closedCount);
+    const closedOps = new Int32Array(closedCount);
+    for (let i = 0; i < n; i++) {
+      const c = this.closedIndex[i] as number;
+      if (c === NONE) continue;
+      retKeys[c] = (ops[i] as Operation<Input, Output>).ret as number;
+      closedOps[c] = i;
+    }
+    const byRet = rankByKey(retKeys);
+    const returns = new Int32Array(closedCount);
+    for (let c = 0; c < closedCount; c++) returns[byRet[c] as number] = closedOps[c] as number;
     let last = this.head;
     let r = 0;
-    const append = (node: number): void => {
-      this.next[last] = node;
-      this.prev[node] = last;
-      last = node;
-    };
-    for (let i = 0; i < n; i++) {
-      const call = (ops[i] as Operation<Input, Output>).call;
+    for (let i = 0; i <= n; i++) {
+      // Returns before call i (before the end, after the last call), then call i.
+      const call = i < n ? (ops[i] as Operation<Input, Output>).call : Number.POSITIVE_INFINITY;
       while (r < returns.length && ((ops[returns[r] as number] as Operation<Input, Output>).ret as number) < call) {
-        append(n + (returns[r] as number));
+        const node = n + (returns[r] as number);
+        next[last] = node;
+        prev[node] = last;
+        last = node;
         r++;
       }
-      append(i);
+      if (i === n) break;
+      next[last] = i;
+      prev[i] = last;
+      last = i;
     }
-    while (r < returns.length) append(n + (returns[r++] as number));
   }
 
   /** True when the lookahead pruned this search (so its partial linearizations may stop short). */
   get usesLookahead(): boolean {
-    return this.orphans !== null || this.requiredKey.length > 0;
+    return this.orphans !== null || this.lookahead;
   }
 
   get steps(): number {
@@ -472,7 +532,7 @@ export class PartitionSearch<State, Input, Output> {
     let depth = this.depth;
     let chainBase = this.chainBase;
     const orphans = this.orphans;
-    const lookahead = this.requiredKey.length > 0;
+    const lookahead = this.lookahead;
     const same = (a: State, b: State): boolean => (equal === undefined ? Object.is(a, b) : equal(a, b));
     const stepEnd = this.stepCount + Math.max(0, Math.floor(stepLimit));
     const workEnd = this.workCount + Math.max(0, Math.floor(workLimit));
@@ -631,7 +691,7 @@ export class PartitionSearch<State, Input, Output> {
     if (forced !== NONE) {
       buffer[start] = forced;
       end = start + 1;
-    } else if (this.requiredKey.length > 0 && (this.stuck(start, end, state) || this.stuckAmong(illegal, illegalCount))) {
+    } else if (this.lookahead && (this.stuck(start, end, state) || this.stuckAmong(illegal, illegalCount))) {
       end = start;
     } else {
       for (let k = 0; k < opens; k++) buffer[end++] = openLater[k] as number;
@@ -652,7 +712,7 @@ export class PartitionSearch<State, Input, Output> {
   private stuckAmong(ops: Int32Array, count: number): boolean {
     for (let k = 0; k < count; k++) {
       const op = ops[k] as number;
-      if (this.requiredKey[op] !== undefined && !this.producerLeft(op)) return true;
+      if (this.requiredId[op] !== NONE && !this.producerLeft(op)) return true;
     }
     return false;
   }
@@ -662,11 +722,11 @@ export class PartitionSearch<State, Input, Output> {
    * invoked before its return can produce the state it needs: no extension of this configuration can place it.
    */
   private stuck(start: number, end: number, state: State): boolean {
-    const current = (this.model.stateKey as (state: State) => string)(state);
+    const current = this.stateId(state);
     for (let k = start; k < end; k++) {
       const op = this.candidates[k] as number;
-      const needed = this.requiredKey[op];
-      if (needed !== undefined && needed !== current && !this.producerLeft(op)) return true;
+      const needed = this.requiredId[op] as number;
+      if (needed !== NONE && needed !== current && !this.producerLeft(op)) return true;
     }
     return false;
   }
@@ -678,7 +738,7 @@ export class PartitionSearch<State, Input, Output> {
    */
   private chainCanEnd(level: number, levelState: State, state: State): boolean {
     const useful = this.usefulStates(level, levelState);
-    return useful === null || useful.has((this.model.stateKey as (state: State) => string)(state));
+    return useful === null || useful.has(this.stateId(state));
   }
 
   /**
@@ -687,26 +747,26 @@ export class PartitionSearch<State, Input, Output> {
    * unplaced never-completed candidates (a cas from a to b makes a useful when b is). Null when any state may
    * be needed (a completed candidate that is legal in several states, but not in this one).
    */
-  private usefulStates(level: number, state: State): Set<string> | null {
+  private usefulStates(level: number, state: State): Set<number> | null {
     if (this.chainTargetsReady[level] === 1) return this.chainTargets[level] ?? null;
-    const current = (this.model.stateKey as (state: State) => string)(state);
-    let useful: Set<string> | null = new Set<string>();
+    const current = this.stateId(state);
+    let useful: Set<number> | null = new Set<number>();
     const start = this.candidateStart[level] as number;
     const end = start + (this.candidateCount[level] as number) + (this.candidateExtra[level] as number);
-    const edges = new Map<string, string[]>();
+    const edges = new Map<number, number[]>();
     for (let k = start; k < end && useful !== null; k++) {
       const op = this.candidates[k] as number;
       if (this.hasReturn[op] === 0) {
-        const from = this.openRequiredKey[op];
-        const to = this.producedKey[op];
-        if (from === undefined || to === undefined || this.isPlaced(op)) continue;
+        const from = this.openRequiredId[op] as number;
+        const to = this.producedId[op] as number;
+        if (from === NONE || to === NONE || this.isPlaced(op)) continue;
         let sources = edges.get(to);
         if (sources === undefined) edges.set(to, (sources = []));
         sources.push(from);
         continue;
       }
-      const needed = this.requiredKey[op];
-      if (needed !== undefined) {
+      const needed = this.requiredId[op] as number;
+      if (needed !== NONE) {
         if (needed !== current) useful.add(needed);
       } else if (this.model.step(state, this.inputs[op] as Input, this.outputs[op] as Output) === ILLEGAL) {
         useful = null;
@@ -715,7 +775,7 @@ export class PartitionSearch<State, Input, Output> {
     if (useful !== null) {
       const queue = [...useful];
       for (let q = 0; q < queue.length; q++) {
-        for (const from of edges.get(queue[q] as string) ?? []) {
+        for (const from of edges.get(queue[q] as number) ?? []) {
           if (useful.has(from)) continue;
           useful.add(from);
           queue.push(from);
