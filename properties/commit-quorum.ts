@@ -38,6 +38,7 @@ import { Configurations, describeConfiguration, describeQuorum, jointMajority, v
 import type { Configuration } from './configurations.js';
 import { DurableNodes } from './durable-state.js';
 import type { DurableNode } from './durable-state.js';
+import { AppliedRecord } from './applied-record.js';
 import type { Checker, Violation } from './types.js';
 
 /** The commit-quorum checker, with its judgements callable directly (RunCheckers' one dispatch per fact). */
@@ -54,16 +55,22 @@ export interface CommitQuorumChecker extends Checker {
  * it keeps its own. With `shared.durable`, it keeps the durable logs there (it updates them itself, after judging
  * what a persist loses), for checkers called after it on the same fact.
  */
-export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: { readonly configs: Configurations; readonly durable?: DurableNodes }): CommitQuorumChecker {
+export function createCommitQuorumChecker(
+  nodeIds: readonly NodeId[],
+  shared?: { readonly configs: Configurations; readonly durable?: DurableNodes; readonly applied?: AppliedRecord },
+): CommitQuorumChecker {
   const nodes = shared?.durable ?? new DurableNodes(nodeIds);
   const majority = Math.floor(nodeIds.length / 2) + 1;
   const configs = shared?.configs ?? new Configurations(nodeIds);
   const ownsConfigs = shared === undefined;
   /** Scratch list of candidate configurations (reused, so a judgement allocates nothing but on a violation). */
   const candidates: Configuration[] = [];
-  /** Position = index: the term first applied there by any node, 0 while nothing was. */
-  const appliedTerm: number[] = [0];
-  let appliedMax = 0;
+  /**
+   * The term first applied at each index by any node, and the highest index applied: with `shared.applied`, the
+   * caller's, fed every apply fact before this checker; without, its own.
+   */
+  const record = shared?.applied ?? new AppliedRecord();
+  const ownsRecord = shared?.applied === undefined;
   /**
    * True until this checker reports a violation. Invariant while true (fixed cluster): every entry applied so far
    * is still on a majority of disks. Its first apply found it there, and every later change of a disk at an applied
@@ -84,12 +91,10 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: {
 
   function apply(fact: Fact & { kind: 'apply' }): Violation | null {
     const { index, term } = fact.entry;
-    while (appliedTerm.length <= index) appliedTerm.push(0);
-    const first = appliedTerm[index] === 0;
-    if (first) appliedTerm[index] = term;
-    if (index > appliedMax) appliedMax = index;
+    if (ownsRecord) record.observe(fact);
+    const first = record.firstTerm;
     if (configs.changed) return applyAcrossConfigurations(fact, first);
-    if (!first && sound && appliedTerm[index] === term) return null;
+    if (!first && sound && record.termAt(index) === term) return null;
     const count = holders(index, term);
     if (count < majority) {
       return violation(
@@ -231,6 +236,7 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: {
     const node = nodes.of(fact.node);
     const first = fact.entries[0];
     let found: Violation | null = null;
+    const appliedMax = record.maxIndex;
     if (first !== undefined && first.index <= node.lastIndex && first.index <= appliedMax) {
       const batchLast = first.index + fact.entries.length - 1;
       const end = Math.min(node.lastIndex, appliedMax);
@@ -246,7 +252,7 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: {
   function restart(fact: RestartFact): Violation | null {
     const node = nodes.of(fact.node);
     const stored = fact.stored.entries;
-    const end = Math.min(node.lastIndex, appliedMax);
+    const end = Math.min(node.lastIndex, record.maxIndex);
     let found: Violation | null = null;
     for (let i = 1; i <= end && found === null; i++) {
       const kept = i <= stored.length ? (stored[i - 1] as Entry).term : 0;
@@ -258,7 +264,7 @@ export function createCommitQuorumChecker(nodeIds: readonly NodeId[], shared?: {
 
   /** `node` is about to hold term `kept` (0: nothing) at `index`: does an applied entry fall below a majority? */
   function judgeLoss(fact: PersistFact | RestartFact, node: DurableNode, index: number, kept: number): Violation | null {
-    const term = appliedTerm[index] as number;
+    const term = record.termAt(index);
     if (term === 0 || node.termAt(index) !== term || kept === term) return null;
     if (configs.changed) return lossAcrossConfigurations(fact, index, term, kept);
     const after = holders(index, term) - 1;

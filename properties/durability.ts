@@ -9,6 +9,7 @@
  */
 import type { Entry, NodeId } from '../sim/contract.js';
 import type { AckFact, ApplyFact, Fact, PersistFact, RestartFact } from '../sim/facts.js';
+import { AppliedRecord } from './applied-record.js';
 import type { Checker, Violation } from './types.js';
 
 /** The durability checker, with its per-kind judgements callable directly (RunCheckers' one dispatch per fact). */
@@ -21,12 +22,16 @@ export interface DurabilityChecker extends Checker {
   restart(fact: RestartFact): void;
 }
 
-/** Creates a Durability checker. `nodeIds` only pre-sizes per-node state. */
-export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): DurabilityChecker {
+/**
+ * Creates a Durability checker. `nodeIds` only pre-sizes per-node state. With `shared`, it reads the first apply at
+ * each index there, and its caller feeds every apply fact to `shared` first; without, it keeps its own.
+ */
+export function createDurabilityChecker(nodeIds: readonly NodeId[] = [], shared?: AppliedRecord): DurabilityChecker {
   /** Position = index: the first ack at that index, or null. */
   const acked: (AckFact | null)[] = [null];
-  /** Position = index: the first apply at that index by any node, or null. */
-  const firstApplied: (ApplyFact | null)[] = [null];
+  /** The first apply at each index by any node. */
+  const record = shared ?? new AppliedRecord();
+  const ownsRecord = shared === undefined;
   /** Position = node id (ids are small integers): the last index of its stored log. */
   const lastIndexOf: number[] = [];
   for (const id of nodeIds) setLastIndex(id, 0);
@@ -52,7 +57,7 @@ export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): Durabi
         earlierAck: ackEvidence(earlier),
       });
     }
-    const applied = index < firstApplied.length ? firstApplied[index]! : null;
+    const applied = record.firstAt(index);
     if (applied === null || applied.entry.term === term) return null;
     return violation(
       fact,
@@ -64,8 +69,7 @@ export function createDurabilityChecker(nodeIds: readonly NodeId[] = []): Durabi
 
   function apply(fact: ApplyFact): Violation | null {
     const { index, term } = fact.entry;
-    while (firstApplied.length <= index) firstApplied.push(null);
-    if (firstApplied[index] === null) firstApplied[index] = fact;
+    if (ownsRecord) record.observe(fact);
     const a = ackAt(index);
     if (a === null || a.term === term) return null;
     return violation(

@@ -10,6 +10,7 @@
  */
 import type { NodeId } from '../sim/contract.js';
 import type { Fact, PersistFact } from '../sim/facts.js';
+import type { AppliedRecord } from './applied-record.js';
 import { createCommitQuorumChecker } from './commit-quorum.js';
 import type { CommitQuorumChecker } from './commit-quorum.js';
 import { createConfigurationEntriesChecker } from './configuration-entries.js';
@@ -74,15 +75,16 @@ export interface PersistInvariantParts {
 }
 
 /**
- * The six parts over `configs`, which the caller feeds every fact before them. Commit-quorum keeps the durable logs
- * (it judges a persist's losses before applying it); the configuration-entries part, called after it, reads them.
+ * The six parts over `configs`, which the caller feeds every fact before them (and every apply fact to `applied`,
+ * when given). Commit-quorum keeps the durable logs (it judges a persist's losses before applying it); the
+ * configuration-entries part, called after it, reads them.
  */
-export function createPersistInvariantParts(nodeIds: readonly NodeId[], configs: Configurations): PersistInvariantParts {
+export function createPersistInvariantParts(nodeIds: readonly NodeId[], configs: Configurations, applied?: AppliedRecord): PersistInvariantParts {
   const durable = new DurableNodes(nodeIds);
   return {
     term: createDurableTermChecker(nodeIds),
     vote: createDurableVoteChecker(nodeIds),
-    quorum: createCommitQuorumChecker(nodeIds, { configs, durable }),
+    quorum: createCommitQuorumChecker(nodeIds, applied === undefined ? { configs, durable } : { configs, durable, applied }),
     appendOnly: createLeaderAppendOnlyChecker(nodeIds),
     leaderVotes: createLeaderVotesChecker(nodeIds, configs),
     confEntries: createConfigurationEntriesChecker(nodeIds, { configs, durable }),

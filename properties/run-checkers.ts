@@ -16,6 +16,7 @@
 import type { Message, MessageAnnotations, NodeId } from '../sim/contract.js';
 import type { AckFact, ApplyFact, Fact, PersistFact, RestartFact, RoleFact } from '../sim/facts.js';
 import type { FactObserver } from '../sim/simulation.js';
+import { AppliedRecord } from './applied-record.js';
 import { Configurations } from './configurations.js';
 import type { ConfigurationOptions } from './configurations.js';
 import { createDurabilityChecker } from './durability.js';
@@ -60,6 +61,8 @@ export class RunCheckers implements FactObserver {
   private readonly logs: PersistedLogs;
   private readonly configs: Configurations;
   private readonly snapshots: SnapshotFactExpander;
+  /** The first apply at each index, for state machine safety, durability, commit-quorum and snapshot safety. */
+  private readonly applied = new AppliedRecord();
   /** The safety checkers (the per-persist invariants as their six parts), then the run's extra ones. */
   private readonly checkers: readonly Checker[];
   // The safety checkers as createSafetyCheckers makes them, each called per kind (see the header).
@@ -94,10 +97,10 @@ export class RunCheckers implements FactObserver {
     this.election = createElectionSafetyChecker();
     this.logMatching = createLogMatchingChecker(nodeIds, this.logs);
     this.leaderCompleteness = createLeaderCompletenessChecker(nodeIds, this.logs);
-    this.stateMachine = createStateMachineSafetyChecker(nodeIds);
-    this.durability = createDurabilityChecker(nodeIds);
-    this.invariants = createPersistInvariantParts(nodeIds, this.configs);
-    this.snapshotSafety = createSnapshotSafetyChecker(nodeIds, this.logs);
+    this.stateMachine = createStateMachineSafetyChecker(nodeIds, this.applied);
+    this.durability = createDurabilityChecker(nodeIds, this.applied);
+    this.invariants = createPersistInvariantParts(nodeIds, this.configs, this.applied);
+    this.snapshotSafety = createSnapshotSafetyChecker(nodeIds, this.logs, this.applied);
     const { term, vote, quorum, appendOnly, leaderVotes, confEntries } = this.invariants;
     const extra = options.extraCheckers ?? [];
     this.checkers = [this.election, this.logMatching, this.leaderCompleteness, this.stateMachine, this.durability, term, vote, quorum, appendOnly, leaderVotes, confEntries, this.snapshotSafety, ...extra];
@@ -198,6 +201,7 @@ export class RunCheckers implements FactObserver {
   }
 
   private observeApply(fact: ApplyFact): void {
+    this.applied.observe(fact);
     this.probes.observeApply(fact);
     const v = this.violations;
     this.leaderCompleteness.apply(fact);

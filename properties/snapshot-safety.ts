@@ -15,6 +15,7 @@ import type { NodeId } from '../sim/contract.js';
 import type { ApplyFact, Fact, RestartFact, RestoreFact, SnapshotFact } from '../sim/facts.js';
 import type { PersistedLogs } from './persisted-log.js';
 import { prefixSource } from './snapshot-facts.js';
+import { AppliedRecord } from './applied-record.js';
 import type { Checker, Violation } from './types.js';
 
 interface StateAt {
@@ -34,12 +35,17 @@ export interface SnapshotSafetyChecker extends Checker {
   apply(fact: ApplyFact): void;
 }
 
-/** Creates the snapshot-safety checker; `logs`, when given, must observe each fact before this checker does. */
-export function createSnapshotSafetyChecker(nodeIds: readonly NodeId[], logs?: PersistedLogs): SnapshotSafetyChecker {
+/**
+ * Creates the snapshot-safety checker; `logs`, when given, must observe each fact before this checker does. With
+ * `shared`, it reads the term first applied at each index there, and its caller feeds every apply fact to `shared`
+ * first; without, it keeps its own.
+ */
+export function createSnapshotSafetyChecker(nodeIds: readonly NodeId[], logs?: PersistedLogs, shared?: AppliedRecord): SnapshotSafetyChecker {
   /** The first state seen at each snapshot index, by any node. */
   const states = new Map<number, StateAt>();
-  /** Position = index: the term of the entry first applied there (0: none yet). */
-  const appliedTerm: number[] = [0];
+  /** The term of the entry first applied at each index. */
+  const record = shared ?? new AppliedRecord();
+  const ownsRecord = shared === undefined;
   /** By node id: the highest index applied or restored in the current incarnation. */
   const applied: number[] = [];
   /** By node id: the newest snapshot index the node stored durably. */
@@ -47,7 +53,7 @@ export function createSnapshotSafetyChecker(nodeIds: readonly NodeId[], logs?: P
 
   function judgeState(fact: SnapshotFact | RestoreFact): Violation | null {
     const what = fact.kind === 'snapshot' ? `stored a snapshot (${fact.origin})` : `restored its state machine (on ${fact.origin})`;
-    const known = appliedTerm[fact.index] ?? 0;
+    const known = record.termAt(fact.index);
     if (known !== 0 && known !== fact.term) {
       return violation(fact, [fact.node], `Node ${fact.node} ${what} ending at (index ${fact.index}, term ${fact.term}), but the entry applied at index ${fact.index} has term ${known}.`, { index: fact.index, term: fact.term, appliedTerm: known });
     }
@@ -92,9 +98,8 @@ export function createSnapshotSafetyChecker(nodeIds: readonly NodeId[], logs?: P
   }
 
   function apply(fact: ApplyFact): void {
-    const { index, term } = fact.entry;
-    while (appliedTerm.length <= index) appliedTerm.push(0);
-    if (appliedTerm[index] === 0) appliedTerm[index] = term;
+    if (ownsRecord) record.observe(fact);
+    const index = fact.entry.index;
     if (index > (applied[fact.node] ?? 0)) applied[fact.node] = index;
   }
 

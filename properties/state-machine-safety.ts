@@ -8,6 +8,7 @@
  */
 import type { NodeId } from '../sim/contract.js';
 import type { ApplyFact, Fact, RestartFact, RestoreFact } from '../sim/facts.js';
+import { AppliedRecord } from './applied-record.js';
 import type { Checker, Violation } from './types.js';
 
 interface NodeApplyState {
@@ -29,13 +30,17 @@ export interface StateMachineSafetyChecker extends Checker {
   restore(fact: RestoreFact): void;
 }
 
-/** Creates a State Machine Safety checker. `nodeIds` only pre-sizes per-node state. */
-export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = []): StateMachineSafetyChecker {
+/**
+ * Creates a State Machine Safety checker. `nodeIds` only pre-sizes per-node state. With `shared`, it reads the first
+ * apply at each index there, and its caller feeds every apply fact to `shared` first; without, it keeps its own.
+ */
+export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = [], shared?: AppliedRecord): StateMachineSafetyChecker {
   /** Position = node id (ids are small integers): an array read per apply instead of a Map lookup. */
   const nodes: (NodeApplyState | undefined)[] = [];
   for (const id of nodeIds) stateOf(id);
-  /** Position = index: the first ApplyFact seen at that index, by any node. Holes only after a skip. */
-  const firstApplied: (ApplyFact | null)[] = [null];
+  /** The first apply fact seen at each index, by any node. */
+  const record = shared ?? new AppliedRecord();
+  const ownsRecord = shared === undefined;
 
   function stateOf(node: NodeId): NodeApplyState {
     let s = nodes[node];
@@ -70,12 +75,9 @@ export function createStateMachineSafetyChecker(nodeIds: readonly NodeId[] = [])
 
   function judgeAgreement(fact: ApplyFact): Violation | null {
     const { index, term, data } = fact.entry;
-    while (firstApplied.length <= index) firstApplied.push(null);
-    const first = firstApplied[index]!;
-    if (first === null) {
-      firstApplied[index] = fact;
-      return null;
-    }
+    if (ownsRecord) record.observe(fact);
+    const first = record.firstAt(index) as ApplyFact;
+    if (first === fact) return null;
     if (first.entry.term === term && first.entry.data === data) return null;
     const other = first.entry;
     const differs = other.term !== term ? `term ${other.term}` : `data ${JSON.stringify(other.data)} (not ${JSON.stringify(data)})`;
