@@ -65,8 +65,12 @@ export function encodeConfEntry(configuration: Configuration): string {
 
 /** Whether entry `data` is a configuration entry (well formed or not). */
 export function isConfEntryData(data: string): boolean {
-  return data.startsWith(CONF_ENTRY_PREFIX);
+  // The first character first: every appended entry is asked, and nearly all are commands ('{') or no-ops ('').
+  return data.charCodeAt(0) === CONF_ENTRY_FIRST_CHAR && data.startsWith(CONF_ENTRY_PREFIX);
 }
+
+/** `c`, the first character of {@link CONF_ENTRY_PREFIX}. */
+const CONF_ENTRY_FIRST_CHAR = 0x63;
 
 /**
  * The configuration an entry's `data` carries; undefined when the data is not a configuration entry. A malformed

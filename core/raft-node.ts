@@ -698,7 +698,8 @@ export class RaftNode {
     this.resetTimers();
     this.transfer.clear();
     // Unconfirmed reads cannot be confirmed any more: this node no longer knows it leads.
-    this.pendingReads.length = 0;
+    // Only when there are any: a store to an array's length is a runtime call even when it changes nothing.
+    if (this.pendingReads.length !== 0) this.pendingReads.length = 0;
     this.readRoundUnsent = false;
   }
 
