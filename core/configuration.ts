@@ -97,16 +97,23 @@ export function decodeConfEntry(data: string): Configuration | string | undefine
 
 /** What breaks the {@link Configuration} invariant, or undefined when nothing does. */
 export function configurationProblem(c: Configuration): string | undefined {
-  for (const [name, list] of [['voters', c.voters], ['learners', c.learners], ['outgoing', c.outgoing]] as const) {
-    for (let i = 0; i < list.length; i++) {
-      const id = list[i] as number;
-      if (!(Number.isInteger(id) && id >= 1)) return `${name} must hold node ids (integers >= 1), got ${id}`;
-      if (i > 0 && !((list[i - 1] as number) < id)) return `${name} must be ascending without duplicates, got [${list.join(', ')}]`;
-    }
-  }
+  // The three lists one after the other, without a list of pairs to destructure: every bootstrap configuration
+  // (each node start, each run's checkers) passes through here.
+  const problem = idListProblem('voters', c.voters) ?? idListProblem('learners', c.learners) ?? idListProblem('outgoing', c.outgoing);
+  if (problem !== undefined) return problem;
   if (c.voters.length === 0) return 'a configuration needs at least one voter';
   for (const l of c.learners) {
     if (c.voters.includes(l) || c.outgoing.includes(l)) return `node ${l} cannot be both a learner and a voter`;
+  }
+  return undefined;
+}
+
+/** What makes `list` not a list of node ids, ascending without duplicates; undefined when nothing does. */
+function idListProblem(name: string, list: readonly NodeId[]): string | undefined {
+  for (let i = 0; i < list.length; i++) {
+    const id = list[i] as number;
+    if (!(Number.isInteger(id) && id >= 1)) return `${name} must hold node ids (integers >= 1), got ${id}`;
+    if (i > 0 && !((list[i - 1] as number) < id)) return `${name} must be ascending without duplicates, got [${list.join(', ')}]`;
   }
   return undefined;
 }

@@ -97,11 +97,18 @@ function withConfiguration(snapshot: Snapshot, c: Configuration): Snapshot {
     : { index, term, peers: c.voters, learners: c.learners, outgoing: c.outgoing, data };
 }
 
-/** `ids` without `id`, in place (`ids` is a fresh array the caller owns). */
-function without(ids: NodeId[], id: NodeId): NodeId[] {
-  const at = ids.indexOf(id);
-  if (at !== -1) ids.splice(at, 1);
-  return ids;
+/** `ids` without `id`, a fresh array. */
+function without(ids: readonly NodeId[], id: NodeId): NodeId[] {
+  const rest: NodeId[] = [];
+  for (let i = 0; i < ids.length; i++) if (ids[i] !== id) rest.push(ids[i] as NodeId);
+  return rest;
+}
+
+/** `length` zeros, as a packed array of small integers (new Array(n).fill(0) makes a holey one, via a builtin). */
+function zeros(length: number): number[] {
+  const list: number[] = [];
+  for (let i = 0; i < length; i++) list.push(0);
+  return list;
 }
 
 function sameIds(a: readonly NodeId[], b: readonly NodeId[]): boolean {
@@ -601,7 +608,7 @@ export class RaftNode {
    */
   private quorumActive(): boolean {
     const active = this.activeHalf(this.incomingVoters) && (this.outgoingVoters.length === 0 || this.activeHalf(this.outgoingVoters));
-    // Indexed loops over the frozen member arrays here and below: a for-of over a frozen array allocated an
+    // Indexed loops over the member arrays (NO_IDS is frozen) here and below: a for-of over a frozen array allocated an
     // iterator result per element even in optimised code.
     const progress = this.followerProgress;
     for (let i = 0; i < progress.length; i++) (progress[i] as Progress).recentActive = false;
@@ -658,16 +665,18 @@ export class RaftNode {
     for (let i = 0; i < members.length; i++) progress.push(this.progressById[members[i] as NodeId] ?? this.newProgress());
     for (let i = 0; i < this.followers.length; i++) this.progressById[this.followers[i] as NodeId] = undefined;
     for (let i = 0; i < members.length; i++) this.progressById[members[i] as NodeId] = progress[i];
-    this.followers = Object.freeze(members);
-    this.followerProgress = Object.freeze(progress);
+    // Not frozen (the types keep them read-only): Object.freeze on an array is a runtime call that moves it to
+    // frozen elements, and a node start made three of them.
+    this.followers = members;
+    this.followerProgress = progress;
     let incoming: readonly NodeId[] = next?.voters ?? NO_IDS;
     if (next !== null && this.bug === 'learner-vote-counted') incoming = [...incoming, ...next.learners].sort((a, b) => a - b);
     const outgoing = next === null || this.bug === 'joint-new-majority-only' ? NO_IDS : next.outgoing;
     this.incomingVoters = incoming;
     this.outgoingVoters = outgoing;
-    this.incomingScratch = new Array<number>(incoming.length).fill(0);
-    this.outgoingScratch = new Array<number>(outgoing.length).fill(0);
-    this.voteTargets = Object.freeze(without(allVoters({ voters: incoming, learners: NO_IDS, outgoing }), this.id));
+    this.incomingScratch = zeros(incoming.length);
+    this.outgoingScratch = zeros(outgoing.length);
+    this.voteTargets = without(allVoters({ voters: incoming, learners: NO_IDS, outgoing }), this.id);
     this.promotable = next !== null && isVoter(next, this.id);
     const target = this.transfer.target();
     if (target !== 0 && (next === null || !isVoter(next, target))) this.transfer.clear();
