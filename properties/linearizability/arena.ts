@@ -7,10 +7,13 @@
  */
 export class TypedArena {
   private readonly buffer: ArrayBuffer;
-  /** Next free byte. Invariant: a multiple of 4 before every 4-byte request (requests align it). */
+  /** Next free byte. Requests align it to their element size first. */
   private offset = 0;
 
-  /** `bytes`: the capacity; the sum of the requests' sizes plus 3 bytes of alignment per 1-byte request. */
+  /**
+   * `bytes`: the capacity; the sum of the requests' sizes plus their alignment (3 bytes after each 1-byte request,
+   * 4 before each 8-byte one).
+   */
   constructor(bytes: number) {
     this.buffer = new ArrayBuffer(bytes);
   }
@@ -25,6 +28,12 @@ export class TypedArena {
   uint32(length: number): Uint32Array {
     const at = this.take(length * 4, 4);
     return at < 0 ? new Uint32Array(length) : new Uint32Array(this.buffer, at, length);
+  }
+
+  /** A zeroed Float64Array of `length`. */
+  float64(length: number): Float64Array {
+    const at = this.take(length * 8, 8);
+    return at < 0 ? new Float64Array(length) : new Float64Array(this.buffer, at, length);
   }
 
   /** A zeroed Uint8Array of `length`. */

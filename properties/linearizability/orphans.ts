@@ -9,6 +9,7 @@
  * never orphaned, and tracking them would cost a scan of their consumers on every placement); leaving one
  * untracked only prunes less, never wrongly.
  */
+import type { TypedArena } from './arena.js';
 import type { Operation } from './history.js';
 
 const PRODUCERS_TRACKED_MAX = 8;
@@ -40,6 +41,8 @@ export interface LookaheadTables {
   readonly producers: Int32Array;
   readonly producerStart: Int32Array;
   readonly producerCount: Int32Array;
+  /** Where the tracker's arrays come from (the search's arena). */
+  readonly arena: TypedArena;
 }
 
 export class OrphanTracker {
@@ -69,15 +72,15 @@ export class OrphanTracker {
   }
 
   private constructor(n: number, lookahead: LookaheadTables) {
-    const { requiredId, producers, producerStart, producerCount } = lookahead;
+    const { requiredId, producers, producerStart, producerCount, arena } = lookahead;
     this.stateId = lookahead.stateId;
-    this.neededKey = new Int32Array(n).fill(NONE);
-    this.producersLeft = new Int32Array(n);
-    this.placed = new Uint8Array(n);
-    // Tracked (consumer, producer) pairs, then a counting sort by producer: no per-operation arrays, since
-    // most partitions are small and this runs once per partition.
-    const pairConsumer: number[] = [];
-    const pairProducer: number[] = [];
+    this.neededKey = arena.int32(n).fill(NONE);
+    this.producersLeft = arena.int32(n);
+    this.placed = arena.uint8(n);
+    // Tracked (consumer, producer) pairs, counted per producer, then laid out by producer: no per-operation
+    // arrays, since most partitions are small and this runs once per partition.
+    this.consumerStart = arena.int32(n + 1);
+    let pairs = 0;
     for (let i = 0; i < n; i++) {
       // Only completed operations have a required key (never-completed ones are not tracked).
       const key = requiredId[i] as number;
@@ -91,25 +94,29 @@ export class OrphanTracker {
       if (left > PRODUCERS_TRACKED_MAX) continue;
       this.neededKey[i] = key;
       this.producersLeft[i] = left;
+      pairs += left;
+      for (let k = 0; k < count; k++) {
+        const p = producers[start + k] as number;
+        if (p !== i) this.consumerStart[p + 1] = (this.consumerStart[p + 1] as number) + 1;
+      }
+    }
+    for (let p = 0; p < n; p++) this.consumerStart[p + 1] = (this.consumerStart[p + 1] as number) + (this.consumerStart[p] as number);
+    this.consumers = arena.int32(pairs);
+    const fill = arena.int32(n);
+    fill.set(this.consumerStart.subarray(0, n));
+    // Consumers in increasing order, so each producer's consumers stay in consumer order.
+    for (let i = 0; i < n; i++) {
+      if (this.neededKey[i] === NONE) continue;
+      const start = producerStart[i] as number;
+      const count = producerCount[i] as number;
       for (let k = 0; k < count; k++) {
         const p = producers[start + k] as number;
         if (p === i) continue;
-        pairConsumer.push(i);
-        pairProducer.push(p);
+        this.consumers[fill[p] as number] = i;
+        fill[p] = (fill[p] as number) + 1;
       }
     }
-    this.consumerStart = new Int32Array(n + 1);
-    for (const p of pairProducer) this.consumerStart[p + 1] = (this.consumerStart[p + 1] as number) + 1;
-    for (let p = 0; p < n; p++) this.consumerStart[p + 1] = (this.consumerStart[p + 1] as number) + (this.consumerStart[p] as number);
-    this.consumers = new Int32Array(pairConsumer.length);
-    const fill = this.consumerStart.slice(0, n);
-    // Pairs are generated in consumer order, so each producer's consumers stay in consumer order.
-    for (let k = 0; k < pairConsumer.length; k++) {
-      const p = pairProducer[k] as number;
-      this.consumers[fill[p] as number] = pairConsumer[k] as number;
-      fill[p] = (fill[p] as number) + 1;
-    }
-    this.orphansByKey = new Int32Array(lookahead.keyCount + 1);
+    this.orphansByKey = arena.int32(lookahead.keyCount + 1);
     for (let i = 0; i < n; i++) if (this.neededKey[i] !== NONE && this.producersLeft[i] === 0) this.addOrphan(i, 1);
   }
 

@@ -31,8 +31,19 @@ export interface PartialLinearization<State> {
 const NONE = -1;
 /** The id of a state no operation requires or produces (distinct from every id and from NONE). */
 const UNNAMED = -2;
-/** Memo table slots (and entries) a search starts with; a power of two. */
+/** Fewest memo table slots (and entries) a search starts with; a power of two. */
 const INITIAL_TABLE_SLOTS = 256;
+
+/**
+ * Memo table slots a search over `n` operations starts with: room for about n entries at a load of at most one
+ * half, since a search of a run's history makes about one memo entry per operation (growing the tables cost more
+ * than zeroing them at the right size). A power of two.
+ */
+function tableSlots(n: number): number {
+  let slots = INITIAL_TABLE_SLOTS;
+  while (slots < 2 * n + 2) slots *= 2;
+  return slots;
+}
 
 /** How many of an operation's producers the stuck check looks at before assuming one is left. */
 const PRODUCERS_SCANNED_MAX = 8;
@@ -50,12 +61,19 @@ function opHash(index: number): number {
 
 /**
  * Bytes of the arena a search over `n` operations carves its fixed-size arrays from (see the constructor): the
- * 4-byte arrays (memo tables, entry links, per-operation and per-level arrays, bit sets, candidates), then the
- * 1-byte ones with room for their alignment.
+ * 4-byte arrays (memo tables, entry links, per-operation and per-level arrays, bit sets, candidates, the lookahead
+ * tables and the orphan tracker's), the 8-byte sort keys of the rankings with their alignment, then the 1-byte
+ * ones with room for their alignment.
  */
 function arenaBytes(n: number): number {
-  const words = 8 * INITIAL_TABLE_SLOTS + 2 * (2 * n + 1) + 17 * n + 6 * (n + 1) + (n >>> 5) + 1 + ((n + 31) >>> 5) + Math.max(64, 4 * n);
-  return 4 * words + 5 * n + 1 + 4 * 5;
+  const tables = 5 * tableSlots(n);
+  const search = 2 * (2 * n + 1) + 17 * n + 6 * (n + 1) + (n >>> 5) + 1 + ((n + 31) >>> 5) + Math.max(64, 4 * n);
+  // Ranks, the returns' order (linkEntries), and the orphan tracker: its consumers are at most PRODUCERS_TRACKED_MAX
+  // per operation, its keys at most two per operation.
+  const ranking = 2 * n + 3 * n;
+  const orphans = 4 * n + 1 + 8 * n + 2 * n + 1;
+  const sortKeys = 4 * (2 * n + 1);
+  return 4 * (tables + search + ranking + orphans + sortKeys) + 6 * n + 2 + 4 * 6;
 }
 
 /** Operation indices fit in this many low bits of a packed sort key (see {@link rankByKey}). */
@@ -69,9 +87,9 @@ const PACKED_INDEX_SPAN = 2 ** PACKED_INDEX_BITS;
  * comparator calls (the comparator sort was a tenth of checking a run's history). Any other keys take the
  * comparator sort, with the same result.
  */
-function rankByKey(keys: Float64Array): Int32Array {
+function rankByKey(keys: Float64Array, arena: TypedArena): Int32Array {
   const n = keys.length;
-  const rank = new Int32Array(n);
+  const rank = arena.int32(n);
   let closedMax = 0;
   let packable = n < PACKED_INDEX_SPAN;
   for (let i = 0; i < n && packable; i++) {
@@ -91,7 +109,7 @@ function rankByKey(keys: Float64Array): Int32Array {
   }
   // Never-completed operations after every completed one, among themselves in index (call) order.
   const openSlot = closedMax + 1;
-  const packed = new Float64Array(n);
+  const packed = arena.float64(n);
   for (let i = 0; i < n; i++) {
     const key = keys[i] as number;
     packed[i] = (key === Number.MAX_VALUE ? openSlot : 2 * key) * PACKED_INDEX_SPAN + i;
@@ -183,6 +201,8 @@ export class PartitionSearch<State, Input, Output> {
   private readonly producedId: Int32Array;
   /** State key -> id, for every state some operation requires or produces. */
   private readonly keyIds = new Map<string, number>();
+  /** Number or null state -> the id of its key (see stateId). */
+  private readonly valueIds = new Map<number | null, number>();
   /** Whether the lookahead tables were built and there is a completed operation to use them on. */
   private readonly lookahead: boolean;
   /**
@@ -233,11 +253,13 @@ export class PartitionSearch<State, Input, Output> {
     this.n = n;
     this.head = 2 * n;
     const arena = new TypedArena(arenaBytes(n));
-    this.tableHash = arena.int32(INITIAL_TABLE_SLOTS);
-    this.tableFirst = arena.int32(INITIAL_TABLE_SLOTS).fill(NONE);
-    this.entryNext = arena.int32(INITIAL_TABLE_SLOTS);
-    this.entryOffset = arena.int32(INITIAL_TABLE_SLOTS);
-    this.pool = arena.uint32(4 * INITIAL_TABLE_SLOTS);
+    const slots = tableSlots(n);
+    this.tableHash = arena.int32(slots);
+    this.tableFirst = arena.int32(slots).fill(NONE);
+    // About one entry per operation, of a few words each: half the slots, and two words per slot (they grow on demand).
+    this.entryNext = arena.int32(slots / 2);
+    this.entryOffset = arena.int32(slots / 2);
+    this.pool = arena.uint32(2 * slots);
     this.next = arena.int32(2 * n + 1).fill(NONE);
     this.prev = arena.int32(2 * n + 1).fill(NONE);
     this.hasReturn = arena.uint8(n);
@@ -296,9 +318,9 @@ export class PartitionSearch<State, Input, Output> {
       this.windowEnd[c] = end;
     }
 
-    this.linkEntries(ops);
+    this.linkEntries(ops, arena);
     this.state = model.init();
-    this.rank = this.rankCandidates(ops);
+    this.rank = this.rankCandidates(ops, arena);
     this.candidates = arena.int32(Math.max(64, 4 * n));
     this.openScratch = arena.int32(n);
     this.illegalScratch = arena.int32(n);
@@ -320,6 +342,7 @@ export class PartitionSearch<State, Input, Output> {
           producers: this.producers,
           producerStart: this.producerStart,
           producerCount: this.producerCount,
+          arena,
         })
       : null;
     this.candidateStart = arena.int32(n + 1);
@@ -337,10 +360,10 @@ export class PartitionSearch<State, Input, Output> {
    * no earlier than the completed mutating operations invoked before it and still running at its invocation,
    * since placing those first is the only way to hide their effects behind it.
    */
-  private rankCandidates(ops: readonly Operation<Input, Output>[]): Int32Array {
+  private rankCandidates(ops: readonly Operation<Input, Output>[], arena: TypedArena): Int32Array {
     const n = ops.length;
     const model = this.model;
-    const keys = new Float64Array(n);
+    const keys = arena.float64(n);
     let latestMutatingRet = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {
       const op = ops[i] as Operation<Input, Output>;
@@ -353,7 +376,7 @@ export class PartitionSearch<State, Input, Output> {
       keys[i] = key;
       if (this.readOnly[i] === 0) latestMutatingRet = Math.max(latestMutatingRet, op.ret);
     }
-    return rankByKey(keys);
+    return rankByKey(keys, arena);
   }
 
   /**
@@ -420,9 +443,20 @@ export class PartitionSearch<State, Input, Output> {
     return id;
   }
 
-  /** The id of `state`'s key; UNNAMED when no operation requires or produces that state. */
+  /**
+   * The id of `state`'s key; UNNAMED when no operation requires or produces that state. Asked on every placement
+   * (the orphans' dead check): a number or null state (a register's) is looked up by value, so its key string is
+   * built once per value, not once per placement. Sound because keyIds is complete once the search is built and
+   * a key is a function of the state.
+   */
   private stateId(state: State): number {
-    return this.keyIds.get((this.model.stateKey as (state: State) => string)(state)) ?? UNNAMED;
+    if (typeof state !== 'number' && state !== null) return this.keyIds.get((this.model.stateKey as (state: State) => string)(state)) ?? UNNAMED;
+    let id = this.valueIds.get(state as number | null);
+    if (id === undefined) {
+      id = this.keyIds.get((this.model.stateKey as (state: State) => string)(state)) ?? UNNAMED;
+      this.valueIds.set(state as number | null, id);
+    }
+    return id;
   }
 
   /** True when some operation other than `op` that produces the state `op` needs is still unplaced. */
@@ -441,22 +475,22 @@ export class PartitionSearch<State, Input, Output> {
   }
 
   /** Builds the entry list: call nodes 0..n-1, return nodes n..2n-1, merged by position. */
-  private linkEntries(ops: readonly Operation<Input, Output>[]): void {
+  private linkEntries(ops: readonly Operation<Input, Output>[], arena: TypedArena): void {
     const n = this.n;
     const next = this.next;
     const prev = this.prev;
     // The completed operations in order of return (ties by index): the inverse of their ranks by return position.
     const closedCount = this.closedCount;
-    const retKeys = new Float64Array(closedCount);
-    const closedOps = new Int32Array(closedCount);
+    const retKeys = arena.float64(closedCount);
+    const closedOps = arena.int32(closedCount);
     for (let i = 0; i < n; i++) {
       const c = this.closedIndex[i] as number;
       if (c === NONE) continue;
       retKeys[c] = (ops[i] as Operation<Input, Output>).ret as number;
       closedOps[c] = i;
     }
-    const byRet = rankByKey(retKeys);
-    const returns = new Int32Array(closedCount);
+    const byRet = rankByKey(retKeys, arena);
+    const returns = arena.int32(closedCount);
     for (let c = 0; c < closedCount; c++) returns[byRet[c] as number] = closedOps[c] as number;
     let last = this.head;
     let r = 0;
