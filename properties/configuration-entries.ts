@@ -63,6 +63,12 @@ export function createConfigurationEntriesChecker(nodeIds: readonly NodeId[], sh
   const leading: number[] = [];
   /** Position = node id: the largest commit index it persisted or index it applied, this incarnation. */
   const knownCommit: number[] = [];
+  // Filled from position 0 (0 is what an unset slot reads as): arrays that start packed with small integers stay so,
+  // where one grown by a first write at a node's id turns holey mid-run and deoptimizes its readers.
+  for (const id of nodeIds) {
+    while (leading.length <= id) leading.push(0);
+    while (knownCommit.length <= id) knownCommit.push(0);
+  }
   /** The largest index and term applied by any node. */
   let appliedMax = 0;
   let appliedTermMax = 0;

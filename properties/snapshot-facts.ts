@@ -50,7 +50,11 @@ export class SnapshotFactExpander {
   constructor(
     private readonly logs: PersistedLogs,
     private readonly nodeIds: readonly NodeId[],
-  ) {}
+  ) {
+    // Filled from position 0, so the array starts packed and stays so: an array that went from empty to holey at the
+    // run's first install deoptimized the persist path that reads it.
+    for (const id of nodeIds) while (this.pendingInstall.length <= id) this.pendingInstall.push(undefined);
+  }
 
   /** Whether `node` installed a snapshot whose persist fact has not come yet (that persist will be expanded). */
   installPending(node: NodeId): boolean {

@@ -50,6 +50,11 @@ export function createSnapshotSafetyChecker(nodeIds: readonly NodeId[], logs?: P
   const applied: number[] = [];
   /** By node id: the newest snapshot index the node stored durably. */
   const durable: number[] = [];
+  // Filled from position 0 (0 is what an unset slot reads as), so they start and stay packed small integers.
+  for (const id of nodeIds) {
+    while (applied.length <= id) applied.push(0);
+    while (durable.length <= id) durable.push(0);
+  }
 
   function judgeState(fact: SnapshotFact | RestoreFact): Violation | null {
     const what = fact.kind === 'snapshot' ? `stored a snapshot (${fact.origin})` : `restored its state machine (on ${fact.origin})`;
