@@ -453,6 +453,28 @@ describe('Network: the history of stale replays', () => {
     for (const c of counts) expect(c).toBeLessThan(1_150);
   });
 
+  it('picks what the sparse partial Fisher-Yates (a Map of swapped slots) picks, draw for draw (pinned plans replay the same)', () => {
+    const net = network();
+    net.keepHistory(300);
+    for (let n = 0; n < 700; n++) net.remember(message(n), n);
+    for (let seed = 1; seed <= 40; seed++) {
+      const count = 1 + ((seed * 37) % 260);
+      const cutoffMs = 400 + seed * 7;
+      // The reference: the eligible ones are the ring's oldest, here terms 400.. (the last 300 of 700 were kept).
+      const eligible = cutoffMs - 400 + 1;
+      const draw = Prng.forRun(seed);
+      const swapped = new Map<number, number>();
+      const picked: number[] = [];
+      for (let i = 0; i < Math.min(count, eligible); i++) {
+        const j = i + draw.int(eligible - i);
+        picked.push(swapped.get(j) ?? j);
+        swapped.set(j, swapped.get(i) ?? i);
+      }
+      const expected = picked.sort((a, b) => a - b).map((p) => 400 + p);
+      expect(net.replaySample(count, cutoffMs, Prng.forRun(seed)).map((r) => r.message.term)).toEqual(expected);
+    }
+  });
+
   it('keeps the first half of a sample when the count is halved (what the shrinker relies on)', () => {
     const net = network();
     net.keepHistory(128);

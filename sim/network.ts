@@ -276,18 +276,25 @@ export class Network {
     }
     const eligible = lo;
     const k = Math.min(count, eligible);
-    const swapped = new Map<number, number>();
-    const picked: number[] = [];
+    // The permutation in a typed array (at most REPLAY_HISTORY_MAX slots), not a Map of the swapped slots: three
+    // Map operations per pick and a sort with a comparator were most of a replay's cost. Position i is never read
+    // again after pick i (later picks come from i + 1 on), so it is not written back.
+    const order = new Int32Array(eligible);
+    for (let i = 0; i < eligible; i++) order[i] = i;
     for (let i = 0; i < k; i++) {
       const j = i + draw.int(eligible - i);
-      picked.push(swapped.get(j) ?? j);
-      swapped.set(j, swapped.get(i) ?? i);
+      const p = order[j] as number;
+      order[j] = order[i] as number;
+      order[i] = p;
     }
-    picked.sort((a, b) => a - b);
-    return picked.map((p) => {
-      const at = (oldest + p) % capacity;
-      return { message: history[at] as Message, sentAtMs: this.historySentAtMs[at] as number };
-    });
+    // A typed array sorts numerically: send order.
+    const picked = order.subarray(0, k).sort();
+    const out: ReplayedMessage[] = [];
+    for (let i = 0; i < k; i++) {
+      const at = (oldest + (picked[i] as number)) % capacity;
+      out.push({ message: history[at] as Message, sentAtMs: this.historySentAtMs[at] as number });
+    }
+    return out;
   }
 
   /** The stream a `replay` fault labelled `label` draws its sample and delays from (a fork: nothing else shifts). */
