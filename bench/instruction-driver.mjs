@@ -27,6 +27,8 @@ const ctx = {
   capabilities: implementation.capabilities ?? [],
 };
 
+// The same run as bench/run-bench.ts's simulateOnly, written out again on purpose: this driver runs the compiled
+// modules of any checkout (fbf3bb9 included), so it can import nothing of this one's but what every tree exports.
 function simulationOnly(seed) {
   const g = scenario.generate(Prng.forRun(seed).fork(`scenario/${scenario.name}`), ctx);
   const options = {
