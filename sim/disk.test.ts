@@ -194,3 +194,33 @@ describe('Disk snapshots', () => {
     expect([...hits].sort()).toEqual([2, 3, 4]);
   });
 });
+
+describe('Disk damaged records', () => {
+  // A damaged record is built field by field (see withData in disk.ts): same fields as a written entry, new data.
+  it('a torn record keeps the entry fields in the core order, with half its data', () => {
+    let torn: Entry | undefined;
+    for (let seed = 1; torn === undefined && seed <= 50; seed++) {
+      const disk = new Disk();
+      disk.write(HS1, entries(1, 1, 1));
+      disk.sync();
+      disk.write(undefined, [{ term: 1, index: 2, data: 'abcdef' }]);
+      if (!disk.crash(Prng.forRun(seed), 1000)) continue;
+      const used = disk.recover(false);
+      if (used.kind === 'unverified') torn = used.storage.entries[1];
+    }
+    expect(torn).toBeDefined();
+    expect(Object.keys(torn!)).toEqual(['term', 'index', 'data']);
+    expect(torn).toEqual({ term: 1, index: 2, data: 'abc' });
+  });
+
+  it('a bit-flipped record keeps any field beyond the contract three', () => {
+    const disk = new Disk();
+    const extended = { term: 1, index: 1, data: 'x', note: 'kept' } as Entry;
+    disk.write(HS1, [extended]);
+    disk.sync();
+    expect(disk.corrupt(Prng.forRun(1))).toBe(1);
+    const used = disk.recover(false);
+    expect(used.kind).toBe('unverified');
+    if (used.kind === 'unverified') expect(used.storage.entries[0]).toEqual({ term: 1, index: 1, data: 'y', note: 'kept' });
+  });
+});

@@ -161,7 +161,7 @@ export class Disk {
     const kept = first.hardState === undefined ? prng.int(first.entries.length) : 0;
     for (let i = 0; i < kept; i++) this.push(first.entries[i] as Entry);
     const torn = first.entries[kept] as Entry;
-    this.records.push({ ...torn, data: torn.data.slice(0, torn.data.length >> 1) });
+    this.records.push(withData(torn, torn.data.slice(0, torn.data.length >> 1)));
     this.damaged.set(torn.index, entryChecksum(torn));
     return true;
   }
@@ -189,7 +189,7 @@ export class Disk {
   private corruptRecord(i: number): number {
     const r = this.records[i] as Entry;
     if (!this.damaged.has(r.index)) this.damaged.set(r.index, entryChecksum(r));
-    this.records[i] = { ...r, data: flipFirstBit(r.data) };
+    this.records[i] = withData(r, flipFirstBit(r.data));
     return r.index;
   }
 
@@ -289,6 +289,17 @@ export class Disk {
     this.snapDamage = null;
     this.syncedSnapshots = this.syncedSnapshots === NO_SNAPSHOT_WRITES ? [w] : [...this.syncedSnapshots, w];
   }
+}
+
+/**
+ * `entry` with its bytes on disk replaced by `data` (a torn or bit-flipped record). Built field by field, as the core
+ * builds its entries, not by spreading: a spread copy has a hidden class of its own, and the first one a run makes
+ * (a torn write, a few runs in a hundred) reached the core and the checkers through the stored log and deoptimized
+ * some sixty of their hot functions at once, each recompiled on the spot (about 7% of the bench's CPU time).
+ * An entry carrying fields beyond the three of the contract keeps them, spread as before.
+ */
+function withData(entry: Entry, data: string): Entry {
+  return Object.keys(entry).length === 3 ? { term: entry.term, index: entry.index, data } : { ...entry, data };
 }
 
 function flipFirstBit(data: string): string {
