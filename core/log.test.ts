@@ -77,6 +77,38 @@ describe('RaftLog', () => {
     expect(() => log.slice(1, 6, 9)).toThrow(/outside log/);
   });
 
+  it('hands out the same array again for the same range until the entries there change', () => {
+    const log = new RaftLog(ents([1, 1, 1]));
+    log.truncateAndAppend(ents([2, 2], 4), 0);
+    // A broadcast asks once per follower for the same new entries, and the Ready that persists them asks again.
+    const first = log.slice(4, 5, 9);
+    expect(log.slice(4, 5, 9)).toBe(first);
+    expect(log.unstableEntries()).toBe(first);
+    expect(log.slice(4, 5, 2)).toBe(first); // the same range, reached through the bound
+    // Another range is a fresh array, which is then the shared one; appending leaves existing ranges as they were.
+    const other = log.slice(2, 5, 9);
+    expect(other).not.toBe(first);
+    expect(log.slice(2, 5, 9)).toBe(other);
+    log.truncateAndAppend(ents([2], 6), 0);
+    expect(log.slice(2, 5, 9)).toBe(other);
+    // A truncation replaces entries of the shared range: never hand out what the log no longer holds.
+    log.truncateAndAppend(ents([3, 3], 5), 0);
+    const replaced = log.slice(2, 5, 9);
+    expect(replaced).not.toBe(other);
+    expect(replaced.map((e) => e.term)).toEqual([1, 1, 2, 3]);
+    expect(other.map((e) => e.term)).toEqual([1, 1, 2, 2]); // what was handed out before stays as it was
+    // Compaction and restore replace the array the ranges are cut from.
+    log.stableTo(6);
+    const tail = log.slice(5, 6, 9);
+    log.compact(3, 1);
+    expect(log.slice(5, 6, 9)).not.toBe(tail);
+    expect(log.slice(5, 6, 9)).toEqual(tail);
+    const kept = log.slice(5, 6, 9);
+    log.restore(4, 2, true);
+    expect(log.unstableEntries()).not.toBe(kept);
+    expect(log.unstableEntries()).toEqual(kept);
+  });
+
   it('refuses to move the stable index backwards or past the end', () => {
     const log = new RaftLog(ents([1, 1]));
     expect(() => log.stableTo(1)).toThrow(/stableTo/);

@@ -23,6 +23,16 @@ export class RaftLog {
    * Invariant: offset <= stableIndex <= lastIndex(); lowered when a truncation replaces stable entries.
    */
   private stable: number = 0;
+  /**
+   * The last non-empty range `slice` or `unstableEntries` handed out, [sharedLo, sharedHi], handed out again to the
+   * next request for the same range: a leader sends the same new entries to every follower in replicate state, and
+   * the Ready that persists them asks for the same range too. A fresh copy per message made one array per follower.
+   * Invariant: `shared` holds this log's entries [sharedLo, sharedHi]; sharedLo is 0 (never a requested lo) when
+   * nothing is shared, and it is reset whenever entries in the range may change (a truncation, compaction, restore).
+   */
+  private sharedLo: number = 0;
+  private sharedHi: number = 0;
+  private shared: readonly Entry[] = NO_ENTRIES;
 
   /**
    * `stored` are the entries the disk kept after `snapshot` (from 1 without one); they are stable. Throws if their
@@ -134,6 +144,7 @@ export class RaftLog {
     if (first === undefined) return;
     if (!(first.index > this.offset && first.index <= this.lastIndex() + 1)) assertFail(`truncateAndAppend at ${first.index} with log [${this.offset + 1}, ${this.lastIndex()}]`);
     if (first.index <= this.lastIndex()) {
+      this.forgetShared();
       this.entries.length = first.index - this.offset - 1;
       if (this.stable > first.index - 1) this.stable = first.index - 1;
     }
@@ -141,19 +152,41 @@ export class RaftLog {
   }
 
   /**
-   * Entries [lo, hi] inclusive, at most `maxCount` of them; empty when lo > hi. A fresh array, except that every
-   * empty result is one shared frozen array: most appends are heartbeats that carry no entries. Throws when the
-   * range reaches into the compacted prefix or beyond the log.
+   * Entries [lo, hi] inclusive, at most `maxCount` of them; empty when lo > hi. Read-only, as the types say: every
+   * empty result is one shared frozen array (most appends are heartbeats that carry no entries), and a non-empty one
+   * is the same array as the previous result when that was the same range (see `shared`), so appends and Readys may
+   * share it. Throws when the range reaches into the compacted prefix or beyond the log.
    */
   slice(lo: number, hi: number, maxCount: number): readonly Entry[] {
     if (!(lo > this.offset && hi <= this.lastIndex())) assertFail(`slice [${lo}, ${hi}] outside log [${this.offset + 1}, ${this.lastIndex()}]`);
     const end = Math.min(hi, lo + maxCount - 1);
-    return end < lo ? NO_ENTRIES : this.entries.slice(lo - this.offset - 1, end - this.offset);
+    return end < lo ? NO_ENTRIES : this.range(lo, end);
   }
 
-  /** The unstable entries (stableIndex() + 1 .. lastIndex()), the ones the next Ready must persist. */
-  unstableEntries(): Entry[] {
-    return this.entries.slice(this.stable - this.offset);
+  /**
+   * The unstable entries (stableIndex() + 1 .. lastIndex()), the ones the next Ready must persist; empty (the shared
+   * frozen array) when there are none. Read-only and possibly shared, like `slice`'s.
+   */
+  unstableEntries(): readonly Entry[] {
+    const last = this.lastIndex();
+    return this.stable < last ? this.range(this.stable + 1, last) : NO_ENTRIES;
+  }
+
+  /** Entries [lo, hi], lo <= hi, inside the log: the shared array when it holds that range, else a fresh one shared from now on. */
+  private range(lo: number, hi: number): readonly Entry[] {
+    if (lo === this.sharedLo && hi === this.sharedHi) return this.shared;
+    const entries = this.entries.slice(lo - this.offset - 1, hi - this.offset);
+    this.sharedLo = lo;
+    this.sharedHi = hi;
+    this.shared = entries;
+    return entries;
+  }
+
+  /** Entries at the shared range's indexes are about to change or go: nothing is shared any more. */
+  private forgetShared(): void {
+    this.sharedLo = 0;
+    this.sharedHi = 0;
+    this.shared = NO_ENTRIES;
   }
 
   /** The host made entries up to `index` durable. Throws if that is beyond the log or goes backwards. */
@@ -169,6 +202,7 @@ export class RaftLog {
   compact(index: number, term: number): void {
     if (!(index > this.offset && index <= this.stable)) assertFail(`compact(${index}) outside stable log [${this.offset + 1}, ${this.stable}]`);
     if (!(this.termAt(index) === term)) assertFail(`compact(${index}) with term ${term}, but the entry there has term ${this.termAt(index)}`);
+    this.forgetShared();
     this.entries = this.entries.slice(index - this.offset);
     this.offset = index;
     this.offsetTerm = term;
@@ -182,6 +216,7 @@ export class RaftLog {
    */
   restore(index: number, term: number, keepSuffix: boolean): number {
     const kept = keepSuffix && index >= this.offset && this.matchTerm(index, term) ? this.entries.slice(index - this.offset) : [];
+    this.forgetShared();
     this.entries = kept;
     this.offset = index;
     this.offsetTerm = term;
