@@ -556,6 +556,32 @@ describe('host contract', () => {
     expect(n.ready()).toBeNull();
   });
 
+  it('has nothing to report right after advance() unless advancing committed something', () => {
+    // A single-node cluster commits its own entries in advance(), once they are stable (as etcd does).
+    const n = newNode({ peers: [1] });
+    for (let i = 0; i < 20 && n.status().role !== 'leader'; i++) {
+      n.tick();
+      drain(n);
+    }
+    expect(n.status().role).toBe('leader');
+    while (drain(n) !== null);
+    expect(n.ready()).toBeNull();
+    expect(n.propose('x').accepted).toBe(true);
+    const proposed = n.ready()!;
+    expect(proposed.entries.map((x) => x.data)).toEqual(['x']);
+    expect(proposed.committedEntries).toEqual([]);
+    n.advance(); // stable now: the commit moves here, so the next Ready must report it
+    const committed = n.ready()!;
+    expect(committed.hardState?.commit).toBe(proposed.entries[0]!.index);
+    expect(committed.committedEntries.map((x) => x.data)).toEqual(['x']);
+    n.advance();
+    expect(n.ready()).toBeNull();
+    expect(n.ready()).toBeNull(); // asking again changes nothing
+    // Any call that changes state makes ready() look again: a follower's step, here a higher term deposing it.
+    n.step({ type: 'vote-resp', from: 2, to: 1, term: 99, reject: true });
+    expect(n.ready()?.hardState?.term).toBe(99);
+  });
+
   it('hands out Readys reporting only the fields that changed, all of one shape', () => {
     const n = newNode();
     for (let i = 0; i < 20; i++) n.tick(); // campaigns: a new term and vote, a new role, vote requests

@@ -138,6 +138,12 @@ export class RaftNode {
   private readonly bug: CoreBug | '' = '';
   /** A Ready was returned and advance() has not been called yet. */
   private readyPending = false;
+  /**
+   * Nothing to report: advance() found the last Ready carried every change and committed nothing new, and no call
+   * has changed anything since (each clears it, through enter()), so ready() is null without comparing every field.
+   * The host asks again after every advance(), and that answer is nearly always null.
+   */
+  private drained = false;
   /** Invariant: never decreases. */
   private term = 0;
   /** Whom this node voted for in `term`, 0 if nobody. Invariant: reset to 0 exactly when `term` changes. */
@@ -277,14 +283,14 @@ export class RaftNode {
 
   /** Advances the logical clock by one tick: may start an election or send heartbeats. */
   tick(): void {
-    this.assertNoPendingReady('tick');
+    this.enter('tick');
     if (this.role === 'leader') this.tickLeader();
     else this.tickElection();
   }
 
   /** Delivers a message from the network. Malformed, misaddressed and stale messages are ignored. */
   step(m: Message): void {
-    this.assertNoPendingReady('step');
+    this.enter('step');
     // Messages from nodes outside the configuration are handled like any other, as etcd does: a node that joined
     // learns of its leader this way, and a removed node that keeps campaigning is held off by PreVote and
     // CheckQuorum's lease, not by special cases (thesis §4.2.3).
@@ -342,7 +348,7 @@ export class RaftNode {
    * lead next, where a client retries (if the transfer fails, that node names this one back).
    */
   propose(data: string): ProposeResult {
-    this.assertNoPendingReady('propose');
+    this.enter('propose');
     if (this.role !== 'leader') return { accepted: false, reason: 'not-leader', leaderHint: this.leader };
     if (this.transfer.active()) return { accepted: false, reason: 'not-leader', leaderHint: this.transfer.target() };
     return this.appendAsLeader(data);
@@ -358,7 +364,7 @@ export class RaftNode {
    * joint one (C_old,new) is followed by the leader's own C_new once committed (etcd's auto-leave).
    */
   proposeConfChange(request: ConfChangeRequest): ProposeResult {
-    this.assertNoPendingReady('proposeConfChange');
+    this.enter('proposeConfChange');
     if (this.role !== 'leader') return { accepted: false, reason: 'not-leader', leaderHint: this.leader };
     if (this.transfer.active()) return { accepted: false, reason: 'not-leader', leaderHint: this.transfer.target() };
     const refused: ProposeResult = { accepted: false, reason: 'not-leader', leaderHint: this.id };
@@ -379,7 +385,7 @@ export class RaftNode {
    * again for the same target changes nothing; for another target, the transfer starts over for that one.
    */
   transferLeadership(target: NodeId): boolean {
-    this.assertNoPendingReady('transferLeadership');
+    this.enter('transferLeadership');
     if (this.role !== 'leader' || target === this.id || this.activeConfiguration === null || !isVoter(this.activeConfiguration, target)) return false;
     if (this.transfer.target() === target) return true;
     const pr = this.progressById[target];
@@ -419,7 +425,7 @@ export class RaftNode {
    * retries. Under the 'stale-read' bug the read is released at once with the current commit index.
    */
   readIndex(requestId: number): boolean {
-    this.assertNoPendingReady('readIndex');
+    this.enter('readIndex');
     if (this.role !== 'leader') return false;
     if (this.bug === 'stale-read') {
       this.readStates.push({ requestId, index: this.commit });
@@ -444,7 +450,7 @@ export class RaftNode {
    * `snapshot.term` is its entry's term.
    */
   compact(snapshot: Snapshot): void {
-    this.assertNoPendingReady('compact');
+    this.enter('compact');
     if (!(snapshot.index <= this.applied)) assertFail(`compact(${snapshot.index}) beyond applied ${this.applied}`);
     this.log.compact(snapshot.index, snapshot.term);
     // The snapshot a follower is sent must carry the configuration at its index (thesis §5.1 / Raft §7): taken from
@@ -461,6 +467,7 @@ export class RaftNode {
    */
   ready(): Ready | null {
     assert(!this.readyPending, 'ready() called again before advance()');
+    if (this.drained) return null;
     const vote = this.bug === 'forget-vote' ? 0 : this.vote;
     const hardChanged = this.term !== this.reportedTerm || vote !== this.reportedVote || this.commit !== this.reportedCommit;
     const softChanged = this.role !== this.reportedRole || this.leader !== this.reportedLeader;
@@ -524,6 +531,9 @@ export class RaftNode {
     this.applied = this.pendingApplied;
     // The leader's own entries count toward the commit quorum only once stable (as in etcd).
     if (this.role === 'leader' && this.maybeCommit()) this.commitAdvanced();
+    // The Ready just handled carried every change made before it (ready() marked them all reported, advance() the
+    // entries stable and applied): unless the commit moved here, the next ready() has nothing to say.
+    else this.drained = true;
   }
 
   /** Self-reported status, for display only. */
@@ -1180,7 +1190,12 @@ export class RaftNode {
     return Math.min(target, this.log.lastIndex());
   }
 
-  private assertNoPendingReady(call: string): void {
+  /**
+   * Every public call that may change the node's state starts here: none is allowed between ready() and advance(),
+   * and whatever it changes, the next ready() must look (the node is no longer `drained`).
+   */
+  private enter(call: string): void {
     if (!(!this.readyPending)) assertFail(`${call}() called between ready() and advance()`);
+    this.drained = false;
   }
 }
