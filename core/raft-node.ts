@@ -967,6 +967,9 @@ export class RaftNode {
    * stable. Returns true when commit moved.
    */
   private maybeCommit(): boolean {
+    // Most calls (an acknowledgement of what is committed already, an advance with nothing new of its own) find
+    // nothing: counting whether a quorum holds anything beyond commit is one pass, without the sort below.
+    if (!this.jointQuorumReaches(this.commit + 1, false)) return false;
     const index = this.quorumIndex(false);
     if (index <= this.commit) return false;
     if (this.bug !== 'figure8-commit' && this.log.termAt(index) !== this.term) return false;
@@ -986,6 +989,30 @@ export class RaftNode {
     this.fillHalf(this.incomingVoters, this.incomingScratch, reads);
     this.fillHalf(this.outgoingVoters, this.outgoingScratch, reads);
     return jointCommitted(this.incomingScratch, this.outgoingScratch);
+  }
+
+  /**
+   * Whether a majority of each half of the configuration holds at least `min`: `quorumIndex(reads) >= min` (the
+   * q-th largest value reaches `min` exactly when q values do), counted in one pass without sorting.
+   */
+  private jointQuorumReaches(min: number, reads: boolean): boolean {
+    return this.quorumReaches(this.incomingVoters, min, reads) && (this.outgoingVoters.length === 0 || this.quorumReaches(this.outgoingVoters, min, reads));
+  }
+
+  /** Whether a majority of `voters` holds at least `min`, each counted as fillHalf reads it. */
+  private quorumReaches(voters: readonly NodeId[], min: number, reads: boolean): boolean {
+    let count = 0;
+    for (let i = 0; i < voters.length; i++) {
+      const p = voters[i] as NodeId;
+      let value: number;
+      if (p === this.id) value = reads ? this.readRound : this.log.stableIndex();
+      else {
+        const pr = this.progressById[p] as Progress;
+        value = reads ? pr.readAcked : pr.match;
+      }
+      if (value >= min) count++;
+    }
+    return count >= quorumSize(voters.length);
   }
 
   private fillHalf(voters: readonly NodeId[], scratch: number[], reads: boolean): void {
@@ -1020,6 +1047,10 @@ export class RaftNode {
   /** Moves to `readStates`, oldest first, the reads with a known index whose round a quorum has acknowledged. */
   private releaseReads(): void {
     if (this.pendingReads.length === 0) return;
+    // Nothing goes unless the oldest read goes: it has an index, and a quorum acknowledged its round (counted
+    // without sorting, as most acknowledgements release nothing).
+    const first = this.pendingReads[0] as PendingRead;
+    if (first.index === 0 || !this.jointQuorumReaches(first.round, true)) return;
     const acked = this.quorumAckedRound();
     let released = 0;
     for (const r of this.pendingReads) {
