@@ -72,6 +72,25 @@ describe('Prng', () => {
     );
   });
 
+  it('seeds a fork exactly as a stream of its full seed text (a fork continues its parent\'s first Mash pass)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), fc.array(fc.string({ maxLength: 20 }), { minLength: 1, maxLength: 4 }), (rootText, labels) => {
+        let forked = new Prng(rootText);
+        let text = rootText;
+        for (const label of labels) {
+          forked = forked.fork(label);
+          text = `${text}/${label}`;
+        }
+        expect(forked.seedText).toBe(text);
+        const theirs = seedrandom.alea(text);
+        const expected = Array.from({ length: 8 }, () => theirs());
+        expect(floats(new Prng(text), 8)).toEqual(expected);
+        expect(floats(forked, 8)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('gives different streams for different labels', () => {
     const root = Prng.forRun(5);
     expect(floats(root.fork('a'), 10)).not.toEqual(floats(root.fork('b'), 10));

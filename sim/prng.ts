@@ -4,6 +4,43 @@
  */
 import { assert, assertFail } from './assert.js';
 
+/*
+ * Baagoe's Mash, the hash Alea seeds itself with (as seedrandom's), as functions of its state `n` (a double below
+ * 2^33): Alea mashes three spaces, then its seed text three times, reading a value after each pass.
+ */
+
+/** Mash's state after one more character code. */
+function mashChar(state: number, code: number): number {
+  let n = state + code;
+  let h = 0.02519603282416938 * n;
+  n = h >>> 0;
+  h -= n;
+  h *= n;
+  n = h >>> 0;
+  h -= n;
+  return n + h * 0x100000000; // 2^32
+}
+
+/** Mash's state after the characters of `data`. */
+function mashText(state: number, data: string): number {
+  let n = state;
+  for (let i = 0; i < data.length; i++) n = mashChar(n, data.charCodeAt(i));
+  return n;
+}
+
+/** The value Mash returns in state `n`, in [0, 1). */
+function mashValue(n: number): number {
+  return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
+}
+
+const SLASH = 0x2f;
+/** Mash's state and values after Alea's three spaces, the same for every seed. */
+const SPACES_N0 = 0xefc8249d;
+const SPACES_S0 = mashValue(mashChar(SPACES_N0, 0x20));
+const SPACES_S1 = mashValue(mashChar(mashChar(SPACES_N0, 0x20), 0x20));
+const SPACES_N = mashChar(mashChar(mashChar(SPACES_N0, 0x20), 0x20), 0x20);
+const SPACES_S2 = mashValue(SPACES_N);
+
 export class Prng {
   // Alea's state (Baagoe's algorithm, as seedrandom's `alea` implements it, draw for draw). The fields start as
   // doubles: a field declared without a value starts undefined (ES2022 class fields), which made V8 keep these
@@ -12,18 +49,32 @@ export class Prng {
   private s1 = 0.5;
   private s2 = 0.5;
   private c = 1;
+  /**
+   * Mash's state after its first pass over `seedText` (after the three spaces Alea mashes first). A fork's seed
+   * text starts with this stream's, so its first pass continues from here over `/label` alone: seeding a stream is
+   * three passes over its ~40 characters, a chain of dependent floating-point steps (~1.4 µs), and a run seeds
+   * ~50 streams. Starts as a double, like the state above.
+   */
+  private readonly firstPassN: number = 0.5;
 
-  /** @param seedText the stream's full seed; use {@link Prng.forRun} for a run's root stream. */
-  constructor(readonly seedText: string) {
-    const mash = new Mash();
-    let s0 = mash.mash(' ');
-    let s1 = mash.mash(' ');
-    let s2 = mash.mash(' ');
-    s0 -= mash.mash(seedText);
+  /**
+   * @param seedText the stream's full seed; use {@link Prng.forRun} for a run's root stream.
+   * @param firstPassN Mash's state after the first pass over `seedText`, passed only by {@link fork} (which has
+   *   it from its parent); computed when absent. Any other value seeds a stream that is not `seedText`'s.
+   */
+  constructor(
+    readonly seedText: string,
+    firstPassN: number = mashText(SPACES_N, seedText),
+  ) {
+    this.firstPassN = firstPassN;
+    let n = firstPassN;
+    let s0 = SPACES_S0 - mashValue(n);
     if (s0 < 0) s0 += 1;
-    s1 -= mash.mash(seedText);
+    n = mashText(n, seedText);
+    let s1 = SPACES_S1 - mashValue(n);
     if (s1 < 0) s1 += 1;
-    s2 -= mash.mash(seedText);
+    n = mashText(n, seedText);
+    let s2 = SPACES_S2 - mashValue(n);
     if (s2 < 0) s2 += 1;
     this.s0 = s0;
     this.s1 = s1;
@@ -45,7 +96,8 @@ export class Prng {
 
   /** An independent stream named `label` under this one. */
   fork(label: string): Prng {
-    return new Prng(`${this.seedText}/${label}`);
+    // The first pass over the parent's text is the parent's own; only `/label` is mashed onto it.
+    return new Prng(`${this.seedText}/${label}`, mashText(mashChar(this.firstPassN, SLASH), label));
   }
 
   /** Uniform in [0, 1). */
@@ -96,26 +148,5 @@ export class Prng {
       out[j] = tmp;
     }
     return out;
-  }
-}
-
-/** Baagoe's Mash, the hash Alea seeds itself with (as seedrandom's). */
-class Mash {
-  private n = 0xefc8249d;
-
-  mash(data: string): number {
-    let n = this.n;
-    for (let i = 0; i < data.length; i++) {
-      n += data.charCodeAt(i);
-      let h = 0.02519603282416938 * n;
-      n = h >>> 0;
-      h -= n;
-      h *= n;
-      n = h >>> 0;
-      h -= n;
-      n += h * 0x100000000; // 2^32
-    }
-    this.n = n;
-    return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
   }
 }
