@@ -128,11 +128,13 @@ export class FaultInjector {
   /** Per node id: the term and vote of its last persist seen while reactive faults were armed (the `vote` trigger). */
   private readonly lastTerm: Float64Array;
   private readonly lastVote: Int32Array;
+  /** Picks the record a `corrupt` fault flips: fork `corruption` of the run's root, forked at the first one. */
+  private corruptionPrng: Prng | null = null;
 
   constructor(
     private readonly world: FaultWorld,
-    /** Picks the record a `corrupt` fault flips. */
-    private readonly corruptionPrng: Prng,
+    /** The run's root stream; forked only when a fault needs a stream of its own (most runs need none). */
+    private readonly root: Prng,
   ) {
     const nodeCount = world.hosts.length;
     this.pausedIncarnation = new Int32Array(nodeCount + 1);
@@ -243,6 +245,7 @@ export class FaultInjector {
         const host = this.host(fault.node);
         if (!this.mayTakeDown(host, fault.kind)) return;
         if (host.up) host.crash();
+        if (this.corruptionPrng === null) this.corruptionPrng = this.root.fork('corruption');
         const index = host.disk.corrupt(this.corruptionPrng);
         this.record(host.id, { type: 'corrupted', index });
         this.scheduleRestart(host.id, fault.downMs);

@@ -78,8 +78,11 @@ export class Network {
   /** extraMsMax of every latency spike in progress; the largest applies. */
   private readonly spikes: number[] = [];
   private spikeExtraMsMax = 0;
-  /** Latency spikes draw from a stream of their own, so a spike never shifts the other network draws. */
-  private readonly spikePrng: Prng;
+  /**
+   * Latency spikes draw from a stream of their own, so a spike never shifts the other network draws. Forked at the
+   * first spike: most runs have none, and seeding a stream is not free.
+   */
+  private spikePrng: Prng | null = null;
   /** Delays of the copies decided by the last {@link route} call. */
   readonly delays: number[] = [0, 0];
   /** Why the last {@link route} call that returned 0 dropped the message. */
@@ -104,7 +107,6 @@ export class Network {
     this.blocked = new Uint8Array(this.stride * this.stride);
     this.inflight = new Int32Array(this.stride * this.stride);
     this.clogs = new Uint16Array(this.stride * this.stride);
-    this.spikePrng = prng.fork('latency-spike');
     this.options = this.adopt(options);
   }
 
@@ -175,7 +177,13 @@ export class Network {
     const max = this.latencyMsMax;
     const base = draw.chance(this.longDelayPerMille, 1000) ? draw.range(max, Math.max(max, this.longDelayMsMax)) : draw.range(this.latencyMsMin, max);
     if (this.spikeExtraMsMax === 0) return base;
-    return base + (draw === this.prng ? this.spikePrng : draw).range(0, this.spikeExtraMsMax);
+    return base + (draw === this.prng ? this.spikeDraw() : draw).range(0, this.spikeExtraMsMax);
+  }
+
+  /** The spikes' stream (fork `latency-spike` of the network's), forked on first use. */
+  private spikeDraw(): Prng {
+    if (this.spikePrng === null) this.spikePrng = this.prng.fork('latency-spike');
+    return this.spikePrng;
   }
 
   /** Starts a latency spike: until {@link endLatencySpike}, every delay grows by a uniform [0, extraMsMax]. */

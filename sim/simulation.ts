@@ -194,7 +194,6 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     // Only a plan with a `replay` fault needs the messages sent kept; every other run keeps none.
     if (options.plan.events.some((e) => e.kind === 'replay')) this.network.keepHistory();
     this.clientPrng = root.fork('client-network');
-    const corruptionPrng = root.fork('corruption');
     this.clocks = clocksAreImperfect(options.clock) ? new NodeClocks(this.nodeCount, options.tickMs, options.clock as ClockOptions, root.fork('clock')) : null;
     this.trace = new Trace(options.record);
     const commands = new CommandCache();
@@ -229,7 +228,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
       const retryMs = Math.max(1, (options.electionTicks * options.tickMs) >> 1);
       this.membership = new MembershipDriver(this, this.configurations, options.implementation, root.fork('membership'), retryMs);
     }
-    this.faults = new FaultInjector(this, corruptionPrng);
+    this.faults = new FaultInjector(this, root);
     this.liveness = new LivenessPhase(this, root.fork('liveness'), options.fullHeal === true);
     this.workload = new Workload(options.workload, root.fork('workload'), this, commands);
     const tickPhase = root.fork('tick-phase');
