@@ -276,13 +276,16 @@ export const transferLagging: Scenario = {
 /**
  * The default swarm's membership family, for an implementation declaring `capabilities`: half the seeds get one to
  * three configuration goals (add through a learner or at once, remove, replace by joint consensus, on ids that
- * exist then) and, with `leadership-transfer`, a few transfers to random voters. Empty without the capabilities,
- * and then it draws nothing.
+ * exist then) and, with `leadership-transfer`, a few transfers to random voters. Draws from `seed`'s fork
+ * `membership`; empty without the capabilities, and then it forks nothing (seeding a stream is not free, and most
+ * implementations lack both).
  */
-export function membershipFamily(prng: Prng, ctx: ScenarioContext, capabilities: readonly Capability[]): { readonly events: FaultEvent[]; readonly on: boolean } {
+export function membershipFamily(seed: Prng, ctx: ScenarioContext, capabilities: readonly Capability[]): { readonly events: FaultEvent[]; readonly on: boolean } {
   const conf = capabilities.includes('membership-change');
   const transfer = capabilities.includes('leadership-transfer');
-  if ((!conf && !transfer) || !prng.chance(1, 2)) return { events: [], on: false };
+  if (!conf && !transfer) return { events: [], on: false };
+  const prng = seed.fork('membership');
+  if (!prng.chance(1, 2)) return { events: [], on: false };
   const e = electionMs(ctx);
   const events: FaultEvent[] = [];
   if (conf) {

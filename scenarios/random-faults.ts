@@ -8,7 +8,7 @@ import { maxFaultyNodes } from '../sim/faults.js';
 import type { FaultEvent } from '../sim/faults.js';
 import type { NodeId } from '../sim/contract.js';
 import type { Prng } from '../sim/prng.js';
-import { BRIDGE_NODES_MIN, byTime, SPLIT_NODES_MIN, withinModel } from './plan-tools.js';
+import { BRIDGE_NODES_MIN, mergeByTime, SPLIT_NODES_MIN, withinModel } from './plan-tools.js';
 import { withDivergentLogs } from './divergent-logs.js';
 import { membershipFamily } from './membership-scenarios.js';
 import { reactiveFaults } from './reactive-faults.js';
@@ -101,10 +101,10 @@ function swarmScenario(options: { readonly name: string; readonly description: s
       const linkCapacity = congestion && extra.chance(1, 2) ? extra.range(4, 32) : 0;
       const fsyncMsMax = slowDisk ? extra.range(1, 10) : 0;
       const tornWritePerMille = slowDisk ? extra.pick([0, 500]) : 0;
-      const planned = byTime([
-        ...faultSchedule(prng.fork('plan'), ctx, { partitions, crashes, leaderFaults, faultGapMsMean }),
-        ...timeAndCongestion(extra.fork('plan'), ctx, { pauses, clocks, congestion, faultGapMsMean }),
-      ]);
+      const planned = mergeByTime(
+        faultSchedule(prng, ctx, { partitions, crashes, leaderFaults, faultGapMsMean }),
+        timeAndCongestion(extra, ctx, { pauses, clocks, congestion, faultGapMsMean }),
+      );
       // Reactive faults draw from a stream of their own (drawn last, so seeds without them keep their plans).
       const reactiveStream = prng.fork('reactive');
       const reactive = reactiveStream.chance(1, 2);
@@ -115,15 +115,16 @@ function swarmScenario(options: { readonly name: string; readonly description: s
       const replayStream = prng.fork('replay');
       const replay = options.replay === 'always' || replayStream.chance(1, 4);
       const replayGapMsMean = replay ? replayStream.range(REPLAY_GAP_ELECTIONS_MIN, REPLAY_GAP_ELECTIONS_MAX) * electionMs : 0;
-      const withReplays = replay ? byTime([...withReactive, ...replayFaults(replayStream.fork('plan'), ctx, replayGapMsMean)]) : withReactive;
+      const withReplays = replay ? mergeByTime(withReactive, replayFaults(replayStream.fork('plan'), ctx, replayGapMsMean)) : withReactive;
       // A quarter of the seeds end with the stability phase (one node away from a stable leader and back).
       const stabilityStream = prng.fork('stability');
       const stability = options.divergent !== 'always' && stabilityStream.chance(1, 4);
       // A quarter of the other seeds end with the divergent-logs episode instead (both need the end of the safety
       // phase): a stream of its own, so a seed without it keeps its plan.
-      const divergentStream = prng.fork('divergent');
-      const drawn = !stability && (options.divergent === 'always' || (options.divergent === 'swarm' && divergentStream.chance(1, 4)));
-      const withEpisode = drawn ? withDivergentLogs(withReplays, ctx, divergentStream.fork('plan')) : null;
+      // Forked only when it can draw (a seed with the stability phase never does): seeding a stream is not free.
+      const divergentStream = stability ? null : prng.fork('divergent');
+      const drawn = divergentStream !== null && (options.divergent === 'always' || (options.divergent === 'swarm' && divergentStream.chance(1, 4)));
+      const withEpisode = drawn && divergentStream !== null ? withDivergentLogs(withReplays, ctx, divergentStream.fork('plan')) : null;
       const divergent = withEpisode !== null;
       const events = stability ? withStabilityPhase(withReplays, ctx, stabilityStream.fork('plan')) : (withEpisode ?? withReplays);
       // Half the seeds take snapshots (Raft §7) every few to a few dozen applied entries, for implementations with
@@ -134,12 +135,12 @@ function swarmScenario(options: { readonly name: string; readonly description: s
       // Configuration changes and transfers (#15) for implementations declaring `membership-change` or
       // `leadership-transfer`: a stream of its own that draws nothing otherwise, so every other plan is unchanged.
       const capabilities = ctx.capabilities ?? [];
-      const membership = membershipFamily(prng.fork('membership'), ctx, capabilities);
+      const membership = membershipFamily(prng, ctx, capabilities);
       const membershipKnob = capabilities.includes('membership-change') || capabilities.includes('leadership-transfer') ? { membership: membership.on } : {};
       const disk = slowDisk ? { fsyncMsMin: 1, fsyncMsMax, tornWritePerMille } : { fsyncMsMin: 0, fsyncMsMax: 0, tornWritePerMille: 0 };
       return {
         network: { latencyMsMin: 1, latencyMsMax, lossPerMille, duplicatePerMille, longDelayPerMille, longDelayMsMax: 20 * ctx.tickMs, linkCapacity },
-        plan: { events: membership.on ? byTime([...events, ...membership.events]) : events },
+        plan: { events: membership.on ? mergeByTime(events, membership.events) : events },
         workload: { thinkMsMax },
         ...(clocks ? { clock: { skewPerMilleMax, driftPerMilleMax } } : {}),
         ...(slowDisk || snapshotEveryEntries > 0 ? { disk: snapshotEveryEntries > 0 ? { ...disk, snapshotEveryEntries } : disk } : {}),
@@ -188,14 +189,18 @@ function replayFaults(prng: Prng, ctx: ScenarioContext, gapMsMean: number): Faul
   return events;
 }
 
-/** Pauses and clock jumps, latency spikes and clogged links: none of them takes a node down. */
+/**
+ * Pauses and clock jumps, latency spikes and clogged links: none of them takes a node down. Draws from `families`'
+ * fork `plan`, forked only when a family is on.
+ */
 function timeAndCongestion(
-  prng: Prng,
+  families: Prng,
   ctx: ScenarioContext,
   knobs: { readonly pauses: boolean; readonly clocks: boolean; readonly congestion: boolean; readonly faultGapMsMean: number },
 ): FaultEvent[] {
   const events: FaultEvent[] = [];
   if (!knobs.pauses && !knobs.clocks && !knobs.congestion) return events;
+  const prng = families.fork('plan');
   const e = ctx.electionTicks * ctx.tickMs;
   const nodes = Array.from({ length: ctx.nodeCount }, (_, i) => i + 1);
   const gap = knobs.faultGapMsMean * 2;
@@ -224,10 +229,14 @@ interface ScheduleKnobs {
   readonly faultGapMsMean: number;
 }
 
-/** Random partitions, heals, crashes and restarts, inside the fault model (at most f nodes down). */
-function faultSchedule(prng: Prng, ctx: ScenarioContext, knobs: ScheduleKnobs): FaultEvent[] {
+/**
+ * Random partitions, heals, crashes and restarts, inside the fault model (at most f nodes down). Draws from
+ * `scenario`'s fork `plan`, forked only when partitions or crashes are on.
+ */
+function faultSchedule(scenario: Prng, ctx: ScenarioContext, knobs: ScheduleKnobs): FaultEvent[] {
   const events: FaultEvent[] = [];
   if (!knobs.partitions && !knobs.crashes) return events;
+  const prng = scenario.fork('plan');
   const nodes = Array.from({ length: ctx.nodeCount }, (_, i) => i + 1);
   /** Crashed nodes -> when they restart (Infinity: at a later restart event, or the liveness phase). */
   const down = new Map<NodeId, number>();
@@ -236,6 +245,8 @@ function faultSchedule(prng: Prng, ctx: ScenarioContext, knobs: ScheduleKnobs): 
   let partitioned = false;
   let leaderBouncesUntil: number[] = [];
   const restartDue = (untilMs: number): void => {
+    // Most draws find nobody down: no copy of the map then.
+    if (down.size === 0) return;
     const due = [...down].filter(([, at]) => at <= untilMs).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
     for (const [node, at] of due) {
       events.push({ atMs: at, kind: 'restart', node });
@@ -272,7 +283,9 @@ function faultSchedule(prng: Prng, ctx: ScenarioContext, knobs: ScheduleKnobs): 
         const bounceAtMs = atMs + prng.range(1, electionMs);
         down.set(node, prng.chance(1, 2) && bounceAtMs < ctx.safetyMs ? bounceAtMs : Number.POSITIVE_INFINITY);
       } else {
-        const indefinitely = [...down].filter(([, at]) => at === Number.POSITIVE_INFINITY).map(([n]) => n).sort((a, b) => a - b);
+        const indefinitely: NodeId[] = [];
+        for (const [n, at] of down) if (at === Number.POSITIVE_INFINITY) indefinitely.push(n);
+        indefinitely.sort((a, b) => a - b);
         if (indefinitely.length > 0) {
           const node = prng.pick(indefinitely);
           down.delete(node);
