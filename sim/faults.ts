@@ -302,6 +302,8 @@ export class PlanCheck {
    */
   sameAs(other: PlanCheck): boolean {
     if (this.lastMs !== other.lastMs || !sameSet(this.down, other.down) || !sameSet(this.corrupted, other.corrupted)) return false;
+    // Most states have no bounce in progress: nothing to filter and sort then.
+    if (this.bouncesUntil.length === 0 && other.bouncesUntil.length === 0) return true;
     const live = (untils: readonly number[]): number[] => untils.filter((until) => until > this.lastMs).sort((a, b) => a - b);
     const a = live(this.bouncesUntil);
     const b = live(other.bouncesUntil);
@@ -359,21 +361,27 @@ export class PlanCheck {
         if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
         else if (!down.delete(e.node)) problems.push(`${where}: node ${e.node} is not down`);
         break;
-      case 'partition':
-        problems.push(...groupProblems(where, e.groups.flat(), validNode));
+      case 'partition': {
+        const seen: NodeId[] = [];
+        for (const group of e.groups) groupProblems(where, group, validNode, seen, problems);
         break;
-      case 'bridge':
-        problems.push(...groupProblems(where, [e.bridge, ...e.sides[0], ...e.sides[1]], validNode));
+      }
+      case 'bridge': {
+        const seen: NodeId[] = [];
+        groupProblems(where, [e.bridge], validNode, seen, problems);
+        groupProblems(where, e.sides[0], validNode, seen, problems);
+        groupProblems(where, e.sides[1], validNode, seen, problems);
         break;
+      }
       case 'isolate-leader':
         if (!Number.isInteger(e.companions) || e.companions < 0 || e.companions >= nodeCount - 1) problems.push(`${where}: companions must be a whole number in [0, ${nodeCount - 2}]`);
         break;
       case 'heal':
         break;
       case 'reactive': {
-        const found = reactiveProblems(where, e, nodeCount, timing);
-        problems.push(...found);
-        if (found.length > 0 || (e.action !== 'bounce' && e.action !== 'bounce-peer')) break;
+        const before = problems.length;
+        reactiveProblems(where, e, nodeCount, timing, problems);
+        if (problems.length > before || (e.action !== 'bounce' && e.action !== 'bounce-peer')) break;
         // Whom it takes down is known only when it fires: it counts as one node down from arming until the
         // latest restart it can cause, like a leader bounce.
         if (downCount >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
@@ -382,12 +390,12 @@ export class PlanCheck {
       }
       case 'away':
         if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
-        problems.push(...wholeProblems(where, 'durationMs', e.durationMs, timedMsMax(timing)));
+        wholeProblems(where, 'durationMs', e.durationMs, timedMsMax(timing), 1, problems);
         break;
       case 'replay':
         // Any age is inside the model (a message may arrive arbitrarily late); the count bounds the work.
-        problems.push(...wholeProblems(where, 'count', e.count, REPLAY_COUNT_MAX));
-        problems.push(...wholeProblems(where, 'ageMsMin', e.ageMsMin, Number.MAX_SAFE_INTEGER, 0));
+        wholeProblems(where, 'count', e.count, REPLAY_COUNT_MAX, 1, problems);
+        wholeProblems(where, 'ageMsMin', e.ageMsMin, Number.MAX_SAFE_INTEGER, 0, problems);
         break;
       case 'one-way':
       case 'ring':
@@ -395,12 +403,12 @@ export class PlanCheck {
       case 'clog':
       case 'pause':
       case 'clock-jump':
-        problems.push(...networkOrClockProblems(where, e, validNode, timing));
+        networkOrClockProblems(where, e, validNode, timing, problems);
         break;
       case 'conf-change':
         problems.push(...confGoalProblems(where, e.goal, validNode, nodeCount));
-        problems.push(...wholeProblems(where, 'giveUpMs', e.giveUpMs, Number.MAX_SAFE_INTEGER));
-        if (e.crashLeaderMs !== undefined) problems.push(...wholeProblems(where, 'crashLeaderMs', e.crashLeaderMs, timedMsMax(timing)));
+        wholeProblems(where, 'giveUpMs', e.giveUpMs, Number.MAX_SAFE_INTEGER, 1, problems);
+        if (e.crashLeaderMs !== undefined) wholeProblems(where, 'crashLeaderMs', e.crashLeaderMs, timedMsMax(timing), 1, problems);
         break;
       case 'transfer':
         if (e.target !== 'random' && !validNode(e.target)) problems.push(`${where}: no node ${e.target}`);
@@ -426,61 +434,58 @@ function timedMsMax(timing: PlanTiming | undefined): number {
   return timing === undefined ? Number.MAX_SAFE_INTEGER : TIMED_FAULT_ELECTIONS_MAX * timing.electionTicks * timing.tickMs;
 }
 
-function wholeProblems(where: string, name: string, value: number, max: number, min = 1): string[] {
-  return Number.isInteger(value) && value >= min && value <= max ? [] : [`${where}: ${name} must be a whole number in [${min}, ${max}], got ${value}`];
+/** Appends to `problems` the problem of `value` when it is not a whole number in [min, max]. */
+function wholeProblems(where: string, name: string, value: number, max: number, min: number, problems: string[]): void {
+  if (!(Number.isInteger(value) && value >= min && value <= max)) problems.push(`${where}: ${name} must be a whole number in [${min}, ${max}], got ${value}`);
 }
 
-/** Problems with a reactive fault's fields (the f-limit is judged by the caller). */
-function reactiveProblems(where: string, e: Extract<FaultEvent, { kind: 'reactive' }>, nodeCount: number, timing: PlanTiming | undefined): string[] {
-  const problems: string[] = [];
+/** Appends to `problems` the problems with a reactive fault's fields (the f-limit is judged by the caller). */
+function reactiveProblems(where: string, e: Extract<FaultEvent, { kind: 'reactive' }>, nodeCount: number, timing: PlanTiming | undefined, problems: string[]): void {
   if (!(REACTIVE_TRIGGERS as readonly string[]).includes(e.trigger)) problems.push(`${where}: unknown trigger ${String(e.trigger)}`);
   if (!(REACTIVE_ACTIONS as readonly string[]).includes(e.action)) problems.push(`${where}: unknown action ${String(e.action)}`);
   const msMax = timedMsMax(timing);
-  problems.push(...wholeProblems(where, 'windowMs', e.windowMs, Number.MAX_SAFE_INTEGER));
-  problems.push(...wholeProblems(where, 'delayMs', e.delayMs, msMax, 0));
-  problems.push(...wholeProblems(where, 'durationMs', e.durationMs, msMax));
-  if (e.action === 'bounce-peer' || e.action === 'clog') problems.push(...wholeProblems(where, 'peer', e.peer, nodeCount - 1));
-  return problems;
+  wholeProblems(where, 'windowMs', e.windowMs, Number.MAX_SAFE_INTEGER, 1, problems);
+  wholeProblems(where, 'delayMs', e.delayMs, msMax, 0, problems);
+  wholeProblems(where, 'durationMs', e.durationMs, msMax, 1, problems);
+  if (e.action === 'bounce-peer' || e.action === 'clog') wholeProblems(where, 'peer', e.peer, nodeCount - 1, 1, problems);
 }
 
 type NetworkOrClockFault = Extract<FaultEvent, { kind: 'one-way' | 'ring' | 'latency-spike' | 'clog' | 'pause' | 'clock-jump' }>;
 
 /**
- * Problems with a network or clock fault: nodes that exist, whole durations >= 1, and bounds in election
- * timeouts when the timing is known. None of them takes a node down, so none counts toward f.
+ * Appends to `problems` the problems with a network or clock fault: nodes that exist, whole durations >= 1, and
+ * bounds in election timeouts when the timing is known. None of them takes a node down, so none counts toward f.
  */
-function networkOrClockProblems(where: string, e: NetworkOrClockFault, validNode: (n: NodeId) => boolean, timing: PlanTiming | undefined): string[] {
-  const problems: string[] = [];
-  const msMax = timing === undefined ? Number.MAX_SAFE_INTEGER : TIMED_FAULT_ELECTIONS_MAX * timing.electionTicks * timing.tickMs;
-  const wholeInRange = (name: string, value: number, max: number): void => {
-    if (!Number.isInteger(value) || value < 1 || value > max) problems.push(`${where}: ${name} must be a whole number in [1, ${max}], got ${value}`);
-  };
+function networkOrClockProblems(where: string, e: NetworkOrClockFault, validNode: (n: NodeId) => boolean, timing: PlanTiming | undefined, problems: string[]): void {
+  const msMax = timedMsMax(timing);
   switch (e.kind) {
-    case 'one-way':
+    case 'one-way': {
       if (e.from.length === 0 || e.to.length === 0) problems.push(`${where}: from and to must both name nodes`);
-      problems.push(...groupProblems(where, [...e.from, ...e.to], validNode));
+      const seen: NodeId[] = [];
+      groupProblems(where, e.from, validNode, seen, problems);
+      groupProblems(where, e.to, validNode, seen, problems);
       break;
+    }
     case 'ring':
       break;
     case 'latency-spike':
-      wholeInRange('durationMs', e.durationMs, Number.MAX_SAFE_INTEGER);
-      wholeInRange('extraMsMax', e.extraMsMax, msMax);
+      wholeProblems(where, 'durationMs', e.durationMs, Number.MAX_SAFE_INTEGER, 1, problems);
+      wholeProblems(where, 'extraMsMax', e.extraMsMax, msMax, 1, problems);
       break;
     case 'clog':
       if (!validNode(e.from) || !validNode(e.to)) problems.push(`${where}: no link ${e.from}→${e.to}`);
       else if (e.from === e.to) problems.push(`${where}: a node cannot clog its link to itself`);
-      wholeInRange('durationMs', e.durationMs, Number.MAX_SAFE_INTEGER);
+      wholeProblems(where, 'durationMs', e.durationMs, Number.MAX_SAFE_INTEGER, 1, problems);
       break;
     case 'pause':
       if (e.node !== 'leader' && !validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
-      wholeInRange('durationMs', e.durationMs, msMax);
+      wholeProblems(where, 'durationMs', e.durationMs, msMax, 1, problems);
       break;
     case 'clock-jump':
       if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
-      wholeInRange('ticks', e.ticks, timing === undefined ? Number.MAX_SAFE_INTEGER : TIMED_FAULT_ELECTIONS_MAX * timing.electionTicks);
+      wholeProblems(where, 'ticks', e.ticks, timing === undefined ? Number.MAX_SAFE_INTEGER : TIMED_FAULT_ELECTIONS_MAX * timing.electionTicks, 1, problems);
       break;
   }
-  return problems;
 }
 
 /** Problems with a membership goal: nodes that exist, and a node added is one that joins (not an initial one). */
@@ -494,14 +499,16 @@ function confGoalProblems(where: string, goal: ConfGoal, validNode: (n: NodeId) 
   return problems;
 }
 
-/** Unknown nodes, or a node named twice, in a partition's groups or a bridge's sides. */
-function groupProblems(where: string, nodes: readonly NodeId[], validNode: (n: NodeId) => boolean): string[] {
-  const problems: string[] = [];
-  const seen = new Set<NodeId>();
+/**
+ * Appends to `problems` the unknown nodes of `nodes`, and those named before (in `seen`, which it extends): called
+ * group after group over a partition's groups, a bridge's node and sides or a one-way's two sides. `seen` is a
+ * list, not a Set (a plan names a handful of nodes, and this runs for every candidate plan a scenario tries);
+ * `includes` compares as a Set does (SameValueZero).
+ */
+function groupProblems(where: string, nodes: readonly NodeId[], validNode: (n: NodeId) => boolean, seen: NodeId[], problems: string[]): void {
   for (const n of nodes) {
     if (!validNode(n)) problems.push(`${where}: no node ${n}`);
-    else if (seen.has(n)) problems.push(`${where}: node ${n} is in two partition groups`);
-    seen.add(n);
+    else if (seen.includes(n)) problems.push(`${where}: node ${n} is in two partition groups`);
+    seen.push(n);
   }
-  return problems;
 }
