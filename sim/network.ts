@@ -43,6 +43,9 @@ export type DropReason = 'partition' | 'loss' | 'overflow';
  */
 export const REPLAY_HISTORY_MAX = 4096;
 
+/** {@link Network}'s bound on copies in flight per link when its capacity is unlimited: the largest small integer. */
+const INFLIGHT_UNLIMITED = 0x3fffffff;
+
 export const RELIABLE_NETWORK: NetworkOptions = Object.freeze({
   latencyMsMin: 1,
   latencyMsMax: 5,
@@ -68,7 +71,13 @@ export class Network {
   private latencyMsMin = 0;
   private latencyMsMax = 0;
   private longDelayMsMax = 0;
-  private linkCapacity = 0;
+  /**
+   * Most copies in flight per link: `linkCapacity`, or for an unlimited link a bound no run reaches (the run's event
+   * bound is far below it). One compare on every route, always taken, instead of `capacity > 0 && …`: the second
+   * operand's type feedback then exists from the first message, where it used to start only at the first run with
+   * a capacity (a stale replay on such a run deoptimized the replay path, "insufficient type feedback").
+   */
+  private inflightMax = INFLIGHT_UNLIMITED;
   /** Invariant: inflight[from * stride + to] >= 0 counts copies routed on that link and not yet delivered. */
   private readonly inflight: Int32Array;
   /** clogs[from * stride + to] = number of clogs holding that link (they may overlap). */
@@ -127,7 +136,8 @@ export class Network {
     this.latencyMsMin = o.latencyMsMin;
     this.latencyMsMax = o.latencyMsMax;
     this.longDelayMsMax = o.longDelayMsMax;
-    this.linkCapacity = o.linkCapacity ?? 0;
+    const capacity = o.linkCapacity ?? 0;
+    this.inflightMax = capacity > 0 ? capacity : INFLIGHT_UNLIMITED;
     return o;
   }
 
@@ -138,13 +148,13 @@ export class Network {
   route(from: number, to: number): number {
     const link = from * this.stride + to;
     if (this.blocked[link] === 1) return this.drop('partition');
-    const capacity = this.linkCapacity;
+    const inflightMax = this.inflightMax;
     const inflight = this.inflight[link] as number;
-    if (capacity > 0 && inflight >= capacity) return this.drop('overflow');
+    if (inflight >= inflightMax) return this.drop('overflow');
     if (this.prng.chance(this.lossPerMille, 1000)) return this.drop('loss');
     this.delays[0] = this.latency();
     // A duplicate that finds the link full is dropped on its own: the original still goes.
-    if (!this.prng.chance(this.duplicatePerMille, 1000) || (capacity > 0 && inflight + 1 >= capacity)) {
+    if (!this.prng.chance(this.duplicatePerMille, 1000) || inflight + 1 >= inflightMax) {
       this.inflight[link] = inflight + 1;
       return 1;
     }
@@ -328,9 +338,8 @@ export class Network {
   routeReplay(from: number, to: number, draw: Prng): 0 | 1 {
     const link = from * this.stride + to;
     if (this.blocked[link] === 1) return this.drop('partition');
-    const capacity = this.linkCapacity;
     const inflight = this.inflight[link] as number;
-    if (capacity > 0 && inflight >= capacity) return this.drop('overflow');
+    if (inflight >= this.inflightMax) return this.drop('overflow');
     this.delays[0] = this.latency(draw);
     this.inflight[link] = inflight + 1;
     return 1;
