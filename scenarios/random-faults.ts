@@ -237,24 +237,24 @@ function faultSchedule(scenario: Prng, ctx: ScenarioContext, knobs: ScheduleKnob
   const events: FaultEvent[] = [];
   if (!knobs.partitions && !knobs.crashes) return events;
   const prng = scenario.fork('plan');
-  const nodes = Array.from({ length: ctx.nodeCount }, (_, i) => i + 1);
-  /** Crashed nodes -> when they restart (Infinity: at a later restart event, or the liveness phase). */
-  const down = new Map<NodeId, number>();
+  const nodes: NodeId[] = [];
+  for (let id = 1; id <= ctx.nodeCount; id++) nodes.push(id);
+  /*
+   * By node id: when a crashed node restarts, INDEFINITELY (at a later restart event, or the liveness phase) or UP.
+   * A flat array of small integers and loops in id order rather than a Map, spreads, filters and closures: this
+   * runs once per run, so it reaches TurboFan late (in the bench's measured seeds) and the size of what it inlines
+   * is what compiling it costs. Small integers, not a Float64Array or Infinity: a restart's time read back from one
+   * is a double, and the restart events built with it had a hidden class of their own.
+   */
+  const restartAtMs: number[] = [];
+  for (let id = 0; id <= ctx.nodeCount; id++) restartAtMs.push(UP);
+  let downCount = 0;
   const limit = maxFaultyNodes(ctx.nodeCount);
   const electionMs = ctx.electionTicks * ctx.tickMs;
   let partitioned = false;
-  let leaderBouncesUntil: number[] = [];
-  const restartDue = (untilMs: number): void => {
-    // Most draws find nobody down: no copy of the map then.
-    if (down.size === 0) return;
-    const due = [...down].filter(([, at]) => at <= untilMs).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
-    for (const [node, at] of due) {
-      events.push({ atMs: at, kind: 'restart', node });
-      down.delete(node);
-    }
-  };
+  const leaderBouncesUntil: number[] = [];
   for (let atMs = prng.range(0, knobs.faultGapMsMean); atMs < ctx.safetyMs; atMs += prng.range(knobs.faultGapMsMean >> 2, knobs.faultGapMsMean * 2)) {
-    restartDue(atMs);
+    if (downCount > 0) downCount -= restartDue(events, restartAtMs, atMs);
     const roll = prng.int(4);
     if (knobs.partitions && roll < 2 && nodes.length >= SPLIT_NODES_MIN) {
       if (partitioned && prng.chance(1, 2)) {
@@ -268,34 +268,69 @@ function faultSchedule(scenario: Prng, ctx: ScenarioContext, knobs: ScheduleKnob
         partitioned = true;
       }
     } else if (knobs.crashes) {
-      leaderBouncesUntil = leaderBouncesUntil.filter((until) => until > atMs);
-      const downCount = down.size + leaderBouncesUntil.length;
-      if (knobs.leaderFaults && downCount < limit && prng.chance(1, 3)) {
+      let bounces = 0;
+      for (let k = 0; k < leaderBouncesUntil.length; k++) {
+        const until = leaderBouncesUntil[k] as number;
+        if (until > atMs) leaderBouncesUntil[bounces++] = until;
+      }
+      leaderBouncesUntil.length = bounces;
+      const faulty = downCount + bounces;
+      if (knobs.leaderFaults && faulty < limit && prng.chance(1, 3)) {
         // Whom this bounce takes down is only known at run time, so it counts toward the limit on its own.
         const downMs = prng.range(1, 2 * electionMs);
         leaderBouncesUntil.push(atMs + downMs);
         events.push({ atMs, kind: 'bounce', node: 'leader', downMs });
-      } else if (downCount < limit && (down.size === 0 || prng.chance(1, 2))) {
-        const node = prng.pick(nodes.filter((n) => !down.has(n)));
+      } else if (faulty < limit && (downCount === 0 || prng.chance(1, 2))) {
+        const node = prng.pick(nodesWhere(restartAtMs, UP));
         events.push({ atMs, kind: 'crash', node });
         // Half the crashes are quick bounces (back within about two election timeouts): a node that
         // returns mid-election is where forgotten votes and lost unsynced state bite.
         const bounceAtMs = atMs + prng.range(1, electionMs);
-        down.set(node, prng.chance(1, 2) && bounceAtMs < ctx.safetyMs ? bounceAtMs : Number.POSITIVE_INFINITY);
+        restartAtMs[node] = prng.chance(1, 2) && bounceAtMs < ctx.safetyMs ? bounceAtMs : INDEFINITELY;
+        downCount++;
       } else {
-        const indefinitely: NodeId[] = [];
-        for (const [n, at] of down) if (at === Number.POSITIVE_INFINITY) indefinitely.push(n);
-        indefinitely.sort((a, b) => a - b);
+        const indefinitely = nodesWhere(restartAtMs, INDEFINITELY);
         if (indefinitely.length > 0) {
           const node = prng.pick(indefinitely);
-          down.delete(node);
+          restartAtMs[node] = UP;
+          downCount--;
           events.push({ atMs, kind: 'restart', node });
         }
       }
     }
   }
-  restartDue(ctx.safetyMs);
+  if (downCount > 0) restartDue(events, restartAtMs, ctx.safetyMs);
   return events;
+}
+
+/** faultSchedule's marks of a node that is up, and of one down until a later restart event or the liveness phase. */
+const UP = -1;
+const INDEFINITELY = -2;
+
+/** The node ids (ascending) whose restart time (see faultSchedule) is `mark`. */
+function nodesWhere(restartAtMs: readonly number[], mark: number): NodeId[] {
+  const out: NodeId[] = [];
+  for (let id = 1; id < restartAtMs.length; id++) if (restartAtMs[id] === mark) out.push(id);
+  return out;
+}
+
+/**
+ * Appends the restarts due by `untilMs` (in time order, then node order) to `events` and marks their nodes up;
+ * returns how many.
+ */
+function restartDue(events: FaultEvent[], restartAtMs: number[], untilMs: number): number {
+  const due: NodeId[] = [];
+  for (let id = 1; id < restartAtMs.length; id++) {
+    const at = restartAtMs[id] as number;
+    if (at >= 0 && at <= untilMs) due.push(id);
+  }
+  // Stable: equal times keep node order.
+  due.sort((a, b) => (restartAtMs[a] as number) - (restartAtMs[b] as number));
+  for (const node of due) {
+    events.push({ atMs: restartAtMs[node] as number, kind: 'restart', node });
+    restartAtMs[node] = UP;
+  }
+  return due.length;
 }
 
 /** A random split into two sides (sometimes one node alone). */
