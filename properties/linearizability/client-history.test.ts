@@ -7,6 +7,7 @@ import { smallSimulation } from '../../sim/test-harness.js';
 import { clientHistoryOperations } from './client-history.js';
 import { HistoryError } from './history.js';
 import { checkClientHistory, checkHistory } from './index.js';
+import { UNKNOWN } from './models/register-map.js';
 import { pairNativeEvents } from './native.js';
 
 /** Runs with every ending: lost messages and crashes make clients give up (info) and leave operations pending. */
@@ -38,6 +39,24 @@ describe('checking the client history as recorded', () => {
     }
     // The runs cover every pairing rule: fails dropped, given-up and pending writes kept open, reads dropped then.
     for (const kind of ['read ok', 'write ok', 'cas ok', 'cas fail', 'write info', 'read info', 'write null']) expect(outcomes).toContain(kind);
+  });
+
+  it('makes every operation and every output one object shape, completed or not (the search reads them monomorphically)', () => {
+    const shapes = new Set<string>();
+    const outputShapes = new Set<string>();
+    let open = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      for (const op of clientHistoryOperations(recorded(seed))) {
+        if (op.ret === null) open++;
+        shapes.add(Object.keys(op).join());
+        outputShapes.add(Object.keys(op.output).join());
+      }
+    }
+    expect(open).toBeGreaterThan(0);
+    expect([...shapes]).toEqual(['id,process,input,output,call,ret,callAtMs,retAtMs']);
+    expect([...outputShapes]).toEqual(['kind,value']);
+    // As JSON an unknown output is what it always was.
+    expect(JSON.stringify(UNKNOWN)).toBe('{"kind":"unknown"}');
   });
 
   it('gives the same verdict and explanation for a history that is not linearizable', () => {

@@ -18,37 +18,54 @@ import type { RegisterInput, RegisterOutput } from './models/register-map.js';
 export function clientHistoryOperations(history: ClientHistory): Operation<RegisterInput, RegisterOutput>[] {
   const count = history.operationCount;
   const ops: Operation<RegisterInput, RegisterOutput>[] = [];
-  let badRead = -1;
+  let badRead = false;
   for (let op = 0; op < count; op++) {
     const outcome = history.outcome(op);
     if (outcome === 'fail') continue;
     const f = history.f(op);
-    const key = history.key(op);
-    const call = history.callEvent(op);
-    const callAtMs = history.callAtMs(op);
-    if (outcome !== 'ok') {
+    // Compared before the branches: a comparison first made in a branch that opens late in a process (the first
+    // operation given up) deoptimized this function (no type feedback for it yet).
+    const read = f === 'read';
+    let output = UNKNOWN;
+    let ret: number | null = null;
+    let retAtMs: number | undefined;
+    if (outcome === 'ok') {
+      output = KNOWN_NULL;
+      if (read) {
+        const value = history.readValue(op);
+        if (value !== null) {
+          // Only a corrupted entry brings a non-integer; which read is the earliest is found apart (badReadError).
+          if (!Number.isSafeInteger(value)) {
+            badRead = true;
+            continue;
+          }
+          output = { kind: 'known', value };
+        }
+      }
+      ret = history.retEvent(op);
+      retAtMs = history.retAtMs(op);
+    } else if (read) {
       // Given up (`info`) or still pending at the end: may take effect any time, or never. A read then constrains nothing.
-      if (f !== 'read') ops.push({ id: ops.length, process: history.process(op), input: inputOf(history, op, f, key), output: UNKNOWN, call, ret: null, callAtMs });
       continue;
     }
-    const ret = history.retEvent(op);
-    let output = KNOWN_NULL;
-    if (f === 'read') {
-      const value = history.readValue(op);
-      if (value !== null) {
-        if (!Number.isSafeInteger(value)) {
-          if (badRead < 0 || ret < history.retEvent(badRead)) badRead = op;
-          continue;
-        }
-        output = { kind: 'known', value };
-      }
-    }
-    ops.push({ id: ops.length, process: history.process(op), input: inputOf(history, op, f, key), output, call, ret, callAtMs, retAtMs: history.retAtMs(op) });
+    // One object shape for every operation, completed or not (retAtMs undefined when not), so the search's set-up
+    // reads them monomorphically: a first never-completed operation late in a process deoptimized four functions.
+    ops.push({ id: ops.length, process: history.process(op), input: inputOf(history, op, f, history.key(op)), output, call: history.callEvent(op), ret, callAtMs: history.callAtMs(op), retAtMs });
   }
-  if (badRead >= 0) {
-    throw new HistoryError(history.retEvent(badRead), `expected "value" of a read completion to be an integer or null, got ${show(history.readValue(badRead))}`);
-  }
+  if (badRead) throw badReadError(history);
   return ops;
+}
+
+/** The error for the earliest-completing read that returned a non-integer (there is one). */
+function badReadError(history: ClientHistory): HistoryError {
+  let bad = -1;
+  for (let op = 0; op < history.operationCount; op++) {
+    if (history.outcome(op) !== 'ok' || history.f(op) !== 'read') continue;
+    const value = history.readValue(op);
+    if (value === null || Number.isSafeInteger(value)) continue;
+    if (bad < 0 || history.retEvent(op) < history.retEvent(bad)) bad = op;
+  }
+  return new HistoryError(history.retEvent(bad), `expected "value" of a read completion to be an integer or null, got ${show(history.readValue(bad))}`);
 }
 
 function inputOf(history: ClientHistory, op: number, f: RegisterInput['f'], key: string): RegisterInput {

@@ -36,7 +36,8 @@ export interface Operation<Input, Output> {
   /** Position of the completion; null when the operation never completed (`info`, or still pending). */
   readonly ret: number | null;
   readonly callAtMs?: number;
-  readonly retAtMs?: number;
+  /** Undefined (or absent) when the operation never completed or the history has no times. */
+  readonly retAtMs?: number | undefined;
 }
 
 /**

@@ -19,6 +19,7 @@ import type { Model } from './model.js';
 import type { Operation } from './history.js';
 import { TypedArena } from './arena.js';
 import { invokedBefore, OrphanTracker } from './orphans.js';
+import { rankByKey } from './ranking.js';
 
 export type SearchStatus = 'linearizable' | 'not-linearizable' | 'pending';
 
@@ -68,55 +69,31 @@ function opHash(index: number): number {
 function arenaBytes(n: number): number {
   const tables = 5 * tableSlots(n);
   const search = 2 * (2 * n + 1) + 17 * n + 6 * (n + 1) + (n >>> 5) + 1 + ((n + 31) >>> 5) + Math.max(64, 4 * n);
-  // Ranks, the returns' order (linkEntries), and the orphan tracker: its consumers are at most PRODUCERS_TRACKED_MAX
-  // per operation, its keys at most two per operation.
-  const ranking = 2 * n + 3 * n;
+  // Ranks with their insertion sorts' scratch, the returns' order (linkEntries), and the orphan tracker: its
+  // consumers are at most PRODUCERS_TRACKED_MAX per operation, its keys at most two per operation.
+  const ranking = 4 * n + 3 * n;
   const orphans = 4 * n + 1 + 8 * n + 2 * n + 1;
   const sortKeys = 4 * (2 * n + 1);
   return 4 * (tables + search + ranking + orphans + sortKeys) + 6 * n + 2 + 4 * 6;
 }
 
-/** Operation indices fit in this many low bits of a packed sort key (see {@link rankByKey}). */
-const PACKED_INDEX_BITS = 21;
-const PACKED_INDEX_SPAN = 2 ** PACKED_INDEX_BITS;
-
-/**
- * rank[i] = position of operation i when sorted by (keys[i], i). Keys are call positions, or half-way between
- * two (an overwriting operation placed after a mutating one), or MAX_VALUE (never completed); so each key doubled
- * is a small integer, and (2 * key, i) packs into one exact double that a plain numeric sort orders with no
- * comparator calls (the comparator sort was a tenth of checking a run's history). Any other keys take the
- * comparator sort, with the same result.
+/*
+ * A memo key's closed and open bit words are compared and copied by the same two helpers: the open words exist only
+ * in partitions with an operation that never completed, rare in a run's history, and loops of their own first ran
+ * late in a process, without type feedback, deoptimizing the search (V8 keeps the feedback per function, so the
+ * loops here are fed by the closed words of every partition).
  */
-function rankByKey(keys: Float64Array, arena: TypedArena): Int32Array {
-  const n = keys.length;
-  const rank = arena.int32(n);
-  let closedMax = 0;
-  let packable = n < PACKED_INDEX_SPAN;
-  for (let i = 0; i < n && packable; i++) {
-    const key = keys[i] as number;
-    if (key === Number.MAX_VALUE) continue;
-    const doubled = 2 * key;
-    if (!Number.isInteger(doubled) || doubled < 0 || doubled >= 2 ** 31) packable = false;
-    else if (doubled > closedMax) closedMax = doubled;
-  }
-  if (!packable) {
-    // Ties (never-completed operations) keep call order: the comparator ends with the index.
-    const order = [...keys.keys()].sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
-    order.forEach((op, position) => {
-      rank[op] = position;
-    });
-    return rank;
-  }
-  // Never-completed operations after every completed one, among themselves in index (call) order.
-  const openSlot = closedMax + 1;
-  const packed = arena.float64(n);
-  for (let i = 0; i < n; i++) {
-    const key = keys[i] as number;
-    packed[i] = (key === Number.MAX_VALUE ? openSlot : 2 * key) * PACKED_INDEX_SPAN + i;
-  }
-  packed.sort();
-  for (let position = 0; position < n; position++) rank[(packed[position] as number) % PACKED_INDEX_SPAN] = position;
-  return rank;
+
+/** True when pool[at, at + to - from) equals words[from, to). */
+function sameWords(pool: Uint32Array, at: number, words: Uint32Array, from: number, to: number): boolean {
+  for (let w = from; w < to; w++) if (pool[at + w - from] !== words[w]) return false;
+  return true;
+}
+
+/** Copies words[from, to) to pool from `at`; returns the offset after them. */
+function copyWords(pool: Uint32Array, at: number, words: Uint32Array, from: number, to: number): number {
+  for (let w = from; w < to; w++) pool[at + w - from] = words[w] as number;
+  return at + to - from;
 }
 
 export class PartitionSearch<State, Input, Output> {
@@ -270,8 +247,17 @@ export class PartitionSearch<State, Input, Output> {
     this.hashes = arena.int32(n);
     this.twinBefore = arena.int32(n).fill(NONE);
     const lastTwin = new Map<string, number>();
-    this.inputs = ops.map((op) => op.input);
-    this.outputs = ops.map((op) => op.output);
+    // Filled by push, not map: map made the arrays of long partitions holey, another map for the search's reads
+    // of them, which then deoptimized on the first long partition.
+    const inputs: Input[] = [];
+    const outputs: Output[] = [];
+    for (let i = 0; i < n; i++) {
+      const op = ops[i] as Operation<Input, Output>;
+      inputs.push(op.input);
+      outputs.push(op.output);
+    }
+    this.inputs = inputs;
+    this.outputs = outputs;
     this.stackOp = arena.int32(n);
     this.stackForced = arena.uint8(n);
     this.stackChainBase = arena.int32(n + 1);
@@ -711,15 +697,20 @@ export class PartitionSearch<State, Input, Output> {
         illegal[illegalCount++] = node;
         continue;
       }
-      // Insertion sort by rank: candidate lists are short (bounded by concurrency) and nearly sorted.
+      // Insertion sort by rank: candidate lists are short (bounded by concurrency) and nearly sorted. Written so
+      // that a shift runs the same operations as a plain append: a shift is rare, and the first one, late in a
+      // process, deoptimized this function when its operations had their own (so far unfed) code.
       const r = rank[node] as number;
       let i = end;
-      while (i > start && (rank[buffer[i - 1] as number] as number) > r) {
-        buffer[i] = buffer[i - 1] as number;
-        i--;
+      for (;;) {
+        const before = i > start ? (buffer[i - 1] as number) : NONE;
+        const stop = before === NONE || (rank[before] as number) < r;
+        buffer[i] = stop ? node : before;
+        const below = i - 1;
+        if (stop) break;
+        i = below;
       }
       scanned += end - i;
-      buffer[i] = node;
       end++;
     }
     if (forced !== NONE) {
@@ -922,12 +913,8 @@ export class PartitionSearch<State, Input, Output> {
     let e = first;
     while (e !== NONE) {
       this.workCount += words;
-      let off = this.entryOffset[e] as number;
-      let same = pool[off] === f;
-      off++;
-      for (let w = lo; same && w <= hi; w++) same = pool[off++] === closedBits[w];
-      for (let w = 0; same && w < openWords; w++) same = pool[off++] === openBits[w];
-      if (same) {
+      const off = this.entryOffset[e] as number;
+      if (pool[off] === f && sameWords(pool, off + 1, closedBits, lo, hi + 1) && sameWords(pool, off + 2 + hi - lo, openBits, 0, openWords)) {
         const other = this.entryState[e] as State;
         if (equal === undefined ? Object.is(other, state) : equal(other, state)) return true;
       }
@@ -959,10 +946,9 @@ export class PartitionSearch<State, Input, Output> {
     this.entryOffset[e] = off;
     this.entryNext[e] = chain;
     this.entryState[e] = state;
-    pool[off++] = f;
-    for (let w = lo; w <= hi; w++) pool[off++] = this.closedBits[w] as number;
-    for (let w = 0; w < this.openBits.length; w++) pool[off++] = this.openBits[w] as number;
-    this.poolLength = off;
+    pool[off] = f;
+    off = copyWords(pool, off + 1, this.closedBits, lo, hi + 1);
+    this.poolLength = copyWords(pool, off, this.openBits, 0, this.openBits.length);
     if (chain === NONE) this.tableUsed++;
     this.tableHash[slot] = key;
     this.tableFirst[slot] = e;

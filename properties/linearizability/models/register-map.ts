@@ -12,11 +12,19 @@ export type RegisterInput =
   | { readonly f: 'write'; readonly key: string; readonly value: number }
   | { readonly f: 'cas'; readonly key: string; readonly expected: RegisterValue; readonly value: number };
 
-/** `known` outputs: a read's value (null for writes and successful cas); `unknown`: it never completed. */
-export type RegisterOutput = { readonly kind: 'known'; readonly value: RegisterValue } | { readonly kind: 'unknown' };
+/**
+ * `known` outputs: a read's value (null for writes and successful cas); `unknown`: it never completed. An unknown
+ * output may carry `value: undefined` (never anything else), so that both kinds can share one object shape.
+ */
+export type RegisterOutput = { readonly kind: 'known'; readonly value: RegisterValue } | { readonly kind: 'unknown'; readonly value?: undefined };
 
 export const KNOWN_NULL: RegisterOutput = { kind: 'known', value: null };
-export const UNKNOWN: RegisterOutput = { kind: 'unknown' };
+/**
+ * The shape of the known outputs (`value` undefined, so JSON and equality read it as `{ kind: 'unknown' }`): the
+ * search's `step` sees one map of outputs. An operation that never completed is rare in a run's history, and the
+ * first one, late in a process, deoptimized the search's main loop and its candidate listing with a second map.
+ */
+export const UNKNOWN: RegisterOutput = { kind: 'unknown', value: undefined };
 
 function showValue(value: RegisterValue): string {
   return value === null ? 'null' : String(value);
