@@ -582,6 +582,30 @@ describe('host contract', () => {
     expect(n.ready()?.hardState?.term).toBe(99);
   });
 
+  it('stays drained through ticks that only count, and reports the tick that campaigns or sends', () => {
+    const n = newNode(); // electionTicks 10: the timeout is drawn in [10, 20)
+    expect(n.ready()).toBeNull();
+    let ticks = 0;
+    let rd: Ready | null = null;
+    while (rd === null && ticks < 40) {
+      n.tick();
+      ticks++;
+      rd = n.ready();
+    }
+    // The first tick reaching the timeout starts an election (no PreVote here), and that very tick's Ready carries it.
+    expect(ticks).toBeGreaterThanOrEqual(10);
+    expect(ticks).toBeLessThan(20);
+    expect(rd?.messages.map((m) => m.type)).toEqual(['vote', 'vote']);
+    n.advance();
+    expect(n.ready()).toBeNull();
+    // A candidate re-sends its requests to silent voters every heartbeatTicks (2): the second tick's Ready has them.
+    n.tick();
+    expect(n.ready()).toBeNull();
+    n.tick();
+    expect(n.ready()?.messages.map((m) => m.type)).toEqual(['vote', 'vote']);
+    n.advance();
+  });
+
   it('hands out Readys reporting only the fields that changed, all of one shape', () => {
     const n = newNode();
     for (let i = 0; i < 20; i++) n.tick(); // campaigns: a new term and vote, a new role, vote requests

@@ -283,9 +283,12 @@ export class RaftNode {
 
   /** Advances the logical clock by one tick: may start an election or send heartbeats. */
   tick(): void {
+    // Most ticks only count (a follower short of its election timeout, a leader between heartbeats): they change
+    // nothing a Ready reports, so a node that was drained stays drained and the host's ready() is answered at once.
+    const drained = this.drained;
     this.enter('tick');
-    if (this.role === 'leader') this.tickLeader();
-    else this.tickElection();
+    const counted = this.role === 'leader' ? this.tickLeader() : this.tickElection();
+    if (counted) this.drained = drained;
   }
 
   /** Delivers a message from the network. Malformed, misaddressed and stale messages are ignored. */
@@ -559,20 +562,24 @@ export class RaftNode {
 
   // ---- timers --------------------------------------------------------------------------------------------
 
-  private tickElection(): void {
+  /** A follower's or (pre-)candidate's tick; true when it only counted (no message, no campaign). */
+  private tickElection(): boolean {
     this.electionElapsed++;
+    let counted = true;
     if ((this.role === 'candidate' || this.role === 'pre-candidate') && ++this.heartbeatElapsed >= this.heartbeatTicks) {
       this.heartbeatElapsed = 0;
       this.requestVotes(this.role === 'pre-candidate', true, false);
+      counted = false;
     }
-    if (this.electionElapsed < this.randomizedElectionTimeout) return;
+    if (this.electionElapsed < this.randomizedElectionTimeout) return counted;
     // A learner, a removed node and a node that has no configuration yet never campaign (etcd's promotable). Their
     // electionElapsed keeps growing, as in etcd's tickElection, so the leader they last heard stops counting as
     // recent: restarting it at 0 kept a joined node that never campaigns inside its leader lease for good (its
     // timeout can be exactly electionTicks), refusing every pre-vote and vote after that leader stepped down.
-    if (!(this.promotable || this.removedByPendingChange())) return;
+    if (!(this.promotable || this.removedByPendingChange())) return counted;
     this.electionElapsed = 0;
     this.campaign(this.preVote, false);
+    return false;
   }
 
   /**
@@ -593,7 +600,11 @@ export class RaftNode {
     return previous !== null && isVoter(previous, this.id) && !isVoter(latest, this.id);
   }
 
-  private tickLeader(): void {
+  /**
+   * A leader's tick; true when it only counted (no heartbeat, no stepping down). Giving up a transfer is not reported
+   * in a Ready: it only lets proposals in again.
+   */
+  private tickLeader(): boolean {
     this.heartbeatElapsed++;
     this.electionElapsed++;
     // Thesis §3.10: a transfer not done within an election timeout is given up; proposals are accepted again.
@@ -603,13 +614,13 @@ export class RaftNode {
       // The stale-read bug keeps a partitioned leader leading, so it goes on serving stale reads.
       if (this.checkQuorum && this.bug !== 'stale-read' && !this.quorumActive()) {
         this.becomeFollower(this.term, 0);
-        return;
+        return false;
       }
     }
-    if (this.heartbeatElapsed >= this.heartbeatTicks) {
-      this.heartbeatElapsed = 0;
-      this.bcastAppend('heartbeat');
-    }
+    if (this.heartbeatElapsed < this.heartbeatTicks) return true;
+    this.heartbeatElapsed = 0;
+    this.bcastAppend('heartbeat');
+    return false;
   }
 
   /**
