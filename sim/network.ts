@@ -337,9 +337,12 @@ export class Network {
    */
   routeReplay(from: number, to: number, draw: Prng): 0 | 1 {
     const link = from * this.stride + to;
-    if (this.blocked[link] === 1) return this.drop('partition');
+    // Both tests always run and one call drops for either reason: a replay onto a full link is rare, and its own
+    // call site, without type feedback until then, deoptimized the optimised replay path when one first came.
+    const blocked = this.blocked[link] === 1;
     const inflight = this.inflight[link] as number;
-    if (inflight >= this.inflightMax) return this.drop('overflow');
+    const full = inflight >= this.inflightMax;
+    if (blocked || full) return this.drop(blocked ? 'partition' : 'overflow');
     this.delays[0] = this.latency(draw);
     this.inflight[link] = inflight + 1;
     return 1;
