@@ -10,7 +10,7 @@ import { Disk } from './disk.js';
 import type { DiskOptions } from './disk.js';
 import { decodeConfEntry, isConfEntryData, simpleConfiguration } from '../core/configuration.js';
 import type { ConfChangeRequest, Configuration, Entry, Message, NodeId, ProposeResult, RaftImplementation, RaftInstance, Ready, Snapshot, Status } from './contract.js';
-import { restoreMachine, snapshotConfiguration, snapshotConfigurationFields, snapshotDigest, snapshotInterval, snapshotProblem, SnapshotConfigurations } from './host-snapshots.js';
+import { restoreMachine, snapshotConfiguration, snapshotConfigurationFields, SnapshotDigests, snapshotInterval, snapshotProblem, SnapshotConfigurations } from './host-snapshots.js';
 import { ackFact, applyFact, confProposalFact, crashFact, joinFact, persistFact, restartFact, restoreFact, retireFact, roleFact, snapshotFact, transferFact } from './facts.js';
 import type { Fact } from './facts.js';
 import { isTrustedImplementation } from './builtin.js';
@@ -159,6 +159,8 @@ export class NodeHost {
    */
   private appliedConfiguration: Configuration | null;
   private readonly snapshotConfigurations: SnapshotConfigurations;
+  /** The digests of the snapshot data this host observed (the facts carry them). */
+  private readonly digests = new SnapshotDigests();
   /** Stopped for good by {@link retire}: never starts again. */
   retired = false;
 
@@ -581,7 +583,7 @@ export class NodeHost {
     this.appliedConfiguration = snapshotConfiguration(snapshot);
     this.appliedIndex = snapshot.index;
     this.appliedTerm = snapshot.term;
-    const digest = snapshotDigest(snapshot.data);
+    const digest = this.digests.of(snapshot.data);
     // Signed, as the trace mixes 32-bit values (same hash; see Trace.mix).
     ctx.trace.mix(ctx.eventIndex, TRACE_CODE.restore, this.id, snapshot.index, digest | 0);
     ctx.observe(restoreFact(ctx.nowMs, ctx.eventIndex, this.id, snapshot.index, snapshot.term, digest, origin));
@@ -592,7 +594,7 @@ export class NodeHost {
     const ctx = this.ctx;
     for (const w of this.disk.syncedSnapshots) {
       const s = w.snapshot;
-      const digest = snapshotDigest(s.data);
+      const digest = this.digests.of(s.data);
       ctx.trace.mix(ctx.eventIndex, TRACE_CODE.snapshot, this.id, s.index, digest | 0);
       ctx.observe(snapshotFact(ctx.nowMs, ctx.eventIndex, this.id, s.index, s.term, digest, w.mode === 'install' ? 'installed' : 'taken'));
     }
