@@ -75,6 +75,11 @@ describe('RaftLog', () => {
     expect(log.slice(3, 2, 9)).toBe(log.slice(6, 5, 2));
     expect(Object.isFrozen(log.slice(6, 5, 2))).toBe(true);
     expect(() => log.slice(1, 6, 9)).toThrow(/outside log/);
+    // Without a bound (committed entries to apply): all of the range, the same shared arrays.
+    expect(log.between(2, 5).map((e) => e.index)).toEqual([2, 3, 4, 5]);
+    expect(log.between(6, 5)).toBe(log.slice(6, 5, 2));
+    expect(() => log.between(0, 3)).toThrow(/outside log/);
+    expect(() => log.between(1, 6)).toThrow(/outside log/);
   });
 
   it('hands out the same array again for the same range until the entries there change', () => {

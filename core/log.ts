@@ -160,7 +160,17 @@ export class RaftLog {
   slice(lo: number, hi: number, maxCount: number): readonly Entry[] {
     if (!(lo > this.offset && hi <= this.lastIndex())) assertFail(`slice [${lo}, ${hi}] outside log [${this.offset + 1}, ${this.lastIndex()}]`);
     const end = Math.min(hi, lo + maxCount - 1);
-    return end < lo ? NO_ENTRIES : this.range(lo, end);
+    return end < lo ? NO_ENTRIES : this.shareRange(lo, end);
+  }
+
+  /**
+   * Entries [lo, hi] inclusive, all of them: `slice` without a bound (committed entries to apply, a suffix kept after
+   * a snapshot). Apart so that `slice`'s arithmetic stays on small integers: a bound of Number.MAX_SAFE_INTEGER made
+   * it floating point for every append. Read-only and possibly shared, like `slice`'s.
+   */
+  between(lo: number, hi: number): readonly Entry[] {
+    if (!(lo > this.offset && hi <= this.lastIndex())) assertFail(`slice [${lo}, ${hi}] outside log [${this.offset + 1}, ${this.lastIndex()}]`);
+    return hi < lo ? NO_ENTRIES : this.shareRange(lo, hi);
   }
 
   /**
@@ -169,11 +179,11 @@ export class RaftLog {
    */
   unstableEntries(): readonly Entry[] {
     const last = this.lastIndex();
-    return this.stable < last ? this.range(this.stable + 1, last) : NO_ENTRIES;
+    return this.stable < last ? this.shareRange(this.stable + 1, last) : NO_ENTRIES;
   }
 
   /** Entries [lo, hi], lo <= hi, inside the log: the shared array when it holds that range, else a fresh one shared from now on. */
-  private range(lo: number, hi: number): readonly Entry[] {
+  private shareRange(lo: number, hi: number): readonly Entry[] {
     if (lo === this.sharedLo && hi === this.sharedHi) return this.shared;
     const entries = this.entries.slice(lo - this.offset - 1, hi - this.offset);
     this.sharedLo = lo;

@@ -499,7 +499,7 @@ export class RaftNode {
     }
     this.readRoundUnsent = false;
     const entries = hasUnstable ? this.log.unstableEntries() : NO_ENTRIES;
-    const committedEntries = applyTo > this.applied ? this.log.slice(this.applied + 1, applyTo, Number.MAX_SAFE_INTEGER) : NO_ENTRIES;
+    const committedEntries = applyTo > this.applied ? this.log.between(this.applied + 1, applyTo) : NO_ENTRIES;
     let readStates: readonly ReadState[] | undefined;
     if (hasReads) {
       readStates = this.readStates;
@@ -1198,7 +1198,7 @@ export class RaftNode {
     this.snapshot = snapshot;
     this.snapshotToPersist = snapshot;
     // The snapshot's configuration is in force, unless the suffix kept after it holds a later one (thesis §4.1).
-    const suffix = kept === 0 ? NO_ENTRIES : this.log.slice(snapshot.index + 1, this.log.lastIndex(), Number.MAX_SAFE_INTEGER);
+    const suffix = kept === 0 ? NO_ENTRIES : this.log.between(snapshot.index + 1, this.log.lastIndex());
     this.history.restore(snapshotConfiguration(snapshot) ?? this.history.atIndex(snapshot.index), snapshot.index, suffix);
     this.syncConfiguration();
   }
