@@ -4,6 +4,7 @@
  * tracks); a search over a hundred operations made about forty of them per partition, three partitions per run.
  * Views into one zeroed buffer cost one such allocation. A request beyond the capacity gets an array of its own,
  * so a wrong size estimate costs speed, never correctness. Views never overlap: each request takes fresh bytes.
+ * A check carves all its partitions' searches from one arena, on a buffer it hands on to the next check.
  */
 export class TypedArena {
   private readonly buffer: ArrayBuffer;
@@ -12,10 +13,21 @@ export class TypedArena {
 
   /**
    * `bytes`: the capacity; the sum of the requests' sizes plus their alignment (3 bytes after each 1-byte request,
-   * 4 before each 8-byte one).
+   * 4 before each 8-byte one). `reuse`: a buffer of at least `bytes` to carve from instead of a new one (its first
+   * `bytes` are zeroed first); it must no longer back any array in use.
    */
-  constructor(bytes: number) {
-    this.buffer = new ArrayBuffer(bytes);
+  constructor(bytes: number, reuse?: ArrayBuffer) {
+    if (reuse === undefined || reuse.byteLength < bytes) {
+      this.buffer = new ArrayBuffer(bytes);
+    } else {
+      new Uint8Array(reuse, 0, bytes).fill(0);
+      this.buffer = reuse;
+    }
+  }
+
+  /** The buffer the arrays are carved from (to lend to a later arena once none of them is in use). */
+  get backing(): ArrayBuffer {
+    return this.buffer;
   }
 
   /** A zeroed Int32Array of `length`. */

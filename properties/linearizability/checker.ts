@@ -5,7 +5,8 @@
 import type { Operation } from './history.js';
 import type { Model } from './model.js';
 import type { ExplainedOperation, LinExplanation, LinResult, LinVerdict, PartitionResult, PositionName } from './result.js';
-import { PartitionSearch } from './search.js';
+import { TypedArena } from './arena.js';
+import { PartitionSearch, searchArenaBytes } from './search.js';
 import type { PartialLinearization, SearchStatus } from './search.js';
 
 /**
@@ -51,27 +52,92 @@ interface Part<State, Input, Output> {
   readonly search: PartitionSearch<State, Input, Output>;
 }
 
-function partitionOps<State, Input, Output>(
-  model: Model<State, Input, Output>,
+/**
+ * The buffer the last check's searches were carved from, handed on to the next check. Allocating a buffer of tens
+ * of KB per partition (and collecting it) was a tenth of checking a run's history; a check's searches die with the
+ * check (its result keeps none of their arrays), so the next one may take the buffer over.
+ */
+let spareBuffer: ArrayBuffer | undefined;
+/** Buffers up to this size are handed on; a larger one (a huge history's) is left to the collector. */
+const SPARE_BUFFER_BYTES_MAX = 1 << 20;
+
+/** An arena of `bytes` on the spare buffer when it is free and large enough. */
+function takeArena(bytes: number): TypedArena {
+  const spare = spareBuffer;
+  // Taken while in use: a check started from inside a check (a model calling the checker) gets a buffer of its own.
+  spareBuffer = undefined;
+  if (spare !== undefined && spare.byteLength >= bytes) return new TypedArena(bytes, spare);
+  // Rounded up, so that checks of slowly growing histories do not each allocate a slightly larger buffer.
+  let capacity = 1 << 12;
+  while (capacity < bytes) capacity *= 2;
+  return new TypedArena(bytes, new ArrayBuffer(capacity));
+}
+
+function releaseArena(arena: TypedArena): void {
+  if (arena.backing.byteLength <= SPARE_BUFFER_BYTES_MAX) spareBuffer = arena.backing;
+}
+
+/** Operations grouped by partition key, groups in order of first appearance, each in the order given. */
+function groupByPartition<Input, Output>(
   ops: readonly Operation<Input, Output>[],
-): Part<State, Input, Output>[] {
-  const groups = new Map<string, Operation<Input, Output>[]>();
-  const partition = model.partition;
+  partition: ((input: Input) => string) | undefined,
+): { readonly keys: string[]; readonly groups: Operation<Input, Output>[][] } {
+  const keys: string[] = [];
+  const groups: Operation<Input, Output>[][] = [];
+  // A history has a few keys: a scan of them finds an operation's group faster than a Map lookup by string; past
+  // GROUPS_SCANNED_MAX the Map takes over.
+  let byKey: Map<string, Operation<Input, Output>[]> | undefined;
   for (const op of ops) {
     const key = partition === undefined ? '' : partition(op.input);
-    let group = groups.get(key);
+    let group: Operation<Input, Output>[] | undefined;
+    if (byKey === undefined) {
+      for (let g = 0; g < keys.length; g++) {
+        if (keys[g] === key) {
+          group = groups[g];
+          break;
+        }
+      }
+    } else {
+      group = byKey.get(key);
+    }
     if (group === undefined) {
       group = [];
-      groups.set(key, group);
+      keys.push(key);
+      groups.push(group);
+      if (byKey !== undefined) byKey.set(key, group);
+      else if (keys.length > GROUPS_SCANNED_MAX) byKey = new Map(keys.map((k, g) => [k, groups[g] as Operation<Input, Output>[]]));
     }
     group.push(op);
   }
+  return { keys, groups };
+}
+
+/** Partition keys looked up by a scan (see groupByPartition). */
+const GROUPS_SCANNED_MAX = 8;
+
+/** The partitions of `ops`, their searches carved from `arena` (see {@link partitionsArenaBytes}). */
+function partitionOps<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  keys: readonly string[],
+  groups: readonly Operation<Input, Output>[][],
+  arena: TypedArena,
+): Part<State, Input, Output>[] {
+  const partition = model.partition;
   const parts: Part<State, Input, Output>[] = [];
-  for (const [key, group] of groups) {
+  for (let g = 0; g < groups.length; g++) {
+    const key = keys[g] as string;
+    const group = groups[g] as Operation<Input, Output>[];
     const label = partition === undefined ? 'history' : (model.describePartition?.(key) ?? key);
-    parts.push({ key, label, ops: group, search: new PartitionSearch(model, group) });
+    parts.push({ key, label, ops: group, search: new PartitionSearch(model, group, { arena }) });
   }
   return parts;
+}
+
+/** Bytes of one arena for the searches of `groups`: each one's, and 8 for aligning where it starts. */
+function partitionsArenaBytes(groups: readonly (readonly unknown[])[]): number {
+  let bytes = 0;
+  for (const group of groups) bytes += searchArenaBytes(group.length) + 8;
+  return bytes;
 }
 
 /**
@@ -84,9 +150,24 @@ export function checkOperations<State, Input, Output>(
   ops: readonly Operation<Input, Output>[],
   options: CheckOptions = {},
 ): LinResult {
+  const { keys, groups } = groupByPartition(ops, model.partition);
+  const arena = takeArena(partitionsArenaBytes(groups));
+  try {
+    return checkPartitions(model, ops, partitionOps(model, keys, groups, arena), options);
+  } finally {
+    releaseArena(arena);
+  }
+}
+
+/** {@link checkOperations} once the partitions are made. */
+function checkPartitions<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  ops: readonly Operation<Input, Output>[],
+  parts: readonly Part<State, Input, Output>[],
+  options: CheckOptions,
+): LinResult {
   const stepBudget = options.stepBudget ?? DEFAULT_STEP_BUDGET;
   const workBudget = options.workBudget ?? DEFAULT_WORK_BUDGET;
-  const parts = partitionOps(model, ops);
   // Listing each partition's first candidates is work done before any step.
   const spent = { steps: 0, work: parts.reduce((sum, part) => sum + part.search.work, 0) };
   let pending = parts.filter((part) => part.search.result === 'pending');

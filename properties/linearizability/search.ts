@@ -32,6 +32,8 @@ export interface PartialLinearization<State> {
 const NONE = -1;
 /** The id of a state no operation requires or produces (distinct from every id and from NONE). */
 const UNNAMED = -2;
+/** No id yet (distinct from every id, NONE and UNNAMED). */
+const UNSET = -3;
 /** Fewest memo table slots (and entries) a search starts with; a power of two. */
 const INITIAL_TABLE_SLOTS = 256;
 
@@ -66,7 +68,7 @@ function opHash(index: number): number {
  * tables and the orphan tracker's), the 8-byte sort keys of the rankings with their alignment, then the 1-byte
  * ones with room for their alignment.
  */
-function arenaBytes(n: number): number {
+export function searchArenaBytes(n: number): number {
   const tables = 5 * tableSlots(n);
   const search = 2 * (2 * n + 1) + 17 * n + 6 * (n + 1) + (n >>> 5) + 1 + ((n + 31) >>> 5) + Math.max(64, 4 * n);
   // Ranks with their insertion sorts' scratch, the returns' order (linkEntries), and the orphan tracker: its
@@ -180,6 +182,9 @@ export class PartitionSearch<State, Input, Output> {
   private readonly keyIds = new Map<string, number>();
   /** Number or null state -> the id of its key (see stateId). */
   private readonly valueIds = new Map<number | null, number>();
+  /** The number or null state stateId named last, and its id (UNSET before the first). */
+  private lastValue: number | null = null;
+  private lastValueId = UNSET;
   /** Whether the lookahead tables were built and there is a completed operation to use them on. */
   private readonly lookahead: boolean;
   /**
@@ -219,17 +224,18 @@ export class PartitionSearch<State, Input, Output> {
   /**
    * `lookahead: false` turns off the pruning by {@link Model.requires} (the orphan and stuck checks): the
    * search is slower but its longest partial linearization goes as far as legal steps allow, which is what an
-   * explanation should show. Default true.
+   * explanation should show. Default true. `arena`: where the search's fixed-size arrays come from, with room for
+   * {@link searchArenaBytes} of `ops.length` (default: an arena of its own).
    */
   constructor(
     private readonly model: Model<State, Input, Output>,
     ops: readonly Operation<Input, Output>[],
-    options: { readonly lookahead?: boolean } = {},
+    options: { readonly lookahead?: boolean; readonly arena?: TypedArena } = {},
   ) {
     const n = ops.length;
     this.n = n;
     this.head = 2 * n;
-    const arena = new TypedArena(arenaBytes(n));
+    const arena = options.arena ?? new TypedArena(searchArenaBytes(n));
     const slots = tableSlots(n);
     this.tableHash = arena.int32(slots);
     this.tableFirst = arena.int32(slots).fill(NONE);
@@ -437,11 +443,15 @@ export class PartitionSearch<State, Input, Output> {
    */
   private stateId(state: State): number {
     if (typeof state !== 'number' && state !== null) return this.keyIds.get((this.model.stateKey as (state: State) => string)(state)) ?? UNNAMED;
+    // Half the questions repeat the one before (the stuck check and the orphans' dead check of one placement).
+    if (state === this.lastValue && this.lastValueId !== UNSET) return this.lastValueId;
     let id = this.valueIds.get(state as number | null);
     if (id === undefined) {
       id = this.keyIds.get((this.model.stateKey as (state: State) => string)(state)) ?? UNNAMED;
       this.valueIds.set(state as number | null, id);
     }
+    this.lastValue = state as number | null;
+    this.lastValueId = id;
     return id;
   }
 
