@@ -34,6 +34,26 @@ describe('message checks', () => {
     expect(judge(c, f, msg({ type: 'vote-resp', from: 1, to: 2, term: 5, reject: false }))).toBeNull();
   });
 
+  it('compiles frozen annotations once for every run, and an adapter\'s mutable annotations afresh each time', () => {
+    // Two checkers of the same frozen annotations share the compilation but not their durable state.
+    const a = createMessageChecker(CORE_MESSAGE_ANNOTATIONS, [1, 2]);
+    const b = createMessageChecker(CORE_MESSAGE_ANNOTATIONS, [1, 2]);
+    const f = new FactLog();
+    f.persist(1, { term: 2, vote: 2 });
+    expect(judge(a, f, msg({ type: 'vote-resp', from: 1, to: 2, term: 2, reject: false }))).toBeNull();
+    expect(b.sent(msg({ type: 'vote-resp', from: 1, to: 2, term: 2, reject: false }), 1000, 99)?.property).toBe('message-term');
+    // Annotations edited between runs (not frozen): each checker judges by what they say when it is made.
+    const mutable: { voteGrant: { type: string; where: { reject: boolean } } } = { voteGrant: { type: 'vote-resp', where: { reject: false } } };
+    const before = createMessageChecker(mutable, [1, 2]);
+    mutable.voteGrant = { type: 'granted', where: { reject: false } };
+    const after = createMessageChecker(mutable, [1, 2]);
+    const grant = (type: string): Message => msg({ type, from: 1, to: 2, term: 0, reject: false });
+    expect(before.sent(grant('vote-resp'), 1000, 99)?.property).toBe('vote-grant');
+    expect(before.sent(grant('granted'), 1000, 99)).toBeNull();
+    expect(after.sent(grant('vote-resp'), 1000, 99)).toBeNull();
+    expect(after.sent(grant('granted'), 1000, 99)?.property).toBe('vote-grant');
+  });
+
   it('reports a message whose term was never persisted (term kept in memory only)', () => {
     const c = createMessageChecker(CORE_MESSAGE_ANNOTATIONS, [1, 2, 3]);
     const f = new FactLog();

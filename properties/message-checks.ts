@@ -29,16 +29,51 @@ export interface MessageChecker {
   sent(message: Message, atMs: number, event: number): Violation | null;
 }
 
+/** An implementation's {@link MessageAnnotations} compiled once: what every run's message checker matches with. */
+interface CompiledAnnotations {
+  readonly preVote: readonly CompiledMatcher[];
+  readonly voteGrant: CompiledMatcher | null;
+  readonly appendAck: CompiledMatcher | null;
+  /** The declared types (null: none declared), compared before anything else (see `sent`). */
+  readonly voteGrantType: string | null;
+  readonly appendAckType: string | null;
+  /** The append acknowledgement's field holding the index it claims ('' when none is declared). */
+  readonly matchField: string;
+}
+
+/**
+ * Compiled annotations by the annotations object they came from. An implementation's annotations are usually one
+ * frozen object for every run (ours and paper-raft's are), and compiling them (`Object.keys`, a sort and a map per
+ * matcher) was a twentieth of the checkers' per-run set-up, so each run's checker looks them up instead. Only frozen
+ * objects are kept: an adapter that builds or edits its annotations between runs gets them compiled afresh each run,
+ * as before. A WeakMap, so an adapter's annotations are not kept alive by this module; nothing iterates it, so it
+ * stays deterministic. The compiled form is read-only and holds no run state.
+ */
+const COMPILED = new WeakMap<MessageAnnotations, CompiledAnnotations>();
+
+function compiledAnnotations(annotations: MessageAnnotations): CompiledAnnotations {
+  let compiled = COMPILED.get(annotations);
+  if (compiled === undefined) {
+    const voteGrant = annotations.voteGrant === undefined ? null : compile(annotations.voteGrant);
+    const appendAck = annotations.appendAck === undefined ? null : compile(annotations.appendAck);
+    compiled = {
+      preVote: (annotations.preVote ?? []).map(compile),
+      voteGrant,
+      appendAck,
+      voteGrantType: voteGrant === null ? null : voteGrant.type,
+      appendAckType: appendAck === null ? null : appendAck.type,
+      matchField: annotations.appendAck?.matchField ?? '',
+    };
+    if (Object.isFrozen(annotations)) COMPILED.set(annotations, compiled);
+  }
+  return compiled;
+}
+
 /** Creates the message checker for `annotations`. `nodeIds` only pre-sizes per-node state. */
 export function createMessageChecker(annotations: MessageAnnotations, nodeIds: readonly NodeId[] = []): MessageChecker {
-  const preVote = (annotations.preVote ?? []).map(compile);
-  const voteGrant = annotations.voteGrant === undefined ? null : compile(annotations.voteGrant);
-  const appendAck = annotations.appendAck === undefined ? null : compile(annotations.appendAck);
-  // The declared types, compared before anything else: a match needs its type, and most messages are appends
+  const { preVote, voteGrant, appendAck, voteGrantType, appendAckType, matchField } = compiledAnnotations(annotations);
+  // The declared types are compared before anything else: a match needs its type, and most messages are appends
   // and their responses, which are neither vote grants nor (for the requests) acknowledgements.
-  const voteGrantType = voteGrant === null ? null : voteGrant.type;
-  const appendAckType = appendAck === null ? null : appendAck.type;
-  const matchField = annotations.appendAck?.matchField ?? '';
   /** Position = node id: durable term, vote and last stored index. Invariant: the three have one length. */
   const termOf: number[] = [];
   const voteOf: number[] = [];
