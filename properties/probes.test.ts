@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../sim/contract.js';
 import { entries, FactLog } from './fact-builders.js';
-import { PROBES, ProbeCounter, probeCombination } from './probes.js';
+import { PROBES, ProbeCounter, emptyProbeCounts, probeCombination } from './probes.js';
 import type { ProbeName } from './probes.js';
 
 const e = (index: number, term: number, data = `c${index}`): Entry => ({ index, term, data });
@@ -23,6 +23,15 @@ describe('coverage probes', () => {
   it('has at least 20 probes with distinct names', () => {
     expect(PROBES.length).toBeGreaterThanOrEqual(20);
     expect(new Set(PROBES.map((p) => p.name)).size).toBe(PROBES.length);
+  });
+
+  it('starts every run with every probe at 0, in PROBES order (the verdict JSON lists them so), in a fresh record', () => {
+    const counts = emptyProbeCounts();
+    expect(Object.keys(counts)).toEqual(PROBES.map((p) => p.name));
+    expect(Object.values(counts).every((n) => n === 0)).toBe(true);
+    counts['leader-elected']++;
+    expect(emptyProbeCounts()['leader-elected']).toBe(0);
+    expect(new ProbeCounter().counts).toEqual(emptyProbeCounts());
   });
 
   it('counts truncation, catch-up, elections, deposals and indirect commits', () => {

@@ -78,10 +78,52 @@ export function probeApplies(name: string, capabilities: readonly string[]): boo
 }
 export type ProbeCounts = Record<ProbeName, number>;
 
+/**
+ * A fresh record with every probe at 0, in {@link PROBES} order (a test holds the two to the same names in the same
+ * order; `satisfies` holds it to every name). An object literal, so V8 copies a boilerplate: built by 37 stores of
+ * computed keys, or copied from a template by spread (a runtime call for so many properties, twice as slow), it cost
+ * each run's probe counter more than the rest of its set-up.
+ */
 export function emptyProbeCounts(): ProbeCounts {
-  const counts = {} as ProbeCounts;
-  for (const p of PROBES) counts[p.name] = 0;
-  return counts;
+  return {
+    'leader-elected': 0,
+    'leader-deposed': 0,
+    'log-truncated': 0,
+    'old-term-entry-committed': 0,
+    'vote-request-with-stale-log': 0,
+    'follower-caught-up': 0,
+    'node-restarted-with-log': 0,
+    'acknowledged-write': 0,
+    'split-vote': 0,
+    'term-jump': 0,
+    'leader-change-with-uncommitted-entries': 0,
+    'restart-with-uncommitted-tail': 0,
+    'vote-for-shorter-log-newer-term': 0,
+    'stale-leader': 0,
+    'leader-crashed': 0,
+    'ack-then-leader-crash': 0,
+    'deposed-leader-far-behind': 0,
+    'commit-with-node-down': 0,
+    'two-nodes-down': 0,
+    'restarted-node-elected': 0,
+    'leader-with-shorter-log': 0,
+    'apply-burst': 0,
+    'write-acked-by-new-leader': 0,
+    'elected-over-longer-older-log': 0,
+    'election-won-by-last-term-only': 0,
+    'snapshot-taken': 0,
+    'snapshot-installed': 0,
+    'caught-up-by-snapshot': 0,
+    'restart-from-snapshot': 0,
+    'joint-entered': 0,
+    'joint-left': 0,
+    'learner-added': 0,
+    'learner-promoted': 0,
+    'leader-removed-stepped-down': 0,
+    'removed-node-disrupting': 0,
+    'transfer-completed': 0,
+    'transfer-aborted': 0,
+  } satisfies Record<ProbeName, 0>;
 }
 
 /**
