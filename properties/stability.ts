@@ -66,8 +66,19 @@ export interface StabilityOptions {
   readonly settleMs: number;
 }
 
-/** Shapes that leave links cut until a `heal`. */
-const SHAPE_KINDS: ReadonlySet<string> = new Set(['partition', 'bridge', 'isolate-leader', 'one-way', 'ring']);
+/** Whether a fault of `kind` is a shape, which leaves links cut until a `heal`. A switch, not a Set of strings: every run asks it of every event of its plan. */
+function isShapeKind(kind: FaultEvent['kind']): boolean {
+  switch (kind) {
+    case 'partition':
+    case 'bridge':
+    case 'isolate-leader':
+    case 'one-way':
+    case 'ring':
+      return true;
+    default:
+      return false;
+  }
+}
 
 /**
  * The plan's windows (see {@link StabilityWindow}) that no other fault overlaps: no other event's effect (see
@@ -89,7 +100,7 @@ export function calmWindows(plan: FaultPlan, calmMs: number, settleMs: number, e
     if (e === undefined) continue;
     const wasShaped = shaped;
     if (e.kind === 'heal') shaped = false;
-    else if (SHAPE_KINDS.has(e.kind)) shaped = true;
+    else if (isShapeKind(e.kind)) shaped = true;
     if (wasShaped) continue;
     const found = windowAt(events, i);
     if (found === null) continue;
@@ -105,14 +116,20 @@ export function calmWindows(plan: FaultPlan, calmMs: number, settleMs: number, e
 
 /**
  * Whether an event other than window event `i` and its heal acts within [from, to]. Heals and restarts only make the
- * cluster healthier, and the facts show whether a stable leader followed.
+ * cluster healthier, and the facts show whether a stable leader followed. The events after `i` are asked first, then
+ * those before it, nearest first: a plan is in time order, so an overlapping event is most often a neighbour, and
+ * most candidate windows of a swarm plan are overlapped (the answer does not depend on the order asked).
  */
 function overlapped(events: readonly FaultEvent[], ends: Float64Array, i: number, healIndex: number, from: number, to: number): boolean {
-  for (let j = 0; j < events.length; j++) {
-    const o = events[j] as FaultEvent;
-    if (j !== i && j !== healIndex && o.kind !== 'heal' && o.kind !== 'restart' && o.atMs <= to && (ends[j] as number) >= from) return true;
-  }
+  for (let j = i + 1; j < events.length; j++) if (acts(events, ends, j, healIndex, from, to)) return true;
+  for (let j = i - 1; j >= 0; j--) if (acts(events, ends, j, healIndex, from, to)) return true;
   return false;
+}
+
+/** Whether event `j` (not the window's heal) acts within [from, to] (see {@link overlapped}). */
+function acts(events: readonly FaultEvent[], ends: Float64Array, j: number, healIndex: number, from: number, to: number): boolean {
+  const o = events[j] as FaultEvent;
+  return j !== healIndex && o.kind !== 'heal' && o.kind !== 'restart' && o.atMs <= to && (ends[j] as number) >= from;
 }
 
 /** {@link effectEndMs} of every event, by position. */
