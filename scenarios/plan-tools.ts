@@ -1,6 +1,6 @@
 /** Small pure helpers shared by scenario generators. */
 import type { NodeId } from '../sim/contract.js';
-import { checkPlan, faultEffectEndMs, isMembershipEvent, PlanCheck } from '../sim/faults.js';
+import { checkPlan, faultEffectEndMs, hasMembershipEvent, PlanCheck } from '../sim/faults.js';
 import type { FaultEvent } from '../sim/faults.js';
 import type { NetworkOptions } from '../sim/network.js';
 import type { Prng } from '../sim/prng.js';
@@ -94,8 +94,8 @@ function byAtMs(a: FaultEvent, b: FaultEvent): number {
  */
 export function withinModel(planned: readonly FaultEvent[], extra: readonly FaultEvent[], ctx: ScenarioContext): FaultEvent[] {
   const check = (events: readonly FaultEvent[]): boolean => checkPlan({ events }, ctx.nodeCount, ctx.safetyMs, ctx).length === 0;
-  const membership = planned.some(isMembershipEvent);
-  if (!inTimeOrder(planned) || extra.some(isMembershipEvent) || !check(planned)) {
+  const membership = hasMembershipEvent(planned);
+  if (!inTimeOrder(planned) || hasMembershipEvent(extra) || !check(planned)) {
     let events = [...planned];
     for (const e of extra) {
       const candidate = byTime([...events, e]);
@@ -103,7 +103,7 @@ export function withinModel(planned: readonly FaultEvent[], extra: readonly Faul
     }
     return events;
   }
-  const events = [...planned];
+  const events = planned.slice();
   const fresh = (): PlanCheck => new PlanCheck(ctx.nodeCount, ctx.safetyMs, ctx, membership);
   /** The model's state after `events[0, at)`. */
   let before = fresh();
@@ -124,7 +124,8 @@ export function withinModel(planned: readonly FaultEvent[], extra: readonly Faul
       before = withIt.copy();
       at = place + 1;
     }
-    scratch.length = 0;
+    // Storing an array's length is a runtime call even when it does not change: only when there is something to clear.
+    if (scratch.length !== 0) scratch.length = 0;
   }
   return events;
 }

@@ -151,6 +151,12 @@ export function isMembershipEvent(e: FaultEvent): boolean {
   return e.kind === 'conf-change' || e.kind === 'transfer';
 }
 
+/** Whether `events` has a membership event (a loop, not `some` with a callback: plan checks run once per run). */
+export function hasMembershipEvent(events: readonly FaultEvent[]): boolean {
+  for (let i = 0; i < events.length; i++) if (isMembershipEvent(events[i] as FaultEvent)) return true;
+  return false;
+}
+
 /**
  * What a reactive fault waits for, in the facts:
  * - `vote`: a node persists a vote (a hard state whose vote or term differs from the last one it persisted);
@@ -250,7 +256,7 @@ export function maxFaultyNodes(nodeCount: number): number {
  */
 export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, timing?: PlanTiming): string[] {
   const problems: string[] = [];
-  const check = new PlanCheck(nodeCount, safetyMs, timing, plan.events.some(isMembershipEvent));
+  const check = new PlanCheck(nodeCount, safetyMs, timing, hasMembershipEvent(plan.events));
   for (let i = 0; i < plan.events.length; i++) check.step(plan.events[i] as FaultEvent, i, problems);
   return problems;
 }
@@ -313,7 +319,7 @@ export class PlanCheck {
   /** Checks event `e`, the plan's `i`-th, after the events stepped so far; appends its problems to `problems`. */
   step(e: FaultEvent, i: number, problems: string[]): void {
     const { down, corrupted, limit, validNode, nodeCount, safetyMs, timing } = this;
-    let bouncesUntil = this.bouncesUntil;
+    const bouncesUntil = this.bouncesUntil;
     let lastMs = this.lastMs;
     // The event's name is written into its problems afterwards, only if it has any: a scenario checks candidate
     // plans many times per run (random-faults' withinModel), and naming every event of every candidate was a
@@ -323,7 +329,16 @@ export class PlanCheck {
     if (!Number.isInteger(e.atMs) || e.atMs < 0 || e.atMs > safetyMs) problems.push(`${where}: time outside the safety phase [0, ${safetyMs}]`);
     if (e.atMs < lastMs) problems.push(`${where}: events out of time order`);
     lastMs = Math.max(lastMs, e.atMs);
-    if (bouncesUntil.length > 0) bouncesUntil = bouncesUntil.filter((until) => until > e.atMs);
+    if (bouncesUntil.length > 0) {
+      // In place (each state owns its list; copy() slices it): no new array per step, and the length is stored
+      // only when a bounce ended (a length store is a runtime call).
+      let kept = 0;
+      for (let k = 0; k < bouncesUntil.length; k++) {
+        const until = bouncesUntil[k] as number;
+        if (until > e.atMs) bouncesUntil[kept++] = until;
+      }
+      if (kept !== bouncesUntil.length) bouncesUntil.length = kept;
+    }
     const downCount = down.size + corrupted.size + bouncesUntil.length;
     switch (e.kind) {
       case 'crash':
