@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { checkOperations } from './checker.js';
+import { checkOperations, DEFAULT_STEP_BUDGET } from './checker.js';
 import { describeExplanation } from './explain.js';
 import type { EventType, HistoryEvent } from './history.js';
 import { checkHistory, HistoryError } from './index.js';
 import { etcdRegisterModel } from './models/etcd-register.js';
 import type { EtcdInput, EtcdOutput } from './models/etcd-register.js';
-import { finishOperations } from './native.js';
+import { generateRegisterHistory, perturbRegisterHistory } from './generate.js';
+import { registerMapModel } from './models/register-map.js';
+import { finishOperations, pairNativeEvents } from './native.js';
+import { PartitionSearch } from './search.js';
 
 /** `[process, type, f, key, value]` rows, for short hand-built histories. */
 type Row = readonly [number, EventType, string, string, unknown];
@@ -218,5 +221,31 @@ describe('etcd register model', () => {
       op(8, 9, { f: 'read' }, { kind: 'read', value: 5 }),
     ]);
     expect(checkOperations(etcdRegisterModel, ops).verdict).toBe('linearizable');
+  });
+});
+
+describe('checks one after another', () => {
+  it('give what each partition gives searched alone, though each check takes over the buffer of the one before', () => {
+    // Histories of every size and kind in turn: a smaller check reuses a larger one's dirty buffer, and a larger
+    // one gets a new buffer.
+    const histories = [90, 12, 300, 40, 5, 150].flatMap((operations, i) => {
+      const events = generateRegisterHistory({ operations, keys: 1 + (i % 3), clients: 6, crashPerMille: 300, values: 5, seed: i + 1 });
+      const perturbed = perturbRegisterHistory(events);
+      return perturbed === undefined ? [events] : [events, perturbed];
+    });
+    let failing = 0;
+    for (const events of histories) {
+      const ops = pairNativeEvents(events);
+      const result = checkOperations(registerMapModel, ops);
+      if (result.verdict === 'not-linearizable') failing++;
+      for (const partition of result.partitions) {
+        // The same partition, searched alone with an arena of its own.
+        const alone = new PartitionSearch(registerMapModel, ops.filter((op) => op.input.key === partition.key));
+        alone.run(DEFAULT_STEP_BUDGET);
+        if (partition.verdict === 'unknown') continue;
+        expect({ verdict: alone.result, steps: alone.steps, work: alone.work }).toEqual({ verdict: partition.verdict, steps: partition.steps, work: partition.work });
+      }
+    }
+    expect(failing).toBeGreaterThan(0);
   });
 });
