@@ -48,12 +48,43 @@ export function clientHistoryOperations(history: ClientHistory): Operation<Regis
       // Given up (`info`) or still pending at the end: may take effect any time, or never. A read then constrains nothing.
       continue;
     }
-    // One object shape for every operation, completed or not (retAtMs undefined when not), so the search's set-up
-    // reads them monomorphically: a first never-completed operation late in a process deoptimized four functions.
-    ops.push({ id: ops.length, process: history.process(op), input: inputOf(history, op, f, history.key(op)), output, call: history.callEvent(op), ret, callAtMs: history.callAtMs(op), retAtMs });
+    ops.push(operation(ops.length, history.process(op), inputOf(history, op, f, history.key(op)), output, history.callEvent(op), ret, history.callAtMs(op), retAtMs));
   }
   if (badRead) throw badReadError(history);
   return ops;
+}
+
+/**
+ * One object shape for every operation, completed or not (retAtMs undefined when not), so the search's set-up reads
+ * them monomorphically. Made with `ret` and `retAtMs` unset (null, undefined), then set: V8 keeps a representation
+ * per field of a shape, and a field that held only small integers until the first never-completed operation, late
+ * in a process, changed representation then, discarding the optimized code of the search's set-up that read it
+ * (four functions, each then compiled again). Made so, the first completed operation of a process settles both
+ * fields for good.
+ */
+function operation(
+  id: number,
+  process: number,
+  input: RegisterInput,
+  output: RegisterOutput,
+  call: number,
+  ret: number | null,
+  callAtMs: number,
+  retAtMs: number | undefined,
+): Operation<RegisterInput, RegisterOutput> {
+  const op: { -readonly [K in keyof Operation<RegisterInput, RegisterOutput>]-?: Operation<RegisterInput, RegisterOutput>[K] } = {
+    id,
+    process,
+    input,
+    output,
+    call,
+    ret: null,
+    callAtMs,
+    retAtMs: undefined,
+  };
+  op.ret = ret;
+  op.retAtMs = retAtMs;
+  return op;
 }
 
 /** The error for the earliest-completing read that returned a non-integer (there is one). */
