@@ -7,7 +7,9 @@ import type { Prng } from '../sim/prng.js';
 import type { ScenarioContext } from './types.js';
 
 export function nodeIds(ctx: ScenarioContext): NodeId[] {
-  return Array.from({ length: ctx.nodeCount }, (_, i) => i + 1);
+  const ids: NodeId[] = [];
+  for (let id = 1; id <= ctx.nodeCount; id++) ids.push(id);
+  return ids;
 }
 
 /**

@@ -278,7 +278,8 @@ function faultSchedule(scenario: Prng, ctx: ScenarioContext, knobs: ScheduleKnob
         const until = leaderBouncesUntil[k] as number;
         if (until > atMs) leaderBouncesUntil[bounces++] = until;
       }
-      leaderBouncesUntil.length = bounces;
+      // A length store is a runtime call even when nothing changes: only when a bounce ended.
+      if (bounces !== leaderBouncesUntil.length) leaderBouncesUntil.length = bounces;
       const faulty = downCount + bounces;
       if (knobs.leaderFaults && faulty < limit && prng.chance(1, 3)) {
         // Whom this bounce takes down is only known at run time, so it counts toward the limit on its own.
