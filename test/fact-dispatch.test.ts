@@ -47,6 +47,24 @@ describe('fact dispatch', () => {
     expect(violations.map((v) => v.message)).toEqual(expected);
   });
 
+  it('without checkers judges nothing, and leaves the next dispatch\'s lists its own', () => {
+    const f = new FactLog();
+    f.lead(1, 1);
+    f.persist(1, { term: 1, vote: 1, commit: 0 }, [{ index: 1, term: 1, data: '' }]);
+    f.crash(2);
+    f.restart(2, []);
+    const violations: Violation[] = [];
+    const none = new FactDispatch([]);
+    for (const fact of f.facts) none.observe(fact, violations);
+    expect(violations).toEqual([]);
+    const roles = recorder('election-safety', ['role'], 'role');
+    const some = new FactDispatch([roles]);
+    for (const fact of f.facts) some.observe(fact, violations);
+    for (const fact of f.facts) new FactDispatch([]).observe(fact, violations);
+    expect(roles.seen).toEqual(['role']);
+    expect(violations.map((v) => v.property)).toEqual(['election-safety']);
+  });
+
   it('refuses a declared kind it would not route (a new fact kind must be added to the dispatch)', () => {
     const odd = recorder('election-safety', ['membership' as Fact['kind']], 'role');
     expect(() => new FactDispatch([odd])).toThrow(/declares fact kind 'membership'/);
