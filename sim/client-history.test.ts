@@ -100,3 +100,28 @@ describe('ClientHistory', () => {
     expect(() => h.invoke(1, 'cas', 'x', 1, -1, 3)).toThrow(/non-negative/);
   });
 });
+
+describe('ClientHistory with its keys named up front', () => {
+  it('records and renders exactly as one that names its keys as they come', () => {
+    const record = (h: ClientHistory): ClientHistory => {
+      const a = h.invoke(1, 'read', 'z', 0, null, 0);
+      const b = h.invoke(2, 'write', 'q', 4, null, 1);
+      h.complete(a, 'ok', null, 2);
+      const c = h.invoke(1, 'read', 'q', 0, null, 3);
+      h.complete(b, 'ok', null, 4);
+      h.complete(c, 'ok', 1.5, 5);
+      const d = h.invoke(3, 'read', 'x', 0, null, 6);
+      h.complete(d, 'ok', 4, 7);
+      return h;
+    };
+    const named = record(new ClientHistory(['x', 'y', 'z']));
+    const asTheyCome = record(new ClientHistory());
+    expect(JSON.stringify(named)).toBe(JSON.stringify(asTheyCome));
+    expect([0, 1, 2, 3].map((op) => [named.key(op), named.readValue(op)])).toEqual([
+      ['z', null],
+      ['q', null],
+      ['q', 1.5],
+      ['x', 4],
+    ]);
+  });
+});

@@ -37,7 +37,7 @@ const CALL_AT_MS = 6;
 const OUTCOME = 7;
 const RET_EVENT = 8;
 const RET_AT_MS = 9;
-/** The index of an `ok` read's value in `readValues`; NO_VALUE for the others. */
+/** The index of an `ok` read's value in `readValues`; NO_VALUE for the others, and for a read of null. */
 const READ_SLOT = 10;
 const ROW_FIELDS = 11;
 
@@ -54,14 +54,26 @@ export class ClientHistory {
    * collector copies in one piece and whose stores need no write barrier.
    */
   private readonly rows: number[] = [];
-  /** The values `ok` reads returned (null: never written), in order of completion. */
-  private readonly readValues: (number | null)[] = [];
+  /**
+   * The values `ok` reads returned other than null (never written), in order of completion. Numbers only, so the
+   * array never changes its elements' kind at a first null (which deoptimized the workload's reply path).
+   */
+  private readonly readValues: number[] = [];
   /** Per event, in real-time order: the operation it invokes or completes. */
   private readonly eventOps: number[] = [];
-  /** The keys by id, in order of first use. */
-  private readonly keyNames: string[] = [];
+  /** The keys by id: those given at construction, then the others in order of first use. */
+  private readonly keyNames: string[];
   /** The events built so far; only ever extended, so each event object stays the same once read. */
   private readonly built: ClientHistoryEvent[] = [];
+
+  /**
+   * `keys`: the keys the operations will use, when known (the workload's). Named up front, their array is one of
+   * strings from the start; grown from empty by a first key it changed its elements' kind in every run, which
+   * deoptimized the workload's request path. Which ids the keys get is no matter: ids never leave this class.
+   */
+  constructor(keys: readonly string[] = []) {
+    this.keyNames = keys.slice();
+  }
 
   /** Operations invoked so far. */
   get operationCount(): number {
@@ -95,7 +107,7 @@ export class ClientHistory {
     rows[base + OUTCOME] = outcome === 'ok' ? 0 : outcome === 'fail' ? 1 : 2;
     rows[base + RET_EVENT] = this.eventOps.length;
     rows[base + RET_AT_MS] = atMs;
-    if (outcome === 'ok' && rows[base + FUNCTION] === 0) {
+    if (outcome === 'ok' && rows[base + FUNCTION] === 0 && readValue !== null) {
       rows[base + READ_SLOT] = this.readValues.length;
       this.readValues.push(readValue);
     }
@@ -153,7 +165,7 @@ export class ClientHistory {
   /** The value an `ok` read returned (null: never written; null for the others). */
   readValue(op: number): number | null {
     const slot = this.rows[op * ROW_FIELDS + READ_SLOT] as number;
-    return slot === NO_VALUE ? null : (this.readValues[slot] as number | null);
+    return slot === NO_VALUE ? null : (this.readValues[slot] as number);
   }
 
   /**

@@ -71,7 +71,7 @@ export interface WorkloadCounts {
 
 export class Workload {
   /** The history, recorded as operations paired as they happen. */
-  readonly clientHistory = new ClientHistory();
+  readonly clientHistory: ClientHistory;
   readonly counts: WorkloadCounts = { ok: 0, fail: 0, info: 0, retries: 0 };
   private readonly clients: Client[] = [];
   /** session -> client slot */
@@ -92,6 +92,7 @@ export class Workload {
     /** Encodes the clients' commands; the simulation shares it with the hosts, which decode through it. */
     private readonly commands: CommandCache = new CommandCache(),
   ) {
+    this.clientHistory = new ClientHistory(options.keys);
     for (let slot = 0; slot < options.clientCount; slot++) {
       const session = this.newSession(slot);
       this.clients.push({ session, seq: 0, target: 1 + prng.int(ctx.nodeCount), attempt: 0, op: null });
