@@ -73,7 +73,11 @@ export class RaftLog {
    * [snapshotIndex(), lastIndex()] (compacted or beyond the log).
    */
   termAt(index: number): number {
-    if (index === this.offset) return this.offsetTerm;
+    // Read on every call, not only when asked for the snapshot's index: that case comes up at a run's start (the
+    // first appends' prevLogIndex 0), before V8 collects feedback, and a load first executed once termAt was
+    // optimized deoptimized every caller it was inlined into (handleAppend, sendEntries) at the next run's start.
+    const offsetTerm = this.offsetTerm;
+    if (index === this.offset) return offsetTerm;
     const e = this.entries[index - this.offset - 1];
     if (!(e !== undefined)) assertFail(`termAt(${index}) outside log [${this.offset}, ${this.lastIndex()}]`);
     return e.term;
