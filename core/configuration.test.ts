@@ -4,6 +4,7 @@ import {
   allVoters,
   decodeConfEntry,
   encodeConfEntry,
+  isConfEntryData,
   jointCommittedIndex,
   jointVoteResult,
   leaveJoint,
@@ -27,6 +28,8 @@ describe('configuration entries', () => {
     expect(decodeConfEntry('conf:{"voters":[2,1]}')).toMatch(/ascending/);
     expect(decodeConfEntry('conf:{"voters":[1,2],"learners":[2]}')).toMatch(/both a learner and a voter/);
     expect(decodeConfEntry('conf:{"voters":[]}')).toMatch(/at least one voter/);
+    // What counts as a configuration entry at all: the prefix, whatever follows (a no-op's '' is none).
+    expect(['', 'c', 'conf', '{"client":1}', 'conf:', 'conf:{'].map(isConfEntryData)).toEqual([false, false, false, false, true, true]);
   });
 });
 

@@ -66,7 +66,9 @@ export function encodeConfEntry(configuration: Configuration): string {
 /** Whether entry `data` is a configuration entry (well formed or not). */
 export function isConfEntryData(data: string): boolean {
   // The first character first: every appended entry is asked, and nearly all are commands ('{') or no-ops ('').
-  return data.charCodeAt(0) === CONF_ENTRY_FIRST_CHAR && data.startsWith(CONF_ENTRY_PREFIX);
+  // The length before it: charCodeAt(0) of a no-op's '' reads out of bounds, and in optimized code that path, first
+  // met after optimizing, deoptimized every caller the check was inlined into (handleAppend, at a run's start).
+  return data.length !== 0 && data.charCodeAt(0) === CONF_ENTRY_FIRST_CHAR && data.startsWith(CONF_ENTRY_PREFIX);
 }
 
 /** `c`, the first character of {@link CONF_ENTRY_PREFIX}. */
