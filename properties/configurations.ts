@@ -33,6 +33,8 @@ const CONF_BASE64_PREFIX = 'Y29uZj';
  * settles almost every entry.
  */
 export function confEntryText(data: string): string | undefined {
+  // A no-op's '' first: its charCodeAt(0) reads out of bounds, a path that deoptimizes optimized callers when first met.
+  if (data.length === 0) return undefined;
   const first = data.charCodeAt(0);
   if (first === CONF_FIRST_CHAR) return isConfEntryData(data) ? data : undefined;
   if (first !== CONF_BASE64_FIRST_CHAR || !data.startsWith(CONF_BASE64_PREFIX) || !isCanonicalBase64(data)) return undefined;
@@ -46,7 +48,8 @@ function firstConfEntry(entries: readonly Entry[]): number {
     const data = (entries[k] as Entry).data;
     // The first-character test inline: a restart hands over the whole stored log, and V8 does not inline
     // confEntryText here, so a call per entry was most of this scan's cost.
-    const first = data.charCodeAt(0);
+    // Length first, as in confEntryText: no-ops are ''.
+    const first = data.length === 0 ? 0 : data.charCodeAt(0);
     if ((first === CONF_FIRST_CHAR || first === CONF_BASE64_FIRST_CHAR) && confEntryText(data) !== undefined) return k;
   }
   return entries.length;
