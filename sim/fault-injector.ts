@@ -122,7 +122,7 @@ export class FaultInjector {
   /** Per node id: inputs that arrived while it was paused, in arrival order. */
   private readonly pauseHeld: PausedInput[][] = [];
   /** Deliveries held on clogged links, in the order they reached the clog. */
-  private clogHeld: DeliverEvent[] = [];
+  private readonly clogHeld: DeliverEvent[] = [];
   /** Armed reactive faults, in arming order (the first that matches a fact fires). */
   private armed: ArmedReactive[] = [];
   /** Per node id: the term and vote of its last persist seen while reactive faults were armed (the `vote` trigger). */
@@ -203,7 +203,7 @@ export class FaultInjector {
     w.faultCounts[fault.kind]++;
     const node = fault.kind === 'crash' || fault.kind === 'restart' || fault.kind === 'away' ? fault.node : fault.kind === 'bounce' && fault.node !== 'leader' ? fault.node : 0;
     w.trace.mix(w.eventIndex, TRACE_CODE.fault, traceHash32(fault.kind), node, 0);
-    this.record(node, { type: 'fault', fault });
+    if (this.recording) this.record(node, { type: 'fault', fault });
     switch (fault.kind) {
       case 'partition':
         w.network.partition(w.membership === null ? fault.groups : withJoiners(fault.groups, w.hosts.length));
@@ -247,7 +247,7 @@ export class FaultInjector {
         if (host.up) host.crash();
         if (this.corruptionPrng === null) this.corruptionPrng = this.root.fork('corruption');
         const index = host.disk.corrupt(this.corruptionPrng);
-        this.record(host.id, { type: 'corrupted', index });
+        if (this.recording) this.record(host.id, { type: 'corrupted', index });
         this.scheduleRestart(host.id, fault.downMs);
         return;
       }
@@ -301,7 +301,7 @@ export class FaultInjector {
     if (w.membership === null || w.membership.mayTakeDown(host)) return true;
     w.faultCounts['fault-skipped']++;
     w.trace.mix(w.eventIndex, TRACE_CODE.fault, traceHash32(kind), host.id, 2);
-    this.record(host.id, { type: 'fault-skipped', fault: kind, target: host.id });
+    if (this.recording) this.record(host.id, { type: 'fault-skipped', fault: kind, target: host.id });
     return false;
   }
 
@@ -368,7 +368,7 @@ export class FaultInjector {
     switch (fault.kind) {
       case 'latency-spike':
         w.network.endLatencySpike(fault.extraMsMax);
-        this.record(0, { type: 'latency-spike-end', extraMsMax: fault.extraMsMax });
+        if (this.recording) this.record(0, { type: 'latency-spike-end', extraMsMax: fault.extraMsMax });
         return;
       case 'clog':
         if (w.network.unclog(fault.from, fault.to)) this.releaseClog(fault.from, fault.to);
@@ -395,7 +395,7 @@ export class FaultInjector {
     this.world.faultCounts['crash-point-struck']++;
     const downMs = this.crashPointDownMs.get(node) ?? 1;
     this.crashPointDownMs.delete(node);
-    this.record(node, { type: 'crash-point-struck', downMs });
+    if (this.recording) this.record(node, { type: 'crash-point-struck', downMs });
     this.scheduleRestart(node, downMs);
   }
 
@@ -407,7 +407,7 @@ export class FaultInjector {
     const side = [leader.id];
     for (let k = 1; k <= companions; k++) side.push(((leader.id - 1 + k) % nodeCount) + 1);
     const rest = w.hosts.map((h) => h.id).filter((id) => !side.includes(id));
-    this.record(leader.id, { type: 'fault-target', fault: 'isolate-leader', leader: leader.id, cut: { side, rest } });
+    if (this.recording) this.record(leader.id, { type: 'fault-target', fault: 'isolate-leader', leader: leader.id, cut: { side, rest } });
     w.network.partition([side, rest]);
   }
 
@@ -422,7 +422,7 @@ export class FaultInjector {
     this.world.faultCounts['crash-point']++;
     host.armCrashPoint(point);
     this.crashPointDownMs.set(host.id, downMs);
-    this.record(host.id, { type: 'crash-point-armed', point });
+    if (this.recording) this.record(host.id, { type: 'crash-point-armed', point });
     return true;
   }
 
@@ -431,7 +431,7 @@ export class FaultInjector {
     if (host === undefined || !host.up || !this.mayTakeDown(host, fault.kind)) return;
     host.armCrashPoint(fault.point);
     this.crashPointDownMs.set(host.id, fault.downMs);
-    this.record(host.id, { type: 'crash-point-armed', point: fault.point });
+    if (this.recording) this.record(host.id, { type: 'crash-point-armed', point: fault.point });
     const w = this.world;
     w.queue.push(w.events.nodeEvent('disarm', w.nowMs + fault.downMs, host.id));
   }
@@ -440,7 +440,7 @@ export class FaultInjector {
   private target(fault: Extract<FaultEvent, { kind: 'bounce' | 'pause' }>): NodeHost | undefined {
     const host = fault.node === 'leader' ? this.currentLeader() : this.host(fault.node);
     if (host === undefined || !host.up) return undefined;
-    if (fault.node === 'leader') this.record(host.id, { type: 'fault-target', fault: fault.kind, leader: host.id, cut: null });
+    if (fault.node === 'leader' && this.recording) this.record(host.id, { type: 'fault-target', fault: fault.kind, leader: host.id, cut: null });
     return host;
   }
 
@@ -462,14 +462,24 @@ export class FaultInjector {
   /** The clog of `from → to` is over: what it held is delivered now, all at once, in send order. */
   private releaseClog(from: NodeId, to: NodeId): void {
     const w = this.world;
+    const held = this.clogHeld;
     const released: DeliverEvent[] = [];
-    const kept: DeliverEvent[] = [];
-    for (const e of this.clogHeld) (e.message.from === from && e.message.to === to ? released : kept).push(e);
-    this.clogHeld = kept;
+    // Kept in place, in indexed loops: this runs a few times a run and is compiled in the bench's measured seeds,
+    // where for-of's iteration protocol and a second list made it several times the code.
+    let kept = 0;
+    for (let i = 0; i < held.length; i++) {
+      const e = held[i] as DeliverEvent;
+      if (e.message.from === from && e.message.to === to) released.push(e);
+      else held[kept++] = e;
+    }
+    if (kept !== held.length) held.length = kept;
     // Queue sequence numbers were assigned when the messages were sent: sorting by them restores send order.
-    released.sort((a, b) => a.seq - b.seq);
-    for (const e of released) w.queue.push(w.events.deliverEvent(w.nowMs, e.message, e.typeHash));
-    this.record(from, { type: 'clog-end', from, to, released: released.length });
+    released.sort(bySeq);
+    for (let i = 0; i < released.length; i++) {
+      const e = released[i] as DeliverEvent;
+      w.queue.push(w.events.deliverEvent(w.nowMs, e.message, e.typeHash));
+    }
+    if (this.recording) this.record(from, { type: 'clog-end', from, to, released: released.length });
   }
 
   /** Stops a node's process for the fault's duration (the leader's, when it names 'leader'). */
@@ -494,10 +504,16 @@ export class FaultInjector {
     this.pausedCount--;
     const held = this.pauseHeld[node] as PausedInput[];
     this.pauseHeld[node] = [];
-    this.record(node, { type: 'resume', held: held.length });
+    if (this.recording) this.record(node, { type: 'resume', held: held.length });
     const host = this.host(node);
-    for (const e of held) if (e.kind === 'fsync') host.onFsync(e.incarnation);
-    for (const e of held) if (e.kind !== 'fsync') w.queue.push(w.events.retimed(e, w.nowMs));
+    for (let i = 0; i < held.length; i++) {
+      const e = held[i] as PausedInput;
+      if (e.kind === 'fsync') host.onFsync(e.incarnation);
+    }
+    for (let i = 0; i < held.length; i++) {
+      const e = held[i] as PausedInput;
+      if (e.kind !== 'fsync') w.queue.push(w.events.retimed(e, w.nowMs));
+    }
   }
 
   /**
@@ -527,9 +543,18 @@ export class FaultInjector {
     return host;
   }
 
+  /**
+   * Whether the run keeps trace records. Every `record` call is behind it, so a run that does not record builds no
+   * detail object: these are once-a-fault paths that reach TurboFan in the bench's measured seeds, and an object
+   * literal built on every call (then dropped) is allocation code in each of them.
+   */
+  private get recording(): boolean {
+    return this.world.trace.recording;
+  }
+
   private record(node: NodeId, detail: TraceDetail): void {
     const w = this.world;
-    if (w.trace.recording) w.trace.add(w.nowMs, w.eventIndex, node, detail);
+    w.trace.add(w.nowMs, w.eventIndex, node, detail);
   }
 }
 
@@ -546,6 +571,10 @@ function withJoiners(groups: readonly (readonly NodeId[])[], nodeCount: number):
   for (let id = 1; id <= nodeCount; id++) if (!named.has(id)) largest.push(id);
   largest.sort((a, b) => a - b);
   return out;
+}
+
+function bySeq(a: DeliverEvent, b: DeliverEvent): number {
+  return a.seq - b.seq;
 }
 
 function hold<E>(held: E[], event: E): void {
