@@ -268,14 +268,21 @@ export function checkPlan(plan: FaultPlan, nodeCount: number, safetyMs: number, 
  * compare two of them.
  */
 export class PlanCheck {
-  private readonly down = new Set<NodeId>();
+  /*
+   * Who is down and who is corrupted, as lists in the order they went down (what a Set iterates in): a handful of
+   * small integers, which a copy slices and a comparison scans. This runs on every candidate plan a scenario tries,
+   * once a run, so TurboFan compiles it in the bench's measured seeds, and a Set's hash table and iteration protocol
+   * were most of what it inlined.
+   */
+  private down: NodeId[] = [];
   /** Nodes whose storage was corrupted: down for the rest of the run, and never more than f. */
-  private readonly corrupted = new Set<NodeId>();
+  private corrupted: NodeId[] = [];
   /** End times of bounces in progress (their node may be unknown until run time). */
   private bouncesUntil: number[] = [];
   private lastMs = 0;
   private readonly limit: number;
-  private readonly validNode: (n: NodeId) => boolean;
+  /** The highest node id that exists (see {@link isNodeId}). */
+  private readonly idsMax: number;
 
   /** `membership`: the plan has a membership event, so node ids up to {@link NODE_IDS_MAX} exist. */
   constructor(
@@ -287,15 +294,14 @@ export class PlanCheck {
     this.limit = maxFaultyNodes(nodeCount);
     // Nodes that join later take ids up to NODE_IDS_MAX; "at most f down" is also judged at run time against the
     // configuration then in force (sim/membership.ts), the static limit above stays the initial cluster's.
-    const idsMax = membership ? Math.max(nodeCount, NODE_IDS_MAX) : nodeCount;
-    this.validNode = (n: NodeId): boolean => Number.isInteger(n) && n >= 1 && n <= idsMax;
+    this.idsMax = membership ? Math.max(nodeCount, NODE_IDS_MAX) : nodeCount;
   }
 
   /** A copy of this state, to step on without changing this one. */
   copy(): PlanCheck {
     const c = new PlanCheck(this.nodeCount, this.safetyMs, this.timing, this.membership);
-    for (const n of this.down) c.down.add(n);
-    for (const n of this.corrupted) c.corrupted.add(n);
+    c.down = this.down.slice();
+    c.corrupted = this.corrupted.slice();
     c.bouncesUntil = this.bouncesUntil.slice();
     c.lastMs = this.lastMs;
     return c;
@@ -307,7 +313,7 @@ export class PlanCheck {
    * same latest time.
    */
   sameAs(other: PlanCheck): boolean {
-    if (this.lastMs !== other.lastMs || !sameSet(this.down, other.down) || !sameSet(this.corrupted, other.corrupted)) return false;
+    if (this.lastMs !== other.lastMs || !sameMembers(this.down, other.down) || !sameMembers(this.corrupted, other.corrupted)) return false;
     // Most states have no bounce in progress: nothing to filter and sort then.
     if (this.bouncesUntil.length === 0 && other.bouncesUntil.length === 0) return true;
     const live = (untils: readonly number[]): number[] => untils.filter((until) => until > this.lastMs).sort((a, b) => a - b);
@@ -318,7 +324,7 @@ export class PlanCheck {
 
   /** Checks event `e`, the plan's `i`-th, after the events stepped so far; appends its problems to `problems`. */
   step(e: FaultEvent, i: number, problems: string[]): void {
-    const { down, corrupted, limit, validNode, nodeCount, safetyMs, timing } = this;
+    const { down, corrupted, limit, idsMax, nodeCount, safetyMs, timing } = this;
     const bouncesUntil = this.bouncesUntil;
     let lastMs = this.lastMs;
     // The event's name is written into its problems afterwards, only if it has any: a scenario checks candidate
@@ -339,23 +345,23 @@ export class PlanCheck {
       }
       if (kept !== bouncesUntil.length) bouncesUntil.length = kept;
     }
-    const downCount = down.size + corrupted.size + bouncesUntil.length;
+    const downCount = down.length + corrupted.length + bouncesUntil.length;
     switch (e.kind) {
       case 'crash':
-        if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
-        else if (down.has(e.node)) problems.push(`${where}: node ${e.node} is already down`);
+        if (!isNodeId(e.node, idsMax)) problems.push(`${where}: no node ${e.node}`);
+        else if (down.includes(e.node)) problems.push(`${where}: node ${e.node} is already down`);
         else if (downCount >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
-        else down.add(e.node);
+        else down.push(e.node);
         break;
       case 'corrupt':
-        if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+        if (!isNodeId(e.node, idsMax)) problems.push(`${where}: no node ${e.node}`);
         else if (!Number.isInteger(e.downMs) || e.downMs < 1) problems.push(`${where}: downMs must be a whole number >= 1`);
-        else if (down.has(e.node) || corrupted.has(e.node)) problems.push(`${where}: node ${e.node} is already down`);
+        else if (down.includes(e.node) || corrupted.includes(e.node)) problems.push(`${where}: node ${e.node} is already down`);
         else if (downCount >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down or corrupted at once`);
-        else corrupted.add(e.node);
+        else corrupted.push(e.node);
         break;
       case 'crash-point':
-        if (e.node !== 'leader' && !validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+        if (e.node !== 'leader' && !isNodeId(e.node, idsMax)) problems.push(`${where}: no node ${e.node}`);
         else if (!Number.isInteger(e.downMs) || e.downMs < 1) problems.push(`${where}: downMs must be a whole number >= 1`);
         else if (downCount >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
         // It strikes within downMs of being armed (or is disarmed), then stays down for downMs.
@@ -364,28 +370,28 @@ export class PlanCheck {
       case 'power-loss':
         // Every node dies with its disk intact (synced state survives): Raft claims to survive this.
         if (!Number.isInteger(e.downMs) || e.downMs < 1) problems.push(`${where}: downMs must be a whole number >= 1`);
-        else if (down.size > 0) problems.push(`${where}: power loss while node(s) ${[...down].join(',')} are down would need their restarts replanned`);
+        else if (down.length > 0) problems.push(`${where}: power loss while node(s) ${down.join(',')} are down would need their restarts replanned`);
         break;
       case 'bounce':
-        if (e.node !== 'leader' && !validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+        if (e.node !== 'leader' && !isNodeId(e.node, idsMax)) problems.push(`${where}: no node ${e.node}`);
         else if (!Number.isInteger(e.downMs) || e.downMs < 1) problems.push(`${where}: downMs must be a whole number >= 1`);
         else if (downCount >= limit) problems.push(`${where}: more than ${limit} of ${nodeCount} nodes down at once`);
         else bouncesUntil.push(e.atMs + e.downMs);
         break;
       case 'restart':
-        if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
-        else if (!down.delete(e.node)) problems.push(`${where}: node ${e.node} is not down`);
+        if (!isNodeId(e.node, idsMax)) problems.push(`${where}: no node ${e.node}`);
+        else if (!removeMember(down, e.node)) problems.push(`${where}: node ${e.node} is not down`);
         break;
       case 'partition': {
         const seen: NodeId[] = [];
-        for (const group of e.groups) groupProblems(where, group, validNode, seen, problems);
+        for (let g = 0; g < e.groups.length; g++) groupProblems(where, e.groups[g] as readonly NodeId[], idsMax, seen, problems);
         break;
       }
       case 'bridge': {
         const seen: NodeId[] = [];
-        groupProblems(where, [e.bridge], validNode, seen, problems);
-        groupProblems(where, e.sides[0], validNode, seen, problems);
-        groupProblems(where, e.sides[1], validNode, seen, problems);
+        groupProblems(where, [e.bridge], idsMax, seen, problems);
+        groupProblems(where, e.sides[0], idsMax, seen, problems);
+        groupProblems(where, e.sides[1], idsMax, seen, problems);
         break;
       }
       case 'isolate-leader':
@@ -404,7 +410,7 @@ export class PlanCheck {
         break;
       }
       case 'away':
-        if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+        if (!isNodeId(e.node, idsMax)) problems.push(`${where}: no node ${e.node}`);
         wholeProblems(where, 'durationMs', e.durationMs, timedMsMax(timing), 1, problems);
         break;
       case 'replay':
@@ -418,15 +424,15 @@ export class PlanCheck {
       case 'clog':
       case 'pause':
       case 'clock-jump':
-        networkOrClockProblems(where, e, validNode, timing, problems);
+        networkOrClockProblems(where, e, idsMax, timing, problems);
         break;
       case 'conf-change':
-        problems.push(...confGoalProblems(where, e.goal, validNode, nodeCount));
+        problems.push(...confGoalProblems(where, e.goal, idsMax, nodeCount));
         wholeProblems(where, 'giveUpMs', e.giveUpMs, Number.MAX_SAFE_INTEGER, 1, problems);
         if (e.crashLeaderMs !== undefined) wholeProblems(where, 'crashLeaderMs', e.crashLeaderMs, timedMsMax(timing), 1, problems);
         break;
       case 'transfer':
-        if (e.target !== 'random' && !validNode(e.target)) problems.push(`${where}: no node ${e.target}`);
+        if (e.target !== 'random' && !isNodeId(e.target, idsMax)) problems.push(`${where}: no node ${e.target}`);
         break;
     }
     for (let k = problemsBefore; k < problems.length; k++) problems[k] = `fault #${i} (${e.kind} at ${e.atMs} ms)${(problems[k] as string).slice(WHERE.length)}`;
@@ -435,10 +441,24 @@ export class PlanCheck {
   }
 }
 
-function sameSet(a: ReadonlySet<NodeId>, b: ReadonlySet<NodeId>): boolean {
-  if (a.size !== b.size) return false;
-  for (const n of a) if (!b.has(n)) return false;
+/** Whether two lists of distinct node ids hold the same ids (in any order). */
+function sameMembers(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!b.includes(a[i] as NodeId)) return false;
   return true;
+}
+
+/** Removes `node` from a list of distinct node ids, keeping the others' order; returns whether it was there. */
+function removeMember(list: NodeId[], node: NodeId): boolean {
+  const at = list.indexOf(node);
+  if (at < 0) return false;
+  list.splice(at, 1);
+  return true;
+}
+
+/** Whether `n` names a node that exists: a whole number in 1..idsMax. */
+function isNodeId(n: NodeId, idsMax: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= idsMax;
 }
 
 /** Stands for the event's name at the start of each of its problems until {@link checkPlan} names it. */
@@ -471,14 +491,14 @@ type NetworkOrClockFault = Extract<FaultEvent, { kind: 'one-way' | 'ring' | 'lat
  * Appends to `problems` the problems with a network or clock fault: nodes that exist, whole durations >= 1, and
  * bounds in election timeouts when the timing is known. None of them takes a node down, so none counts toward f.
  */
-function networkOrClockProblems(where: string, e: NetworkOrClockFault, validNode: (n: NodeId) => boolean, timing: PlanTiming | undefined, problems: string[]): void {
+function networkOrClockProblems(where: string, e: NetworkOrClockFault, idsMax: number, timing: PlanTiming | undefined, problems: string[]): void {
   const msMax = timedMsMax(timing);
   switch (e.kind) {
     case 'one-way': {
       if (e.from.length === 0 || e.to.length === 0) problems.push(`${where}: from and to must both name nodes`);
       const seen: NodeId[] = [];
-      groupProblems(where, e.from, validNode, seen, problems);
-      groupProblems(where, e.to, validNode, seen, problems);
+      groupProblems(where, e.from, idsMax, seen, problems);
+      groupProblems(where, e.to, idsMax, seen, problems);
       break;
     }
     case 'ring':
@@ -488,28 +508,28 @@ function networkOrClockProblems(where: string, e: NetworkOrClockFault, validNode
       wholeProblems(where, 'extraMsMax', e.extraMsMax, msMax, 1, problems);
       break;
     case 'clog':
-      if (!validNode(e.from) || !validNode(e.to)) problems.push(`${where}: no link ${e.from}→${e.to}`);
+      if (!isNodeId(e.from, idsMax) || !isNodeId(e.to, idsMax)) problems.push(`${where}: no link ${e.from}→${e.to}`);
       else if (e.from === e.to) problems.push(`${where}: a node cannot clog its link to itself`);
       wholeProblems(where, 'durationMs', e.durationMs, Number.MAX_SAFE_INTEGER, 1, problems);
       break;
     case 'pause':
-      if (e.node !== 'leader' && !validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+      if (e.node !== 'leader' && !isNodeId(e.node, idsMax)) problems.push(`${where}: no node ${e.node}`);
       wholeProblems(where, 'durationMs', e.durationMs, msMax, 1, problems);
       break;
     case 'clock-jump':
-      if (!validNode(e.node)) problems.push(`${where}: no node ${e.node}`);
+      if (!isNodeId(e.node, idsMax)) problems.push(`${where}: no node ${e.node}`);
       wholeProblems(where, 'ticks', e.ticks, timing === undefined ? Number.MAX_SAFE_INTEGER : TIMED_FAULT_ELECTIONS_MAX * timing.electionTicks, 1, problems);
       break;
   }
 }
 
 /** Problems with a membership goal: nodes that exist, and a node added is one that joins (not an initial one). */
-function confGoalProblems(where: string, goal: ConfGoal, validNode: (n: NodeId) => boolean, nodeCount: number): string[] {
+function confGoalProblems(where: string, goal: ConfGoal, idsMax: number, nodeCount: number): string[] {
   const problems: string[] = [];
   const added = goal.op === 'add' ? goal.node : goal.op === 'replace' ? goal.add : null;
   const removed = goal.op === 'remove' ? goal.node : goal.op === 'replace' ? goal.remove : null;
-  if (added !== null && (!validNode(added) || added <= nodeCount)) problems.push(`${where}: a node added must be a new one (an id in ${nodeCount + 1}..${NODE_IDS_MAX}), got ${added}`);
-  if (removed !== null && removed !== 'leader' && !validNode(removed)) problems.push(`${where}: no node ${removed}`);
+  if (added !== null && (!isNodeId(added, idsMax) || added <= nodeCount)) problems.push(`${where}: a node added must be a new one (an id in ${nodeCount + 1}..${NODE_IDS_MAX}), got ${added}`);
+  if (removed !== null && removed !== 'leader' && !isNodeId(removed, idsMax)) problems.push(`${where}: no node ${removed}`);
   if (goal.op === 'add' && goal.via !== 'learner' && goal.via !== 'voter') problems.push(`${where}: via must be "learner" or "voter", got ${String(goal.via)}`);
   return problems;
 }
@@ -520,9 +540,10 @@ function confGoalProblems(where: string, goal: ConfGoal, validNode: (n: NodeId) 
  * list, not a Set (a plan names a handful of nodes, and this runs for every candidate plan a scenario tries);
  * `includes` compares as a Set does (SameValueZero).
  */
-function groupProblems(where: string, nodes: readonly NodeId[], validNode: (n: NodeId) => boolean, seen: NodeId[], problems: string[]): void {
-  for (const n of nodes) {
-    if (!validNode(n)) problems.push(`${where}: no node ${n}`);
+function groupProblems(where: string, nodes: readonly NodeId[], idsMax: number, seen: NodeId[], problems: string[]): void {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i] as NodeId;
+    if (!isNodeId(n, idsMax)) problems.push(`${where}: no node ${n}`);
     else if (seen.includes(n)) problems.push(`${where}: node ${n} is in two partition groups`);
     seen.push(n);
   }
