@@ -332,7 +332,8 @@ function restartDue(events: FaultEvent[], restartAtMs: number[], untilMs: number
   }
   // Stable: equal times keep node order.
   due.sort((a, b) => (restartAtMs[a] as number) - (restartAtMs[b] as number));
-  for (const node of due) {
+  for (let k = 0; k < due.length; k++) {
+    const node = due[k] as NodeId;
     events.push({ atMs: restartAtMs[node] as number, kind: 'restart', node });
     restartAtMs[node] = UP;
   }
