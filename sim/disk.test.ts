@@ -224,3 +224,121 @@ describe('Disk damaged records', () => {
     if (used.kind === 'unverified') expect(used.storage.entries[0]).toEqual({ term: 1, index: 1, data: 'y', note: 'kept' });
   });
 });
+
+describe('Disk damage goes with its record', () => {
+  const snap = (index: number, term: number) => ({ index, term, peers: [1, 2, 3], data: `state@${index}` });
+  // Damage is kept per record position (marks) plus the checksum first stored for it; whatever drops the record
+  // drops the damage, and a record written afresh at the same index is clean.
+  it('a damaged record overwritten by a later write is clean again', () => {
+    const disk = new Disk();
+    disk.write(HS1, entries(1, 3, 1));
+    disk.sync();
+    const hit = disk.corrupt(Prng.forRun(1));
+    expect(hit).not.toBeNull();
+    expect(disk.recover(true)).toEqual({ kind: 'corrupt', index: hit });
+    // A conflicting write from the damaged index on replaces the record (and everything after it).
+    disk.write(HS2, entries(hit as number, 4, 2));
+    disk.sync();
+    expect(disk.recover(true)).toEqual({ kind: 'clean', storage: disk.stored() });
+    // The same index damaged again stores the new record's checksum, not the dropped one's.
+    for (let seed = 1; seed <= 50; seed++) {
+      const copy = new Disk();
+      copy.write(HS1, entries(1, 1, 1));
+      copy.sync();
+      const again = copy.corrupt(Prng.forRun(seed));
+      copy.write(HS2, entries(1, 1, 2));
+      copy.sync();
+      expect(copy.recover(true)).toEqual({ kind: 'clean', storage: copy.stored() });
+      expect(copy.corrupt(Prng.forRun(seed))).toBe(again);
+      expect(copy.recover(true)).toEqual({ kind: 'corrupt', index: 1 });
+    }
+  });
+
+  it('a record damaged twice is judged against the checksum of what was written', () => {
+    const disk = new Disk();
+    disk.write(HS1, entries(1, 1, 1));
+    disk.sync();
+    // Two flips of the first bit restore the bytes: the record is whole again.
+    expect(disk.corrupt(Prng.forRun(1))).toBe(1);
+    expect(disk.corrupt(Prng.forRun(1))).toBe(1);
+    expect(disk.recover(true)).toEqual({ kind: 'clean', storage: disk.stored() });
+    expect(disk.stored().entries).toEqual(entries(1, 1, 1));
+  });
+
+  it('damage compacted into a snapshot or replaced by an installed one is gone; damage after it stays', () => {
+    const compacted = new Disk();
+    compacted.write(HS1, entries(1, 4, 1));
+    compacted.sync();
+    let index: number | null = null;
+    for (let seed = 1; index !== 1; seed++) {
+      const probe = new Disk();
+      probe.write(HS1, entries(1, 4, 1));
+      probe.sync();
+      index = probe.corrupt(Prng.forRun(seed));
+      if (index === 1) expect(compacted.corrupt(Prng.forRun(seed))).toBe(1);
+    }
+    compacted.writeSnapshot({ snapshot: snap(2, 1), mode: 'compact' });
+    compacted.sync();
+    expect(compacted.recover(true)).toEqual({ kind: 'clean', storage: compacted.stored() });
+
+    const installed = new Disk();
+    installed.write(HS1, entries(1, 3, 1));
+    installed.sync();
+    installed.corrupt(Prng.forRun(2));
+    installed.writeSnapshot({ snapshot: snap(5, 2), mode: 'install' });
+    installed.write(HS2, entries(6, 6, 2));
+    installed.sync();
+    expect(installed.recover(true)).toEqual({ kind: 'clean', storage: installed.stored() });
+
+    const kept = new Disk();
+    kept.write(HS1, entries(1, 4, 1));
+    kept.sync();
+    let hit: number | null = null;
+    for (let seed = 1; hit === null || hit < 3; seed++) {
+      const probe = new Disk();
+      probe.write(HS1, entries(1, 4, 1));
+      probe.sync();
+      hit = probe.corrupt(Prng.forRun(seed));
+      if (hit !== null && hit >= 3) expect(kept.corrupt(Prng.forRun(seed))).toBe(hit);
+    }
+    kept.writeSnapshot({ snapshot: snap(2, 1), mode: 'compact' });
+    kept.sync();
+    expect(kept.recover(true)).toEqual({ kind: 'corrupt', index: hit });
+  });
+
+  it('a torn tail dropped on recovery leaves the records before it clean, and the index free for a clean write', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const disk = new Disk();
+      disk.write(HS1, entries(1, 1, 1));
+      disk.sync();
+      disk.write(undefined, entries(2, 3, 1));
+      if (!disk.crash(Prng.forRun(seed), 1000)) continue;
+      const recovery = disk.recover(true);
+      expect(recovery.kind).toBe('torn-tail');
+      disk.write(undefined, entries(disk.durableLastIndex + 1, 3, 1));
+      disk.sync();
+      expect(disk.recover(true)).toEqual({ kind: 'clean', storage: disk.stored() });
+      expect(disk.stored().entries).toEqual(entries(1, 3, 1));
+    }
+  });
+});
+
+describe('Disk recovery shape', () => {
+  it('every kind of recovery is one object shape (same fields in the same order)', () => {
+    const kinds = new Map<string, string>();
+    for (let seed = 1; seed <= 60; seed++) {
+      for (const verify of [true, false]) {
+        const disk = new Disk();
+        disk.write(HS1, entries(1, 2, 1));
+        disk.sync();
+        disk.write(undefined, entries(3, 4, 1));
+        disk.crash(Prng.forRun(seed), 500);
+        if (seed % 3 === 0) disk.corrupt(Prng.forRun(seed));
+        const r = disk.recover(verify);
+        kinds.set(r.kind, Object.keys(r).join(','));
+      }
+    }
+    expect([...kinds.keys()].sort()).toEqual(['clean', 'corrupt', 'torn-tail', 'unverified']);
+    expect(new Set(kinds.values()).size).toBe(1);
+  });
+});

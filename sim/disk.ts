@@ -65,6 +65,21 @@ export type Recovery =
   /** Checksums were not verified (a planted host bug): whatever is on disk, corrupt or not. */
   | { readonly kind: 'unverified'; readonly storage: StoredState; readonly corruptIndex: number | null };
 
+/**
+ * A {@link Recovery} of any kind in one object shape, the fields a kind does not have left undefined: a start reads
+ * `kind` first, and a second shape (the first torn tail or corruption of a process, a few runs in a hundred) was a
+ * "wrong map" that deoptimized the host's start, inlined disk and core construction included.
+ */
+function recovery(
+  kind: Recovery['kind'],
+  storage: StoredState | undefined,
+  index: number | undefined,
+  droppedFromIndex: number | undefined,
+  corruptIndex: number | null | undefined,
+): Recovery {
+  return { kind, storage, index, droppedFromIndex, corruptIndex } as Recovery;
+}
+
 export function entryChecksum(e: Entry): number {
   return hashString(e.data, mixInt(mixInt(0x2545f491, e.index), e.term));
 }
@@ -90,9 +105,17 @@ export class Disk {
   /** The log records after the snapshot. */
   private records: Entry[] = [];
   /**
-   * Stored checksums of records whose bytes on disk no longer match what was written (torn or bit-flipped),
-   * by index. Every other record's stored checksum is, by construction, the checksum of its entry, so it is
-   * not computed on the write path (the hot path) — only damage is remembered.
+   * Whether each record's bytes on disk may no longer match what was written (1: torn or bit-flipped; 0: as
+   * written), position by position. Invariant: `marks.length === records.length`. Parallel to the records so that
+   * whatever drops records (a truncation, a snapshot) drops their damage with them, without a branch of its own: a
+   * loop over the damaged indexes on truncation was a rare path, first taken late in a process (a write cutting
+   * records after a torn write), that deoptimized the fsync path it was inlined into.
+   */
+  private marks: number[] = [];
+  /**
+   * The stored checksum of each marked record, by index. Every other record's stored checksum is, by construction,
+   * the checksum of its entry, so it is not computed on the write path (the hot path) — only damage is remembered.
+   * An entry whose record is no longer marked (dropped since) is stale: ignored, and pruned by {@link recover}.
    */
   private readonly damaged = new Map<number, number>();
   /** Records covered by the last fsync; records beyond it are a torn tail. */
@@ -162,6 +185,7 @@ export class Disk {
     for (let i = 0; i < kept; i++) this.push(first.entries[i] as Entry);
     const torn = first.entries[kept] as Entry;
     this.records.push(withData(torn, torn.data.slice(0, torn.data.length >> 1)));
+    this.marks.push(1);
     this.damaged.set(torn.index, entryChecksum(torn));
     return true;
   }
@@ -188,7 +212,11 @@ export class Disk {
 
   private corruptRecord(i: number): number {
     const r = this.records[i] as Entry;
-    if (!this.damaged.has(r.index)) this.damaged.set(r.index, entryChecksum(r));
+    // Damaged twice: the checksum stored is still the one written first.
+    if (this.marks[i] === 0) {
+      this.marks[i] = 1;
+      this.damaged.set(r.index, entryChecksum(r));
+    }
     this.records[i] = withData(r, flipFirstBit(r.data));
     return r.index;
   }
@@ -199,26 +227,32 @@ export class Disk {
     const snapBad = this.snap !== null && this.snapDamage !== null && snapshotChecksum(this.snap) !== this.snapDamage;
     let bad = -1;
     for (const [index, checksum] of this.damaged) {
-      const r = this.records[index - this.base - 1];
-      if (r !== undefined && entryChecksum(r) !== checksum && (bad === -1 || index - this.base - 1 < bad)) bad = index - this.base - 1;
+      const position = index - this.base - 1;
+      if (position < 0 || position >= this.marks.length || this.marks[position] !== 1) {
+        // Dropped since it was damaged (truncated, or compacted into a snapshot): whatever holds its index now was
+        // written afresh.
+        this.damaged.delete(index);
+        continue;
+      }
+      if (entryChecksum(this.records[position] as Entry) !== checksum && (bad === -1 || position < bad)) bad = position;
     }
     if (snapBad) {
       const index = (this.snap as Snapshot).index;
-      if (!verify) return { kind: 'unverified', storage: this.snapshot(), corruptIndex: index };
+      if (!verify) return recovery('unverified', this.snapshot(), undefined, undefined, index);
       // The snapshot was fsynced before anything after it could be written: damage to it is never a torn tail.
-      return { kind: 'corrupt', index };
+      return recovery('corrupt', undefined, index, undefined, undefined);
     }
-    if (!verify) return { kind: 'unverified', storage: this.snapshot(), corruptIndex: bad === -1 ? null : this.base + bad + 1 };
+    if (!verify) return recovery('unverified', this.snapshot(), undefined, undefined, bad === -1 ? null : this.base + bad + 1);
     if (bad === -1) {
       this.syncedRecords = this.records.length;
-      return { kind: 'clean', storage: this.snapshot() };
+      return recovery('clean', this.snapshot(), undefined, undefined, undefined);
     }
     if (bad >= this.syncedRecords) {
       this.truncate(bad);
       this.syncedRecords = bad;
-      return { kind: 'torn-tail', storage: this.snapshot(), droppedFromIndex: this.base + bad + 1 };
+      return recovery('torn-tail', this.snapshot(), undefined, this.base + bad + 1, undefined);
     }
-    return { kind: 'corrupt', index: this.base + bad + 1 };
+    return recovery('corrupt', undefined, this.base + bad + 1, undefined, undefined);
   }
 
   /** What is on disk now, unverified (tests, display). */
@@ -247,6 +281,7 @@ export class Disk {
   private push(e: Entry): void {
     if (!(e.index === this.durableLastIndex + 1)) assertFail(`disk write: non-consecutive entry index ${e.index}`);
     this.records.push(e);
+    this.marks.push(0);
   }
 
   /** Forgets the buffered writes (applied or lost), keeping the buffer. */
@@ -255,13 +290,14 @@ export class Disk {
     this.pendingCount = 0;
   }
 
-  /** Keeps the first `length` records; damage beyond them is gone with them. */
+  /** Keeps the first `length` records; damage beyond them is gone with them (their marks go too). */
   private truncate(length: number): void {
     // Only when it shrinks: a store to an array's length is a runtime call even when the length stays (the
     // common case, an append after the last record), ~400 instructions a write.
-    if (length < this.records.length) this.records.length = length;
-    if (this.damaged.size === 0) return;
-    for (const index of [...this.damaged.keys()]) if (index > this.base + length) this.damaged.delete(index);
+    if (length < this.records.length) {
+      this.records.length = length;
+      this.marks.length = length;
+    }
   }
 
   private apply(w: PendingWrite): void {
@@ -281,8 +317,10 @@ export class Disk {
   /** The rename: the snapshot replaces the old one, and the log prefix it stands for (or the whole log) goes. */
   private applySnapshot(w: SnapshotWrite): void {
     const index = w.snapshot.index;
-    const keep = w.mode === 'compact' ? this.records.slice(Math.min(this.records.length, Math.max(0, index - this.base))) : [];
-    for (const damagedIndex of [...this.damaged.keys()]) if (damagedIndex <= index || w.mode === 'install') this.damaged.delete(damagedIndex);
+    // The records a snapshot stands for go with their marks; what stays keeps its own.
+    const from = Math.min(this.records.length, Math.max(0, index - this.base));
+    const keep = w.mode === 'compact' ? this.records.slice(from) : [];
+    this.marks = w.mode === 'compact' ? this.marks.slice(from) : [];
     this.records = keep;
     this.base = index;
     this.snap = w.snapshot;
