@@ -17,7 +17,7 @@ export class DurableNode {
   vote: NodeId | 0 = 0;
   /** Last index of the stored log. */
   lastIndex = 0;
-  /** Position = index: the stored entry's term. Invariant: length > lastIndex; position 0 unused; positions beyond lastIndex are stale. */
+  /** Position = index: the stored entry's term. Invariant: length > lastIndex; position 0 unused. */
   readonly terms: number[] = [0];
 
   /** The term of the stored entry at `index`, or 0 when there is none. */
@@ -47,12 +47,8 @@ export class DurableNode {
     this.vote = fact.stored.hardState.vote;
     const entries = fact.stored.entries;
     const terms = this.terms;
-    // Overwritten in place, as a persist does (positions beyond lastIndex are stale): cutting the length to 1 and
-    // pushing the log back reallocated the array at every restart, and a store to `length` is a runtime call.
-    for (let k = 0; k < entries.length; k++) {
-      if (k + 1 < terms.length) terms[k + 1] = (entries[k] as Entry).term;
-      else terms.push((entries[k] as Entry).term);
-    }
+    terms.length = 1;
+    for (let k = 0; k < entries.length; k++) terms.push((entries[k] as Entry).term);
     this.lastIndex = entries.length;
   }
 }
