@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RaftLog } from './log.js';
+import { emptyEntryList, RaftLog } from './log.js';
 import type { Entry } from './types.js';
 
 const ents = (terms: readonly number[], from = 1): Entry[] => terms.map((term, i) => ({ term, index: from + i, data: `d${from + i}` }));
@@ -118,5 +118,26 @@ describe('RaftLog', () => {
     const log = new RaftLog(ents([1, 1]));
     expect(() => log.stableTo(1)).toThrow(/stableTo/);
     expect(() => log.stableTo(3)).toThrow(/stableTo/);
+  });
+});
+
+describe('emptyEntryList', () => {
+  it('is a fresh, empty, writable array each time', () => {
+    const a = emptyEntryList();
+    const b = emptyEntryList();
+    expect(a).toEqual([]);
+    expect(a).not.toBe(b);
+    a.push({ term: 1, index: 1, data: '' });
+    expect(a).toHaveLength(1);
+    expect(b).toHaveLength(0);
+  });
+
+  it('a log started empty, or restored without its suffix, appends as one built from entries', () => {
+    const log = new RaftLog([]);
+    log.push({ term: 1, index: 1, data: 'a' });
+    expect(log.lastIndex()).toBe(1);
+    expect(log.restore(5, 2, false)).toBe(0);
+    log.push({ term: 2, index: 6, data: 'b' });
+    expect(log.entryAt(6)).toEqual({ term: 2, index: 6, data: 'b' });
   });
 });

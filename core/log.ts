@@ -8,6 +8,21 @@ import type { Entry } from './types.js';
 
 const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
 
+/**
+ * A new, empty array for entries whose elements kind is already objects. An empty array literal has small-integer
+ * elements until its first entry arrives, so a log or a disk starting empty met two array maps: its first push
+ * changed the kind (deoptimizing what was optimized for the first map), and every push site that had seen both
+ * called the generic `Array.prototype.push` builtin instead of storing inline. A restart also handed the core the
+ * disk's records in whichever kind they had, which the core's log functions then met as a second map. Every
+ * entry array of the log and the simulated disk is made here or copied from one (a slice keeps the kind): pushing
+ * an entry and popping it leaves the kind at objects (an array's elements kind never goes back).
+ */
+export function emptyEntryList(): Entry[] {
+  const list: Entry[] = [{ term: 0, index: 0, data: '' }];
+  list.pop();
+  return list;
+}
+
 export class RaftLog {
   /**
    * The last index the snapshot covers (Raft §7 "last included index"); entries up to it are compacted away.
@@ -47,7 +62,8 @@ export class RaftLog {
       const e = stored[i] as Entry;
       if (!(e.index === this.offset + i + 1)) assertFail(`append of index ${e.index} after last index ${this.offset + i}`);
     }
-    this.entries = stored.slice();
+    // Empty (a first start): the list of objects a log appends to, not a copy of the caller's empty array.
+    this.entries = stored.length === 0 ? emptyEntryList() : stored.slice();
     this.stable = this.lastIndex();
   }
 
@@ -229,7 +245,7 @@ export class RaftLog {
    * Ready's entries. Returns the number of entries kept.
    */
   restore(index: number, term: number, keepSuffix: boolean): number {
-    const kept = keepSuffix && index >= this.offset && this.matchTerm(index, term) ? this.entries.slice(index - this.offset) : [];
+    const kept = keepSuffix && index >= this.offset && this.matchTerm(index, term) ? this.entries.slice(index - this.offset) : emptyEntryList();
     this.forgetShared();
     this.entries = kept;
     this.offset = index;

@@ -14,6 +14,7 @@
  */
 import { assert, assertFail } from './assert.js';
 import { EMPTY_HARD_STATE } from '../core/types.js';
+import { emptyEntryList } from '../core/log.js';
 import type { Entry, HardState, Snapshot, StoredState } from './contract.js';
 import { hashString, mixInt } from './hash.js';
 import type { Prng } from './prng.js';
@@ -103,7 +104,7 @@ export class Disk {
   /** The last index the snapshot covers (0 without one). Invariant: records[i].index === base + i + 1. */
   private base = 0;
   /** The log records after the snapshot. */
-  private records: Entry[] = [];
+  private records: Entry[] = emptyEntryList();
   /**
    * Whether each record's bytes on disk may no longer match what was written (1: torn or bit-flipped; 0: as
    * written), position by position. Invariant: `marks.length === records.length`. Parallel to the records so that
@@ -319,7 +320,7 @@ export class Disk {
     const index = w.snapshot.index;
     // The records a snapshot stands for go with their marks; what stays keeps its own.
     const from = Math.min(this.records.length, Math.max(0, index - this.base));
-    const keep = w.mode === 'compact' ? this.records.slice(from) : [];
+    const keep = w.mode === 'compact' ? this.records.slice(from) : emptyEntryList();
     this.marks = w.mode === 'compact' ? this.marks.slice(from) : [];
     this.records = keep;
     this.base = index;
