@@ -4,23 +4,20 @@
  * raftLog + unstable: the log starts after the snapshot's last included index (1 without a snapshot).
  */
 import { assert, assertFail } from './assert.js';
+import { objectList } from './arrays.js';
 import type { Entry } from './types.js';
 
 const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
 
 /**
- * A new, empty array for entries whose elements kind is already objects. An empty array literal has small-integer
- * elements until its first entry arrives, so a log or a disk starting empty met two array maps: its first push
- * changed the kind (deoptimizing what was optimized for the first map), and every push site that had seen both
- * called the generic `Array.prototype.push` builtin instead of storing inline. A restart also handed the core the
- * disk's records in whichever kind they had, which the core's log functions then met as a second map. Every
- * entry array of the log and the simulated disk is made here or copied from one (a slice keeps the kind): pushing
- * an entry and popping it leaves the kind at objects (an array's elements kind never goes back).
+ * A new, empty array for entries whose elements kind is already objects (see core/arrays.ts). A log or a disk
+ * starting with an empty literal met two array maps: its first push changed the kind (deoptimizing what was
+ * optimized for the first map), and push sites that had seen both called the generic builtin. A restart also handed
+ * the core the disk's records in whichever kind they had, which the core's log functions then met as a second map.
+ * Every entry array of the log and the simulated disk is made here or copied from one (a slice keeps the kind).
  */
 export function emptyEntryList(): Entry[] {
-  const list: Entry[] = [{ term: 0, index: 0, data: '' }];
-  list.pop();
-  return list;
+  return objectList<Entry>();
 }
 
 export class RaftLog {

@@ -5,6 +5,7 @@
  * host drives it with tick/step/propose/readIndex, pulls a Ready, persists, sends, applies, serves reads, and
  * calls advance (see `Ready` in core/types.ts).
  */
+import { objectList } from './arrays.js';
 import { assert, assertFail } from './assert.js';
 import type { CoreBug } from './bugs.js';
 import type { ConfChangeRequest, Configuration } from './configuration.js';
@@ -210,14 +211,14 @@ export class RaftNode {
    * backing store, and most Readys carry one to four messages. Slots at and beyond `outboxCount` are cleared so
    * the buffer keeps no message alive.
    */
-  private readonly outbox: (Message | undefined)[] = [];
+  private readonly outbox: (Message | undefined)[] = objectList<Message | undefined>();
 
   // ReadIndex (thesis §6.4). A read of round r is confirmed once a quorum (counting the leader) has answered, in the
   // leader's term, an append carrying ctx >= r: every such append left the node after the read was accepted.
   /** Invariant: empty unless leader; rounds nondecreasing; the reads with index 0 form a prefix. */
-  private pendingReads: PendingRead[] = [];
+  private pendingReads: PendingRead[] = objectList<PendingRead>();
   /** Confirmed reads not yet reported in a Ready. */
-  private readStates: ReadState[] = [];
+  private readStates: ReadState[] = objectList<ReadState>();
   /** The latest read-confirmation round started; every append carries it once it is > 0. Invariant: never decreases. */
   private readRound = 0;
   /**
@@ -503,7 +504,7 @@ export class RaftNode {
     let readStates: readonly ReadState[] | undefined;
     if (hasReads) {
       readStates = this.readStates;
-      this.readStates = [];
+      this.readStates = objectList<ReadState>();
     }
     let softState: SoftState | undefined;
     if (softChanged) {

@@ -4,6 +4,7 @@
  * snapshot once the last one arrives. Pure data handling: the decisions (when to send, whether to install) stay in
  * raft-node.ts.
  */
+import { objectList } from './arrays.js';
 import { SNAPSHOT_CHUNK_CHARS, snapshotMessage } from './messages.js';
 import type { SnapshotMessage } from './messages.js';
 import type { NodeId, Snapshot } from './types.js';
@@ -31,7 +32,7 @@ export function snapshotChunk(snapshot: Snapshot, offset: number, from: NodeId, 
 export class SnapshotReceiver {
   private index = 0;
   private term = 0;
-  private parts: string[] = [];
+  private parts: string[] = objectList<string>();
   private received = 0;
 
   /**
@@ -69,7 +70,7 @@ export class SnapshotReceiver {
   private begin(index: number, term: number): void {
     this.index = index;
     this.term = term;
-    this.parts = [];
+    this.parts = objectList<string>();
     this.received = 0;
   }
 }

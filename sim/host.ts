@@ -4,6 +4,7 @@
  * judge is observed here, so a custom implementation gets the same checks as our own core without being
  * trusted.
  */
+import { objectList } from '../core/arrays.js';
 import { KvStateMachine } from '../core/kv.js';
 import type { KvCommand, KvResult } from '../core/kv.js';
 import { Disk } from './disk.js';
@@ -129,7 +130,7 @@ export class NodeHost {
   /** Reads accepted by readIndex, by request id, until served. */
   private readonly reads = new Map<number, KvCommand>();
   /** Reads confirmed by the implementation, waiting for the state machine to reach their index. */
-  private readonly confirmedReads: { readonly requestId: number; readonly index: number }[] = [];
+  private readonly confirmedReads: { readonly requestId: number; readonly index: number }[] = objectList();
   private nextReadId = 1;
   private readonly isPeer: Uint8Array;
   /** Our own core: its Readys and messages are well formed by construction, so their shape is not re-validated. */
