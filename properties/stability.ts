@@ -148,13 +148,18 @@ function windowAt(events: readonly FaultEvent[], i: number): { window: Stability
     case 'clock-jump':
       return { window: { kind: 'timeout', nodes: [e.node], fromMs: e.atMs, toMs: e.atMs }, healIndex: -1 };
     case 'partition': {
-      const [a, b, ...more] = e.groups;
-      if (a === undefined || b === undefined || more.length > 0) return null;
-      const healIndex = events.findIndex((h, j) => j > i && h.kind === 'heal');
+      // Index reads and loops, no destructuring, spread or closure: this runs for every partition of every plan,
+      // and each of those inlined an iterator or a callback into what TurboFan compiled for the run's set-up.
+      const groups = e.groups;
+      if (groups.length !== 2) return null;
+      const a = groups[0] as readonly NodeId[];
+      const b = groups[1] as readonly NodeId[];
+      let healIndex = i + 1;
+      while (healIndex < events.length && (events[healIndex] as FaultEvent).kind !== 'heal') healIndex++;
       const heal = events[healIndex];
       if (heal === undefined) return null;
       const side = a.length <= b.length ? a : b;
-      return { window: { kind: 'away', nodes: [...side].sort((x, y) => x - y), fromMs: e.atMs, toMs: heal.atMs }, healIndex };
+      return { window: { kind: 'away', nodes: side.slice().sort(ascending), fromMs: e.atMs, toMs: heal.atMs }, healIndex };
     }
     default:
       return null;
@@ -186,7 +191,7 @@ interface Judged {
 
 /** The stability checker over the given windows (in time order of `fromMs`). */
 export function createStabilityChecker(windows: readonly StabilityWindow[], options: StabilityOptions): Checker {
-  return new StabilityChecker([...windows].sort((a, b) => a.fromMs - b.fromMs || (a.nodes[0] ?? 0) - (b.nodes[0] ?? 0)), options);
+  return new StabilityChecker(windows.slice().sort((a, b) => a.fromMs - b.fromMs || (a.nodes[0] ?? 0) - (b.nodes[0] ?? 0)), options);
 }
 
 class StabilityChecker implements Checker {
@@ -231,7 +236,7 @@ class StabilityChecker implements Checker {
     const l = this.leader;
     if (l === null || this.down.size > 0) return;
     if (l.sinceMs + this.options.electionMs > window.fromMs) return;
-    if (this.term.some((t) => t > l.term)) return;
+    for (let k = 0; k < this.term.length; k++) if ((this.term[k] as number) > l.term) return;
     const leaderAway = window.nodes.includes(l.node);
     // A leader's own clock jump may rightly trip its CheckQuorum: only a follower's timeout is judged.
     if (leaderAway && window.kind === 'timeout') return;
@@ -332,6 +337,10 @@ class StabilityChecker implements Checker {
         return;
     }
   }
+}
+
+function ascending(x: number, y: number): number {
+  return x - y;
 }
 
 /**
