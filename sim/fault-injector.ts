@@ -537,7 +537,11 @@ export class FaultInjector {
   /** The live node leading in the highest term, if any. */
   private currentLeader(): NodeHost | undefined {
     let best: NodeHost | undefined;
-    for (const h of this.world.hosts) if (h.up && h.role === 'leader' && (best === undefined || h.roleTerm > best.roleTerm)) best = h;
+    const hosts = this.world.hosts;
+    for (let i = 0; i < hosts.length; i++) {
+      const h = hosts[i] as NodeHost;
+      if (h.up && h.role === 'leader' && (best === undefined || h.roleTerm > best.roleTerm)) best = h;
+    }
     return best;
   }
 
