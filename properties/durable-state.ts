@@ -63,6 +63,14 @@ export class DurableNodes {
     for (const id of nodeIds) this.of(id);
   }
 
+  /**
+   * The node's durable state, or undefined for a node no fact has shown yet; unlike {@link of} it creates nothing
+   * (a reader such as the message checker must not add a node to {@link list}, which the counts iterate).
+   */
+  peek(node: NodeId): DurableNode | undefined {
+    return node < this.byId.length ? this.byId[node] : undefined;
+  }
+
   /** The node's durable state, created empty on first use. */
   of(node: NodeId): DurableNode {
     let n = this.byId[node];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CORE_MESSAGE_ANNOTATIONS } from '../sim/builtin.js';
 import type { Message } from '../sim/contract.js';
+import { DurableNodes } from './durable-state.js';
 import { FactLog, entries } from './fact-builders.js';
 import { createMessageChecker } from './message-checks.js';
 import type { MessageChecker } from './message-checks.js';
@@ -91,6 +92,27 @@ describe('message checks', () => {
     // A truncation shortens the durable log: acknowledging past its new end is reported.
     f.persist(2, { term: 2 }, entries(2, 2, 2));
     expect(judge(c, f, msg({ type: 'AppendEntriesReply', from: 2, to: 1, term: 2, success: true, matchIndex: 3 }))).toMatchObject({ property: 'append-ack' });
+  });
+
+  it('with shared durable nodes, judges by what their owner fed them and adds no node to them', () => {
+    const durable = new DurableNodes([1, 2]);
+    const c = createMessageChecker(CORE_MESSAGE_ANNOTATIONS, [1, 2], durable);
+    const f = new FactLog();
+    // The checker's own persist does nothing: the store's owner feeds it (the run's commit-quorum does).
+    const fact = f.persist(2, { term: 3, vote: 1 }, entries(1, 2, 3));
+    c.persist(fact);
+    expect(c.sent(msg({ type: 'append', from: 2, to: 1, term: 3 }), 0, 0)).toMatchObject({ property: 'message-term', evidence: { durableTerm: 0 } });
+    durable.of(2).persist(fact);
+    expect(c.sent(msg({ type: 'append', from: 2, to: 1, term: 3 }), 0, 0)).toBeNull();
+    expect(c.sent(msg({ type: 'vote-resp', from: 2, to: 1, term: 3, reject: false }), 0, 0)).toBeNull();
+    expect(c.sent(msg({ type: 'append-resp', from: 2, to: 1, term: 3, reject: false, index: 3 }), 0, 0)).toMatchObject({ property: 'append-ack', evidence: { durableLastIndex: 2 } });
+    const restart = f.restart(2, entries(1, 1, 3), { term: 4 });
+    durable.of(2).restart(restart);
+    expect(c.sent(msg({ type: 'append-resp', from: 2, to: 1, term: 4, reject: false, index: 2 }), 0, 0)).toMatchObject({ property: 'append-ack', evidence: { durableLastIndex: 1 } });
+    // A sender the store has never seen (a node that joined) holds nothing, and stays out of the store's list.
+    expect(c.sent(msg({ type: 'append', from: 7, to: 1, term: 1 }), 0, 0)).toMatchObject({ property: 'message-term', evidence: { durableTerm: 0 } });
+    expect(durable.list.map((n) => n.id)).toEqual([1, 2]);
+    expect(durable.peek(7)).toBeUndefined();
   });
 
   it('matches on every declared field, sorted by name', () => {

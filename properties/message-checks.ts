@@ -13,6 +13,7 @@
  * before it.
  */
 import type { Message, MessageAnnotations, NodeId } from '../sim/contract.js';
+import { DurableNodes } from './durable-state.js';
 import { compileMatcher as compile, matchesMessage as matches } from '../sim/message-matcher.js';
 import type { CompiledMatcher } from '../sim/message-matcher.js';
 import type { Fact, PersistFact, RestartFact } from '../sim/facts.js';
@@ -69,24 +70,19 @@ function compiledAnnotations(annotations: MessageAnnotations): CompiledAnnotatio
   return compiled;
 }
 
-/** Creates the message checker for `annotations`. `nodeIds` only pre-sizes per-node state. */
-export function createMessageChecker(annotations: MessageAnnotations, nodeIds: readonly NodeId[] = []): MessageChecker {
+/**
+ * Creates the message checker for `annotations`. `nodeIds` only pre-sizes per-node state. With `shared`, the checker
+ * reads each sender's durable term, vote and last index from those durable nodes instead of keeping its own copy,
+ * and its caller feeds them every persist and restart fact (the run's per-persist invariants do) before any message
+ * sent after it is judged; {@link MessageChecker.persist} and `restart` then do nothing.
+ */
+export function createMessageChecker(annotations: MessageAnnotations, nodeIds: readonly NodeId[] = [], shared?: DurableNodes): MessageChecker {
   const { preVote, voteGrant, appendAck, voteGrantType, appendAckType, matchField } = compiledAnnotations(annotations);
   // The declared types are compared before anything else: a match needs its type, and most messages are appends
   // and their responses, which are neither vote grants nor (for the requests) acknowledgements.
-  /** Position = node id: durable term, vote and last stored index. Invariant: the three have one length. */
-  const termOf: number[] = [];
-  const voteOf: number[] = [];
-  const lastOf: number[] = [];
-  for (const id of nodeIds) grow(id);
-
-  function grow(node: NodeId): void {
-    while (termOf.length <= node) {
-      termOf.push(0);
-      voteOf.push(0);
-      lastOf.push(0);
-    }
-  }
+  /** Every node's durable term, vote and last stored index: the run's (shared) or this checker's own. */
+  const durable = shared ?? new DurableNodes(nodeIds);
+  const owns = shared === undefined;
 
   function isPreVote(m: Message): boolean {
     for (let k = 0; k < preVote.length; k++) if (matches(preVote[k] as CompiledMatcher, m)) return true;
@@ -98,22 +94,11 @@ export function createMessageChecker(annotations: MessageAnnotations, nodeIds: r
   }
 
   function persist(fact: PersistFact): void {
-    const node = fact.node;
-    if (node >= termOf.length) grow(node);
-    const hardState = fact.hardState;
-    termOf[node] = hardState.term;
-    voteOf[node] = hardState.vote;
-    const head = fact.entries[0];
-    if (head !== undefined) lastOf[node] = head.index + fact.entries.length - 1;
+    if (owns) durable.of(fact.node).persist(fact);
   }
 
   function restart(fact: RestartFact): void {
-    const node = fact.node;
-    if (node >= termOf.length) grow(node);
-    const stored = fact.stored;
-    termOf[node] = stored.hardState.term;
-    voteOf[node] = stored.hardState.vote;
-    lastOf[node] = stored.entries.length;
+    if (owns) durable.of(fact.node).restart(fact);
   }
 
   return {
@@ -125,8 +110,9 @@ export function createMessageChecker(annotations: MessageAnnotations, nodeIds: r
     restart,
     sent(m: Message, atMs: number, event: number): Violation | null {
       const node = m.from;
-      if (node >= termOf.length) grow(node);
-      const term = termOf[node] as number;
+      // A sender no persist or restart has shown (a node that joined and has not written yet) holds nothing.
+      const held = durable.peek(node);
+      const term = held === undefined ? 0 : held.term;
       const type = m.type;
       if (m.term > term && !isPreVote(m)) {
         return violation('message-term', m, atMs, event, `Node ${node} sent ${type} of term ${m.term} to node ${m.to} while its durable term was ${term}: a term must be persisted before any message of that term.`, {
@@ -136,7 +122,7 @@ export function createMessageChecker(annotations: MessageAnnotations, nodeIds: r
       // The cheap tests first: the matcher's field reads are keyed loads of a name known only at run time, and
       // most grants and acknowledgements are legitimate, so they are read only for a suspect message.
       if (type === voteGrantType) {
-        const vote = voteOf[node] as number;
+        const vote = held === undefined ? 0 : held.vote;
         if ((term !== m.term || vote !== m.to) && matches(voteGrant as CompiledMatcher, m)) {
           const held = vote === 0 ? 'no vote' : `a vote for node ${vote}`;
           return violation('vote-grant', m, atMs, event, `Node ${node} granted its vote to node ${m.to} in term ${m.term} while its disk held term ${term} and ${held}: a vote must be durable before it is granted.`, {
@@ -147,7 +133,7 @@ export function createMessageChecker(annotations: MessageAnnotations, nodeIds: r
       }
       if (type === appendAckType) {
         const claimed = m[matchField];
-        const last = lastOf[node] as number;
+        const last = held === undefined ? 0 : held.lastIndex;
         if (typeof claimed === 'number' && claimed > last && matches(appendAck as CompiledMatcher, m)) {
           return violation('append-ack', m, atMs, event, `Node ${node} acknowledged entries up to index ${claimed} to node ${m.to} while its durable log ended at index ${last}: entries must be durable before they are acknowledged.`, {
             matchIndex: claimed,

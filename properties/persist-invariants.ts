@@ -72,6 +72,11 @@ export interface PersistInvariantParts {
   readonly appendOnly: LeaderAppendOnlyChecker;
   readonly leaderVotes: LeaderVotesChecker;
   readonly confEntries: ConfigurationEntriesChecker;
+  /**
+   * Every node's durable term, vote and entry terms, which commit-quorum keeps (fed each persist and restart it is
+   * given, after judging it) and configuration-entries reads; the run's message checker reads it too.
+   */
+  readonly durable: DurableNodes;
 }
 
 /**
@@ -88,6 +93,7 @@ export function createPersistInvariantParts(nodeIds: readonly NodeId[], configs:
     appendOnly: createLeaderAppendOnlyChecker(nodeIds),
     leaderVotes: createLeaderVotesChecker(nodeIds, configs),
     confEntries: createConfigurationEntriesChecker(nodeIds, { configs, durable }),
+    durable,
   };
 }
 

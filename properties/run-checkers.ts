@@ -28,7 +28,6 @@ import { createLeaderCompletenessChecker } from './leader-completeness.js';
 import type { LeaderCompletenessChecker } from './leader-completeness.js';
 import { createLogMatchingChecker } from './log-matching.js';
 import type { LogMatchingChecker } from './log-matching.js';
-import type { MessageChecker } from './message-checks.js';
 import { createPersistInvariantParts } from './persist-invariants.js';
 import type { PersistInvariantParts } from './persist-invariants.js';
 import { PersistedLogs } from './persisted-log.js';
@@ -74,7 +73,6 @@ export class RunCheckers implements FactObserver {
   /** The per-persist invariants' parts, asked as the fused checker asks them (first violation of the six reported). */
   private readonly invariants: PersistInvariantParts;
   private readonly snapshotSafety: SnapshotSafetyChecker;
-  private readonly messages: MessageChecker | null;
   /** Each fact to the extra checkers of its kind only, in their order, after the safety checkers. */
   private readonly dispatch: FactDispatch;
   /**
@@ -105,8 +103,10 @@ export class RunCheckers implements FactObserver {
     const extra = options.extraCheckers ?? [];
     this.checkers = [this.election, this.logMatching, this.leaderCompleteness, this.stateMachine, this.durability, term, vote, quorum, appendOnly, leaderVotes, confEntries, this.snapshotSafety, ...extra];
     this.dispatch = new FactDispatch(extra);
-    const messages = createMessageCheckerFor(options.annotations, nodeIds);
-    this.messages = messages;
+    // The message checker reads each sender's durable term, vote and last index from the durable nodes commit-quorum
+    // keeps (fed every persist and restart below, which are all a message checker of its own would track), instead of
+    // a copy of its own updated on every persist.
+    const messages = createMessageCheckerFor(options.annotations, nodeIds, this.invariants.durable);
     if (messages !== null) {
       const violations = this.violations;
       this.sent = (message, atMs, event) => {
@@ -197,7 +197,6 @@ export class RunCheckers implements FactObserver {
     const g = p.confEntries.persist(fact);
     push(v, a ?? b ?? c ?? d ?? g);
     this.dispatch.observe(fact, v);
-    if (this.messages !== null) this.messages.persist(fact);
   }
 
   private observeApply(fact: ApplyFact): void {
@@ -253,7 +252,6 @@ export class RunCheckers implements FactObserver {
     push(v, a ?? b ?? c ?? g);
     push(v, this.snapshotSafety.restart(fact));
     this.dispatch.observe(fact, v);
-    if (this.messages !== null) this.messages.restart(fact);
   }
 
   /** The rare kinds (a few dozen facts a run): the stores' and probes' own switches, then the checkers of the kind. */

@@ -16,6 +16,7 @@ import { createSnapshotSafetyChecker } from './snapshot-safety.js';
 import { createStateMachineSafetyChecker } from './state-machine-safety.js';
 import type { Checker, PropertyName } from './types.js';
 import type { Configurations } from './configurations.js';
+import type { DurableNodes } from './durable-state.js';
 
 export interface SafetyPropertyInfo {
   readonly name: PropertyName;
@@ -129,8 +130,9 @@ export const MESSAGE_PROPERTIES: readonly SafetyPropertyInfo[] = Object.freeze([
 
 /**
  * The message checker for an implementation's declared annotations, or null when it declares none (then its
- * messages stay opaque and only the fact-based checkers run). Feed it every fact, after the checkers.
+ * messages stay opaque and only the fact-based checkers run). Feed it every fact, after the checkers; with `durable`,
+ * it reads the senders' durable state there instead (see {@link createMessageChecker}).
  */
-export function createMessageCheckerFor(annotations: MessageAnnotations | undefined, nodeIds: readonly NodeId[]): MessageChecker | null {
-  return annotations === undefined ? null : createMessageChecker(annotations, nodeIds);
+export function createMessageCheckerFor(annotations: MessageAnnotations | undefined, nodeIds: readonly NodeId[], durable?: DurableNodes): MessageChecker | null {
+  return annotations === undefined ? null : createMessageChecker(annotations, nodeIds, durable);
 }
