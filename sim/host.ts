@@ -272,6 +272,15 @@ export class NodeHost {
         ...(image === null ? {} : { applied: image.applied }),
       }),
     );
+    // Our own core's create() returns a RaftNode, which has every method: checked only for other implementations, as
+    // their Readys are (the loop's six keyed loads by name were most of what a start of our core ran and compiled).
+    if (!this.trusted) this.validateInstance(instance);
+    this.instance = instance;
+    this.drain();
+  }
+
+  /** What create() returned must be an instance with the contract's methods (and not a Promise of one). */
+  private validateInstance(instance: RaftInstance): void {
     // A thenable has no tick() either, but "returned a Promise" names the actual mistake (an async create).
     if (typeof instance === 'object' && instance !== null && typeof (instance as { then?: unknown }).then === 'function') {
       throw new ImplementationFault(this.id, 'create() returned a Promise: create(init) must return the instance itself, synchronously (the simulator drives every node from one synchronous loop; see docs/contract.md)');
@@ -281,8 +290,6 @@ export class NodeHost {
         throw new ImplementationFault(this.id, `create() returned ${safeJson(instance)}, which has no ${method}() method`);
       }
     }
-    this.instance = instance;
-    this.drain();
   }
 
   /** Process death: volatile state and unsynced writes are lost. */
