@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { endBefore, endOf, longerButOlder, noLongerNoNewer } from './divergent-logs.js';
+import { DurableNodes } from './durable-state.js';
 import { entries, entry, FactLog } from './fact-builders.js';
-import { PersistedLog } from './persisted-log.js';
+import { PersistedLog, PersistedLogs } from './persisted-log.js';
 import { ProbeCounter } from './probes.js';
 import type { ProbeCounts } from './probes.js';
 
@@ -89,3 +90,32 @@ describe('Figure 7 probes', () => {
     expect(counts['leader-with-shorter-log']).toBe(1);
   });
 });
+
+describe('probes on the run\'s durable nodes', () => {
+  /** As RunCheckers feeds them: the logs first, then the counter, then the durable nodes (after the counter read them). */
+  function sharedCountsOf(f: FactLog, nodeIds: readonly number[]): ProbeCounts {
+    const logs = new PersistedLogs(nodeIds);
+    const durable = new DurableNodes(nodeIds);
+    const p = new ProbeCounter(logs, { nodeIds, durable });
+    for (const fact of f.facts) {
+      logs.observe(fact);
+      p.observe(fact);
+      if (fact.kind === 'persist') durable.of(fact.node).persist(fact);
+      if (fact.kind === 'restart') durable.of(fact.node).restart(fact);
+    }
+    return p.counts;
+  }
+
+  it('count what a counter keeping its own stored terms and votes counts', () => {
+    for (const voters of [[1], [3], [1, 3]]) {
+      const f = figure7(voters);
+      // A term jump across a restart, judged against the term the restart brought back.
+      f.crash(3);
+      f.restart(3, [entry(1, 1), entry(2, 2)], { term: 3 });
+      f.persist(3, { term: 6 });
+      expect(sharedCountsOf(f, [1, 2, 3])).toEqual(countsOf(f));
+      expect(countsOf(f)['term-jump']).toBeGreaterThan(0);
+    }
+  });
+});
+

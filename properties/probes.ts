@@ -15,6 +15,7 @@ import type { AckFact, ApplyFact, Fact, PersistFact, RestartFact, RoleFact, Tran
 import { Configurations, confEntryText, isJoint, votesIn } from './configurations.js';
 import type { Configuration } from './configurations.js';
 import { endBefore, endOf, longerButOlder, noLongerNoNewer } from './divergent-logs.js';
+import { DurableNodes } from './durable-state.js';
 import { PersistedLogs } from './persisted-log.js';
 import type { PersistedLog } from './persisted-log.js';
 
@@ -139,6 +140,12 @@ export interface ProbeOptions {
    * the counter keeps its own. Sharing them scans each persisted entry for configuration entries once per run.
    */
   readonly configs?: Configurations;
+  /**
+   * The run's durable nodes (each node's last persisted or restored term and vote), which the caller feeds every
+   * persist and restart *after* this counter (it reads a node's state from before the fact that changes it); absent,
+   * the counter keeps its own.
+   */
+  readonly durable?: DurableNodes;
 }
 
 /** The election timeout the transfer probes assume without {@link ProbeOptions.electionMs}: the standard timing's (10 ticks of 10 ms). */
@@ -177,11 +184,12 @@ export class ProbeCounter {
   /** Every node's persisted log: the run's shared store, or this counter's own. */
   private readonly logs: PersistedLogs;
   private readonly ownsLogs: boolean;
-  /** Per node id (index): role code, the term it became leader in, last stored term and vote, down, restarted. */
+  /** Per node id (index): role code, the term it became leader in, down, restarted. */
   private readonly role: number[] = [];
   private readonly leaderTerm: number[] = [];
-  private readonly storedTerm: number[] = [];
-  private readonly storedVote: number[] = [];
+  /** Every node's last stored term and vote: the run's durable nodes, or this counter's own. */
+  private readonly durable: DurableNodes;
+  private readonly ownsDurable: boolean;
   private readonly down: boolean[] = [];
   private readonly restarted: boolean[] = [];
   /** Per node: the term of the last write it acknowledged (0: none). */
@@ -229,6 +237,8 @@ export class ProbeCounter {
     this.ownsLogs = shared === undefined;
     this.configs = options.configs ?? new Configurations(options.nodeIds ?? []);
     this.ownsConfigs = options.configs === undefined;
+    this.durable = options.durable ?? new DurableNodes(options.nodeIds ?? []);
+    this.ownsDurable = options.durable === undefined;
     this.committedConfig = this.configs.bootstrap;
     this.electionMs = options.electionMs ?? ELECTION_MS_DEFAULT;
   }
@@ -357,8 +367,6 @@ export class ProbeCounter {
   private meet(node: NodeId): void {
     this.role[node] = ROLE_NONE;
     this.leaderTerm[node] = 0;
-    this.storedTerm[node] = 0;
-    this.storedVote[node] = 0;
     this.down[node] = false;
     this.restarted[node] = false;
     this.ackTerm[node] = 0;
@@ -371,15 +379,16 @@ export class ProbeCounter {
     this.sync(fact);
     const node = fact.node;
     const { term, vote } = fact.hardState;
-    const termBefore = this.storedTerm[node]!;
+    const stored = this.durable.peek(node);
+    const termBefore = stored === undefined ? 0 : stored.term;
+    const voteBefore = stored === undefined ? 0 : stored.vote;
     if (term > termBefore + 1 && termBefore > 0) this.counts['term-jump']++;
-    if (vote !== 0 && vote !== node && (term !== termBefore || vote !== this.storedVote[node])) {
+    if (vote !== 0 && vote !== node && (term !== termBefore || vote !== voteBefore)) {
       const own = this.logs.logOf(node);
       const candidate = this.logs.logOf(vote);
       if (candidate.lastIndex < own.lastIndex && lastTermOf(candidate) > lastTermOf(own)) this.counts['vote-for-shorter-log-newer-term']++;
     }
-    this.storedTerm[node] = term;
-    this.storedVote[node] = vote;
+    if (this.ownsDurable) this.durable.of(node).persist(fact);
     if (this.configs.changed) this.membershipPersist(fact, termBefore);
     if (term > this.termMax) this.termMax = term;
     if (fact.entries.length === 0) return;
@@ -447,8 +456,7 @@ export class ProbeCounter {
       this.counts['node-restarted-with-log']++;
       if (entries[entries.length - 1]!.index > this.appliedMax) this.counts['restart-with-uncommitted-tail']++;
     }
-    this.storedTerm[node] = fact.stored.hardState.term;
-    this.storedVote[node] = fact.stored.hardState.vote;
+    if (this.ownsDurable) this.durable.of(node).restart(fact);
     this.role[node] = ROLE_NONE;
     this.restarted[node] = true;
     this.installedAt[node] = 0;
@@ -521,7 +529,8 @@ export class ProbeCounter {
       if (other === node || this.down[other]) continue;
       const end = endOf(this.logs.logOf(other));
       if (longerButOlder(end, candidate)) olderLonger = true;
-      if (this.storedTerm[other] !== term || this.storedVote[other] !== node) continue;
+      const stored = this.durable.peek(other);
+      if (stored === undefined || stored.term !== term || stored.vote !== node) continue;
       votes++;
       if (noLongerNoNewer(end, candidate)) votesNoLonger++;
     }

@@ -90,7 +90,6 @@ export class RunCheckers implements FactObserver {
     // One configuration store for the probes and the per-persist invariants: each persisted entry is scanned once.
     this.configs = new Configurations(nodeIds, options.configurations);
     this.snapshots = new SnapshotFactExpander(this.logs, nodeIds);
-    this.probes = new ProbeCounter(this.logs, { nodeIds, electionMs: options.electionMs, configs: this.configs });
     // As createSafetyCheckers(nodeIds, logs, configurations, configs) makes them, in its order.
     this.election = createElectionSafetyChecker();
     this.logMatching = createLogMatchingChecker(nodeIds, this.logs);
@@ -98,6 +97,9 @@ export class RunCheckers implements FactObserver {
     this.stateMachine = createStateMachineSafetyChecker(nodeIds, this.applied);
     this.durability = createDurabilityChecker(nodeIds, this.applied);
     this.invariants = createPersistInvariantParts(nodeIds, this.configs, this.applied);
+    // The probes read each node's stored term and vote from the durable nodes commit-quorum keeps: they see every
+    // persist and restart before commit-quorum does (below), so they read the state from before the fact.
+    this.probes = new ProbeCounter(this.logs, { nodeIds, electionMs: options.electionMs, configs: this.configs, durable: this.invariants.durable });
     this.snapshotSafety = createSnapshotSafetyChecker(nodeIds, this.logs, this.applied);
     const { term, vote, quorum, appendOnly, leaderVotes, confEntries } = this.invariants;
     const extra = options.extraCheckers ?? [];
