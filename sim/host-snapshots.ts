@@ -13,6 +13,9 @@ export function snapshotDigest(data: string): number {
   return hashString(data, 0x5bd1e995);
 }
 
+/** The digest of no data, what a host's memo starts with (hashed once, not once per host). */
+const EMPTY_DIGEST = snapshotDigest('');
+
 /**
  * {@link snapshotDigest} with the last data it hashed remembered, one per host. A host digests the same data again and
  * again: an installed snapshot for its `snapshot` fact and then its `restore` fact, the stored snapshot on every
@@ -21,9 +24,6 @@ export function snapshotDigest(data: string): number {
  * data is one pointer comparison when it is the same string, as it usually is. Any equal data gives the same digest,
  * so the memo changes no result.
  */
-/** The digest of no data, what a host's memo starts with (hashed once, not once per host). */
-const EMPTY_DIGEST = snapshotDigest('');
-
 export class SnapshotDigests {
   private data = '';
   private digest = EMPTY_DIGEST;
