@@ -4,7 +4,7 @@
  */
 import type { CoreBug } from '../core/bugs.js';
 import { RaftNode } from '../core/raft-node.js';
-import type { MessageAnnotations, RaftImplementation } from './contract.js';
+import type { CreateInit, MessageAnnotations, RaftImplementation, RaftInstance } from './contract.js';
 
 export interface BuiltinOptions {
   /** A planted bug, to prove the checkers catch it; undefined for correct Raft. */
@@ -20,19 +20,40 @@ export interface BuiltinOptions {
    * the host would re-validate every Ready and message of our own core.
    */
   readonly membership?: boolean;
+  /**
+   * Whether the simulator's host has the nodes it creates hand out one reused Ready object (`RaftNodeOptions.reuseReady`;
+   * the host never keeps a Ready past advance()); on by default. Only the host's own path ({@link createForHost})
+   * reads it: `create()` always makes nodes with fresh Readys, for any other caller. Off only to compare the two.
+   */
+  readonly hostReuseReady?: boolean;
 }
 
 /**
- * The implementations builtinRaft made. The host trusts their Readys and messages to be well formed (our core's
- * types guarantee the shape) and skips re-validating them, a measurable share of each event; anything else, a
- * user's implementation or a copy of ours, is validated in full. Membership only: no behaviour hangs on it but
- * validation, and the checkers judge the facts either way.
+ * The implementations builtinRaft made, each with the create the simulator's host uses. The host trusts their
+ * Readys and messages to be well formed (our core's types guarantee the shape) and skips re-validating them, a
+ * measurable share of each event; anything else, a user's implementation or a copy of ours, is validated in full.
+ * Membership only: no behaviour hangs on it but validation (and Ready reuse, which changes no behaviour either), and
+ * the checkers judge the facts either way.
  */
-const TRUSTED = new WeakSet<RaftImplementation>();
+const TRUSTED = new WeakMap<RaftImplementation, (init: CreateInit) => RaftInstance>();
 
 /** Whether `implementation` is one builtinRaft made (its Readys need no shape validation). */
 export function isTrustedImplementation(implementation: RaftImplementation): boolean {
   return TRUSTED.has(implementation);
+}
+
+/**
+ * How the simulator's host creates a node of `implementation`: for one builtinRaft made, a node whose Readys are
+ * reused (unless `hostReuseReady: false`), which is safe only for a caller that, as the host, never keeps a Ready
+ * or its messages array past the advance() after it. Null for any other implementation (call its `create`).
+ */
+export function createForHost(implementation: RaftImplementation): ((init: CreateInit) => RaftInstance) | null {
+  return TRUSTED.get(implementation) ?? null;
+}
+
+/** Our core's node for `init`: one literal for every case (`bug` and `reuseReady` undefined when off). */
+function coreNode(init: CreateInit, preVote: boolean, checkQuorum: boolean, bug: CoreBug | undefined, reuseReady: boolean): RaftNode {
+  return new RaftNode({ id: init.id, peers: init.peers, storage: init.storage, random: init.random, electionTicks: init.electionTicks, heartbeatTicks: init.heartbeatTicks, preVote, checkQuorum, bug, reuseReady });
 }
 
 /**
@@ -62,15 +83,12 @@ export function builtinRaft(options: BuiltinOptions = {}): RaftImplementation {
       ...(membership ? (['membership-change', 'leadership-transfer'] as const) : []),
     ],
     messageAnnotations: CORE_MESSAGE_ANNOTATIONS,
-    // Two literals rather than a spread of an optional part (a runtime copy on every node start): the same fields
-    // in the same order, `bug` only for a planted one.
+    // Fresh Readys for any caller of create(): tests, transcripts and adapters may keep them.
     create(init) {
-      const bug = options.bug;
-      return bug === undefined
-        ? new RaftNode({ id: init.id, peers: init.peers, storage: init.storage, random: init.random, electionTicks: init.electionTicks, heartbeatTicks: init.heartbeatTicks, preVote, checkQuorum })
-        : new RaftNode({ id: init.id, peers: init.peers, storage: init.storage, random: init.random, electionTicks: init.electionTicks, heartbeatTicks: init.heartbeatTicks, preVote, checkQuorum, bug });
+      return coreNode(init, preVote, checkQuorum, options.bug, false);
     },
   };
-  TRUSTED.add(implementation);
+  const hostReuseReady = options.hostReuseReady ?? true;
+  TRUSTED.set(implementation, (init) => coreNode(init, preVote, checkQuorum, options.bug, hostReuseReady));
   return implementation;
 }

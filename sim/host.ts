@@ -14,7 +14,7 @@ import type { ConfChangeRequest, Configuration, CreateInit, Entry, Message, Node
 import { restoreMachine, snapshotConfiguration, SnapshotDigests, takenSnapshot, snapshotInterval, snapshotProblem, SnapshotConfigurations } from './host-snapshots.js';
 import { ackFact, applyFact, confProposalFact, crashFact, joinFact, persistFact, restartFact, restoreFact, retireFact, roleFact, snapshotFact, transferFact } from './facts.js';
 import type { Fact } from './facts.js';
-import { isTrustedImplementation } from './builtin.js';
+import { createForHost } from './builtin.js';
 import { fromBase64, isCanonicalBase64, mayLeaveEarly, mustSync, resolveContract, roleProblem, toBase64 } from './contract-options.js';
 import type { ResolvedContract } from './contract-options.js';
 import type { Prng } from './prng.js';
@@ -135,6 +135,12 @@ export class NodeHost {
   private readonly isPeer: Uint8Array;
   /** Our own core: its Readys and messages are well formed by construction, so their shape is not re-validated. */
   private readonly trusted: boolean;
+  /**
+   * How this host creates our own core's nodes (builtin.ts `createForHost`): with reused Readys, since nothing here
+   * keeps a Ready, its messages array or the Ready itself past advance() (`syncing` holds it only until the fsync
+   * that precedes advance(); a fact keeps the entries array, which the core hands out afresh). Null for others.
+   */
+  private readonly hostCreate: ((init: CreateInit) => RaftInstance) | null;
   private readonly diskPrng: Prng;
   /** A Ready written to disk whose fsync is in flight; the node takes no input until it completes. */
   private syncing: Ready | null = null;
@@ -171,7 +177,8 @@ export class NodeHost {
   ) {
     this.id = options.id;
     this.diskPrng = options.prng.fork('disk');
-    this.trusted = isTrustedImplementation(options.implementation);
+    this.hostCreate = createForHost(options.implementation);
+    this.trusted = this.hostCreate !== null;
     this.contract = resolveContract(options.implementation.contract);
     this.snapshotEvery = snapshotInterval(options.implementation, options.disk.snapshotEveryEntries);
     this.fsyncMsMin = options.disk.fsyncMsMin;
@@ -268,7 +275,9 @@ export class NodeHost {
       image === null
         ? { id: this.id, peers: options.peers, storage, random, seed: stream.uint32(), electionTicks: options.electionTicks, heartbeatTicks: options.heartbeatTicks }
         : { id: this.id, peers: options.peers, storage, random, seed: stream.uint32(), electionTicks: options.electionTicks, heartbeatTicks: options.heartbeatTicks, applied: image.applied };
-    const instance = this.call(() => options.implementation.create(init));
+    // Our own core through its host path (reused Readys: this host keeps none past advance()), others by create().
+    const hostCreate = this.hostCreate;
+    const instance = this.call(() => (hostCreate === null ? options.implementation.create(init) : hostCreate(init)));
     // Our own core's create() returns a RaftNode, which has every method: checked only for other implementations, as
     // their Readys are (the loop's six keyed loads by name were most of what a start of our core ran and compiled).
     if (!this.trusted) this.validateInstance(instance);
