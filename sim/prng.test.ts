@@ -152,6 +152,18 @@ describe('Prng', () => {
     expect(() => p.pick([])).toThrow(AssertionError);
   });
 
+  it('reports a bad range as range and int always did (range checks its span itself, its messages are unchanged)', () => {
+    const p = Prng.forRun(1);
+    expect(() => p.range(5, 4)).toThrow('range: max 4 < min 5');
+    expect(() => p.range(0, Number.NaN)).toThrow('range: max NaN < min 0');
+    expect(() => p.range(1, 2.5)).toThrow('int: bad bound 2.5');
+    expect(() => p.range(0, Number.POSITIVE_INFINITY)).toThrow('int: bad bound Infinity');
+    // Nothing drawn by a failed range: the stream goes on as if it had not been asked.
+    const fresh = Prng.forRun(1);
+    expect(p.range(0.5, 2.5)).toBe(fresh.range(0.5, 2.5));
+    expect(floats(p, 5)).toEqual(floats(fresh, 5));
+  });
+
   it('chance(0, n) is false and never draws: the stream is not consumed', () => {
     const used = Prng.forRun(9);
     const fresh = Prng.forRun(9);

@@ -41,6 +41,12 @@ const SPACES_S1 = mashValue(mashChar(mashChar(SPACES_N0, 0x20), 0x20));
 const SPACES_N = mashChar(mashChar(mashChar(SPACES_N0, 0x20), 0x20), 0x20);
 const SPACES_S2 = mashValue(SPACES_N);
 
+/** {@link Prng.range}'s failure, as `range` then `int` report it: out of line, so the draw inlines small. */
+function badRange(min: number, max: number): never {
+  if (!(max >= min)) assertFail(`range: max ${max} < min ${min}`);
+  assertFail(`int: bad bound ${max - min + 1}`);
+}
+
 export class Prng {
   // Alea's state (Baagoe's algorithm, as seedrandom's `alea` implements it, draw for draw). The fields start as
   // doubles: a field declared without a value starts undefined (ES2022 class fields), which made V8 keep these
@@ -120,8 +126,11 @@ export class Prng {
 
   /** Uniform integer in [min, max], both inclusive. */
   range(min: number, max: number): number {
-    if (!(max >= min)) assertFail(`range: max ${max} < min ${min}`);
-    return min + this.int(max - min + 1);
+    // One check of the span rather than `int`'s inlined after this one's: the plan generators draw a dozen ranges
+    // in functions that run once a run, and each inlined draw is code TurboFan compiles in the bench's window.
+    const span = max - min + 1;
+    if (!(span >= 1 && Number.isInteger(span))) badRange(min, max);
+    return min + Math.floor(this.next() * span);
   }
 
   /**
