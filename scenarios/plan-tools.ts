@@ -187,10 +187,12 @@ export function healedAt(events: readonly FaultEvent[], startMs: number): FaultE
   const down: boolean[] = [];
   for (let i = 0; i < events.length; i++) {
     const f = events[i] as FaultEvent;
-    if (!(f.atMs < startMs && (f.kind === 'crash' || faultEffectEndMs(f) < startMs))) continue;
+    // The kind read once (plan events come in a dozen shapes: each read is a megamorphic load), and one call of
+    // markDown for crashes and restarts (each inlined copy is its own loop to compile).
+    const kind = f.kind;
+    if (!(f.atMs < startMs && (kind === 'crash' || faultEffectEndMs(f) < startMs))) continue;
     kept.push(f);
-    if (f.kind === 'crash') markDown(down, f.node, true);
-    else if (f.kind === 'restart') markDown(down, f.node, false);
+    if (kind === 'crash' || kind === 'restart') markDown(down, f.node, kind === 'crash');
   }
   kept.push({ atMs: startMs, kind: 'heal' });
   // Node ids are small positive integers: ascending id order is the sorted order the restarts go in.
