@@ -64,14 +64,18 @@ describe('persisted logs', () => {
     log.replaceFrom(stored);
     // Same objects for 1..3, then a different entry at 4: chains must equal a log built from scratch.
     const restarted = [...stored.slice(0, 3), entry(4, 2), entry(5, 2), entry(6, 2)];
-    log.reset(restarted);
+    expect(log.reset(restarted)).toBe(3); // the kept prefix: identical objects at the same positions
     const fresh = new PersistedLog();
-    fresh.reset(restarted);
+    expect(fresh.reset(restarted)).toBe(0);
     expect(chains(log)).toEqual(chains(fresh));
     // A shorter restart made of the same objects, then a longer one again.
-    log.reset(restarted.slice(0, 2));
+    expect(log.reset(restarted.slice(0, 2))).toBe(2);
     expect(log.lastIndex).toBe(2);
-    log.reset(restarted);
+    expect(log.reset(restarted)).toBe(2);
+    expect(chains(log)).toEqual(chains(fresh));
+    // An identical object after a different one is not part of the kept prefix.
+    expect(log.reset([entry(1, 1), ...restarted.slice(1)])).toBe(0);
+    expect(log.reset(restarted)).toBe(0);
     expect(chains(log)).toEqual(chains(fresh));
     expect(() => log.reset([entry(1, 1), entry(3, 1)])).toThrow(/not consecutive/);
   });
