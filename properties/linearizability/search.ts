@@ -69,7 +69,7 @@ function opHash(index: number): number {
  * ones with room for their alignment.
  */
 export function searchArenaBytes(n: number): number {
-  const tables = 5 * tableSlots(n);
+  const tables = 6 * tableSlots(n);
   const search = 2 * (2 * n + 1) + 17 * n + 6 * (n + 1) + (n >>> 5) + 1 + ((n + 31) >>> 5) + Math.max(64, 4 * n);
   // Ranks with their insertion sorts' scratch, the returns' order (linkEntries), and the orphan tracker: its
   // consumers are at most PRODUCERS_TRACKED_MAX per operation, its keys at most two per operation.
@@ -125,7 +125,7 @@ export class PartitionSearch<State, Input, Output> {
   private readonly outputs: readonly Output[];
 
   // Memo table: hash -> first entry; entries chained, keys packed into a growable word pool.
-  // Open-addressing table (linear probing, load <= 1/2): slot -> memo hash and the first entry of its chain.
+  // Open-addressing table (linear probing, load <= 3/4): slot -> memo hash and the first entry of its chain.
   // Small to start (they grow by doubling): a run's history makes a few partitions of about a hundred operations,
   // and zeroing 32 KB of tables per partition was a measurable share of checking it. The verdict, steps and work
   // do not depend on the sizes.
@@ -239,9 +239,10 @@ export class PartitionSearch<State, Input, Output> {
     const slots = tableSlots(n);
     this.tableHash = arena.int32(slots);
     this.tableFirst = arena.int32(slots).fill(NONE);
-    // About one entry per operation, of a few words each: half the slots, and two words per slot (they grow on demand).
-    this.entryNext = arena.int32(slots / 2);
-    this.entryOffset = arena.int32(slots / 2);
+    // About one entry per operation, of a few words each: two words per slot (the pool grows on demand), and an
+    // entry for every two words of pool, the fewest an entry takes (see `store`).
+    this.entryNext = arena.int32(slots);
+    this.entryOffset = arena.int32(slots);
     this.pool = arena.uint32(2 * slots);
     this.next = arena.int32(2 * n + 1).fill(NONE);
     this.prev = arena.int32(2 * n + 1).fill(NONE);
@@ -937,16 +938,19 @@ export class PartitionSearch<State, Input, Output> {
 
   private store(slot: number, key: number, chain: number, f: number, lo: number, hi: number, state: State): void {
     const words = 1 + (hi - lo + 1) + this.openBits.length;
+    // Invariant: 2 * entryNext.length >= pool.length. An entry takes at least two words (its first open
+    // operation and one closed word), so while the pool has room for this entry the entry arrays have too; they
+    // grow only with the pool. (A branch of their own, first taken late in a batch, had no type feedback and
+    // deoptimized `seen`, which inlines this method.)
     if (this.poolLength + words > this.pool.length) {
       const grown = new Uint32Array(Math.max(this.pool.length * 2, this.poolLength + words));
       grown.set(this.pool);
       this.pool = grown;
-    }
-    if (this.entryCount === this.entryNext.length) {
-      const nextGrown = new Int32Array(this.entryCount * 2);
+      const entries = Math.max(this.entryNext.length * 2, (grown.length + 1) >>> 1);
+      const nextGrown = new Int32Array(entries);
       nextGrown.set(this.entryNext);
       this.entryNext = nextGrown;
-      const offsetGrown = new Int32Array(this.entryCount * 2);
+      const offsetGrown = new Int32Array(entries);
       offsetGrown.set(this.entryOffset);
       this.entryOffset = offsetGrown;
     }
@@ -962,7 +966,10 @@ export class PartitionSearch<State, Input, Output> {
     if (chain === NONE) this.tableUsed++;
     this.tableHash[slot] = key;
     this.tableFirst[slot] = e;
-    if (this.tableUsed * 2 > this.tableFirst.length) this.growTable();
+    // Grown past a load of 3/4, not 1/2: sized for one entry per operation at half load, a run's partitions
+    // (up to ~1.3 entries per operation) then never grow it in the bench's batches. A growth is a branch first
+    // taken late in a batch, and without type feedback it deoptimized `seen`, which inlines this method.
+    if (this.tableUsed * 4 > this.tableFirst.length * 3) this.growTable();
   }
 
   private growTable(): void {
