@@ -408,7 +408,13 @@ export class NodeHost {
     const command = this.options.decodeCommand(data);
     if (command?.op === 'get' && typeof instance.readIndex === 'function') {
       const requestId = this.nextReadId++;
-      const accepted = this.call(() => instance.readIndex?.(requestId));
+      // Inline try/catch rather than this.call(() => ...), as tick and step: a closure per request is garbage.
+      let accepted: boolean | undefined;
+      try {
+        accepted = instance.readIndex(requestId);
+      } catch (error) {
+        throw this.fault(error);
+      }
       if (typeof accepted !== 'boolean') throw new ImplementationFault(this.id, `readIndex returned ${safeJson(accepted)}, expected a boolean`);
       if (!accepted) {
         const status = this.call(() => instance.status());
@@ -427,7 +433,12 @@ export class NodeHost {
     const instance = this.instance;
     if (instance === null) throw new Error('propose on a crashed node');
     const proposed = this.contract.base64Data ? toBase64(data) : data;
-    const result = this.call(() => instance.propose(proposed));
+    let result: ProposeResult;
+    try {
+      result = instance.propose(proposed);
+    } catch (error) {
+      throw this.fault(error);
+    }
     if (typeof result !== 'object' || result === null || typeof result.accepted !== 'boolean') {
       throw new ImplementationFault(this.id, `propose returned ${safeJson(result)}, expected {accepted: boolean, ...}`);
     }
