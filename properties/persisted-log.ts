@@ -117,21 +117,20 @@ export class PersistedLog {
    * entries are the very objects the log held before (so their chains are unchanged).
    */
   reset(entries: readonly Entry[]): number {
-    // One loop over every entry, the kept prefix included: a restart usually brings back the very entry objects
-    // the node persisted (the simulated disk keeps references), and a separate loop rehashing only what differs
-    // first ran at a run's first torn write, late in a batch, where its keyed loads had no type feedback and
-    // deoptimized this method and `PersistedLogs.observeRestart` (which inlines it). Chaining the kept prefix
-    // again costs a cache hit per entry (the same object on the same previous chain; a miss recomputes the same
-    // chain), a few hundred instructions per restart.
-    let kept = 0;
-    let chain = this.chains[0]!;
-    for (let k = 0; k < entries.length; k++) {
+    // A restarted node usually comes back with the very entry objects it persisted (the simulated disk keeps
+    // references), so the stored prefix of identical objects keeps its chains: only what differs is rehashed.
+    let k = 0;
+    while (k < entries.length && k < this.lastIndex && entries[k] === this.entries[k]) {
+      if (entries[k]!.index !== k + 1) break; // let the loop below report it
+      k++;
+    }
+    const kept = k;
+    let chain = this.chains[k]!;
+    for (; k < entries.length; k++) {
       const e = entries[k]!;
       if (e.index !== k + 1) {
         throw new Error(`restart log is not consecutive from 1: position ${k} holds index ${e.index}`);
       }
-      // Read before `set` overwrites position k.
-      if (kept === k && k < this.lastIndex && e === this.entries[k]) kept++;
       chain = this.cache.chainAt(k + 1, chain, e);
       this.set(k + 1, e, chain);
     }
