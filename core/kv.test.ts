@@ -126,6 +126,12 @@ describe('KvStateMachine snapshots', () => {
     expect(KvStateMachine.fromSnapshot('zvalues')).toBeNull();
     expect(KvStateMachine.fromSnapshot('{"values":[["x","1"]],"sessions":[]}')).toBeNull();
     expect(KvStateMachine.fromSnapshot('{"values":[],"sessions":[[1,1,{"ok":"yes"}]]}')).toBeNull();
+    expect(KvStateMachine.fromSnapshot('null')).toBeNull();
+    expect(KvStateMachine.fromSnapshot('{"values":{},"sessions":[]}')).toBeNull();
+    expect(KvStateMachine.fromSnapshot('{"values":[["x",1]]}')).toBeNull();
+    expect(KvStateMachine.fromSnapshot('{"values":[["x",1],5],"sessions":[]}')).toBeNull();
+    expect(KvStateMachine.fromSnapshot('{"values":[],"sessions":[[1,1,{"ok":true,"value":null}],"s"]}')).toBeNull();
+    expect(KvStateMachine.fromSnapshot('{"values":[["x",1]],"sessions":[[1,1,{"ok":true,"value":null}]]}')?.read('x')).toBe(1);
   });
 });
 
