@@ -4,6 +4,15 @@
  * because pinned trace hashes depend on it.
  */
 
+/**
+ * `Math.imul` as a module constant: `Math.imul(...)` is a global load and a named load in bytecode at every use,
+ * and TurboFan inlines a function by the size of its bytecode, against a budget per compiled caller.
+ * {@link RunningHash.mix5} uses it ten times and the trace mixes on every event, from handlers whose budget goes to
+ * the host and the core first: with the shorter bytecode (mix5 398 -> 348 bytes) the mix is inlined in more of them
+ * (full pipeline -0.4% to -0.6% of its instructions). TurboFan sees the same builtin either way.
+ */
+const imul = Math.imul;
+
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -12,7 +21,7 @@ export function hashString(text: string, seed: number = FNV_OFFSET): number {
   let h = seed >>> 0;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
-    h = Math.imul(h, FNV_PRIME);
+    h = imul(h, FNV_PRIME);
   }
   return h >>> 0;
 }
@@ -21,21 +30,21 @@ export function hashString(text: string, seed: number = FNV_OFFSET): number {
 export function mixInt(h: number, value: number): number {
   // Fold values above 32 bits in so large integers still change the hash.
   let k = (value | 0) ^ ((value / 0x100000000) | 0);
-  k = Math.imul(k, 0xcc9e2d51);
+  k = imul(k, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
+  k = imul(k, 0x1b873593);
   let r = (h ^ k) | 0;
   r = (r << 13) | (r >>> 19);
-  return (Math.imul(r, 5) + 0xe6546b64) >>> 0;
+  return (imul(r, 5) + 0xe6546b64) >>> 0;
 }
 
 /** Avalanche finaliser (murmur3 fmix32). */
 export function finalize(h: number): number {
   let r = h >>> 0;
   r ^= r >>> 16;
-  r = Math.imul(r, 0x85ebca6b);
+  r = imul(r, 0x85ebca6b);
   r ^= r >>> 13;
-  r = Math.imul(r, 0xc2b2ae35);
+  r = imul(r, 0xc2b2ae35);
   r ^= r >>> 16;
   return r >>> 0;
 }
@@ -66,8 +75,8 @@ export class RunningHash {
   /** Mixes one integer into both lanes (cheap multiply-xor steps; the digest finalises). */
   mix(value: number): void {
     const v = (value | 0) ^ ((value / 0x100000000) | 0);
-    this.lo = Math.imul(this.lo ^ v, 0x01000193);
-    this.hi = Math.imul((this.hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
+    this.lo = imul(this.lo ^ v, 0x01000193);
+    this.hi = imul((this.hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
   }
 
   /**
@@ -79,20 +88,20 @@ export class RunningHash {
     let lo = this.lo;
     let hi = this.hi;
     let v = fold(a);
-    lo = Math.imul(lo ^ v, 0x01000193);
-    hi = Math.imul((hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
+    lo = imul(lo ^ v, 0x01000193);
+    hi = imul((hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
     v = fold(b);
-    lo = Math.imul(lo ^ v, 0x01000193);
-    hi = Math.imul((hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
+    lo = imul(lo ^ v, 0x01000193);
+    hi = imul((hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
     v = fold(c);
-    lo = Math.imul(lo ^ v, 0x01000193);
-    hi = Math.imul((hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
+    lo = imul(lo ^ v, 0x01000193);
+    hi = imul((hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
     v = fold(d);
-    lo = Math.imul(lo ^ v, 0x01000193);
-    hi = Math.imul((hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
+    lo = imul(lo ^ v, 0x01000193);
+    hi = imul((hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
     v = fold(e);
-    this.lo = Math.imul(lo ^ v, 0x01000193);
-    this.hi = Math.imul((hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
+    this.lo = imul(lo ^ v, 0x01000193);
+    this.hi = imul((hi ^ v) + 0x7feb352d, 0x2c1b3c6d);
   }
 
   mixString(text: string): void {

@@ -35,6 +35,7 @@ import type { NetworkOptions } from './network.js';
 import { Prng } from './prng.js';
 import { EventPool } from './sim-event.js';
 import type { ClientRequestEvent, DeliverEvent, SimEvent } from './sim-event.js';
+import type { RunningHash } from './hash.js';
 import { Trace, TRACE_CODE, traceHash32 } from './trace.js';
 import type { TraceRecord } from './trace.js';
 import type { ClientHistory } from './client-history.js';
@@ -177,6 +178,12 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   readonly network: Network;
   readonly workload: Workload;
   readonly trace: Trace;
+  /**
+   * The trace's running hash, which the event handlers below mix into directly (`Trace.mix` is this plus one call
+   * layer): the optimised handlers inline the host and the core first, so the mix is often an out-of-line call,
+   * and each layer of it costs every event its frame. Same integers, same order, so the same trace hash.
+   */
+  private readonly hash: RunningHash;
   readonly faultCounts: FaultCounts = zeroFaultCounts();
   private readonly faults: FaultInjector;
   private readonly liveness: LivenessPhase;
@@ -210,6 +217,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     this.clientPrng = root.fork('client-network');
     this.clocks = clocksAreImperfect(options.clock) ? new NodeClocks(this.nodeCount, options.tickMs, options.clock as ClockOptions, root.fork('clock')) : null;
     this.trace = new Trace(options.record);
+    this.hash = this.trace.hash;
     /*
      * The set-up below runs once a run, so TurboFan compiles it in the bench's measured seeds, at a cost that grows
      * with what it inlines: plain loops rather than `Array.from` and for-of, a method rather than a closure per
@@ -343,7 +351,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     const copies = this.network.route(message.from, message.to);
     if (this.network.remembering) this.network.remember(message, this.nowMs);
     const typeHash = this.typeHash(message.type);
-    this.trace.mix(this.eventIndex, TRACE_CODE.send, typeHash, message.from * 256 + message.to, message.term * 4 + copies);
+    this.hash.mix5(this.eventIndex, TRACE_CODE.send, typeHash, message.from * 256 + message.to, message.term * 4 + copies);
     if (copies === 0) {
       const reason = this.network.dropReason === 'overflow' ? 'overflow' : 'loss';
       // Two constant keys, not one computed key: a computed key made this a megamorphic keyed access.
@@ -374,7 +382,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     }
     // A torn write is counted once, when the crash tears it; dropping its tail on restart is only traced.
     if (incident.kind === 'torn-write' || incident.kind === 'storage-refused') this.faultCounts[incident.kind]++;
-    this.trace.mix(this.eventIndex, TRACE_CODE.storage, node, traceHash32(incident.kind), 0);
+    this.hash.mix5(this.eventIndex, TRACE_CODE.storage, node, traceHash32(incident.kind), 0);
     if (this.trace.recording) this.trace.add(this.nowMs, this.eventIndex, node, { type: 'storage', incident: incident.kind, index: incident.index });
   }
 
@@ -446,7 +454,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
         this.events.release(event);
         return;
       case 'client-timeout':
-        this.trace.mix(this.eventIndex, TRACE_CODE['client-timeout'], event.slot, event.attempt, 0);
+        this.hash.mix5(this.eventIndex, TRACE_CODE['client-timeout'], event.slot, event.attempt, 0);
         this.workload.onTimeout(event.slot, event.attempt);
         this.events.release(event);
         return;
@@ -454,7 +462,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
         this.onClientRequest(event);
         return;
       case 'client-reply':
-        this.trace.mix(this.eventIndex, TRACE_CODE['client-reply'], event.slot, event.session, event.seq_ * 2 + (event.result === null ? 0 : 1));
+        this.hash.mix5(this.eventIndex, TRACE_CODE['client-reply'], event.slot, event.session, event.seq_ * 2 + (event.result === null ? 0 : 1));
         this.workload.onReply(event.slot, event.from, event.session, event.seq_, event.result, event.leaderHint);
         this.events.release(event);
         return;
@@ -500,7 +508,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
       this.queue.push(event);
       return;
     }
-    this.trace.mix(this.eventIndex, TRACE_CODE.tick, event.node, 0, 0);
+    this.hash.mix5(this.eventIndex, TRACE_CODE.tick, event.node, 0, 0);
     host.tick();
     // Reuse the popped event for the next tick: ticks are a third of all events.
     if (host.up && host.incarnation === event.incarnation) {
@@ -519,7 +527,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
     if (this.deferred(host, event)) return;
     // Counted out of the network only now: a message a node has not taken in still fills its link.
     this.network.delivered(m.from, m.to);
-    this.trace.mix(this.eventIndex, TRACE_CODE.deliver, event.typeHash, m.from * 256 + m.to, m.term * 2 + (host.up ? 1 : 0));
+    this.hash.mix5(this.eventIndex, TRACE_CODE.deliver, event.typeHash, m.from * 256 + m.to, m.term * 2 + (host.up ? 1 : 0));
     this.events.release(event);
     if (!host.up) return;
     this.stats.messagesDelivered++;
@@ -548,7 +556,7 @@ class Simulation implements HostContext, WorkloadContext, FaultWorld, LivenessWo
   private onClientRequest(event: ClientRequestEvent): void {
     const host = this.host(event.node);
     if (this.deferred(host, event)) return;
-    this.trace.mix(this.eventIndex, TRACE_CODE['client-request'], event.node, event.session, event.seq_ * 2 + (host.up ? 1 : 0));
+    this.hash.mix5(this.eventIndex, TRACE_CODE['client-request'], event.node, event.session, event.seq_ * 2 + (host.up ? 1 : 0));
     if (!host.up) return;
     const { slot, node, session, seq_: seq, data } = event;
     // The event is done with: release it before the request, whose replies may reuse it.
