@@ -1052,7 +1052,10 @@ export class RaftNode {
   private settleReadIndexes(): void {
     const first = this.pendingReads[0];
     if (first === undefined || first.index !== 0 || !this.committedInTerm()) return;
-    for (const r of this.pendingReads) {
+    // Indexed loops over the pending reads: a for-of's inlined iterator protocol is code TurboFan compiles for nothing.
+    const pending = this.pendingReads;
+    for (let i = 0; i < pending.length; i++) {
+      const r = pending[i] as PendingRead;
       if (r.index !== 0) break;
       r.index = this.commit;
     }
@@ -1067,11 +1070,12 @@ export class RaftNode {
     const first = this.pendingReads[0] as PendingRead;
     if (first.index === 0 || !this.jointQuorumReaches(first.round, true)) return;
     const acked = this.quorumAckedRound();
+    const pending = this.pendingReads;
     let released = 0;
-    for (const r of this.pendingReads) {
+    for (; released < pending.length; released++) {
+      const r = pending[released] as PendingRead;
       if (r.index === 0 || r.round > acked) break; // rounds are nondecreasing and index-0 reads come first
       this.readStates.push({ requestId: r.requestId, index: r.index });
-      released++;
     }
     if (released !== 0) this.pendingReads.splice(0, released);
   }

@@ -8,6 +8,7 @@ import { decodeKvCommand, encodeKvCommand } from '../core/kv.js';
 import { describe, expect, it } from 'vitest';
 import type { CreateInit, Entry, HardState, Message, ProposeResult, RaftImplementation, RaftInstance, Ready, Status } from './contract.js';
 import { FakeHostContext } from './fake-host-context.js';
+import { builtinRaft } from './builtin.js';
 import { NodeHost } from './host.js';
 import { Prng } from './prng.js';
 import { simulate } from './simulation.js';
@@ -511,5 +512,40 @@ describe('NodeHost: clients and crash points (with the one fake context)', () =>
     expect(host.armedCrashPoint).toBeNull();
     expect(ctx.incidents).toEqual([{ node: 1, incident: { kind: 'crash-point-struck' } }]);
     expect(ctx.log).toEqual(['observe crash', 'incident crash-point-struck']);
+  });
+});
+
+describe('host: read states that name no pending read', () => {
+  /** A copy of our core (validated like any implementation) whose Readys' read states `spoil` rewrites. */
+  function spoiled(spoil: (states: readonly { readonly requestId: number; readonly index: number }[]) => unknown): RaftImplementation {
+    const core = builtinRaft({ membership: false });
+    return {
+      name: 'spoiled-reads',
+      capabilities: core.capabilities ?? [],
+      create(init) {
+        const node = core.create(init);
+        const ready = node.ready.bind(node);
+        node.ready = (): Ready | null => {
+          const r = ready();
+          if (r === null || r.readStates === undefined || r.readStates.length === 0) return r;
+          return { ...r, readStates: spoil(r.readStates) as Ready['readStates'] };
+        };
+        return node;
+      },
+    };
+  }
+  const readHeavy: Partial<SimulationOptions> = { safetyMs: 5000, workload: { clientCount: 3, keys: ['x'], requestTimeoutMs: 250, opTimeoutMs: 2000, thinkMsMax: 20 } };
+
+  it('serves the reads of an unspoiled copy (the test drives reads at all)', () => {
+    const result = simulate(smallSimulation({ seed: 3, implementation: spoiled((states) => states), livenessMs: 0, ...readHeavy }), { observe: () => false });
+    expect(result.stoppedBy).toBe('end');
+  });
+
+  it('reports a read state given twice, or one for a request nobody made', () => {
+    for (const spoil of [(s: readonly { readonly requestId: number; readonly index: number }[]) => [...s, s[0]], (s: readonly { readonly requestId: number; readonly index: number }[]) => [{ ...s[0], requestId: 999_999 }]]) {
+      const result = simulate(smallSimulation({ seed: 3, implementation: spoiled(spoil), livenessMs: 0, ...readHeavy }), { observe: () => false });
+      expect(result.stoppedBy).toBe('implementation-error');
+      expect(result.implementationError?.message).toMatch(/ready\(\)\.readStates holds \{"requestId":\d+,"index":\d+\}, which is no pending read request/);
+    }
   });
 });

@@ -710,8 +710,12 @@ export class NodeHost {
 
   private confirmReads(states: readonly { readonly requestId: number; readonly index: number }[]): void {
     if (!Array.isArray(states)) throw new ImplementationFault(this.id, `ready().readStates is not an array: ${safeJson(states)}`);
-    for (const rs of states) {
-      const duplicate = this.confirmedReads.some((c) => c.requestId === rs.requestId);
+    // Indexed loops, no closure: once per Ready that confirms reads (a for-of and a .some closure per read state).
+    const confirmed = this.confirmedReads;
+    for (let i = 0; i < states.length; i++) {
+      const rs = states[i] as { readonly requestId: number; readonly index: number };
+      let duplicate = false;
+      for (let j = 0; j < confirmed.length && !duplicate; j++) duplicate = (confirmed[j] as { readonly requestId: number }).requestId === rs.requestId;
       if (typeof rs !== 'object' || rs === null || !this.reads.has(rs.requestId) || duplicate || !Number.isInteger(rs.index) || rs.index < 0) {
         throw new ImplementationFault(this.id, `ready().readStates holds ${safeJson(rs)}, which is no pending read request`);
       }
@@ -722,9 +726,11 @@ export class NodeHost {
   /** Answers every confirmed read whose index the state machine has reached. */
   private serveReads(): void {
     let kept = 0;
-    for (const rs of this.confirmedReads) {
+    const confirmed = this.confirmedReads;
+    for (let i = 0; i < confirmed.length; i++) {
+      const rs = confirmed[i] as { readonly requestId: number; readonly index: number };
       if (rs.index > this.appliedIndex) {
-        this.confirmedReads[kept++] = rs;
+        confirmed[kept++] = rs;
         continue;
       }
       const command = this.reads.get(rs.requestId) as KvCommand;
