@@ -174,16 +174,21 @@ export class PersistedLogs {
 
   /** `nodeIds` only pre-sizes the store; facts from other nodes are accepted too. */
   constructor(nodeIds: readonly NodeId[] = []) {
-    for (const id of nodeIds) this.logOf(id);
+    for (const id of nodeIds) this.add(id);
   }
 
   /** The persisted log of `node` (empty until its first persist). */
   logOf(node: NodeId): PersistedLog {
-    let log = this.logs[node];
-    if (log === undefined) {
-      log = new PersistedLog(this.cache);
-      this.logs[node] = log;
-    }
+    // Logs are made out of line, the initial nodes' by the constructor: logOf is inlined into a dozen functions (the
+    // persist and restart paths, the probes' elections…), and with a construction in its type feedback each copy
+    // compiled a PersistedLog's allocation too. Only a node that joined reaches `add` from here.
+    return this.logs[node] ?? this.add(node);
+  }
+
+  /** Makes `node`'s (empty) log. */
+  private add(node: NodeId): PersistedLog {
+    const log = new PersistedLog(this.cache);
+    this.logs[node] = log;
     return log;
   }
 
