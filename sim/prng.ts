@@ -33,6 +33,14 @@ function mashValue(n: number): number {
   return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
 }
 
+/**
+ * `Math.floor` and `Number.isInteger` as module constants (as sim/hash.ts's `imul`): a draw is inlined into every
+ * caller (the network draws on every send), TurboFan inlines by bytecode size against a budget per compiled caller,
+ * and each `Math.floor(...)` was a global and a named load of bytecode. TurboFan sees the same builtins.
+ */
+const floor = Math.floor;
+const isInteger = Number.isInteger;
+
 const SLASH = 0x2f;
 /** Mash's state and values after Alea's three spaces, the same for every seed. */
 const SPACES_N0 = 0xefc8249d;
@@ -120,8 +128,8 @@ export class Prng {
 
   /** Uniform integer in [0, maxExclusive). */
   int(maxExclusive: number): number {
-    if (!(Number.isInteger(maxExclusive) && maxExclusive > 0)) assertFail(`int: bad bound ${maxExclusive}`);
-    return Math.floor(this.next() * maxExclusive);
+    if (!(isInteger(maxExclusive) && maxExclusive > 0)) assertFail(`int: bad bound ${maxExclusive}`);
+    return floor(this.next() * maxExclusive);
   }
 
   /** Uniform integer in [min, max], both inclusive. */
@@ -129,8 +137,8 @@ export class Prng {
     // One check of the span rather than `int`'s inlined after this one's: the plan generators draw a dozen ranges
     // in functions that run once a run, and each inlined draw is code TurboFan compiles in the bench's window.
     const span = max - min + 1;
-    if (!(span >= 1 && Number.isInteger(span))) badRange(min, max);
-    return min + Math.floor(this.next() * span);
+    if (!(span >= 1 && isInteger(span))) badRange(min, max);
+    return min + floor(this.next() * span);
   }
 
   /**
