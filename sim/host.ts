@@ -276,8 +276,15 @@ export class NodeHost {
         ? { id: this.id, peers: options.peers, storage, random, seed: stream.uint32(), electionTicks: options.electionTicks, heartbeatTicks: options.heartbeatTicks }
         : { id: this.id, peers: options.peers, storage, random, seed: stream.uint32(), electionTicks: options.electionTicks, heartbeatTicks: options.heartbeatTicks, applied: image.applied };
     // Our own core through its host path (reused Readys: this host keeps none past advance()), others by create().
+    // Inline try/catch rather than this.call(() => ...): a start and a compaction are compiled in the bench's window,
+    // and the closure and call() were part of what they inline.
     const hostCreate = this.hostCreate;
-    const instance = this.call(() => (hostCreate === null ? options.implementation.create(init) : hostCreate(init)));
+    let instance: RaftInstance;
+    try {
+      instance = hostCreate === null ? options.implementation.create(init) : hostCreate(init);
+    } catch (error) {
+      throw this.fault(error);
+    }
     // Our own core's create() returns a RaftNode, which has every method: checked only for other implementations, as
     // their Readys are (the loop's six keyed loads by name were most of what a start of our core ran and compiled).
     if (!this.trusted) this.validateInstance(instance);
@@ -611,7 +618,11 @@ export class NodeHost {
     if (this.disk.snapshotPending || typeof instance.compact !== 'function' || configuration === null) return false;
     const snapshot = takenSnapshot(this.appliedIndex, this.appliedTerm, configuration, this.sm.toSnapshot());
     this.snapshotConfigurations.record(snapshot.index, snapshot.term, configuration);
-    this.call(() => instance.compact?.(snapshot));
+    try {
+      instance.compact(snapshot);
+    } catch (error) {
+      throw this.fault(error);
+    }
     this.disk.writeSnapshot({ snapshot, mode: 'compact' });
     this.snapshotIndex = snapshot.index;
     return true;
