@@ -548,4 +548,9 @@ describe('host: read states that name no pending read', () => {
       expect(result.implementationError?.message).toMatch(/ready\(\)\.readStates holds \{"requestId":\d+,"index":\d+\}, which is no pending read request/);
     }
   });
+  it('reports a read state that is not an object, after a good one in the same Ready', () => {
+    const result = simulate(smallSimulation({ seed: 3, implementation: spoiled((s) => [...s, null]), livenessMs: 0, ...readHeavy }), { observe: () => false });
+    expect(result.stoppedBy).toBe('implementation-error');
+    expect(result.implementationError?.message).toMatch(/ready\(\)\.readStates holds null, which is no pending read request/);
+  });
 });

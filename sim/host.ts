@@ -724,9 +724,12 @@ export class NodeHost {
     // Indexed loops, no closure: once per Ready that confirms reads (a for-of and a .some closure per read state).
     const confirmed = this.confirmedReads;
     for (let i = 0; i < states.length; i++) {
-      const rs = states[i] as { readonly requestId: number; readonly index: number };
+      const rs = states[i] as { readonly requestId: number; readonly index: number } | null;
+      // The shape first: the duplicate scan reads the state's requestId (a null one is the implementation's error).
       let duplicate = false;
-      for (let j = 0; j < confirmed.length && !duplicate; j++) duplicate = (confirmed[j] as { readonly requestId: number }).requestId === rs.requestId;
+      if (typeof rs === 'object' && rs !== null) {
+        for (let j = 0; j < confirmed.length && !duplicate; j++) duplicate = (confirmed[j] as { readonly requestId: number }).requestId === rs.requestId;
+      }
       if (typeof rs !== 'object' || rs === null || !this.reads.has(rs.requestId) || duplicate || !Number.isInteger(rs.index) || rs.index < 0) {
         throw new ImplementationFault(this.id, `ready().readStates holds ${safeJson(rs)}, which is no pending read request`);
       }
